@@ -1,0 +1,80 @@
+# memhp — measure how much hot-added memory a Linux guest gives back.
+#
+#   make demo    install what is missing, build, run scenarios/quick-virtio-mem.ini
+#   make check   unit tests (plain and ASan/UBSan) and integration tests on real guests
+#   make bench   boot and end-to-end timings (docs/benchmarks.md)
+
+CC       ?= cc
+CFLAGS   ?= -O2 -g
+WARN     ?= -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wstrict-prototypes -Wmissing-prototypes
+override CFLAGS += -std=c11 $(WARN)
+PKGS     := json-c inih libcrypto
+LIBS      = $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -ljson-c -linih -lcrypto)
+override CPPFLAGS += -D_GNU_SOURCE -DMEMHP_DATADIR='"$(CURDIR)"' -Iharness
+
+LIB_SRC := $(filter-out harness/memhp.c,$(wildcard harness/*.c))
+LIB_OBJ := $(LIB_SRC:.c=.o)
+PROBE   := guest-image/probe/memhp-probe
+MEMHP   := harness/memhp
+
+UNIT_SRC := $(wildcard tests/unit/test_*.c)
+UNIT_BIN := $(UNIT_SRC:.c=)
+SAN_DIR  := build/san
+SAN_BIN  := $(patsubst tests/unit/%,$(SAN_DIR)/%,$(UNIT_BIN))
+SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+
+DEMO_SCENARIO ?= scenarios/quick-virtio-mem.ini
+
+.PHONY: all deps image demo check unit unit-san integration bench clean
+
+all: $(MEMHP) $(PROBE)
+
+deps:
+	@sh ci/install-deps
+
+harness/%.o: harness/%.c harness/*.h
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+harness/libmemhp.a: $(LIB_OBJ)
+	ar rcs $@ $^
+
+$(MEMHP): harness/memhp.o harness/libmemhp.a
+	$(CC) $(CFLAGS) -o $@ $^ $(LIBS)
+
+# The probe runs in a busybox initramfs: static, json-c linked in.
+$(PROBE): guest-image/probe/probe.c
+	$(CC) -std=c11 -D_GNU_SOURCE -O2 -Wall -Wextra -Werror -static -o $@ $< -ljson-c
+
+image: all
+	guest-image/build-image --probe $(PROBE) 'deb:linux-image-6.1.*-cloud-amd64-unsigned'
+
+demo: deps all
+	$(MEMHP) run $(DEMO_SCENARIO)
+
+tests/unit/test_%: tests/unit/test_%.c harness/libmemhp.a
+	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< harness/libmemhp.a $(LIBS) -lcmocka
+
+$(SAN_DIR)/test_%: tests/unit/test_%.c $(LIB_SRC) harness/*.h
+	@mkdir -p $(SAN_DIR)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(SANFLAGS) -o $@ $< $(LIB_SRC) $(LIBS) -lcmocka
+
+unit: $(UNIT_BIN)
+	@tests/run-unit $(UNIT_BIN)
+
+unit-san: $(SAN_BIN)
+	@ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 tests/run-unit $(SAN_BIN)
+
+integration: all
+	@tests/integration/run
+
+check: deps
+	$(MAKE) all
+	$(MAKE) unit
+	$(MAKE) unit-san
+	$(MAKE) integration
+
+bench: deps all
+	bench/run
+
+clean:
+	rm -rf harness/*.o harness/*.a $(MEMHP) $(PROBE) $(UNIT_BIN) build

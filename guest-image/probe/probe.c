@@ -1,0 +1,328 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * memhp-probe: the in-guest half of memhp. A static binary run through the
+ * guest agent's guest-exec.
+ *
+ *   memhp-probe [snapshot]      print one JSON object describing memory:
+ *                               block size, every memory block (index,
+ *                               physical range, state, zone), per-zone
+ *                               present/managed pages, /proc/meminfo, kernel
+ *                               release and command line, and the kernel log
+ *                               lines about hotplug since the previous probe.
+ *   memhp-probe fill-unmovable MIB
+ *                               test helper: allocate about MIB MiB of page
+ *                               tables (unmovable kernel memory) and keep them
+ *                               in a detached child until it is killed.
+ */
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include <json-c/json.h>
+
+#define MEMORY_SYSFS "/sys/devices/system/memory"
+#define KMSG_CURSOR "/run/memhp-probe.kmsg-seq"
+#define KMSG_MAX_LINES 200
+
+static int read_file(const char *path, char *buf, size_t len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, len - 1);
+	close(fd);
+	if (n < 0)
+		return -errno;
+	buf[n] = '\0';
+	while (n > 0 && isspace((unsigned char)buf[n - 1]))
+		buf[--n] = '\0';
+	return 0;
+}
+
+static int cmp_index(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Memory blocks, sorted by index. The zone of an online block is the single
+ * entry of valid_zones; for an offline block valid_zones lists candidates. */
+static json_object *probe_blocks(uint64_t block_size)
+{
+	json_object *arr = json_object_new_array();
+	uint64_t *idx = NULL;
+	size_t n = 0, cap = 0;
+	struct dirent *de;
+	DIR *d = opendir(MEMORY_SYSFS);
+
+	if (!d)
+		return arr;
+	while ((de = readdir(d))) {
+		char *end;
+		unsigned long long v;
+
+		if (strncmp(de->d_name, "memory", 6) || !isdigit((unsigned char)de->d_name[6]))
+			continue;
+		v = strtoull(de->d_name + 6, &end, 10);
+		if (*end)
+			continue;
+		if (n == cap) {
+			cap = cap ? cap * 2 : 256;
+			idx = realloc(idx, cap * sizeof(*idx));
+			if (!idx)
+				abort();
+		}
+		idx[n++] = v;
+	}
+	closedir(d);
+	qsort(idx, n, sizeof(*idx), cmp_index);
+
+	for (size_t i = 0; i < n; i++) {
+		char path[128], state[64] = "", zones[128] = "", phys[64] = "";
+		json_object *b = json_object_new_object();
+		uint64_t start;
+
+		snprintf(path, sizeof(path), MEMORY_SYSFS "/memory%" PRIu64 "/state", idx[i]);
+		read_file(path, state, sizeof(state));
+		snprintf(path, sizeof(path), MEMORY_SYSFS "/memory%" PRIu64 "/valid_zones", idx[i]);
+		read_file(path, zones, sizeof(zones));
+		snprintf(path, sizeof(path), MEMORY_SYSFS "/memory%" PRIu64 "/phys_index", idx[i]);
+		read_file(path, phys, sizeof(phys));
+		start = strtoull(phys, NULL, 16) * block_size;
+
+		json_object_object_add(b, "index", json_object_new_uint64(idx[i]));
+		json_object_object_add(b, "start", json_object_new_uint64(start));
+		json_object_object_add(b, "state", json_object_new_string(state));
+		json_object_object_add(b, "zones", json_object_new_string(zones));
+		json_object_array_add(arr, b);
+	}
+	free(idx);
+	return arr;
+}
+
+/* Per-zone page counts from /proc/zoneinfo. */
+static json_object *probe_zones(void)
+{
+	json_object *arr = json_object_new_array(), *cur = NULL;
+	FILE *f = fopen("/proc/zoneinfo", "re");
+	char line[512];
+
+	if (!f)
+		return arr;
+	while (fgets(line, sizeof(line), f)) {
+		int node;
+		char zone[64];
+		unsigned long long v;
+
+		if (sscanf(line, "Node %d, zone %63s", &node, zone) == 2) {
+			cur = json_object_new_object();
+			json_object_object_add(cur, "node", json_object_new_int(node));
+			json_object_object_add(cur, "zone", json_object_new_string(zone));
+			json_object_array_add(arr, cur);
+		} else if (cur && sscanf(line, " present %llu", &v) == 1) {
+			json_object_object_add(cur, "present_pages", json_object_new_uint64(v));
+		} else if (cur && sscanf(line, " managed %llu", &v) == 1) {
+			json_object_object_add(cur, "managed_pages", json_object_new_uint64(v));
+		} else if (cur && sscanf(line, " pages free %llu", &v) == 1) {
+			json_object_object_add(cur, "free_pages", json_object_new_uint64(v));
+		}
+	}
+	fclose(f);
+	return arr;
+}
+
+/* Every /proc/meminfo line, in kB (or pages for the HugePages_* counts). */
+static json_object *probe_meminfo(void)
+{
+	json_object *obj = json_object_new_object();
+	FILE *f = fopen("/proc/meminfo", "re");
+	char line[256], key[64];
+	unsigned long long v;
+
+	if (!f)
+		return obj;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "%63[^:]: %llu", key, &v) == 2)
+			json_object_object_add(obj, key, json_object_new_uint64(v));
+	fclose(f);
+	return obj;
+}
+
+static bool kmsg_is_hotplug(const char *msg)
+{
+	static const char *const needles[] = {
+		"offlin", "Offline", "page dumped because", "memory_hotplug",
+		"virtio_mem", "hotplug", "Eject", "remove_memory",
+	};
+
+	for (size_t i = 0; i < sizeof(needles) / sizeof(needles[0]); i++)
+		if (strstr(msg, needles[i]))
+			return true;
+	return false;
+}
+
+/* Kernel log records about hotplug newer than the previous probe's cursor. */
+static json_object *probe_kmsg(void)
+{
+	json_object *arr = json_object_new_array();
+	unsigned long long last = 0, seen = 0;
+	unsigned dropped = 0;
+	char buf[8192];
+	int fd;
+	FILE *f = fopen(KMSG_CURSOR, "re");
+
+	if (f) {
+		if (fscanf(f, "%llu", &last) != 1)
+			last = 0;
+		fclose(f);
+	}
+	fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		return arr;
+	for (;;) {
+		ssize_t n = read(fd, buf, sizeof(buf) - 1);
+		unsigned long long seq;
+		unsigned prio;
+		char *msg, *nl;
+
+		if (n < 0 && errno == EPIPE)
+			continue; /* overwritten records: skip ahead */
+		if (n <= 0)
+			break;
+		buf[n] = '\0';
+		if (sscanf(buf, "%u,%llu,", &prio, &seq) != 2)
+			continue;
+		seen = seq;
+		if (last && seq <= last)
+			continue;
+		msg = strchr(buf, ';');
+		if (!msg)
+			continue;
+		msg++;
+		nl = strchr(msg, '\n');
+		if (nl)
+			*nl = '\0';
+		if (!kmsg_is_hotplug(msg))
+			continue;
+		if (json_object_array_length(arr) < KMSG_MAX_LINES)
+			json_object_array_add(arr, json_object_new_string(msg));
+		else
+			dropped++;
+	}
+	close(fd);
+	if (dropped)
+		json_object_array_add(arr, json_object_new_string("memhp-probe: further lines dropped"));
+	f = fopen(KMSG_CURSOR, "we");
+	if (f) {
+		fprintf(f, "%llu\n", seen);
+		fclose(f);
+	}
+	return arr;
+}
+
+static int cmd_snapshot(void)
+{
+	json_object *root = json_object_new_object();
+	char buf[4096] = "";
+	uint64_t block_size = 0;
+	struct utsname u;
+
+	if (read_file(MEMORY_SYSFS "/block_size_bytes", buf, sizeof(buf)) == 0)
+		block_size = strtoull(buf, NULL, 16);
+	json_object_object_add(root, "probe_version", json_object_new_int(1));
+	json_object_object_add(root, "block_size", json_object_new_uint64(block_size));
+	if (uname(&u) == 0)
+		json_object_object_add(root, "release", json_object_new_string(u.release));
+	buf[0] = '\0';
+	read_file("/proc/cmdline", buf, sizeof(buf));
+	json_object_object_add(root, "cmdline", json_object_new_string(buf));
+	json_object_object_add(root, "blocks", probe_blocks(block_size));
+	json_object_object_add(root, "zones", probe_zones());
+	json_object_object_add(root, "meminfo", probe_meminfo());
+	json_object_object_add(root, "kmsg", probe_kmsg());
+
+	puts(json_object_to_json_string_ext(root, JSON_C_TO_STRING_PLAIN));
+	json_object_put(root);
+	return fflush(stdout) == 0 ? 0 : 1;
+}
+
+/*
+ * Page tables are unmovable kernel allocations that user space can create at
+ * will: touching one byte in every 2 MiB of a sparse mapping costs one page of
+ * data (movable) and one page-table page (unmovable). The child keeps them
+ * until it is killed; the parent exits once they exist so that guest-exec
+ * returns.
+ */
+static int cmd_fill_unmovable(const char *arg)
+{
+	unsigned long mib = strtoul(arg, NULL, 10);
+	/* mib MiB of page tables, and as much again of data */
+	size_t step = 2UL << 20, touches = mib * 256;
+	size_t len = touches * step;
+	int pfd[2];
+	pid_t pid;
+	char c;
+
+	if (!mib || pipe(pfd))
+		return 2;
+	pid = fork();
+	if (pid < 0)
+		return 1;
+	if (pid == 0) {
+		char *p;
+		int null = open("/dev/null", O_RDWR);
+
+		close(pfd[0]);
+		dup2(null, 0);
+		dup2(null, 1);
+		dup2(null, 2);
+		setsid();
+		/* Be the OOM killer's first choice, never the agent. */
+		int fd = open("/proc/self/oom_score_adj", O_WRONLY);
+		if (fd >= 0) {
+			if (write(fd, "1000", 4) < 0) {
+				/* best effort */
+			}
+			close(fd);
+		}
+		p = mmap(NULL, len, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+		if (p == MAP_FAILED)
+			_exit(1);
+		madvise(p, len, MADV_NOHUGEPAGE);
+		for (size_t i = 0; i < touches; i++)
+			p[i * step] = 1;
+		if (write(pfd[1], "k", 1) != 1)
+			_exit(1);
+		close(pfd[1]);
+		for (;;)
+			pause();
+	}
+	close(pfd[1]);
+	if (read(pfd[0], &c, 1) != 1)
+		return 1;
+	printf("{\"pid\": %d, \"mib\": %lu}\n", (int)pid, mib);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2 || !strcmp(argv[1], "snapshot"))
+		return cmd_snapshot();
+	if (!strcmp(argv[1], "fill-unmovable") && argc == 3)
+		return cmd_fill_unmovable(argv[2]);
+	fprintf(stderr, "usage: memhp-probe [snapshot | fill-unmovable MIB]\n");
+	return 2;
+}

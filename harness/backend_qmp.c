@@ -1,0 +1,522 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The QEMU backend: spawns qemu-system-x86_64 with an argv, talks QMP on one
+ * UNIX socket and the guest agent on another, both in the run's private
+ * directory. QEMU gets its own process group (a terminal's Ctrl-C reaches
+ * memhp only, which then stops the guest in order) and dies with memhp
+ * (PR_SET_PDEATHSIG), so no emulator outlives it.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "backend.h"
+#include "clock.h"
+#include "qga.h"
+#include "qmp.h"
+#include "signals.h"
+#include "spawn.h"
+#include "str.h"
+
+#define QMP_TIMEOUT_MS 30000
+#define SOCKET_TIMEOUT_MS 15000
+#define AGENT_TRY_MS 1000
+#define QUIT_TIMEOUT_MS 10000
+
+struct vm {
+	pid_t pid;
+	bool exited;
+	int status;
+	struct qmp qmp;
+	struct qga qga;
+	char qemu_log[4096];
+};
+
+/* QEMU's option syntax doubles a comma inside a value. */
+static char *opt_escape(const char *s)
+{
+	size_t n = strlen(s), commas = 0;
+	char *out, *p;
+
+	for (const char *q = s; *q; q++)
+		commas += *q == ',';
+	out = malloc(n + commas + 1);
+	if (!out)
+		abort();
+	for (p = out; *s; s++) {
+		*p++ = *s;
+		if (*s == ',')
+			*p++ = ',';
+	}
+	*p = '\0';
+	return out;
+}
+
+static void build_argv(const struct vm_config *cfg, struct argv *a)
+{
+	char *serial = opt_escape(cfg->serial_log), *rundir = opt_escape(cfg->rundir);
+	char *kernel = opt_escape(cfg->kernel), *initrd = opt_escape(cfg->initrd);
+
+	argv_add(a, "%s", cfg->qemu);
+	argv_add(a, "-nodefaults");
+	argv_add(a, "-no-user-config");
+	argv_add(a, "-no-reboot");
+	argv_add(a, "-display");
+	argv_add(a, "none");
+	argv_add(a, "-machine");
+	argv_add(a, "%s", cfg->machine);
+	argv_add(a, "-accel");
+	argv_add(a, "%s", cfg->accel == ACCEL_USE_KVM ? "kvm" : "tcg");
+	argv_add(a, "-cpu");
+	argv_add(a, "%s", cfg->accel == ACCEL_USE_KVM ? "host" : "max");
+	argv_add(a, "-smp");
+	argv_add(a, "%u", cfg->cpus);
+	argv_add(a, "-m");
+	argv_add(a, "size=%" PRIu64 "M,slots=%u,maxmem=%" PRIu64 "M", cfg->memory >> 20, cfg->slots,
+		 cfg->maxmem >> 20);
+	/* -kernel, -initrd and -append are not option lists: no escaping. */
+	argv_add(a, "-kernel");
+	argv_add(a, "%s", cfg->kernel);
+	argv_add(a, "-initrd");
+	argv_add(a, "%s", cfg->initrd);
+	argv_add(a, "-append");
+	argv_add(a, "%s", cfg->cmdline);
+	argv_add(a, "-chardev");
+	argv_add(a, "file,id=serial0,path=%s", serial);
+	argv_add(a, "-serial");
+	argv_add(a, "chardev:serial0");
+	argv_add(a, "-chardev");
+	argv_add(a, "socket,id=qmp0,path=%s/qmp.sock,server=on,wait=off", rundir);
+	argv_add(a, "-mon");
+	argv_add(a, "chardev=qmp0,mode=control");
+	argv_add(a, "-device");
+	argv_add(a, "virtio-serial-pci,id=vser0");
+	argv_add(a, "-chardev");
+	argv_add(a, "socket,id=qga0,path=%s/qga.sock,server=on,wait=off", rundir);
+	argv_add(a, "-device");
+	argv_add(a, "virtserialport,bus=vser0.0,chardev=qga0,name=org.qemu.guest_agent.0");
+	for (size_t i = 0; i < cfg->nvirtio_mem; i++) {
+		const struct vm_virtio_mem *d = &cfg->virtio_mem[i];
+
+		argv_add(a, "-object");
+		argv_add(a, "memory-backend-ram,id=mem-%s,size=%" PRIu64, d->id, d->max_size);
+		argv_add(a, "-device");
+		argv_add(a, "virtio-mem-pci,id=%s,memdev=mem-%s,requested-size=0,block-size=%" PRIu64,
+			 d->id, d->id, d->block_size);
+	}
+	free(serial);
+	free(rundir);
+	free(kernel);
+	free(initrd);
+}
+
+/* The last non-empty line QEMU wrote, which usually says why it died. */
+static void last_log_line(const char *path, char *buf, size_t len)
+{
+	FILE *f = fopen(path, "re");
+	char line[512];
+
+	buf[0] = '\0';
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\n")] = '\0';
+		if (*line)
+			snprintf(buf, len, "%s", line);
+	}
+	fclose(f);
+}
+
+/* Turn a lost connection into why QEMU went away. */
+static int died(struct vm *vm, int rc, struct err *err)
+{
+	char how[96], last[512];
+
+	if (rc != -EPIPE)
+		return rc;
+	if (!vm->exited && spawn_wait(vm->pid, now_ms() + 2000, &vm->status) == 0)
+		vm->exited = true;
+	if (!vm->exited)
+		return rc;
+	spawn_describe_status(vm->status, how, sizeof(how));
+	last_log_line(vm->qemu_log, last, sizeof(last));
+	err_set(err, "QEMU %s%s%s", how, *last ? ": " : "", last);
+	return -ESRCH;
+}
+
+static bool alive(struct vm *vm)
+{
+	if (!vm->exited && waitpid(vm->pid, &vm->status, WNOHANG) == vm->pid)
+		vm->exited = true;
+	return !vm->exited;
+}
+
+static pid_t spawn_qemu(const struct vm_config *cfg, struct err *err)
+{
+	struct argv a = { 0 };
+	pid_t parent = getpid(), pid;
+	int logfd;
+
+	logfd = open(cfg->qemu_log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (logfd < 0)
+		return err_set(err, "%s: %s", cfg->qemu_log, strerror(errno));
+	build_argv(cfg, &a);
+	{
+		char *cmd = argv_describe(&a);
+
+		dprintf(logfd, "# %s\n", cmd);
+		free(cmd);
+	}
+	pid = fork();
+	if (pid < 0) {
+		close(logfd);
+		argv_free(&a);
+		return err_set(err, "fork: %s", strerror(errno));
+	}
+	if (pid == 0) {
+		int null = open("/dev/null", O_RDONLY);
+
+		setpgid(0, 0);
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (getppid() != parent)
+			_exit(127);
+		dup2(null, STDIN_FILENO);
+		dup2(logfd, STDOUT_FILENO);
+		dup2(logfd, STDERR_FILENO);
+		signal(SIGPIPE, SIG_DFL);
+		execvp(a.v[0], a.v);
+		dprintf(logfd, "memhp: cannot run %s: %s\n", a.v[0], strerror(errno));
+		_exit(127);
+	}
+	close(logfd);
+	argv_free(&a);
+	return pid;
+}
+
+/* QEMU creates its sockets once it has parsed the command line; connect as
+ * soon as they exist, unless QEMU dies first. */
+static int connect_when_ready(struct vm *vm, const char *path, struct err *err)
+{
+	int64_t deadline = now_ms() + SOCKET_TIMEOUT_MS;
+
+	for (;;) {
+		int fd = jl_connect_unix(path);
+
+		if (fd >= 0)
+			return fd;
+		if (!alive(vm))
+			return died(vm, -EPIPE, err);
+		if (memhp_stop_signal)
+			return err_set(err, "interrupted while starting QEMU"), -EINTR;
+		if (now_ms() >= deadline)
+			return err_set(err, "%s did not appear within %d s", path,
+				       SOCKET_TIMEOUT_MS / 1000), -ETIMEDOUT;
+		usleep(10000);
+	}
+}
+
+static void qmp_stop(struct vm *vm, char *why, size_t whylen);
+
+static int qmp_start(const struct vm_config *cfg, struct vm **out, struct err *err)
+{
+	struct vm *vm = calloc(1, sizeof(*vm));
+	char path[4200];
+	int fd, rc;
+
+	*out = NULL;
+	if (!vm)
+		return -ENOMEM;
+	vm->qmp.jl.fd = vm->qga.jl.fd = -1;
+	str_copy(vm->qemu_log, sizeof(vm->qemu_log), cfg->qemu_log);
+	vm->pid = spawn_qemu(cfg, err);
+	if (vm->pid < 0) {
+		rc = vm->pid;
+		free(vm);
+		return rc;
+	}
+
+	snprintf(path, sizeof(path), "%s/qmp.sock", cfg->rundir);
+	fd = connect_when_ready(vm, path, err);
+	if (fd < 0) {
+		rc = fd;
+		goto fail;
+	}
+	rc = qmp_open(&vm->qmp, fd, now_ms() + QMP_TIMEOUT_MS, err);
+	if (rc) {
+		rc = died(vm, rc, err);
+		goto fail;
+	}
+	snprintf(path, sizeof(path), "%s/qga.sock", cfg->rundir);
+	fd = connect_when_ready(vm, path, err);
+	if (fd < 0) {
+		rc = fd;
+		goto fail;
+	}
+	qga_init(&vm->qga, fd);
+
+	/* Boot ends when the agent echoes a sync; each try is short so that a
+	 * dead QEMU or a stop signal is noticed within a second. */
+	for (;;) {
+		int64_t try_deadline = now_ms() + AGENT_TRY_MS;
+
+		if (try_deadline > cfg->boot_deadline)
+			try_deadline = cfg->boot_deadline;
+		rc = qga_sync(&vm->qga, try_deadline, err);
+		if (!rc)
+			break;
+		if (rc == -EINTR)
+			goto fail;
+		if (!alive(vm)) {
+			rc = died(vm, -EPIPE, err);
+			goto fail;
+		}
+		if (now_ms() >= cfg->boot_deadline) {
+			err_set(err, "guest agent did not answer within the boot timeout "
+				     "(see the serial log)");
+			rc = -ETIMEDOUT;
+			goto fail;
+		}
+	}
+	*out = vm;
+	return 0;
+fail:
+	qmp_stop(vm, NULL, 0);
+	return rc;
+}
+
+static int qmp_cmd(struct vm *vm, const char *cmd, json_object *args, json_object **ret,
+		   struct err *err)
+{
+	int rc = qmp_execute(&vm->qmp, cmd, args, ret, now_ms() + QMP_TIMEOUT_MS, err);
+
+	return died(vm, rc, err);
+}
+
+static int qmp_dimm_add(struct vm *vm, const char *id, uint64_t size, struct err *err)
+{
+	json_object *args = json_object_new_object();
+	char memdev[80];
+	int rc;
+
+	snprintf(memdev, sizeof(memdev), "mem-%s", id);
+	json_object_object_add(args, "qom-type", json_object_new_string("memory-backend-ram"));
+	json_object_object_add(args, "id", json_object_new_string(memdev));
+	json_object_object_add(args, "size", json_object_new_uint64(size));
+	rc = qmp_cmd(vm, "object-add", args, NULL, err);
+	if (rc)
+		return rc;
+	args = json_object_new_object();
+	json_object_object_add(args, "driver", json_object_new_string("pc-dimm"));
+	json_object_object_add(args, "id", json_object_new_string(id));
+	json_object_object_add(args, "memdev", json_object_new_string(memdev));
+	return qmp_cmd(vm, "device_add", args, NULL, err);
+}
+
+static int qmp_dimm_del(struct vm *vm, const char *id, struct err *err)
+{
+	json_object *args = json_object_new_object();
+
+	json_object_object_add(args, "id", json_object_new_string(id));
+	return qmp_cmd(vm, "device_del", args, NULL, err);
+}
+
+static int qmp_dimm_release(struct vm *vm, const char *id, struct err *err)
+{
+	json_object *args = json_object_new_object();
+	char memdev[80];
+
+	snprintf(memdev, sizeof(memdev), "mem-%s", id);
+	json_object_object_add(args, "id", json_object_new_string(memdev));
+	return qmp_cmd(vm, "object-del", args, NULL, err);
+}
+
+static const char *get_str(json_object *o, const char *key)
+{
+	json_object *v;
+
+	return json_object_object_get_ex(o, key, &v) ? json_object_get_string(v) : "";
+}
+
+static uint64_t get_u64(json_object *o, const char *key)
+{
+	json_object *v;
+
+	return json_object_object_get_ex(o, key, &v) ? json_object_get_uint64(v) : 0;
+}
+
+static int qmp_unplug_status(struct vm *vm, const char *id, unsigned *source, unsigned *status,
+			     struct err *err)
+{
+	json_object *ret;
+	int rc = qmp_cmd(vm, "query-acpi-ospm-status", NULL, &ret, err);
+
+	if (rc)
+		return rc;
+	rc = -ENOENT;
+	for (size_t i = 0; i < json_object_array_length(ret); i++) {
+		json_object *e = json_object_array_get_idx(ret, i);
+
+		if (strcmp(get_str(e, "device"), id))
+			continue;
+		*source = (unsigned)get_u64(e, "source");
+		*status = (unsigned)get_u64(e, "status");
+		rc = 0;
+	}
+	json_object_put(ret);
+	return rc;
+}
+
+static int qmp_virtio_mem_resize(struct vm *vm, const char *id, uint64_t requested,
+				 struct err *err)
+{
+	json_object *args = json_object_new_object();
+	char path[128];
+
+	snprintf(path, sizeof(path), "/machine/peripheral/%s", id);
+	json_object_object_add(args, "path", json_object_new_string(path));
+	json_object_object_add(args, "property", json_object_new_string("requested-size"));
+	json_object_object_add(args, "value", json_object_new_uint64(requested));
+	return qmp_cmd(vm, "qom-set", args, NULL, err);
+}
+
+static int qmp_query_memory(struct vm *vm, struct vm_memory_device **devs, size_t *n,
+			    struct err *err)
+{
+	json_object *ret;
+	int rc = qmp_cmd(vm, "query-memory-devices", NULL, &ret, err);
+	size_t len;
+
+	*devs = NULL;
+	*n = 0;
+	if (rc)
+		return rc;
+	len = json_object_array_length(ret);
+	*devs = calloc(len ? len : 1, sizeof(**devs));
+	for (size_t i = 0; i < len; i++) {
+		json_object *e = json_object_array_get_idx(ret, i), *data;
+		struct vm_memory_device *d = &(*devs)[*n];
+		const char *type = get_str(e, "type");
+
+		if (!json_object_object_get_ex(e, "data", &data))
+			continue;
+		str_copy(d->id, sizeof(d->id), get_str(data, "id"));
+		if (!strcmp(type, "dimm")) {
+			d->addr = get_u64(data, "addr");
+			d->size = get_u64(data, "size");
+			d->slot = (int)get_u64(data, "slot");
+		} else if (!strcmp(type, "virtio-mem")) {
+			d->virtio_mem = true;
+			d->addr = get_u64(data, "memaddr");
+			d->size = get_u64(data, "size");
+			d->requested_size = get_u64(data, "requested-size");
+			d->max_size = get_u64(data, "max-size");
+			d->block_size = get_u64(data, "block-size");
+		} else {
+			continue;
+		}
+		(*n)++;
+	}
+	json_object_put(ret);
+	return 0;
+}
+
+static void translate_event(json_object *msg, struct vm_event *ev)
+{
+	json_object *data = NULL, *info;
+	const char *name = get_str(msg, "event");
+
+	memset(ev, 0, sizeof(*ev));
+	str_copy(ev->name, sizeof(ev->name), name);
+	ev->kind = VM_EVENT_OTHER;
+	json_object_object_get_ex(msg, "data", &data);
+	if (!data)
+		return;
+	if (!strcmp(name, "DEVICE_DELETED")) {
+		ev->kind = VM_EVENT_DEVICE_DELETED;
+		str_copy(ev->device, sizeof(ev->device), get_str(data, "device"));
+	} else if (!strcmp(name, "ACPI_DEVICE_OST") &&
+		   json_object_object_get_ex(data, "info", &info)) {
+		ev->kind = VM_EVENT_UNPLUG_STATUS;
+		str_copy(ev->device, sizeof(ev->device), get_str(info, "device"));
+		ev->source = (unsigned)get_u64(info, "source");
+		ev->status = (unsigned)get_u64(info, "status");
+	} else if (!strcmp(name, "MEMORY_DEVICE_SIZE_CHANGE")) {
+		ev->kind = VM_EVENT_SIZE_CHANGE;
+		str_copy(ev->device, sizeof(ev->device), get_str(data, "id"));
+		ev->size = get_u64(data, "size");
+	}
+}
+
+static int qmp_wait_event(struct vm *vm, int64_t deadline, struct vm_event *ev, struct err *err)
+{
+	json_object *msg;
+	int rc = qmp_next_event(&vm->qmp, deadline, &msg, err);
+
+	if (rc)
+		return died(vm, rc, err);
+	translate_event(msg, ev);
+	json_object_put(msg);
+	return 0;
+}
+
+static int qmp_agent(struct vm *vm, const char *cmd, json_object *args, json_object **ret,
+		     int64_t deadline, struct err *err)
+{
+	int rc = qga_execute(&vm->qga, cmd, args, ret, deadline, err);
+
+	if (rc == -EPIPE || (rc == -ETIMEDOUT && !alive(vm)))
+		return died(vm, -EPIPE, err);
+	return rc;
+}
+
+static const char *qmp_version(struct vm *vm)
+{
+	return vm->qmp.version;
+}
+
+static void qmp_stop(struct vm *vm, char *why, size_t whylen)
+{
+	if (!vm)
+		return;
+	if (!vm->exited && vm->qmp.jl.fd >= 0) {
+		struct err ignored;
+
+		qmp_execute(&vm->qmp, "quit", NULL, NULL, now_ms() + 2000, &ignored);
+	}
+	if (!vm->exited && spawn_wait(vm->pid, now_ms() + QUIT_TIMEOUT_MS, &vm->status) == 0)
+		vm->exited = true;
+	if (!vm->exited) {
+		kill(-vm->pid, SIGKILL);
+		kill(vm->pid, SIGKILL);
+		while (waitpid(vm->pid, &vm->status, 0) < 0 && errno == EINTR)
+			;
+		vm->exited = true;
+	}
+	if (why)
+		spawn_describe_status(vm->status, why, whylen);
+	qmp_close(&vm->qmp);
+	qga_close(&vm->qga);
+	free(vm);
+}
+
+const struct backend_ops backend_qmp = {
+	.name = "qmp",
+	.start = qmp_start,
+	.dimm_add = qmp_dimm_add,
+	.dimm_del = qmp_dimm_del,
+	.dimm_release = qmp_dimm_release,
+	.unplug_status = qmp_unplug_status,
+	.virtio_mem_resize = qmp_virtio_mem_resize,
+	.query_memory = qmp_query_memory,
+	.wait_event = qmp_wait_event,
+	.agent = qmp_agent,
+	.version = qmp_version,
+	.stop = qmp_stop,
+};

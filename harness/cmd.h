@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+#ifndef MEMHP_CMD_H
+#define MEMHP_CMD_H
+
+#include <stdio.h>
+
+/* Exit codes, the same for every subcommand. */
+#define EXIT_OK 0
+#define EXIT_RUN_FAILED 1 /* a run failed (its result says why) */
+#define EXIT_USAGE 2      /* bad command line, scenario or result file */
+/* Interrupted by signal N: 128 + N, as a shell reports it. */
+
+/* The top-level usage text (memhp.c). */
+void memhp_usage(FILE *out);
+
+int cmd_run(int argc, char **argv);
+int cmd_show(int argc, char **argv);
+int cmd_help(int argc, char **argv);
+
+#endif

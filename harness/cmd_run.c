@@ -1,0 +1,170 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cmd.h"
+#include "image.h"
+#include "runner.h"
+#include "scenario.h"
+#include "signals.h"
+#include "summary.h"
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"usage: memhp run [OPTIONS] SCENARIO.ini\n\n"
+		"Boot a guest, hot-add the scenario's memory, unplug as much as possible and\n"
+		"count the memory blocks that came out. Each repeat writes\n"
+		"OUTPUT/<scenario>-<time>-r<N>/result.json plus the guest's serial.log and\n"
+		"qemu.log, and prints a summary.\n\n"
+		"  -k, --kernel SPEC    guest kernel (default %s):\n"
+		"                       deb:PACKAGE  Debian kernel package (a glob picks the newest)\n"
+		"                       path:BZIMAGE a kernel of your own\n"
+		"      --modules DIR    with path:, its lib/modules/<release> directory\n"
+		"  -a, --accel A        auto (default: KVM only with kvm_intel/kvm_amd), kvm, tcg\n"
+		"  -r, --repeats N      override the scenario's [run] repeats\n"
+		"  -o, --output DIR     results directory (default: results)\n"
+		"      --qemu BINARY    emulator (default: qemu-system-x86_64)\n"
+		"  -h, --help           this text\n\n"
+		"Scenario keys: memhp help scenario. Exit: 0 every run ok, 1 a run failed,\n"
+		"2 bad arguments or scenario (nothing started), 128+N interrupted by signal N.\n",
+		IMAGE_DEFAULT_KERNEL);
+}
+
+/* OUTPUT/<scenario>-<UTC time>-r<N>, made anew (never reusing a directory). */
+static int make_run_dir(const char *output, const char *name, unsigned repeat, char *dir,
+			size_t len)
+{
+	char stamp[32];
+	time_t t = time(NULL);
+	struct tm tm;
+
+	if (mkdir(output, 0755) < 0 && errno != EEXIST)
+		return -errno;
+	gmtime_r(&t, &tm);
+	strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", &tm);
+	for (unsigned n = 1; n < 1000; n++) {
+		if (n == 1)
+			snprintf(dir, len, "%s/%s-%s-r%u", output, name, stamp, repeat);
+		else
+			snprintf(dir, len, "%s/%s-%s-r%u.%u", output, name, stamp, repeat, n);
+		if (mkdir(dir, 0755) == 0)
+			return 0;
+		if (errno != EEXIST)
+			return -errno;
+	}
+	return -EEXIST;
+}
+
+int cmd_run(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "kernel", required_argument, NULL, 'k' },
+		{ "modules", required_argument, NULL, 'M' },
+		{ "accel", required_argument, NULL, 'a' },
+		{ "repeats", required_argument, NULL, 'r' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "qemu", required_argument, NULL, 'Q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	struct run_options opt = {
+		.backend = &backend_qmp, .kernel = IMAGE_DEFAULT_KERNEL, .accel = -1,
+		.qemu = "qemu-system-x86_64", .progress_tty = isatty(STDERR_FILENO),
+	};
+	const char *output = "results";
+	unsigned repeats = 0, failed = 0;
+	struct scenario sc;
+	struct err err;
+	int c;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "k:a:r:o:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'k': opt.kernel = optarg; break;
+		case 'M': opt.modules = optarg; break;
+		case 'a':
+			if (!strcmp(optarg, "auto"))
+				opt.accel = ACCEL_AUTO;
+			else if (!strcmp(optarg, "kvm"))
+				opt.accel = ACCEL_KVM;
+			else if (!strcmp(optarg, "tcg"))
+				opt.accel = ACCEL_TCG;
+			else {
+				fprintf(stderr, "memhp run: --accel '%s' is not auto, kvm or tcg\n", optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		case 'r': {
+			char *end;
+			unsigned long v = strtoul(optarg, &end, 10);
+
+			if (*end || !v || v > 1000) {
+				fprintf(stderr, "memhp run: --repeats '%s' is not a number from 1 to 1000\n",
+					optarg);
+				return EXIT_USAGE;
+			}
+			repeats = (unsigned)v;
+			break;
+		}
+		case 'o': output = optarg; break;
+		case 'Q': opt.qemu = optarg; break;
+		case 'h': usage(stdout); return EXIT_OK;
+		default: usage(stderr); return EXIT_USAGE;
+		}
+	}
+	if (optind != argc - 1) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (strncmp(opt.kernel, "deb:", 4) && strncmp(opt.kernel, "path:", 5)) {
+		fprintf(stderr, "memhp run: --kernel '%s' is neither deb:PACKAGE nor path:BZIMAGE\n",
+			opt.kernel);
+		return EXIT_USAGE;
+	}
+	if (scenario_load(&sc, argv[optind], &err)) {
+		fprintf(stderr, "memhp run: %s\n", err.msg);
+		return EXIT_USAGE;
+	}
+	if (!repeats)
+		repeats = sc.repeats;
+
+	signals_install();
+	for (unsigned rep = 1; rep <= repeats && !memhp_stop_signal; rep++) {
+		struct run_record rec;
+		char dir[4096];
+		int rc = make_run_dir(output, sc.name, rep, dir, sizeof(dir));
+
+		if (rc) {
+			fprintf(stderr, "memhp run: cannot create a run directory in %s: %s\n", output,
+				strerror(-rc));
+			scenario_free(&sc);
+			return EXIT_RUN_FAILED;
+		}
+		opt.outdir = dir;
+		opt.repeat = rep;
+		fprintf(stderr, "memhp: run %u/%u of %s -> %s\n", rep, repeats, sc.name, dir);
+		rc = runner_run(&sc, &opt, &rec, &err);
+		summary_print(stdout, &rec);
+		fflush(stdout);
+		if (rc) {
+			fprintf(stderr, "memhp run: could not write the result: %s\n", err.msg);
+			failed++;
+		} else {
+			fprintf(stderr, "memhp: result %s/result.json\n", dir);
+		}
+		failed += rec.status != RUN_OK;
+		result_free(&rec);
+	}
+	scenario_free(&sc);
+	if (memhp_stop_signal)
+		return 128 + memhp_stop_signal;
+	return failed ? EXIT_RUN_FAILED : EXIT_OK;
+}

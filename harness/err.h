@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+#ifndef MEMHP_ERR_H
+#define MEMHP_ERR_H
+
+/*
+ * Errors travel up as a negative errno plus a message in a struct err that
+ * the caller owns; nothing deep down prints and carries on. The outermost
+ * caller decides whether the message ends up on stderr or in a result.
+ */
+struct err {
+	char msg[1024];
+};
+
+__attribute__((format(printf, 2, 3)))
+int err_set(struct err *err, const char *fmt, ...);
+/* Prefix the message already in err with "what: ". Returns -EIO-style code
+ * unchanged so callers can write `return err_wrap(err, rc, "...")`. */
+__attribute__((format(printf, 3, 4)))
+int err_wrap(struct err *err, int rc, const char *fmt, ...);
+
+#endif

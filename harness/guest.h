@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+#ifndef MEMHP_GUEST_H
+#define MEMHP_GUEST_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "backend.h"
+
+/*
+ * The guest as seen through its agent: run a program (guest-exec), and take
+ * a snapshot of its memory with memhp-probe.
+ */
+#define GUEST_PROBE "/bin/memhp-probe"
+
+struct guest_block {
+	uint64_t index, start;
+	char state[16]; /* online, offline, going-offline */
+	char zone[24];  /* Normal, Movable, … for online blocks; "" otherwise */
+};
+
+struct guest_snapshot {
+	uint64_t block_size;
+	char release[128];
+	char cmdline[2048];
+	struct guest_block *blocks;
+	size_t nblocks;
+	json_object *raw; /* the probe's JSON, for the result */
+};
+
+/* Run argv in the guest and wait for it; *out is its stdout (caller frees). */
+int guest_exec(const struct backend_ops *be, struct vm *vm, const char *const argv[],
+	       char **out, int *exitcode, int64_t deadline, struct err *err);
+
+int guest_snapshot_parse(const char *json, struct guest_snapshot *s, struct err *err);
+int guest_snapshot(const struct backend_ops *be, struct vm *vm, struct guest_snapshot *s,
+		   int64_t deadline, struct err *err);
+void guest_snapshot_free(struct guest_snapshot *s);
+/* The block with this index, or NULL when it is not present. */
+const struct guest_block *guest_find_block(const struct guest_snapshot *s, uint64_t index);
+
+#endif

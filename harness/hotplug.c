@@ -1,0 +1,46 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "clock.h"
+#include "hotplug.h"
+#include "str.h"
+
+const struct hotplug_ops *hotplug_for(unsigned method)
+{
+	return method == METHOD_DIMM ? &hotplug_dimm : &hotplug_virtio_mem;
+}
+
+int hotplug_next_event(struct hotplug_ctx *ctx, int64_t deadline, struct vm_event *ev,
+		       struct err *err)
+{
+	struct event_record rec = { 0 };
+	int rc = ctx->be->wait_event(ctx->vm, deadline, ev, err);
+
+	if (rc)
+		return rc;
+	rec.t_ms = now_ms() - ctx->vm_started;
+	str_copy(rec.name, sizeof(rec.name), ev->name);
+	str_copy(rec.device, sizeof(rec.device), ev->device);
+	rec.source = ev->source;
+	rec.status = ev->status;
+	rec.size = ev->size;
+	result_add_event(ctx->rec, &rec);
+	return 0;
+}
+
+int hotplug_plugged_bytes(struct hotplug_ctx *ctx, uint64_t *bytes, struct err *err)
+{
+	struct vm_memory_device *devs;
+	size_t n;
+	int rc = ctx->be->query_memory(ctx->vm, &devs, &n, err);
+
+	*bytes = 0;
+	if (rc)
+		return rc;
+	for (size_t i = 0; i < n; i++)
+		*bytes += devs[i].size;
+	free(devs);
+	return 0;
+}

@@ -1,0 +1,189 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * pc-dimm: one memory-backend-ram and one pc-dimm per DIMM. Unplug is an
+ * ACPI eject: device_del, then the guest either ejects (DEVICE_DELETED) or
+ * answers with a rejecting _OST status; a silent guest runs into the
+ * deadline, after which query-acpi-ospm-status is read once more. Rejected
+ * DIMMs get further rounds (scenario [unplug] retries): a DIMM holding the
+ * memmap of a later one can go once that one is gone.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "clock.h"
+#include "hotplug.h"
+#include "ost.h"
+#include "str.h"
+
+static void dimm_configure(const struct scenario *sc, struct vm_config *cfg,
+			   struct vm_virtio_mem *storage)
+{
+	(void)sc;
+	(void)storage;
+	cfg->nvirtio_mem = 0;
+}
+
+static int dimm_plug(struct hotplug_ctx *ctx, struct err *err)
+{
+	unsigned n = scenario_dimm_count(ctx->sc);
+	struct vm_memory_device *devs;
+	size_t ndevs;
+	int rc;
+
+	for (unsigned i = 0; i < n; i++) {
+		char id[32];
+
+		snprintf(id, sizeof(id), "dimm%u", i);
+		rc = ctx->be->dimm_add(ctx->vm, id, ctx->sc->dimm_size, err);
+		if (rc)
+			return err_wrap(err, rc, "plugging %s", id);
+		if (ctx->progress)
+			ctx->progress("%u/%u DIMMs plugged", i + 1, n);
+	}
+	rc = ctx->be->query_memory(ctx->vm, &devs, &ndevs, err);
+	if (rc)
+		return rc;
+	for (size_t i = 0; i < ndevs; i++) {
+		struct device_record *d;
+
+		if (devs[i].virtio_mem)
+			continue;
+		d = result_add_device(ctx->rec);
+		str_copy(d->id, sizeof(d->id), devs[i].id);
+		snprintf(d->kind, sizeof(d->kind), "dimm");
+		d->addr = devs[i].addr;
+		d->plugged = d->remaining = devs[i].size;
+	}
+	free(devs);
+	return 0;
+}
+
+static void note_ost(struct device_record *d, unsigned source, unsigned status)
+{
+	d->have_ost = true;
+	d->ost_source = source;
+	d->ost_status = status;
+}
+
+/* One device_del and its answer: removed, rejected or timed out. */
+static int unplug_one(struct hotplug_ctx *ctx, struct device_record *d, struct err *err)
+{
+	int64_t start = now_ms(), deadline = start + ctx->sc->deadline_ms;
+	struct vm_event ev;
+	unsigned source, status;
+	int rc;
+
+	d->attempts++;
+	rc = ctx->be->dimm_del(ctx->vm, d->id, err);
+	if (rc == -EREMOTEIO) {
+		/* QEMU itself refused (e.g. not hot-unpluggable): the device's
+		 * outcome, not the run's failure. */
+		d->outcome = OUTCOME_ERROR;
+		str_copy(d->detail, sizeof(d->detail), err->msg);
+		return 0;
+	}
+	if (rc)
+		return rc;
+	for (;;) {
+		rc = hotplug_next_event(ctx, deadline, &ev, err);
+		if (rc == -ETIMEDOUT)
+			break;
+		if (rc)
+			return rc;
+		if (strcmp(ev.device, d->id))
+			continue;
+		if (ev.kind == VM_EVENT_DEVICE_DELETED) {
+			d->outcome = OUTCOME_REMOVED;
+			d->remaining = 0;
+			d->unplug_ms += now_ms() - start;
+			rc = ctx->be->dimm_release(ctx->vm, d->id, err);
+			if (rc && rc != -EREMOTEIO)
+				return rc;
+			if (rc) {
+				err_wrap(err, rc, "memory backend not freed");
+				str_copy(d->detail, sizeof(d->detail), err->msg);
+			}
+			return 0;
+		}
+		if (ev.kind == VM_EVENT_UNPLUG_STATUS) {
+			note_ost(d, ev.source, ev.status);
+			if (ost_is_rejection(ev.source, ev.status)) {
+				d->outcome = OUTCOME_REJECTED;
+				d->unplug_ms += now_ms() - start;
+				snprintf(d->detail, sizeof(d->detail), "guest rejected the eject: 0x%x %s",
+					 ev.status, ost_status_name(ev.status));
+				return 0;
+			}
+		}
+	}
+	/* Nothing conclusive arrived: ask QEMU what the guest last said. */
+	d->unplug_ms += now_ms() - start;
+	rc = ctx->be->unplug_status(ctx->vm, d->id, &source, &status, err);
+	if (rc && rc != -ENOENT)
+		return rc;
+	if (!rc)
+		note_ost(d, source, status);
+	if (!rc && ost_is_rejection(source, status)) {
+		d->outcome = OUTCOME_REJECTED;
+		snprintf(d->detail, sizeof(d->detail),
+			 "guest rejected the eject: 0x%x %s (from query-acpi-ospm-status)",
+			 status, ost_status_name(status));
+	} else {
+		d->outcome = OUTCOME_TIMEOUT;
+		snprintf(d->detail, sizeof(d->detail), "no DEVICE_DELETED within %" PRId64 " ms%s%s",
+			 ctx->sc->deadline_ms, rc ? "" : "; last status: ",
+			 rc ? "" : ost_status_name(status));
+	}
+	return 0;
+}
+
+static int dimm_unplug(struct hotplug_ctx *ctx, struct err *err)
+{
+	struct run_record *rec = ctx->rec;
+	size_t n = rec->ndevices;
+	bool reverse = ctx->sc->order == ORDER_REVERSE;
+	int64_t start = now_ms();
+	unsigned removed = 0;
+	uint64_t plugged = 0;
+
+	for (size_t k = 0; k < n; k++)
+		plugged += rec->devices[k].remaining;
+	result_add_timeline(rec, 0, plugged);
+
+	for (unsigned round = 0; round <= ctx->sc->retries; round++) {
+		unsigned tried = 0;
+
+		for (size_t k = 0; k < n; k++) {
+			struct device_record *d = &rec->devices[reverse ? n - 1 - k : k];
+			int rc;
+
+			/* First round: every DIMM; later rounds: the rejected. */
+			if (round ? d->outcome != OUTCOME_REJECTED : d->outcome != OUTCOME_NOT_TRIED)
+				continue;
+			tried++;
+			rc = unplug_one(ctx, d, err);
+			if (rc)
+				return err_wrap(err, rc, "unplugging %s", d->id);
+			if (d->outcome == OUTCOME_REMOVED) {
+				removed++;
+				plugged -= d->plugged;
+				result_add_timeline(rec, now_ms() - start, plugged);
+			}
+			if (ctx->progress)
+				ctx->progress("%u/%zu DIMMs removed (round %u)", removed, n, round + 1);
+		}
+		if (!tried)
+			break;
+	}
+	return 0;
+}
+
+const struct hotplug_ops hotplug_dimm = {
+	.name = "dimm",
+	.configure = dimm_configure,
+	.plug = dimm_plug,
+	.unplug = dimm_unplug,
+};

@@ -1,0 +1,182 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * virtio-mem: one device, present from boot with requested-size=0 (QEMU 7.2
+ * cannot hot-add or device_del it). Plug and unplug are resizes; the guest
+ * driver moves `size` towards `requested-size` on its own and reports no
+ * failure, so progress is watched: MEMORY_DEVICE_SIZE_CHANGE events (QEMU
+ * throttles them to about one a second) wake us, query-memory-devices gives
+ * the truth. When nothing moves for the settle window the request is written
+ * again, which re-triggers the driver instead of sitting out its 50-300 s
+ * retry timer.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "clock.h"
+#include "hotplug.h"
+#include "units.h"
+
+#define VMEM_ID "vmem0"
+#define POLL_MS 1000
+
+static void vmem_configure(const struct scenario *sc, struct vm_config *cfg,
+			   struct vm_virtio_mem *storage)
+{
+	memset(storage, 0, sizeof(*storage));
+	snprintf(storage->id, sizeof(storage->id), VMEM_ID);
+	storage->max_size = sc->total;
+	storage->block_size = sc->block_size;
+	cfg->virtio_mem = storage;
+	cfg->nvirtio_mem = 1;
+}
+
+static int vmem_query(struct hotplug_ctx *ctx, struct vm_memory_device *out, struct err *err)
+{
+	struct vm_memory_device *devs;
+	size_t n;
+	int rc = ctx->be->query_memory(ctx->vm, &devs, &n, err);
+
+	if (rc)
+		return rc;
+	rc = -ENOENT;
+	for (size_t i = 0; i < n; i++) {
+		if (devs[i].virtio_mem && !strcmp(devs[i].id, VMEM_ID)) {
+			*out = devs[i];
+			rc = 0;
+		}
+	}
+	free(devs);
+	if (rc)
+		err_set(err, "virtio-mem device %s not found in query-memory-devices", VMEM_ID);
+	return rc;
+}
+
+/*
+ * Drive size towards target. Returns 0 with *final set when size reached the
+ * target or stopped moving (after the allowed re-triggers), or at deadline.
+ */
+static int resize_until(struct hotplug_ctx *ctx, struct device_record *d, uint64_t target,
+			int64_t deadline, bool record_timeline, uint64_t *final, struct err *err)
+{
+	int64_t start = now_ms(), last_progress = start;
+	struct vm_memory_device dev;
+	unsigned idle_retriggers = 0;
+	uint64_t last;
+	int rc;
+
+	d->attempts++;
+	rc = ctx->be->virtio_mem_resize(ctx->vm, VMEM_ID, target, err);
+	if (rc)
+		return rc;
+	rc = vmem_query(ctx, &dev, err);
+	if (rc)
+		return rc;
+	last = dev.size;
+	if (record_timeline)
+		result_add_timeline(ctx->rec, 0, last);
+	while (last != target) {
+		struct vm_event ev;
+		int64_t wake = now_ms() + POLL_MS;
+		char b1[32], b2[32];
+
+		if (now_ms() >= deadline)
+			break;
+		rc = hotplug_next_event(ctx, wake < deadline ? wake : deadline, &ev, err);
+		if (rc && rc != -ETIMEDOUT)
+			return rc;
+		rc = vmem_query(ctx, &dev, err);
+		if (rc)
+			return rc;
+		if (dev.size != last) {
+			last = dev.size;
+			last_progress = now_ms();
+			idle_retriggers = 0;
+			if (record_timeline)
+				result_add_timeline(ctx->rec, now_ms() - start, last);
+			if (ctx->progress)
+				ctx->progress("virtio-mem size %s, requested %s",
+					      format_size(last, b1, sizeof(b1)),
+					      format_size(target, b2, sizeof(b2)));
+			continue;
+		}
+		if (now_ms() - last_progress < ctx->sc->settle_ms)
+			continue;
+		if (idle_retriggers >= ctx->sc->retries)
+			break;
+		/* Writing the same request again wakes the guest driver. */
+		idle_retriggers++;
+		d->attempts++;
+		rc = ctx->be->virtio_mem_resize(ctx->vm, VMEM_ID, target, err);
+		if (rc)
+			return rc;
+		last_progress = now_ms();
+	}
+	*final = last;
+	return 0;
+}
+
+static int vmem_plug(struct hotplug_ctx *ctx, struct err *err)
+{
+	struct device_record *d = result_add_device(ctx->rec);
+	struct vm_memory_device dev;
+	uint64_t size;
+	char b1[32], b2[32];
+	int rc;
+
+	snprintf(d->id, sizeof(d->id), VMEM_ID);
+	snprintf(d->kind, sizeof(d->kind), "virtio-mem");
+	rc = resize_until(ctx, d, ctx->sc->total, now_ms() + ctx->sc->timeout_online_ms, false,
+			  &size, err);
+	if (rc)
+		return err_wrap(err, rc, "plugging %s", VMEM_ID);
+	rc = vmem_query(ctx, &dev, err);
+	if (rc)
+		return rc;
+	d->addr = dev.addr;
+	d->plugged = d->remaining = size;
+	d->attempts = 0; /* counts unplug requests from here on */
+	if (size != ctx->sc->total)
+		return err_set(err, "virtio-mem plugged only %s of %s before the online timeout "
+			       "(is the guest onlining memory?)", format_size(size, b1, sizeof(b1)),
+			       format_size(ctx->sc->total, b2, sizeof(b2))), -ETIMEDOUT;
+	return 0;
+}
+
+static int vmem_unplug(struct hotplug_ctx *ctx, struct err *err)
+{
+	struct device_record *d = NULL;
+	int64_t start = now_ms();
+	uint64_t size;
+	int rc;
+
+	for (size_t i = 0; i < ctx->rec->ndevices; i++)
+		if (!strcmp(ctx->rec->devices[i].id, VMEM_ID))
+			d = &ctx->rec->devices[i];
+	if (!d)
+		return err_set(err, "no virtio-mem device was plugged"), -ENOENT;
+	rc = resize_until(ctx, d, 0, start + ctx->sc->deadline_ms, true, &size, err);
+	if (rc)
+		return err_wrap(err, rc, "unplugging %s", VMEM_ID);
+	d->unplug_ms = now_ms() - start;
+	d->remaining = size;
+	if (!size)
+		d->outcome = OUTCOME_REMOVED;
+	else if (size < d->plugged)
+		d->outcome = OUTCOME_PARTIAL;
+	else
+		d->outcome = OUTCOME_REJECTED;
+	if (size)
+		snprintf(d->detail, sizeof(d->detail),
+			 "%" PRIu64 " bytes still plugged after %u requests", size, d->attempts);
+	return 0;
+}
+
+const struct hotplug_ops hotplug_virtio_mem = {
+	.name = "virtio-mem",
+	.configure = vmem_configure,
+	.plug = vmem_plug,
+	.unplug = vmem_unplug,
+};

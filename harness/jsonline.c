@@ -1,0 +1,222 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include <ctype.h>
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "clock.h"
+#include "jsonline.h"
+#include "signals.h"
+
+/* Poll in slices so that a stop signal that lands just before poll() is
+ * still noticed promptly. */
+#define POLL_SLICE_MS 200
+#define READ_CHUNK 65536
+
+int jl_init(struct jsonline *jl, int fd, const char *name)
+{
+	memset(jl, 0, sizeof(*jl));
+	jl->fd = fd;
+	jl->name = name;
+	jl->tok = json_tokener_new();
+	return jl->tok ? 0 : -ENOMEM;
+}
+
+void jl_close(struct jsonline *jl)
+{
+	if (jl->fd >= 0)
+		close(jl->fd);
+	jl->fd = -1;
+	if (jl->tok)
+		json_tokener_free(jl->tok);
+	jl->tok = NULL;
+	free(jl->buf);
+	jl->buf = NULL;
+	jl->len = jl->cap = 0;
+}
+
+int jl_connect_unix(const char *path)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd;
+
+	if (strlen(path) >= sizeof(sa.sun_path))
+		return -ENAMETOOLONG;
+	strcpy(sa.sun_path, path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		int rc = -errno;
+
+		close(fd);
+		return rc;
+	}
+	return fd;
+}
+
+int jl_send_raw(struct jsonline *jl, const void *data, size_t len, struct err *err)
+{
+	const char *p = data;
+
+	while (len) {
+		ssize_t n = send(jl->fd, p, len, MSG_NOSIGNAL);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			int rc = -errno;
+
+			if (rc == -ECONNRESET)
+				rc = -EPIPE;
+			err_set(err, "%s: write failed: %s", jl->name, strerror(errno));
+			return rc;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+int jl_send(struct jsonline *jl, json_object *msg, struct err *err)
+{
+	size_t len;
+	const char *s = json_object_to_json_string_length(msg, JSON_C_TO_STRING_PLAIN, &len);
+	int rc = jl_send_raw(jl, s, len, err);
+
+	return rc ? rc : jl_send_raw(jl, "\n", 1, err);
+}
+
+static void consume(struct jsonline *jl, size_t n)
+{
+	memmove(jl->buf, jl->buf + n, jl->len - n);
+	jl->len -= n;
+}
+
+/* Drop leading white space, and everything up to the delimiter if one is
+ * expected. Returns false when the buffer has nothing left to parse. */
+static bool skip_noise(struct jsonline *jl)
+{
+	size_t i = 0;
+
+	if (jl->want_delimiter) {
+		char *ff = memchr(jl->buf, 0xff, jl->len);
+
+		if (!ff) {
+			jl->len = 0;
+			return false;
+		}
+		consume(jl, (size_t)(ff - jl->buf) + 1);
+		jl->want_delimiter = false;
+	}
+	while (i < jl->len && isspace((unsigned char)jl->buf[i]))
+		i++;
+	consume(jl, i);
+	return jl->len > 0;
+}
+
+/* Skip the rest of a bad line so that one corrupt message costs one message. */
+static int garbage(struct jsonline *jl, const char *why, struct err *err)
+{
+	char *nl = memchr(jl->buf, '\n', jl->len);
+	char shown[48];
+	size_t n = jl->len < sizeof(shown) - 1 ? jl->len : sizeof(shown) - 1;
+
+	for (size_t i = 0; i < n; i++)
+		shown[i] = isprint((unsigned char)jl->buf[i]) ? jl->buf[i] : '?';
+	shown[n] = '\0';
+	err_set(err, "%s: unparsable input (%s) near \"%s\"", jl->name, why, shown);
+	consume(jl, nl ? (size_t)(nl - jl->buf) + 1 : jl->len);
+	json_tokener_reset(jl->tok);
+	return -EBADMSG;
+}
+
+/* Try to take one object from the buffer: 1 when *out is set, 0 when more
+ * input is needed, -EBADMSG for garbage. The tokener is reset before every
+ * attempt, so bytes are never fed twice into a half-finished parse. */
+static int try_parse(struct jsonline *jl, json_object **out, struct err *err)
+{
+	enum json_tokener_error jerr;
+	json_object *obj;
+
+	if (!skip_noise(jl))
+		return 0;
+	json_tokener_reset(jl->tok);
+	obj = json_tokener_parse_ex(jl->tok, jl->buf, (int)jl->len);
+	jerr = json_tokener_get_error(jl->tok);
+	if (jerr == json_tokener_continue)
+		return 0;
+	if (jerr != json_tokener_success)
+		return garbage(jl, json_tokener_error_desc(jerr), err);
+	consume(jl, json_tokener_get_parse_end(jl->tok));
+	if (!json_object_is_type(obj, json_type_object)) {
+		json_object_put(obj);
+		err_set(err, "%s: expected a JSON object", jl->name);
+		return -EBADMSG;
+	}
+	*out = obj;
+	return 1;
+}
+
+static int fill(struct jsonline *jl, struct err *err)
+{
+	ssize_t n;
+
+	if (jl->cap - jl->len < READ_CHUNK) {
+		size_t cap = jl->cap ? jl->cap * 2 : READ_CHUNK * 2;
+		char *p = realloc(jl->buf, cap);
+
+		if (!p)
+			return -ENOMEM;
+		jl->buf = p;
+		jl->cap = cap;
+	}
+	n = read(jl->fd, jl->buf + jl->len, jl->cap - jl->len);
+	if (n < 0 && (errno == EINTR || errno == EAGAIN))
+		return 0;
+	if (n < 0) {
+		err_set(err, "%s: read failed: %s", jl->name, strerror(errno));
+		return errno == ECONNRESET ? -EPIPE : -errno;
+	}
+	if (n == 0) {
+		err_set(err, "%s: connection closed by peer", jl->name);
+		return -EPIPE;
+	}
+	jl->len += (size_t)n;
+	return 0;
+}
+
+int jl_recv(struct jsonline *jl, int64_t deadline, json_object **out, struct err *err)
+{
+	*out = NULL;
+	for (;;) {
+		struct pollfd pfd = { .fd = jl->fd, .events = POLLIN };
+		int rc = try_parse(jl, out, err);
+
+		if (rc)
+			return rc < 0 ? rc : 0;
+		if (memhp_stop_signal) {
+			err_set(err, "%s: interrupted by signal %d", jl->name, (int)memhp_stop_signal);
+			return -EINTR;
+		}
+		if (now_ms() >= deadline) {
+			err_set(err, "%s: no complete reply before the deadline", jl->name);
+			return -ETIMEDOUT;
+		}
+		rc = poll(&pfd, 1, ms_left(deadline, POLL_SLICE_MS));
+		if (rc < 0 && errno != EINTR) {
+			err_set(err, "%s: poll failed: %s", jl->name, strerror(errno));
+			return -errno;
+		}
+		if (rc > 0) {
+			rc = fill(jl, err);
+			if (rc)
+				return rc;
+		}
+	}
+}

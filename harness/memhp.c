@@ -1,0 +1,47 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * memhp: measure how much hot-added memory a Linux guest gives back.
+ * One function per subcommand, dispatched from this table.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cmd.h"
+
+static const struct {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *summary;
+} commands[] = {
+	{ "run", cmd_run, "boot a guest, hot-add memory, unplug it and count what came out" },
+	{ "show", cmd_show, "print the summary of a result file" },
+	{ "help", cmd_help, "this text; 'memhp help scenario' lists the scenario keys" },
+};
+
+void memhp_usage(FILE *out)
+{
+	fputs("usage: memhp COMMAND [ARGS]\n\n", out);
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		fprintf(out, "  %-6s %s\n", commands[i].name, commands[i].summary);
+	fputs("\n'memhp COMMAND --help' describes a command.\n"
+	      "Exit codes: 0 ok, 1 a run failed, 2 usage or configuration error,\n"
+	      "128+N interrupted by signal N.\n", out);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		memhp_usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+		memhp_usage(stdout);
+		return EXIT_OK;
+	}
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (!strcmp(argv[1], commands[i].name))
+			return commands[i].fn(argc - 1, argv + 1);
+	fprintf(stderr, "memhp: unknown command '%s'\n\n", argv[1]);
+	memhp_usage(stderr);
+	return EXIT_USAGE;
+}

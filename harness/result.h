@@ -1,0 +1,140 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+#ifndef MEMHP_RESULT_H
+#define MEMHP_RESULT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <json-c/json.h>
+
+#include "err.h"
+
+/*
+ * Everything one run measured, and its JSON form ("memhp-result", version
+ * RESULT_VERSION; docs/result-schema.md). result.c is the only code that
+ * knows the JSON field names.
+ */
+#define RESULT_SCHEMA "memhp-result"
+#define RESULT_VERSION 1
+
+enum run_status { RUN_OK, RUN_FAILED, RUN_INTERRUPTED };
+
+enum phase { PHASE_IMAGE, PHASE_BOOT, PHASE_PLUG, PHASE_ONLINE, PHASE_UNPLUG, PHASE_SETTLE,
+	     PHASE_COUNT };
+
+enum outcome {
+	OUTCOME_NOT_TRIED, /* the run ended before this device's unplug */
+	OUTCOME_REMOVED,   /* fully unplugged */
+	OUTCOME_PARTIAL,   /* virtio-mem: some but not all memory came out */
+	OUTCOME_REJECTED,  /* the guest refused (ACPI status, or no progress) */
+	OUTCOME_TIMEOUT,   /* no answer before the deadline */
+	OUTCOME_ERROR,     /* the VMM refused the request */
+};
+
+struct device_record {
+	char id[32];
+	char kind[16]; /* "dimm", "virtio-mem" */
+	uint64_t addr;
+	uint64_t plugged;   /* bytes plugged once plugging finished */
+	uint64_t remaining; /* bytes still plugged at the end */
+	unsigned outcome;   /* enum outcome */
+	unsigned attempts;  /* device_del requests, or resize requests */
+	bool have_ost;
+	unsigned ost_source, ost_status; /* last ACPI status seen */
+	int64_t unplug_ms;               /* from first request to outcome */
+	char detail[256];
+};
+
+struct block_record {
+	uint64_t index, start;
+	char zone[24];       /* zone once onlined */
+	char final[16];      /* removed, offline, online */
+	char final_zone[24]; /* zone at the end, when still online */
+};
+
+struct timeline_point {
+	int64_t t_ms; /* since the unplug request */
+	uint64_t bytes_plugged;
+};
+
+struct event_record {
+	int64_t t_ms; /* since the guest started */
+	char name[48];
+	char device[32];
+	unsigned source, status;
+	uint64_t size;
+};
+
+struct count {
+	uint64_t block_size;
+	unsigned hotplugged; /* hot-added Linux memory blocks present once onlined */
+	unsigned removed;    /* of those, gone from sysfs at the end */
+	unsigned offline;    /* present but offline */
+	unsigned online_movable, online_normal, online_other;
+	uint64_t bytes_plugged, bytes_remaining; /* QEMU's view */
+};
+
+struct run_record {
+	char run_id[160];
+	unsigned repeat; /* 1-based */
+	char started[40]; /* ISO 8601, UTC */
+
+	/* scenario */
+	char scenario_name[128], scenario_path[1024], scenario_sha256[72];
+	char *scenario_text;
+	char method[16], policy[24];
+
+	/* guest kernel */
+	char kernel_spec[512], kernel_release[128], image_key[40];
+	char *cmdline;
+
+	/* host and VMM */
+	char backend[16], accel[8], accel_reason[160], vmm_version[96];
+	char host[128], host_kernel[128];
+	unsigned host_cpus;
+
+	unsigned status; /* enum run_status */
+	char reason[1024];
+	char failed_phase[16];
+
+	int64_t phase_ms[PHASE_COUNT]; /* -1: not reached */
+
+	struct count count;
+	char expected_zone[24];
+	unsigned zone_mismatches; /* blocks not onlined to expected_zone */
+
+	struct block_record *blocks;
+	size_t nblocks;
+	struct device_record *devices;
+	size_t ndevices;
+	struct timeline_point *timeline;
+	size_t ntimeline;
+	struct event_record *events;
+	size_t nevents;
+	char **kmsg;
+	size_t nkmsg;
+
+	json_object *probe_final; /* the last probe snapshot, kept verbatim */
+};
+
+void result_init(struct run_record *r);
+void result_free(struct run_record *r);
+
+const char *result_phase_name(unsigned phase);
+const char *result_outcome_name(unsigned outcome);
+const char *result_status_name(unsigned status);
+
+struct device_record *result_add_device(struct run_record *r);
+struct block_record *result_add_block(struct run_record *r);
+void result_add_timeline(struct run_record *r, int64_t t_ms, uint64_t bytes);
+void result_add_event(struct run_record *r, const struct event_record *ev);
+void result_add_kmsg(struct run_record *r, const char *line);
+
+json_object *result_to_json(const struct run_record *r);
+int result_from_json(json_object *root, struct run_record *r, struct err *err);
+/* Write dir/result.json via a temporary file, fsync and rename. */
+int result_write(const struct run_record *r, const char *dir, struct err *err);
+int result_read(const char *path, struct run_record *r, struct err *err);
+
+#endif

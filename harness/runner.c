@@ -1,0 +1,435 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The phases of one run. The runner knows phases, probes and counting; how
+ * memory is plugged belongs to the hotplug method, how the VM is driven to
+ * the backend.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <libgen.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "accel.h"
+#include "clock.h"
+#include "guest.h"
+#include "hotplug.h"
+#include "image.h"
+#include "runner.h"
+#include "signals.h"
+#include "units.h"
+#include "str.h"
+
+#define PROBE_TIMEOUT_MS 60000
+#define PROGRESS_LINE_MS 5000
+
+/* Progress: one redrawn line on a TTY, a line every few seconds elsewhere. */
+static struct {
+	bool tty;
+	const char *phase;
+	int64_t last;
+} progress_state;
+
+__attribute__((format(printf, 1, 2)))
+static void progress(const char *fmt, ...)
+{
+	char msg[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (progress_state.tty) {
+		fprintf(stderr, "\r\033[K  %s: %s", progress_state.phase, msg);
+		fflush(stderr);
+	} else if (now_ms() - progress_state.last >= PROGRESS_LINE_MS) {
+		fprintf(stderr, "  %s: %s\n", progress_state.phase, msg);
+		progress_state.last = now_ms();
+	}
+}
+
+static void phase_begin(unsigned phase)
+{
+	progress_state.phase = result_phase_name(phase);
+	progress_state.last = now_ms();
+}
+
+static void phase_end(struct run_record *rec, unsigned phase, int64_t start)
+{
+	rec->phase_ms[phase] = now_ms() - start;
+	if (progress_state.tty)
+		fputs("\r\033[K", stderr);
+	fprintf(stderr, "memhp: %-7s %6.1f s\n", result_phase_name(phase),
+		(double)rec->phase_ms[phase] / 1000.0);
+}
+
+struct run {
+	const struct scenario *sc;
+	const struct run_options *opt;
+	struct run_record *rec;
+	const struct hotplug_ops *hp;
+	struct vm *vm;
+	int64_t vm_started;
+	struct guest_snapshot last; /* newest probe snapshot */
+};
+
+static void fill_header(struct run *run)
+{
+	struct run_record *rec = run->rec;
+	const struct scenario *sc = run->sc;
+	char *outdir = strdup(run->opt->outdir);
+	struct utsname u;
+	time_t t = time(NULL);
+	struct tm tm;
+
+	str_copy(rec->run_id, sizeof(rec->run_id), basename(outdir));
+	free(outdir);
+	rec->repeat = run->opt->repeat;
+	gmtime_r(&t, &tm);
+	strftime(rec->started, sizeof(rec->started), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	str_copy(rec->scenario_name, sizeof(rec->scenario_name), sc->name);
+	str_copy(rec->scenario_path, sizeof(rec->scenario_path), sc->path);
+	str_copy(rec->scenario_sha256, sizeof(rec->scenario_sha256), sc->sha256);
+	rec->scenario_text = strdup(sc->text ? sc->text : "");
+	str_copy(rec->method, sizeof(rec->method), scenario_method_name(sc->method));
+	str_copy(rec->policy, sizeof(rec->policy), scenario_policy_name(sc->policy));
+	str_copy(rec->kernel_spec, sizeof(rec->kernel_spec), run->opt->kernel);
+	str_copy(rec->backend, sizeof(rec->backend), run->opt->backend->name);
+	if (uname(&u) == 0) {
+		str_copy(rec->host, sizeof(rec->host), u.nodename);
+		str_copy(rec->host_kernel, sizeof(rec->host_kernel), u.release);
+	}
+	rec->host_cpus = (unsigned)sysconf(_SC_NPROCESSORS_ONLN);
+	if (sc->policy == POLICY_ONLINE_MOVABLE)
+		snprintf(rec->expected_zone, sizeof(rec->expected_zone), "Movable");
+	else if (sc->policy == POLICY_ONLINE_KERNEL)
+		snprintf(rec->expected_zone, sizeof(rec->expected_zone), "Normal");
+}
+
+/* Take a snapshot into run->last, keeping the kernel's hotplug lines. */
+static int probe(struct run *run, struct err *err)
+{
+	struct guest_snapshot s;
+	json_object *kmsg;
+	int rc = guest_snapshot(run->opt->backend, run->vm, &s, now_ms() + PROBE_TIMEOUT_MS, err);
+
+	if (rc)
+		return err_wrap(err, rc, "probing the guest");
+	if (json_object_object_get_ex(s.raw, "kmsg", &kmsg))
+		for (size_t i = 0; i < json_object_array_length(kmsg); i++)
+			result_add_kmsg(run->rec,
+					json_object_get_string(json_object_array_get_idx(kmsg, i)));
+	guest_snapshot_free(&run->last);
+	run->last = s;
+	return 0;
+}
+
+static bool in_hotplugged_range(const struct run_record *rec, uint64_t start)
+{
+	for (size_t i = 0; i < rec->ndevices; i++) {
+		const struct device_record *d = &rec->devices[i];
+
+		if (start >= d->addr && start < d->addr + d->plugged)
+			return true;
+	}
+	return false;
+}
+
+/* Wait until every hot-added block is present and online, then record them. */
+static int wait_online(struct run *run, struct err *err)
+{
+	struct run_record *rec = run->rec;
+	int64_t deadline = now_ms() + run->sc->timeout_online_ms;
+	uint64_t bytes = 0, bs;
+	unsigned expected, online = 0;
+	int wait_ms = 50;
+
+	for (size_t i = 0; i < rec->ndevices; i++)
+		bytes += rec->devices[i].plugged;
+	for (;;) {
+		int rc = probe(run, err);
+		struct timespec ts;
+
+		if (rc)
+			return rc;
+		bs = run->last.block_size;
+		expected = (unsigned)(bytes / bs);
+		online = 0;
+		for (size_t i = 0; i < run->last.nblocks; i++) {
+			const struct guest_block *b = &run->last.blocks[i];
+
+			online += in_hotplugged_range(rec, b->start) && !strcmp(b->state, "online");
+		}
+		progress("%u/%u hot-added blocks online", online, expected);
+		if (online >= expected)
+			break;
+		if (memhp_stop_signal)
+			return err_set(err, "interrupted while waiting for blocks to come online"), -EINTR;
+		if (now_ms() >= deadline)
+			return err_set(err, "only %u of %u hot-added blocks online after %" PRId64 " ms",
+				       online, expected, run->sc->timeout_online_ms), -ETIMEDOUT;
+		ts.tv_sec = wait_ms / 1000;
+		ts.tv_nsec = (long)(wait_ms % 1000) * 1000000;
+		nanosleep(&ts, NULL);
+		if (wait_ms < 1000)
+			wait_ms *= 2;
+	}
+	rec->count.block_size = bs;
+	rec->count.bytes_plugged = bytes;
+	for (size_t i = 0; i < run->last.nblocks; i++) {
+		const struct guest_block *b = &run->last.blocks[i];
+		struct block_record *br;
+
+		if (!in_hotplugged_range(rec, b->start))
+			continue;
+		br = result_add_block(rec);
+		br->index = b->index;
+		br->start = b->start;
+		str_copy(br->zone, sizeof(br->zone), b->zone);
+		if (*rec->expected_zone && strcmp(b->zone, rec->expected_zone))
+			rec->zone_mismatches++;
+	}
+	rec->count.hotplugged = (unsigned)rec->nblocks;
+	return 0;
+}
+
+static bool same_blocks(const struct guest_snapshot *a, const struct guest_snapshot *b)
+{
+	if (a->nblocks != b->nblocks)
+		return false;
+	for (size_t i = 0; i < a->nblocks; i++)
+		if (a->blocks[i].index != b->blocks[i].index ||
+		    strcmp(a->blocks[i].state, b->blocks[i].state) ||
+		    strcmp(a->blocks[i].zone, b->blocks[i].zone))
+			return false;
+	return true;
+}
+
+/* After unplug the guest may still be offlining or removing: probe until two
+ * snapshots in a row agree, or the settle window ends. */
+static int settle(struct run *run, struct err *err)
+{
+	int64_t deadline = now_ms() + run->sc->settle_ms;
+	int rc = probe(run, err);
+
+	while (!rc && now_ms() < deadline) {
+		struct guest_snapshot prev = run->last;
+		struct timespec ts = { 0, 200 * 1000000 };
+
+		run->last = (struct guest_snapshot){ 0 };
+		nanosleep(&ts, NULL);
+		rc = probe(run, err);
+		if (!rc && same_blocks(&prev, &run->last)) {
+			guest_snapshot_free(&prev);
+			break;
+		}
+		guest_snapshot_free(&prev);
+	}
+	return rc;
+}
+
+/* The count: what became of every block that was hot-added and onlined. */
+static void count_blocks(struct run *run)
+{
+	struct run_record *rec = run->rec;
+	struct count *c = &rec->count;
+
+	c->removed = c->offline = c->online_movable = c->online_normal = c->online_other = 0;
+	for (size_t i = 0; i < rec->nblocks; i++) {
+		struct block_record *br = &rec->blocks[i];
+		const struct guest_block *b = guest_find_block(&run->last, br->index);
+
+		br->final_zone[0] = '\0';
+		if (!b) {
+			snprintf(br->final, sizeof(br->final), "removed");
+			c->removed++;
+		} else if (strcmp(b->state, "online")) {
+			snprintf(br->final, sizeof(br->final), "offline");
+			c->offline++;
+		} else {
+			snprintf(br->final, sizeof(br->final), "online");
+			str_copy(br->final_zone, sizeof(br->final_zone), b->zone);
+			if (!strcmp(b->zone, "Movable"))
+				c->online_movable++;
+			else if (!strcmp(b->zone, "Normal"))
+				c->online_normal++;
+			else
+				c->online_other++;
+		}
+	}
+	c->bytes_remaining = 0;
+	for (size_t i = 0; i < rec->ndevices; i++)
+		c->bytes_remaining += rec->devices[i].remaining;
+}
+
+static void make_cmdline(const struct scenario *sc, char *buf, size_t len)
+{
+	char policy[512];
+
+	scenario_policy_cmdline(sc, policy, sizeof(policy));
+	snprintf(buf, len, "console=ttyS0 rdinit=/init panic=-1 %s%s%s", policy,
+		 *sc->cmdline ? " " : "", sc->cmdline);
+}
+
+/* Checks that need the running guest's block size. */
+static int check_block_size(struct run *run, struct err *err)
+{
+	uint64_t bs = run->last.block_size;
+	char b1[32], b2[32];
+
+	if (run->sc->method == METHOD_DIMM && run->sc->dimm_size % bs)
+		return err_set(err, "dimm_size %s is not a multiple of the guest's memory block "
+			       "size %s", format_size(run->sc->dimm_size, b1, sizeof(b1)),
+			       format_size(bs, b2, sizeof(b2))), -EINVAL;
+	if (run->sc->total % bs)
+		return err_set(err, "hotplug total %s is not a multiple of the guest's memory "
+			       "block size %s", format_size(run->sc->total, b1, sizeof(b1)),
+			       format_size(bs, b2, sizeof(b2))), -EINVAL;
+	return 0;
+}
+
+static int run_phases(struct run *run, unsigned *phase, struct err *err)
+{
+	const struct scenario *sc = run->sc;
+	const struct run_options *opt = run->opt;
+	struct run_record *rec = run->rec;
+	struct vm_virtio_mem vmem;
+	struct vm_config cfg = { 0 };
+	struct hotplug_ctx ctx;
+	struct image img;
+	char rundir[] = "/tmp/memhp-XXXXXX", serial[4200], qlog[4200], cmdline[2048];
+	enum accel accel;
+	int64_t t;
+	int rc;
+
+	*phase = PHASE_IMAGE;
+	phase_begin(*phase);
+	t = now_ms();
+	rc = image_resolve(opt->kernel, opt->modules, &img, err);
+	if (rc)
+		return rc;
+	str_copy(rec->image_key, sizeof(rec->image_key), img.key);
+	str_copy(rec->kernel_release, sizeof(rec->kernel_release), img.release);
+	phase_end(rec, *phase, t);
+
+	rc = accel_resolve(opt->accel >= 0 ? (unsigned)opt->accel : sc->accel, &accel,
+			   rec->accel_reason, sizeof(rec->accel_reason), err);
+	if (rc)
+		return rc;
+	str_copy(rec->accel, sizeof(rec->accel), accel == ACCEL_USE_KVM ? "kvm" : "tcg");
+	fprintf(stderr, "memhp: accel   %s (%s)\n", rec->accel, rec->accel_reason);
+
+	if (!mkdtemp(rundir))
+		return err_set(err, "mkdtemp: %s", strerror(errno)), -errno;
+	snprintf(serial, sizeof(serial), "%s/serial.log", opt->outdir);
+	snprintf(qlog, sizeof(qlog), "%s/qemu.log", opt->outdir);
+	make_cmdline(sc, cmdline, sizeof(cmdline));
+	rec->cmdline = strdup(cmdline);
+	cfg = (struct vm_config){
+		.qemu = opt->qemu, .kernel = img.kernel, .initrd = img.initrd,
+		.cmdline = cmdline, .rundir = rundir, .serial_log = serial, .qemu_log = qlog,
+		.machine = sc->machine, .accel = accel, .cpus = sc->cpus, .memory = sc->memory,
+		.maxmem = scenario_maxmem(sc), .slots = scenario_slots(sc),
+	};
+	run->hp->configure(sc, &cfg, &vmem);
+
+	*phase = PHASE_BOOT;
+	phase_begin(*phase);
+	t = run->vm_started = now_ms();
+	cfg.boot_deadline = t + sc->timeout_boot_ms;
+	rc = opt->backend->start(&cfg, &run->vm, err);
+	if (!rc)
+		rc = probe(run, err);
+	if (!rc)
+		rc = check_block_size(run, err);
+	char path[4200];
+	snprintf(path, sizeof(path), "%s/qmp.sock", rundir);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/qga.sock", rundir);
+	unlink(path);
+	rmdir(rundir);
+	if (rc)
+		return rc;
+	snprintf(rec->vmm_version, sizeof(rec->vmm_version), "%s",
+		 opt->backend->version(run->vm));
+	str_copy(rec->kernel_release, sizeof(rec->kernel_release), run->last.release);
+	phase_end(rec, *phase, t);
+
+	ctx = (struct hotplug_ctx){ .be = opt->backend, .vm = run->vm, .sc = sc, .rec = rec,
+				    .vm_started = run->vm_started, .progress = progress };
+	*phase = PHASE_PLUG;
+	phase_begin(*phase);
+	t = now_ms();
+	rc = run->hp->plug(&ctx, err);
+	if (rc)
+		return rc;
+	phase_end(rec, *phase, t);
+
+	*phase = PHASE_ONLINE;
+	phase_begin(*phase);
+	t = now_ms();
+	rc = wait_online(run, err);
+	if (rc)
+		return rc;
+	phase_end(rec, *phase, t);
+	if (rec->zone_mismatches)
+		fprintf(stderr, "memhp: warning: %u of %u hot-added blocks are not in %s\n",
+			rec->zone_mismatches, rec->count.hotplugged, rec->expected_zone);
+
+	*phase = PHASE_UNPLUG;
+	phase_begin(*phase);
+	t = now_ms();
+	rc = run->hp->unplug(&ctx, err);
+	if (rc)
+		return rc;
+	phase_end(rec, *phase, t);
+
+	*phase = PHASE_SETTLE;
+	phase_begin(*phase);
+	t = now_ms();
+	rc = settle(run, err);
+	if (rc)
+		return rc;
+	phase_end(rec, *phase, t);
+	count_blocks(run);
+	rec->probe_final = json_object_get(run->last.raw);
+	return 0;
+}
+
+int runner_run(const struct scenario *sc, const struct run_options *opt,
+	       struct run_record *rec, struct err *err)
+{
+	struct run run = { .sc = sc, .opt = opt, .rec = rec, .hp = hotplug_for(sc->method) };
+	struct err run_err = { "" };
+	unsigned phase = PHASE_IMAGE;
+	char why[96] = "";
+	int rc;
+
+	progress_state.tty = opt->progress_tty;
+	result_init(rec);
+	fill_header(&run);
+	rc = run_phases(&run, &phase, &run_err);
+	if (run.vm)
+		opt->backend->stop(run.vm, why, sizeof(why));
+	guest_snapshot_free(&run.last);
+	if (progress_state.tty)
+		fputs("\r\033[K", stderr);
+	if (rc) {
+		str_copy(rec->failed_phase, sizeof(rec->failed_phase), result_phase_name(phase));
+		if (rc == -EINTR || memhp_stop_signal) {
+			rec->status = RUN_INTERRUPTED;
+			snprintf(rec->reason, sizeof(rec->reason), "interrupted by %s during %s",
+				 strsignal(memhp_stop_signal ? memhp_stop_signal : SIGINT),
+				 result_phase_name(phase));
+		} else {
+			rec->status = RUN_FAILED;
+			str_copy(rec->reason, sizeof(rec->reason), run_err.msg);
+		}
+	}
+	return result_write(rec, opt->outdir, err);
+}

@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+#ifndef MEMHP_RUNNER_H
+#define MEMHP_RUNNER_H
+
+#include <stdbool.h>
+
+#include "backend.h"
+#include "result.h"
+#include "scenario.h"
+
+struct run_options {
+	const struct backend_ops *backend;
+	const char *kernel;  /* deb:PKG or path:BZIMAGE */
+	const char *modules; /* with path:, the kernel's modules directory */
+	int accel;           /* enum accel_choice, or -1 for the scenario's */
+	const char *qemu;    /* emulator binary */
+	const char *outdir;  /* this run's directory; result.json goes here */
+	unsigned repeat;     /* 1-based */
+	bool progress_tty;   /* redraw one status line instead of printing lines */
+};
+
+/*
+ * One run: image, boot, plug, online, unplug, settle, count. Whatever
+ * happens, rec describes it and outdir/result.json holds it when this
+ * returns (status ok, failed with reason, or interrupted); the guest is
+ * stopped. Returns 0 when the result could be written, else -errno.
+ */
+int runner_run(const struct scenario *sc, const struct run_options *opt,
+	       struct run_record *rec, struct err *err);
+
+#endif

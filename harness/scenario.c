@@ -1,0 +1,525 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Scenario files: INI (parsed by inih) with one table of keys. Parsing,
+ * defaults, range checks, `memhp help scenario` and docs/scenario.md all come
+ * from scenario_keys[]; adding a key means adding one row.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <libgen.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <ini.h>
+#include <openssl/evp.h>
+
+#include "scenario.h"
+#include "units.h"
+#include "str.h"
+
+enum key_type { KEY_SIZE, KEY_UINT, KEY_BOOL, KEY_CHOICE, KEY_DURATION, KEY_STRING };
+
+struct scenario_key {
+	const char *section;
+	const char *name;
+	enum key_type type;
+	size_t offset;
+	size_t len; /* KEY_STRING: buffer size */
+	const char *def;
+	uint64_t min, max; /* KEY_UINT, KEY_SIZE (0, 0: unchecked) */
+	const char *const *choices;
+	const char *help;
+};
+
+static const char *const method_names[] = { "virtio-mem", "dimm", NULL };
+static const char *const policy_names[] = { "online", "online_kernel", "online_movable",
+					     "auto-movable", NULL };
+static const char *const accel_names[] = { "auto", "kvm", "tcg", NULL };
+static const char *const order_names[] = { "reverse", "forward", NULL };
+
+#define OFF(f) offsetof(struct scenario, f)
+#define STR(f) OFF(f), sizeof(((struct scenario *)0)->f)
+
+static const struct scenario_key scenario_keys[] = {
+	{ "machine", "memory", KEY_SIZE, OFF(memory), 0, "1G", 128ULL << 20, 0, NULL,
+	  "boot memory of the guest" },
+	{ "machine", "maxmem", KEY_SIZE, OFF(maxmem), 0, "0", 0, 0, NULL,
+	  "QEMU maxmem; 0 means memory + hotplug total" },
+	{ "machine", "cpus", KEY_UINT, OFF(cpus), 0, "2", 1, 64, NULL, "virtual CPUs" },
+	{ "machine", "slots", KEY_UINT, OFF(slots), 0, "0", 0, SCENARIO_MAX_DIMMS, NULL,
+	  "memory slots; 0 means as many as DIMMs are plugged (at least 1)" },
+	{ "machine", "accel", KEY_CHOICE, OFF(accel), 0, "auto", 0, 0, accel_names,
+	  "auto: KVM where hardware KVM (kvm_intel/kvm_amd) is loaded, else TCG; "
+	  "--accel overrides" },
+	{ "machine", "type", KEY_STRING, STR(machine), "q35", 0, 0, NULL, "QEMU machine type" },
+
+	{ "guest", "cmdline", KEY_STRING, STR(cmdline), "", 0, 0, NULL,
+	  "extra kernel command line, after what memhp sets" },
+
+	{ "hotplug", "method", KEY_CHOICE, OFF(method), 0, "virtio-mem", 0, 0, method_names,
+	  "how memory is hot-added and removed" },
+	{ "hotplug", "total", KEY_SIZE, OFF(total), 0, "1G", 128ULL << 20, 0, NULL,
+	  "memory to hot-add; a multiple of 128 MiB" },
+	{ "hotplug", "dimm_size", KEY_SIZE, OFF(dimm_size), 0, "256M", 128ULL << 20, 0, NULL,
+	  "dimm: size of each DIMM; a multiple of 128 MiB" },
+	{ "hotplug", "block_size", KEY_SIZE, OFF(block_size), 0, "2M", 2ULL << 20, 0, NULL,
+	  "virtio-mem: device block size (power of two); 2M works in sub-blocks, "
+	  "128M in whole memory blocks" },
+
+	{ "online", "policy", KEY_CHOICE, OFF(policy), 0, "online_movable", 0, 0, policy_names,
+	  "where hot-added memory is onlined: online (kernel default zone), "
+	  "online_kernel (ZONE_NORMAL), online_movable (ZONE_MOVABLE), "
+	  "auto-movable (memory_hotplug.online_policy=auto-movable)" },
+	{ "online", "auto_movable_ratio", KEY_UINT, OFF(auto_movable_ratio), 0, "301", 0, 100000,
+	  NULL, "auto-movable: memory_hotplug.auto_movable_ratio (percent)" },
+	{ "online", "memmap_on_memory", KEY_BOOL, OFF(memmap_on_memory), 0, "false", 0, 0, NULL,
+	  "memory_hotplug.memmap_on_memory: place the memmap inside the hot-added block" },
+	{ "online", "timeout", KEY_DURATION, OFF(timeout_online_ms), 0, "120s", 0, 0, NULL,
+	  "how long plugging and onlining may take before the run fails" },
+
+	{ "unplug", "order", KEY_CHOICE, OFF(order), 0, "reverse", 0, 0, order_names,
+	  "dimm: order of device_del requests (reverse: last plugged first)" },
+	{ "unplug", "deadline", KEY_DURATION, OFF(deadline_ms), 0, "60s", 0, 0, NULL,
+	  "dimm: wait per device_del for DEVICE_DELETED or a rejection; "
+	  "virtio-mem: the whole unplug" },
+	{ "unplug", "settle", KEY_DURATION, OFF(settle_ms), 0, "10s", 0, 0, NULL,
+	  "virtio-mem: no progress for this long re-triggers the guest driver; "
+	  "both: longest wait for the guest's block map to stop changing" },
+	{ "unplug", "retries", KEY_UINT, OFF(retries), 0, "3", 0, 1000, NULL,
+	  "dimm: extra rounds of device_del for rejected DIMMs; "
+	  "virtio-mem: re-triggers without progress before giving up" },
+
+	{ "run", "repeats", KEY_UINT, OFF(repeats), 0, "1", 1, 1000, NULL,
+	  "runs of this scenario, each with a fresh guest and its own result" },
+	{ "run", "boot_timeout", KEY_DURATION, OFF(timeout_boot_ms), 0, "120s", 0, 0, NULL,
+	  "from QEMU start until the guest agent answers" },
+};
+
+#define NKEYS (sizeof(scenario_keys) / sizeof(scenario_keys[0]))
+_Static_assert(NKEYS <= sizeof(((struct scenario *)0)->line) /
+			       sizeof(((struct scenario *)0)->line[0]),
+	       "struct scenario.line[] too small for the key table");
+
+static const char *choice_name(const char *const *names, unsigned i)
+{
+	return names[i];
+}
+
+const char *scenario_method_name(unsigned m) { return choice_name(method_names, m); }
+const char *scenario_policy_name(unsigned p) { return choice_name(policy_names, p); }
+const char *scenario_accel_name(unsigned a) { return choice_name(accel_names, a); }
+
+static const char *type_name(const struct scenario_key *k)
+{
+	static const char *const names[] = { "size", "integer", "bool", "choice",
+					      "duration", "string" };
+
+	return names[k->type];
+}
+
+/* Parse one value into the struct. Returns 0 or fills msg. */
+static int set_value(struct scenario *sc, const struct scenario_key *k, const char *value,
+		     char *msg, size_t msglen)
+{
+	char *field = (char *)sc + k->offset;
+	char b1[32], b2[32];
+	uint64_t u;
+	int64_t d;
+	char *end;
+
+	switch (k->type) {
+	case KEY_SIZE:
+		if (parse_size(value, &u)) {
+			snprintf(msg, msglen, "%s: '%s' is not a size (use e.g. 128M, 4G, 4GiB)",
+				 k->name, value);
+			return -EINVAL;
+		}
+		if (u && ((k->min && u < k->min) || (k->max && u > k->max))) {
+			snprintf(msg, msglen, "%s: %s is below the minimum of %s", k->name,
+				 format_size(u, b1, sizeof(b1)), format_size(k->min, b2, sizeof(b2)));
+			return -EINVAL;
+		}
+		*(uint64_t *)field = u;
+		return 0;
+	case KEY_UINT:
+		errno = 0;
+		u = strtoull(value, &end, 10);
+		if (errno || *end || !*value || value[0] == '-') {
+			snprintf(msg, msglen, "%s: '%s' is not a non-negative integer", k->name, value);
+			return -EINVAL;
+		}
+		if (u < k->min || u > k->max) {
+			snprintf(msg, msglen, "%s: %" PRIu64 " is out of range [%" PRIu64 ", %" PRIu64 "]",
+				 k->name, u, k->min, k->max);
+			return -EINVAL;
+		}
+		*(unsigned *)field = (unsigned)u;
+		return 0;
+	case KEY_BOOL:
+		if (!strcasecmp(value, "true") || !strcasecmp(value, "yes") ||
+		    !strcasecmp(value, "on") || !strcmp(value, "1")) {
+			*(bool *)field = true;
+		} else if (!strcasecmp(value, "false") || !strcasecmp(value, "no") ||
+			   !strcasecmp(value, "off") || !strcmp(value, "0")) {
+			*(bool *)field = false;
+		} else {
+			snprintf(msg, msglen, "%s: '%s' is not a boolean (true/false)", k->name, value);
+			return -EINVAL;
+		}
+		return 0;
+	case KEY_CHOICE:
+		for (unsigned i = 0; k->choices[i]; i++) {
+			if (!strcmp(value, k->choices[i])) {
+				*(unsigned *)field = i;
+				return 0;
+			}
+		}
+		{
+			int n = snprintf(msg, msglen, "%s: '%s' is not one of", k->name, value);
+
+			for (unsigned i = 0; k->choices[i] && n > 0 && (size_t)n < msglen; i++)
+				n += snprintf(msg + n, msglen - (size_t)n, " %s", k->choices[i]);
+		}
+		return -EINVAL;
+	case KEY_DURATION:
+		if (parse_duration_ms(value, &d)) {
+			snprintf(msg, msglen, "%s: '%s' is not a duration (use e.g. 500ms, 10s, 2m)",
+				 k->name, value);
+			return -EINVAL;
+		}
+		*(int64_t *)field = d;
+		return 0;
+	case KEY_STRING:
+		if (strlen(value) >= k->len) {
+			snprintf(msg, msglen, "%s: value longer than %zu characters", k->name,
+				 k->len - 1);
+			return -EINVAL;
+		}
+		strcpy(field, value);
+		return 0;
+	}
+	return -EINVAL;
+}
+
+struct parse_state {
+	struct scenario *sc;
+	unsigned lineno;
+	const char *text; /* remaining input for the reader */
+	unsigned err_line;
+	char msg[512];
+};
+
+/* inih reader that counts lines, so the handler knows where it is. */
+static char *reader(char *str, int num, void *stream)
+{
+	struct parse_state *st = stream;
+	const char *nl;
+	size_t n;
+
+	if (!*st->text)
+		return NULL;
+	nl = strchr(st->text, '\n');
+	n = nl ? (size_t)(nl - st->text) + 1 : strlen(st->text);
+	if (n > (size_t)num - 1)
+		n = (size_t)num - 1;
+	memcpy(str, st->text, n);
+	str[n] = '\0';
+	st->text += n;
+	st->lineno++;
+	return str;
+}
+
+/* Keep the first error only; returning 0 tells inih this line failed. */
+__attribute__((format(printf, 2, 3)))
+static int fail(struct parse_state *st, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!st->err_line) {
+		st->err_line = st->lineno;
+		va_start(ap, fmt);
+		vsnprintf(st->msg, sizeof(st->msg), fmt, ap);
+		va_end(ap);
+	}
+	return 0;
+}
+
+static int handler(void *user, const char *section, const char *name, const char *value)
+{
+	struct parse_state *st = user;
+	bool section_known = false;
+	char msg[512];
+
+	if (!*section)
+		return fail(st, "key '%s' outside any section", name);
+	for (size_t i = 0; i < NKEYS; i++) {
+		const struct scenario_key *k = &scenario_keys[i];
+
+		if (strcmp(k->section, section))
+			continue;
+		section_known = true;
+		if (strcmp(k->name, name))
+			continue;
+		if (st->sc->line[i])
+			return fail(st, "[%s] %s is set twice (first on line %u)", section, name,
+				    st->sc->line[i]);
+		if (set_value(st->sc, k, value, msg, sizeof(msg)))
+			return fail(st, "[%s] %s", section, msg);
+		st->sc->line[i] = st->lineno;
+		return 1;
+	}
+	if (!section_known)
+		return fail(st, "unknown section [%s] (see 'memhp help scenario')", section);
+	return fail(st, "unknown key '%s' in [%s] (see 'memhp help scenario')", name, section);
+}
+
+static int key_index(const char *section, const char *name)
+{
+	for (size_t i = 0; i < NKEYS; i++)
+		if (!strcmp(scenario_keys[i].section, section) && !strcmp(scenario_keys[i].name, name))
+			return (int)i;
+	return -1;
+}
+
+/* Cross-key checks report the line of the key most likely at fault. */
+static int check_fail(const struct scenario *sc, struct err *err, const char *section,
+		      const char *name, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+
+static int check_fail(const struct scenario *sc, struct err *err, const char *section,
+		      const char *name, const char *fmt, ...)
+{
+	char msg[512];
+	int i = key_index(section, name);
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (i >= 0 && sc->line[i])
+		err_set(err, "%s:%u: %s", sc->path, sc->line[i], msg);
+	else
+		err_set(err, "%s: %s", sc->path, msg);
+	return -EINVAL;
+}
+
+static int check(const struct scenario *sc, struct err *err)
+{
+	char b1[32], b2[32], b3[32];
+	const uint64_t bs = SCENARIO_BLOCK_SIZE;
+
+	if (sc->total % bs)
+		return check_fail(sc, err, "hotplug", "total",
+				  "[hotplug] total %s is not a multiple of the 128 MiB memory block",
+				  format_size(sc->total, b1, sizeof(b1)));
+	if (sc->method == METHOD_DIMM) {
+		unsigned n;
+
+		if (sc->dimm_size % bs)
+			return check_fail(sc, err, "hotplug", "dimm_size",
+					  "[hotplug] dimm_size %s is not a multiple of the 128 MiB "
+					  "memory block", format_size(sc->dimm_size, b1, sizeof(b1)));
+		if (sc->total % sc->dimm_size)
+			return check_fail(sc, err, "hotplug", "total",
+					  "[hotplug] total %s is not a multiple of dimm_size %s",
+					  format_size(sc->total, b1, sizeof(b1)),
+					  format_size(sc->dimm_size, b2, sizeof(b2)));
+		if (sc->total / sc->dimm_size > SCENARIO_MAX_DIMMS)
+			return check_fail(sc, err, "hotplug", "total",
+					  "[hotplug] %" PRIu64 " DIMMs of %s: QEMU has at most %d slots",
+					  sc->total / sc->dimm_size,
+					  format_size(sc->dimm_size, b1, sizeof(b1)), SCENARIO_MAX_DIMMS);
+		n = scenario_dimm_count(sc);
+		if (sc->slots && sc->slots < n)
+			return check_fail(sc, err, "machine", "slots",
+					  "[machine] slots %u is fewer than the %u DIMMs to plug",
+					  sc->slots, n);
+	} else {
+		if (sc->block_size & (sc->block_size - 1))
+			return check_fail(sc, err, "hotplug", "block_size",
+					  "[hotplug] block_size %s is not a power of two",
+					  format_size(sc->block_size, b1, sizeof(b1)));
+		if (sc->total % sc->block_size)
+			return check_fail(sc, err, "hotplug", "total",
+					  "[hotplug] total %s is not a multiple of block_size %s",
+					  format_size(sc->total, b1, sizeof(b1)),
+					  format_size(sc->block_size, b2, sizeof(b2)));
+	}
+	if (sc->maxmem && sc->maxmem < sc->memory + sc->total)
+		return check_fail(sc, err, "machine", "maxmem",
+				  "[machine] maxmem %s is less than memory %s + hotplug total %s",
+				  format_size(sc->maxmem, b1, sizeof(b1)),
+				  format_size(sc->memory, b2, sizeof(b2)),
+				  format_size(sc->total, b3, sizeof(b3)));
+	return 0;
+}
+
+static void apply_defaults(struct scenario *sc)
+{
+	char msg[256];
+
+	for (size_t i = 0; i < NKEYS; i++)
+		if (set_value(sc, &scenario_keys[i], scenario_keys[i].def, msg, sizeof(msg)))
+			abort(); /* a bad default is a bug in the table */
+}
+
+static void sha256_hex(const char *text, char out[65])
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned len = 0;
+
+	EVP_Digest(text, strlen(text), md, &len, EVP_sha256(), NULL);
+	for (unsigned i = 0; i < len && i < 32; i++)
+		sprintf(out + 2 * i, "%02x", md[i]);
+	out[64] = '\0';
+}
+
+int scenario_load_string(struct scenario *sc, const char *path, const char *text,
+			 struct err *err)
+{
+	struct parse_state st = { .sc = sc, .text = text };
+	char *copy, *base, *dot;
+	int rc;
+
+	memset(sc, 0, sizeof(*sc));
+	str_copy(sc->path, sizeof(sc->path), path);
+	copy = strdup(path);
+	base = basename(copy);
+	dot = strrchr(base, '.');
+	if (dot && !strcmp(dot, ".ini"))
+		*dot = '\0';
+	str_copy(sc->name, sizeof(sc->name), base);
+	free(copy);
+	apply_defaults(sc);
+	sc->text = strdup(text);
+	sha256_hex(text, sc->sha256);
+
+	rc = ini_parse_stream(reader, &st, handler, &st);
+	if (st.err_line) {
+		err_set(err, "%s:%u: %s", path, st.err_line, st.msg);
+		return -EINVAL;
+	}
+	if (rc > 0) {
+		err_set(err, "%s:%d: syntax error (expected [section] or key = value)", path, rc);
+		return -EINVAL;
+	}
+	if (rc < 0) {
+		err_set(err, "%s: cannot parse: out of memory", path);
+		return -ENOMEM;
+	}
+	return check(sc, err);
+}
+
+int scenario_load(struct scenario *sc, const char *path, struct err *err)
+{
+	FILE *f = fopen(path, "re");
+	char *text = NULL;
+	size_t len = 0;
+	int rc;
+
+	if (!f) {
+		memset(sc, 0, sizeof(*sc));
+		err_set(err, "%s: %s", path, strerror(errno));
+		return -errno;
+	}
+	{
+		FILE *mem = open_memstream(&text, &len);
+		char buf[4096];
+		size_t n;
+
+		while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
+			fwrite(buf, 1, n, mem);
+		fclose(mem);
+	}
+	fclose(f);
+	if (strlen(text) != len) {
+		free(text);
+		memset(sc, 0, sizeof(*sc));
+		err_set(err, "%s: contains a NUL byte; not a scenario file", path);
+		return -EINVAL;
+	}
+	rc = scenario_load_string(sc, path, text, err);
+	free(text);
+	return rc;
+}
+
+void scenario_free(struct scenario *sc)
+{
+	free(sc->text);
+	sc->text = NULL;
+}
+
+unsigned scenario_dimm_count(const struct scenario *sc)
+{
+	if (sc->method != METHOD_DIMM || !sc->dimm_size)
+		return 0;
+	return (unsigned)(sc->total / sc->dimm_size);
+}
+
+uint64_t scenario_maxmem(const struct scenario *sc)
+{
+	return sc->maxmem ? sc->maxmem : sc->memory + sc->total;
+}
+
+unsigned scenario_slots(const struct scenario *sc)
+{
+	unsigned n = scenario_dimm_count(sc);
+
+	if (sc->slots)
+		return sc->slots;
+	return n ? n : 1;
+}
+
+void scenario_policy_cmdline(const struct scenario *sc, char *buf, size_t len)
+{
+	const char *state = sc->policy == POLICY_AUTO_MOVABLE ? "online" :
+			    policy_names[sc->policy];
+	int n = snprintf(buf, len, "memhp_default_state=%s", state);
+
+	if (sc->policy == POLICY_AUTO_MOVABLE)
+		n += snprintf(buf + n, len - (size_t)n,
+			      " memory_hotplug.online_policy=auto-movable"
+			      " memory_hotplug.auto_movable_ratio=%u", sc->auto_movable_ratio);
+	else
+		n += snprintf(buf + n, len - (size_t)n, " memory_hotplug.online_policy=contig-zones");
+	snprintf(buf + n, len - (size_t)n, " memory_hotplug.memmap_on_memory=%d",
+		 sc->memmap_on_memory ? 1 : 0);
+}
+
+void scenario_print_keys(FILE *out, bool markdown)
+{
+	const char *section = "";
+
+	if (markdown) {
+		fputs("| section | key | type | default | meaning |\n"
+		      "|---|---|---|---|---|\n", out);
+	}
+	for (size_t i = 0; i < NKEYS; i++) {
+		const struct scenario_key *k = &scenario_keys[i];
+		char choices[128] = "";
+
+		if (k->choices) {
+			int n = 0;
+
+			for (unsigned c = 0; k->choices[c]; c++)
+				n += snprintf(choices + n, sizeof(choices) - (size_t)n, "%s%s",
+					      c ? "|" : "", k->choices[c]);
+		}
+		if (markdown) {
+			fprintf(out, "| %s | `%s` | %s | `%s` | %s |\n", k->section, k->name,
+				k->choices ? choices : type_name(k), *k->def ? k->def : "\"\"",
+				k->help);
+			continue;
+		}
+		if (strcmp(section, k->section)) {
+			fprintf(out, "%s[%s]\n", *section ? "\n" : "", k->section);
+			section = k->section;
+		}
+		fprintf(out, "  %-20s %-9s default %s\n      %s\n", k->name,
+			k->choices ? choices : type_name(k), *k->def ? k->def : "\"\"", k->help);
+	}
+}

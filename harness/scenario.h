@@ -1,0 +1,87 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+#ifndef MEMHP_SCENARIO_H
+#define MEMHP_SCENARIO_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "err.h"
+
+/* The x86-64 guest memory block size the static checks assume; the run
+ * checks it again against what the guest reports. */
+#define SCENARIO_BLOCK_SIZE (128ULL << 20)
+#define SCENARIO_MAX_DIMMS 256
+
+enum hotplug_method { METHOD_VIRTIO_MEM, METHOD_DIMM };
+enum online_policy { POLICY_ONLINE, POLICY_ONLINE_KERNEL, POLICY_ONLINE_MOVABLE, POLICY_AUTO_MOVABLE };
+enum accel_choice { ACCEL_AUTO, ACCEL_KVM, ACCEL_TCG };
+enum unplug_order { ORDER_REVERSE, ORDER_FORWARD };
+
+struct scenario {
+	char path[4096];
+	char name[128];  /* file name without directory and .ini */
+	char *text;      /* the file as read, recorded in every result */
+	char sha256[65]; /* of text */
+
+	/* [machine] */
+	uint64_t memory;
+	uint64_t maxmem; /* 0: memory + hotplug total */
+	unsigned cpus;
+	unsigned slots;  /* 0: as many as DIMMs (at least 1) */
+	unsigned accel;  /* enum accel_choice */
+	char machine[32];
+
+	/* [guest] */
+	char cmdline[1024]; /* appended to what memhp sets */
+
+	/* [hotplug] */
+	unsigned method; /* enum hotplug_method */
+	uint64_t total;
+	uint64_t dimm_size;
+	uint64_t block_size; /* virtio-mem device block size */
+
+	/* [online] */
+	unsigned policy; /* enum online_policy */
+	unsigned auto_movable_ratio;
+	bool memmap_on_memory;
+	int64_t timeout_online_ms;
+
+	/* [unplug] */
+	unsigned order; /* enum unplug_order */
+	int64_t deadline_ms; /* per DIMM request; virtio-mem: the whole unplug */
+	int64_t settle_ms;
+	unsigned retries;
+
+	/* [run] */
+	unsigned repeats;
+	int64_t timeout_boot_ms;
+
+	/* Line each key was set on, 0 when it has its default. */
+	unsigned line[32];
+};
+
+/* Parse a scenario file: defaults first, then the file, then cross-key
+ * checks. On error returns -EINVAL with "file:line: message" in err. */
+int scenario_load(struct scenario *sc, const char *path, struct err *err);
+/* The same from a string (for tests); path only names it in messages. */
+int scenario_load_string(struct scenario *sc, const char *path, const char *text,
+			 struct err *err);
+void scenario_free(struct scenario *sc);
+
+/* Derived values, computed in one place. */
+unsigned scenario_dimm_count(const struct scenario *sc);
+uint64_t scenario_maxmem(const struct scenario *sc);
+unsigned scenario_slots(const struct scenario *sc);
+/* Kernel command line options for the online policy, e.g.
+ * "memhp_default_state=online_movable memory_hotplug.memmap_on_memory=0". */
+void scenario_policy_cmdline(const struct scenario *sc, char *buf, size_t len);
+
+const char *scenario_method_name(unsigned method);
+const char *scenario_policy_name(unsigned policy);
+const char *scenario_accel_name(unsigned accel);
+
+/* The key table as help text, or as a Markdown table for docs/. */
+void scenario_print_keys(FILE *out, bool markdown);
+
+#endif

@@ -1,0 +1,166 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "clock.h"
+#include "spawn.h"
+
+void argv_add(struct argv *a, const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+
+	if (a->n + 2 > a->cap) {
+		a->cap = a->cap ? a->cap * 2 : 32;
+		a->v = realloc(a->v, a->cap * sizeof(*a->v));
+		if (!a->v)
+			abort();
+	}
+	va_start(ap, fmt);
+	if (vasprintf(&s, fmt, ap) < 0)
+		abort();
+	va_end(ap);
+	a->v[a->n++] = s;
+	a->v[a->n] = NULL;
+}
+
+void argv_free(struct argv *a)
+{
+	for (size_t i = 0; i < a->n; i++)
+		free(a->v[i]);
+	free(a->v);
+	memset(a, 0, sizeof(*a));
+}
+
+char *argv_describe(const struct argv *a)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	for (size_t i = 0; i < a->n; i++) {
+		const char *s = a->v[i];
+
+		fputs(i ? " " : "", f);
+		if (*s && !strpbrk(s, " \t\n'\"\\$`;&|<>()*?[]{}!#~")) {
+			fputs(s, f);
+			continue;
+		}
+		fputc('\'', f);
+		for (; *s; s++) {
+			if (*s == '\'')
+				fputs("'\\''", f);
+			else
+				fputc(*s, f);
+		}
+		fputc('\'', f);
+	}
+	fclose(f);
+	return buf;
+}
+
+void spawn_describe_status(int status, char *buf, size_t len)
+{
+	if (WIFEXITED(status))
+		snprintf(buf, len, "exited with status %d", WEXITSTATUS(status));
+	else if (WIFSIGNALED(status))
+		snprintf(buf, len, "killed by signal %d (%s)", WTERMSIG(status),
+			 strsignal(WTERMSIG(status)));
+	else
+		snprintf(buf, len, "ended with wait status 0x%x", status);
+}
+
+int spawn_wait(pid_t pid, int64_t deadline, int *status)
+{
+	int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+
+	for (;;) {
+		pid_t r = waitpid(pid, status, WNOHANG);
+
+		if (r == pid)
+			break;
+		if (r < 0 && errno != EINTR) {
+			if (pidfd >= 0)
+				close(pidfd);
+			return -errno;
+		}
+		if (now_ms() >= deadline) {
+			if (pidfd >= 0)
+				close(pidfd);
+			return -ETIMEDOUT;
+		}
+		if (pidfd >= 0) {
+			struct pollfd p = { .fd = pidfd, .events = POLLIN };
+
+			poll(&p, 1, ms_left(deadline, 200));
+		} else {
+			struct timespec ts = { 0, 20 * 1000000 };
+
+			nanosleep(&ts, NULL);
+		}
+	}
+	if (pidfd >= 0)
+		close(pidfd);
+	return 0;
+}
+
+int spawn_capture(const struct argv *a, char **out, struct err *err)
+{
+	int pfd[2], status;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *mem;
+	pid_t pid;
+
+	*out = NULL;
+	if (pipe2(pfd, O_CLOEXEC) < 0)
+		return err_set(err, "pipe: %s", strerror(errno));
+	pid = fork();
+	if (pid < 0) {
+		close(pfd[0]);
+		close(pfd[1]);
+		return err_set(err, "fork: %s", strerror(errno));
+	}
+	if (pid == 0) {
+		dup2(pfd[1], STDOUT_FILENO);
+		execvp(a->v[0], a->v);
+		fprintf(stderr, "memhp: cannot run %s: %s\n", a->v[0], strerror(errno));
+		_exit(127);
+	}
+	close(pfd[1]);
+	mem = open_memstream(&buf, &len);
+	for (;;) {
+		char chunk[4096];
+		ssize_t n = read(pfd[0], chunk, sizeof(chunk));
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		fwrite(chunk, 1, (size_t)n, mem);
+	}
+	fclose(mem);
+	close(pfd[0]);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (!WIFEXITED(status) || WEXITSTATUS(status)) {
+		char how[64], *cmd = argv_describe(a);
+
+		spawn_describe_status(status, how, sizeof(how));
+		err_set(err, "%s %s", cmd, how);
+		free(cmd);
+		free(buf);
+		return -ECHILD;
+	}
+	*out = buf;
+	return 0;
+}

@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+#ifndef MEMHP_SPAWN_H
+#define MEMHP_SPAWN_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "err.h"
+
+/* A growable, NULL-terminated argv: programs are always started with one,
+ * never through a shell. */
+struct argv {
+	char **v;
+	size_t n, cap;
+};
+
+__attribute__((format(printf, 2, 3)))
+void argv_add(struct argv *a, const char *fmt, ...);
+void argv_free(struct argv *a);
+/* The command line for messages, with arguments quoted where needed. */
+char *argv_describe(const struct argv *a);
+
+/*
+ * Run argv to completion; its stdout is returned in *out (NUL-terminated,
+ * caller frees), its stderr passes through to ours. Returns 0 when it exited
+ * 0, -ECHILD with its status in err otherwise.
+ */
+int spawn_capture(const struct argv *a, char **out, struct err *err);
+
+/* Wait for pid to exit until deadline (-ETIMEDOUT) and fill *status. */
+int spawn_wait(pid_t pid, int64_t deadline, int *status);
+/* "exited with status 1", "killed by signal 9 (Killed)". */
+void spawn_describe_status(int status, char *buf, size_t len);
+
+#endif

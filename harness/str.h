@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+#ifndef MEMHP_STR_H
+#define MEMHP_STR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <string.h>
+
+/*
+ * Copy src into a fixed-size field, cutting it at len - 1 bytes. Fields in
+ * memhp's records are sized for what they hold (device ids, zone names);
+ * returns false when src did not fit, so callers can tell.
+ */
+static inline bool str_copy(char *dst, size_t len, const char *src)
+{
+	size_t n = strlen(src);
+	bool fits = n < len;
+
+	if (!len)
+		return false;
+	if (!fits)
+		n = len - 1;
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+	return fits;
+}
+
+#endif
