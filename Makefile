@@ -12,7 +12,8 @@ PKGS     := json-c inih libcrypto
 LIBS      = $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -ljson-c -linih -lcrypto)
 override CPPFLAGS += -D_GNU_SOURCE -DMEMHP_DATADIR='"$(CURDIR)"' -Iharness
 
-LIB_SRC := $(filter-out harness/memhp.c,$(wildcard harness/*.c))
+CLI_SRC := harness/memhp.c $(wildcard harness/cmd_*.c)
+LIB_SRC := $(filter-out $(CLI_SRC),$(wildcard harness/*.c))
 LIB_OBJ := $(LIB_SRC:.c=.o)
 PROBE   := guest-image/probe/memhp-probe
 MEMHP   := harness/memhp
@@ -38,7 +39,7 @@ harness/%.o: harness/%.c harness/*.h
 harness/libmemhp.a: $(LIB_OBJ)
 	ar rcs $@ $^
 
-$(MEMHP): harness/memhp.o harness/libmemhp.a
+$(MEMHP): $(CLI_SRC:.c=.o) harness/libmemhp.a
 	$(CC) $(CFLAGS) -o $@ $^ $(LIBS)
 
 # The probe runs in a busybox initramfs: static, json-c linked in.

@@ -94,6 +94,8 @@ int jl_send(struct jsonline *jl, json_object *msg, struct err *err)
 
 static void consume(struct jsonline *jl, size_t n)
 {
+	if (!n)
+		return;
 	memmove(jl->buf, jl->buf + n, jl->len - n);
 	jl->len -= n;
 }
@@ -104,6 +106,8 @@ static bool skip_noise(struct jsonline *jl)
 {
 	size_t i = 0;
 
+	if (!jl->len)
+		return false;
 	if (jl->want_delimiter) {
 		char *ff = memchr(jl->buf, 0xff, jl->len);
 

@@ -399,7 +399,8 @@ int scenario_load_string(struct scenario *sc, const char *path, const char *text
 	sha256_hex(text, sc->sha256);
 
 	rc = ini_parse_stream(reader, &st, handler, &st);
-	if (st.err_line) {
+	/* inih goes on after an error; report whichever came first. */
+	if (st.err_line && (rc <= 0 || st.err_line <= (unsigned)rc)) {
 		err_set(err, "%s:%u: %s", path, st.err_line, st.msg);
 		return -EINVAL;
 	}

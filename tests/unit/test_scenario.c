@@ -1,0 +1,242 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* Scenario parsing, every error path, and size/duration units. */
+#include <dirent.h>
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "scenario.h"
+#include "units.h"
+
+static void test_defaults(void **state)
+{
+	struct scenario sc;
+	struct err err;
+	char cmd[512];
+
+	(void)state;
+	assert_int_equal(scenario_load_string(&sc, "dir/empty.ini", "", &err), 0);
+	assert_string_equal(sc.name, "empty");
+	assert_int_equal(sc.memory, 1ULL << 30);
+	assert_int_equal(sc.total, 1ULL << 30);
+	assert_int_equal(sc.method, METHOD_VIRTIO_MEM);
+	assert_int_equal(sc.policy, POLICY_ONLINE_MOVABLE);
+	assert_int_equal(sc.settle_ms, 10000);
+	assert_int_equal(sc.repeats, 1);
+	assert_int_equal(scenario_maxmem(&sc), 2ULL << 30);
+	assert_int_equal(scenario_slots(&sc), 1);
+	scenario_policy_cmdline(&sc, cmd, sizeof(cmd));
+	assert_string_equal(cmd, "memhp_default_state=online_movable "
+				 "memory_hotplug.online_policy=contig-zones "
+				 "memory_hotplug.memmap_on_memory=0");
+	assert_int_equal(strlen(sc.sha256), 64);
+	scenario_free(&sc);
+}
+
+static void test_full_dimm_scenario(void **state)
+{
+	static const char text[] =
+		"; comment\n"
+		"[machine]\nmemory = 4GiB\ncpus = 4\nslots = 16\naccel = tcg\n"
+		"[hotplug]\nmethod = dimm\ntotal = 2G\ndimm_size = 512M\n"
+		"[online]\npolicy = auto-movable\nauto_movable_ratio = 200\nmemmap_on_memory = yes\n"
+		"[unplug]\norder = forward\ndeadline = 500ms\nsettle = 2m\nretries = 0\n";
+	struct scenario sc;
+	struct err err;
+	char cmd[512];
+
+	(void)state;
+	assert_int_equal(scenario_load_string(&sc, "d.ini", text, &err), 0);
+	assert_int_equal(sc.memory, 4ULL << 30);
+	assert_int_equal(scenario_dimm_count(&sc), 4);
+	assert_int_equal(scenario_slots(&sc), 16);
+	assert_int_equal(sc.accel, ACCEL_TCG);
+	assert_int_equal(sc.order, ORDER_FORWARD);
+	assert_int_equal(sc.deadline_ms, 500);
+	assert_int_equal(sc.settle_ms, 120000);
+	assert_int_equal(sc.retries, 0);
+	scenario_policy_cmdline(&sc, cmd, sizeof(cmd));
+	assert_string_equal(cmd, "memhp_default_state=online "
+				 "memory_hotplug.online_policy=auto-movable "
+				 "memory_hotplug.auto_movable_ratio=200 "
+				 "memory_hotplug.memmap_on_memory=1");
+	scenario_free(&sc);
+}
+
+/* Each bad input and the exact message it must produce. */
+static const struct {
+	const char *text;
+	const char *msg;
+} bad[] = {
+	{ "[machine]\nmemory = 1G\nbogus = 1\n",
+	  "t.ini:3: unknown key 'bogus' in [machine] (see 'memhp help scenario')" },
+	{ "[nosuch]\nkey = 1\n", "t.ini:2: unknown section [nosuch] (see 'memhp help scenario')" },
+	{ "memory = 1G\n", "t.ini:1: key 'memory' outside any section" },
+	{ "[machine]\nmemory = 1X\n",
+	  "t.ini:2: [machine] memory: '1X' is not a size (use e.g. 128M, 4G, 4GiB)" },
+	{ "[machine]\nmemory = 1.5G\n",
+	  "t.ini:2: [machine] memory: '1.5G' is not a size (use e.g. 128M, 4G, 4GiB)" },
+	{ "[machine]\nmemory = 64M\n",
+	  "t.ini:2: [machine] memory: 64 MiB is below the minimum of 128 MiB" },
+	{ "[machine]\ncpus = 0\n", "t.ini:2: [machine] cpus: 0 is out of range [1, 64]" },
+	{ "[machine]\ncpus = -1\n", "t.ini:2: [machine] cpus: '-1' is not a non-negative integer" },
+	{ "[online]\nmemmap_on_memory = maybe\n",
+	  "t.ini:2: [online] memmap_on_memory: 'maybe' is not a boolean (true/false)" },
+	{ "[hotplug]\nmethod = acpi\n",
+	  "t.ini:2: [hotplug] method: 'acpi' is not one of virtio-mem dimm" },
+	{ "[unplug]\nsettle = soon\n",
+	  "t.ini:2: [unplug] settle: 'soon' is not a duration (use e.g. 500ms, 10s, 2m)" },
+	{ "[machine]\nmemory = 1G\n\nmemory = 2G\n",
+	  "t.ini:4: [machine] memory is set twice (first on line 2)" },
+	{ "[machine\nmemory = 1G\n", "t.ini:1: syntax error (expected [section] or key = value)" },
+	{ "[hotplug]\ntotal = 1000M\n",
+	  "t.ini:2: [hotplug] total 1000 MiB is not a multiple of the 128 MiB memory block" },
+	{ "[hotplug]\nmethod = dimm\ndimm_size = 192M\ntotal = 384M\n",
+	  "t.ini:3: [hotplug] dimm_size 192 MiB is not a multiple of the 128 MiB memory block" },
+	{ "[hotplug]\nmethod = dimm\ndimm_size = 512M\ntotal = 768M\n",
+	  "t.ini:4: [hotplug] total 768 MiB is not a multiple of dimm_size 512 MiB" },
+	{ "[hotplug]\nmethod = dimm\ndimm_size = 128M\ntotal = 33G\n",
+	  "t.ini:4: [hotplug] 264 DIMMs of 128 MiB: QEMU has at most 256 slots" },
+	{ "[machine]\nslots = 2\n[hotplug]\nmethod = dimm\ntotal = 1G\n",
+	  "t.ini:2: [machine] slots 2 is fewer than the 4 DIMMs to plug" },
+	{ "[machine]\nmaxmem = 2G\n[hotplug]\ntotal = 2G\n",
+	  "t.ini:2: [machine] maxmem 2 GiB is less than memory 1 GiB + hotplug total 2 GiB" },
+	{ "[hotplug]\nblock_size = 6M\ntotal = 384M\n",
+	  "t.ini:2: [hotplug] block_size 6 MiB is not a power of two" },
+	{ "[guest]\ncmdline = x\n[run]\nrepeats = 0\n",
+	  "t.ini:4: [run] repeats: 0 is out of range [1, 1000]" },
+};
+
+static void test_errors_name_file_line_and_value(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct scenario sc;
+		struct err err = { "" };
+		int rc = scenario_load_string(&sc, "t.ini", bad[i].text, &err);
+
+		if (rc != -EINVAL || strcmp(err.msg, bad[i].msg))
+			fail_msg("case %zu: rc %d, message\n  got:  %s\n  want: %s", i, rc, err.msg,
+				 bad[i].msg);
+		scenario_free(&sc);
+	}
+}
+
+static void test_missing_file(void **state)
+{
+	struct scenario sc;
+	struct err err;
+
+	(void)state;
+	assert_int_equal(scenario_load(&sc, "/nonexistent/x.ini", &err), -ENOENT);
+	assert_string_equal(err.msg, "/nonexistent/x.ini: No such file or directory");
+}
+
+/* Every shipped scenario parses. */
+static void test_shipped_scenarios_load(void **state)
+{
+	char dirpath[4096], path[8192];
+	struct dirent *de;
+	unsigned n = 0;
+	DIR *d;
+
+	(void)state;
+	snprintf(dirpath, sizeof(dirpath), "%s/scenarios", MEMHP_DATADIR);
+	d = opendir(dirpath);
+	assert_non_null(d);
+	while ((de = readdir(d))) {
+		struct scenario sc;
+		struct err err;
+		size_t len = strlen(de->d_name);
+
+		if (len < 5 || strcmp(de->d_name + len - 4, ".ini"))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dirpath, de->d_name);
+		if (scenario_load(&sc, path, &err))
+			fail_msg("%s", err.msg);
+		scenario_free(&sc);
+		n++;
+	}
+	closedir(d);
+	assert_true(n >= 4);
+}
+
+static void test_sizes(void **state)
+{
+	uint64_t v;
+
+	(void)state;
+	assert_int_equal(parse_size("4096", &v), 0);
+	assert_int_equal(v, 4096);
+	assert_int_equal(parse_size("128M", &v), 0);
+	assert_int_equal(v, 128ULL << 20);
+	assert_int_equal(parse_size("128MiB", &v), 0);
+	assert_int_equal(v, 128ULL << 20);
+	assert_int_equal(parse_size("2k", &v), 0);
+	assert_int_equal(v, 2048);
+	assert_int_equal(parse_size("56G", &v), 0);
+	assert_int_equal(v, 56ULL << 30);
+	assert_int_equal(parse_size("1T", &v), 0);
+	assert_int_equal(v, 1ULL << 40);
+	assert_int_equal(parse_size("8B", &v), 0);
+	assert_int_equal(v, 8);
+	assert_int_equal(parse_size("", &v), -EINVAL);
+	assert_int_equal(parse_size("G", &v), -EINVAL);
+	assert_int_equal(parse_size("1.5G", &v), -EINVAL);
+	assert_int_equal(parse_size("-1G", &v), -EINVAL);
+	assert_int_equal(parse_size("1GG", &v), -EINVAL);
+	assert_int_equal(parse_size("1 G", &v), -EINVAL);
+	assert_int_equal(parse_size("99999999999T", &v), -ERANGE);
+	assert_int_equal(parse_size("99999999999999999999", &v), -ERANGE);
+}
+
+static void test_durations(void **state)
+{
+	int64_t v;
+
+	(void)state;
+	assert_int_equal(parse_duration_ms("10", &v), 0);
+	assert_int_equal(v, 10000);
+	assert_int_equal(parse_duration_ms("250ms", &v), 0);
+	assert_int_equal(v, 250);
+	assert_int_equal(parse_duration_ms("45m", &v), 0);
+	assert_int_equal(v, 45 * 60000);
+	assert_int_equal(parse_duration_ms("2h", &v), 0);
+	assert_int_equal(v, 7200000);
+	assert_int_equal(parse_duration_ms("1d", &v), -EINVAL);
+	assert_int_equal(parse_duration_ms("s", &v), -EINVAL);
+}
+
+static void test_format_size(void **state)
+{
+	char b[32];
+
+	(void)state;
+	assert_string_equal(format_size(0, b, sizeof(b)), "0 B");
+	assert_string_equal(format_size(128ULL << 20, b, sizeof(b)), "128 MiB");
+	assert_string_equal(format_size(56ULL << 30, b, sizeof(b)), "56 GiB");
+	assert_string_equal(format_size(1536ULL << 20, b, sizeof(b)), "1536 MiB");
+	assert_string_equal(format_size(3ULL * 1000 * 1000 * 1000, b, sizeof(b)), "2.79 GiB");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_full_dimm_scenario),
+		cmocka_unit_test(test_errors_name_file_line_and_value),
+		cmocka_unit_test(test_missing_file),
+		cmocka_unit_test(test_shipped_scenarios_load),
+		cmocka_unit_test(test_sizes),
+		cmocka_unit_test(test_durations),
+		cmocka_unit_test(test_format_size),
+	};
+
+	return cmocka_run_group_tests_name("scenario", tests, NULL, NULL);
+}
