@@ -65,7 +65,12 @@ unit: $(UNIT_BIN)
 unit-san: $(SAN_BIN)
 	@ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 tests/run-unit $(SAN_BIN)
 
-integration: all
+INTEG_BIN := tests/integration/test_hotplug
+
+tests/integration/test_%: tests/integration/test_%.c harness/libmemhp.a
+	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< harness/libmemhp.a $(LIBS) -lcmocka
+
+integration: all $(INTEG_BIN)
 	@tests/integration/run
 
 check: deps
@@ -78,4 +83,4 @@ bench: deps all
 	bench/run
 
 clean:
-	rm -rf harness/*.o harness/*.a $(MEMHP) $(PROBE) $(UNIT_BIN) build
+	rm -rf harness/*.o harness/*.a $(MEMHP) $(PROBE) $(UNIT_BIN) $(INTEG_BIN) build

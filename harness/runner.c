@@ -382,6 +382,11 @@ static int run_phases(struct run *run, unsigned *phase, struct err *err)
 			rec->zone_mismatches, rec->count.hotplugged, rec->expected_zone);
 
 	*phase = PHASE_UNPLUG;
+	if (opt->before_unplug) {
+		rc = opt->before_unplug(opt->before_unplug_arg, opt->backend, run->vm, err);
+		if (rc)
+			return rc;
+	}
 	phase_begin(*phase);
 	t = now_ms();
 	rc = run->hp->unplug(&ctx, err);
@@ -423,9 +428,10 @@ int runner_run(const struct scenario *sc, const struct run_options *opt,
 		str_copy(rec->failed_phase, sizeof(rec->failed_phase), result_phase_name(phase));
 		if (rc == -EINTR || memhp_stop_signal) {
 			rec->status = RUN_INTERRUPTED;
-			snprintf(rec->reason, sizeof(rec->reason), "interrupted by %s during %s",
-				 strsignal(memhp_stop_signal ? memhp_stop_signal : SIGINT),
-				 result_phase_name(phase));
+			const char *sig = sigabbrev_np(memhp_stop_signal ? memhp_stop_signal : SIGINT);
+
+			snprintf(rec->reason, sizeof(rec->reason), "interrupted by SIG%s during %s",
+				 sig ? sig : "?", result_phase_name(phase));
 		} else {
 			rec->status = RUN_FAILED;
 			str_copy(rec->reason, sizeof(rec->reason), run_err.msg);

@@ -17,6 +17,11 @@ struct run_options {
 	const char *outdir;  /* this run's directory; result.json goes here */
 	unsigned repeat;     /* 1-based */
 	bool progress_tty;   /* redraw one status line instead of printing lines */
+	/* Called with the guest up and the hot-added memory online, just before
+	 * unplug: where a workload runs. May be NULL; an error fails the run. */
+	int (*before_unplug)(void *arg, const struct backend_ops *be, struct vm *vm,
+			     struct err *err);
+	void *before_unplug_arg;
 };
 
 /*

@@ -1,0 +1,238 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Hotplug against real guests: real QEMU, real QMP, real qemu-ga, the
+ * default Debian kernel. Each test boots its own guest through the runner
+ * and asserts what the guest itself reports (memory blocks, zones) and what
+ * QEMU reports (events, plugged bytes).
+ *
+ * Results of every run stay in $MEMHP_TEST_OUT (default build/integration)
+ * for a human to read when a test fails.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <cmocka.h>
+
+#include "guest.h"
+#include "image.h"
+#include "runner.h"
+#include "scenario.h"
+
+#define MIB (1ULL << 20)
+
+static const char *outroot(void)
+{
+	const char *o = getenv("MEMHP_TEST_OUT");
+
+	return o && *o ? o : "build/integration";
+}
+
+/* What the before_unplug hook saw in the guest, checked after the run. */
+struct seen {
+	bool ran;
+	int rc;
+	char err[1024];
+	unsigned hot_blocks;   /* blocks above boot memory, online */
+	unsigned in_zone;      /* of those, in want_zone */
+	const char *want_zone;
+	uint64_t boot_memory;
+	uint64_t block_size;
+	bool fill;             /* fill ZONE_NORMAL with page tables first */
+	unsigned fill_mib;
+};
+
+static int look_in_guest(void *arg, const struct backend_ops *be, struct vm *vm, struct err *err)
+{
+	struct seen *s = arg;
+	struct guest_snapshot snap;
+	int rc;
+
+	s->ran = true;
+	rc = guest_snapshot(be, vm, &snap, INT64_MAX, err);
+	if (rc)
+		return s->rc = rc;
+	s->block_size = snap.block_size;
+	for (size_t i = 0; i < snap.nblocks; i++) {
+		const struct guest_block *b = &snap.blocks[i];
+
+		/* Hot-added memory sits above 4 GiB on q35; boot memory of
+		 * these tests fits below. */
+		if (b->start < (4ULL << 30) || strcmp(b->state, "online"))
+			continue;
+		s->hot_blocks++;
+		s->in_zone += !strcmp(b->zone, s->want_zone);
+	}
+	if (s->fill) {
+		json_object *mi = json_object_object_get(snap.raw, "meminfo");
+		uint64_t avail_mib = json_object_get_uint64(json_object_object_get(mi, "MemAvailable")) / 1024;
+		char mib[32];
+		const char *argv[] = { GUEST_PROBE, "fill-unmovable", mib, NULL };
+		char *out;
+		int code;
+
+		/* Page tables plus as much data: most of what is free, so the
+		 * allocations must reach into the hot-added ZONE_NORMAL. */
+		s->fill_mib = (unsigned)((avail_mib - 160) / 2);
+		snprintf(mib, sizeof(mib), "%u", s->fill_mib);
+		rc = guest_exec(be, vm, argv, &out, &code, INT64_MAX, err);
+		if (!rc && code)
+			rc = err_set(err, "fill-unmovable exited with %d", code);
+		free(out);
+	}
+	guest_snapshot_free(&snap);
+	s->rc = rc;
+	if (rc)
+		snprintf(s->err, sizeof(s->err), "%s", err->msg);
+	return rc;
+}
+
+static void run(const char *name, const char *text, struct seen *seen, struct run_record *rec)
+{
+	struct scenario sc;
+	struct err err;
+	char dir[4096];
+	struct run_options opt = {
+		.backend = &backend_qmp, .kernel = IMAGE_DEFAULT_KERNEL, .accel = -1,
+		.qemu = "qemu-system-x86_64", .outdir = dir, .repeat = 1,
+		.before_unplug = look_in_guest, .before_unplug_arg = seen,
+	};
+
+	if (scenario_load_string(&sc, name, text, &err))
+		fail_msg("%s", err.msg);
+	mkdir("build", 0755);
+	mkdir(outroot(), 0755);
+	snprintf(dir, sizeof(dir), "%s/%s", outroot(), name);
+	mkdir(dir, 0755);
+	seen->boot_memory = sc.memory;
+	if (runner_run(&sc, &opt, rec, &err))
+		fail_msg("result not written: %s", err.msg);
+	scenario_free(&sc);
+	if (rec->status != RUN_OK)
+		fail_msg("%s: run %s: %s (phase %s); see %s/serial.log", name,
+			 result_status_name(rec->status), rec->reason, rec->failed_phase, dir);
+	if (seen->rc)
+		fail_msg("%s: in-guest step failed: %s", name, seen->err);
+}
+
+static unsigned events_named(const struct run_record *rec, const char *name, const char *device)
+{
+	unsigned n = 0;
+
+	for (size_t i = 0; i < rec->nevents; i++)
+		n += !strcmp(rec->events[i].name, name) && !strcmp(rec->events[i].device, device);
+	return n;
+}
+
+/* Four 256 MiB DIMMs onlined movable: 8 blocks in ZONE_MOVABLE, and every
+ * one of them gone after unplug, each DIMM confirmed by DEVICE_DELETED. */
+static void test_dimm_movable_plug_and_full_unplug(void **state)
+{
+	struct seen seen = { .want_zone = "Movable" };
+	struct run_record rec;
+
+	(void)state;
+	run("dimm-movable",
+	    "[machine]\nmemory = 1G\n[hotplug]\nmethod = dimm\ntotal = 1G\ndimm_size = 256M\n"
+	    "[online]\npolicy = online_movable\n", &seen, &rec);
+	assert_true(seen.ran);
+	assert_int_equal(seen.block_size, 128 * MIB);
+	assert_int_equal(seen.hot_blocks, 8);
+	assert_int_equal(seen.in_zone, 8);
+	assert_int_equal(rec.count.hotplugged, 8);
+	assert_int_equal(rec.count.removed, 8);
+	assert_int_equal(rec.count.bytes_remaining, 0);
+	assert_int_equal(rec.ndevices, 4);
+	for (size_t i = 0; i < rec.ndevices; i++) {
+		assert_int_equal(rec.devices[i].outcome, OUTCOME_REMOVED);
+		assert_int_equal(events_named(&rec, "DEVICE_DELETED", rec.devices[i].id), 1);
+	}
+	/* The guest's final view: no hot-added block left in sysfs. */
+	for (size_t i = 0; i < rec.nblocks; i++)
+		assert_string_equal(rec.blocks[i].final, "removed");
+	result_free(&rec);
+}
+
+/* virtio-mem onlined movable on an idle guest gives back every block. */
+static void test_virtio_mem_movable_unplugs_to_zero(void **state)
+{
+	struct seen seen = { .want_zone = "Movable" };
+	struct run_record rec;
+
+	(void)state;
+	run("virtio-mem-movable",
+	    "[machine]\nmemory = 1G\n[hotplug]\nmethod = virtio-mem\ntotal = 1G\nblock_size = 2M\n"
+	    "[online]\npolicy = online_movable\n", &seen, &rec);
+	assert_int_equal(seen.hot_blocks, 8);
+	assert_int_equal(seen.in_zone, 8);
+	assert_int_equal(rec.count.hotplugged, 8);
+	assert_int_equal(rec.count.removed, 8);
+	assert_int_equal(rec.count.bytes_plugged, 1ULL << 30);
+	assert_int_equal(rec.count.bytes_remaining, 0);
+	assert_int_equal(rec.devices[0].outcome, OUTCOME_REMOVED);
+	/* The timeline starts fully plugged and ends at zero. */
+	assert_true(rec.ntimeline >= 2);
+	assert_int_equal(rec.timeline[0].bytes_plugged, 1ULL << 30);
+	assert_int_equal(rec.timeline[rec.ntimeline - 1].bytes_plugged, 0);
+	result_free(&rec);
+}
+
+/*
+ * DIMMs onlined to ZONE_NORMAL, then page tables spread over all free
+ * memory: the guest cannot offline those blocks and must say so through
+ * ACPI _OST, which memhp records as a rejection with the status, promptly
+ * rather than at the deadline.
+ */
+static void test_dimm_normal_filled_with_page_tables_is_rejected(void **state)
+{
+	struct seen seen = { .want_zone = "Normal", .fill = true };
+	struct run_record rec;
+	unsigned rejected = 0;
+
+	(void)state;
+	run("dimm-normal-unmovable",
+	    "[machine]\nmemory = 512M\n[hotplug]\nmethod = dimm\ntotal = 1G\ndimm_size = 256M\n"
+	    "[online]\npolicy = online_kernel\n[unplug]\ndeadline = 120s\nretries = 1\n",
+	    &seen, &rec);
+	assert_int_equal(seen.hot_blocks, 8);
+	assert_int_equal(seen.in_zone, 8);
+	assert_true(seen.fill_mib > 100);
+	for (size_t i = 0; i < rec.ndevices; i++) {
+		const struct device_record *d = &rec.devices[i];
+
+		assert_int_not_equal(d->outcome, OUTCOME_TIMEOUT);
+		if (d->outcome != OUTCOME_REJECTED)
+			continue;
+		rejected++;
+		assert_true(d->have_ost);
+		assert_int_equal(d->ost_source, 3);
+		assert_true(d->ost_status == 0x01 || (d->ost_status >= 0x80 && d->ost_status <= 0x83));
+		assert_int_equal(events_named(&rec, "DEVICE_DELETED", d->id), 0);
+		assert_int_equal(d->remaining, d->plugged);
+		assert_int_equal(d->attempts, 2); /* first round plus one retry */
+	}
+	assert_true(rejected >= 1);
+	/* The count agrees: blocks of rejected DIMMs are still online. */
+	assert_int_equal(rec.count.removed + rec.count.online_normal + rec.count.offline,
+			 rec.count.hotplugged);
+	assert_true(rec.count.online_normal + rec.count.offline >= 2 * rejected);
+	assert_true(rec.count.bytes_remaining >= rejected * 256 * MIB);
+	result_free(&rec);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_dimm_movable_plug_and_full_unplug),
+		cmocka_unit_test(test_virtio_mem_movable_unplugs_to_zero),
+		cmocka_unit_test(test_dimm_normal_filled_with_page_tables_is_rejected),
+	};
+
+	return cmocka_run_group_tests_name("hotplug (real guests)", tests, NULL, NULL);
+}
