@@ -27,7 +27,7 @@
 
 #define QMP_TIMEOUT_MS 30000
 #define SOCKET_TIMEOUT_MS 15000
-#define AGENT_TRY_MS 1000
+#define AGENT_TRY_MS 200
 #define QUIT_TIMEOUT_MS 10000
 
 struct vm {

@@ -49,6 +49,7 @@ struct field {
 #define SP(g, k, f) { g, k, F_STRP, offsetof(struct run_record, f), 0 }
 #define U32(g, k, f) { g, k, F_U32, offsetof(struct run_record, f), 0 }
 #define U64(g, k, f) { g, k, F_U64, offsetof(struct run_record, f), 0 }
+#define I64(g, k, f) { g, k, F_I64, offsetof(struct run_record, f), 0 }
 
 static const struct field result_fields[] = {
 	S(NULL, "run_id", run_id),
@@ -73,6 +74,8 @@ static const struct field result_fields[] = {
 	S("host", "name", host),
 	S("host", "kernel", host_kernel),
 	U32("host", "cpus", host_cpus),
+	I64("harness", "wall_ms", wall_ms),
+	I64("harness", "cpu_ms", cpu_ms),
 	U64("count", "block_size", count.block_size),
 	U32("count", "hotplugged", count.hotplugged),
 	U32("count", "removed", count.removed),

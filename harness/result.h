@@ -99,6 +99,8 @@ struct run_record {
 	char failed_phase[16];
 
 	int64_t phase_ms[PHASE_COUNT]; /* -1: not reached */
+	int64_t wall_ms;   /* the whole run */
+	int64_t cpu_ms;    /* memhp's own CPU time in it (not QEMU's, not the image build's) */
 
 	struct count count;
 	char expected_zone[24];

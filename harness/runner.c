@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
@@ -406,9 +407,19 @@ static int run_phases(struct run *run, unsigned *phase, struct err *err)
 	return 0;
 }
 
+static int64_t self_cpu_ms(void)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_SELF, &ru);
+	return (int64_t)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000 +
+	       (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1000;
+}
+
 int runner_run(const struct scenario *sc, const struct run_options *opt,
 	       struct run_record *rec, struct err *err)
 {
+	int64_t wall0 = now_ms(), cpu0 = self_cpu_ms();
 	struct run run = { .sc = sc, .opt = opt, .rec = rec, .hp = hotplug_for(sc->method) };
 	struct err run_err = { "" };
 	unsigned phase = PHASE_IMAGE;
@@ -437,5 +448,7 @@ int runner_run(const struct scenario *sc, const struct run_options *opt,
 			str_copy(rec->reason, sizeof(rec->reason), run_err.msg);
 		}
 	}
+	rec->wall_ms = now_ms() - wall0;
+	rec->cpu_ms = self_cpu_ms() - cpu0;
 	return result_write(rec, opt->outdir, err);
 }

@@ -508,7 +508,7 @@ void scenario_print_keys(FILE *out, bool markdown)
 
 			for (unsigned c = 0; k->choices[c]; c++)
 				n += snprintf(choices + n, sizeof(choices) - (size_t)n, "%s%s",
-					      c ? "|" : "", k->choices[c]);
+					      c ? (markdown ? ", " : "|") : "", k->choices[c]);
 		}
 		if (markdown) {
 			fprintf(out, "| %s | `%s` | %s | `%s` | %s |\n", k->section, k->name,

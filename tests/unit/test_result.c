@@ -50,6 +50,8 @@ static void fill(struct run_record *r)
 	r->phase_ms[PHASE_IMAGE] = 12;
 	r->phase_ms[PHASE_BOOT] = 4321;
 	r->phase_ms[PHASE_PLUG] = 0;
+	r->wall_ms = 9876;
+	r->cpu_ms = 321;
 	r->count.block_size = 128ULL << 20;
 	r->count.hotplugged = 4;
 	r->count.removed = 2;
@@ -96,6 +98,8 @@ static void assert_same(const struct run_record *a, const struct run_record *b)
 	assert_string_equal(a->reason, b->reason);
 	assert_string_equal(a->failed_phase, b->failed_phase);
 	assert_memory_equal(a->phase_ms, b->phase_ms, sizeof(a->phase_ms));
+	assert_int_equal(a->wall_ms, b->wall_ms);
+	assert_int_equal(a->cpu_ms, b->cpu_ms);
 	assert_memory_equal(&a->count, &b->count, sizeof(a->count));
 	assert_string_equal(a->expected_zone, b->expected_zone);
 	assert_int_equal(a->zone_mismatches, b->zone_mismatches);
