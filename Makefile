@@ -75,6 +75,7 @@ integration: all $(INTEG_BIN)
 
 check: deps
 	$(MAKE) all
+	tests/check-docs
 	$(MAKE) unit
 	$(MAKE) unit-san
 	$(MAKE) integration
