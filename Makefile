@@ -19,9 +19,9 @@ PROBE   := guest-image/probe/memhp-probe
 MEMHP   := harness/memhp
 
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
-UNIT_BIN := $(UNIT_SRC:.c=)
+UNIT_BIN := $(patsubst tests/unit/%.c,build/unit/%,$(UNIT_SRC))
 SAN_DIR  := build/san
-SAN_BIN  := $(patsubst tests/unit/%,$(SAN_DIR)/%,$(UNIT_BIN))
+SAN_BIN  := $(patsubst tests/unit/%.c,$(SAN_DIR)/%,$(UNIT_SRC))
 SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
 DEMO_SCENARIO ?= scenarios/quick-virtio-mem.ini
@@ -52,7 +52,8 @@ image: all
 demo: deps all
 	$(MEMHP) run $(DEMO_SCENARIO)
 
-tests/unit/test_%: tests/unit/test_%.c harness/libmemhp.a
+build/unit/test_%: tests/unit/test_%.c harness/libmemhp.a
+	@mkdir -p build/unit
 	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< harness/libmemhp.a $(LIBS) -lcmocka
 
 $(SAN_DIR)/test_%: tests/unit/test_%.c $(LIB_SRC) harness/*.h
@@ -65,9 +66,10 @@ unit: $(UNIT_BIN)
 unit-san: $(SAN_BIN)
 	@ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 tests/run-unit $(SAN_BIN)
 
-INTEG_BIN := tests/integration/test_hotplug
+INTEG_BIN := build/integration-bin/test_hotplug
 
-tests/integration/test_%: tests/integration/test_%.c harness/libmemhp.a
+build/integration-bin/test_%: tests/integration/test_%.c harness/libmemhp.a
+	@mkdir -p build/integration-bin
 	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< harness/libmemhp.a $(LIBS) -lcmocka
 
 integration: all $(INTEG_BIN)
@@ -84,4 +86,4 @@ bench: deps all
 	bench/run
 
 clean:
-	rm -rf harness/*.o harness/*.a $(MEMHP) $(PROBE) $(UNIT_BIN) $(INTEG_BIN) build
+	rm -rf harness/*.o harness/*.a $(MEMHP) $(PROBE) build

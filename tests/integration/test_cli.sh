@@ -1,0 +1,172 @@
+#!/bin/bash
+# memhp as a user runs it: exit codes, results that survive a dead QEMU or a
+# Ctrl-C, and no emulator left behind. Real guests, real QEMU.
+set -u
+cd "$(dirname "$0")/../.."
+MEMHP=$PWD/harness/memhp
+OUT=${MEMHP_TEST_OUT:-$PWD/build/integration}/cli
+rm -rf "$OUT"
+mkdir -p "$OUT"
+passed=0
+failed=0
+n=0
+
+ok() { n=$((n + 1)); passed=$((passed + 1)); echo "ok $n - $1"; }
+not_ok() {
+	n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"
+	shift; for line in "$@"; do echo "#   $line"; done
+}
+check() { # name, then a command that must succeed
+	local name=$1; shift
+	if "$@"; then ok "$name"; else not_ok "$name" "failed: $*"; fi
+}
+jqr() { jq -r "$1" "$2"; }
+# The one result file below a results directory.
+result_in() { find "$1" -name result.json | head -n 1; }
+
+# Start memhp in the background; wait until its stderr says a phase is done.
+start_and_wait_for() { # phase, outdir, scenario
+	local phase=$1 out=$2 scenario=$3
+	"$MEMHP" run -o "$out" "$scenario" > "$out.stdout" 2> "$out.stderr" &
+	MEMHP_PID=$!
+	for _ in $(seq 1 1200); do
+		grep -q "^memhp: $phase " "$out.stderr" 2>/dev/null && break
+		kill -0 "$MEMHP_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	QEMU_PID=$(pgrep -P "$MEMHP_PID" -f qemu-system | head -n 1)
+}
+
+scenario=$OUT/two-gib.ini
+cat > "$scenario" <<'EOF'
+[machine]
+memory = 1G
+[hotplug]
+method = virtio-mem
+total = 2G
+[online]
+policy = online_movable
+EOF
+
+# --- configuration errors: exit 2, a message with file:line, nothing started
+bad=$OUT/bad.ini
+printf '[machine]\nmemory = 1G\n\n[hotplug]\ntotal = 12Q\n' > "$bad"
+"$MEMHP" run -o "$OUT/bad" "$bad" > /dev/null 2> "$OUT/bad.err"
+rc=$?
+check "bad scenario exits 2" test "$rc" -eq 2
+check "bad scenario names file, line and value" \
+	grep -qF "$bad:5: [hotplug] total: '12Q' is not a size" "$OUT/bad.err"
+check "bad scenario starts nothing" test ! -e "$OUT/bad"
+"$MEMHP" run --accel warp "$scenario" > /dev/null 2>&1
+check "bad --accel exits 2" test $? -eq 2
+"$MEMHP" frobnicate > /dev/null 2>&1
+check "unknown command exits 2" test $? -eq 2
+echo '{"schema": "other"}' > "$OUT/notresult.json"
+"$MEMHP" show "$OUT/notresult.json" > /dev/null 2> "$OUT/show.err"
+check "show of a foreign file exits 2 and names it" \
+	bash -c "test $? -eq 2 && grep -q 'notresult.json: not a memhp-result file' '$OUT/show.err'"
+"$MEMHP" run --help | grep -q -- '--kernel SPEC'
+check "run --help documents --kernel" test $? -eq 0
+"$MEMHP" help scenario | grep -q 'block_size'
+check "help scenario lists the keys" test $? -eq 0
+
+# --- a whole run through the CLI
+"$MEMHP" run -o "$OUT/ok" "$scenario" > "$OUT/ok.stdout" 2> "$OUT/ok.stderr"
+rc=$?
+r=$(result_in "$OUT/ok")
+check "a clean run exits 0" test "$rc" -eq 0
+check "its result says ok with 16 of 16 blocks removed" \
+	test "$(jqr '[.status, .count.hotplugged, .count.removed] | join(" ")' "$r")" = "ok 16 16"
+check "its result records the accelerator and why" \
+	bash -c "jq -e '.vmm.accel == \"tcg\" or .vmm.accel == \"kvm\"' '$r' >/dev/null && \
+		 jq -e '.vmm.accel_reason | length > 0' '$r' >/dev/null"
+check "the serial console is kept beside it" grep -q 'memhp-init: starting qemu-ga' "$(dirname "$r")/serial.log"
+check "the summary names the count" grep -q 'blocks   16 of 16 hot-added blocks of 128 MiB removed' "$OUT/ok.stdout"
+"$MEMHP" show --blocks "$r" > "$OUT/show.out"
+check "show --blocks lists the removed range" grep -q 'removed' "$OUT/show.out"
+
+# --- QEMU killed in the middle of a run
+start_and_wait_for boot "$OUT/killed" "$scenario"
+if [ -n "$QEMU_PID" ]; then
+	kill -KILL "$QEMU_PID"
+	wait "$MEMHP_PID"
+	rc=$?
+	r=$(result_in "$OUT/killed")
+	check "QEMU killed mid-run: memhp exits 1" test "$rc" -eq 1
+	check "QEMU killed mid-run: result says failed, with the signal" \
+		bash -c "jq -e '.status == \"failed\" and (.reason | test(\"QEMU killed by signal 9\"))' '$r' >/dev/null"
+	check "QEMU killed mid-run: the failed phase is named" \
+		bash -c "jq -e '.failed_phase | IN(\"plug\", \"online\", \"unplug\", \"settle\")' '$r' >/dev/null"
+	check "QEMU killed mid-run: boot time is kept" bash -c "jq -e '.phases_ms.boot > 0' '$r' >/dev/null"
+else
+	not_ok "QEMU killed mid-run" "no QEMU child found; memhp stderr:" "$(cat "$OUT/killed.stderr")"
+fi
+
+# --- SIGINT (Ctrl-C) in the middle of a run
+start_and_wait_for boot "$OUT/sigint" "$scenario"
+if [ -n "$QEMU_PID" ]; then
+	kill -INT "$MEMHP_PID"
+	wait "$MEMHP_PID"
+	rc=$?
+	r=$(result_in "$OUT/sigint")
+	check "SIGINT: memhp exits 130" test "$rc" -eq 130
+	check "SIGINT: result says interrupted" \
+		bash -c "jq -e '.status == \"interrupted\" and (.reason | test(\"interrupted by SIGINT during \"))' '$r' >/dev/null"
+	check "SIGINT: no QEMU outlives memhp" bash -c "! kill -0 $QEMU_PID 2>/dev/null"
+else
+	not_ok "SIGINT mid-run" "no QEMU child found"
+fi
+
+# --- memhp itself killed: QEMU must not outlive it either
+start_and_wait_for boot "$OUT/sigkill" "$scenario"
+if [ -n "$QEMU_PID" ]; then
+	kill -KILL "$MEMHP_PID"
+	wait "$MEMHP_PID" 2>/dev/null
+	for _ in $(seq 1 50); do kill -0 "$QEMU_PID" 2>/dev/null || break; sleep 0.1; done
+	check "SIGKILL of memhp: QEMU dies with it" bash -c "! kill -0 $QEMU_PID 2>/dev/null"
+else
+	not_ok "SIGKILL of memhp" "no QEMU child found"
+fi
+
+# --- a guest that never answers: boot timeout, failed result, no orphan
+slow=$OUT/slow.ini
+printf '[run]\nboot_timeout = 300ms\n' > "$slow"
+"$MEMHP" run -o "$OUT/slow" "$slow" > /dev/null 2>&1
+rc=$?
+r=$(result_in "$OUT/slow")
+check "boot timeout: exits 1" test "$rc" -eq 1
+check "boot timeout: result says why" \
+	bash -c "jq -e '.status == \"failed\" and .failed_phase == \"boot\" and (.reason | test(\"did not answer within the boot timeout\"))' '$r' >/dev/null"
+
+# --- a kernel that does not exist: failed in the image phase, exit 1
+"$MEMHP" run -o "$OUT/nokernel" --kernel path:/nonexistent/bzImage "$scenario" > /dev/null 2>&1
+rc=$?
+r=$(result_in "$OUT/nokernel")
+check "missing kernel: exits 1 with a failed image phase" \
+	bash -c "test $rc -eq 1 && jq -e '.status == \"failed\" and .failed_phase == \"image\"' '$r' >/dev/null"
+
+# --- a kernel of one's own: path: plus its modules directory (here Debian's
+# 6.1 cloud kernel unpacked by hand, whose virtio drivers are modules)
+deb=$(ls -t "${MEMHP_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/memhp}"/debs/linux-image-6.1.*-cloud-amd64-unsigned_*.deb 2>/dev/null | head -n 1)
+if [ -n "$deb" ]; then
+	dpkg -x "$deb" "$OUT/own-kernel"
+	vmlinuz=$(ls "$OUT"/own-kernel/boot/vmlinuz-*)
+	release=${vmlinuz##*/vmlinuz-}
+	"$MEMHP" run -o "$OUT/path" --kernel "path:$vmlinuz" \
+		--modules "$OUT/own-kernel/lib/modules/$release" "$scenario" > /dev/null 2>&1
+	rc=$?
+	r=$(result_in "$OUT/path")
+	check "path: kernel with --modules boots and unplugs everything" \
+		bash -c "test $rc -eq 0 && jq -e '.kernel.spec == \"path:$vmlinuz\" and .kernel.release == \"$release\" and .count.removed == 16' '$r' >/dev/null"
+	rm -rf "$OUT/own-kernel"
+else
+	not_ok "path: kernel" "no cached Debian 6.1 cloud kernel package to unpack"
+fi
+
+# No QEMU started by these tests may remain (others on the machine are not ours).
+left=$(pgrep -f "qemu-system.*$OUT" || true)
+check "no QEMU left running from these tests" test -z "$left"
+
+echo "1..$n"
+echo "cli: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
