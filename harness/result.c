@@ -17,7 +17,7 @@
 #include "result.h"
 
 static const char *const phase_names[PHASE_COUNT] = {
-	"image", "boot", "plug", "online", "unplug", "settle",
+	"image", "boot", "plug", "online", "workload", "unplug", "settle",
 };
 static const char *const outcome_names[] = {
 	"not_tried", "removed", "partial", "rejected", "timeout", "error",

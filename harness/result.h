@@ -20,8 +20,8 @@
 
 enum run_status { RUN_OK, RUN_FAILED, RUN_INTERRUPTED };
 
-enum phase { PHASE_IMAGE, PHASE_BOOT, PHASE_PLUG, PHASE_ONLINE, PHASE_UNPLUG, PHASE_SETTLE,
-	     PHASE_COUNT };
+enum phase { PHASE_IMAGE, PHASE_BOOT, PHASE_PLUG, PHASE_ONLINE, PHASE_WORKLOAD, PHASE_UNPLUG,
+	     PHASE_SETTLE, PHASE_COUNT };
 
 enum outcome {
 	OUTCOME_NOT_TRIED, /* the run ended before this device's unplug */

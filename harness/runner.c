@@ -74,8 +74,10 @@ struct run {
 	const struct run_options *opt;
 	struct run_record *rec;
 	const struct hotplug_ops *hp;
+	struct image img;
 	struct vm *vm;
 	int64_t vm_started;
+	struct hotplug_ctx ctx;
 	struct guest_snapshot last; /* newest probe snapshot */
 };
 
@@ -294,29 +296,41 @@ static int check_block_size(struct run *run, struct err *err)
 	return 0;
 }
 
-static int run_phases(struct run *run, unsigned *phase, struct err *err)
+static int phase_image(struct run *run, struct err *err)
+{
+	struct run_record *rec = run->rec;
+	int rc = image_resolve(run->opt->kernel, run->opt->modules, &run->img, err);
+
+	if (rc)
+		return rc;
+	str_copy(rec->image_key, sizeof(rec->image_key), run->img.key);
+	str_copy(rec->kernel_release, sizeof(rec->kernel_release), run->img.release);
+	return 0;
+}
+
+/* Remove the sockets and the private directory QEMU used. */
+static void remove_rundir(const char *rundir)
+{
+	static const char *const names[] = { "qmp.sock", "qga.sock" };
+	char path[4200];
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", rundir, names[i]);
+		unlink(path);
+	}
+	rmdir(rundir);
+}
+
+static int phase_boot(struct run *run, struct err *err)
 {
 	const struct scenario *sc = run->sc;
 	const struct run_options *opt = run->opt;
 	struct run_record *rec = run->rec;
-	struct vm_virtio_mem vmem;
-	struct vm_config cfg = { 0 };
-	struct hotplug_ctx ctx;
-	struct image img;
 	char rundir[] = "/tmp/memhp-XXXXXX", serial[4200], qlog[4200], cmdline[2048];
+	struct vm_virtio_mem vmem;
+	struct vm_config cfg;
 	enum accel accel;
-	int64_t t;
 	int rc;
-
-	*phase = PHASE_IMAGE;
-	phase_begin(*phase);
-	t = now_ms();
-	rc = image_resolve(opt->kernel, opt->modules, &img, err);
-	if (rc)
-		return rc;
-	str_copy(rec->image_key, sizeof(rec->image_key), img.key);
-	str_copy(rec->kernel_release, sizeof(rec->kernel_release), img.release);
-	phase_end(rec, *phase, t);
 
 	rc = accel_resolve(opt->accel >= 0 ? (unsigned)opt->accel : sc->accel, &accel,
 			   rec->accel_reason, sizeof(rec->accel_reason), err);
@@ -325,85 +339,104 @@ static int run_phases(struct run *run, unsigned *phase, struct err *err)
 	str_copy(rec->accel, sizeof(rec->accel), accel == ACCEL_USE_KVM ? "kvm" : "tcg");
 	fprintf(stderr, "memhp: accel   %s (%s)\n", rec->accel, rec->accel_reason);
 
-	if (!mkdtemp(rundir))
-		return err_set(err, "mkdtemp: %s", strerror(errno)), -errno;
 	snprintf(serial, sizeof(serial), "%s/serial.log", opt->outdir);
 	snprintf(qlog, sizeof(qlog), "%s/qemu.log", opt->outdir);
 	make_cmdline(sc, cmdline, sizeof(cmdline));
 	rec->cmdline = strdup(cmdline);
+	if (!mkdtemp(rundir))
+		return err_set(err, "mkdtemp: %s", strerror(errno)), -errno;
 	cfg = (struct vm_config){
-		.qemu = opt->qemu, .kernel = img.kernel, .initrd = img.initrd,
+		.qemu = opt->qemu, .kernel = run->img.kernel, .initrd = run->img.initrd,
 		.cmdline = cmdline, .rundir = rundir, .serial_log = serial, .qemu_log = qlog,
 		.machine = sc->machine, .accel = accel, .cpus = sc->cpus, .memory = sc->memory,
 		.maxmem = scenario_maxmem(sc), .slots = scenario_slots(sc),
 	};
 	run->hp->configure(sc, &cfg, &vmem);
-
-	*phase = PHASE_BOOT;
-	phase_begin(*phase);
-	t = run->vm_started = now_ms();
-	cfg.boot_deadline = t + sc->timeout_boot_ms;
+	run->vm_started = now_ms();
+	cfg.boot_deadline = run->vm_started + sc->timeout_boot_ms;
 	rc = opt->backend->start(&cfg, &run->vm, err);
+	/* Connected (or failed): the socket files are no longer needed. */
+	remove_rundir(rundir);
 	if (!rc)
 		rc = probe(run, err);
 	if (!rc)
 		rc = check_block_size(run, err);
-	char path[4200];
-	snprintf(path, sizeof(path), "%s/qmp.sock", rundir);
-	unlink(path);
-	snprintf(path, sizeof(path), "%s/qga.sock", rundir);
-	unlink(path);
-	rmdir(rundir);
 	if (rc)
 		return rc;
-	snprintf(rec->vmm_version, sizeof(rec->vmm_version), "%s",
-		 opt->backend->version(run->vm));
+	str_copy(rec->vmm_version, sizeof(rec->vmm_version), opt->backend->version(run->vm));
 	str_copy(rec->kernel_release, sizeof(rec->kernel_release), run->last.release);
-	phase_end(rec, *phase, t);
+	run->ctx = (struct hotplug_ctx){ .be = opt->backend, .vm = run->vm, .sc = sc, .rec = rec,
+					 .vm_started = run->vm_started, .progress = progress };
+	return 0;
+}
 
-	ctx = (struct hotplug_ctx){ .be = opt->backend, .vm = run->vm, .sc = sc, .rec = rec,
-				    .vm_started = run->vm_started, .progress = progress };
-	*phase = PHASE_PLUG;
-	phase_begin(*phase);
-	t = now_ms();
-	rc = run->hp->plug(&ctx, err);
-	if (rc)
-		return rc;
-	phase_end(rec, *phase, t);
+static int phase_plug(struct run *run, struct err *err)
+{
+	return run->hp->plug(&run->ctx, err);
+}
 
-	*phase = PHASE_ONLINE;
-	phase_begin(*phase);
-	t = now_ms();
-	rc = wait_online(run, err);
-	if (rc)
-		return rc;
-	phase_end(rec, *phase, t);
-	if (rec->zone_mismatches)
+static int phase_online(struct run *run, struct err *err)
+{
+	struct run_record *rec = run->rec;
+	int rc = wait_online(run, err);
+
+	if (!rc && rec->zone_mismatches)
 		fprintf(stderr, "memhp: warning: %u of %u hot-added blocks are not in %s\n",
 			rec->zone_mismatches, rec->count.hotplugged, rec->expected_zone);
+	return rc;
+}
 
-	*phase = PHASE_UNPLUG;
-	if (opt->before_unplug) {
-		rc = opt->before_unplug(opt->before_unplug_arg, opt->backend, run->vm, err);
+static int phase_workload(struct run *run, struct err *err)
+{
+	const struct run_options *opt = run->opt;
+
+	return opt->before_unplug(opt->before_unplug_arg, opt->backend, run->vm, err);
+}
+
+static int phase_unplug(struct run *run, struct err *err)
+{
+	return run->hp->unplug(&run->ctx, err);
+}
+
+static int phase_settle(struct run *run, struct err *err)
+{
+	int rc = settle(run, err);
+
+	if (rc)
+		return rc;
+	count_blocks(run);
+	run->rec->probe_final = json_object_get(run->last.raw);
+	return 0;
+}
+
+static const struct {
+	unsigned phase;
+	int (*fn)(struct run *run, struct err *err);
+} phases[] = {
+	{ PHASE_IMAGE, phase_image },
+	{ PHASE_BOOT, phase_boot },
+	{ PHASE_PLUG, phase_plug },
+	{ PHASE_ONLINE, phase_online },
+	{ PHASE_WORKLOAD, phase_workload },
+	{ PHASE_UNPLUG, phase_unplug },
+	{ PHASE_SETTLE, phase_settle },
+};
+
+static int run_phases(struct run *run, unsigned *phase, struct err *err)
+{
+	for (size_t i = 0; i < sizeof(phases) / sizeof(phases[0]); i++) {
+		int64_t t = now_ms();
+		int rc;
+
+		if (phases[i].phase == PHASE_WORKLOAD && !run->opt->before_unplug)
+			continue;
+		*phase = phases[i].phase;
+		phase_begin(*phase);
+		rc = phases[i].fn(run, err);
 		if (rc)
 			return rc;
+		phase_end(run->rec, *phase, t);
 	}
-	phase_begin(*phase);
-	t = now_ms();
-	rc = run->hp->unplug(&ctx, err);
-	if (rc)
-		return rc;
-	phase_end(rec, *phase, t);
-
-	*phase = PHASE_SETTLE;
-	phase_begin(*phase);
-	t = now_ms();
-	rc = settle(run, err);
-	if (rc)
-		return rc;
-	phase_end(rec, *phase, t);
-	count_blocks(run);
-	rec->probe_final = json_object_get(run->last.raw);
 	return 0;
 }
 
