@@ -43,8 +43,8 @@ $(MEMHP): $(CLI_SRC:.c=.o) harness/libmemhp.a
 	$(CC) $(CFLAGS) -o $@ $^ $(LIBS)
 
 # The probe runs in a busybox initramfs: static, json-c linked in.
-$(PROBE): guest-image/probe/probe.c
-	$(CC) -std=c11 -D_GNU_SOURCE -O2 -Wall -Wextra -Werror -static -o $@ $< -ljson-c
+$(PROBE): guest-image/probe/probe.c guest-image/probe/load.c guest-image/probe/load.h
+	$(CC) -std=c11 -D_GNU_SOURCE -O2 $(WARN) -static -pthread -o $@ $(filter %.c,$^) -ljson-c
 
 image: all
 	guest-image/build-image --probe $(PROBE) 'deb:linux-image-6.1.*-cloud-amd64-unsigned'

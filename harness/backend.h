@@ -41,6 +41,8 @@ struct vm_config {
 	unsigned slots;
 	struct vm_virtio_mem *virtio_mem;
 	size_t nvirtio_mem;
+	bool free_page_reporting; /* virtio-balloon with free-page-reporting=on */
+	const char *file_backend; /* hot-added memory in files in this directory, or NULL */
 	int64_t boot_deadline; /* until the guest agent answers */
 };
 
@@ -74,7 +76,8 @@ struct backend_ops {
 	const char *name;
 	/* Start the guest and return once its agent answers (or fail). */
 	int (*start)(const struct vm_config *cfg, struct vm **vm, struct err *err);
-	/* Hot-add a DIMM of size bytes with its own memory backend. */
+	/* Hot-add a DIMM of size bytes with its own memory backend (RAM, or a
+	 * file when the VM was configured with file_backend). */
 	int (*dimm_add)(struct vm *vm, const char *id, uint64_t size, struct err *err);
 	/* Ask the guest to release a DIMM; the answer comes as events. */
 	int (*dimm_del)(struct vm *vm, const char *id, struct err *err);
@@ -94,6 +97,8 @@ struct backend_ops {
 	/* One guest agent command (args consumed); *ret holds its "return". */
 	int (*agent)(struct vm *vm, const char *cmd, json_object *args, json_object **ret,
 		     int64_t deadline, struct err *err);
+	/* Peak resident memory of the emulator on the host, in bytes. */
+	uint64_t (*peak_rss)(struct vm *vm);
 	/* Emulator version string, for the result. */
 	const char *(*version)(struct vm *vm);
 	/* Stop the guest, reap the emulator and free vm; always succeeds in

@@ -32,6 +32,7 @@
 
 struct vm {
 	pid_t pid;
+	char *file_backend;
 	bool exited;
 	int status;
 	struct qmp qmp;
@@ -102,11 +103,23 @@ static void build_argv(const struct vm_config *cfg, struct argv *a)
 	argv_add(a, "socket,id=qga0,path=%s/qga.sock,server=on,wait=off", rundir);
 	argv_add(a, "-device");
 	argv_add(a, "virtserialport,bus=vser0.0,chardev=qga0,name=org.qemu.guest_agent.0");
+	if (cfg->free_page_reporting) {
+		argv_add(a, "-device");
+		argv_add(a, "virtio-balloon-pci,id=balloon0,free-page-reporting=on");
+	}
 	for (size_t i = 0; i < cfg->nvirtio_mem; i++) {
 		const struct vm_virtio_mem *d = &cfg->virtio_mem[i];
 
 		argv_add(a, "-object");
-		argv_add(a, "memory-backend-ram,id=mem-%s,size=%" PRIu64, d->id, d->max_size);
+		if (cfg->file_backend) {
+			char *dir = opt_escape(cfg->file_backend);
+
+			argv_add(a, "memory-backend-file,id=mem-%s,size=%" PRIu64 ",mem-path=%s",
+				 d->id, d->max_size, dir);
+			free(dir);
+		} else {
+			argv_add(a, "memory-backend-ram,id=mem-%s,size=%" PRIu64, d->id, d->max_size);
+		}
 		argv_add(a, "-device");
 		argv_add(a, "virtio-mem-pci,id=%s,memdev=mem-%s,requested-size=0,block-size=%" PRIu64,
 			 d->id, d->id, d->block_size);
@@ -238,6 +251,7 @@ static int qmp_start(const struct vm_config *cfg, struct vm **out, struct err *e
 	vm->pid = spawn_qemu(cfg, err);
 	if (vm->pid < 0) {
 		rc = vm->pid;
+		free(vm->file_backend);
 		free(vm);
 		return rc;
 	}
@@ -306,9 +320,12 @@ static int qmp_dimm_add(struct vm *vm, const char *id, uint64_t size, struct err
 	int rc;
 
 	snprintf(memdev, sizeof(memdev), "mem-%s", id);
-	json_object_object_add(args, "qom-type", json_object_new_string("memory-backend-ram"));
+	json_object_object_add(args, "qom-type", json_object_new_string(
+				       vm->file_backend ? "memory-backend-file" : "memory-backend-ram"));
 	json_object_object_add(args, "id", json_object_new_string(memdev));
 	json_object_object_add(args, "size", json_object_new_uint64(size));
+	if (vm->file_backend)
+		json_object_object_add(args, "mem-path", json_object_new_string(vm->file_backend));
 	rc = qmp_cmd(vm, "object-add", args, NULL, err);
 	if (rc)
 		return rc;
@@ -476,6 +493,24 @@ static int qmp_agent(struct vm *vm, const char *cmd, json_object *args, json_obj
 	return rc;
 }
 
+/* VmHWM of the emulator: the most host memory it ever held. */
+static uint64_t qmp_peak_rss(struct vm *vm)
+{
+	char path[64], line[256];
+	unsigned long long kb = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)vm->pid);
+	f = fopen(path, "re");
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "VmHWM: %llu kB", &kb) == 1)
+			break;
+	fclose(f);
+	return (uint64_t)kb * 1024;
+}
+
 static const char *qmp_version(struct vm *vm)
 {
 	return vm->qmp.version;
@@ -503,6 +538,7 @@ static void qmp_stop(struct vm *vm, char *why, size_t whylen)
 		spawn_describe_status(vm->status, why, whylen);
 	qmp_close(&vm->qmp);
 	qga_close(&vm->qga);
+	free(vm->file_backend);
 	free(vm);
 }
 
@@ -517,6 +553,7 @@ const struct backend_ops backend_qmp = {
 	.query_memory = qmp_query_memory,
 	.wait_event = qmp_wait_event,
 	.agent = qmp_agent,
+	.peak_rss = qmp_peak_rss,
 	.version = qmp_version,
 	.stop = qmp_stop,
 };

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include <errno.h>
 #include <getopt.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +17,7 @@
 #include "scenario.h"
 #include "signals.h"
 #include "summary.h"
+#include "workload.h"
 
 static void usage(FILE *out)
 {
@@ -32,6 +35,8 @@ static void usage(FILE *out)
 		"  -r, --repeats N      override the scenario's [run] repeats\n"
 		"  -o, --output DIR     results directory (default: results)\n"
 		"      --qemu BINARY    emulator (default: qemu-system-x86_64)\n"
+		"      --ignore-budget  run even when the scenario may touch more host memory\n"
+		"                       than is available (see docs/workloads.md)\n"
 		"  -h, --help           this text\n\n"
 		"Scenario keys: memhp help scenario. Exit: 0 every run ok, 1 a run failed,\n"
 		"2 bad arguments or scenario (nothing started), 128+N interrupted by signal N.\n",
@@ -63,6 +68,22 @@ static int make_run_dir(const char *output, const char *name, unsigned repeat, c
 	return -EEXIST;
 }
 
+/* MemAvailable of the host, in bytes. */
+static uint64_t host_available(void)
+{
+	FILE *f = fopen("/proc/meminfo", "re");
+	unsigned long long kb = 0;
+	char line[256];
+
+	if (!f)
+		return UINT64_MAX;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "MemAvailable: %llu kB", &kb) == 1)
+			break;
+	fclose(f);
+	return kb ? (uint64_t)kb * 1024 : UINT64_MAX;
+}
+
 int cmd_run(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -72,6 +93,7 @@ int cmd_run(int argc, char **argv)
 		{ "repeats", required_argument, NULL, 'r' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "qemu", required_argument, NULL, 'Q' },
+		{ "ignore-budget", no_argument, NULL, 'B' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -81,6 +103,7 @@ int cmd_run(int argc, char **argv)
 	};
 	const char *output = "results";
 	unsigned repeats = 0, failed = 0;
+	bool check_budget = true;
 	struct scenario sc;
 	struct err err;
 	int c;
@@ -116,6 +139,7 @@ int cmd_run(int argc, char **argv)
 		}
 		case 'o': output = optarg; break;
 		case 'Q': opt.qemu = optarg; break;
+		case 'B': check_budget = false; break;
 		case 'h': usage(stdout); return EXIT_OK;
 		default: usage(stderr); return EXIT_USAGE;
 		}
@@ -135,6 +159,11 @@ int cmd_run(int argc, char **argv)
 	}
 	if (!repeats)
 		repeats = sc.repeats;
+	if (check_budget && workload_check_budget(&sc, host_available(), &err)) {
+		fprintf(stderr, "memhp run: %s\n", err.msg);
+		scenario_free(&sc);
+		return EXIT_USAGE;
+	}
 
 	signals_install();
 	for (unsigned rep = 1; rep <= repeats && !memhp_stop_signal; rep++) {

@@ -12,6 +12,16 @@
 #include "str.h"
 
 #define EXEC_POLL_MAX_MS 200
+/* One agent reply may take this long, whatever the overall deadline: a
+ * guest wedged under memory pressure must not hold memhp for minutes. */
+#define AGENT_REPLY_MS 30000
+
+static int64_t reply_deadline(int64_t deadline)
+{
+	int64_t d = now_ms() + AGENT_REPLY_MS;
+
+	return d < deadline ? d : deadline;
+}
 
 static int b64_decode(const char *in, char **out, size_t *outlen)
 {
@@ -44,7 +54,7 @@ static int exec_status(const struct backend_ops *be, struct vm *vm, int64_t pid,
 	json_object *args = json_object_new_object();
 
 	json_object_object_add(args, "pid", json_object_new_int64(pid));
-	return be->agent(vm, "guest-exec-status", args, ret, deadline, err);
+	return be->agent(vm, "guest-exec-status", args, ret, reply_deadline(deadline), err);
 }
 
 int guest_exec(const struct backend_ops *be, struct vm *vm, const char *const argv[],
@@ -61,7 +71,7 @@ int guest_exec(const struct backend_ops *be, struct vm *vm, const char *const ar
 		json_object_array_add(arr, json_object_new_string(argv[i]));
 	json_object_object_add(args, "arg", arr);
 	json_object_object_add(args, "capture-output", json_object_new_boolean(1));
-	rc = be->agent(vm, "guest-exec", args, &ret, deadline, err);
+	rc = be->agent(vm, "guest-exec", args, &ret, reply_deadline(deadline), err);
 	if (rc)
 		return err_wrap(err, rc, "running %s in the guest", argv[0]);
 	pid = json_object_object_get_ex(ret, "pid", &v) ? json_object_get_int64(v) : -1;

@@ -71,6 +71,7 @@ static const struct field result_fields[] = {
 	S("vmm", "accel", accel),
 	S("vmm", "accel_reason", accel_reason),
 	S("vmm", "version", vmm_version),
+	U64("vmm", "peak_rss", vmm_peak_rss),
 	S("host", "name", host),
 	S("host", "kernel", host_kernel),
 	U32("host", "cpus", host_cpus),
@@ -109,6 +110,7 @@ void result_free(struct run_record *r)
 		free(r->kmsg[i]);
 	free(r->kmsg);
 	json_object_put(r->probe_final);
+	json_object_put(r->workload);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -269,6 +271,7 @@ json_object *result_to_json(const struct run_record *r)
 		json_object_array_add(arr, json_object_new_string(r->kmsg[i]));
 	json_object_object_add(root, "kmsg", arr);
 	json_object_object_add(root, "probe_final", json_object_get(r->probe_final));
+	json_object_object_add(root, "workload", json_object_get(r->workload));
 	return root;
 }
 
@@ -384,6 +387,7 @@ int result_from_json(json_object *root, struct run_record *r, struct err *err)
 	for (size_t k = 0; arr && k < json_object_array_length(arr); k++)
 		result_add_kmsg(r, str_or_empty(json_object_array_get_idx(arr, k)));
 	r->probe_final = json_object_get(get(root, "probe_final"));
+	r->workload = json_object_get(get(root, "workload"));
 	return 0;
 }
 

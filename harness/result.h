@@ -118,6 +118,8 @@ struct run_record {
 	size_t nkmsg;
 
 	json_object *probe_final; /* the last probe snapshot, kept verbatim */
+	json_object *workload;    /* workload.c's record of the workload, verbatim */
+	uint64_t vmm_peak_rss;    /* bytes, the emulator's VmHWM at the end */
 };
 
 void result_init(struct run_record *r);

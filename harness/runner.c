@@ -24,6 +24,7 @@
 #include "runner.h"
 #include "signals.h"
 #include "units.h"
+#include "workload.h"
 #include "str.h"
 
 #define PROBE_TIMEOUT_MS 60000
@@ -350,6 +351,8 @@ static int phase_boot(struct run *run, struct err *err)
 		.cmdline = cmdline, .rundir = rundir, .serial_log = serial, .qemu_log = qlog,
 		.machine = sc->machine, .accel = accel, .cpus = sc->cpus, .memory = sc->memory,
 		.maxmem = scenario_maxmem(sc), .slots = scenario_slots(sc),
+		.free_page_reporting = sc->free_page_reporting,
+		.file_backend = sc->memory_backend == BACKEND_FILE ? sc->backend_path : NULL,
 	};
 	run->hp->configure(sc, &cfg, &vmem);
 	run->vm_started = now_ms();
@@ -386,11 +389,69 @@ static int phase_online(struct run *run, struct err *err)
 	return rc;
 }
 
+static uint64_t meminfo_bytes(json_object *snapshot, const char *key)
+{
+	json_object *mi, *v;
+
+	if (!json_object_object_get_ex(snapshot, "meminfo", &mi) ||
+	    !json_object_object_get_ex(mi, key, &v))
+		return 0;
+	return json_object_get_uint64(v) * 1024;
+}
+
+#define AGENT_CHECK_MS 10000
+
+/* The workload holds its memory for the scenario's duration; the agent must
+ * keep answering all along. */
+static int hold(struct run *run, int64_t ms, struct err *err)
+{
+	int64_t end = now_ms() + ms, next_check = now_ms() + AGENT_CHECK_MS;
+
+	while (now_ms() < end) {
+		struct timespec ts = { 0, 250 * 1000000 };
+
+		progress("%" PRId64 " s of the workload left", (end - now_ms() + 999) / 1000);
+		if (memhp_stop_signal)
+			return err_set(err, "interrupted during the workload"), -EINTR;
+		if (now_ms() >= next_check) {
+			int rc = run->opt->backend->agent(run->vm, "guest-ping", NULL, NULL,
+							  now_ms() + 30000, err);
+
+			if (rc)
+				return err_wrap(err, rc, "the guest agent stopped answering during the "
+						"workload");
+			next_check = now_ms() + AGENT_CHECK_MS;
+		}
+		nanosleep(&ts, NULL);
+	}
+	return 0;
+}
+
 static int phase_workload(struct run *run, struct err *err)
 {
 	const struct run_options *opt = run->opt;
+	const struct scenario *sc = run->sc;
+	int rc;
 
-	return opt->before_unplug(opt->before_unplug_arg, opt->backend, run->vm, err);
+	if (*sc->mix) {
+		json_object *rec = json_object_new_object(), *mi;
+
+		run->rec->workload = rec;
+		if (json_object_object_get_ex(run->last.raw, "meminfo", &mi))
+			json_object_object_add(rec, "meminfo_before", json_object_get(mi));
+		progress("allocating");
+		rc = workload_start(opt->backend, run->vm, sc, meminfo_bytes(run->last.raw, "MemTotal"),
+				    meminfo_bytes(run->last.raw, "MemAvailable"), rec, err);
+		if (!rc)
+			rc = hold(run, sc->workload_ms, err);
+		if (!rc && sc->during_unplug == DURING_UNPLUG_STOP)
+			rc = workload_stop(opt->backend, run->vm, sc, rec, err);
+		if (rc)
+			return rc;
+	}
+	if (opt->before_unplug)
+		return opt->before_unplug(opt->before_unplug_arg, opt->backend, run->vm, err);
+	return 0;
 }
 
 static int phase_unplug(struct run *run, struct err *err)
@@ -406,6 +467,8 @@ static int phase_settle(struct run *run, struct err *err)
 		return rc;
 	count_blocks(run);
 	run->rec->probe_final = json_object_get(run->last.raw);
+	if (*run->sc->mix && run->sc->during_unplug == DURING_UNPLUG_KEEP)
+		return workload_stop(run->opt->backend, run->vm, run->sc, run->rec->workload, err);
 	return 0;
 }
 
@@ -428,7 +491,7 @@ static int run_phases(struct run *run, unsigned *phase, struct err *err)
 		int64_t t = now_ms();
 		int rc;
 
-		if (phases[i].phase == PHASE_WORKLOAD && !run->opt->before_unplug)
+		if (phases[i].phase == PHASE_WORKLOAD && !run->opt->before_unplug && !*run->sc->mix)
 			continue;
 		*phase = phases[i].phase;
 		phase_begin(*phase);
@@ -463,8 +526,10 @@ int runner_run(const struct scenario *sc, const struct run_options *opt,
 	result_init(rec);
 	fill_header(&run);
 	rc = run_phases(&run, &phase, &run_err);
-	if (run.vm)
+	if (run.vm) {
+		rec->vmm_peak_rss = opt->backend->peak_rss(run.vm);
 		opt->backend->stop(run.vm, why, sizeof(why));
+	}
 	guest_snapshot_free(&run.last);
 	if (progress_state.tty)
 		fputs("\r\033[K", stderr);

@@ -18,10 +18,11 @@
 #include <openssl/evp.h>
 
 #include "scenario.h"
+#include "workload.h"
 #include "units.h"
 #include "str.h"
 
-enum key_type { KEY_SIZE, KEY_UINT, KEY_BOOL, KEY_CHOICE, KEY_DURATION, KEY_STRING };
+enum key_type { KEY_SIZE, KEY_UINT, KEY_BOOL, KEY_CHOICE, KEY_DURATION, KEY_STRING, KEY_FILL };
 
 struct scenario_key {
 	const char *section;
@@ -40,6 +41,8 @@ static const char *const policy_names[] = { "online", "online_kernel", "online_m
 					     "auto-movable", NULL };
 static const char *const accel_names[] = { "auto", "kvm", "tcg", NULL };
 static const char *const order_names[] = { "reverse", "forward", NULL };
+static const char *const during_names[] = { "stop", "keep", NULL };
+static const char *const backend_names[] = { "ram", "file", NULL };
 
 #define OFF(f) offsetof(struct scenario, f)
 #define STR(f) OFF(f), sizeof(((struct scenario *)0)->f)
@@ -56,6 +59,8 @@ static const struct scenario_key scenario_keys[] = {
 	  "auto: KVM where hardware KVM (kvm_intel/kvm_amd) is loaded, else TCG; "
 	  "--accel overrides" },
 	{ "machine", "type", KEY_STRING, STR(machine), "q35", 0, 0, NULL, "QEMU machine type" },
+	{ "machine", "free_page_reporting", KEY_BOOL, OFF(free_page_reporting), 0, "false", 0, 0,
+	  NULL, "add virtio-balloon with free-page-reporting=on, so host memory follows guest use" },
 
 	{ "guest", "cmdline", KEY_STRING, STR(cmdline), "", 0, 0, NULL,
 	  "extra kernel command line, after what memhp sets" },
@@ -69,6 +74,12 @@ static const struct scenario_key scenario_keys[] = {
 	{ "hotplug", "block_size", KEY_SIZE, OFF(block_size), 0, "2M", 2ULL << 20, 0, NULL,
 	  "virtio-mem: device block size (power of two); 2M works in sub-blocks, "
 	  "128M in whole memory blocks" },
+
+	{ "hotplug", "backend", KEY_CHOICE, OFF(memory_backend), 0, "ram", 0, 0, backend_names,
+	  "memory behind hot-added devices: ram (memory-backend-ram) or file "
+	  "(memory-backend-file in backend_path, for hosts smaller than the guest)" },
+	{ "hotplug", "backend_path", KEY_STRING, STR(backend_path), "/var/tmp", 0, 0, NULL,
+	  "backend = file: directory QEMU creates its backing files in" },
 
 	{ "online", "policy", KEY_CHOICE, OFF(policy), 0, "online_movable", 0, 0, policy_names,
 	  "where hot-added memory is onlined: online (kernel default zone), "
@@ -93,6 +104,24 @@ static const struct scenario_key scenario_keys[] = {
 	  "dimm: extra rounds of device_del for rejected DIMMs; "
 	  "virtio-mem: re-triggers without progress before giving up" },
 
+	{ "workload", "mix", KEY_STRING, STR(mix), "", 0, 0, NULL,
+	  "workloads run between online and unplug, as KIND:SHARE separated by spaces, e.g. "
+	  "'anon:50 pgtable:25 dentries:25'; kinds in docs/workloads.md; empty: none" },
+	{ "workload", "fill", KEY_FILL, OFF(fill), 0, "50%", 0, 0, NULL,
+	  "memory the mix allocates in total: a size, or a percentage of the guest's MemTotal "
+	  "(capped to what is available, so nothing is OOM-killed)" },
+	{ "workload", "duration", KEY_DURATION, OFF(workload_ms), 0, "10s", 0, 0, NULL,
+	  "how long the workload holds its memory before unplug" },
+	{ "workload", "seed", KEY_UINT, OFF(seed), 0, "1", 0, UINT32_MAX, NULL,
+	  "seed for the workloads' data and stress-ng" },
+	{ "workload", "during_unplug", KEY_CHOICE, OFF(during_unplug), 0, "stop", 0, 0,
+	  during_names, "stop the workload before unplug (its files removed), or keep it "
+	  "running through unplug and settle" },
+	{ "workload", "drop_caches", KEY_BOOL, OFF(drop_caches), 0, "false", 0, 0, NULL,
+	  "write 3 to /proc/sys/vm/drop_caches before unplug" },
+	{ "workload", "compact", KEY_BOOL, OFF(compact), 0, "false", 0, 0, NULL,
+	  "write 1 to /proc/sys/vm/compact_memory before unplug" },
+
 	{ "run", "repeats", KEY_UINT, OFF(repeats), 0, "1", 1, 1000, NULL,
 	  "runs of this scenario, each with a fresh guest and its own result" },
 	{ "run", "boot_timeout", KEY_DURATION, OFF(timeout_boot_ms), 0, "120s", 0, 0, NULL,
@@ -116,7 +145,7 @@ const char *scenario_accel_name(unsigned a) { return choice_name(accel_names, a)
 static const char *type_name(const struct scenario_key *k)
 {
 	static const char *const names[] = { "size", "integer", "bool", "choice",
-					      "duration", "string" };
+					      "duration", "string", "size or %" };
 
 	return names[k->type];
 }
@@ -193,6 +222,32 @@ static int set_value(struct scenario *sc, const struct scenario_key *k, const ch
 		}
 		*(int64_t *)field = d;
 		return 0;
+	case KEY_FILL: {
+		struct fill *f = (struct fill *)field;
+		size_t len = strlen(value);
+
+		if (len > 1 && value[len - 1] == '%') {
+			char num[16];
+
+			errno = 0;
+			snprintf(num, sizeof(num), "%.*s", (int)(len - 1), value);
+			u = strtoull(num, &end, 10);
+			if (errno || *end || !*num || num[0] == '-' || u == 0 || u > 100) {
+				snprintf(msg, msglen, "%s: '%s' is not a percentage from 1%% to 100%%",
+					 k->name, value);
+				return -EINVAL;
+			}
+			*f = (struct fill){ .percent = (unsigned)u };
+			return 0;
+		}
+		if (parse_size(value, &u)) {
+			snprintf(msg, msglen, "%s: '%s' is neither a size nor a percentage", k->name,
+				 value);
+			return -EINVAL;
+		}
+		*f = (struct fill){ .bytes = u };
+		return 0;
+	}
 	case KEY_STRING:
 		if (strlen(value) >= k->len) {
 			snprintf(msg, msglen, "%s: value longer than %zu characters", k->name,
@@ -349,6 +404,20 @@ static int check(const struct scenario *sc, struct err *err)
 					  format_size(sc->total, b1, sizeof(b1)),
 					  format_size(sc->block_size, b2, sizeof(b2)));
 	}
+	if (*sc->mix) {
+		struct mix_entry mix[WORKLOAD_MAX_MIX];
+		char msg[256];
+		size_t n;
+
+		if (workload_parse_mix(sc->mix, mix, &n, msg, sizeof(msg)))
+			return check_fail(sc, err, "workload", "mix", "[workload] mix: %s", msg);
+		if (!n)
+			return check_fail(sc, err, "workload", "mix", "[workload] mix names no workload");
+	}
+	if (sc->memory % (2ULL << 20))
+		return check_fail(sc, err, "machine", "memory",
+				  "[machine] memory %s is not a multiple of 2 MiB",
+				  format_size(sc->memory, b1, sizeof(b1)));
 	if (sc->maxmem && sc->maxmem < sc->memory + sc->total)
 		return check_fail(sc, err, "machine", "maxmem",
 				  "[machine] maxmem %s is less than memory %s + hotplug total %s",
@@ -489,6 +558,13 @@ void scenario_policy_cmdline(const struct scenario *sc, char *buf, size_t len)
 		n += snprintf(buf + n, len - (size_t)n, " memory_hotplug.online_policy=contig-zones");
 	snprintf(buf + n, len - (size_t)n, " memory_hotplug.memmap_on_memory=%d",
 		 sc->memmap_on_memory ? 1 : 0);
+}
+
+uint64_t scenario_fill_bytes(const struct scenario *sc, uint64_t mem_total)
+{
+	if (sc->fill.percent)
+		return mem_total / 100 * sc->fill.percent;
+	return sc->fill.bytes;
 }
 
 void scenario_print_keys(FILE *out, bool markdown)

@@ -17,6 +17,14 @@ enum hotplug_method { METHOD_VIRTIO_MEM, METHOD_DIMM };
 enum online_policy { POLICY_ONLINE, POLICY_ONLINE_KERNEL, POLICY_ONLINE_MOVABLE, POLICY_AUTO_MOVABLE };
 enum accel_choice { ACCEL_AUTO, ACCEL_KVM, ACCEL_TCG };
 enum unplug_order { ORDER_REVERSE, ORDER_FORWARD };
+enum during_unplug { DURING_UNPLUG_STOP, DURING_UNPLUG_KEEP };
+enum memory_backend { BACKEND_RAM, BACKEND_FILE };
+
+/* A size, or a percentage of something the run learns later. */
+struct fill {
+	uint64_t bytes;   /* when percent is 0 */
+	unsigned percent; /* of the guest's MemTotal when the workload starts */
+};
 
 struct scenario {
 	char path[4096];
@@ -31,6 +39,7 @@ struct scenario {
 	unsigned slots;  /* 0: as many as DIMMs (at least 1) */
 	unsigned accel;  /* enum accel_choice */
 	char machine[32];
+	bool free_page_reporting;
 
 	/* [guest] */
 	char cmdline[1024]; /* appended to what memhp sets */
@@ -40,6 +49,8 @@ struct scenario {
 	uint64_t total;
 	uint64_t dimm_size;
 	uint64_t block_size; /* virtio-mem device block size */
+	unsigned memory_backend; /* enum memory_backend, for hot-added memory */
+	char backend_path[1024];
 
 	/* [online] */
 	unsigned policy; /* enum online_policy */
@@ -53,13 +64,24 @@ struct scenario {
 	int64_t settle_ms;
 	unsigned retries;
 
+	/* [workload] */
+	char mix[512]; /* "KIND:SHARE ..."; empty: no workload */
+	struct fill fill;
+	int64_t workload_ms;
+	unsigned seed;
+	unsigned during_unplug; /* enum during_unplug */
+	bool drop_caches, compact;
+
 	/* [run] */
 	unsigned repeats;
 	int64_t timeout_boot_ms;
 
 	/* Line each key was set on, 0 when it has its default. */
-	unsigned line[32];
+	unsigned line[48];
 };
+
+/* The fill in bytes for a guest with mem_total bytes. */
+uint64_t scenario_fill_bytes(const struct scenario *sc, uint64_t mem_total);
 
 /* Parse a scenario file: defaults first, then the file, then cross-key
  * checks. On error returns -EINVAL with "file:line: message" in err. */

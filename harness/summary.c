@@ -16,9 +16,24 @@ void summary_print(FILE *out, const struct run_record *r)
 	fprintf(out, "scenario %s (%s, %s)\n", r->scenario_name, r->method, r->policy);
 	fprintf(out, "kernel   %s (%s)\n", *r->kernel_release ? r->kernel_release : "?",
 		r->kernel_spec);
-	fprintf(out, "vmm      %s QEMU %s, %s (%s)\n", r->backend,
+	fprintf(out, "vmm      %s QEMU %s, %s (%s)", r->backend,
 		*r->vmm_version ? r->vmm_version : "?", *r->accel ? r->accel : "?",
 		r->accel_reason);
+	if (r->vmm_peak_rss)
+		fprintf(out, ", peak RSS %s", format_size(r->vmm_peak_rss, b1, sizeof(b1)));
+	fputc('\n', out);
+	if (r->workload) {
+		json_object *mix, *fill, *during, *capped;
+
+		json_object_object_get_ex(r->workload, "mix", &mix);
+		json_object_object_get_ex(r->workload, "fill", &fill);
+		json_object_object_get_ex(r->workload, "during_unplug", &during);
+		json_object_object_get_ex(r->workload, "capped", &capped);
+		fprintf(out, "workload %s, %s%s, %s during unplug\n", json_object_get_string(mix),
+			format_size(json_object_get_uint64(fill), b1, sizeof(b1)),
+			json_object_get_boolean(capped) ? " (capped to what was available)" : "",
+			json_object_get_string(during));
+	}
 	if (c->block_size) {
 		fprintf(out, "blocks   %u of %u hot-added blocks of %s removed", c->removed,
 			c->hotplugged, format_size(c->block_size, b1, sizeof(b1)));

@@ -9,10 +9,9 @@
  *                               present/managed pages, /proc/meminfo, kernel
  *                               release and command line, and the kernel log
  *                               lines about hotplug since the previous probe.
- *   memhp-probe fill-unmovable MIB
- *                               test helper: allocate about MIB MiB of page
- *                               tables (unmovable kernel memory) and keep them
- *                               in a detached child until it is killed.
+ *   memhp-probe load …          run and hold a workload (load.c)
+ *   memhp-probe load-stop       end it
+ *   memhp-probe tidy …          drop caches, compact memory
  */
 #include <ctype.h>
 #include <dirent.h>
@@ -23,11 +22,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
 #include <json-c/json.h>
+
+#include "load.h"
 
 #define MEMORY_SYSFS "/sys/devices/system/memory"
 #define KMSG_CURSOR "/run/memhp-probe.kmsg-seq"
@@ -258,71 +258,17 @@ static int cmd_snapshot(void)
 	return fflush(stdout) == 0 ? 0 : 1;
 }
 
-/*
- * Page tables are unmovable kernel allocations that user space can create at
- * will: touching one byte in every 2 MiB of a sparse mapping costs one page of
- * data (movable) and one page-table page (unmovable). The child keeps them
- * until it is killed; the parent exits once they exist so that guest-exec
- * returns.
- */
-static int cmd_fill_unmovable(const char *arg)
-{
-	unsigned long mib = strtoul(arg, NULL, 10);
-	/* mib MiB of page tables, and as much again of data */
-	size_t step = 2UL << 20, touches = mib * 256;
-	size_t len = touches * step;
-	int pfd[2];
-	pid_t pid;
-	char c;
-
-	if (!mib || pipe(pfd))
-		return 2;
-	pid = fork();
-	if (pid < 0)
-		return 1;
-	if (pid == 0) {
-		char *p;
-		int null = open("/dev/null", O_RDWR);
-
-		close(pfd[0]);
-		dup2(null, 0);
-		dup2(null, 1);
-		dup2(null, 2);
-		setsid();
-		/* Be the OOM killer's first choice, never the agent. */
-		int fd = open("/proc/self/oom_score_adj", O_WRONLY);
-		if (fd >= 0) {
-			if (write(fd, "1000", 4) < 0) {
-				/* best effort */
-			}
-			close(fd);
-		}
-		p = mmap(NULL, len, PROT_READ | PROT_WRITE,
-			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-		if (p == MAP_FAILED)
-			_exit(1);
-		madvise(p, len, MADV_NOHUGEPAGE);
-		for (size_t i = 0; i < touches; i++)
-			p[i * step] = 1;
-		if (write(pfd[1], "k", 1) != 1)
-			_exit(1);
-		close(pfd[1]);
-		for (;;)
-			pause();
-	}
-	close(pfd[1]);
-	if (read(pfd[0], &c, 1) != 1)
-		return 1;
-	printf("{\"pid\": %d, \"mib\": %lu}\n", (int)pid, mib);
-	return 0;
-}
-
 int main(int argc, char **argv)
 {
 	if (argc < 2 || !strcmp(argv[1], "snapshot"))
 		return cmd_snapshot();
-	if (!strcmp(argv[1], "fill-unmovable") && argc == 3)
-		return cmd_fill_unmovable(argv[2]);
-	fprintf(stderr, "usage: memhp-probe [snapshot | fill-unmovable MIB]\n");
+	if (!strcmp(argv[1], "load"))
+		return load_main(argc - 2, argv + 2);
+	if (!strcmp(argv[1], "load-stop"))
+		return load_stop_main();
+	if (!strcmp(argv[1], "tidy"))
+		return load_tidy_main(argc - 2, argv + 2);
+	fprintf(stderr, "usage: memhp-probe [snapshot | load [--seed N] [--duration S] KIND:BYTES... |\n"
+			"                    load-stop | tidy [drop-caches] [compact]]\n");
 	return 2;
 }

@@ -1,0 +1,573 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * memhp-probe load: allocate memory of named kinds inside the guest and hold
+ * it until stopped. Each kind produces one sort of allocation the kernel
+ * treats differently when offlining (docs/workloads.md):
+ *
+ *   anon      anonymous memory, 4 KiB pages            movable
+ *   thp       anonymous memory in transparent huge pages movable
+ *   tmpfs     files in tmpfs (shmem page cache)        movable
+ *   dentries  many empty files: dentries and inodes    reclaimable, not movable
+ *   pgtable   sparse mappings: page-table pages        unmovable
+ *   kstack    many sleeping threads: kernel stacks     unmovable
+ *   pipe      full pipes: pipe buffer pages            unmovable
+ *   pinned    io_uring registered buffers              pinned (FOLL_LONGTERM)
+ *   hugetlb   hugetlbfs pages (2 MiB)                  movable, migrated whole
+ *   stress-ng stress-ng --vm with --vm-keep            movable (anon), churned
+ *
+ * usage: memhp-probe load [--seed N] [--duration SECONDS] KIND:BYTES...
+ *        memhp-probe load-stop
+ *
+ * load forks a holder (its own session, oom_score_adj 1000), which allocates
+ * everything, reports what it got as one JSON line and keeps it until SIGTERM
+ * or the duration ends; load prints that line and exits 0 so guest-exec
+ * returns. load-stop ends the holder and everything it started.
+ */
+#include <errno.h>
+#include <ftw.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <linux/io_uring.h>
+#include <pthread.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/types.h>
+#include <sys/uio.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <json-c/json.h>
+
+#include "load.h"
+
+#define PIDFILE "/run/memhp-load.pid"
+#define WORKDIR "/tmp/memhp-load"
+#define STRESS_YAML "/run/memhp-stress-ng.yaml"
+#define PAGE 4096UL
+#define HUGE (2UL << 20)
+
+struct kind_result {
+	uint64_t want, got;
+	char error[128];
+};
+
+typedef void (*alloc_fn)(struct kind_result *r, uint64_t seed);
+
+static volatile sig_atomic_t stop_requested;
+
+static void on_term(int sig)
+{
+	(void)sig;
+	stop_requested = 1;
+}
+
+static void set_error(struct kind_result *r, const char *what)
+{
+	snprintf(r->error, sizeof(r->error), "%s: %s", what, strerror(errno));
+}
+
+static void touch(char *p, uint64_t len, uint64_t seed)
+{
+	for (uint64_t off = 0; off < len; off += PAGE)
+		p[off] = (char)(seed + off / PAGE);
+}
+
+static void alloc_anon(struct kind_result *r, uint64_t seed)
+{
+	char *p = mmap(NULL, r->want, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED)
+		return set_error(r, "mmap");
+	madvise(p, r->want, MADV_NOHUGEPAGE);
+	touch(p, r->want, seed);
+	r->got = r->want;
+}
+
+static void alloc_thp(struct kind_result *r, uint64_t seed)
+{
+	uint64_t len = (r->want + HUGE - 1) & ~(HUGE - 1);
+	char *raw = mmap(NULL, len + HUGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	char *p;
+
+	if (raw == MAP_FAILED)
+		return set_error(r, "mmap");
+	p = (char *)(((uintptr_t)raw + HUGE - 1) & ~(HUGE - 1));
+	madvise(p, len, MADV_HUGEPAGE);
+	touch(p, len, seed);
+	r->got = len;
+}
+
+/* The workload's own tmpfs: no inode limit (dentries), as large as memory. */
+static int workdir(void)
+{
+	static bool mounted;
+
+	if (mounted)
+		return 0;
+	if (mkdir(WORKDIR, 0700) && errno != EEXIST)
+		return -errno;
+	if (mount("memhp-load", WORKDIR, "tmpfs", 0, "nr_inodes=0,size=100%,mode=0700"))
+		return -errno;
+	mounted = true;
+	return 0;
+}
+
+static void alloc_tmpfs(struct kind_result *r, uint64_t seed)
+{
+	static char buf[1 << 20];
+	char path[128];
+
+	if (workdir())
+		return set_error(r, "mount " WORKDIR);
+	memset(buf, (int)(seed & 0xff) | 1, sizeof(buf));
+	for (unsigned i = 0; r->got < r->want; i++) {
+		int fd;
+		ssize_t n;
+
+		snprintf(path, sizeof(path), WORKDIR "/tmpfs-%u", i);
+		fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+		if (fd < 0)
+			return set_error(r, "open");
+		n = write(fd, buf, r->want - r->got < sizeof(buf) ? r->want - r->got : sizeof(buf));
+		close(fd);
+		if (n <= 0)
+			return set_error(r, "write");
+		r->got += (uint64_t)n;
+	}
+}
+
+/* A shmem inode plus its dentry: about 1 KiB of slab (Debian 6.1, x86-64). */
+#define DENTRY_COST 1024
+
+static void alloc_dentries(struct kind_result *r, uint64_t seed)
+{
+	uint64_t files = r->want / DENTRY_COST;
+	char path[160];
+
+	(void)seed;
+	if (workdir())
+		return set_error(r, "mount " WORKDIR);
+	for (uint64_t i = 0; i < files; i++) {
+		int fd;
+
+		if (i % 1000 == 0) {
+			snprintf(path, sizeof(path), WORKDIR "/d%" PRIu64, i / 1000);
+			if (mkdir(path, 0700) && errno != EEXIST)
+				return set_error(r, "mkdir");
+		}
+		snprintf(path, sizeof(path), WORKDIR "/d%" PRIu64 "/%" PRIu64, i / 1000, i);
+		fd = open(path, O_WRONLY | O_CREAT, 0600);
+		if (fd < 0)
+			return set_error(r, "open");
+		close(fd);
+		r->got += DENTRY_COST;
+	}
+}
+
+/* One page-table page per 2 MiB of address space touched once: each touch
+ * costs a page of page table (unmovable) and a page of data (movable), and
+ * both count towards the kind's bytes. */
+static void alloc_pgtable(struct kind_result *r, uint64_t seed)
+{
+	uint64_t touches = r->want / (2 * PAGE), len = touches * HUGE;
+	char *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+
+	if (p == MAP_FAILED)
+		return set_error(r, "mmap");
+	madvise(p, len, MADV_NOHUGEPAGE);
+	for (uint64_t i = 0; i < touches; i++)
+		p[i * HUGE + (seed % 512) * PAGE] = 1;
+	r->got = touches * 2 * PAGE;
+}
+
+/*
+ * Sleeping threads: each costs a 16 KiB kernel stack and a task_struct
+ * (unmovable) plus a little user stack. Threads, not processes, so that
+ * nothing copies the holder's page tables.
+ */
+#define KSTACK_COST (32UL << 10)
+#define KSTACK_MAX 20000
+#define THREAD_STACK (64UL << 10)
+
+static void *sleeper(void *arg)
+{
+	(void)arg;
+	for (;;)
+		pause();
+	return NULL;
+}
+
+static void alloc_kstack(struct kind_result *r, uint64_t seed)
+{
+	uint64_t threads = r->want / KSTACK_COST;
+	pthread_attr_t attr;
+
+	(void)seed;
+	if (threads > KSTACK_MAX) {
+		snprintf(r->error, sizeof(r->error), "capped at %d threads", KSTACK_MAX);
+		threads = KSTACK_MAX;
+	}
+	pthread_attr_init(&attr);
+	pthread_attr_setstacksize(&attr, THREAD_STACK);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	for (uint64_t i = 0; i < threads; i++) {
+		pthread_t t;
+		int rc = pthread_create(&t, &attr, sleeper, NULL);
+
+		if (rc) {
+			errno = rc;
+			set_error(r, "pthread_create");
+			break;
+		}
+		r->got += KSTACK_COST;
+	}
+	pthread_attr_destroy(&attr);
+}
+
+static void alloc_pipe(struct kind_result *r, uint64_t seed)
+{
+	static char buf[1 << 16];
+	struct rlimit rl = { 1 << 20, 1 << 20 };
+	int fds[2];
+
+	memset(buf, (int)(seed & 0xff), sizeof(buf));
+	setrlimit(RLIMIT_NOFILE, &rl);
+	while (r->got < r->want) {
+		int size;
+
+		if (pipe2(fds, O_NONBLOCK) < 0)
+			return set_error(r, "pipe");
+		size = fcntl(fds[1], F_SETPIPE_SZ, 1 << 20);
+		if (size < 0)
+			size = 1 << 16;
+		for (int filled = 0; filled < size;) {
+			ssize_t n = write(fds[1], buf, sizeof(buf));
+
+			if (n <= 0)
+				break;
+			filled += (int)n;
+			r->got += (uint64_t)n;
+		}
+	}
+}
+
+static void alloc_pinned(struct kind_result *r, uint64_t seed)
+{
+	struct io_uring_params params = { 0 };
+	uint64_t chunk = 1ULL << 30, n = (r->want + chunk - 1) / chunk;
+	struct iovec *iov = calloc(n, sizeof(*iov));
+	char *p;
+	int ring;
+
+	p = mmap(NULL, r->want, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED || !iov)
+		return set_error(r, "mmap");
+	touch(p, r->want, seed);
+	ring = (int)syscall(__NR_io_uring_setup, 4, &params);
+	if (ring < 0)
+		return set_error(r, "io_uring_setup");
+	for (uint64_t i = 0; i < n; i++) {
+		iov[i].iov_base = p + i * chunk;
+		iov[i].iov_len = i + 1 < n ? chunk : r->want - i * chunk;
+	}
+	if (syscall(__NR_io_uring_register, ring, IORING_REGISTER_BUFFERS, iov, (unsigned)n) < 0)
+		return set_error(r, "IORING_REGISTER_BUFFERS");
+	r->got = r->want;
+}
+
+static void alloc_hugetlb(struct kind_result *r, uint64_t seed)
+{
+	uint64_t pages = (r->want + HUGE - 1) / HUGE, have = 0;
+	char buf[32];
+	int fd = open("/proc/sys/vm/nr_hugepages", O_RDWR);
+	char *p;
+
+	if (fd < 0)
+		return set_error(r, "nr_hugepages");
+	if (read(fd, buf, sizeof(buf) - 1) > 0)
+		have = strtoull(buf, NULL, 10);
+	snprintf(buf, sizeof(buf), "%" PRIu64, have + pages);
+	if (pwrite(fd, buf, strlen(buf), 0) < 0) {
+		close(fd);
+		return set_error(r, "nr_hugepages");
+	}
+	close(fd);
+	p = mmap(NULL, pages * HUGE, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB, -1, 0);
+	if (p == MAP_FAILED)
+		return set_error(r, "mmap MAP_HUGETLB (not enough huge pages?)");
+	touch(p, pages * HUGE, seed);
+	r->got = pages * HUGE;
+}
+
+static pid_t stress_pid;
+
+/* posix_spawn, not fork: the holder's mappings are not copied. */
+static void alloc_stress_ng(struct kind_result *r, uint64_t seed)
+{
+	char bytes[32], seedarg[32];
+	char *const argv[] = {
+		"stress-ng", "--vm", "1", "--vm-bytes", bytes, "--vm-keep", "--vm-populate",
+		"--seed", seedarg, "--metrics", "--yaml", STRESS_YAML, "--timeout", "0",
+		"--quiet", NULL,
+	};
+	int rc;
+
+	snprintf(bytes, sizeof(bytes), "%" PRIu64, r->want);
+	snprintf(seedarg, sizeof(seedarg), "%" PRIu64, seed);
+	rc = posix_spawnp(&stress_pid, "stress-ng", NULL, NULL, argv, environ);
+	if (rc) {
+		errno = rc;
+		stress_pid = 0;
+		return set_error(r, "spawn stress-ng");
+	}
+	r->got = r->want; /* stress-ng fills it in its own time */
+}
+
+static const struct {
+	const char *name;
+	alloc_fn fn;
+} kinds[] = {
+	{ "anon", alloc_anon },
+	{ "thp", alloc_thp },
+	{ "tmpfs", alloc_tmpfs },
+	{ "dentries", alloc_dentries },
+	{ "pgtable", alloc_pgtable },
+	{ "kstack", alloc_kstack },
+	{ "pipe", alloc_pipe },
+	{ "pinned", alloc_pinned },
+	{ "hugetlb", alloc_hugetlb },
+	{ "stress-ng", alloc_stress_ng },
+};
+#define NKINDS (sizeof(kinds) / sizeof(kinds[0]))
+
+static int find_kind(const char *name, size_t len)
+{
+	for (size_t i = 0; i < NKINDS; i++)
+		if (strlen(kinds[i].name) == len && !strncmp(kinds[i].name, name, len))
+			return (int)i;
+	return -1;
+}
+
+static void write_oom_adj(const char *value)
+{
+	int fd = open("/proc/self/oom_score_adj", O_WRONLY);
+
+	if (fd >= 0) {
+		if (write(fd, value, strlen(value)) < 0) {
+			/* best effort: the agent is protected either way */
+		}
+		close(fd);
+	}
+}
+
+static json_object *report(const struct kind_result *res, const int *which, int n)
+{
+	json_object *root = json_object_new_object(), *arr = json_object_new_array();
+
+	for (int i = 0; i < n; i++) {
+		json_object *k = json_object_new_object();
+
+		json_object_object_add(k, "kind", json_object_new_string(kinds[which[i]].name));
+		json_object_object_add(k, "want", json_object_new_uint64(res[i].want));
+		json_object_object_add(k, "got", json_object_new_uint64(res[i].got));
+		json_object_object_add(k, "error", json_object_new_string(res[i].error));
+		json_object_array_add(arr, k);
+	}
+	json_object_object_add(root, "pid", json_object_new_int(getpid()));
+	json_object_object_add(root, "kinds", arr);
+	return root;
+}
+
+int load_main(int argc, char **argv)
+{
+	struct kind_result res[32] = { 0 };
+	int which[32], n = 0, pfd[2];
+	uint64_t seed = 1, duration = 0;
+	pid_t pid;
+
+	for (int i = 0; i < argc; i++) {
+		const char *colon = strchr(argv[i], ':');
+		int k;
+
+		if (!strcmp(argv[i], "--seed") && i + 1 < argc) {
+			seed = strtoull(argv[++i], NULL, 10);
+			continue;
+		}
+		if (!strcmp(argv[i], "--duration") && i + 1 < argc) {
+			duration = strtoull(argv[++i], NULL, 10);
+			continue;
+		}
+		k = colon ? find_kind(argv[i], (size_t)(colon - argv[i])) : -1;
+		if (k < 0 || n == 32) {
+			fprintf(stderr, "memhp-probe load: bad workload '%s' (KIND:BYTES)\n", argv[i]);
+			return 2;
+		}
+		which[n] = k;
+		res[n++].want = strtoull(colon + 1, NULL, 10);
+	}
+	if (pipe(pfd) < 0)
+		return 1;
+	pid = fork();
+	if (pid < 0)
+		return 1;
+	if (pid == 0) {
+		int null = open("/dev/null", O_RDWR);
+		struct sigaction sa = { .sa_handler = on_term };
+		json_object *rep;
+		const char *text;
+		time_t end = duration ? time(NULL) + (time_t)duration : 0;
+
+		close(pfd[0]);
+		dup2(null, 0);
+		dup2(null, 1);
+		dup2(null, 2);
+		setsid();
+		write_oom_adj("1000");
+		sigaction(SIGTERM, &sa, NULL);
+		for (int i = 0; i < n && !stop_requested; i++)
+			kinds[which[i]].fn(&res[i], seed + (uint64_t)i);
+		rep = report(res, which, n);
+		text = json_object_to_json_string_ext(rep, JSON_C_TO_STRING_PLAIN);
+		/* One line: processes forked above hold the pipe open too, so the
+		 * reader stops at the newline, not at EOF. */
+		if (write(pfd[1], text, strlen(text)) < 0 || write(pfd[1], "\n", 1) != 1)
+			_exit(1);
+		close(pfd[1]);
+		json_object_put(rep);
+		while (!stop_requested && (!end || time(NULL) < end))
+			sleep(1);
+		/* Everything we started goes with us: stress-ng, then our threads. */
+		if (stress_pid > 0) {
+			kill(stress_pid, SIGTERM);
+			waitpid(stress_pid, NULL, 0);
+		}
+		signal(SIGTERM, SIG_IGN);
+		kill(0, SIGTERM);
+		_exit(0);
+	}
+	close(pfd[1]);
+	{
+		char buf[8192];
+		ssize_t got = 0, r;
+		FILE *f;
+
+		while (got < (ssize_t)sizeof(buf) - 1 &&
+		       (r = read(pfd[0], buf + got, sizeof(buf) - 1 - (size_t)got)) > 0) {
+			got += r;
+			if (buf[got - 1] == '\n')
+				break;
+		}
+		buf[got] = '\0';
+		if (got && buf[got - 1] == '\n')
+			buf[got - 1] = '\0';
+		if (!got) {
+			fprintf(stderr, "memhp-probe load: the holder died while allocating "
+					"(OOM killer?)\n");
+			return 1;
+		}
+		f = fopen(PIDFILE, "we");
+		if (f) {
+			fprintf(f, "%d\n", (int)pid);
+			fclose(f);
+		}
+		puts(buf);
+	}
+	return 0;
+}
+
+static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	remove(path);
+	return 0;
+}
+
+static int write_proc(const char *path, const char *value)
+{
+	int fd = open(path, O_WRONLY), rc = 0;
+
+	if (fd < 0 || write(fd, value, strlen(value)) < 0)
+		rc = -errno;
+	if (fd >= 0)
+		close(fd);
+	return rc;
+}
+
+int load_tidy_main(int argc, char **argv)
+{
+	json_object *root = json_object_new_object();
+
+	for (int i = 0; i < argc; i++) {
+		int rc;
+
+		if (!strcmp(argv[i], "drop-caches")) {
+			sync();
+			rc = write_proc("/proc/sys/vm/drop_caches", "3");
+		} else if (!strcmp(argv[i], "compact")) {
+			rc = write_proc("/proc/sys/vm/compact_memory", "1");
+		} else {
+			fprintf(stderr, "memhp-probe tidy: unknown step '%s'\n", argv[i]);
+			return 2;
+		}
+		json_object_object_add(root, argv[i], json_object_new_string(rc ? strerror(-rc) : "ok"));
+	}
+	puts(json_object_to_json_string_ext(root, JSON_C_TO_STRING_PLAIN));
+	json_object_put(root);
+	return 0;
+}
+
+/* Stop the holder and everything in its session, then drop what it left in
+ * tmpfs. Prints {"stopped": true|false, "stress_ng_yaml": "…"}. */
+int load_stop_main(void)
+{
+	json_object *root = json_object_new_object();
+	FILE *f = fopen(PIDFILE, "re");
+	int pid = 0;
+	bool stopped = false;
+
+	if (f) {
+		if (fscanf(f, "%d", &pid) != 1)
+			pid = 0;
+		fclose(f);
+	}
+	if (pid > 0 && kill(-pid, SIGTERM) == 0) {
+		for (int i = 0; i < 600 && kill(pid, 0) == 0; i++)
+			usleep(50000);
+		stopped = kill(pid, 0) != 0;
+		if (!stopped)
+			kill(-pid, SIGKILL);
+	}
+	unlink(PIDFILE);
+	/* The workload's files go with it (their dentries may leave slab behind). */
+	nftw(WORKDIR, remove_entry, 64, FTW_DEPTH | FTW_PHYS);
+	umount(WORKDIR);
+	rmdir(WORKDIR);
+	json_object_object_add(root, "stopped", json_object_new_boolean(stopped));
+	f = fopen(STRESS_YAML, "re");
+	if (f) {
+		char buf[65536];
+		size_t len = fread(buf, 1, sizeof(buf) - 1, f);
+
+		buf[len] = '\0';
+		fclose(f);
+		json_object_object_add(root, "stress_ng_yaml", json_object_new_string(buf));
+	}
+	puts(json_object_to_json_string_ext(root, JSON_C_TO_STRING_PLAIN));
+	json_object_put(root);
+	return 0;
+}
