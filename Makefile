@@ -26,7 +26,7 @@ SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-r
 
 DEMO_SCENARIO ?= scenarios/quick-virtio-mem.ini
 
-.PHONY: all deps image demo check unit unit-san integration bench clean
+.PHONY: all deps image demo check unit unit-san integration bench bench-paper clean
 
 all: $(MEMHP) $(PROBE)
 
@@ -66,7 +66,7 @@ unit: $(UNIT_BIN)
 unit-san: $(SAN_BIN)
 	@ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 tests/run-unit $(SAN_BIN)
 
-INTEG_BIN := build/integration-bin/test_hotplug
+INTEG_BIN := build/integration-bin/test_hotplug build/integration-bin/test_workload
 
 build/integration-bin/test_%: tests/integration/test_%.c harness/libmemhp.a
 	@mkdir -p build/integration-bin
@@ -84,6 +84,10 @@ check: deps
 
 bench: deps all
 	bench/run
+
+# Seed 000's 448-block scenarios, scaled to this host (docs/workloads.md).
+bench-paper: deps all
+	bench/paper
 
 clean:
 	rm -rf harness/*.o harness/*.a $(MEMHP) $(PROBE) build

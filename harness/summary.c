@@ -29,10 +29,11 @@ void summary_print(FILE *out, const struct run_record *r)
 		json_object_object_get_ex(r->workload, "fill", &fill);
 		json_object_object_get_ex(r->workload, "during_unplug", &during);
 		json_object_object_get_ex(r->workload, "capped", &capped);
-		fprintf(out, "workload %s, %s%s, %s during unplug\n", json_object_get_string(mix),
+		fprintf(out, "workload %s, %s%s, %s\n", json_object_get_string(mix),
 			format_size(json_object_get_uint64(fill), b1, sizeof(b1)),
 			json_object_get_boolean(capped) ? " (capped to what was available)" : "",
-			json_object_get_string(during));
+			strcmp(json_object_get_string(during), "keep") ? "stopped before unplug" :
+									 "kept running through unplug");
 	}
 	if (c->block_size) {
 		fprintf(out, "blocks   %u of %u hot-added blocks of %s removed", c->removed,

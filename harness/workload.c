@@ -21,7 +21,7 @@ const struct workload_kind workload_kinds[] = {
 	{ "anon", "anonymous memory in 4 KiB pages", "movable" },
 	{ "thp", "anonymous memory in transparent huge pages", "movable" },
 	{ "tmpfs", "files in tmpfs (shmem page cache)", "movable" },
-	{ "dentries", "many empty files: dentry and inode slab", "reclaimable" },
+	{ "dentries", "many empty tmpfs files: dentry and shmem inode slab", "unmovable" },
 	{ "pgtable", "page tables of sparse mappings (half the bytes; the other half is data)",
 	  "unmovable" },
 	{ "kstack", "sleeping threads: kernel stacks and task structs", "unmovable" },

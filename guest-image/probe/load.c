@@ -7,7 +7,7 @@
  *   anon      anonymous memory, 4 KiB pages            movable
  *   thp       anonymous memory in transparent huge pages movable
  *   tmpfs     files in tmpfs (shmem page cache)        movable
- *   dentries  many empty files: dentries and inodes    reclaimable, not movable
+ *   dentries  many empty tmpfs files: dentry and inode slab  unmovable
  *   pgtable   sparse mappings: page-table pages        unmovable
  *   kstack    many sleeping threads: kernel stacks     unmovable
  *   pipe      full pipes: pipe buffer pages            unmovable

@@ -1,0 +1,209 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Workloads in real guests: they allocate what they claim, the agent
+ * survives them, and the effect memhp exists to measure is there —
+ * unmovable allocations keep hot-added ZONE_NORMAL blocks in the guest, and
+ * cannot touch ZONE_MOVABLE ones.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <cmocka.h>
+
+#include "guest.h"
+#include "image.h"
+#include "runner.h"
+#include "scenario.h"
+
+#define MIB (1ULL << 20)
+
+/* The guest as the hook saw it just before unplug. */
+struct seen {
+	bool ran;
+	uint64_t mem_available;
+};
+
+static int look(void *arg, const struct backend_ops *be, struct vm *vm, struct err *err)
+{
+	struct seen *s = arg;
+	struct guest_snapshot snap;
+	json_object *mi, *v;
+	int rc = guest_snapshot(be, vm, &snap, INT64_MAX, err);
+
+	if (rc)
+		return rc;
+	s->ran = true;
+	if (json_object_object_get_ex(snap.raw, "meminfo", &mi) &&
+	    json_object_object_get_ex(mi, "MemAvailable", &v))
+		s->mem_available = json_object_get_uint64(v) * 1024;
+	guest_snapshot_free(&snap);
+	return 0;
+}
+
+static void run(const char *name, const char *text, struct seen *seen, struct run_record *rec)
+{
+	const char *root = getenv("MEMHP_TEST_OUT");
+	struct scenario sc;
+	struct err err;
+	char dir[4096];
+	struct run_options opt = {
+		.backend = &backend_qmp, .kernel = IMAGE_DEFAULT_KERNEL, .accel = -1,
+		.qemu = "qemu-system-x86_64", .outdir = dir, .repeat = 1,
+		.before_unplug = seen ? look : NULL, .before_unplug_arg = seen,
+	};
+
+	if (!root || !*root)
+		root = "build/integration";
+	if (scenario_load_string(&sc, name, text, &err))
+		fail_msg("%s", err.msg);
+	mkdir("build", 0755);
+	mkdir(root, 0755);
+	snprintf(dir, sizeof(dir), "%s/%s", root, name);
+	mkdir(dir, 0755);
+	if (runner_run(&sc, &opt, rec, &err))
+		fail_msg("result not written: %s", err.msg);
+	scenario_free(&sc);
+	if (rec->status != RUN_OK)
+		fail_msg("%s: run %s: %s (phase %s); see %s/serial.log", name,
+			 result_status_name(rec->status), rec->reason, rec->failed_phase, dir);
+}
+
+static uint64_t kb(json_object *meminfo, const char *key)
+{
+	json_object *v;
+
+	if (!json_object_object_get_ex(meminfo, key, &v))
+		fail_msg("meminfo has no %s", key);
+	return json_object_get_uint64(v) * 1024;
+}
+
+static uint64_t got(const struct run_record *rec, const char *kind)
+{
+	json_object *allocs = json_object_object_get(rec->workload, "allocations");
+
+	for (size_t i = 0; i < json_object_array_length(allocs); i++) {
+		json_object *a = json_object_array_get_idx(allocs, i);
+
+		if (!strcmp(json_object_get_string(json_object_object_get(a, "kind")), kind)) {
+			const char *e = json_object_get_string(json_object_object_get(a, "error"));
+
+			if (*e)
+				fail_msg("%s: %s", kind, e);
+			return json_object_get_uint64(json_object_object_get(a, "got"));
+		}
+	}
+	fail_msg("no allocation of kind %s", kind);
+	return 0;
+}
+
+/* Each kind shows up where the kernel accounts it, and MemFree drops by
+ * (nearly) the whole fill. */
+static void test_workload_allocates_what_it_claims(void **state)
+{
+	struct run_record rec;
+	json_object *before, *loaded;
+	uint64_t fill, drop;
+
+	(void)state;
+	run("workload-accounting",
+	    "[machine]\nmemory = 1G\n[hotplug]\ntotal = 1G\n[online]\npolicy = online_movable\n"
+	    "[workload]\nmix = anon:20 thp:20 tmpfs:15 dentries:15 pgtable:10 kstack:10 pipe:10\n"
+	    "fill = 800M\nduration = 1s\n", NULL, &rec);
+	before = json_object_object_get(rec.workload, "meminfo_before");
+	loaded = json_object_object_get(rec.workload, "meminfo_loaded");
+	fill = json_object_get_uint64(json_object_object_get(rec.workload, "fill"));
+	assert_int_equal(fill, 800 * MIB);
+	assert_false(json_object_get_boolean(json_object_object_get(rec.workload, "capped")));
+
+	drop = kb(before, "MemFree") - kb(loaded, "MemFree");
+	if (drop < fill / 10 * 9)
+		fail_msg("MemFree dropped by %llu MiB for a fill of %llu MiB",
+			 (unsigned long long)(drop >> 20), (unsigned long long)(fill >> 20));
+	/* pgtable: half page tables, half data. */
+	assert_true(kb(loaded, "PageTables") - kb(before, "PageTables") >= got(&rec, "pgtable") / 2 / 10 * 9);
+	/* kstack: a 16 KiB kernel stack per 32 KiB accounted. */
+	assert_true(kb(loaded, "KernelStack") - kb(before, "KernelStack") >= got(&rec, "kstack") / 2 / 10 * 9);
+	assert_true(kb(loaded, "AnonHugePages") - kb(before, "AnonHugePages") >= got(&rec, "thp") / 10 * 9);
+	assert_true(kb(loaded, "Shmem") - kb(before, "Shmem") >= got(&rec, "tmpfs") / 10 * 9);
+	/* dentries: dentry and tmpfs inode slab (the inodes are SUnreclaim). */
+	assert_true(kb(loaded, "Slab") - kb(before, "Slab") >= got(&rec, "dentries") / 10 * 9);
+	assert_true(got(&rec, "anon") >= 160 * MIB - 4096);
+	assert_true(got(&rec, "pipe") >= 80 * MIB - 4096);
+	/* Stopped before unplug: an idle movable guest gives everything back. */
+	assert_int_equal(rec.count.removed, rec.count.hotplugged);
+	result_free(&rec);
+}
+
+/*
+ * The effect memhp measures, deterministically: page tables and kernel
+ * stacks kept alive through the unplug. With 1 GiB of boot memory (all of it
+ * below 4 GiB, ZONE_DMA32), ZONE_NORMAL is only the hot-added memory, so
+ * kernel allocations land there first and pin its blocks; onlined movable,
+ * they cannot land there at all.
+ */
+static const char phenomenon[] =
+	"[machine]\nmemory = 1G\n[hotplug]\nmethod = dimm\ntotal = 1G\ndimm_size = 256M\n"
+	"[online]\npolicy = %s\n"
+	"[workload]\nmix = pgtable:60 kstack:40\nfill = 300M\nduration = 1s\nduring_unplug = keep\n"
+	"[unplug]\nretries = 1\ndeadline = 60s\n";
+
+static void test_unmovable_workload_pins_normal_but_not_movable(void **state)
+{
+	struct run_record normal, movable;
+	char text[1024];
+
+	(void)state;
+	snprintf(text, sizeof(text), phenomenon, "online_kernel");
+	run("phenomenon-normal", text, NULL, &normal);
+	snprintf(text, sizeof(text), phenomenon, "online_movable");
+	run("phenomenon-movable", text, NULL, &movable);
+
+	assert_int_equal(normal.count.hotplugged, 8);
+	assert_int_equal(movable.count.hotplugged, 8);
+	if (normal.count.removed == normal.count.hotplugged)
+		fail_msg("ZONE_NORMAL: every block came out despite the unmovable workload");
+	assert_true(normal.count.online_normal >= 1);
+	assert_int_equal(movable.count.removed, 8);
+	assert_int_equal(movable.count.bytes_remaining, 0);
+	result_free(&normal);
+	result_free(&movable);
+}
+
+/* A fill of all the guest's memory is capped to what is available, and the
+ * agent keeps answering through it. */
+static void test_agent_survives_a_full_fill(void **state)
+{
+	struct seen seen = { 0 };
+	struct run_record rec;
+
+	(void)state;
+	run("workload-full",
+	    "[machine]\nmemory = 1G\n[hotplug]\ntotal = 512M\n[online]\npolicy = online_movable\n"
+	    "[workload]\nmix = anon:70 pgtable:30\nfill = 100%\nduration = 12s\n"
+	    "during_unplug = keep\n", &seen, &rec);
+	assert_true(json_object_get_boolean(json_object_object_get(rec.workload, "capped")));
+	assert_true(seen.ran); /* the agent answered a probe with the guest full */
+	if (seen.mem_available > 400 * MIB)
+		fail_msg("guest still had %llu MiB available: the fill did not fill",
+			 (unsigned long long)(seen.mem_available >> 20));
+	assert_true(json_object_get_boolean(json_object_object_get(rec.workload, "stopped")));
+	result_free(&rec);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_workload_allocates_what_it_claims),
+		cmocka_unit_test(test_unmovable_workload_pins_normal_but_not_movable),
+		cmocka_unit_test(test_agent_survives_a_full_fill),
+	};
+
+	return cmocka_run_group_tests_name("workloads (real guests)", tests, NULL, NULL);
+}
