@@ -21,6 +21,10 @@ struct hotplug_ctx {
 	int64_t vm_started; /* now_ms() when the guest was started, for event times */
 	/* Progress for humans: "3/4 DIMMs removed". May be NULL. */
 	void (*progress)(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+	/* A point of the unplug timeline: t_ms since the first unplug request,
+	 * bytes still plugged. The runner adds the blocks the guest still has. */
+	void (*sample)(struct hotplug_ctx *ctx, int64_t t_ms, uint64_t bytes);
+	void *owner; /* the runner's, for sample */
 };
 
 struct hotplug_ops {

@@ -151,7 +151,7 @@ static int dimm_unplug(struct hotplug_ctx *ctx, struct err *err)
 
 	for (size_t k = 0; k < n; k++)
 		plugged += rec->devices[k].remaining;
-	result_add_timeline(rec, 0, plugged);
+	ctx->sample(ctx, 0, plugged);
 
 	for (unsigned round = 0; round <= ctx->sc->retries; round++) {
 		unsigned tried = 0;
@@ -170,7 +170,7 @@ static int dimm_unplug(struct hotplug_ctx *ctx, struct err *err)
 			if (d->outcome == OUTCOME_REMOVED) {
 				removed++;
 				plugged -= d->plugged;
-				result_add_timeline(rec, now_ms() - start, plugged);
+				ctx->sample(ctx, now_ms() - start, plugged);
 			}
 			if (ctx->progress)
 				ctx->progress("%u/%zu DIMMs removed (round %u)", removed, n, round + 1);

@@ -76,7 +76,7 @@ static int resize_until(struct hotplug_ctx *ctx, struct device_record *d, uint64
 		return rc;
 	last = dev.size;
 	if (record_timeline)
-		result_add_timeline(ctx->rec, 0, last);
+		ctx->sample(ctx, 0, last);
 	while (last != target) {
 		struct vm_event ev;
 		int64_t wake = now_ms() + POLL_MS;
@@ -95,7 +95,7 @@ static int resize_until(struct hotplug_ctx *ctx, struct device_record *d, uint64
 			last_progress = now_ms();
 			idle_retriggers = 0;
 			if (record_timeline)
-				result_add_timeline(ctx->rec, now_ms() - start, last);
+				ctx->sample(ctx, now_ms() - start, last);
 			if (ctx->progress)
 				ctx->progress("virtio-mem size %s, requested %s",
 					      format_size(last, b1, sizeof(b1)),

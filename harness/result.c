@@ -138,10 +138,10 @@ struct block_record *result_add_block(struct run_record *r)
 	return &r->blocks[r->nblocks - 1];
 }
 
-void result_add_timeline(struct run_record *r, int64_t t_ms, uint64_t bytes)
+void result_add_timeline(struct run_record *r, int64_t t_ms, uint64_t bytes, unsigned blocks)
 {
 	r->timeline = grow(r->timeline, &r->ntimeline, sizeof(*r->timeline));
-	r->timeline[r->ntimeline - 1] = (struct timeline_point){ t_ms, bytes };
+	r->timeline[r->ntimeline - 1] = (struct timeline_point){ t_ms, bytes, blocks };
 }
 
 #define MAX_EVENTS 20000
@@ -247,6 +247,7 @@ json_object *result_to_json(const struct run_record *r)
 
 		json_object_array_add(pt, json_object_new_int64(r->timeline[i].t_ms));
 		json_object_array_add(pt, json_object_new_uint64(r->timeline[i].bytes_plugged));
+		json_object_array_add(pt, json_object_new_uint64(r->timeline[i].blocks_present));
 		json_object_array_add(arr, pt);
 	}
 	json_object_object_add(root, "unplug_timeline", arr);
@@ -368,7 +369,8 @@ int result_from_json(json_object *root, struct run_record *r, struct err *err)
 		json_object *pt = json_object_array_get_idx(arr, k);
 
 		result_add_timeline(r, json_object_get_int64(json_object_array_get_idx(pt, 0)),
-				    json_object_get_uint64(json_object_array_get_idx(pt, 1)));
+				    json_object_get_uint64(json_object_array_get_idx(pt, 1)),
+				    (unsigned)json_object_get_uint64(json_object_array_get_idx(pt, 2)));
 	}
 	arr = get(root, "events");
 	for (size_t k = 0; arr && k < json_object_array_length(arr); k++) {

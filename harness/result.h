@@ -56,6 +56,7 @@ struct block_record {
 struct timeline_point {
 	int64_t t_ms; /* since the unplug request */
 	uint64_t bytes_plugged;
+	unsigned blocks_present; /* hot-added blocks the guest still has */
 };
 
 struct event_record {
@@ -131,7 +132,7 @@ const char *result_status_name(unsigned status);
 
 struct device_record *result_add_device(struct run_record *r);
 struct block_record *result_add_block(struct run_record *r);
-void result_add_timeline(struct run_record *r, int64_t t_ms, uint64_t bytes);
+void result_add_timeline(struct run_record *r, int64_t t_ms, uint64_t bytes, unsigned blocks);
 void result_add_event(struct run_record *r, const struct event_record *ev);
 void result_add_kmsg(struct run_record *r, const char *line);
 

@@ -80,6 +80,8 @@ struct run {
 	int64_t vm_started;
 	struct hotplug_ctx ctx;
 	struct guest_snapshot last; /* newest probe snapshot */
+	int64_t last_sample;        /* when sample() last probed */
+	unsigned blocks_present;    /* hot-added blocks in that probe */
 };
 
 static void fill_header(struct run *run)
@@ -200,6 +202,24 @@ static int wait_online(struct run *run, struct err *err)
 	}
 	rec->count.hotplugged = (unsigned)rec->nblocks;
 	return 0;
+}
+
+#define SAMPLE_PROBE_MS 1000
+
+/* hotplug_ctx.sample: a timeline point with the guest's block count, probed
+ * at most once a second (between probes the last count stands). */
+static void sample(struct hotplug_ctx *ctx, int64_t t_ms, uint64_t bytes)
+{
+	struct run *run = ctx->owner;
+	struct err err;
+
+	if (now_ms() - run->last_sample >= SAMPLE_PROBE_MS && !probe(run, &err)) {
+		run->blocks_present = 0;
+		for (size_t i = 0; i < run->last.nblocks; i++)
+			run->blocks_present += in_hotplugged_range(run->rec, run->last.blocks[i].start);
+		run->last_sample = now_ms();
+	}
+	result_add_timeline(run->rec, t_ms, bytes, run->blocks_present);
 }
 
 static bool same_blocks(const struct guest_snapshot *a, const struct guest_snapshot *b)
@@ -369,7 +389,8 @@ static int phase_boot(struct run *run, struct err *err)
 	str_copy(rec->vmm_version, sizeof(rec->vmm_version), opt->backend->version(run->vm));
 	str_copy(rec->kernel_release, sizeof(rec->kernel_release), run->last.release);
 	run->ctx = (struct hotplug_ctx){ .be = opt->backend, .vm = run->vm, .sc = sc, .rec = rec,
-					 .vm_started = run->vm_started, .progress = progress };
+					 .vm_started = run->vm_started, .progress = progress,
+					 .sample = sample, .owner = run };
 	return 0;
 }
 

@@ -562,8 +562,8 @@ void scenario_policy_cmdline(const struct scenario *sc, char *buf, size_t len)
 
 uint64_t scenario_fill_bytes(const struct scenario *sc, uint64_t mem_total)
 {
-	if (sc->fill.percent)
-		return mem_total / 100 * sc->fill.percent;
+	if (sc->fill.percent) /* exact, and no overflow for any mem_total */
+		return mem_total / 100 * sc->fill.percent + mem_total % 100 * sc->fill.percent / 100;
 	return sc->fill.bytes;
 }
 

@@ -57,6 +57,13 @@ check "bad scenario exits 2" test "$rc" -eq 2
 check "bad scenario names file, line and value" \
 	grep -qF "$bad:5: [hotplug] total: '12Q' is not a size" "$OUT/bad.err"
 check "bad scenario starts nothing" test ! -e "$OUT/bad"
+big=$OUT/big.ini
+printf '[machine]\nmemory = 4G\n[hotplug]\ntotal = 56G\n[workload]\nmix = anon:1\nfill = 90%%\n' > "$big"
+"$MEMHP" run -o "$OUT/big" "$big" > /dev/null 2> "$OUT/big.err"
+rc=$?
+check "a scenario over the host's memory budget exits 2" test "$rc" -eq 2
+check "the budget refusal names the keys to change" grep -q 'lower \[workload\] fill or \[machine\] memory' "$OUT/big.err"
+check "the budget refusal starts no guest" test ! -e "$OUT/big"
 "$MEMHP" run --accel warp "$scenario" > /dev/null 2>&1
 check "bad --accel exits 2" test $? -eq 2
 "$MEMHP" frobnicate > /dev/null 2>&1

@@ -179,6 +179,7 @@ static void test_virtio_mem_movable_unplugs_to_zero(void **state)
 	/* The timeline starts fully plugged and ends at zero. */
 	assert_true(rec.ntimeline >= 2);
 	assert_int_equal(rec.timeline[0].bytes_plugged, 1ULL << 30);
+	assert_int_equal(rec.timeline[0].blocks_present, 8);
 	assert_int_equal(rec.timeline[rec.ntimeline - 1].bytes_plugged, 0);
 	result_free(&rec);
 }

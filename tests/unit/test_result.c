@@ -81,8 +81,8 @@ static void fill(struct run_record *r)
 	d = result_add_device(r);
 	strcpy(d->id, "dimm0");
 	d->outcome = OUTCOME_REMOVED;
-	result_add_timeline(r, 0, 512ULL << 20);
-	result_add_timeline(r, 1500, 256ULL << 20);
+	result_add_timeline(r, 0, 512ULL << 20, 4);
+	result_add_timeline(r, 1500, 256ULL << 20, 2);
 	result_add_event(r, &ev);
 	result_add_kmsg(r, "memory memory33: Offline failed.");
 }

@@ -111,6 +111,22 @@ static const struct {
 	  "t.ini:2: [hotplug] block_size 6 MiB is not a power of two" },
 	{ "[guest]\ncmdline = x\n[run]\nrepeats = 0\n",
 	  "t.ini:4: [run] repeats: 0 is out of range [1, 1000]" },
+	{ "[workload]\nmix = anon:50 swap:50\n",
+	  "t.ini:2: [workload] mix: unknown workload kind 'swap' (see docs/workloads.md)" },
+	{ "[workload]\nmix = anon\n", "t.ini:2: [workload] mix: 'anon' is not KIND:SHARE" },
+	{ "[workload]\nmix = anon:0\n",
+	  "t.ini:2: [workload] mix: share of anon: '0' is not a number from 1 to 1000" },
+	{ "[workload]\nmix = pgtable:x\n",
+	  "t.ini:2: [workload] mix: share of pgtable: 'x' is not a number from 1 to 1000" },
+	{ "[workload]\nmix = ,\n", "t.ini:2: [workload] mix names no workload" },
+	{ "[workload]\nfill = 101%\n",
+	  "t.ini:2: [workload] fill: '101%' is not a percentage from 1% to 100%" },
+	{ "[workload]\nfill = lots\n",
+	  "t.ini:2: [workload] fill: 'lots' is neither a size nor a percentage" },
+	{ "[workload]\nduring_unplug = pause\n",
+	  "t.ini:2: [workload] during_unplug: 'pause' is not one of stop keep" },
+	{ "[machine]\nmemory = 1025M\n",
+	  "t.ini:2: [machine] memory 1025 MiB is not a multiple of 2 MiB" },
 };
 
 static void test_errors_name_file_line_and_value(void **state)
@@ -126,6 +142,27 @@ static void test_errors_name_file_line_and_value(void **state)
 				 bad[i].msg);
 		scenario_free(&sc);
 	}
+}
+
+static void test_workload_keys(void **state)
+{
+	struct scenario sc;
+	struct err err;
+
+	(void)state;
+	assert_int_equal(scenario_load_string(&sc, "w.ini",
+					      "[workload]\nmix = anon:3, pgtable:1\nfill = 25%\n"
+					      "during_unplug = keep\nduration = 45m\n", &err), 0);
+	assert_int_equal(sc.fill.percent, 25);
+	assert_int_equal(scenario_fill_bytes(&sc, 4ULL << 30), 1ULL << 30);
+	assert_int_equal(sc.during_unplug, DURING_UNPLUG_KEEP);
+	assert_int_equal(sc.workload_ms, 45 * 60000);
+	scenario_free(&sc);
+	assert_int_equal(scenario_load_string(&sc, "w.ini", "[workload]\nfill = 12G\n", &err), 0);
+	assert_int_equal(sc.fill.percent, 0);
+	assert_int_equal(scenario_fill_bytes(&sc, 4ULL << 30), 12ULL << 30);
+	assert_string_equal(sc.mix, "");
+	scenario_free(&sc);
 }
 
 static void test_missing_file(void **state)
@@ -231,6 +268,7 @@ int main(void)
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_full_dimm_scenario),
 		cmocka_unit_test(test_errors_name_file_line_and_value),
+		cmocka_unit_test(test_workload_keys),
 		cmocka_unit_test(test_missing_file),
 		cmocka_unit_test(test_shipped_scenarios_load),
 		cmocka_unit_test(test_sizes),
