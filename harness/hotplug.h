@@ -19,6 +19,7 @@ struct hotplug_ctx {
 	const struct scenario *sc;
 	struct run_record *rec;
 	int64_t vm_started; /* now_ms() when the guest was started, for event times */
+	uint64_t block_size; /* the guest's memory block size */
 	/* Progress for humans: "3/4 DIMMs removed". May be NULL. */
 	void (*progress)(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 	/* A point of the unplug timeline: t_ms since the first unplug request,

@@ -9,6 +9,7 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,7 +42,9 @@ static int dimm_plug(struct hotplug_ctx *ctx, struct err *err)
 		if (rc)
 			return err_wrap(err, rc, "plugging %s", id);
 		if (ctx->progress)
-			ctx->progress("%u/%u DIMMs plugged", i + 1, n);
+			ctx->progress("%u/%u DIMMs, %" PRIu64 "/%" PRIu64 " blocks plugged", i + 1, n,
+				      (i + 1) * (ctx->sc->dimm_size / ctx->block_size),
+				      ctx->sc->total / ctx->block_size);
 	}
 	rc = ctx->be->query_memory(ctx->vm, &devs, &ndevs, err);
 	if (rc)
@@ -140,6 +143,45 @@ static int unplug_one(struct hotplug_ctx *ctx, struct device_record *d, struct e
 	return 0;
 }
 
+#define BACKOFF_MAX_MS 30000
+
+static struct device_record *find(struct run_record *rec, const char *id)
+{
+	for (size_t i = 0; i < rec->ndevices; i++)
+		if (!strcmp(rec->devices[i].id, id))
+			return &rec->devices[i];
+	return NULL;
+}
+
+/*
+ * Give the guest ms to settle before the next round, listening all the
+ * while: a DIMM that timed out may still be ejected late.
+ */
+static int backoff(struct hotplug_ctx *ctx, int64_t ms, struct err *err)
+{
+	int64_t deadline = now_ms() + ms;
+	struct vm_event ev;
+
+	for (;;) {
+		struct device_record *d;
+		int rc = hotplug_next_event(ctx, deadline, &ev, err);
+
+		if (rc == -ETIMEDOUT)
+			return 0;
+		if (rc)
+			return rc;
+		d = find(ctx->rec, ev.device);
+		if (d && ev.kind == VM_EVENT_DEVICE_DELETED && d->outcome == OUTCOME_TIMEOUT) {
+			d->outcome = OUTCOME_REMOVED;
+			d->remaining = 0;
+			snprintf(d->detail, sizeof(d->detail), "DEVICE_DELETED arrived after the deadline");
+			rc = ctx->be->dimm_release(ctx->vm, d->id, err);
+			if (rc && rc != -EREMOTEIO)
+				return rc;
+		}
+	}
+}
+
 static int dimm_unplug(struct hotplug_ctx *ctx, struct err *err)
 {
 	struct run_record *rec = ctx->rec;
@@ -155,6 +197,20 @@ static int dimm_unplug(struct hotplug_ctx *ctx, struct err *err)
 
 	for (unsigned round = 0; round <= ctx->sc->retries; round++) {
 		unsigned tried = 0;
+
+		if (round) {
+			int64_t pause = 1000LL << (round - 1 < 5 ? round - 1 : 5);
+			bool any = false;
+			int rc;
+
+			for (size_t k = 0; k < n; k++)
+				any |= rec->devices[k].outcome == OUTCOME_REJECTED;
+			if (!any)
+				break;
+			rc = backoff(ctx, pause < BACKOFF_MAX_MS ? pause : BACKOFF_MAX_MS, err);
+			if (rc)
+				return rc;
+		}
 
 		for (size_t k = 0; k < n; k++) {
 			struct device_record *d = &rec->devices[reverse ? n - 1 - k : k];
@@ -173,7 +229,7 @@ static int dimm_unplug(struct hotplug_ctx *ctx, struct err *err)
 				ctx->sample(ctx, now_ms() - start, plugged);
 			}
 			if (ctx->progress)
-				ctx->progress("%u/%zu DIMMs removed (round %u)", removed, n, round + 1);
+				ctx->progress("%u/%zu DIMMs removed, round %u", removed, n, round + 1);
 		}
 		if (!tried)
 			break;

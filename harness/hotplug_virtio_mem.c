@@ -96,8 +96,9 @@ static int resize_until(struct hotplug_ctx *ctx, struct device_record *d, uint64
 			idle_retriggers = 0;
 			if (record_timeline)
 				ctx->sample(ctx, now_ms() - start, last);
-			if (ctx->progress)
-				ctx->progress("virtio-mem size %s, requested %s",
+			else if (ctx->progress)
+				ctx->progress("%" PRIu64 "/%" PRIu64 " blocks plugged (%s, requested %s)",
+					      last / ctx->block_size, ctx->sc->total / ctx->block_size,
 					      format_size(last, b1, sizeof(b1)),
 					      format_size(target, b2, sizeof(b2)));
 			continue;

@@ -220,6 +220,8 @@ static void sample(struct hotplug_ctx *ctx, int64_t t_ms, uint64_t bytes)
 		run->last_sample = now_ms();
 	}
 	result_add_timeline(run->rec, t_ms, bytes, run->blocks_present);
+	progress("%u/%zu hot-added blocks removed, %" PRIu64 " MiB still plugged",
+		 (unsigned)run->rec->nblocks - run->blocks_present, run->rec->nblocks, bytes >> 20);
 }
 
 static bool same_blocks(const struct guest_snapshot *a, const struct guest_snapshot *b)
@@ -390,7 +392,8 @@ static int phase_boot(struct run *run, struct err *err)
 	str_copy(rec->kernel_release, sizeof(rec->kernel_release), run->last.release);
 	run->ctx = (struct hotplug_ctx){ .be = opt->backend, .vm = run->vm, .sc = sc, .rec = rec,
 					 .vm_started = run->vm_started, .progress = progress,
-					 .sample = sample, .owner = run };
+					 .sample = sample, .owner = run,
+					 .block_size = run->last.block_size };
 	return 0;
 }
 

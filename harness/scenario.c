@@ -101,7 +101,8 @@ static const struct scenario_key scenario_keys[] = {
 	  "virtio-mem: no progress for this long re-triggers the guest driver; "
 	  "both: longest wait for the guest's block map to stop changing" },
 	{ "unplug", "retries", KEY_UINT, OFF(retries), 0, "3", 0, 1000, NULL,
-	  "dimm: extra rounds of device_del for rejected DIMMs; "
+	  "dimm: extra rounds of device_del for rejected DIMMs, after a pause of 1 s, 2 s, 4 s … (at "
+	  "most 30 s); "
 	  "virtio-mem: re-triggers without progress before giving up" },
 
 	{ "workload", "mix", KEY_STRING, STR(mix), "", 0, 0, NULL,

@@ -170,6 +170,24 @@ else
 	not_ok "path: kernel" "no cached Debian 6.1 cloud kernel package to unpack"
 fi
 
+# --- file-backed hot-added memory and free page reporting, both methods
+for m in virtio-mem dimm; do
+	f=$OUT/file-$m.ini
+	printf '[machine]\nmemory = 1G\nfree_page_reporting = true\n[hotplug]\nmethod = %s\ntotal = 512M\nbackend = file\nbackend_path = %s\n[workload]\nmix = anon:1\nfill = 256M\nduration = 1s\n' \
+		"$m" "$OUT" > "$f"
+	"$MEMHP" run -o "$OUT/file-$m" "$f" > /dev/null 2>&1
+	rc=$?
+	r=$(result_in "$OUT/file-$m")
+	check "$m with file backend and free page reporting: 4 of 4 blocks removed" \
+		bash -c "test $rc -eq 0 && jq -e '.count.removed == 4 and .count.hotplugged == 4' '$r' >/dev/null"
+	check "$m with free page reporting: QEMU has the balloon device" \
+		grep -q 'virtio-balloon-pci,id=balloon0,free-page-reporting=on' "$(dirname "$r")/qemu.log"
+done
+# virtio-mem's backend is on QEMU's command line; a DIMM's goes through
+# object-add, which QEMU would have refused (failing the plug above).
+check "virtio-mem with file backend: its memory is memory-backend-file in backend_path" \
+	grep -q "memory-backend-file,id=mem-vmem0,size=536870912,mem-path=$OUT" \
+	"$(dirname "$(result_in "$OUT/file-virtio-mem")")/qemu.log"
 # No QEMU started by these tests may remain (others on the machine are not ours).
 left=$(pgrep -f "qemu-system.*$OUT" || true)
 check "no QEMU left running from these tests" test -z "$left"
