@@ -118,7 +118,10 @@ static void build_argv(const struct vm_config *cfg, struct argv *a)
 				 d->id, d->max_size, dir);
 			free(dir);
 		} else {
-			argv_add(a, "memory-backend-ram,id=mem-%s,size=%" PRIu64, d->id, d->max_size);
+			/* Sparse by design: without reserve=off a large device
+			 * fails to start under heuristic overcommit. */
+			argv_add(a, "memory-backend-ram,id=mem-%s,size=%" PRIu64 ",reserve=off", d->id,
+				 d->max_size);
 		}
 		argv_add(a, "-device");
 		argv_add(a, "virtio-mem-pci,id=%s,memdev=mem-%s,requested-size=0,block-size=%" PRIu64,

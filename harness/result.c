@@ -449,8 +449,12 @@ int result_read(const char *path, struct run_record *r, struct err *err)
 	int rc;
 
 	result_init(r);
-	if (!root)
-		return err_set(err, "%s: %s", path, "cannot read or parse"), -EINVAL;
+	if (!root) {
+		const char *why = json_util_get_last_err();
+		size_t n = why ? strcspn(why, "\n") : 0;
+
+		return err_set(err, "%s: %.*s", path, (int)n, n ? why : "cannot read or parse"), -EINVAL;
+	}
 	rc = result_from_json(root, r, err);
 	json_object_put(root);
 	if (rc)
