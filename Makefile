@@ -43,7 +43,7 @@ $(MEMHP): $(CLI_SRC:.c=.o) harness/libmemhp.a
 	$(CC) $(CFLAGS) -o $@ $^ $(LIBS)
 
 # The probe runs in a busybox initramfs: static, json-c linked in.
-$(PROBE): guest-image/probe/probe.c guest-image/probe/load.c guest-image/probe/load.h
+$(PROBE): $(wildcard guest-image/probe/*.c guest-image/probe/*.h)
 	$(CC) -std=c11 -D_GNU_SOURCE -O2 $(WARN) -static -pthread -o $@ $(filter %.c,$^) -ljson-c
 
 image: all

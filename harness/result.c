@@ -102,6 +102,8 @@ void result_free(struct run_record *r)
 {
 	free(r->scenario_text);
 	free(r->cmdline);
+	for (size_t i = 0; i < r->nblocks; i++)
+		json_object_put(r->blocks[i].why);
 	free(r->blocks);
 	free(r->devices);
 	free(r->timeline);
@@ -217,6 +219,7 @@ json_object *result_to_json(const struct run_record *r)
 		json_object_object_add(o, "zone", json_object_new_string(b->zone));
 		json_object_object_add(o, "final", json_object_new_string(b->final));
 		json_object_object_add(o, "final_zone", json_object_new_string(b->final_zone));
+		json_object_object_add(o, "why", json_object_get(b->why));
 		json_object_array_add(arr, o);
 	}
 	json_object_object_add(root, "blocks", arr);
@@ -344,6 +347,7 @@ int result_from_json(json_object *root, struct run_record *r, struct err *err)
 		copy_str(b->zone, sizeof(b->zone), get(o, "zone"));
 		copy_str(b->final, sizeof(b->final), get(o, "final"));
 		copy_str(b->final_zone, sizeof(b->final_zone), get(o, "final_zone"));
+		b->why = json_object_get(get(o, "why"));
 	}
 	arr = get(root, "devices");
 	for (size_t k = 0; arr && k < json_object_array_length(arr); k++) {
@@ -460,4 +464,9 @@ int result_read(const char *path, struct run_record *r, struct err *err)
 	if (rc)
 		return err_wrap(err, rc, "%s", path);
 	return 0;
+}
+
+const char *result_block_verdict(const struct block_record *b)
+{
+	return str_or_empty(get(b->why, "verdict"));
 }

@@ -51,6 +51,7 @@ struct block_record {
 	char zone[24];       /* zone once onlined */
 	char final[16];      /* removed, offline, online */
 	char final_zone[24]; /* zone at the end, when still online */
+	json_object *why;    /* still present: page kinds and verdict (memhp-probe why) */
 };
 
 struct timeline_point {
@@ -125,6 +126,8 @@ struct run_record {
 
 void result_init(struct run_record *r);
 void result_free(struct run_record *r);
+/* The verdict of a block that stayed, or "" (removed, or not examined). */
+const char *result_block_verdict(const struct block_record *b);
 
 const char *result_phase_name(unsigned phase);
 const char *result_outcome_name(unsigned outcome);

@@ -483,6 +483,48 @@ static int phase_unplug(struct run *run, struct err *err)
 	return run->hp->unplug(&run->ctx, err);
 }
 
+/* For every hot-added block still present: what its pages are. */
+static int examine_remaining(struct run *run, struct err *err)
+{
+	struct run_record *rec = run->rec;
+	const char **argv = calloc(rec->nblocks + 3, sizeof(*argv));
+	char (*idx)[24] = calloc(rec->nblocks + 1, sizeof(*idx));
+	size_t n = 0;
+	json_object *root = NULL, *blocks;
+	char *out = NULL;
+	int code, rc = 0;
+
+	argv[n++] = GUEST_PROBE;
+	argv[n++] = "why";
+	for (size_t i = 0; i < rec->nblocks; i++) {
+		if (!strcmp(rec->blocks[i].final, "removed"))
+			continue;
+		snprintf(idx[i], sizeof(idx[i]), "%" PRIu64, rec->blocks[i].index);
+		argv[n++] = idx[i];
+	}
+	if (n > 2)
+		rc = guest_exec(run->opt->backend, run->vm, argv, &out, &code,
+				now_ms() + PROBE_TIMEOUT_MS, err);
+	if (n > 2 && !rc)
+		root = json_tokener_parse(out);
+	if (root && json_object_object_get_ex(root, "blocks", &blocks)) {
+		for (size_t k = 0; k < json_object_array_length(blocks); k++) {
+			json_object *b = json_object_array_get_idx(blocks, k), *v;
+			uint64_t index = json_object_object_get_ex(b, "index", &v) ?
+						 json_object_get_uint64(v) : UINT64_MAX;
+
+			for (size_t i = 0; i < rec->nblocks; i++)
+				if (rec->blocks[i].index == index)
+					rec->blocks[i].why = json_object_get(b);
+		}
+	}
+	json_object_put(root);
+	free(out);
+	free(argv);
+	free(idx);
+	return rc;
+}
+
 static int phase_settle(struct run *run, struct err *err)
 {
 	int rc = settle(run, err);
@@ -490,6 +532,9 @@ static int phase_settle(struct run *run, struct err *err)
 	if (rc)
 		return rc;
 	count_blocks(run);
+	rc = examine_remaining(run, err);
+	if (rc)
+		return rc;
 	run->rec->probe_final = json_object_get(run->last.raw);
 	if (*run->sc->mix && run->sc->during_unplug == DURING_UNPLUG_KEEP)
 		return workload_stop(run->opt->backend, run->vm, run->sc, run->rec->workload, err);

@@ -80,7 +80,8 @@ void summary_print_blocks(FILE *out, const struct run_record *r)
 	uint64_t bs = r->count.block_size;
 	char size[32];
 
-	fprintf(out, "%-37s %10s %-15s %-9s %s\n", "RANGE", "SIZE", "STATE", "ONLINED", "BLOCK");
+	fprintf(out, "%-37s %10s %-15s %-9s %-9s %s\n", "RANGE", "SIZE", "STATE", "ONLINED", "WHY",
+		"BLOCK");
 	for (size_t i = 0; i < r->nblocks;) {
 		const struct block_record *first = &r->blocks[i];
 		char s1[40], s2[40];
@@ -90,12 +91,14 @@ void summary_print_blocks(FILE *out, const struct run_record *r)
 		while (j < r->nblocks && r->blocks[j].index == r->blocks[j - 1].index + 1 &&
 		       !strcmp(block_state(&r->blocks[j], s1, sizeof(s1)),
 			       block_state(first, s2, sizeof(s2))) &&
-		       !strcmp(r->blocks[j].zone, first->zone))
+		       !strcmp(r->blocks[j].zone, first->zone) &&
+		       !strcmp(result_block_verdict(&r->blocks[j]), result_block_verdict(first)))
 			j++;
-		fprintf(out, "0x%016" PRIx64 "-0x%016" PRIx64 " %10s %-15s %-9s %" PRIu64,
+		fprintf(out, "0x%016" PRIx64 "-0x%016" PRIx64 " %10s %-15s %-9s %-9s %" PRIu64,
 			first->start, first->start + (j - i) * bs - 1,
 			format_size((j - i) * bs, size, sizeof(size)),
-			block_state(first, s1, sizeof(s1)), first->zone, first->index);
+			block_state(first, s1, sizeof(s1)), first->zone,
+			*result_block_verdict(first) ? result_block_verdict(first) : "-", first->index);
 		if (j - i > 1)
 			fprintf(out, "-%" PRIu64, r->blocks[j - 1].index);
 		fputc('\n', out);

@@ -12,6 +12,7 @@
  *   memhp-probe load …          run and hold a workload (load.c)
  *   memhp-probe load-stop       end it
  *   memhp-probe tidy …          drop caches, compact memory
+ *   memhp-probe why INDEX…      what the given memory blocks hold (why.c)
  */
 #include <ctype.h>
 #include <dirent.h>
@@ -28,6 +29,7 @@
 #include <json-c/json.h>
 
 #include "load.h"
+#include "why.h"
 
 #define MEMORY_SYSFS "/sys/devices/system/memory"
 #define KMSG_CURSOR "/run/memhp-probe.kmsg-seq"
@@ -268,7 +270,13 @@ int main(int argc, char **argv)
 		return load_stop_main();
 	if (!strcmp(argv[1], "tidy"))
 		return load_tidy_main(argc - 2, argv + 2);
+	if (!strcmp(argv[1], "why")) {
+		char buf[64] = "";
+
+		read_file(MEMORY_SYSFS "/block_size_bytes", buf, sizeof(buf));
+		return why_main(argc - 2, argv + 2, strtoull(buf, NULL, 16));
+	}
 	fprintf(stderr, "usage: memhp-probe [snapshot | load [--seed N] [--duration S] KIND:BYTES... |\n"
-			"                    load-stop | tidy [drop-caches] [compact]]\n");
+			"                    load-stop | tidy [drop-caches] [compact] | why INDEX...]\n");
 	return 2;
 }

@@ -170,6 +170,33 @@ static void test_unmovable_workload_pins_normal_but_not_movable(void **state)
 	if (normal.count.removed == normal.count.hotplugged)
 		fail_msg("ZONE_NORMAL: every block came out despite the unmovable workload");
 	assert_true(normal.count.online_normal >= 1);
+	/* Why they stayed: every remaining block examined, its pages adding up,
+	 * and the workload's own kinds named for some of them. */
+	{
+		unsigned named = 0;
+
+		for (size_t i = 0; i < normal.nblocks; i++) {
+			const struct block_record *b = &normal.blocks[i];
+			json_object *pages, *v;
+			uint64_t sum = 0;
+
+			if (!strcmp(b->final, "removed")) {
+				assert_null(b->why);
+				continue;
+			}
+			assert_non_null(b->why);
+			assert_true(json_object_object_get_ex(b->why, "pages", &pages));
+			json_object_object_foreach(pages, key, val) {
+				(void)key;
+				sum += json_object_get_uint64(val);
+			}
+			assert_int_equal(sum, normal.count.block_size / 4096);
+			assert_true(json_object_object_get_ex(b->why, "verdict", &v));
+			named += !strcmp(json_object_get_string(v), "pgtable") ||
+				 !strcmp(json_object_get_string(v), "kernel");
+		}
+		assert_true(named >= 1);
+	}
 	assert_int_equal(movable.count.removed, 8);
 	assert_int_equal(movable.count.bytes_remaining, 0);
 	result_free(&normal);
