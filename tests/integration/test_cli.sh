@@ -77,6 +77,18 @@ check "run --help documents --kernel" test $? -eq 0
 "$MEMHP" help scenario | grep -q 'block_size'
 check "help scenario lists the keys" test $? -eq 0
 
+# --- the guest image cache: same inputs reuse it, a changed input rebuilds
+spec='deb:linux-image-6.1.*-cloud-amd64-unsigned'
+first=$(guest-image/build-image --probe guest-image/probe/memhp-probe "$spec" 2>/dev/null)
+again=$(guest-image/build-image --probe guest-image/probe/memhp-probe "$spec" 2> "$OUT/cache.err")
+check "image cache: the same inputs give the same image" test -n "$first" -a "$first" = "$again"
+check "image cache: the second call builds nothing" bash -c "! grep -q 'building image' '$OUT/cache.err'"
+cp guest-image/probe/memhp-probe "$OUT/probe-changed"
+printf 'x' >> "$OUT/probe-changed"
+changed=$(guest-image/build-image --probe "$OUT/probe-changed" "$spec" 2>/dev/null)
+check "image cache: a changed probe gives a new image" test -n "$changed" -a "$changed" != "$first"
+rm -rf "$changed"
+
 # --- a whole run through the CLI
 "$MEMHP" run -o "$OUT/ok" "$scenario" > "$OUT/ok.stdout" 2> "$OUT/ok.stderr"
 rc=$?
