@@ -9,7 +9,7 @@ CFLAGS   ?= -O2 -g
 WARN     ?= -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wstrict-prototypes -Wmissing-prototypes
 override CFLAGS += -std=c11 $(WARN)
 PKGS     := json-c inih libcrypto
-LIBS      = $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -ljson-c -linih -lcrypto)
+LIBS      = $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -ljson-c -linih -lcrypto) -lm
 override CPPFLAGS += -D_GNU_SOURCE -DMEMHP_DATADIR='"$(CURDIR)"' -Iharness
 
 CLI_SRC := harness/memhp.c $(wildcard harness/cmd_*.c)

@@ -31,6 +31,11 @@ static void usage(FILE *out)
 		"                       deb:PACKAGE  Debian kernel package (a glob picks the newest)\n"
 		"                       path:BZIMAGE a kernel of your own\n"
 		"      --modules DIR    with path:, its lib/modules/<release> directory\n"
+		"  -V, --variant NAME=SPEC\n"
+		"                       a named kernel variant (SPEC as for --kernel); give it\n"
+		"                       several times to compare kernels: every repeat runs each\n"
+		"                       variant in turn (A B A B ...), so drift on a noisy host\n"
+		"                       does not favour one. NAME: letters, digits, . _ + -\n"
 		"  -a, --accel A        auto (default: KVM only with kvm_intel/kvm_amd), kvm, tcg\n"
 		"  -r, --repeats N      override the scenario's [run] repeats\n"
 		"  -o, --output DIR     results directory (default: results)\n"
@@ -68,6 +73,44 @@ static int make_run_dir(const char *output, const char *name, unsigned repeat, c
 	return -EEXIST;
 }
 
+#define MAX_VARIANTS 16
+
+struct variant {
+	char name[64];
+	const char *spec;
+};
+
+/* NAME=SPEC, NAME safe for a directory name and a report label. */
+static int parse_variant(const char *arg, struct variant *v)
+{
+	const char *eq = strchr(arg, '=');
+	size_t n = eq ? (size_t)(eq - arg) : 0;
+
+	if (!eq || !n || n >= sizeof(v->name) || strspn(arg, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+							       "abcdefghijklmnopqrstuvwxyz"
+							       "0123456789._+-") < n) {
+		fprintf(stderr,
+			"memhp run: --variant '%s' is not NAME=SPEC with a NAME of up to %zu letters, "
+			"digits, '.', '_', '+' or '-'\n",
+			arg, sizeof(v->name) - 1);
+		return -1;
+	}
+	memcpy(v->name, arg, n);
+	v->name[n] = '\0';
+	v->spec = eq + 1;
+	return 0;
+}
+
+static int check_kernel_spec(const char *spec)
+{
+	if (strncmp(spec, "deb:", 4) && strncmp(spec, "path:", 5)) {
+		fprintf(stderr, "memhp run: kernel '%s' is neither deb:PACKAGE nor path:BZIMAGE\n",
+			spec);
+		return -1;
+	}
+	return 0;
+}
+
 /* MemAvailable of the host, in bytes. */
 static uint64_t host_available(void)
 {
@@ -89,6 +132,7 @@ int cmd_run(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "kernel", required_argument, NULL, 'k' },
 		{ "modules", required_argument, NULL, 'M' },
+		{ "variant", required_argument, NULL, 'V' },
 		{ "accel", required_argument, NULL, 'a' },
 		{ "repeats", required_argument, NULL, 'r' },
 		{ "output", required_argument, NULL, 'o' },
@@ -102,16 +146,32 @@ int cmd_run(int argc, char **argv)
 		.qemu = "qemu-system-x86_64", .progress_tty = isatty(STDERR_FILENO),
 	};
 	const char *output = "results";
-	unsigned repeats = 0, failed = 0;
+	struct variant variants[MAX_VARIANTS];
+	unsigned repeats = 0, failed = 0, nvariants = 0;
 	bool check_budget = true;
 	struct scenario sc;
 	struct err err;
 	int c;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "k:a:r:o:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "k:V:a:r:o:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'k': opt.kernel = optarg; break;
+		case 'V':
+			if (nvariants == MAX_VARIANTS) {
+				fprintf(stderr, "memhp run: more than %d variants\n", MAX_VARIANTS);
+				return EXIT_USAGE;
+			}
+			if (parse_variant(optarg, &variants[nvariants]))
+				return EXIT_USAGE;
+			for (unsigned i = 0; i < nvariants; i++)
+				if (!strcmp(variants[i].name, variants[nvariants].name)) {
+					fprintf(stderr, "memhp run: variant '%s' given twice\n",
+						variants[i].name);
+					return EXIT_USAGE;
+				}
+			nvariants++;
+			break;
 		case 'M': opt.modules = optarg; break;
 		case 'a':
 			if (!strcmp(optarg, "auto"))
@@ -148,11 +208,15 @@ int cmd_run(int argc, char **argv)
 		usage(stderr);
 		return EXIT_USAGE;
 	}
-	if (strncmp(opt.kernel, "deb:", 4) && strncmp(opt.kernel, "path:", 5)) {
-		fprintf(stderr, "memhp run: --kernel '%s' is neither deb:PACKAGE nor path:BZIMAGE\n",
-			opt.kernel);
-		return EXIT_USAGE;
+	if (!nvariants) {
+		/* One unnamed variant: the report names it by its kernel. */
+		variants[0].name[0] = '\0';
+		variants[0].spec = opt.kernel;
+		nvariants = 1;
 	}
+	for (unsigned i = 0; i < nvariants; i++)
+		if (check_kernel_spec(variants[i].spec))
+			return EXIT_USAGE;
 	if (scenario_load(&sc, argv[optind], &err)) {
 		fprintf(stderr, "memhp run: %s\n", err.msg);
 		return EXIT_USAGE;
@@ -167,30 +231,38 @@ int cmd_run(int argc, char **argv)
 
 	signals_install();
 	for (unsigned rep = 1; rep <= repeats && !memhp_stop_signal; rep++) {
-		struct run_record rec;
-		char dir[4096];
-		int rc = make_run_dir(output, sc.name, rep, dir, sizeof(dir));
+		for (unsigned v = 0; v < nvariants && !memhp_stop_signal; v++) {
+			struct run_record rec;
+			char dir[4096], label[1280];
+			int rc;
 
-		if (rc) {
-			fprintf(stderr, "memhp run: cannot create a run directory in %s: %s\n", output,
-				strerror(-rc));
-			scenario_free(&sc);
-			return EXIT_RUN_FAILED;
+			snprintf(label, sizeof(label), "%s%s%s", sc.name, *variants[v].name ? "-" : "",
+				 variants[v].name);
+			rc = make_run_dir(output, label, rep, dir, sizeof(dir));
+			if (rc) {
+				fprintf(stderr, "memhp run: cannot create a run directory in %s: %s\n",
+					output, strerror(-rc));
+				scenario_free(&sc);
+				return EXIT_RUN_FAILED;
+			}
+			opt.outdir = dir;
+			opt.repeat = rep;
+			opt.variant = variants[v].name;
+			opt.kernel = variants[v].spec;
+			fprintf(stderr, "memhp: run %u/%u of %s%s%s -> %s\n", rep, repeats, sc.name,
+				*variants[v].name ? ", variant " : "", variants[v].name, dir);
+			rc = runner_run(&sc, &opt, &rec, &err);
+			summary_print(stdout, &rec);
+			fflush(stdout);
+			if (rc) {
+				fprintf(stderr, "memhp run: could not write the result: %s\n", err.msg);
+				failed++;
+			} else {
+				fprintf(stderr, "memhp: result %s/result.json\n", dir);
+			}
+			failed += rec.status != RUN_OK;
+			result_free(&rec);
 		}
-		opt.outdir = dir;
-		opt.repeat = rep;
-		fprintf(stderr, "memhp: run %u/%u of %s -> %s\n", rep, repeats, sc.name, dir);
-		rc = runner_run(&sc, &opt, &rec, &err);
-		summary_print(stdout, &rec);
-		fflush(stdout);
-		if (rc) {
-			fprintf(stderr, "memhp run: could not write the result: %s\n", err.msg);
-			failed++;
-		} else {
-			fprintf(stderr, "memhp: result %s/result.json\n", dir);
-		}
-		failed += rec.status != RUN_OK;
-		result_free(&rec);
 	}
 	scenario_free(&sc);
 	if (memhp_stop_signal)

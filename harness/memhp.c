@@ -15,6 +15,7 @@ static const struct {
 } commands[] = {
 	{ "run", cmd_run, "boot a guest, hot-add memory, unplug it and count what came out" },
 	{ "show", cmd_show, "print the summary of a result file" },
+	{ "report", cmd_report, "tables and figures over many results: text, CSV or HTML" },
 	{ "help", cmd_help, "this text; 'memhp help scenario' lists the scenario keys" },
 };
 

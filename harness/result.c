@@ -63,6 +63,8 @@ static const struct field result_fields[] = {
 	SP("scenario", "text", scenario_text),
 	S("scenario", "method", method),
 	S("scenario", "policy", policy),
+	S("variant", "name", variant),
+	S("variant", "source", variant_source),
 	S("kernel", "spec", kernel_spec),
 	S("kernel", "release", kernel_release),
 	SP("kernel", "cmdline", cmdline),

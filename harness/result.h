@@ -87,6 +87,10 @@ struct run_record {
 	char *scenario_text;
 	char method[16], policy[24];
 
+	/* the kernel variant this run measured: a name for reports and the source
+	 * it came from (deb:…, path:…) */
+	char variant[128], variant_source[512];
+
 	/* guest kernel */
 	char kernel_spec[512], kernel_release[128], image_key[40];
 	char *cmdline;

@@ -105,6 +105,8 @@ static void fill_header(struct run *run)
 	str_copy(rec->method, sizeof(rec->method), scenario_method_name(sc->method));
 	str_copy(rec->policy, sizeof(rec->policy), scenario_policy_name(sc->policy));
 	str_copy(rec->kernel_spec, sizeof(rec->kernel_spec), run->opt->kernel);
+	str_copy(rec->variant, sizeof(rec->variant), run->opt->variant ? run->opt->variant : "");
+	str_copy(rec->variant_source, sizeof(rec->variant_source), run->opt->kernel);
 	str_copy(rec->backend, sizeof(rec->backend), run->opt->backend->name);
 	if (uname(&u) == 0) {
 		str_copy(rec->host, sizeof(rec->host), u.nodename);

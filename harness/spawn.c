@@ -115,6 +115,11 @@ int spawn_wait(pid_t pid, int64_t deadline, int *status)
 
 int spawn_capture(const struct argv *a, char **out, struct err *err)
 {
+	return spawn_capture_in(a, NULL, out, err);
+}
+
+int spawn_capture_in(const struct argv *a, const char *cwd, char **out, struct err *err)
+{
 	int pfd[2], status;
 	char *buf = NULL;
 	size_t len = 0;
@@ -132,6 +137,10 @@ int spawn_capture(const struct argv *a, char **out, struct err *err)
 	}
 	if (pid == 0) {
 		dup2(pfd[1], STDOUT_FILENO);
+		if (cwd && chdir(cwd) < 0) {
+			fprintf(stderr, "memhp: cannot enter %s: %s\n", cwd, strerror(errno));
+			_exit(127);
+		}
 		execvp(a->v[0], a->v);
 		fprintf(stderr, "memhp: cannot run %s: %s\n", a->v[0], strerror(errno));
 		_exit(127);

@@ -26,6 +26,8 @@ char *argv_describe(const struct argv *a);
  * 0, -ECHILD with its status in err otherwise.
  */
 int spawn_capture(const struct argv *a, char **out, struct err *err);
+/* The same, run in directory cwd (NULL: ours). */
+int spawn_capture_in(const struct argv *a, const char *cwd, char **out, struct err *err);
 
 /* Wait for pid to exit until deadline (-ETIMEDOUT) and fill *status. */
 int spawn_wait(pid_t pid, int64_t deadline, int *status);

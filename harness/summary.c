@@ -14,8 +14,8 @@ void summary_print(FILE *out, const struct run_record *r)
 	if (r->status != RUN_OK)
 		fprintf(out, "reason   %s (phase %s)\n", r->reason, r->failed_phase);
 	fprintf(out, "scenario %s (%s, %s)\n", r->scenario_name, r->method, r->policy);
-	fprintf(out, "kernel   %s (%s)\n", *r->kernel_release ? r->kernel_release : "?",
-		r->kernel_spec);
+	fprintf(out, "kernel   %s (%s%s%s)\n", *r->kernel_release ? r->kernel_release : "?",
+		*r->variant ? r->variant : "", *r->variant ? " = " : "", r->kernel_spec);
 	fprintf(out, "vmm      %s QEMU %s, %s (%s)", r->backend,
 		*r->vmm_version ? r->vmm_version : "?", *r->accel ? r->accel : "?",
 		r->accel_reason);

@@ -1,0 +1,294 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include <dirent.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "report.h"
+
+#define MAX_DEPTH 6 /* results/<matrix>/<host>/<run>/result.json and some slack */
+
+struct pathlist {
+	char **v;
+	size_t n;
+};
+
+static void pathlist_add(struct pathlist *l, const char *p)
+{
+	char **v = realloc(l->v, (l->n + 1) * sizeof(*v));
+
+	if (!v || !(v[l->n] = strdup(p)))
+		abort();
+	l->v = v;
+	l->n++;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Every result.json under dir, in name order. */
+static void walk(const char *dir, int depth, struct pathlist *found, struct pathlist *bad)
+{
+	struct pathlist names = { 0 };
+	struct dirent *d;
+	DIR *dp = opendir(dir);
+
+	if (!dp) {
+		char msg[4200];
+
+		snprintf(msg, sizeof(msg), "%s: %s", dir, strerror(errno));
+		pathlist_add(bad, msg);
+		return;
+	}
+	while ((d = readdir(dp)))
+		if (d->d_name[0] != '.')
+			pathlist_add(&names, d->d_name);
+	closedir(dp);
+	if (names.n)
+		qsort(names.v, names.n, sizeof(*names.v), cmp_str);
+	for (size_t i = 0; i < names.n; i++) {
+		char path[4200];
+		struct stat st;
+
+		snprintf(path, sizeof(path), "%s/%s", dir, names.v[i]);
+		if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+			if (depth < MAX_DEPTH)
+				walk(path, depth + 1, found, bad);
+		} else if (!strcmp(names.v[i], "result.json")) {
+			pathlist_add(found, path);
+		}
+		free(names.v[i]);
+	}
+	free(names.v);
+}
+
+const char *report_variant_label(const struct run_record *r)
+{
+	if (*r->variant)
+		return r->variant;
+	if (*r->kernel_release)
+		return r->kernel_release;
+	return *r->kernel_spec ? r->kernel_spec : "?";
+}
+
+const struct run_record *report_rec(const struct report *rep, const struct report_group *g,
+				    size_t i)
+{
+	return &rep->runs[g->runs[i]].rec;
+}
+
+int report_change(const struct report_group *base, const struct report_group *g, char *buf,
+		  size_t len)
+{
+	double d = g->removed.mean - base->removed.mean;
+
+	if (g == base)
+		snprintf(buf, len, "baseline");
+	else if (!g->nok || !base->nok)
+		snprintf(buf, len, "-");
+	else if (base->removed.mean == 0)
+		snprintf(buf, len, "%+.1f", d);
+	else
+		snprintf(buf, len, "%+.1f (%+.1f%%)", d, 100 * d / base->removed.mean);
+	return g == base || !g->nok || !base->nok ? 0 : (d > 0) - (d < 0);
+}
+
+/* Runs in the order they started, so that "first seen" means something. */
+static int cmp_run(const void *a, const void *b)
+{
+	const struct report_run *x = a, *y = b;
+	int c = strcmp(x->rec.started, y->rec.started);
+
+	return c ? c : strcmp(x->rec.run_id, y->rec.run_id);
+}
+
+static struct report_scenario *scenario_of(struct report *rep, const struct run_record *r)
+{
+	struct report_scenario *s;
+
+	for (size_t i = 0; i < rep->nscenarios; i++)
+		if (!strcmp(rep->scenarios[i].name, r->scenario_name))
+			return &rep->scenarios[i];
+	s = realloc(rep->scenarios, (rep->nscenarios + 1) * sizeof(*s));
+	if (!s)
+		abort();
+	rep->scenarios = s;
+	s = &s[rep->nscenarios++];
+	*s = (struct report_scenario){ .name = r->scenario_name };
+	snprintf(s->method, sizeof(s->method), "%s", r->method);
+	snprintf(s->policy, sizeof(s->policy), "%s", r->policy);
+	return s;
+}
+
+static struct report_group *group_of(struct report_scenario *s, const char *variant)
+{
+	struct report_group *g;
+
+	for (size_t i = 0; i < s->ngroups; i++)
+		if (!strcmp(s->groups[i].variant, variant))
+			return &s->groups[i];
+	g = realloc(s->groups, (s->ngroups + 1) * sizeof(*g));
+	if (!g)
+		abort();
+	s->groups = g;
+	g = &g[s->ngroups++];
+	*g = (struct report_group){ .variant = variant };
+	return g;
+}
+
+static void group_stats(const struct report *rep, struct report_group *g)
+{
+	double *removed = calloc(g->nruns + 1, sizeof(double));
+	double *bytes = calloc(g->nruns + 1, sizeof(double));
+	double *ph = calloc(g->nruns + 1, sizeof(double));
+	size_t n = 0;
+
+	if (!removed || !bytes || !ph)
+		abort();
+	for (size_t i = 0; i < g->nruns; i++) {
+		const struct run_record *r = report_rec(rep, g, i);
+
+		if (!g->block_size)
+			g->block_size = r->count.block_size;
+		if (r->status != RUN_OK)
+			continue;
+		if (r->count.hotplugged > g->of)
+			g->of = r->count.hotplugged;
+		removed[n] = r->count.removed;
+		bytes[n] = (double)(r->count.bytes_plugged - r->count.bytes_remaining);
+		n++;
+	}
+	g->nok = n;
+	stats_of(removed, n, &g->removed);
+	stats_of(bytes, n, &g->bytes_unplugged);
+	for (unsigned p = 0; p < PHASE_COUNT; p++) {
+		size_t m = 0;
+
+		for (size_t i = 0; i < g->nruns; i++) {
+			const struct run_record *r = report_rec(rep, g, i);
+
+			if (r->status == RUN_OK && r->phase_ms[p] >= 0)
+				ph[m++] = (double)r->phase_ms[p] / 1000;
+		}
+		stats_of(ph, m, &g->phase_s[p]);
+	}
+	free(removed);
+	free(bytes);
+	free(ph);
+}
+
+/* Move the baseline group to the front of every scenario that has it. */
+static bool put_first(struct report *rep, const char *baseline)
+{
+	bool seen = false;
+
+	for (size_t i = 0; i < rep->nscenarios; i++) {
+		struct report_scenario *s = &rep->scenarios[i];
+
+		for (size_t j = 0; j < s->ngroups; j++) {
+			if (strcmp(s->groups[j].variant, baseline))
+				continue;
+			struct report_group g = s->groups[j];
+
+			memmove(&s->groups[1], &s->groups[0], j * sizeof(g));
+			s->groups[0] = g;
+			seen = true;
+			break;
+		}
+	}
+	return seen;
+}
+
+int report_load(struct report *rep, char *const *paths, size_t npaths, const char *baseline,
+		struct err *err)
+{
+	struct pathlist files = { 0 }, bad = { 0 };
+
+	memset(rep, 0, sizeof(*rep));
+	for (size_t i = 0; i < npaths; i++) {
+		struct stat st;
+
+		if (stat(paths[i], &st) < 0) {
+			err_set(err, "%s: %s", paths[i], strerror(errno));
+			goto fail;
+		}
+		if (S_ISDIR(st.st_mode))
+			walk(paths[i], 0, &files, &bad);
+		else
+			pathlist_add(&files, paths[i]);
+	}
+	rep->runs = calloc(files.n + 1, sizeof(*rep->runs));
+	if (!rep->runs)
+		abort();
+	for (size_t i = 0; i < files.n; i++) {
+		struct report_run *run = &rep->runs[rep->nruns];
+		struct err e;
+
+		if (result_read(files.v[i], &run->rec, &e)) {
+			pathlist_add(&bad, e.msg);
+			free(files.v[i]);
+			continue;
+		}
+		run->path = files.v[i];
+		rep->nruns++;
+	}
+	free(files.v);
+	files = (struct pathlist){ 0 };
+	rep->skipped = bad.v;
+	rep->nskipped = bad.n;
+	if (!rep->nruns) {
+		err_set(err, "no memhp result in %s%s%s", npaths ? paths[0] : "(nothing given)",
+			npaths > 1 ? " and the rest" : "",
+			bad.n ? " (files that were not results are listed above)" : "");
+		return -ENOENT;
+	}
+	qsort(rep->runs, rep->nruns, sizeof(*rep->runs), cmp_run);
+	for (size_t i = 0; i < rep->nruns; i++) {
+		const struct run_record *r = &rep->runs[i].rec;
+		struct report_group *g = group_of(scenario_of(rep, r), report_variant_label(r));
+		size_t *v = realloc(g->runs, (g->nruns + 1) * sizeof(*v));
+
+		if (!v)
+			abort();
+		v[g->nruns++] = i;
+		g->runs = v;
+	}
+	if (baseline && !put_first(rep, baseline)) {
+		err_set(err, "baseline variant '%s' is in none of the results", baseline);
+		return -ENOENT;
+	}
+	for (size_t i = 0; i < rep->nscenarios; i++)
+		for (size_t j = 0; j < rep->scenarios[i].ngroups; j++)
+			group_stats(rep, &rep->scenarios[i].groups[j]);
+	return 0;
+fail:
+	for (size_t i = 0; i < files.n; i++)
+		free(files.v[i]);
+	free(files.v);
+	for (size_t i = 0; i < bad.n; i++)
+		free(bad.v[i]);
+	free(bad.v);
+	return -ENOENT;
+}
+
+void report_free(struct report *rep)
+{
+	for (size_t i = 0; i < rep->nscenarios; i++) {
+		for (size_t j = 0; j < rep->scenarios[i].ngroups; j++)
+			free(rep->scenarios[i].groups[j].runs);
+		free(rep->scenarios[i].groups);
+	}
+	free(rep->scenarios);
+	for (size_t i = 0; i < rep->nruns; i++) {
+		result_free(&rep->runs[i].rec);
+		free(rep->runs[i].path);
+	}
+	free(rep->runs);
+	for (size_t i = 0; i < rep->nskipped; i++)
+		free(rep->skipped[i]);
+	free(rep->skipped);
+	memset(rep, 0, sizeof(*rep));
+}

@@ -1,0 +1,76 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+#ifndef MEMHP_REPORT_H
+#define MEMHP_REPORT_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "err.h"
+#include "result.h"
+#include "stats.h"
+
+/*
+ * Result files gathered for a report (docs/reports.md): runs grouped by
+ * scenario, and within a scenario by kernel variant, in the order they were
+ * first seen (by start time), the baseline variant first.
+ */
+struct report_run {
+	struct run_record rec;
+	char *path; /* the result.json it came from */
+};
+
+struct report_group {
+	const char *variant; /* label: variant name, else kernel release, else spec */
+	size_t *runs;        /* indices into report.runs, every status */
+	size_t nruns, nok;
+	unsigned of;         /* hot-added blocks (the largest count among ok runs) */
+	uint64_t block_size;
+	/* Over the ok runs: */
+	struct stats removed, bytes_unplugged, phase_s[PHASE_COUNT];
+};
+
+struct report_scenario {
+	const char *name;
+	char method[16], policy[24];
+	struct report_group *groups;
+	size_t ngroups;
+};
+
+struct report {
+	struct report_run *runs;
+	size_t nruns;
+	struct report_scenario *scenarios;
+	size_t nscenarios;
+	char **skipped; /* "path: why" for files that were not results */
+	size_t nskipped;
+};
+
+/*
+ * Read every result.json under the given files and directories. Files that
+ * cannot be read are listed in rep->skipped and do not stop the others.
+ * baseline: the variant to compare the others with (NULL: the first seen).
+ * Fails (EXIT_USAGE-worthy) when nothing could be read or the baseline is
+ * not among the variants.
+ */
+int report_load(struct report *rep, char *const *paths, size_t npaths, const char *baseline,
+		struct err *err);
+void report_free(struct report *rep);
+
+/* The name runs are grouped under. */
+const char *report_variant_label(const struct run_record *r);
+const struct run_record *report_rec(const struct report *rep, const struct report_group *g,
+				    size_t i);
+
+/* The change of g's mean blocks removed against base's, "+6.3 (+1.5%)", or
+ * "baseline" or "-"; returns its sign (0 when there is none). */
+int report_change(const struct report_group *base, const struct report_group *g, char *buf,
+		  size_t len);
+
+/* Formats (report_text.c, report_html.c). */
+void report_text(FILE *out, const struct report *rep, bool color);
+void report_csv(FILE *out, const struct report *rep);
+/* outdir/index.html plus outdir/figures/ (SVG and PNG). */
+int report_html(const struct report *rep, const char *outdir, const char *gnuplot,
+		struct err *err);
+
+#endif

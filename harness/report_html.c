@@ -1,0 +1,364 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * memhp report -o DIR: one self-contained index.html (styles inline, figures
+ * as data: URIs, no scripts, no fonts, nothing fetched) plus the figures as
+ * SVG and PNG files in DIR/figures for mail and papers.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <openssl/evp.h>
+
+#include "report.h"
+#include "report_plot.h"
+#include "summary.h"
+#include "units.h"
+
+/* Every string from a result file goes through here. */
+static void html(FILE *f, const char *s)
+{
+	for (; *s; s++) {
+		switch (*s) {
+		case '&': fputs("&amp;", f); break;
+		case '<': fputs("&lt;", f); break;
+		case '>': fputs("&gt;", f); break;
+		case '"': fputs("&quot;", f); break;
+		case '\'': fputs("&#39;", f); break;
+		default: fputc(*s, f);
+		}
+	}
+}
+
+static const char style[] =
+	"body{font:14px/1.45 system-ui,sans-serif;margin:2em auto;max-width:1100px;color:#222;"
+	"padding:0 1em}\n"
+	"h1{font-size:1.6em}h2{border-bottom:1px solid #ccc;padding-bottom:.2em;margin-top:2em}\n"
+	"table{border-collapse:collapse;margin:.8em 0}\n"
+	"th,td{border:1px solid #ccc;padding:.25em .6em;text-align:left;vertical-align:top}\n"
+	"td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}\n"
+	"th{background:#f3f3f3}\n"
+	".better{color:#0a6b2e}.worse{color:#b00020}\n"
+	"figure{margin:1.2em 0}figure img{max-width:100%;border:1px solid #eee}\n"
+	"figcaption{color:#555;font-size:.9em}\n"
+	"pre{background:#f7f7f7;padding:.6em;overflow-x:auto;font-size:12px}\n"
+	".meta,.nofig{color:#555}\n"
+	"details{margin:.6em 0}summary{cursor:pointer}\n";
+
+/* A figure file as a base64 data: URI, straight into the page. */
+static int put_image(FILE *f, const char *path, const char *alt)
+{
+	FILE *in = fopen(path, "rb");
+	unsigned char *raw = NULL, *b64;
+	long len;
+	int rc = -EIO;
+
+	if (!in)
+		return -errno;
+	if (fseek(in, 0, SEEK_END) == 0 && (len = ftell(in)) > 0 && fseek(in, 0, SEEK_SET) == 0 &&
+	    (raw = malloc((size_t)len)) && fread(raw, 1, (size_t)len, in) == (size_t)len) {
+		b64 = malloc(4 * (((size_t)len + 2) / 3) + 1);
+		if (!b64)
+			abort();
+		EVP_EncodeBlock(b64, raw, (int)len);
+		fputs("<img alt=\"", f);
+		html(f, alt);
+		fprintf(f, "\" src=\"data:image/svg+xml;base64,%s\">", b64);
+		free(b64);
+		rc = 0;
+	}
+	free(raw);
+	fclose(in);
+	return rc;
+}
+
+static void num_cell(FILE *f, double v, int decimals)
+{
+	fprintf(f, "<td class=\"n\">%.*f</td>", decimals, v);
+}
+
+static void summary_table(FILE *f, const struct report_scenario *sc)
+{
+	const struct report_group *base = &sc->groups[0];
+	char buf[64];
+
+	fputs("<table class=\"summary\">\n<tr><th>variant</th><th class=\"n\">runs ok</th>"
+	      "<th class=\"n\">blocks removed (mean)</th><th class=\"n\">min</th>"
+	      "<th class=\"n\">max</th><th class=\"n\">of</th><th class=\"n\">stddev</th>"
+	      "<th class=\"n\">change vs. baseline</th><th class=\"n\">unplugged (mean)</th>",
+	      f);
+	for (unsigned p = 0; p < PHASE_COUNT; p++)
+		fprintf(f, "<th class=\"n\">%s s</th>", result_phase_name(p));
+	fputs("</tr>\n", f);
+	for (size_t g = 0; g < sc->ngroups; g++) {
+		const struct report_group *gr = &sc->groups[g];
+		int sign;
+
+		fputs("<tr><td>", f);
+		html(f, gr->variant);
+		fprintf(f, "</td><td class=\"n\">%zu of %zu</td>", gr->nok, gr->nruns);
+		if (!gr->nok) {
+			fprintf(f, "<td colspan=\"%d\">no run ended ok</td></tr>\n", 7 + PHASE_COUNT);
+			continue;
+		}
+		num_cell(f, gr->removed.mean, 1);
+		num_cell(f, gr->removed.min, 0);
+		num_cell(f, gr->removed.max, 0);
+		num_cell(f, gr->of, 0);
+		num_cell(f, gr->removed.sd, 2);
+		sign = report_change(base, gr, buf, sizeof(buf));
+		fprintf(f, "<td class=\"n%s\">%s</td>",
+			sign > 0 ? " better" : sign < 0 ? " worse" : "", buf);
+		fprintf(f, "<td class=\"n\">%s</td>",
+			format_size((uint64_t)gr->bytes_unplugged.mean, buf, sizeof(buf)));
+		for (unsigned p = 0; p < PHASE_COUNT; p++)
+			if (gr->phase_s[p].n)
+				num_cell(f, gr->phase_s[p].mean, 1);
+			else
+				fputs("<td class=\"n\">-</td>", f);
+		fputs("</tr>\n", f);
+	}
+	fputs("</table>\n", f);
+}
+
+static void failed_runs(FILE *f, const struct report *rep, const struct report_scenario *sc)
+{
+	bool any = false;
+
+	for (size_t g = 0; g < sc->ngroups; g++)
+		for (size_t i = 0; i < sc->groups[g].nruns; i++) {
+			const struct run_record *r = report_rec(rep, &sc->groups[g], i);
+
+			if (r->status == RUN_OK)
+				continue;
+			if (!any)
+				fputs("<h3>Failed runs</h3>\n<table class=\"failed\">\n<tr><th>run</th>"
+				      "<th>variant</th><th>repeat</th><th>status</th><th>phase</th>"
+				      "<th>reason</th></tr>\n",
+				      f);
+			any = true;
+			fputs("<tr><td>", f);
+			html(f, r->run_id);
+			fputs("</td><td>", f);
+			html(f, sc->groups[g].variant);
+			fprintf(f, "</td><td class=\"n\">%u</td><td>%s</td><td>", r->repeat,
+				result_status_name(r->status));
+			html(f, r->failed_phase);
+			fputs("</td><td>", f);
+			html(f, r->reason);
+			fputs("</td></tr>\n", f);
+		}
+	if (any)
+		fputs("</table>\n", f);
+}
+
+static void remaining_blocks(FILE *f, const struct report *rep, const struct report_scenario *sc)
+{
+	fputs("<details class=\"blocks\"><summary>Blocks that stayed, per run "
+	      "(lsmem style; <code>memhp show --blocks</code>)</summary>\n",
+	      f);
+	for (size_t g = 0; g < sc->ngroups; g++)
+		for (size_t i = 0; i < sc->groups[g].nruns; i++) {
+			const struct run_record *r = report_rec(rep, &sc->groups[g], i);
+			char *text = NULL;
+			size_t len = 0;
+			FILE *mem;
+
+			if (!r->nblocks || r->count.removed == r->count.hotplugged)
+				continue;
+			fputs("<h4>", f);
+			html(f, r->run_id);
+			fputs(" (", f);
+			html(f, sc->groups[g].variant);
+			fprintf(f, ", repeat %u): %u of %u removed</h4>\n<pre>", r->repeat,
+				r->count.removed, r->count.hotplugged);
+			mem = open_memstream(&text, &len);
+			if (!mem)
+				abort();
+			summary_print_blocks(mem, r);
+			fclose(mem);
+			html(f, text);
+			free(text);
+			fputs("</pre>\n", f);
+		}
+	fputs("</details>\n", f);
+}
+
+/* The distinct values of one field over a variant's runs, comma-separated. */
+static void distinct(FILE *f, const struct report *rep, const struct report_group *g,
+		     size_t offset)
+{
+	for (size_t i = 0; i < g->nruns; i++) {
+		const char *v = (const char *)report_rec(rep, g, i) + offset;
+		bool seen = false;
+
+		for (size_t j = 0; j < i && !seen; j++)
+			seen = !strcmp(v, (const char *)report_rec(rep, g, j) + offset);
+		if (seen || !*v)
+			continue;
+		if (i)
+			fputs(", ", f);
+		html(f, v);
+	}
+}
+
+static void provenance(FILE *f, const struct report *rep)
+{
+	static const struct {
+		const char *title;
+		size_t offset;
+	} cols[] = {
+		{ "kernel release", offsetof(struct run_record, kernel_release) },
+		{ "source", offsetof(struct run_record, kernel_spec) },
+		{ "guest image", offsetof(struct run_record, image_key) },
+		{ "QEMU", offsetof(struct run_record, vmm_version) },
+		{ "backend", offsetof(struct run_record, backend) },
+		{ "accel", offsetof(struct run_record, accel) },
+		{ "host", offsetof(struct run_record, host) },
+		{ "host kernel", offsetof(struct run_record, host_kernel) },
+	};
+
+	fputs("<section id=\"provenance\"><h2>Provenance</h2>\n<table>\n<tr><th>scenario</th>"
+	      "<th>variant</th>",
+	      f);
+	for (size_t c = 0; c < sizeof(cols) / sizeof(cols[0]); c++)
+		fprintf(f, "<th>%s</th>", cols[c].title);
+	fputs("</tr>\n", f);
+	for (size_t s = 0; s < rep->nscenarios; s++)
+		for (size_t g = 0; g < rep->scenarios[s].ngroups; g++) {
+			const struct report_group *gr = &rep->scenarios[s].groups[g];
+
+			fputs("<tr><td>", f);
+			html(f, rep->scenarios[s].name);
+			fputs("</td><td>", f);
+			html(f, gr->variant);
+			fputs("</td>", f);
+			for (size_t c = 0; c < sizeof(cols) / sizeof(cols[0]); c++) {
+				fputs("<td>", f);
+				distinct(f, rep, gr, cols[c].offset);
+				fputs("</td>", f);
+			}
+			fputs("</tr>\n", f);
+		}
+	fputs("</table>\n</section>\n", f);
+}
+
+static int scenario_section(FILE *f, const struct report *rep, size_t s, const char *figdir,
+			    const char *gnuplot, struct err *err)
+{
+	const struct report_scenario *sc = &rep->scenarios[s];
+	char b1[32];
+
+	fprintf(f, "<section id=\"scenario-%zu\" class=\"scenario\"><h2>", s);
+	html(f, sc->name);
+	fputs(" <small>(", f);
+	html(f, sc->method);
+	fputs(", ", f);
+	html(f, sc->policy);
+	if (sc->groups[0].block_size)
+		fprintf(f, ", blocks of %s",
+			format_size(sc->groups[0].block_size, b1, sizeof(b1)));
+	fputs(")</small></h2>\n", f);
+	summary_table(f, sc);
+	for (unsigned k = 0; k < FIG_COUNT; k++) {
+		struct figure fig;
+		char path[4300];
+		int rc = report_plot(rep, s, (enum fig_kind)k, figdir, gnuplot, &fig, err);
+
+		if (rc)
+			return rc;
+		if (!fig.made) {
+			fprintf(f, "<p class=\"nofig\">%s: %s.</p>\n", fig.title, fig.note);
+			continue;
+		}
+		snprintf(path, sizeof(path), "%s/%s.svg", figdir, fig.base);
+		fprintf(f, "<figure id=\"fig-%s\">", fig.base);
+		if (put_image(f, path, fig.title))
+			return err_set(err, "cannot read %s: %s", path, strerror(errno));
+		fprintf(f, "<figcaption>%s (<a href=\"figures/%s.png\">PNG</a>, "
+			   "<a href=\"figures/%s.svg\">SVG</a>)</figcaption></figure>\n",
+			fig.title, fig.base, fig.base);
+	}
+	failed_runs(f, rep, sc);
+	remaining_blocks(f, rep, sc);
+	fputs("</section>\n", f);
+	return 0;
+}
+
+static int write_page(FILE *f, const struct report *rep, const char *figdir, const char *gnuplot,
+		      struct err *err)
+{
+	size_t ok = 0;
+	char stamp[40];
+	time_t t = time(NULL);
+	struct tm tm;
+
+	for (size_t i = 0; i < rep->nruns; i++)
+		ok += rep->runs[i].rec.status == RUN_OK;
+	gmtime_r(&t, &tm);
+	strftime(stamp, sizeof(stamp), "%Y-%m-%d %H:%M UTC", &tm);
+	fprintf(f, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+		   "<meta name=\"viewport\" content=\"width=device-width\">\n"
+		   "<title>memhp report</title>\n<style>\n%s</style>\n</head>\n<body>\n"
+		   "<h1>memhp report</h1>\n"
+		   "<p class=\"meta\">%zu run%s (%zu ok, %zu failed or interrupted) in %zu "
+		   "scenario%s; made %s. Counts are Linux memory blocks; the baseline is the "
+		   "first variant of each table.</p>\n<nav><ul>\n",
+		style, rep->nruns, rep->nruns == 1 ? "" : "s", ok, rep->nruns - ok,
+		rep->nscenarios, rep->nscenarios == 1 ? "" : "s", stamp);
+	for (size_t s = 0; s < rep->nscenarios; s++) {
+		fprintf(f, "<li><a href=\"#scenario-%zu\">", s);
+		html(f, rep->scenarios[s].name);
+		fputs("</a></li>\n", f);
+	}
+	fputs("<li><a href=\"#provenance\">Provenance</a></li>\n</ul></nav>\n", f);
+	for (size_t s = 0; s < rep->nscenarios; s++) {
+		int rc = scenario_section(f, rep, s, figdir, gnuplot, err);
+
+		if (rc)
+			return rc;
+	}
+	provenance(f, rep);
+	if (rep->nskipped) {
+		fputs("<section id=\"skipped\"><h2>Files that were not results</h2>\n<ul>\n", f);
+		for (size_t i = 0; i < rep->nskipped; i++) {
+			fputs("<li>", f);
+			html(f, rep->skipped[i]);
+			fputs("</li>\n", f);
+		}
+		fputs("</ul>\n</section>\n", f);
+	}
+	fputs("</body>\n</html>\n", f);
+	return 0;
+}
+
+int report_html(const struct report *rep, const char *outdir, const char *gnuplot,
+		struct err *err)
+{
+	char figdir[4200], tmp[4200], final[4200];
+	FILE *f;
+	int rc;
+
+	snprintf(figdir, sizeof(figdir), "%s/figures", outdir);
+	if ((mkdir(outdir, 0755) < 0 && errno != EEXIST) ||
+	    (mkdir(figdir, 0755) < 0 && errno != EEXIST))
+		return err_set(err, "cannot create %s: %s", figdir, strerror(errno));
+	snprintf(tmp, sizeof(tmp), "%s/.index.html.tmp", outdir);
+	snprintf(final, sizeof(final), "%s/index.html", outdir);
+	f = fopen(tmp, "w");
+	if (!f)
+		return err_set(err, "cannot write %s: %s", tmp, strerror(errno));
+	rc = write_page(f, rep, figdir, gnuplot, err);
+	if (ferror(f) && !rc)
+		rc = err_set(err, "cannot write %s", tmp);
+	if (fclose(f) && !rc)
+		rc = err_set(err, "cannot write %s: %s", tmp, strerror(errno));
+	if (!rc && rename(tmp, final) < 0)
+		rc = err_set(err, "cannot rename %s to %s: %s", tmp, final, strerror(errno));
+	if (rc)
+		unlink(tmp);
+	return rc;
+}

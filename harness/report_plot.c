@@ -1,0 +1,515 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Figures for memhp report. memhp writes the numbers and the labels to data
+ * files and a script that holds only numbers, its own file names and fixed
+ * titles; gnuplot reads labels from the data files as data, so no name from
+ * a result file is ever parsed as gnuplot syntax.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "image.h"
+#include "report_plot.h"
+#include "spawn.h"
+#include "stats.h"
+
+#define PAGE_SIZE 4096.0
+#define MAX_KINDS 16
+
+/* A label for a tab-separated gnuplot data file: no tabs or line breaks
+ * (separators), no double quotes (gnuplot's string quotes in data). */
+static const char *data_label(const char *s, char *buf, size_t len)
+{
+	size_t i = 0;
+
+	for (; *s && i + 1 < len; s++, i++) {
+		unsigned char c = (unsigned char)*s;
+
+		buf[i] = c == '"' ? '\'' : c < 0x20 || c == 0x7f ? ' ' : (char)c;
+	}
+	if (!i && len > 1)
+		buf[i++] = '?';
+	buf[i] = '\0';
+	return buf;
+}
+
+static FILE *open_in(const char *dir, const char *name, struct err *err)
+{
+	char path[4200];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "w");
+	if (!f)
+		err_set(err, "cannot write %s: %s", path, strerror(errno));
+	return f;
+}
+
+static int close_file(FILE *f, const char *dir, const char *name, struct err *err)
+{
+	if (ferror(f) | fclose(f))
+		return err_set(err, "cannot write %s/%s: %s", dir, name, strerror(errno));
+	return 0;
+}
+
+/* --- (a) blocks removed per variant: mean, min..max, each run, N */
+
+static int removed_data(const struct report *rep, const struct report_scenario *sc,
+			const char *dir, const struct figure *fig, unsigned *of, struct err *err)
+{
+	char name[64], runs[64], label[256];
+	FILE *f, *fr;
+	size_t nok = 0;
+
+	snprintf(name, sizeof(name), "%s.dat", fig->base);
+	snprintf(runs, sizeof(runs), "%s-runs.dat", fig->base);
+	if (!(f = open_in(dir, name, err)))
+		return -EIO;
+	if (!(fr = open_in(dir, runs, err))) {
+		fclose(f);
+		return -EIO;
+	}
+	*of = 0;
+	for (size_t g = 0; g < sc->ngroups; g++) {
+		const struct report_group *gr = &sc->groups[g];
+
+		/* NaN: gnuplot draws nothing for a variant without an ok run. */
+		if (gr->nok)
+			fprintf(f, "%zu\t%.3f\t%.0f\t%.0f\t%s\n", g, gr->removed.mean,
+				gr->removed.min, gr->removed.max,
+				data_label(gr->variant, label, sizeof(label)));
+		else
+			fprintf(f, "%zu\tNaN\tNaN\tNaN\t%s\n", g,
+				data_label(gr->variant, label, sizeof(label)));
+		for (size_t i = 0; i < gr->nruns; i++) {
+			const struct run_record *r = report_rec(rep, gr, i);
+
+			if (r->status != RUN_OK)
+				continue;
+			/* Spread the points of one variant a little so repeats stay visible. */
+			fprintf(fr, "%.3f\t%u\n",
+				(double)g + 0.3 * ((double)(i + 1) / (double)(gr->nruns + 1) - 0.5),
+				r->count.removed);
+			nok++;
+		}
+		if (gr->of > *of)
+			*of = gr->of;
+	}
+	if (close_file(fr, dir, runs, err)) {
+		fclose(f);
+		return -EIO;
+	}
+	if (close_file(f, dir, name, err))
+		return -EIO;
+	return nok ? 1 : 0;
+}
+
+static void removed_script(FILE *gp, const struct report_scenario *sc, const char *base,
+			   unsigned of)
+{
+	fprintf(gp, "set ylabel \"blocks removed\"\n"
+		    "set yrange [0:%u]\n"
+		    "set xrange [-0.6:%zu.4]\n"
+		    "set boxwidth 0.6\n"
+		    "set xtics %s\n",
+		of ? of + of / 12 + 1 : 1, sc->ngroups - 1,
+		sc->ngroups > 4 ? "rotate by -25" : "norotate");
+	fprintf(gp,
+		"plot '%s.dat' using 1:2:xtic(5) with boxes lt 1 title \"mean\", \\\n"
+		"     '' using 1:2:3:4 with yerrorbars lc rgb \"#222222\" lw 1.5 ps 0 "
+		"title \"min to max\", \\\n"
+		"     '%s-runs.dat' using 1:2 with points lt 6 title \"each run\", \\\n"
+		"     %u with lines dt 2 lc rgb \"#444444\" title \"hot-added\"\n",
+		base, base, of);
+}
+
+/* --- (b) per-block map: a row per run, a cell per hot-added block */
+
+enum cell { CELL_REMOVED, CELL_OFFLINE, CELL_NORMAL, CELL_MOVABLE, CELL_OTHER, CELL_COUNT };
+static const char *const cell_name[CELL_COUNT] = { "removed", "offline", "normal", "movable",
+						   "other" };
+static const char *const cell_title[CELL_COUNT] = { "removed", "offline", "online Normal",
+						    "online Movable", "online, other zone" };
+
+static enum cell cell_of(const struct block_record *b)
+{
+	if (!strcmp(b->final, "removed"))
+		return CELL_REMOVED;
+	if (!strcmp(b->final, "offline"))
+		return CELL_OFFLINE;
+	if (!strcmp(b->final_zone, "Normal"))
+		return CELL_NORMAL;
+	if (!strcmp(b->final_zone, "Movable"))
+		return CELL_MOVABLE;
+	return CELL_OTHER;
+}
+
+static int map_data(const struct report *rep, const struct report_scenario *sc, const char *dir,
+		    const struct figure *fig, bool used[CELL_COUNT], size_t *rows, size_t *cols,
+		    struct err *err)
+{
+	FILE *f[CELL_COUNT] = { 0 };
+	char name[CELL_COUNT][64], label[300], vl[256];
+	int rc = 0;
+
+	*rows = *cols = 0;
+	for (unsigned c = 0; c < CELL_COUNT; c++) {
+		used[c] = false;
+		snprintf(name[c], sizeof(name[c]), "%s-%s.dat", fig->base, cell_name[c]);
+		if (!(f[c] = open_in(dir, name[c], err)))
+			rc = -EIO;
+	}
+	for (size_t g = 0; !rc && g < sc->ngroups; g++) {
+		const struct report_group *gr = &sc->groups[g];
+
+		for (size_t i = 0; i < gr->nruns; i++) {
+			const struct run_record *r = report_rec(rep, gr, i);
+
+			if (!r->nblocks)
+				continue;
+			snprintf(label, sizeof(label), "%s r%u%s",
+				 data_label(gr->variant, vl, sizeof(vl)), r->repeat,
+				 r->status == RUN_OK ? "" : " (failed)");
+			for (size_t b = 0; b < r->nblocks; b++) {
+				enum cell c = cell_of(&r->blocks[b]);
+
+				fprintf(f[c], "%zu\t%zu\t%s\n", b, *rows, label);
+				used[c] = true;
+			}
+			if (r->nblocks > *cols)
+				*cols = r->nblocks;
+			(*rows)++;
+		}
+	}
+	for (unsigned c = 0; c < CELL_COUNT; c++)
+		if (f[c] && close_file(f[c], dir, name[c], err))
+			rc = -EIO;
+	return rc ? rc : *rows > 0;
+}
+
+static void map_script(FILE *gp, const char *base, const bool used[CELL_COUNT], size_t rows,
+		       size_t cols)
+{
+	const char *sep = "plot ";
+
+	fprintf(gp, "set yrange [%zu.5:-0.5]\n"
+		    "set xrange [-0.5:%zu.5]\n"
+		    "set xlabel \"hot-added memory block, in address order\"\n"
+		    "set ytics scale 0\n"
+		    "set grid noytics\n"
+		    "%s",
+		rows - 1, cols - 1, cols <= 24 ? "set xtics 1\n" : "");
+	for (unsigned c = 0; c < CELL_COUNT; c++) {
+		if (!used[c])
+			continue;
+		fprintf(gp,
+			"%s'%s-%s.dat' using 1:2:(0.5):(0.42):ytic(3) with boxxyerror "
+			"fs solid 1.0 noborder lc rgb c_%s title \"%s\"",
+			sep, base, cell_name[c], cell_name[c], cell_title[c]);
+		sep = ", \\\n     ";
+	}
+	fputc('\n', gp);
+}
+
+/* --- (c) unplug timeline: blocks still present against time, a line per variant */
+
+/* The ok run with a timeline whose count of removed blocks is nearest the
+ * median of its variant (the first of equals). */
+static const struct run_record *median_run(const struct report *rep,
+					   const struct report_group *g)
+{
+	const struct run_record *best = NULL;
+	double *v = calloc(g->nruns + 1, sizeof(double)), med, bestd = 0;
+	size_t n = 0;
+
+	if (!v)
+		abort();
+	for (size_t i = 0; i < g->nruns; i++) {
+		const struct run_record *r = report_rec(rep, g, i);
+
+		if (r->status == RUN_OK && r->ntimeline)
+			v[n++] = r->count.removed;
+	}
+	med = stats_median(v, n);
+	free(v);
+	for (size_t i = 0; i < g->nruns; i++) {
+		const struct run_record *r = report_rec(rep, g, i);
+		double d = fabs((double)r->count.removed - med);
+
+		if (r->status == RUN_OK && r->ntimeline && (!best || d < bestd)) {
+			best = r;
+			bestd = d;
+		}
+	}
+	return best;
+}
+
+static int timeline_data(const struct report *rep, const struct report_scenario *sc,
+			 const char *dir, const struct figure *fig, size_t *nlines,
+			 uint64_t *max_bytes, struct err *err)
+{
+	char name[64], label[256];
+	FILE *f;
+
+	snprintf(name, sizeof(name), "%s.dat", fig->base);
+	if (!(f = open_in(dir, name, err)))
+		return -EIO;
+	*nlines = 0;
+	for (size_t g = 0; g < sc->ngroups; g++) {
+		const struct run_record *r = median_run(rep, &sc->groups[g]);
+		int64_t end;
+
+		if (!r)
+			continue;
+		fprintf(f, "%sseconds\tMiB\t%s\n", *nlines ? "\n\n" : "",
+			data_label(sc->groups[g].variant, label, sizeof(label)));
+		for (size_t i = 0; i < r->ntimeline; i++)
+			fprintf(f, "%.3f\t%.1f\n", (double)r->timeline[i].t_ms / 1000,
+				(double)r->timeline[i].bytes_plugged / 1048576);
+		/* Hold the last count to the end of the settle phase. */
+		end = (r->phase_ms[PHASE_UNPLUG] > 0 ? r->phase_ms[PHASE_UNPLUG] : 0) +
+		      (r->phase_ms[PHASE_SETTLE] > 0 ? r->phase_ms[PHASE_SETTLE] : 0);
+		if (end < r->timeline[r->ntimeline - 1].t_ms)
+			end = r->timeline[r->ntimeline - 1].t_ms;
+		fprintf(f, "%.3f\t%.1f\n", (double)end / 1000,
+			(double)r->count.bytes_remaining / 1048576);
+		if (r->count.bytes_plugged > *max_bytes)
+			*max_bytes = r->count.bytes_plugged;
+		(*nlines)++;
+	}
+	if (close_file(f, dir, name, err))
+		return -EIO;
+	return *nlines > 0;
+}
+
+static void timeline_script(FILE *gp, const char *base, size_t nlines, uint64_t max_bytes)
+{
+	double mib = (double)max_bytes / 1048576;
+
+	fprintf(gp, "set xlabel \"seconds since the first unplug request\"\n"
+		    "set ylabel \"MiB still plugged\"\n"
+		    "set yrange [0:%.0f]\n"
+		    "set xrange [0:*]\n",
+		mib > 0 ? mib * 1.08 + 1 : 1);
+	for (size_t i = 0; i < nlines; i++)
+		fprintf(gp, "%s'%s.dat' index %zu using 1:2 with steps lt %zu title columnheader(3)",
+			i ? ", \\\n     " : "plot ", base, i, i + 1);
+	fputc('\n', gp);
+}
+
+/* --- (d) what the remaining blocks hold: page kinds per variant, stacked */
+
+struct kinds {
+	char name[MAX_KINDS][32];
+	size_t n;
+};
+
+static size_t kind_index(struct kinds *k, const char *name)
+{
+	for (size_t i = 0; i < k->n; i++)
+		if (!strcmp(k->name[i], name))
+			return i;
+	if (k->n == MAX_KINDS)
+		return MAX_KINDS;
+	snprintf(k->name[k->n], sizeof(k->name[k->n]), "%s", name);
+	return k->n++;
+}
+
+/* Mean MiB per ok run of each page kind, over the blocks that stayed. */
+static void why_sums(const struct report *rep, const struct report_group *g, struct kinds *k,
+		     double mib[MAX_KINDS])
+{
+	for (size_t i = 0; i < g->nruns; i++) {
+		const struct run_record *r = report_rec(rep, g, i);
+
+		if (r->status != RUN_OK)
+			continue;
+		for (size_t b = 0; b < r->nblocks; b++) {
+			json_object *pages;
+
+			if (!r->blocks[b].why ||
+			    !json_object_object_get_ex(r->blocks[b].why, "pages", &pages) ||
+			    !json_object_is_type(pages, json_type_object))
+				continue;
+			json_object_object_foreach(pages, key, val) {
+				size_t ki = kind_index(k, key);
+
+				if (ki < MAX_KINDS)
+					mib[ki] += (double)json_object_get_int64(val) * PAGE_SIZE /
+						   1048576.0 / (double)g->nok;
+			}
+		}
+	}
+}
+
+static int why_data(const struct report *rep, const struct report_scenario *sc, const char *dir,
+		    const struct figure *fig, struct kinds *k, struct err *err)
+{
+	static const char *const order[] = { "free", "anon", "file", "thp", "hugetlb", "slab",
+					     "pgtable", "reserved", "offline", "other" };
+	double (*mib)[MAX_KINDS] = calloc(sc->ngroups + 1, sizeof(*mib));
+	char name[64], label[256];
+	double total = 0;
+	FILE *f;
+
+	if (!mib)
+		abort();
+	k->n = 0;
+	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++)
+		kind_index(k, order[i]);
+	for (size_t g = 0; g < sc->ngroups; g++)
+		why_sums(rep, &sc->groups[g], k, mib[g]);
+	for (size_t g = 0; g < sc->ngroups; g++)
+		for (size_t i = 0; i < k->n; i++)
+			total += mib[g][i];
+	snprintf(name, sizeof(name), "%s.dat", fig->base);
+	if (!(f = open_in(dir, name, err))) {
+		free(mib);
+		return -EIO;
+	}
+	fputs("n\tvariant", f);
+	for (size_t i = 0; i < k->n; i++)
+		fprintf(f, "\t%s", data_label(k->name[i], label, sizeof(label)));
+	fputc('\n', f);
+	for (size_t g = 0; g < sc->ngroups; g++) {
+		fprintf(f, "%zu\t%s", g, data_label(sc->groups[g].variant, label, sizeof(label)));
+		for (size_t i = 0; i < k->n; i++)
+			fprintf(f, "\t%.3f", mib[g][i]);
+		fputc('\n', f);
+	}
+	/* Only kinds that hold something are drawn: mark the others unused. */
+	for (size_t i = 0; i < k->n; i++) {
+		double sum = 0;
+
+		for (size_t g = 0; g < sc->ngroups; g++)
+			sum += mib[g][i];
+		if (sum <= 0)
+			k->name[i][0] = '\0';
+	}
+	free(mib);
+	if (close_file(f, dir, name, err))
+		return -EIO;
+	return total > 0;
+}
+
+static void why_script(FILE *gp, const char *base, const struct kinds *k)
+{
+	bool first = true;
+
+	fputs("set style data histograms\n"
+	      "set style histogram rowstacked\n"
+	      "set boxwidth 0.6\n"
+	      "set ylabel \"MiB in blocks that stayed, mean per run\"\n"
+	      "set yrange [0:*]\n",
+	      gp);
+	for (size_t i = 0; i < k->n; i++) {
+		if (!k->name[i][0])
+			continue;
+		fprintf(gp, "%s'%s.dat' using %zu%s title columnheader(%zu)",
+			first ? "plot " : ", \\\n     ", base, i + 3, first ? ":xtic(2)" : "", i + 3);
+		first = false;
+	}
+	fputc('\n', gp);
+}
+
+/* --- running gnuplot */
+
+static const struct {
+	const char *name, *title;
+	int width, height;
+} figs[FIG_COUNT] = {
+	[FIG_REMOVED] = { "removed", "Blocks removed per variant", 720, 400 },
+	[FIG_MAP] = { "map", "Every hot-added block at the end of each run", 900, 0 },
+	[FIG_TIMELINE] = { "timeline", "Unplug timeline: memory still plugged, the median run of each variant", 720,
+			   400 },
+	[FIG_WHY] = { "why", "What the blocks that stayed hold", 720, 400 },
+};
+
+int report_plot(const struct report *rep, size_t s, enum fig_kind kind, const char *dir,
+		const char *gnuplot, struct figure *fig, struct err *err)
+{
+	const struct report_scenario *sc = &rep->scenarios[s];
+	char script[64], style[4200], out[4200];
+	bool used[CELL_COUNT];
+	size_t rows = 0, cols = 0, nlines = 0;
+	struct kinds k;
+	unsigned of = 0;
+	uint64_t max_bytes = 0;
+	int height = figs[kind].height, rc;
+	struct argv a = { 0 };
+	struct stat st;
+	char *ignored;
+	FILE *gp;
+
+	memset(fig, 0, sizeof(*fig));
+	snprintf(fig->base, sizeof(fig->base), "%s-%zu", figs[kind].name, s);
+	fig->title = figs[kind].title;
+	switch (kind) {
+	case FIG_REMOVED:
+		rc = removed_data(rep, sc, dir, fig, &of, err);
+		snprintf(fig->note, sizeof(fig->note), "no run of this scenario ended ok");
+		break;
+	case FIG_MAP:
+		rc = map_data(rep, sc, dir, fig, used, &rows, &cols, err);
+		height = 110 + 18 * (int)(rows > 100 ? 100 : rows);
+		snprintf(fig->note, sizeof(fig->note), "no run got as far as counting blocks");
+		break;
+	case FIG_TIMELINE:
+		rc = timeline_data(rep, sc, dir, fig, &nlines, &max_bytes, err);
+		snprintf(fig->note, sizeof(fig->note), "no run got as far as unplugging");
+		break;
+	case FIG_WHY:
+		rc = why_data(rep, sc, dir, fig, &k, err);
+		snprintf(fig->note, sizeof(fig->note),
+			 "no hot-added block stayed in an ok run (or none was examined)");
+		break;
+	default:
+		return err_set(err, "unknown figure %d", kind);
+	}
+	if (rc <= 0)
+		return rc;
+	fig->note[0] = '\0';
+
+	snprintf(script, sizeof(script), "%s.gp", fig->base);
+	if (!(gp = open_in(dir, script, err)))
+		return -EIO;
+	fprintf(gp, "# memhp report: %s (scenario %zu); style from reports/gnuplot/style.gp\n"
+		    "set datafile separator \"\\t\"\n"
+		    "set datafile commentschars \"\"\n"
+		    "set terminal svg size %d,%d noenhanced font \"sans,11\" background rgb \"white\"\n"
+		    "set output '%s.svg'\n",
+		figs[kind].title, s, figs[kind].width, height, fig->base);
+	switch (kind) {
+	case FIG_REMOVED: removed_script(gp, sc, fig->base, of); break;
+	case FIG_MAP: map_script(gp, fig->base, used, rows, cols); break;
+	case FIG_TIMELINE: timeline_script(gp, fig->base, nlines, max_bytes); break;
+	case FIG_WHY: why_script(gp, fig->base, &k); break;
+	default: break;
+	}
+	fprintf(gp, "set terminal pngcairo size %d,%d noenhanced font \"sans,10\" "
+		    "background rgb \"white\"\n"
+		    "set output '%s.png'\n"
+		    "replot\n"
+		    "unset output\n",
+		figs[kind].width, height, fig->base);
+	if (close_file(gp, dir, script, err))
+		return -EIO;
+
+	snprintf(style, sizeof(style), "%s/reports/gnuplot/style.gp", image_datadir());
+	argv_add(&a, "%s", gnuplot);
+	argv_add(&a, "%s", style);
+	argv_add(&a, "%s", script);
+	rc = spawn_capture_in(&a, dir, &ignored, err);
+	argv_free(&a);
+	if (rc)
+		return err_wrap(err, rc, "drawing %s", fig->base);
+	free(ignored);
+	snprintf(out, sizeof(out), "%s/%s.svg", dir, fig->base);
+	if (stat(out, &st) < 0 || !st.st_size)
+		return err_set(err, "gnuplot wrote no %s", out);
+	fig->made = true;
+	return 0;
+}
