@@ -1,7 +1,8 @@
 # memhp — measure how much hot-added memory a Linux guest gives back.
 #
 #   make demo    install what is missing, build, run scenarios/quick-virtio-mem.ini
-#   make check   unit tests (plain and ASan/UBSan) and integration tests on real guests
+#   make check   unit tests (plain and ASan/UBSan), report tests and integration tests
+#                on real guests
 #   make bench   boot and end-to-end timings (docs/benchmarks.md)
 
 CC       ?= cc
@@ -26,7 +27,7 @@ SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-r
 
 DEMO_SCENARIO ?= scenarios/quick-virtio-mem.ini
 
-.PHONY: all deps image demo check unit unit-san integration bench bench-paper clean
+.PHONY: all deps image demo check unit unit-san report-test integration bench bench-paper clean
 
 all: $(MEMHP) $(PROBE)
 
@@ -66,6 +67,14 @@ unit: $(UNIT_BIN)
 unit-san: $(SAN_BIN)
 	@ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 tests/run-unit $(SAN_BIN)
 
+# memhp report on fixed results: golden text/CSV, gnuplot figures, headless chromium.
+report-test: all $(SAN_DIR)/memhp
+	@MEMHP_SAN=$(SAN_DIR)/memhp tests/report/run
+
+$(SAN_DIR)/memhp: $(CLI_SRC) $(LIB_SRC) harness/*.h
+	@mkdir -p $(SAN_DIR)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(SANFLAGS) -o $@ $(CLI_SRC) $(LIB_SRC) $(LIBS)
+
 INTEG_BIN := build/integration-bin/test_hotplug build/integration-bin/test_workload
 
 build/integration-bin/test_%: tests/integration/test_%.c harness/libmemhp.a
@@ -80,6 +89,7 @@ check: deps
 	tests/check-docs
 	$(MAKE) unit
 	$(MAKE) unit-san
+	$(MAKE) report-test
 	$(MAKE) integration
 
 bench: deps all

@@ -7,19 +7,8 @@ MEMHP=$PWD/harness/memhp
 OUT=${MEMHP_TEST_OUT:-$PWD/build/integration}/cli
 rm -rf "$OUT"
 mkdir -p "$OUT"
-passed=0
-failed=0
-n=0
-
-ok() { n=$((n + 1)); passed=$((passed + 1)); echo "ok $n - $1"; }
-not_ok() {
-	n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"
-	shift; for line in "$@"; do echo "#   $line"; done
-}
-check() { # name, then a command that must succeed
-	local name=$1; shift
-	if "$@"; then ok "$name"; else not_ok "$name" "failed: $*"; fi
-}
+# shellcheck source=../lib.sh
+. tests/lib.sh
 jqr() { jq -r "$1" "$2"; }
 # The one result file below a results directory.
 result_in() { find "$1" -name result.json | head -n 1; }
@@ -204,6 +193,4 @@ check "virtio-mem with file backend: its memory is memory-backend-file in backen
 left=$(pgrep -f "qemu-system.*$OUT" || true)
 check "no QEMU left running from these tests" test -z "$left"
 
-echo "1..$n"
-echo "cli: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish cli

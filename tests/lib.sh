@@ -1,0 +1,22 @@
+# Shared by the shell tests: TAP lines and a closing count.
+# shellcheck shell=bash
+passed=0
+failed=0
+n=0
+
+ok() { n=$((n + 1)); passed=$((passed + 1)); echo "ok $n - $1"; }
+not_ok() {
+	n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"
+	shift; for line in "$@"; do echo "#   $line"; done
+}
+check() { # name, then a command that must succeed
+	local name=$1; shift
+	if "$@"; then ok "$name"; else not_ok "$name" "failed: $*"; fi
+}
+# Print the plan and the closing line for suite $1; the exit status says
+# whether everything passed.
+finish() {
+	echo "1..$n"
+	echo "$1: $passed passed, $failed failed"
+	[ "$failed" -eq 0 ]
+}
