@@ -93,6 +93,23 @@ check "the summary names the count" grep -q 'blocks   16 of 16 hot-added blocks 
 "$MEMHP" show --blocks "$r" > "$OUT/show.out"
 check "show --blocks lists the removed range" grep -q 'removed' "$OUT/show.out"
 
+# --- two named variants, interleaved, then a report over them
+"$MEMHP" run -o "$OUT/variants" -r 1 --variant first='deb:linux-image-6.1.*-cloud-amd64-unsigned' \
+	--variant second='deb:linux-image-6.1.*-cloud-amd64-unsigned' "$scenario" \
+	> "$OUT/variants.stdout" 2> "$OUT/variants.stderr"
+check "run with two --variant exits 0" test $? -eq 0
+order=$(jq -rs 'sort_by(.started, .run_id) | map(.variant.name + ":" + .status) | join(" ")' \
+	"$OUT"/variants/*/result.json)
+check "each variant ran once, in the order given, and is named in its result" \
+	test "$order" = "first:ok second:ok"
+"$MEMHP" report "$OUT/variants" > "$OUT/variants.report"
+check "report over them has a row per variant, the second compared with the first" \
+	bash -c "grep -q '^first .* baseline' '$OUT/variants.report' && grep -q '^second .*+0.0 (+0.0%)' '$OUT/variants.report'"
+"$MEMHP" run --variant 'bad name=deb:x' "$scenario" > /dev/null 2> "$OUT/badvariant.err"
+rc=$?
+check "a bad --variant exits 2" test "$rc" -eq 2
+check "a bad --variant is named" grep -q "'bad name=deb:x' is not NAME=SPEC" "$OUT/badvariant.err"
+
 # --- QEMU killed in the middle of a run
 start_and_wait_for boot "$OUT/killed" "$scenario"
 if [ -n "$QEMU_PID" ]; then
