@@ -27,7 +27,7 @@ SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-r
 
 DEMO_SCENARIO ?= scenarios/quick-virtio-mem.ini
 
-.PHONY: all deps image demo check unit unit-san report-test integration bench bench-paper clean
+.PHONY: all deps image demo check unit unit-san report-test compare-test integration bench bench-paper clean
 
 all: $(MEMHP) $(PROBE)
 
@@ -71,6 +71,10 @@ unit-san: $(SAN_BIN)
 report-test: all $(SAN_DIR)/memhp
 	@MEMHP_SAN=$(SAN_DIR)/memhp tests/report/run
 
+# memhp compare on result sets made from those fixtures: statistics, JUnit, KTAP.
+compare-test: all $(SAN_DIR)/memhp
+	@MEMHP_SAN=$(SAN_DIR)/memhp tests/compare/run
+
 $(SAN_DIR)/memhp: $(CLI_SRC) $(LIB_SRC) harness/*.h
 	@mkdir -p $(SAN_DIR)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(SANFLAGS) -o $@ $(CLI_SRC) $(LIB_SRC) $(LIBS)
@@ -90,6 +94,7 @@ check: deps
 	$(MAKE) unit
 	$(MAKE) unit-san
 	$(MAKE) report-test
+	$(MAKE) compare-test
 	$(MAKE) integration
 
 bench: deps all

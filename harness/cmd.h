@@ -16,6 +16,7 @@ void memhp_usage(FILE *out);
 int cmd_run(int argc, char **argv);
 int cmd_show(int argc, char **argv);
 int cmd_report(int argc, char **argv);
+int cmd_compare(int argc, char **argv);
 int cmd_help(int argc, char **argv);
 
 #endif

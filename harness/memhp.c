@@ -15,6 +15,7 @@ static const struct {
 } commands[] = {
 	{ "run", cmd_run, "boot a guest, hot-add memory, unplug it and count what came out" },
 	{ "show", cmd_show, "print the summary of a result file" },
+	{ "compare", cmd_compare, "is a candidate kernel worse than the baseline? exit 1 if so" },
 	{ "report", cmd_report, "tables and figures over many results: text, CSV or HTML" },
 	{ "help", cmd_help, "this text; 'memhp help scenario' lists the scenario keys" },
 };
@@ -23,7 +24,7 @@ void memhp_usage(FILE *out)
 {
 	fputs("usage: memhp COMMAND [ARGS]\n\n", out);
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		fprintf(out, "  %-6s %s\n", commands[i].name, commands[i].summary);
+		fprintf(out, "  %-8s %s\n", commands[i].name, commands[i].summary);
 	fputs("\n'memhp COMMAND --help' describes a command.\n"
 	      "Exit codes: 0 ok, 1 a run failed, 2 usage or configuration error,\n"
 	      "128+N interrupted by signal N.\n", out);

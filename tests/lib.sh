@@ -20,3 +20,16 @@ finish() {
 	echo "$1: $passed passed, $failed failed"
 	[ "$failed" -eq 0 ]
 }
+# san_check WANT ARGS...: memhp built with ASan/UBSan ($MEMHP_SAN) exits WANT
+# on ARGS and the sanitizers report nothing. Output goes to $OUT/san.*.
+san_check() {
+	local want=$1 rc
+	shift
+	ASAN_OPTIONS=detect_leaks=1 "$MEMHP_SAN" "$@" > "$OUT/san.out" 2> "$OUT/san.err"
+	rc=$?
+	if [ "$rc" -eq "$want" ] && ! grep -q 'Sanitizer\|runtime error' "$OUT/san.err"; then
+		ok "ASan/UBSan: memhp $* is clean"
+	else
+		not_ok "ASan/UBSan: memhp $* is clean" "exit $rc, wanted $want" "$(head -n 15 "$OUT/san.err")"
+	fi
+}

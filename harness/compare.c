@@ -1,0 +1,259 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "compare.h"
+
+enum metric_id { M_REMOVED, M_BYTES, M_UNPLUG, M_COUNT };
+
+static const struct metric metrics[M_COUNT] = {
+	[M_REMOVED] = { "blocks_removed", "blocks", +1, "fisher" },
+	[M_BYTES] = { "mib_unplugged", "MiB", +1, "welch" },
+	[M_UNPLUG] = { "unplug_s", "s", -1, "welch" },
+};
+
+static const char *const verdict_names[] = {
+	[V_SAME] = "same", [V_BETTER] = "better", [V_REGRESSION] = "regression",
+	[V_UNDECIDED] = "undecided", [V_ERROR] = "error",
+};
+
+const char *compare_verdict_name(enum verdict v)
+{
+	return verdict_names[v];
+}
+
+const char *compare_overall(const struct compare_result *res)
+{
+	if (res->count[V_REGRESSION])
+		return "regression";
+	if (res->count[V_ERROR] || !res->n)
+		return "error";
+	if (res->count[V_UNDECIDED])
+		return "undecided";
+	return "ok";
+}
+
+int compare_exit_code(const struct compare_result *res)
+{
+	if (res->count[V_REGRESSION])
+		return 1;
+	if (res->count[V_ERROR] || res->count[V_UNDECIDED] || !res->n)
+		return 2;
+	return 0;
+}
+
+static double metric_value(enum metric_id m, const struct run_record *r)
+{
+	switch (m) {
+	case M_REMOVED: return r->count.removed;
+	case M_BYTES: return (double)(r->count.bytes_plugged - r->count.bytes_remaining) / 1048576;
+	case M_UNPLUG: return r->phase_ms[PHASE_UNPLUG] >= 0 ? (double)r->phase_ms[PHASE_UNPLUG] / 1000
+							     : NAN;
+	default: return NAN;
+	}
+}
+
+/* One side of a comparison: the metric over its ok runs, and how many failed
+ * with the first failure's reason. */
+struct side {
+	struct stats s;
+	unsigned long removed, kept; /* pooled blocks, for Fisher */
+	size_t failed;
+	const char *first_failure;
+};
+
+static void collect(const struct report *rep, const struct report_group *g, enum metric_id m,
+		    struct side *side)
+{
+	double *v = calloc(g->nruns + 1, sizeof(double));
+	size_t n = 0;
+
+	if (!v)
+		abort();
+	memset(side, 0, sizeof(*side));
+	for (size_t i = 0; i < g->nruns; i++) {
+		const struct run_record *r = report_rec(rep, g, i);
+		double x = metric_value(m, r);
+
+		if (r->status != RUN_OK) {
+			if (!side->failed++)
+				side->first_failure = r->reason;
+			continue;
+		}
+		if (isnan(x))
+			continue;
+		v[n++] = x;
+		side->removed += r->count.removed;
+		side->kept += r->count.hotplugged - r->count.removed;
+	}
+	stats_of(v, n, &side->s);
+	free(v);
+}
+
+static void decide(struct comparison *c, const struct side *b, const struct side *k,
+		   const struct compare_opts *o)
+{
+	const struct metric *m = c->metric;
+	double diff = k->s.mean - b->s.mean;
+	bool significant, large;
+
+	c->change_pct = b->s.mean != 0 ? 100 * diff / b->s.mean : (diff == 0 ? 0 : NAN);
+	c->p = NAN;
+	if (!b->s.n || !k->s.n) {
+		const struct side *bad = !k->s.n ? k : b;
+
+		c->verdict = V_ERROR;
+		snprintf(c->reason, sizeof(c->reason),
+			 "no ok run on the %s side (%zu failed%s%s): an infrastructure failure, "
+			 "not a measurement",
+			 !k->s.n ? "candidate" : "baseline", bad->failed,
+			 bad->first_failure ? "; first: " : "",
+			 bad->first_failure ? bad->first_failure : "");
+		return;
+	}
+	if (b->s.n < o->min_repeats || k->s.n < o->min_repeats) {
+		c->verdict = V_UNDECIDED;
+		snprintf(c->reason, sizeof(c->reason),
+			 "too few repeats to decide: %zu and %zu ok runs, %u needed on each side",
+			 b->s.n, k->s.n, o->min_repeats);
+		return;
+	}
+	if (!strcmp(m->test, "fisher")) {
+		c->p = stats_fisher_2x2(b->removed, b->kept, k->removed, k->kept);
+	} else {
+		struct welch w;
+
+		c->p = stats_welch(&b->s, &k->s, &w) ? NAN : w.p;
+	}
+	significant = c->p < o->alpha;
+	large = isnan(c->change_pct) || fabs(c->change_pct) >= o->min_effect_pct;
+	if (significant && large)
+		c->verdict = diff * m->better < 0 ? V_REGRESSION : V_BETTER;
+	else
+		c->verdict = V_SAME;
+	snprintf(c->reason, sizeof(c->reason), "%s: p = %.3g %s %.3g, change %+.2f%% %s %.2f%%",
+		 m->test, c->p, significant ? "<" : ">=", o->alpha, c->change_pct,
+		 large ? ">=" : "<", o->min_effect_pct);
+}
+
+static void add(struct compare_result *res, const struct report *brep,
+		const struct report_group *bg, const struct report *crep,
+		const struct report_group *cg, const char *scenario, const struct compare_opts *o)
+{
+	for (unsigned m = 0; m < M_COUNT; m++) {
+		struct comparison *c;
+		struct side b, k;
+
+		c = realloc(res->v, (res->n + 1) * sizeof(*c));
+		if (!c)
+			abort();
+		res->v = c;
+		c = &c[res->n++];
+		memset(c, 0, sizeof(*c));
+		c->scenario = scenario;
+		c->baseline = bg->variant;
+		c->candidate = cg->variant;
+		c->metric = &metrics[m];
+		collect(brep, bg, m, &b);
+		collect(crep, cg, m, &k);
+		c->base = b.s;
+		c->cand = k.s;
+		c->base_failed = b.failed;
+		c->cand_failed = k.failed;
+		decide(c, &b, &k, o);
+		res->count[c->verdict]++;
+	}
+}
+
+__attribute__((format(printf, 2, 3)))
+static void note(struct compare_result *res, const char *fmt, ...)
+{
+	char **v = realloc(res->notes, (res->nnotes + 1) * sizeof(*v));
+	va_list ap;
+
+	if (!v)
+		abort();
+	res->notes = v;
+	va_start(ap, fmt);
+	if (vasprintf(&v[res->nnotes], fmt, ap) < 0)
+		abort();
+	va_end(ap);
+	res->nnotes++;
+}
+
+static const struct report_scenario *find_scenario(const struct report *rep, const char *name)
+{
+	for (size_t i = 0; i < rep->nscenarios; i++)
+		if (!strcmp(rep->scenarios[i].name, name))
+			return &rep->scenarios[i];
+	return NULL;
+}
+
+int compare_run(const struct report *base, const struct report *cand,
+		const struct compare_opts *o, struct compare_result *res, struct err *err)
+{
+	memset(res, 0, sizeof(*res));
+	if (!cand) {
+		for (size_t s = 0; s < base->nscenarios; s++) {
+			const struct report_scenario *sc = &base->scenarios[s];
+
+			if (sc->ngroups < 2)
+				note(res, "%s: only variant '%s', nothing to compare it with", sc->name,
+				     sc->groups[0].variant);
+			for (size_t g = 1; g < sc->ngroups; g++)
+				add(res, base, &sc->groups[0], base, &sc->groups[g], sc->name, o);
+		}
+	} else {
+		for (size_t s = 0; s < cand->nscenarios; s++) {
+			const struct report_scenario *sc = &cand->scenarios[s];
+			const struct report_scenario *bs = find_scenario(base, sc->name);
+
+			if (!bs) {
+				note(res, "%s: no baseline result for it", sc->name);
+				continue;
+			}
+			const struct report_group *bg = NULL;
+
+			if (o->baseline) {
+				for (size_t g = 0; g < bs->ngroups; g++)
+					if (!strcmp(bs->groups[g].variant, o->baseline))
+						bg = &bs->groups[g];
+				if (!bg) {
+					note(res, "%s: the baseline results have no variant '%s'",
+					     sc->name, o->baseline);
+					continue;
+				}
+			} else if (bs->ngroups == 1) {
+				bg = &bs->groups[0];
+			}
+			if (!bg) {
+				err_set(err,
+					"the baseline results have %zu variants of scenario '%s' ('%s', "
+					"'%s'%s): name the baseline with --baseline",
+					bs->ngroups, sc->name, bs->groups[0].variant, bs->groups[1].variant,
+					bs->ngroups > 2 ? ", ..." : "");
+				compare_free(res);
+				return -EINVAL;
+			}
+			for (size_t g = 0; g < sc->ngroups; g++)
+				add(res, base, bg, cand, &sc->groups[g], sc->name, o);
+		}
+		for (size_t s = 0; s < base->nscenarios; s++)
+			if (!find_scenario(cand, base->scenarios[s].name))
+				note(res, "%s: no candidate result for it", base->scenarios[s].name);
+	}
+	return 0;
+}
+
+void compare_free(struct compare_result *res)
+{
+	free(res->v);
+	for (size_t i = 0; i < res->nnotes; i++)
+		free(res->notes[i]);
+	free(res->notes);
+	memset(res, 0, sizeof(*res));
+}

@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+#ifndef MEMHP_COMPARE_H
+#define MEMHP_COMPARE_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "report.h"
+#include "stats.h"
+
+/*
+ * memhp compare: is a candidate kernel worse than the baseline? Per scenario,
+ * candidate variant and metric, a verdict that is a regression only when the
+ * difference is both significant and larger than a minimum effect
+ * (docs/compare.md). Failed runs are errors of the infrastructure, counted
+ * apart, never "fewer blocks removed".
+ */
+enum verdict { V_SAME, V_BETTER, V_REGRESSION, V_UNDECIDED, V_ERROR };
+
+struct compare_opts {
+	double alpha;          /* significance level, default 0.05 */
+	double min_effect_pct; /* smallest change that matters, % of the baseline */
+	unsigned min_repeats;  /* ok runs needed on each side */
+	const char *baseline;  /* the baseline variant's name, or NULL */
+};
+
+struct metric {
+	const char *name, *unit;
+	int better; /* +1: higher is better, -1: lower is better */
+	const char *test; /* "fisher" or "welch" */
+};
+
+struct comparison {
+	const char *scenario, *baseline, *candidate;
+	const struct metric *metric;
+	struct stats base, cand; /* over ok runs */
+	size_t base_failed, cand_failed;
+	double change_pct; /* (cand - base) / base, %; NAN when undefined */
+	double p;          /* NAN when not tested */
+	enum verdict verdict;
+	char reason[600];
+};
+
+struct compare_result {
+	struct comparison *v;
+	size_t n;
+	unsigned count[V_ERROR + 1];
+	char **notes; /* scenarios only one side has */
+	size_t nnotes;
+	const char *base_label, *cand_label; /* the directories, for headers */
+};
+
+/*
+ * Compare cand's variants against base's baseline variant scenario by
+ * scenario (cand NULL: the other variants of base against its first).
+ */
+int compare_run(const struct report *base, const struct report *cand,
+		const struct compare_opts *o, struct compare_result *res, struct err *err);
+void compare_free(struct compare_result *res);
+
+const char *compare_verdict_name(enum verdict v);
+/* "regression", "error" (or nothing compared), "undecided" or "ok". */
+const char *compare_overall(const struct compare_result *res);
+/* 1 regression, 2 an error or an undecided comparison, else 0. */
+int compare_exit_code(const struct compare_result *res);
+
+void compare_text(FILE *out, const struct compare_result *res, const struct compare_opts *o,
+		  bool color);
+void compare_ktap(FILE *out, const struct compare_result *res, const struct compare_opts *o);
+void compare_junit(FILE *out, const struct compare_result *res, const struct compare_opts *o);
+void compare_json(FILE *out, const struct compare_result *res, const struct compare_opts *o);
+
+#endif
