@@ -13,6 +13,7 @@
 
 #include "cmd.h"
 #include "image.h"
+#include "report.h"
 #include "runner.h"
 #include "scenario.h"
 #include "signals.h"
@@ -31,14 +32,18 @@ static void usage(FILE *out)
 		"                       deb:PACKAGE  Debian kernel package (a glob picks the newest)\n"
 		"                       path:BZIMAGE a kernel of your own\n"
 		"      --modules DIR    with path:, its lib/modules/<release> directory\n"
-		"  -V, --variant NAME=SPEC\n"
-		"                       a named kernel variant (SPEC as for --kernel); give it\n"
+		"  -V, --variant 'NAME=SPEC [cmdline=ARGS]'\n"
+		"                       a named kernel variant (SPEC as for --kernel, ARGS added\n"
+		"                       to the kernel command line, last); give it\n"
 		"                       several times to compare kernels: every repeat runs each\n"
 		"                       variant in turn (A B A B ...), so drift on a noisy host\n"
 		"                       does not favour one. NAME: letters, digits, . _ + -\n"
 		"  -a, --accel A        auto (default: KVM only with kvm_intel/kvm_amd), kvm, tcg\n"
 		"  -r, --repeats N      override the scenario's [run] repeats\n"
 		"  -o, --output DIR     results directory (default: results)\n"
+		"      --resume         keep the runs OUTPUT already has: a repeat of a variant\n"
+		"                       with an ok result for this scenario (same text, same\n"
+		"                       kernel and cmdline) is not run again\n"
 		"      --qemu BINARY    emulator (default: qemu-system-x86_64)\n"
 		"      --ignore-budget  run even when the scenario may touch more host memory\n"
 		"                       than is available (see docs/workloads.md)\n"
@@ -77,13 +82,17 @@ static int make_run_dir(const char *output, const char *name, unsigned repeat, c
 
 struct variant {
 	char name[64];
-	const char *spec;
+	char spec[1024];
+	char cmdline[512]; /* extra kernel command line, "" for none */
 };
 
-/* NAME=SPEC, NAME safe for a directory name and a report label. */
+/*
+ * NAME=SPEC [cmdline=ARGS], NAME safe for a directory name and a report
+ * label; ARGS may be in double quotes (the quotes are dropped).
+ */
 static int parse_variant(const char *arg, struct variant *v)
 {
-	const char *eq = strchr(arg, '=');
+	const char *eq = strchr(arg, '='), *sp, *extra;
 	size_t n = eq ? (size_t)(eq - arg) : 0;
 
 	if (!eq || !n || n >= sizeof(v->name) || strspn(arg, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
@@ -97,7 +106,30 @@ static int parse_variant(const char *arg, struct variant *v)
 	}
 	memcpy(v->name, arg, n);
 	v->name[n] = '\0';
-	v->spec = eq + 1;
+	sp = strchr(eq + 1, ' ');
+	snprintf(v->spec, sizeof(v->spec), "%.*s", sp ? (int)(sp - eq - 1) : (int)strlen(eq + 1),
+		 eq + 1);
+	v->cmdline[0] = '\0';
+	if (!sp)
+		return 0;
+	extra = sp + strspn(sp, " ");
+	if (strncmp(extra, "cmdline=", 8)) {
+		fprintf(stderr, "memhp run: --variant '%s': after the kernel only cmdline=ARGS may "
+				"follow, not '%s'\n", arg, extra);
+		return -1;
+	}
+	extra += 8;
+	n = strlen(extra);
+	if (n >= 2 && extra[0] == '"' && extra[n - 1] == '"') {
+		extra++;
+		n -= 2;
+	}
+	if (n >= sizeof(v->cmdline)) {
+		fprintf(stderr, "memhp run: --variant '%s': cmdline longer than %zu bytes\n", arg,
+			sizeof(v->cmdline) - 1);
+		return -1;
+	}
+	snprintf(v->cmdline, sizeof(v->cmdline), "%.*s", (int)n, extra);
 	return 0;
 }
 
@@ -109,6 +141,21 @@ static int check_kernel_spec(const char *spec)
 		return -1;
 	}
 	return 0;
+}
+
+/* An ok result in done for this scenario, variant and repeat, or NULL. */
+static const char *done_already(const struct report *done, const struct scenario *sc,
+				const struct variant *v, unsigned rep)
+{
+	for (size_t i = 0; done && i < done->nruns; i++) {
+		const struct run_record *r = &done->runs[i].rec;
+
+		if (r->status == RUN_OK && r->repeat == rep && !strcmp(r->scenario_name, sc->name) &&
+		    !strcmp(r->scenario_sha256, sc->sha256) && !strcmp(r->variant, v->name) &&
+		    !strcmp(r->variant_source, v->spec) && !strcmp(r->variant_cmdline, v->cmdline))
+			return done->runs[i].path;
+	}
+	return NULL;
 }
 
 /* MemAvailable of the host, in bytes. */
@@ -138,6 +185,7 @@ int cmd_run(int argc, char **argv)
 		{ "output", required_argument, NULL, 'o' },
 		{ "qemu", required_argument, NULL, 'Q' },
 		{ "ignore-budget", no_argument, NULL, 'B' },
+		{ "resume", no_argument, NULL, 'R' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -148,7 +196,9 @@ int cmd_run(int argc, char **argv)
 	const char *output = "results";
 	struct variant variants[MAX_VARIANTS];
 	unsigned repeats = 0, failed = 0, nvariants = 0;
-	bool check_budget = true;
+	bool check_budget = true, resume = false;
+	struct report done;
+	bool have_done = false;
 	struct scenario sc;
 	struct err err;
 	int c;
@@ -200,6 +250,7 @@ int cmd_run(int argc, char **argv)
 		case 'o': output = optarg; break;
 		case 'Q': opt.qemu = optarg; break;
 		case 'B': check_budget = false; break;
+		case 'R': resume = true; break;
 		case 'h': usage(stdout); return EXIT_OK;
 		default: usage(stderr); return EXIT_USAGE;
 		}
@@ -211,7 +262,8 @@ int cmd_run(int argc, char **argv)
 	if (!nvariants) {
 		/* One unnamed variant: the report names it by its kernel. */
 		variants[0].name[0] = '\0';
-		variants[0].spec = opt.kernel;
+		snprintf(variants[0].spec, sizeof(variants[0].spec), "%s", opt.kernel);
+		variants[0].cmdline[0] = '\0';
 		nvariants = 1;
 	}
 	for (unsigned i = 0; i < nvariants; i++)
@@ -229,26 +281,42 @@ int cmd_run(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 
+	if (resume) {
+		struct err ignored;
+
+		/* Nothing there yet is fine: then every run is to do. */
+		have_done = report_load(&done, (char *const *)&output, 1, NULL, &ignored) == 0;
+		if (!have_done)
+			report_free(&done);
+	}
 	signals_install();
 	for (unsigned rep = 1; rep <= repeats && !memhp_stop_signal; rep++) {
 		for (unsigned v = 0; v < nvariants && !memhp_stop_signal; v++) {
+			const char *kept = done_already(have_done ? &done : NULL, &sc, &variants[v], rep);
 			struct run_record rec;
 			char dir[4096], label[1280];
 			int rc;
 
-			snprintf(label, sizeof(label), "%s%s%s", sc.name, *variants[v].name ? "-" : "",
-				 variants[v].name);
+			if (kept) {
+				fprintf(stderr, "memhp: run %u/%u of %s%s%s: kept %s\n", rep, repeats,
+					sc.name, *variants[v].name ? ", variant " : "", variants[v].name,
+					kept);
+				continue;
+			}
+			snprintf(label, sizeof(label), "%.1100s%s%.63s", sc.name,
+				 *variants[v].name ? "-" : "", variants[v].name);
 			rc = make_run_dir(output, label, rep, dir, sizeof(dir));
 			if (rc) {
 				fprintf(stderr, "memhp run: cannot create a run directory in %s: %s\n",
 					output, strerror(-rc));
-				scenario_free(&sc);
-				return EXIT_RUN_FAILED;
+				failed++;
+				goto out;
 			}
 			opt.outdir = dir;
 			opt.repeat = rep;
 			opt.variant = variants[v].name;
 			opt.kernel = variants[v].spec;
+			opt.variant_cmdline = variants[v].cmdline;
 			fprintf(stderr, "memhp: run %u/%u of %s%s%s -> %s\n", rep, repeats, sc.name,
 				*variants[v].name ? ", variant " : "", variants[v].name, dir);
 			rc = runner_run(&sc, &opt, &rec, &err);
@@ -264,7 +332,10 @@ int cmd_run(int argc, char **argv)
 			result_free(&rec);
 		}
 	}
+out:
 	scenario_free(&sc);
+	if (have_done)
+		report_free(&done);
 	if (memhp_stop_signal)
 		return 128 + memhp_stop_signal;
 	return failed ? EXIT_RUN_FAILED : EXIT_OK;

@@ -65,6 +65,7 @@ static const struct field result_fields[] = {
 	S("scenario", "policy", policy),
 	S("variant", "name", variant),
 	S("variant", "source", variant_source),
+	S("variant", "cmdline", variant_cmdline),
 	S("kernel", "spec", kernel_spec),
 	S("kernel", "release", kernel_release),
 	SP("kernel", "cmdline", cmdline),

@@ -107,6 +107,8 @@ static void fill_header(struct run *run)
 	str_copy(rec->kernel_spec, sizeof(rec->kernel_spec), run->opt->kernel);
 	str_copy(rec->variant, sizeof(rec->variant), run->opt->variant ? run->opt->variant : "");
 	str_copy(rec->variant_source, sizeof(rec->variant_source), run->opt->kernel);
+	str_copy(rec->variant_cmdline, sizeof(rec->variant_cmdline),
+		 run->opt->variant_cmdline ? run->opt->variant_cmdline : "");
 	str_copy(rec->backend, sizeof(rec->backend), run->opt->backend->name);
 	if (uname(&u) == 0) {
 		str_copy(rec->host, sizeof(rec->host), u.nodename);
@@ -295,13 +297,16 @@ static void count_blocks(struct run *run)
 		c->bytes_remaining += rec->devices[i].remaining;
 }
 
-static void make_cmdline(const struct scenario *sc, char *buf, size_t len)
+/* memhp's, then the scenario's, then the variant's: for a parameter given
+ * twice the kernel keeps the last, so a variant can override the rest. */
+static void make_cmdline(const struct scenario *sc, const char *extra, char *buf, size_t len)
 {
 	char policy[512];
 
 	scenario_policy_cmdline(sc, policy, sizeof(policy));
-	snprintf(buf, len, "console=ttyS0 rdinit=/init panic=-1 %s%s%s", policy,
-		 *sc->cmdline ? " " : "", sc->cmdline);
+	snprintf(buf, len, "console=ttyS0 rdinit=/init panic=-1 %s%s%s%s%s", policy,
+		 *sc->cmdline ? " " : "", sc->cmdline, extra && *extra ? " " : "",
+		 extra ? extra : "");
 }
 
 /* Checks that need the running guest's block size. */
@@ -366,7 +371,7 @@ static int phase_boot(struct run *run, struct err *err)
 
 	snprintf(serial, sizeof(serial), "%s/serial.log", opt->outdir);
 	snprintf(qlog, sizeof(qlog), "%s/qemu.log", opt->outdir);
-	make_cmdline(sc, cmdline, sizeof(cmdline));
+	make_cmdline(sc, run->opt->variant_cmdline, cmdline, sizeof(cmdline));
 	rec->cmdline = strdup(cmdline);
 	if (!mkdtemp(rundir))
 		return err_set(err, "mkdtemp: %s", strerror(errno)), -errno;
