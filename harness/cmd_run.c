@@ -31,6 +31,8 @@ static void usage(FILE *out)
 		"  -k, --kernel SPEC    guest kernel (default %s):\n"
 		"                       deb:PACKAGE  Debian kernel package (a glob picks the newest)\n"
 		"                       path:BZIMAGE a kernel of your own\n"
+		"                       build:TREE[+SERIES] compiled from source with patches\n"
+		"                                    (memhp kernel build --help)\n"
 		"      --modules DIR    with path:, its lib/modules/<release> directory\n"
 		"  -V, --variant 'NAME=SPEC [cmdline=ARGS]'\n"
 		"                       a named kernel variant (SPEC as for --kernel, ARGS added\n"
@@ -135,9 +137,9 @@ static int parse_variant(const char *arg, struct variant *v)
 
 static int check_kernel_spec(const char *spec)
 {
-	if (strncmp(spec, "deb:", 4) && strncmp(spec, "path:", 5)) {
-		fprintf(stderr, "memhp run: kernel '%s' is neither deb:PACKAGE nor path:BZIMAGE\n",
-			spec);
+	if (strncmp(spec, "deb:", 4) && strncmp(spec, "path:", 5) && strncmp(spec, "build:", 6)) {
+		fprintf(stderr, "memhp run: kernel '%s' is not deb:PACKAGE, path:BZIMAGE or "
+				"build:TREE[+SERIES]\n", spec);
 		return -1;
 	}
 	return 0;

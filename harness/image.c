@@ -31,17 +31,84 @@ static void copy_field(json_object *root, const char *key, char *dst, size_t len
 				 json_object_get_string(v) : "");
 }
 
-/* The last image resolved in this process: repeats of a run reuse it rather
- * than asking apt and hashing every input again. */
+/* Images resolved in this process: repeats and interleaved variants reuse
+ * them rather than asking apt and hashing every input again. */
+#define MEMO 16
 static struct {
 	char spec[512], modules[4096];
 	struct image img;
-	bool valid;
-} last;
+} memo[MEMO];
+static unsigned nmemo;
 
-static bool same_request(const char *spec, const char *modules)
+static const struct image *remembered(const char *spec, const char *modules)
 {
-	return last.valid && !strcmp(last.spec, spec) && !strcmp(last.modules, modules ? modules : "");
+	for (unsigned i = 0; i < nmemo && i < MEMO; i++) {
+		char path[4300];
+
+		if (strcmp(memo[i].spec, spec) || strcmp(memo[i].modules, modules ? modules : ""))
+			continue;
+		/* Still there? (Another memhp may have cleaned the cache.) */
+		snprintf(path, sizeof(path), "%s/image.json", memo[i].img.dir);
+		return access(path, R_OK) ? NULL : &memo[i].img;
+	}
+	return NULL;
+}
+
+static void remember(const char *spec, const char *modules, const struct image *img)
+{
+	unsigned i = nmemo++ % MEMO;
+
+	snprintf(memo[i].spec, sizeof(memo[i].spec), "%s", spec);
+	snprintf(memo[i].modules, sizeof(memo[i].modules), "%s", modules ? modules : "");
+	memo[i].img = *img;
+}
+
+/*
+ * build:TREE[+SERIES] -> TREE and SERIES. Paths may hold '+' themselves:
+ * split at the first '+' after which both halves exist.
+ */
+static void split_build(const char *arg, char *tree, size_t tlen, char *series, size_t slen)
+{
+	char path[4096];
+
+	snprintf(tree, tlen, "%s", arg);
+	*series = '\0';
+	for (const char *p = strchr(arg, '+'); p; p = strchr(p + 1, '+')) {
+		snprintf(path, sizeof(path), "%.*s", (int)(p - arg), arg);
+		if (*path == '~')
+			snprintf(path, sizeof(path), "%s%.*s", getenv("HOME") ? getenv("HOME") : "",
+				 (int)(p - arg - 1), arg + 1);
+		if (access(path, F_OK))
+			continue;
+		snprintf(tree, tlen, "%.*s", (int)(p - arg), arg);
+		snprintf(series, slen, "%s", p + 1);
+		return;
+	}
+}
+
+/* Compile (or find cached) a build: kernel; dir gets its cache directory. */
+static int build_kernel(const char *arg, char *dir, size_t len, struct err *err)
+{
+	char tree[4096], series[4096], *out = NULL;
+	struct argv a = { 0 };
+	int rc;
+
+	split_build(arg, tree, sizeof(tree), series, sizeof(series));
+	argv_add(&a, "%s/guest-image/build-kernel", image_datadir());
+	if (*series) {
+		argv_add(&a, "--patches");
+		argv_add(&a, "%s", series);
+	}
+	argv_add(&a, "--");
+	argv_add(&a, "%s", tree);
+	rc = spawn_capture(&a, &out, err);
+	argv_free(&a);
+	if (rc)
+		return err_wrap(err, rc, "building the kernel %s", arg);
+	out[strcspn(out, "\n")] = '\0';
+	str_copy(dir, len, out);
+	free(out);
+	return 0;
 }
 
 int image_resolve(const char *spec, const char *modules, struct image *img, struct err *err)
@@ -51,15 +118,23 @@ int image_resolve(const char *spec, const char *modules, struct image *img, stru
 	json_object *meta;
 	int rc;
 
-	if (same_request(spec, modules)) {
-		/* Still there? (Another memhp may have cleaned the cache.) */
-		snprintf(path, sizeof(path), "%s/image.json", last.img.dir);
-		if (!access(path, R_OK)) {
-			*img = last.img;
-			return 0;
-		}
+	const struct image *known = remembered(spec, modules);
+	char built[4200] = "", kspec[4300];
+	const char *image_spec = spec;
+
+	if (known) {
+		*img = *known;
+		return 0;
 	}
 	memset(img, 0, sizeof(*img));
+	if (!strncmp(spec, "build:", 6)) {
+		rc = build_kernel(spec + 6, built, sizeof(built), err);
+		if (rc)
+			return rc;
+		snprintf(kspec, sizeof(kspec), "path:%s/bzImage", built);
+		image_spec = kspec;
+		modules = NULL; /* memhp's configuration builds everything in */
+	}
 	argv_add(&a, "%s/guest-image/build-image", image_datadir());
 	argv_add(&a, "--probe");
 	argv_add(&a, "%s/guest-image/probe/memhp-probe", image_datadir());
@@ -68,7 +143,7 @@ int image_resolve(const char *spec, const char *modules, struct image *img, stru
 		argv_add(&a, "%s", modules);
 	}
 	argv_add(&a, "--");
-	argv_add(&a, "%s", spec);
+	argv_add(&a, "%s", image_spec);
 	rc = spawn_capture(&a, &out, err);
 	argv_free(&a);
 	if (rc)
@@ -86,9 +161,8 @@ int image_resolve(const char *spec, const char *modules, struct image *img, stru
 	copy_field(meta, "kernel_release", img->release, sizeof(img->release));
 	copy_field(meta, "key", img->key, sizeof(img->key));
 	json_object_put(meta);
-	snprintf(last.spec, sizeof(last.spec), "%s", spec);
-	snprintf(last.modules, sizeof(last.modules), "%s", modules ? modules : "");
-	last.img = *img;
-	last.valid = true;
+	str_copy(img->spec, sizeof(img->spec), spec);
+	str_copy(img->build, sizeof(img->build), built);
+	remember(spec, modules, img);
 	return 0;
 }

@@ -13,14 +13,16 @@ struct image {
 	char spec[512];
 	char release[128]; /* as packaged; the probe reports the running one */
 	char key[40];
+	char build[4200]; /* build: kernels: build-kernel's directory (kernel.json), else "" */
 };
 
 /* Where memhp finds guest-image/ and scenarios/: $MEMHP_DATADIR, else the
  * source tree it was built in. */
 const char *image_datadir(void);
 
-/* Build or reuse the image for a kernel spec (deb:PKG or path:BZIMAGE, with
- * an optional modules directory) through guest-image/build-image. */
+/* Build or reuse the image for a kernel spec (deb:PKG, path:BZIMAGE with an
+ * optional modules directory, or build:TREE[+SERIES] compiled through
+ * guest-image/build-kernel) through guest-image/build-image. */
 int image_resolve(const char *spec, const char *modules, struct image *img, struct err *err);
 
 #endif

@@ -205,6 +205,51 @@ static void distinct(FILE *f, const struct report *rep, const struct report_grou
 	}
 }
 
+/* For build: kernels: tree version, base commit, config hash and patches. */
+static void build_cell(FILE *f, const struct report *rep, const struct report_group *g)
+{
+	for (size_t i = 0; i < g->nruns; i++) {
+		json_object *b = report_rec(rep, g, i)->kernel_build, *v, *patches;
+		char hash[16];
+
+		if (!b)
+			continue;
+		if (json_object_object_get_ex(b, "tree_version", &v)) {
+			fputs("Linux ", f);
+			html(f, json_object_get_string(v));
+		}
+		if (json_object_object_get_ex(b, "base_commit", &v) && *json_object_get_string(v)) {
+			fputs(" at ", f);
+			html(f, json_object_get_string(v));
+		}
+		if (json_object_object_get_ex(b, "config_sha256", &v)) {
+			snprintf(hash, sizeof(hash), "%.12s", json_object_get_string(v));
+			fputs(", config ", f);
+			html(f, hash);
+		}
+		if (json_object_object_get_ex(b, "patches", &patches) &&
+		    json_object_array_length(patches)) {
+			fputs("<ol>", f);
+			for (size_t k = 0; k < json_object_array_length(patches); k++) {
+				json_object *p = json_object_array_get_idx(patches, k), *n, *h;
+
+				fputs("<li>", f);
+				if (json_object_object_get_ex(p, "name", &n))
+					html(f, json_object_get_string(n));
+				if (json_object_object_get_ex(p, "sha256", &h)) {
+					snprintf(hash, sizeof(hash), "%.12s", json_object_get_string(h));
+					fputs(" <code>", f);
+					html(f, hash);
+					fputs("</code>", f);
+				}
+				fputs("</li>", f);
+			}
+			fputs("</ol>", f);
+		}
+		return; /* one build per variant: its runs share it */
+	}
+}
+
 static void provenance(FILE *f, const struct report *rep)
 {
 	static const struct {
@@ -226,7 +271,7 @@ static void provenance(FILE *f, const struct report *rep)
 	      f);
 	for (size_t c = 0; c < sizeof(cols) / sizeof(cols[0]); c++)
 		fprintf(f, "<th>%s</th>", cols[c].title);
-	fputs("</tr>\n", f);
+	fputs("<th>built from</th></tr>\n", f);
 	for (size_t s = 0; s < rep->nscenarios; s++)
 		for (size_t g = 0; g < rep->scenarios[s].ngroups; g++) {
 			const struct report_group *gr = &rep->scenarios[s].groups[g];
@@ -241,7 +286,9 @@ static void provenance(FILE *f, const struct report *rep)
 				distinct(f, rep, gr, cols[c].offset);
 				fputs("</td>", f);
 			}
-			fputs("</tr>\n", f);
+			fputs("<td>", f);
+			build_cell(f, rep, gr);
+			fputs("</td></tr>\n", f);
 		}
 	fputs("</table>\n</section>\n", f);
 }

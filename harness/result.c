@@ -116,6 +116,7 @@ void result_free(struct run_record *r)
 	free(r->kmsg);
 	json_object_put(r->probe_final);
 	json_object_put(r->workload);
+	json_object_put(r->kernel_build);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -279,6 +280,8 @@ json_object *result_to_json(const struct run_record *r)
 	json_object_object_add(root, "kmsg", arr);
 	json_object_object_add(root, "probe_final", json_object_get(r->probe_final));
 	json_object_object_add(root, "workload", json_object_get(r->workload));
+	json_object_object_add(group_of(root, "kernel", true), "build",
+			       json_object_get(r->kernel_build));
 	return root;
 }
 
@@ -397,6 +400,7 @@ int result_from_json(json_object *root, struct run_record *r, struct err *err)
 		result_add_kmsg(r, str_or_empty(json_object_array_get_idx(arr, k)));
 	r->probe_final = json_object_get(get(root, "probe_final"));
 	r->workload = json_object_get(get(root, "workload"));
+	r->kernel_build = json_object_get(get(get(root, "kernel"), "build"));
 	return 0;
 }
 

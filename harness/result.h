@@ -125,6 +125,7 @@ struct run_record {
 
 	json_object *probe_final; /* the last probe snapshot, kept verbatim */
 	json_object *workload;    /* workload.c's record of the workload, verbatim */
+	json_object *kernel_build; /* build-kernel's kernel.json for build: kernels, or NULL */
 	uint64_t vmm_peak_rss;    /* bytes, the emulator's VmHWM at the end */
 };
 

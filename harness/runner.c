@@ -335,6 +335,13 @@ static int phase_image(struct run *run, struct err *err)
 		return rc;
 	str_copy(rec->image_key, sizeof(rec->image_key), run->img.key);
 	str_copy(rec->kernel_release, sizeof(rec->kernel_release), run->img.release);
+	if (*run->img.build) {
+		char path[4300];
+
+		snprintf(path, sizeof(path), "%s/kernel.json", run->img.build);
+		json_object_put(rec->kernel_build);
+		rec->kernel_build = json_object_from_file(path);
+	}
 	return 0;
 }
 
