@@ -4,6 +4,7 @@
 #   make check   unit tests (plain and ASan/UBSan), report tests and integration tests
 #                on real guests
 #   make bench   boot and end-to-end timings (docs/benchmarks.md)
+#   make demo-ab a kernel A/B: linux-source-6.1 with and without an mm patch
 
 CC       ?= cc
 CFLAGS   ?= -O2 -g
@@ -27,7 +28,7 @@ SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-r
 
 DEMO_SCENARIO ?= scenarios/quick-virtio-mem.ini
 
-.PHONY: all deps image demo check unit unit-san report-test compare-test integration bench bench-paper clean
+.PHONY: all deps image demo demo-ab check unit unit-san report-test compare-test integration bench bench-paper clean
 
 all: $(MEMHP) $(PROBE)
 
@@ -52,6 +53,19 @@ image: all
 
 demo: deps all
 	$(MEMHP) run $(DEMO_SCENARIO)
+
+# Kernel A/B: Debian's linux-source-6.1 built with memhp's configuration, with
+# and without guest-image/patches/onlined-to-head, on a workload scenario.
+# Kernels are built once (docs/kernels.md); re-running resumes.
+AB_TREE ?= linux-source-6.1
+AB_OUT  ?= results/demo-ab
+demo-ab: deps all
+	$(MEMHP) run --resume -o $(AB_OUT) --repeats 3 \
+		--variant 'base=build:$(AB_TREE)' \
+		--variant 'head=build:$(AB_TREE)+guest-image/patches/onlined-to-head' \
+		scenarios/ab-onlined-to-head.ini > /dev/null || true
+	$(MEMHP) report --baseline base $(AB_OUT)
+	$(MEMHP) compare --baseline base $(AB_OUT) || true
 
 build/unit/test_%: tests/unit/test_%.c harness/libmemhp.a
 	@mkdir -p build/unit
