@@ -8,11 +8,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "cmd.h"
 #include "image.h"
+#include "matrix.h"
 #include "report.h"
 #include "runner.h"
 #include "scenario.h"
@@ -23,31 +25,37 @@
 static void usage(FILE *out)
 {
 	fprintf(out,
-		"usage: memhp run [OPTIONS] SCENARIO.ini\n\n"
+		"usage: memhp run [OPTIONS] SCENARIO.ini...\n"
+		"       memhp run [OPTIONS] --matrix MATRIX.ini\n\n"
 		"Boot a guest, hot-add the scenario's memory, unplug as much as possible and\n"
-		"count the memory blocks that came out. Each repeat writes\n"
-		"OUTPUT/<scenario>-<time>-r<N>/result.json plus the guest's serial.log and\n"
-		"qemu.log, and prints a summary.\n\n"
+		"count the memory blocks that came out: for every scenario, variant and repeat\n"
+		"(a cell). Each cell writes OUTPUT/<scenario>[-<variant>]-<time>-r<N>/result.json\n"
+		"plus the guest's serial.log and qemu.log, and prints a summary. Cells run\n"
+		"repeat by repeat, scenario by scenario, every variant in turn (A B A B ...),\n"
+		"so that drift on a noisy host favours no variant.\n\n"
 		"  -k, --kernel SPEC    guest kernel (default %s):\n"
 		"                       deb:PACKAGE  Debian kernel package (a glob picks the newest)\n"
 		"                       path:BZIMAGE a kernel of your own\n"
 		"                       build:TREE[+SERIES] compiled from source with patches\n"
 		"                                    (memhp kernel build --help)\n"
 		"      --modules DIR    with path:, its lib/modules/<release> directory\n"
-		"  -V, --variant 'NAME=SPEC [cmdline=ARGS]'\n"
-		"                       a named kernel variant (SPEC as for --kernel, ARGS added\n"
-		"                       to the kernel command line, last); give it\n"
-		"                       several times to compare kernels: every repeat runs each\n"
-		"                       variant in turn (A B A B ...), so drift on a noisy host\n"
-		"                       does not favour one. NAME: letters, digits, . _ + -\n"
-		"  -a, --accel A        auto (default: KVM only with kvm_intel/kvm_amd), kvm, tcg\n"
-		"  -r, --repeats N      override the scenario's [run] repeats\n"
+		"  -V, --variant 'NAME=SPEC [cmdline=ARGS] [config=FRAGMENT]'\n"
+		"                       a named kernel variant (SPEC as for --kernel); ARGS go\n"
+		"                       last on its kernel command line, FRAGMENT into a build:\n"
+		"                       kernel's configuration. Repeat it to compare kernels.\n"
+		"                       NAME: letters, digits, . _ + -\n"
+		"  -m, --matrix FILE    variants, scenarios and repeats from an INI file\n"
+		"                       (docs/kernels.md)\n"
+		"  -r, --repeats N      override the scenarios' (and matrix's) repeats\n"
+		"  -j, --jobs N         run up to N cells at once (default 1), never more than\n"
+		"                       the host's CPUs nor than its available memory holds\n"
 		"  -o, --output DIR     results directory (default: results)\n"
-		"      --resume         keep the runs OUTPUT already has: a repeat of a variant\n"
-		"                       with an ok result for this scenario (same text, same\n"
-		"                       kernel and cmdline) is not run again\n"
+		"      --resume         keep the cells OUTPUT already has: one with an ok result\n"
+		"                       for the same scenario text, kernel, cmdline and repeat is\n"
+		"                       not run again\n"
+		"  -a, --accel A        auto (default: KVM only with kvm_intel/kvm_amd), kvm, tcg\n"
 		"      --qemu BINARY    emulator (default: qemu-system-x86_64)\n"
-		"      --ignore-budget  run even when the scenario may touch more host memory\n"
+		"      --ignore-budget  run even when a scenario may touch more host memory\n"
 		"                       than is available (see docs/workloads.md)\n"
 		"  -h, --help           this text\n\n"
 		"Scenario keys: memhp help scenario. Exit: 0 every run ok, 1 a run failed,\n"
@@ -55,8 +63,8 @@ static void usage(FILE *out)
 		IMAGE_DEFAULT_KERNEL);
 }
 
-/* OUTPUT/<scenario>-<UTC time>-r<N>, made anew (never reusing a directory). */
-static int make_run_dir(const char *output, const char *name, unsigned repeat, char *dir,
+/* OUTPUT/<label>-<UTC time>-r<N>, made anew (never reusing a directory). */
+static int make_run_dir(const char *output, const char *label, unsigned repeat, char *dir,
 			size_t len)
 {
 	char stamp[32];
@@ -69,95 +77,15 @@ static int make_run_dir(const char *output, const char *name, unsigned repeat, c
 	strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", &tm);
 	for (unsigned n = 1; n < 1000; n++) {
 		if (n == 1)
-			snprintf(dir, len, "%s/%s-%s-r%u", output, name, stamp, repeat);
+			snprintf(dir, len, "%s/%s-%s-r%u", output, label, stamp, repeat);
 		else
-			snprintf(dir, len, "%s/%s-%s-r%u.%u", output, name, stamp, repeat, n);
+			snprintf(dir, len, "%s/%s-%s-r%u.%u", output, label, stamp, repeat, n);
 		if (mkdir(dir, 0755) == 0)
 			return 0;
 		if (errno != EEXIST)
 			return -errno;
 	}
 	return -EEXIST;
-}
-
-#define MAX_VARIANTS 16
-
-struct variant {
-	char name[64];
-	char spec[1024];
-	char cmdline[512]; /* extra kernel command line, "" for none */
-};
-
-/*
- * NAME=SPEC [cmdline=ARGS], NAME safe for a directory name and a report
- * label; ARGS may be in double quotes (the quotes are dropped).
- */
-static int parse_variant(const char *arg, struct variant *v)
-{
-	const char *eq = strchr(arg, '='), *sp, *extra;
-	size_t n = eq ? (size_t)(eq - arg) : 0;
-
-	if (!eq || !n || n >= sizeof(v->name) || strspn(arg, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-							       "abcdefghijklmnopqrstuvwxyz"
-							       "0123456789._+-") < n) {
-		fprintf(stderr,
-			"memhp run: --variant '%s' is not NAME=SPEC with a NAME of up to %zu letters, "
-			"digits, '.', '_', '+' or '-'\n",
-			arg, sizeof(v->name) - 1);
-		return -1;
-	}
-	memcpy(v->name, arg, n);
-	v->name[n] = '\0';
-	sp = strchr(eq + 1, ' ');
-	snprintf(v->spec, sizeof(v->spec), "%.*s", sp ? (int)(sp - eq - 1) : (int)strlen(eq + 1),
-		 eq + 1);
-	v->cmdline[0] = '\0';
-	if (!sp)
-		return 0;
-	extra = sp + strspn(sp, " ");
-	if (strncmp(extra, "cmdline=", 8)) {
-		fprintf(stderr, "memhp run: --variant '%s': after the kernel only cmdline=ARGS may "
-				"follow, not '%s'\n", arg, extra);
-		return -1;
-	}
-	extra += 8;
-	n = strlen(extra);
-	if (n >= 2 && extra[0] == '"' && extra[n - 1] == '"') {
-		extra++;
-		n -= 2;
-	}
-	if (n >= sizeof(v->cmdline)) {
-		fprintf(stderr, "memhp run: --variant '%s': cmdline longer than %zu bytes\n", arg,
-			sizeof(v->cmdline) - 1);
-		return -1;
-	}
-	snprintf(v->cmdline, sizeof(v->cmdline), "%.*s", (int)n, extra);
-	return 0;
-}
-
-static int check_kernel_spec(const char *spec)
-{
-	if (strncmp(spec, "deb:", 4) && strncmp(spec, "path:", 5) && strncmp(spec, "build:", 6)) {
-		fprintf(stderr, "memhp run: kernel '%s' is not deb:PACKAGE, path:BZIMAGE or "
-				"build:TREE[+SERIES]\n", spec);
-		return -1;
-	}
-	return 0;
-}
-
-/* An ok result in done for this scenario, variant and repeat, or NULL. */
-static const char *done_already(const struct report *done, const struct scenario *sc,
-				const struct variant *v, unsigned rep)
-{
-	for (size_t i = 0; done && i < done->nruns; i++) {
-		const struct run_record *r = &done->runs[i].rec;
-
-		if (r->status == RUN_OK && r->repeat == rep && !strcmp(r->scenario_name, sc->name) &&
-		    !strcmp(r->scenario_sha256, sc->sha256) && !strcmp(r->variant, v->name) &&
-		    !strcmp(r->variant_source, v->spec) && !strcmp(r->variant_cmdline, v->cmdline))
-			return done->runs[i].path;
-	}
-	return NULL;
 }
 
 /* MemAvailable of the host, in bytes. */
@@ -176,14 +104,181 @@ static uint64_t host_available(void)
 	return kb ? (uint64_t)kb * 1024 : UINT64_MAX;
 }
 
+/* An ok result in done for this cell, or NULL. */
+static const char *done_already(const struct report *done, const struct scenario *sc,
+				const struct variant *v, unsigned rep)
+{
+	for (size_t i = 0; done && i < done->nruns; i++) {
+		const struct run_record *r = &done->runs[i].rec;
+
+		if (r->status == RUN_OK && r->repeat == rep && !strcmp(r->scenario_name, sc->name) &&
+		    !strcmp(r->scenario_sha256, sc->sha256) && !strcmp(r->variant, v->name) &&
+		    !strcmp(r->variant_source, v->spec) && !strcmp(r->variant_cmdline, v->cmdline))
+			return done->runs[i].path;
+	}
+	return NULL;
+}
+
+struct plan {
+	struct matrix m;
+	struct cell *cells;
+	size_t ncells;
+	struct run_options opt;
+	const char *output;
+	struct report done;
+	bool have_done;
+};
+
+static void describe(const struct plan *p, const struct cell *c, char *buf, size_t len)
+{
+	const struct variant *v = &p->m.variants[c->variant];
+
+	snprintf(buf, len, "%s%s%s, repeat %u", p->m.scenarios[c->scenario].name,
+		 *v->name ? ", variant " : "", v->name, c->repeat);
+}
+
+/*
+ * Run one cell here and now. Returns 0 ok (or kept), 1 the run failed or its
+ * result could not be written.
+ */
+static int run_cell(struct plan *p, const struct cell *c, bool summary)
+{
+	const struct scenario *sc = &p->m.scenarios[c->scenario];
+	const struct variant *v = &p->m.variants[c->variant];
+	struct run_options opt = p->opt;
+	char dir[4096], label[1280], what[1400], *text = NULL;
+	struct run_record rec;
+	size_t len = 0;
+	struct err err;
+	FILE *mem;
+	int rc;
+
+	snprintf(label, sizeof(label), "%.1100s%s%.63s", sc->name, *v->name ? "-" : "", v->name);
+	describe(p, c, what, sizeof(what));
+	rc = make_run_dir(p->output, label, c->repeat, dir, sizeof(dir));
+	if (rc) {
+		fprintf(stderr, "memhp run: cannot create a run directory in %s: %s\n", p->output,
+			strerror(-rc));
+		return 1;
+	}
+	opt.outdir = dir;
+	opt.repeat = c->repeat;
+	opt.variant = v->name;
+	opt.kernel = v->spec;
+	opt.variant_cmdline = v->cmdline;
+	opt.variant_config = v->config;
+	fprintf(stderr, "memhp: %s -> %s\n", what, dir);
+	rc = runner_run(sc, &opt, &rec, &err);
+	if (summary) {
+		/* One write, so that summaries of parallel cells do not mix. */
+		mem = open_memstream(&text, &len);
+		if (!mem)
+			abort();
+		summary_print(mem, &rec);
+		fclose(mem);
+		fwrite(text, 1, len, stdout);
+		fflush(stdout);
+		free(text);
+	}
+	if (rc)
+		fprintf(stderr, "memhp run: could not write the result: %s\n", err.msg);
+	else
+		fprintf(stderr, "memhp: result %s/result.json\n", dir);
+	rc = rc || rec.status != RUN_OK;
+	result_free(&rec);
+	return rc;
+}
+
+static unsigned online_cpus(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	return n > 0 ? (unsigned)n : 1;
+}
+
+/*
+ * Up to jobs cells at once, each in a child process, while the memory their
+ * scenarios may touch fits in what the host had available at the start.
+ */
+static unsigned run_parallel(struct plan *p, unsigned jobs, const bool *skip)
+{
+	struct {
+		pid_t pid;
+		uint64_t need;
+	} running[64] = { 0 };
+	uint64_t avail = host_available(), used = 0;
+	unsigned nrun = 0, failed = 0;
+	size_t next = 0;
+
+	for (;;) {
+		int status;
+		pid_t pid;
+
+		while (!memhp_stop_signal && next < p->ncells && nrun < jobs) {
+			const struct cell *c = &p->cells[next];
+			uint64_t need = workload_host_need(&p->m.scenarios[c->scenario]);
+
+			if (skip[next]) {
+				next++;
+				continue;
+			}
+			if (nrun && used + need > avail)
+				break; /* wait until a running cell frees its share */
+			fflush(NULL);
+			pid = fork();
+			if (pid < 0) {
+				fprintf(stderr, "memhp run: fork: %s\n", strerror(errno));
+				failed++;
+				next++;
+				continue;
+			}
+			if (pid == 0)
+				_exit(run_cell(p, c, true));
+			for (unsigned i = 0; i < jobs; i++)
+				if (!running[i].pid) {
+					running[i].pid = pid;
+					running[i].need = need;
+					break;
+				}
+			used += need;
+			nrun++;
+			next++;
+		}
+		if (!nrun)
+			break;
+		pid = waitpid(-1, &status, 0);
+		if (pid < 0) {
+			if (errno != EINTR)
+				break;
+			/* Asked to stop: pass it on; each child records its run as
+			 * interrupted and stops its guest. */
+			for (unsigned i = 0; i < jobs; i++)
+				if (running[i].pid)
+					kill(running[i].pid, memhp_stop_signal ? memhp_stop_signal : SIGTERM);
+			continue;
+		}
+		for (unsigned i = 0; i < jobs; i++)
+			if (running[i].pid == pid) {
+				used -= running[i].need;
+				running[i].pid = 0;
+				nrun--;
+				break;
+			}
+		failed += !WIFEXITED(status) || WEXITSTATUS(status);
+	}
+	return failed;
+}
+
 int cmd_run(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "kernel", required_argument, NULL, 'k' },
 		{ "modules", required_argument, NULL, 'M' },
 		{ "variant", required_argument, NULL, 'V' },
+		{ "matrix", required_argument, NULL, 'm' },
 		{ "accel", required_argument, NULL, 'a' },
 		{ "repeats", required_argument, NULL, 'r' },
+		{ "jobs", required_argument, NULL, 'j' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "qemu", required_argument, NULL, 'Q' },
 		{ "ignore-budget", no_argument, NULL, 'B' },
@@ -191,154 +286,155 @@ int cmd_run(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
-	struct run_options opt = {
-		.backend = &backend_qmp, .kernel = IMAGE_DEFAULT_KERNEL, .accel = -1,
-		.qemu = "qemu-system-x86_64", .progress_tty = isatty(STDERR_FILENO),
+	struct plan p = {
+		.opt = { .backend = &backend_qmp, .accel = -1, .qemu = "qemu-system-x86_64",
+			 .progress_tty = isatty(STDERR_FILENO) },
+		.output = "results",
 	};
-	const char *output = "results";
-	struct variant variants[MAX_VARIANTS];
-	unsigned repeats = 0, failed = 0, nvariants = 0;
+	const char *kernel = IMAGE_DEFAULT_KERNEL, *matrix = NULL;
+	unsigned repeats = 0, jobs = 1, failed = 0;
 	bool check_budget = true, resume = false;
-	struct report done;
-	bool have_done = false;
-	struct scenario sc;
+	bool *skip = NULL;
+	struct variant v;
 	struct err err;
-	int c;
+	int c, rc = EXIT_USAGE;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "k:V:a:r:o:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "k:V:m:a:r:j:o:h", opts, NULL)) != -1) {
 		switch (c) {
-		case 'k': opt.kernel = optarg; break;
+		case 'k': kernel = optarg; break;
+		case 'M': p.opt.modules = optarg; break;
 		case 'V':
-			if (nvariants == MAX_VARIANTS) {
-				fprintf(stderr, "memhp run: more than %d variants\n", MAX_VARIANTS);
-				return EXIT_USAGE;
+			if (variant_parse(optarg, &v, &err) || matrix_add_variant(&p.m, &v, &err)) {
+				fprintf(stderr, "memhp run: %s\n", err.msg);
+				goto out;
 			}
-			if (parse_variant(optarg, &variants[nvariants]))
-				return EXIT_USAGE;
-			for (unsigned i = 0; i < nvariants; i++)
-				if (!strcmp(variants[i].name, variants[nvariants].name)) {
-					fprintf(stderr, "memhp run: variant '%s' given twice\n",
-						variants[i].name);
-					return EXIT_USAGE;
-				}
-			nvariants++;
 			break;
-		case 'M': opt.modules = optarg; break;
+		case 'm': matrix = optarg; break;
 		case 'a':
 			if (!strcmp(optarg, "auto"))
-				opt.accel = ACCEL_AUTO;
+				p.opt.accel = ACCEL_AUTO;
 			else if (!strcmp(optarg, "kvm"))
-				opt.accel = ACCEL_KVM;
+				p.opt.accel = ACCEL_KVM;
 			else if (!strcmp(optarg, "tcg"))
-				opt.accel = ACCEL_TCG;
+				p.opt.accel = ACCEL_TCG;
 			else {
 				fprintf(stderr, "memhp run: --accel '%s' is not auto, kvm or tcg\n", optarg);
-				return EXIT_USAGE;
+				goto out;
 			}
 			break;
-		case 'r': {
+		case 'r':
+		case 'j': {
 			char *end;
-			unsigned long v = strtoul(optarg, &end, 10);
+			unsigned long n = strtoul(optarg, &end, 10);
 
-			if (*end || !v || v > 1000) {
-				fprintf(stderr, "memhp run: --repeats '%s' is not a number from 1 to 1000\n",
-					optarg);
-				return EXIT_USAGE;
+			if (*end || !n || n > 1000) {
+				fprintf(stderr, "memhp run: --%s '%s' is not a number from 1 to 1000\n",
+					c == 'r' ? "repeats" : "jobs", optarg);
+				goto out;
 			}
-			repeats = (unsigned)v;
+			*(c == 'r' ? &repeats : &jobs) = (unsigned)n;
 			break;
 		}
-		case 'o': output = optarg; break;
-		case 'Q': opt.qemu = optarg; break;
+		case 'o': p.output = optarg; break;
+		case 'Q': p.opt.qemu = optarg; break;
 		case 'B': check_budget = false; break;
 		case 'R': resume = true; break;
-		case 'h': usage(stdout); return EXIT_OK;
-		default: usage(stderr); return EXIT_USAGE;
+		case 'h': usage(stdout); rc = EXIT_OK; goto out;
+		default: usage(stderr); goto out;
 		}
 	}
-	if (optind != argc - 1) {
-		usage(stderr);
-		return EXIT_USAGE;
+	if (matrix) {
+		if (optind != argc || p.m.nvariants) {
+			fprintf(stderr, "memhp run: --matrix brings its own scenarios and variants; "
+					"give neither SCENARIO nor --variant with it\n");
+			goto out;
+		}
+		if (matrix_load(&p.m, matrix, &err)) {
+			fprintf(stderr, "memhp run: %s\n", err.msg);
+			goto out;
+		}
+	} else {
+		if (optind >= argc) {
+			usage(stderr);
+			goto out;
+		}
+		if (!p.m.nvariants) {
+			/* One unnamed variant: the report names it by its kernel. */
+			memset(&v, 0, sizeof(v));
+			if ((strncmp(kernel, "deb:", 4) && strncmp(kernel, "path:", 5) &&
+			     strncmp(kernel, "build:", 6)) || strlen(kernel) >= sizeof(v.spec)) {
+				fprintf(stderr, "memhp run: --kernel '%s' is not deb:PACKAGE, "
+						"path:BZIMAGE or build:TREE[+SERIES]\n", kernel);
+				goto out;
+			}
+			snprintf(v.spec, sizeof(v.spec), "%s", kernel);
+			matrix_add_variant(&p.m, &v, &err);
+		}
+		for (int i = optind; i < argc; i++)
+			if (matrix_add_scenario(&p.m, argv[i], &err)) {
+				fprintf(stderr, "memhp run: %s\n", err.msg);
+				goto out;
+			}
 	}
-	if (!nvariants) {
-		/* One unnamed variant: the report names it by its kernel. */
-		variants[0].name[0] = '\0';
-		snprintf(variants[0].spec, sizeof(variants[0].spec), "%s", opt.kernel);
-		variants[0].cmdline[0] = '\0';
-		nvariants = 1;
-	}
-	for (unsigned i = 0; i < nvariants; i++)
-		if (check_kernel_spec(variants[i].spec))
-			return EXIT_USAGE;
-	if (scenario_load(&sc, argv[optind], &err)) {
-		fprintf(stderr, "memhp run: %s\n", err.msg);
-		return EXIT_USAGE;
-	}
-	if (!repeats)
-		repeats = sc.repeats;
-	if (check_budget && workload_check_budget(&sc, host_available(), &err)) {
-		fprintf(stderr, "memhp run: %s\n", err.msg);
-		scenario_free(&sc);
-		return EXIT_USAGE;
-	}
-
+	for (size_t s = 0; check_budget && s < p.m.nscenarios; s++)
+		if (workload_check_budget(&p.m.scenarios[s], host_available(), &err)) {
+			fprintf(stderr, "memhp run: %s\n", err.msg);
+			goto out;
+		}
+	p.ncells = matrix_cells(&p.m, repeats, &p.cells);
+	skip = calloc(p.ncells + 1, sizeof(*skip));
+	if (!skip)
+		abort();
 	if (resume) {
 		struct err ignored;
 
-		/* Nothing there yet is fine: then every run is to do. */
-		have_done = report_load(&done, (char *const *)&output, 1, NULL, &ignored) == 0;
-		if (!have_done)
-			report_free(&done);
-	}
-	signals_install();
-	for (unsigned rep = 1; rep <= repeats && !memhp_stop_signal; rep++) {
-		for (unsigned v = 0; v < nvariants && !memhp_stop_signal; v++) {
-			const char *kept = done_already(have_done ? &done : NULL, &sc, &variants[v], rep);
-			struct run_record rec;
-			char dir[4096], label[1280];
-			int rc;
+		/* Nothing there yet is fine: then every cell is to run. */
+		p.have_done = report_load(&p.done, (char *const *)&p.output, 1, NULL, &ignored) == 0;
+		if (!p.have_done)
+			report_free(&p.done);
+		for (size_t i = 0; p.have_done && i < p.ncells; i++) {
+			const struct cell *cl = &p.cells[i];
+			const char *kept = done_already(&p.done, &p.m.scenarios[cl->scenario],
+							&p.m.variants[cl->variant], cl->repeat);
+			char what[1400];
 
-			if (kept) {
-				fprintf(stderr, "memhp: run %u/%u of %s%s%s: kept %s\n", rep, repeats,
-					sc.name, *variants[v].name ? ", variant " : "", variants[v].name,
-					kept);
+			if (!kept)
 				continue;
-			}
-			snprintf(label, sizeof(label), "%.1100s%s%.63s", sc.name,
-				 *variants[v].name ? "-" : "", variants[v].name);
-			rc = make_run_dir(output, label, rep, dir, sizeof(dir));
-			if (rc) {
-				fprintf(stderr, "memhp run: cannot create a run directory in %s: %s\n",
-					output, strerror(-rc));
-				failed++;
-				goto out;
-			}
-			opt.outdir = dir;
-			opt.repeat = rep;
-			opt.variant = variants[v].name;
-			opt.kernel = variants[v].spec;
-			opt.variant_cmdline = variants[v].cmdline;
-			fprintf(stderr, "memhp: run %u/%u of %s%s%s -> %s\n", rep, repeats, sc.name,
-				*variants[v].name ? ", variant " : "", variants[v].name, dir);
-			rc = runner_run(&sc, &opt, &rec, &err);
-			summary_print(stdout, &rec);
-			fflush(stdout);
-			if (rc) {
-				fprintf(stderr, "memhp run: could not write the result: %s\n", err.msg);
-				failed++;
-			} else {
-				fprintf(stderr, "memhp: result %s/result.json\n", dir);
-			}
-			failed += rec.status != RUN_OK;
-			result_free(&rec);
+			skip[i] = true;
+			describe(&p, cl, what, sizeof(what));
+			fprintf(stderr, "memhp: %s: kept %s\n", what, kept);
 		}
 	}
+
+	signals_install();
+	if (jobs > online_cpus())
+		jobs = online_cpus();
+	if (jobs > 64)
+		jobs = 64;
+	if (jobs > 1) {
+		/* Resolve every variant's image once, here: the children inherit
+		 * it instead of building the same image at the same time. */
+		for (size_t i = 0; i < p.m.nvariants; i++) {
+			struct image img;
+
+			if (image_resolve(p.m.variants[i].spec, p.opt.modules, p.m.variants[i].config,
+					  &img, &err))
+				fprintf(stderr, "memhp run: %s (its runs will fail)\n", err.msg);
+		}
+		p.opt.progress_tty = false; /* one status line per cell would collide */
+		failed = run_parallel(&p, jobs, skip);
+	} else {
+		for (size_t i = 0; i < p.ncells && !memhp_stop_signal; i++)
+			if (!skip[i])
+				failed += (unsigned)run_cell(&p, &p.cells[i], true);
+	}
+	rc = memhp_stop_signal ? 128 + memhp_stop_signal : failed ? EXIT_RUN_FAILED : EXIT_OK;
 out:
-	scenario_free(&sc);
-	if (have_done)
-		report_free(&done);
-	if (memhp_stop_signal)
-		return 128 + memhp_stop_signal;
-	return failed ? EXIT_RUN_FAILED : EXIT_OK;
+	free(skip);
+	free(p.cells);
+	if (p.have_done)
+		report_free(&p.done);
+	matrix_free(&p.m);
+	return rc;
 }

@@ -168,20 +168,34 @@ int guest_snapshot(const struct backend_ops *be, struct vm *vm, struct guest_sna
 		   int64_t deadline, struct err *err)
 {
 	static const char *const argv[] = { GUEST_PROBE, "snapshot", NULL };
+	enum { ATTEMPTS = 3 };
 	char *out;
 	int code, rc;
 
-	memset(s, 0, sizeof(*s));
-	rc = guest_exec(be, vm, argv, &out, &code, deadline, err);
-	if (rc)
-		return rc;
-	if (code) {
+	/*
+	 * A probe only reads; on a guest loaded to the brim the agent has been
+	 * seen to hand back a probe's output empty. Ask again before failing.
+	 */
+	for (int attempt = 1;; attempt++) {
+		memset(s, 0, sizeof(*s));
+		rc = guest_exec(be, vm, argv, &out, &code, deadline, err);
+		if (rc)
+			return rc;
+		if (code) {
+			free(out);
+			return err_set(err, "memhp-probe exited with status %d", code), -ECHILD;
+		}
+		rc = guest_snapshot_parse(out, s, err);
+		if (!rc || attempt == ATTEMPTS || now_ms() >= deadline) {
+			if (rc)
+				err_set(err, "memhp-probe printed no JSON object, %d times (the last "
+					     "time %zu bytes: '%.60s')",
+					attempt, strlen(out), out);
+			free(out);
+			return rc;
+		}
 		free(out);
-		return err_set(err, "memhp-probe exited with status %d", code), -ECHILD;
 	}
-	rc = guest_snapshot_parse(out, s, err);
-	free(out);
-	return rc;
 }
 
 void guest_snapshot_free(struct guest_snapshot *s)

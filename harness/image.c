@@ -35,17 +35,19 @@ static void copy_field(json_object *root, const char *key, char *dst, size_t len
  * them rather than asking apt and hashing every input again. */
 #define MEMO 16
 static struct {
-	char spec[512], modules[4096];
+	char spec[512], modules[4096], kconfig[1024];
 	struct image img;
 } memo[MEMO];
 static unsigned nmemo;
 
-static const struct image *remembered(const char *spec, const char *modules)
+static const struct image *remembered(const char *spec, const char *modules,
+				      const char *kconfig)
 {
 	for (unsigned i = 0; i < nmemo && i < MEMO; i++) {
 		char path[4300];
 
-		if (strcmp(memo[i].spec, spec) || strcmp(memo[i].modules, modules ? modules : ""))
+		if (strcmp(memo[i].spec, spec) || strcmp(memo[i].modules, modules ? modules : "") ||
+		    strcmp(memo[i].kconfig, kconfig ? kconfig : ""))
 			continue;
 		/* Still there? (Another memhp may have cleaned the cache.) */
 		snprintf(path, sizeof(path), "%s/image.json", memo[i].img.dir);
@@ -54,18 +56,27 @@ static const struct image *remembered(const char *spec, const char *modules)
 	return NULL;
 }
 
-static void remember(const char *spec, const char *modules, const struct image *img)
+static void remember(const char *spec, const char *modules, const char *kconfig,
+		     const struct image *img)
 {
 	unsigned i = nmemo++ % MEMO;
 
+	snprintf(memo[i].kconfig, sizeof(memo[i].kconfig), "%s", kconfig ? kconfig : "");
 	snprintf(memo[i].spec, sizeof(memo[i].spec), "%s", spec);
 	snprintf(memo[i].modules, sizeof(memo[i].modules), "%s", modules ? modules : "");
 	memo[i].img = *img;
 }
 
+/* Debian's kernel source package by name: linux-source-X.Y. */
+static bool source_package(const char *s, size_t n)
+{
+	return n > 13 && !strncmp(s, "linux-source-", 13) && strspn(s + 13, "0123456789.") == n - 13;
+}
+
 /*
  * build:TREE[+SERIES] -> TREE and SERIES. Paths may hold '+' themselves:
- * split at the first '+' after which both halves exist.
+ * split at the first '+' before which TREE exists (or names a source
+ * package).
  */
 static void split_build(const char *arg, char *tree, size_t tlen, char *series, size_t slen)
 {
@@ -78,7 +89,7 @@ static void split_build(const char *arg, char *tree, size_t tlen, char *series, 
 		if (*path == '~')
 			snprintf(path, sizeof(path), "%s%.*s", getenv("HOME") ? getenv("HOME") : "",
 				 (int)(p - arg - 1), arg + 1);
-		if (access(path, F_OK))
+		if (access(path, F_OK) && !source_package(arg, (size_t)(p - arg)))
 			continue;
 		snprintf(tree, tlen, "%.*s", (int)(p - arg), arg);
 		snprintf(series, slen, "%s", p + 1);
@@ -87,7 +98,8 @@ static void split_build(const char *arg, char *tree, size_t tlen, char *series, 
 }
 
 /* Compile (or find cached) a build: kernel; dir gets its cache directory. */
-static int build_kernel(const char *arg, char *dir, size_t len, struct err *err)
+static int build_kernel(const char *arg, const char *kconfig, char *dir, size_t len,
+			struct err *err)
 {
 	char tree[4096], series[4096], *out = NULL;
 	struct argv a = { 0 };
@@ -98,6 +110,10 @@ static int build_kernel(const char *arg, char *dir, size_t len, struct err *err)
 	if (*series) {
 		argv_add(&a, "--patches");
 		argv_add(&a, "%s", series);
+	}
+	if (kconfig && *kconfig) {
+		argv_add(&a, "--config");
+		argv_add(&a, "%s", kconfig);
 	}
 	argv_add(&a, "--");
 	argv_add(&a, "%s", tree);
@@ -111,14 +127,15 @@ static int build_kernel(const char *arg, char *dir, size_t len, struct err *err)
 	return 0;
 }
 
-int image_resolve(const char *spec, const char *modules, struct image *img, struct err *err)
+int image_resolve(const char *spec, const char *modules, const char *kconfig, struct image *img,
+		  struct err *err)
 {
 	struct argv a = { 0 };
 	char *out = NULL, path[4200];
 	json_object *meta;
 	int rc;
 
-	const struct image *known = remembered(spec, modules);
+	const struct image *known = remembered(spec, modules, kconfig);
 	char built[4200] = "", kspec[4300];
 	const char *image_spec = spec;
 
@@ -128,7 +145,7 @@ int image_resolve(const char *spec, const char *modules, struct image *img, stru
 	}
 	memset(img, 0, sizeof(*img));
 	if (!strncmp(spec, "build:", 6)) {
-		rc = build_kernel(spec + 6, built, sizeof(built), err);
+		rc = build_kernel(spec + 6, kconfig, built, sizeof(built), err);
 		if (rc)
 			return rc;
 		snprintf(kspec, sizeof(kspec), "path:%s/bzImage", built);
@@ -163,6 +180,6 @@ int image_resolve(const char *spec, const char *modules, struct image *img, stru
 	json_object_put(meta);
 	str_copy(img->spec, sizeof(img->spec), spec);
 	str_copy(img->build, sizeof(img->build), built);
-	remember(spec, modules, img);
+	remember(spec, modules, kconfig, img);
 	return 0;
 }

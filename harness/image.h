@@ -22,7 +22,9 @@ const char *image_datadir(void);
 
 /* Build or reuse the image for a kernel spec (deb:PKG, path:BZIMAGE with an
  * optional modules directory, or build:TREE[+SERIES] compiled through
- * guest-image/build-kernel) through guest-image/build-image. */
-int image_resolve(const char *spec, const char *modules, struct image *img, struct err *err);
+ * guest-image/build-kernel, with kconfig as its extra Kconfig fragment)
+ * through guest-image/build-image. */
+int image_resolve(const char *spec, const char *modules, const char *kconfig, struct image *img,
+		  struct err *err);
 
 #endif

@@ -329,7 +329,8 @@ static int check_block_size(struct run *run, struct err *err)
 static int phase_image(struct run *run, struct err *err)
 {
 	struct run_record *rec = run->rec;
-	int rc = image_resolve(run->opt->kernel, run->opt->modules, &run->img, err);
+	int rc = image_resolve(run->opt->kernel, run->opt->modules, run->opt->variant_config,
+			       &run->img, err);
 
 	if (rc)
 		return rc;

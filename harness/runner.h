@@ -12,6 +12,7 @@ struct run_options {
 	const struct backend_ops *backend;
 	const char *variant; /* the kernel variant's name, for reports */
 	const char *variant_cmdline; /* appended to the kernel command line, or NULL */
+	const char *variant_config;  /* build: kernels: an extra Kconfig fragment, or NULL */
 	const char *kernel;  /* deb:PKG or path:BZIMAGE */
 	const char *modules; /* with path:, the kernel's modules directory */
 	int accel;           /* enum accel_choice, or -1 for the scenario's */

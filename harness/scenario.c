@@ -17,6 +17,7 @@
 #include <ini.h>
 #include <openssl/evp.h>
 
+#include "ini_text.h"
 #include "scenario.h"
 #include "workload.h"
 #include "units.h"
@@ -263,31 +264,10 @@ static int set_value(struct scenario *sc, const struct scenario_key *k, const ch
 
 struct parse_state {
 	struct scenario *sc;
-	unsigned lineno;
-	const char *text; /* remaining input for the reader */
+	struct ini_text in;
 	unsigned err_line;
 	char msg[512];
 };
-
-/* inih reader that counts lines, so the handler knows where it is. */
-static char *reader(char *str, int num, void *stream)
-{
-	struct parse_state *st = stream;
-	const char *nl;
-	size_t n;
-
-	if (!*st->text)
-		return NULL;
-	nl = strchr(st->text, '\n');
-	n = nl ? (size_t)(nl - st->text) + 1 : strlen(st->text);
-	if (n > (size_t)num - 1)
-		n = (size_t)num - 1;
-	memcpy(str, st->text, n);
-	str[n] = '\0';
-	st->text += n;
-	st->lineno++;
-	return str;
-}
 
 /* Keep the first error only; returning 0 tells inih this line failed. */
 __attribute__((format(printf, 2, 3)))
@@ -296,7 +276,7 @@ static int fail(struct parse_state *st, const char *fmt, ...)
 	va_list ap;
 
 	if (!st->err_line) {
-		st->err_line = st->lineno;
+		st->err_line = st->in.lineno;
 		va_start(ap, fmt);
 		vsnprintf(st->msg, sizeof(st->msg), fmt, ap);
 		va_end(ap);
@@ -325,7 +305,7 @@ static int handler(void *user, const char *section, const char *name, const char
 				    st->sc->line[i]);
 		if (set_value(st->sc, k, value, msg, sizeof(msg)))
 			return fail(st, "[%s] %s", section, msg);
-		st->sc->line[i] = st->lineno;
+		st->sc->line[i] = st->in.lineno;
 		return 1;
 	}
 	if (!section_known)
@@ -451,7 +431,7 @@ static void sha256_hex(const char *text, char out[65])
 int scenario_load_string(struct scenario *sc, const char *path, const char *text,
 			 struct err *err)
 {
-	struct parse_state st = { .sc = sc, .text = text };
+	struct parse_state st = { .sc = sc, .in = { .text = text } };
 	char *copy, *base, *dot;
 	int rc;
 
@@ -468,7 +448,7 @@ int scenario_load_string(struct scenario *sc, const char *path, const char *text
 	sc->text = strdup(text);
 	sha256_hex(text, sc->sha256);
 
-	rc = ini_parse_stream(reader, &st, handler, &st);
+	rc = ini_parse_stream(ini_text_reader, &st.in, handler, &st);
 	/* inih goes on after an error; report whichever came first. */
 	if (st.err_line && (rc <= 0 || st.err_line <= (unsigned)rc)) {
 		err_set(err, "%s:%u: %s", path, st.err_line, st.msg);

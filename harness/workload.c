@@ -199,18 +199,30 @@ int workload_stop(const struct backend_ops *be, struct vm *vm, const struct scen
 
 #define QEMU_OVERHEAD (256ULL << 20)
 
-int workload_check_budget(const struct scenario *sc, uint64_t available, struct err *err)
+/* What the workload may fill on the host: with file-backed hot-added memory
+ * only boot memory counts. */
+static uint64_t host_fill(const struct scenario *sc)
 {
-	uint64_t memmap = sc->total / 64, fill = 0, need;
-	char b[5][32];
+	uint64_t fill = 0;
 
 	if (*sc->mix) {
 		fill = scenario_fill_bytes(sc, sc->memory + sc->total);
-		/* With file-backed hot-added memory the fill can only pin boot memory. */
 		if (sc->memory_backend == BACKEND_FILE && fill > sc->memory)
 			fill = sc->memory;
 	}
-	need = sc->memory + memmap + fill + QEMU_OVERHEAD;
+	return fill;
+}
+
+uint64_t workload_host_need(const struct scenario *sc)
+{
+	return sc->memory + sc->total / 64 + host_fill(sc) + QEMU_OVERHEAD;
+}
+
+int workload_check_budget(const struct scenario *sc, uint64_t available, struct err *err)
+{
+	uint64_t memmap = sc->total / 64, fill = host_fill(sc), need = workload_host_need(sc);
+	char b[5][32];
+
 	if (need <= available)
 		return 0;
 	return err_set(err, "%s: this run may touch %s of host memory ([machine] memory %s + "

@@ -55,6 +55,9 @@ int workload_stop(const struct backend_ops *be, struct vm *vm, const struct scen
  * memory) and QEMU's own. Returns -E2BIG with a message naming the keys to
  * change when that exceeds available (bytes).
  */
+/* The host memory a run of sc may touch: boot memory, memmap of the hot-added
+ * memory, the workload's fill and QEMU itself. */
+uint64_t workload_host_need(const struct scenario *sc);
 int workload_check_budget(const struct scenario *sc, uint64_t available, struct err *err);
 
 #endif

@@ -110,6 +110,59 @@ rc=$?
 check "a bad --variant exits 2" test "$rc" -eq 2
 check "a bad --variant is named" grep -q "'bad name=deb:x' is not NAME=SPEC" "$OUT/badvariant.err"
 
+# --- a matrix file: 2 scenarios x 2 variants, two cells at a time
+cat > "$OUT/small-dimm.ini" <<'INI'
+[machine]
+memory = 1G
+[hotplug]
+method = dimm
+total = 512M
+dimm_size = 256M
+INI
+cat > "$OUT/matrix.ini" <<'INI'
+[matrix]
+scenario = two-gib.ini
+scenario = small-dimm.ini
+repeats = 1
+
+[variant a]
+kernel = deb:linux-image-6.1.*-cloud-amd64-unsigned
+
+[variant b]
+kernel = deb:linux-image-6.1.*-cloud-amd64-unsigned
+cmdline = memhp_test_variant=b
+INI
+"$MEMHP" run --matrix "$OUT/matrix.ini" --jobs 2 -o "$OUT/matrix" > "$OUT/matrix.stdout" 2> "$OUT/matrix.stderr"
+check "run --matrix --jobs 2 exits 0" test $? -eq 0
+cells=$(jq -rs 'map(.scenario.name + "/" + .variant.name + ":" + .status) | sort | join(" ")' \
+	"$OUT"/matrix/*/result.json)
+check "every cell of the matrix has its own ok result" \
+	test "$cells" = "small-dimm/a:ok small-dimm/b:ok two-gib/a:ok two-gib/b:ok"
+check "a variant's cmdline reaches its guest, and only its" \
+	bash -c "test \$(grep -l 'memhp_test_variant=b' '$OUT'/matrix/*-b-*/serial.log | wc -l) -eq 2 &&
+		 ! grep -q 'memhp_test_variant' '$OUT'/matrix/*-a-*/serial.log"
+check "a summary per cell" test "$(grep -c '^run  ' "$OUT/matrix.stdout")" -eq 4
+
+# --- an interrupted matrix, resumed: only the missing cells run
+"$MEMHP" run --matrix "$OUT/matrix.ini" -o "$OUT/resume" > /dev/null 2> "$OUT/resume1.stderr" &
+MEMHP_PID=$!
+for _ in $(seq 1 600); do
+	[ "$(grep -c '^memhp: result ' "$OUT/resume1.stderr")" -ge 1 ] && break
+	sleep 0.1
+done
+kill -INT "$MEMHP_PID"
+wait "$MEMHP_PID"
+rc=$?
+check "matrix interrupted after its first cell: exit 130" test "$rc" -eq 130
+ok_before=$(jq -s 'map(select(.status == "ok")) | length' "$OUT"/resume/*/result.json)
+"$MEMHP" run --matrix "$OUT/matrix.ini" --resume -o "$OUT/resume" > /dev/null 2> "$OUT/resume2.stderr"
+check "--resume exits 0" test $? -eq 0
+check "--resume kept the finished cells ($ok_before)" test "$(grep -c ': kept ' "$OUT/resume2.stderr")" -eq "$ok_before"
+check "--resume ran only the others" \
+	test "$(grep -c '^memhp: result ' "$OUT/resume2.stderr")" -eq $((4 - ok_before))
+check "after it every cell has an ok result" \
+	test "$(jq -s 'map(select(.status == "ok")) | length' "$OUT"/resume/*/result.json)" -eq 4
+
 # --- QEMU killed in the middle of a run
 start_and_wait_for boot "$OUT/killed" "$scenario"
 if [ -n "$QEMU_PID" ]; then

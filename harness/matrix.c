@@ -1,0 +1,294 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include <errno.h>
+#include <stdbool.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <ini.h>
+
+#include "ini_text.h"
+#include "matrix.h"
+
+static bool valid_name(const char *s, size_t n)
+{
+	return n && strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._+-") >= n;
+}
+
+static int check_spec(const char *spec, struct err *err)
+{
+	if (strncmp(spec, "deb:", 4) && strncmp(spec, "path:", 5) && strncmp(spec, "build:", 6))
+		return err_set(err, "kernel '%s' is not deb:PACKAGE, path:BZIMAGE or "
+				    "build:TREE[+SERIES]", spec);
+	return 0;
+}
+
+/* key=value after the spec: cmdline= or config=, value maybe in quotes. */
+static int variant_option(struct variant *v, const char *key, const char *val, size_t n,
+			  struct err *err)
+{
+	char *dst;
+	size_t len;
+
+	if (n >= 2 && val[0] == '"' && val[n - 1] == '"') {
+		val++;
+		n -= 2;
+	}
+	if (!strcmp(key, "cmdline")) {
+		dst = v->cmdline;
+		len = sizeof(v->cmdline);
+	} else if (!strcmp(key, "config")) {
+		dst = v->config;
+		len = sizeof(v->config);
+	} else {
+		return err_set(err, "variant '%s': unknown option '%s' (cmdline= or config=)", v->name,
+			       key);
+	}
+	if (n >= len)
+		return err_set(err, "variant '%s': %s longer than %zu bytes", v->name, key, len - 1);
+	snprintf(dst, len, "%.*s", (int)n, val);
+	return 0;
+}
+
+int variant_parse(const char *arg, struct variant *v, struct err *err)
+{
+	const char *eq = strchr(arg, '='), *p;
+	size_t n = eq ? (size_t)(eq - arg) : 0;
+
+	memset(v, 0, sizeof(*v));
+	if (!eq || !valid_name(arg, n) || n >= sizeof(v->name))
+		return err_set(err, "--variant '%s' is not NAME=SPEC with a NAME of up to %zu letters, "
+				    "digits, '.', '_', '+' or '-'", arg, sizeof(v->name) - 1);
+	memcpy(v->name, arg, n);
+	p = eq + 1;
+	n = strcspn(p, " ");
+	if (n >= sizeof(v->spec))
+		return err_set(err, "--variant '%s': kernel spec too long", arg);
+	snprintf(v->spec, sizeof(v->spec), "%.*s", (int)n, p);
+	if (check_spec(v->spec, err))
+		return err_wrap(err, -EINVAL, "--variant '%s'", arg);
+	for (p += n; *(p += strspn(p, " "));) {
+		const char *kv = strchr(p, '='), *val;
+		char key[16];
+		size_t vlen;
+
+		if (!kv || (size_t)(kv - p) >= sizeof(key))
+			return err_set(err, "--variant '%s': after the kernel only cmdline=ARGS or "
+					    "config=FILE may follow, not '%s'", arg, p);
+		snprintf(key, sizeof(key), "%.*s", (int)(kv - p), p);
+		val = kv + 1;
+		/* A quoted value runs to its closing quote; else to the next space. */
+		if (*val == '"' && strchr(val + 1, '"'))
+			vlen = (size_t)(strchr(val + 1, '"') - val) + 1;
+		else
+			vlen = strcspn(val, " ");
+		if (variant_option(v, key, val, vlen, err))
+			return err_wrap(err, -EINVAL, "--variant '%s'", arg);
+		p = val + vlen;
+	}
+	return 0;
+}
+
+int matrix_add_variant(struct matrix *m, const struct variant *v, struct err *err)
+{
+	struct variant *nv;
+
+	for (size_t i = 0; i < m->nvariants; i++)
+		if (!strcmp(m->variants[i].name, v->name))
+			return err_set(err, "variant '%s' given twice", v->name);
+	nv = realloc(m->variants, (m->nvariants + 1) * sizeof(*nv));
+	if (!nv)
+		abort();
+	m->variants = nv;
+	m->variants[m->nvariants++] = *v;
+	return 0;
+}
+
+int matrix_add_scenario(struct matrix *m, const char *path, struct err *err)
+{
+	struct scenario *ns = realloc(m->scenarios, (m->nscenarios + 1) * sizeof(*ns));
+
+	if (!ns)
+		abort();
+	m->scenarios = ns;
+	if (scenario_load(&m->scenarios[m->nscenarios], path, err))
+		return -EINVAL;
+	for (size_t i = 0; i < m->nscenarios; i++)
+		if (!strcmp(m->scenarios[i].name, m->scenarios[m->nscenarios].name)) {
+			err_set(err, "%s: a second scenario named '%s' (the first is %s)", path,
+				m->scenarios[i].name, m->scenarios[i].path);
+			scenario_free(&m->scenarios[m->nscenarios]);
+			return -EINVAL;
+		}
+	m->nscenarios++;
+	return 0;
+}
+
+struct parse {
+	struct matrix *m;
+	const char *path;
+	char dir[4096];
+	struct err *err;
+	int failed;
+	struct variant *cur; /* the [variant NAME] being read */
+	struct ini_text in;
+};
+
+static int handler(void *user, const char *section, const char *key, const char *value)
+{
+	struct parse *st = user;
+	unsigned lineno = st->in.lineno;
+	struct err e;
+
+	if (st->failed)
+		return 0;
+	if (!strcmp(section, "matrix")) {
+		if (!strcmp(key, "repeats")) {
+			char *end;
+			unsigned long r = strtoul(value, &end, 10);
+
+			if (*end || !r || r > 1000)
+				goto bad_value;
+			st->m->repeats = (unsigned)r;
+		} else if (!strcmp(key, "scenario")) {
+			char path[8300];
+
+			if (*value == '/')
+				snprintf(path, sizeof(path), "%s", value);
+			else
+				snprintf(path, sizeof(path), "%s/%s", st->dir, value);
+			if (matrix_add_scenario(st->m, path, &e)) {
+				err_set(st->err, "%s:%u: %s", st->path, lineno, e.msg);
+				return st->failed = 1, 0;
+			}
+		} else {
+			goto bad_key;
+		}
+		return 1;
+	}
+	if (!strncmp(section, "variant ", 8)) {
+		const char *name = section + 8;
+
+		if (!st->cur || strcmp(st->cur->name, name)) {
+			struct variant v = { 0 };
+
+			if (!valid_name(name, strlen(name)) || strlen(name) >= sizeof(v.name)) {
+				err_set(st->err, "%s:%u: [variant %s]: a name of letters, digits, '.', "
+						 "'_', '+' or '-'", st->path, lineno, name);
+				return st->failed = 1, 0;
+			}
+			snprintf(v.name, sizeof(v.name), "%s", name);
+			if (matrix_add_variant(st->m, &v, &e)) {
+				err_set(st->err, "%s:%u: %s", st->path, lineno, e.msg);
+				return st->failed = 1, 0;
+			}
+			st->cur = &st->m->variants[st->m->nvariants - 1];
+		}
+		if (!strcmp(key, "kernel")) {
+			if (check_spec(value, &e)) {
+				err_set(st->err, "%s:%u: %s", st->path, lineno, e.msg);
+				return st->failed = 1, 0;
+			}
+			snprintf(st->cur->spec, sizeof(st->cur->spec), "%s", value);
+		} else if (!strcmp(key, "cmdline") || !strcmp(key, "config")) {
+			char val[8300];
+
+			if (!strcmp(key, "config") && *value && *value != '/')
+				snprintf(val, sizeof(val), "%s/%s", st->dir, value);
+			else
+				snprintf(val, sizeof(val), "%s", value);
+			if (variant_option(st->cur, key, val, strlen(val), &e)) {
+				err_set(st->err, "%s:%u: %s", st->path, lineno, e.msg);
+				return st->failed = 1, 0;
+			}
+		} else {
+			goto bad_key;
+		}
+		return 1;
+	}
+	err_set(st->err, "%s:%u: unknown section [%s] (matrix, variant NAME)", st->path, lineno,
+		section);
+	return st->failed = 1, 0;
+bad_key:
+	err_set(st->err, "%s:%u: [%s] has no key '%s'", st->path, lineno, section, key);
+	return st->failed = 1, 0;
+bad_value:
+	err_set(st->err, "%s:%u: %s = '%s' is not a number from 1 to 1000", st->path, lineno, key,
+		value);
+	return st->failed = 1, 0;
+}
+
+int matrix_load(struct matrix *m, const char *path, struct err *err)
+{
+	struct parse st = { .m = m, .path = path, .err = err };
+	FILE *f = fopen(path, "re");
+	char copy[4096], *text = NULL;
+	size_t len = 0;
+	int rc;
+
+	snprintf(copy, sizeof(copy), "%s", path);
+	snprintf(st.dir, sizeof(st.dir), "%s", dirname(copy));
+	if (!f)
+		return err_set(err, "%s: %s", path, strerror(errno));
+	if (getdelim(&text, &len, '\0', f) < 0 && !text) {
+		fclose(f);
+		return err_set(err, "%s: cannot read it", path);
+	}
+	fclose(f);
+	st.in.text = text;
+	rc = ini_parse_stream(ini_text_reader, &st.in, handler, &st);
+	free(text);
+	if (st.failed)
+		return -EINVAL;
+	if (rc > 0)
+		return err_set(err, "%s:%d: not a [section] or 'key = value' line", path, rc);
+	for (size_t i = 0; i < m->nvariants; i++)
+		if (!*m->variants[i].spec)
+			return err_set(err, "%s: [variant %s] has no kernel = SPEC", path,
+				       m->variants[i].name);
+	if (!m->nscenarios)
+		return err_set(err, "%s: [matrix] names no scenario", path);
+	if (!m->nvariants)
+		return err_set(err, "%s: no [variant NAME] section", path);
+	return 0;
+}
+
+void matrix_free(struct matrix *m)
+{
+	for (size_t i = 0; i < m->nscenarios; i++)
+		scenario_free(&m->scenarios[i]);
+	free(m->scenarios);
+	free(m->variants);
+	memset(m, 0, sizeof(*m));
+}
+
+size_t matrix_cells(const struct matrix *m, unsigned repeats_override, struct cell **cells)
+{
+	unsigned most = 0;
+	size_t n = 0;
+
+	for (size_t s = 0; s < m->nscenarios; s++) {
+		unsigned r = repeats_override ? repeats_override :
+			     m->repeats       ? m->repeats :
+						m->scenarios[s].repeats;
+
+		if (r > most)
+			most = r;
+	}
+	*cells = calloc((size_t)most * m->nscenarios * m->nvariants + 1, sizeof(**cells));
+	if (!*cells)
+		abort();
+	for (unsigned rep = 1; rep <= most; rep++)
+		for (size_t s = 0; s < m->nscenarios; s++) {
+			unsigned r = repeats_override ? repeats_override :
+				     m->repeats       ? m->repeats :
+							m->scenarios[s].repeats;
+
+			if (rep > r)
+				continue;
+			for (size_t v = 0; v < m->nvariants; v++)
+				(*cells)[n++] = (struct cell){ .scenario = s, .variant = v, .repeat = rep };
+		}
+	return n;
+}

@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+#ifndef MEMHP_MATRIX_H
+#define MEMHP_MATRIX_H
+
+#include <stddef.h>
+
+#include "err.h"
+#include "scenario.h"
+
+/*
+ * What memhp run runs: variants x scenarios x repeats (docs/kernels.md),
+ * from the command line or a matrix INI file.
+ */
+struct variant {
+	char name[64];     /* "" for the one unnamed variant of --kernel */
+	char spec[1024];   /* deb:, path: or build: */
+	char cmdline[512]; /* appended to the kernel command line */
+	char config[1024]; /* build: kernels: a Kconfig fragment, or "" */
+};
+
+struct matrix {
+	struct variant *variants;
+	size_t nvariants;
+	struct scenario *scenarios;
+	size_t nscenarios;
+	unsigned repeats; /* 0: each scenario's own [run] repeats */
+};
+
+/* One run of the matrix. */
+struct cell {
+	size_t scenario, variant;
+	unsigned repeat; /* 1-based */
+};
+
+/* "NAME=SPEC [cmdline=ARGS] [config=FILE]"; ARGS may be in double quotes. */
+int variant_parse(const char *arg, struct variant *v, struct err *err);
+int matrix_add_variant(struct matrix *m, const struct variant *v, struct err *err);
+int matrix_add_scenario(struct matrix *m, const char *path, struct err *err);
+/*
+ * A matrix file:
+ *   [matrix]            repeats = N, scenario = FILE (one per line, repeatable,
+ *                       relative to the matrix file)
+ *   [variant NAME]      kernel = SPEC, cmdline = ARGS, config = FILE
+ * Errors name the file and line.
+ */
+int matrix_load(struct matrix *m, const char *path, struct err *err);
+void matrix_free(struct matrix *m);
+
+/* The cells in the order they run: repeat by repeat, scenario by scenario,
+ * every variant in turn, so that no variant runs all its repeats first.
+ * Returns the count; *cells is malloc'ed. */
+size_t matrix_cells(const struct matrix *m, unsigned repeats_override, struct cell **cells);
+
+#endif

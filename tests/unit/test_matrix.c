@@ -1,0 +1,185 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* Variants and matrix files: what is accepted, and errors that name the
+ * file, line and value. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "matrix.h"
+
+static void test_variant_forms(void **state)
+{
+	struct variant v;
+	struct err err;
+
+	(void)state;
+	assert_int_equal(variant_parse("base=deb:linux-image-6.1.*-cloud-amd64-unsigned", &v, &err), 0);
+	assert_string_equal(v.name, "base");
+	assert_string_equal(v.spec, "deb:linux-image-6.1.*-cloud-amd64-unsigned");
+	assert_string_equal(v.cmdline, "");
+
+	assert_int_equal(variant_parse("movable=path:/boot/bz cmdline=\"movable_node quiet\" "
+				       "config=frag.config", &v, &err), 0);
+	assert_string_equal(v.spec, "path:/boot/bz");
+	assert_string_equal(v.cmdline, "movable_node quiet");
+	assert_string_equal(v.config, "frag.config");
+
+	assert_int_equal(variant_parse("fix=build:~/linux+~/series/ cmdline=a=b", &v, &err), 0);
+	assert_string_equal(v.spec, "build:~/linux+~/series/");
+	assert_string_equal(v.cmdline, "a=b");
+}
+
+static void test_variant_errors(void **state)
+{
+	static const struct {
+		const char *arg, *msg;
+	} bad[] = {
+		{ "nospec", "is not NAME=SPEC" },
+		{ "a b=deb:x", "is not NAME=SPEC" },
+		{ "=deb:x", "is not NAME=SPEC" },
+		{ "a=foo:x", "kernel 'foo:x' is not deb:PACKAGE" },
+		{ "a=deb:x quiet", "only cmdline=ARGS or config=FILE may follow, not 'quiet'" },
+		{ "a=deb:x bogus=1", "unknown option 'bogus'" },
+	};
+	struct variant v;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct err err = { "" };
+
+		assert_int_not_equal(variant_parse(bad[i].arg, &v, &err), 0);
+		if (!strstr(err.msg, bad[i].msg))
+			fail_msg("'%s': got '%s', wanted '%s'", bad[i].arg, err.msg, bad[i].msg);
+	}
+}
+
+/* Write text to a file in a fresh directory with two scenarios beside it. */
+static char *matrix_file(const char *text)
+{
+	static char dir[64];
+	char path[128];
+	FILE *f;
+
+	snprintf(dir, sizeof(dir), "/tmp/memhp-matrix-XXXXXX");
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/a.ini", dir);
+	f = fopen(path, "w");
+	fputs("[machine]\nmemory = 1G\n[run]\nrepeats = 2\n", f);
+	fclose(f);
+	snprintf(path, sizeof(path), "%s/b.ini", dir);
+	f = fopen(path, "w");
+	fputs("[machine]\nmemory = 1G\n", f);
+	fclose(f);
+	snprintf(path, sizeof(path), "%s/m.ini", dir);
+	f = fopen(path, "w");
+	fputs(text, f);
+	fclose(f);
+	return strdup(path);
+}
+
+static void cleanup(char *path)
+{
+	char cmd[256];
+
+	*strrchr(path, '/') = '\0';
+	snprintf(cmd, sizeof(cmd), "%s/a.ini", path);
+	unlink(cmd);
+	snprintf(cmd, sizeof(cmd), "%s/b.ini", path);
+	unlink(cmd);
+	snprintf(cmd, sizeof(cmd), "%s/m.ini", path);
+	unlink(cmd);
+	rmdir(path);
+	free(path);
+}
+
+static void test_matrix_file_and_cell_order(void **state)
+{
+	char *path = matrix_file("[matrix]\nscenario = a.ini\nscenario = b.ini\n\n"
+				 "[variant base]\nkernel = deb:linux-image-6.1.*-cloud-amd64-unsigned\n"
+				 "[variant next]\nkernel = path:/srv/bzImage\ncmdline = quiet\n");
+	struct matrix m = { 0 };
+	struct cell *cells;
+	struct err err;
+	size_t n;
+
+	(void)state;
+	if (matrix_load(&m, path, &err))
+		fail_msg("%s", err.msg);
+	assert_int_equal(m.nscenarios, 2);
+	assert_int_equal(m.nvariants, 2);
+	assert_string_equal(m.variants[1].cmdline, "quiet");
+	/* a.ini repeats twice, b.ini once (its default): 2x2 + 1x2 cells,
+	 * repeat by repeat, every variant in turn. */
+	n = matrix_cells(&m, 0, &cells);
+	assert_int_equal(n, 6);
+	assert_true(cells[0].scenario == 0 && cells[0].variant == 0 && cells[0].repeat == 1);
+	assert_true(cells[1].scenario == 0 && cells[1].variant == 1 && cells[1].repeat == 1);
+	assert_true(cells[2].scenario == 1 && cells[2].variant == 0 && cells[2].repeat == 1);
+	assert_true(cells[3].scenario == 1 && cells[3].variant == 1 && cells[3].repeat == 1);
+	assert_true(cells[4].scenario == 0 && cells[4].variant == 0 && cells[4].repeat == 2);
+	assert_true(cells[5].scenario == 0 && cells[5].variant == 1 && cells[5].repeat == 2);
+	free(cells);
+	/* --repeats overrides every scenario's own */
+	assert_int_equal(matrix_cells(&m, 3, &cells), 12);
+	free(cells);
+	matrix_free(&m);
+	cleanup(path);
+}
+
+static void test_matrix_errors_name_file_and_line(void **state)
+{
+	static const struct {
+		const char *text, *msg;
+	} bad[] = {
+		{ "[matrix]\nscenario = a.ini\nrepeats = lots\n[variant a]\nkernel = deb:x\n",
+		  "m.ini:3: repeats = 'lots' is not a number" },
+		{ "[matrix]\nscenario = nope.ini\n", "m.ini:2: " },
+		{ "[matrix]\nscenario = a.ini\n[variant a]\nkernel = http:x\n",
+		  "m.ini:4: kernel 'http:x' is not deb:PACKAGE" },
+		{ "[matrix]\nscenario = a.ini\n[variant bad name]\nkernel = deb:x\n",
+		  "m.ini:4: [variant bad name]: a name of letters" },
+		{ "[matrix]\nscenario = a.ini\n[variant a]\ncmdline = x\n", "[variant a] has no kernel" },
+		{ "[matrix]\nscenario = a.ini\n[variant a]\nkernel = deb:x\ncolour = red\n",
+		  "m.ini:5: [variant a] has no key 'colour'" },
+		{ "[matrix]\nscenario = a.ini\n", "no [variant NAME] section" },
+		{ "[matrix]\nscenario = a.ini\nscenario = a.ini\n[variant a]\nkernel = deb:x\n",
+		  "a second scenario named 'a'" },
+		{ "[matrix]\nscenario = a.ini\n[variant a]\nkernel = deb:x\n[variant a]\nkernel = deb:y\n",
+		  "" /* the same section twice is the same variant: fine */ },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char *path = matrix_file(bad[i].text);
+		struct matrix m = { 0 };
+		struct err err = { "" };
+		int rc = matrix_load(&m, path, &err);
+
+		if (!*bad[i].msg) {
+			if (rc)
+				fail_msg("case %zu: %s", i, err.msg);
+		} else if (!rc || !strstr(err.msg, bad[i].msg)) {
+			fail_msg("case %zu: got '%s', wanted '%s'", i, err.msg, bad[i].msg);
+		}
+		matrix_free(&m);
+		cleanup(path);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_variant_forms),
+		cmocka_unit_test(test_variant_errors),
+		cmocka_unit_test(test_matrix_file_and_cell_order),
+		cmocka_unit_test(test_matrix_errors_name_file_and_line),
+	};
+
+	return cmocka_run_group_tests_name("matrix", tests, NULL, NULL);
+}
