@@ -50,6 +50,8 @@ static void usage(FILE *out)
 		"  -j, --jobs N         run up to N cells at once (default 1), never more than\n"
 		"                       the host's CPUs nor than its available memory holds\n"
 		"  -o, --output DIR     results directory (default: results)\n"
+		"      --only-repeat K  run only the K-th repeat of each scenario and variant\n"
+		"                       (one cell: what memhp plan --emit commands prints)\n"
 		"      --resume         keep the cells OUTPUT already has: one with an ok result\n"
 		"                       for the same scenario text, kernel, cmdline and repeat is\n"
 		"                       not run again\n"
@@ -283,6 +285,7 @@ int cmd_run(int argc, char **argv)
 		{ "qemu", required_argument, NULL, 'Q' },
 		{ "ignore-budget", no_argument, NULL, 'B' },
 		{ "resume", no_argument, NULL, 'R' },
+		{ "only-repeat", required_argument, NULL, 'O' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -292,7 +295,7 @@ int cmd_run(int argc, char **argv)
 		.output = "results",
 	};
 	const char *kernel = IMAGE_DEFAULT_KERNEL, *matrix = NULL;
-	unsigned repeats = 0, jobs = 1, failed = 0;
+	unsigned repeats = 0, jobs = 1, failed = 0, only = 0;
 	bool check_budget = true, resume = false;
 	bool *skip = NULL;
 	struct variant v;
@@ -324,16 +327,17 @@ int cmd_run(int argc, char **argv)
 			}
 			break;
 		case 'r':
+		case 'O':
 		case 'j': {
 			char *end;
 			unsigned long n = strtoul(optarg, &end, 10);
 
 			if (*end || !n || n > 1000) {
 				fprintf(stderr, "memhp run: --%s '%s' is not a number from 1 to 1000\n",
-					c == 'r' ? "repeats" : "jobs", optarg);
+					c == 'r' ? "repeats" : c == 'j' ? "jobs" : "only-repeat", optarg);
 				goto out;
 			}
-			*(c == 'r' ? &repeats : &jobs) = (unsigned)n;
+			*(c == 'r' ? &repeats : c == 'j' ? &jobs : &only) = (unsigned)n;
 			break;
 		}
 		case 'o': p.output = optarg; break;
@@ -344,38 +348,13 @@ int cmd_run(int argc, char **argv)
 		default: usage(stderr); goto out;
 		}
 	}
-	if (matrix) {
-		if (optind != argc || p.m.nvariants) {
-			fprintf(stderr, "memhp run: --matrix brings its own scenarios and variants; "
-					"give neither SCENARIO nor --variant with it\n");
-			goto out;
-		}
-		if (matrix_load(&p.m, matrix, &err)) {
-			fprintf(stderr, "memhp run: %s\n", err.msg);
-			goto out;
-		}
-	} else {
-		if (optind >= argc) {
-			usage(stderr);
-			goto out;
-		}
-		if (!p.m.nvariants) {
-			/* One unnamed variant: the report names it by its kernel. */
-			memset(&v, 0, sizeof(v));
-			if ((strncmp(kernel, "deb:", 4) && strncmp(kernel, "path:", 5) &&
-			     strncmp(kernel, "build:", 6)) || strlen(kernel) >= sizeof(v.spec)) {
-				fprintf(stderr, "memhp run: --kernel '%s' is not deb:PACKAGE, "
-						"path:BZIMAGE or build:TREE[+SERIES]\n", kernel);
-				goto out;
-			}
-			snprintf(v.spec, sizeof(v.spec), "%s", kernel);
-			matrix_add_variant(&p.m, &v, &err);
-		}
-		for (int i = optind; i < argc; i++)
-			if (matrix_add_scenario(&p.m, argv[i], &err)) {
-				fprintf(stderr, "memhp run: %s\n", err.msg);
-				goto out;
-			}
+	if (!matrix && optind >= argc) {
+		usage(stderr);
+		goto out;
+	}
+	if (matrix_from_args(&p.m, matrix, kernel, argv + optind, (size_t)(argc - optind), &err)) {
+		fprintf(stderr, "memhp run: %s\n", err.msg);
+		goto out;
 	}
 	for (size_t s = 0; check_budget && s < p.m.nscenarios; s++)
 		if (workload_check_budget(&p.m.scenarios[s], host_available(), &err)) {
@@ -386,6 +365,8 @@ int cmd_run(int argc, char **argv)
 	skip = calloc(p.ncells + 1, sizeof(*skip));
 	if (!skip)
 		abort();
+	for (size_t i = 0; only && i < p.ncells; i++)
+		skip[i] = p.cells[i].repeat != only;
 	if (resume) {
 		struct err ignored;
 

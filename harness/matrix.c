@@ -263,6 +263,42 @@ void matrix_free(struct matrix *m)
 	memset(m, 0, sizeof(*m));
 }
 
+int matrix_from_args(struct matrix *m, const char *matrix_file, const char *kernel,
+		     char *const *scenarios, size_t nscenarios, struct err *err)
+{
+	if (matrix_file) {
+		if (nscenarios || m->nvariants)
+			return err_set(err, "--matrix brings its own scenarios and variants; give "
+					    "neither SCENARIO nor --variant with it");
+		return matrix_load(m, matrix_file, err);
+	}
+	if (!nscenarios)
+		return err_set(err, "no scenario given");
+	if (!m->nvariants) {
+		/* One unnamed variant: reports name it by its kernel. */
+		struct variant v = { 0 };
+
+		if (check_spec(kernel, err) || strlen(kernel) >= sizeof(v.spec))
+			return err_wrap(err, -EINVAL, "--kernel");
+		snprintf(v.spec, sizeof(v.spec), "%s", kernel);
+		matrix_add_variant(m, &v, err);
+	}
+	for (size_t i = 0; i < nscenarios; i++)
+		if (matrix_add_scenario(m, scenarios[i], err))
+			return -EINVAL;
+	return 0;
+}
+
+void variant_format(const struct variant *v, char *buf, size_t len)
+{
+	int n = snprintf(buf, len, "%s=%s", v->name, v->spec);
+
+	if (*v->cmdline && n >= 0 && (size_t)n < len)
+		n += snprintf(buf + n, len - (size_t)n, " cmdline=\"%s\"", v->cmdline);
+	if (*v->config && n >= 0 && (size_t)n < len)
+		snprintf(buf + n, len - (size_t)n, " config=\"%s\"", v->config);
+}
+
 size_t matrix_cells(const struct matrix *m, unsigned repeats_override, struct cell **cells)
 {
 	unsigned most = 0;

@@ -45,6 +45,14 @@ int matrix_add_scenario(struct matrix *m, const char *path, struct err *err);
  */
 int matrix_load(struct matrix *m, const char *path, struct err *err);
 void matrix_free(struct matrix *m);
+/*
+ * The matrix of a command line: the file's (matrix_file), or the scenarios
+ * with the --variant's given so far, or with one unnamed variant of kernel.
+ */
+int matrix_from_args(struct matrix *m, const char *matrix_file, const char *kernel,
+		     char *const *scenarios, size_t nscenarios, struct err *err);
+/* The --variant argument that gives v back. */
+void variant_format(const struct variant *v, char *buf, size_t len);
 
 /* The cells in the order they run: repeat by repeat, scenario by scenario,
  * every variant in turn, so that no variant runs all its repeats first.

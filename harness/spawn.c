@@ -118,9 +118,54 @@ int spawn_capture(const struct argv *a, char **out, struct err *err)
 	return spawn_capture_in(a, NULL, out, err);
 }
 
+/* Keep the last lines a child wrote to stderr, for the message if it fails. */
+struct tail {
+	char buf[2048];
+	size_t len;
+};
+
+static void tail_add(struct tail *t, const char *s, size_t n)
+{
+	if (n >= sizeof(t->buf)) {
+		s += n - (sizeof(t->buf) - 1);
+		n = sizeof(t->buf) - 1;
+	}
+	if (t->len + n >= sizeof(t->buf)) {
+		size_t drop = t->len + n - (sizeof(t->buf) - 1);
+
+		memmove(t->buf, t->buf + drop, t->len - drop);
+		t->len -= drop;
+	}
+	memcpy(t->buf + t->len, s, n);
+	t->len += n;
+	t->buf[t->len] = '\0';
+}
+
+/* Its last few non-empty lines, trimmed and joined with "; ". */
+static void tail_lines(const struct tail *t, char *out, size_t len)
+{
+	const char *lines[5];
+	char copy[sizeof(t->buf)];
+	size_t n = 0, used = 0;
+
+	memcpy(copy, t->buf, t->len + 1);
+	for (char *save = NULL, *l = strtok_r(copy, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+		l += strspn(l, " \t");
+		if (!*l)
+			continue;
+		if (n == 5)
+			memmove(lines, lines + 1, 4 * sizeof(*lines)), n = 4;
+		lines[n++] = l;
+	}
+	*out = '\0';
+	for (size_t i = 0; i < n && used < len; i++)
+		used += (size_t)snprintf(out + used, len - used, "%s%s", i ? "; " : "", lines[i]);
+}
+
 int spawn_capture_in(const struct argv *a, const char *cwd, char **out, struct err *err)
 {
-	int pfd[2], status;
+	int pfd[2], efd[2], status;
+	struct tail tail = { .len = 0 };
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *mem;
@@ -129,14 +174,22 @@ int spawn_capture_in(const struct argv *a, const char *cwd, char **out, struct e
 	*out = NULL;
 	if (pipe2(pfd, O_CLOEXEC) < 0)
 		return err_set(err, "pipe: %s", strerror(errno));
+	if (pipe2(efd, O_CLOEXEC) < 0) {
+		close(pfd[0]);
+		close(pfd[1]);
+		return err_set(err, "pipe: %s", strerror(errno));
+	}
 	pid = fork();
 	if (pid < 0) {
 		close(pfd[0]);
 		close(pfd[1]);
+		close(efd[0]);
+		close(efd[1]);
 		return err_set(err, "fork: %s", strerror(errno));
 	}
 	if (pid == 0) {
 		dup2(pfd[1], STDOUT_FILENO);
+		dup2(efd[1], STDERR_FILENO);
 		if (cwd && chdir(cwd) < 0) {
 			fprintf(stderr, "memhp: cannot enter %s: %s\n", cwd, strerror(errno));
 			_exit(127);
@@ -146,26 +199,54 @@ int spawn_capture_in(const struct argv *a, const char *cwd, char **out, struct e
 		_exit(127);
 	}
 	close(pfd[1]);
+	close(efd[1]);
 	mem = open_memstream(&buf, &len);
-	for (;;) {
-		char chunk[4096];
-		ssize_t n = read(pfd[0], chunk, sizeof(chunk));
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
+	/* Its stdout is the answer; its stderr passes through to ours as it
+	 * comes (progress), and its end is kept for the message. */
+	for (struct pollfd p[2] = { { .fd = pfd[0], .events = POLLIN },
+				    { .fd = efd[0], .events = POLLIN } };
+	     p[0].fd >= 0 || p[1].fd >= 0;) {
+		if (poll(p, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
 			break;
-		fwrite(chunk, 1, (size_t)n, mem);
+		}
+		for (int i = 0; i < 2; i++) {
+			char chunk[4096];
+			ssize_t n;
+
+			if (p[i].fd < 0 || !p[i].revents)
+				continue;
+			n = read(p[i].fd, chunk, sizeof(chunk));
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n <= 0) {
+				close(p[i].fd);
+				p[i].fd = -1;
+				continue;
+			}
+			if (i == 0) {
+				fwrite(chunk, 1, (size_t)n, mem);
+			} else {
+				tail_add(&tail, chunk, (size_t)n);
+				if (write(STDERR_FILENO, chunk, (size_t)n) < 0) {
+					/* our stderr is gone: keep reading regardless */
+				}
+			}
+		}
 	}
 	fclose(mem);
-	close(pfd[0]);
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
 	if (!WIFEXITED(status) || WEXITSTATUS(status)) {
-		char how[64], *cmd = argv_describe(a);
+		char how[64], said[1100], *cmd = argv_describe(a);
 
 		spawn_describe_status(status, how, sizeof(how));
-		err_set(err, "%s %s", cmd, how);
+		tail_lines(&tail, said, sizeof(said));
+		if (*said)
+			err_set(err, "%s (%s %s)", said, cmd, how);
+		else
+			err_set(err, "%s %s", cmd, how);
 		free(cmd);
 		free(buf);
 		return -ECHILD;

@@ -143,6 +143,19 @@ check "a variant's cmdline reaches its guest, and only its" \
 		 ! grep -q 'memhp_test_variant' '$OUT'/matrix/*-a-*/serial.log"
 check "a summary per cell" test "$(grep -c '^run  ' "$OUT/matrix.stdout")" -eq 4
 
+# --- memhp plan: every cell as a command a batch system can run
+"$MEMHP" plan --matrix "$OUT/matrix.ini" -o "$OUT/plan" > "$OUT/plan.txt"
+check "plan prints one command per cell" test "$(wc -l < "$OUT/plan.txt")" -eq 4
+odd="odd=deb:x cmdline=\"a'b \$(touch $OUT/pwned)\""
+"$MEMHP" plan -o "$OUT/plan" --variant "$odd" "$scenario" > "$OUT/plan-odd.txt"
+eval "set -- $(cat "$OUT/plan-odd.txt")"
+check "plan's quoting gives every argument back, and runs nothing" \
+	test ! -e "$OUT/pwned" -a "${11}" = "$odd" -a "${12}" = "$scenario"
+bash -c "$(sed -n 2p "$OUT/plan.txt")" > /dev/null 2>&1
+check "a planned cell runs alone: one result, its variant, repeat 1" \
+	test "$(jq -rs 'map(.variant.name + "/" + (.repeat | tostring) + "/" + .status) | join(" ")' \
+		"$OUT"/plan/*/result.json)" = "b/1/ok"
+
 # --- an interrupted matrix, resumed: only the missing cells run
 "$MEMHP" run --matrix "$OUT/matrix.ini" -o "$OUT/resume" > /dev/null 2> "$OUT/resume1.stderr" &
 MEMHP_PID=$!

@@ -29,10 +29,10 @@ check "the same inputs give the same kernel" test "$(cat "$OUT/again.out")" = "$
 check "the same inputs compile nothing" \
 	bash -c "grep -q 'nothing to compile' '$OUT/again.err' && ! grep -q compiling '$OUT/again.err'"
 
-# A patch that no longer applies: its context changed under it.
+# A patch that no longer applies: a line it removes is not in the tree.
 mkdir -p "$OUT/bad"
-sed 's/^ 	atomic_long_add(nr_pages, &page_zone(page)->managed_pages);/ 	atomic_long_add(nr_pages, \&zone->managed_pages);/' \
-	"$PATCH" > "$OUT/bad/0001-stale.patch"
+sed 's/^-\(.*\)FPI_TO_TAIL | FPI_SKIP_KASAN_POISON/-\1FPI_TO_TAIL/' "$PATCH" > "$OUT/bad/0001-stale.patch"
+check "the stale patch differs from the good one" bash -c "! cmp -s '$PATCH' '$OUT/bad/0001-stale.patch'"
 "$MEMHP" kernel build --tree "$TREE" --patches "$OUT/bad" > /dev/null 2> "$OUT/bad.err"
 rc=$?
 check "a patch that does not apply: exit 2" test "$rc" -eq 2
@@ -48,8 +48,10 @@ check "the result names the patch, and no guest booted" \
 	bash -c "jq -r .reason '$r' | grep -q '0001-stale.patch does not apply' && jq -e '.phases_ms.boot == null' '$r' > /dev/null"
 
 # A changed patch: a new kernel, rebuilt incrementally in the same directory.
+# (A new change each time, so that an earlier run's cache does not answer.)
 mkdir -p "$OUT/changed"
-sed 's/go to the head of the free lists/go to the head (changed)/' "$PATCH" > "$OUT/changed/0001-changed.patch"
+sed "s/go to the head of the free lists/go to the head (change $(date +%s%N))/" "$PATCH" \
+	> "$OUT/changed/0001-changed.patch"
 "$MEMHP" kernel build --tree "$TREE" --patches "$OUT/changed" --name memhp-test > "$OUT/changed.out" 2> "$OUT/changed.err"
 check "a changed patch builds a new kernel" bash -c "test $? -eq 0 && test \"\$(cat '$OUT/changed.out')\" != '$dir'"
 log=$(sed -n 's/.*(log: \(.*\))$/\1/p' "$OUT/changed.err")
