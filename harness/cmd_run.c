@@ -65,6 +65,24 @@ static void usage(FILE *out)
 		IMAGE_DEFAULT_KERNEL);
 }
 
+/* mkdir -p */
+static int make_dirs(const char *path)
+{
+	char buf[4096];
+
+	if (snprintf(buf, sizeof(buf), "%s", path) >= (int)sizeof(buf))
+		return -ENAMETOOLONG;
+	for (char *p = buf + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(buf, 0755) < 0 && errno != EEXIST)
+			return -errno;
+		*p = '/';
+	}
+	return mkdir(buf, 0755) < 0 && errno != EEXIST ? -errno : 0;
+}
+
 /* OUTPUT/<label>-<UTC time>-r<N>, made anew (never reusing a directory). */
 static int make_run_dir(const char *output, const char *label, unsigned repeat, char *dir,
 			size_t len)
@@ -73,8 +91,10 @@ static int make_run_dir(const char *output, const char *label, unsigned repeat, 
 	time_t t = time(NULL);
 	struct tm tm;
 
-	if (mkdir(output, 0755) < 0 && errno != EEXIST)
-		return -errno;
+	int rc = make_dirs(output);
+
+	if (rc)
+		return rc;
 	gmtime_r(&t, &tm);
 	strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", &tm);
 	for (unsigned n = 1; n < 1000; n++) {
