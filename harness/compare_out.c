@@ -8,11 +8,8 @@
 #include <json-c/json.h>
 
 #include "compare.h"
+#include "term.h"
 
-#define BOLD "\033[1m"
-#define RED "\033[31m"
-#define GREEN "\033[32m"
-#define RESET "\033[0m"
 
 static void header_line(FILE *out, const struct compare_result *res, const struct compare_opts *o,
 			const char *prefix)
@@ -22,17 +19,6 @@ static void header_line(FILE *out, const struct compare_result *res, const struc
 		prefix, res->base_label, o->baseline ? ", baseline variant " : "",
 		o->baseline ? o->baseline : "", res->cand_label ? res->cand_label : "its other variants",
 		o->alpha, o->min_effect_pct, o->min_repeats);
-}
-
-/* Names come from result files: no control characters to the terminal. */
-static const char *clean(const char *s, char *buf, size_t len)
-{
-	size_t i = 0;
-
-	for (; *s && i + 1 < len; s++, i++)
-		buf[i] = (unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s;
-	buf[i] = '\0';
-	return buf;
 }
 
 static void value(char *buf, size_t len, const struct stats *s)
@@ -57,9 +43,9 @@ void compare_text(FILE *out, const struct compare_result *res, const struct comp
 		  bool color)
 {
 	header_line(out, res, o, "");
-	fprintf(out, "\n%s%-24s %-20s %-14s %20s %9s %20s %8s  %s%s\n", color ? BOLD : "",
+	fprintf(out, "\n%s%-24s %-20s %-14s %20s %9s %20s %8s  %s%s\n", color ? TERM_BOLD : "",
 		"SCENARIO", "CANDIDATE", "METRIC", "BASELINE ±SD (N)", "CHANGE", "CANDIDATE ±SD (N)",
-		"P", "VERDICT", color ? RESET : "");
+		"P", "VERDICT", color ? TERM_RESET : "");
 	for (size_t i = 0; i < res->n; i++) {
 		const struct comparison *c = &res->v[i];
 		char sc[128], cand[128], b[48], k[48], chg[24], p[16];
@@ -73,14 +59,14 @@ void compare_text(FILE *out, const struct compare_result *res, const struct comp
 		else
 			snprintf(chg, sizeof(chg), "%+.2f%%", c->change_pct);
 		if (color)
-			col = c->verdict == V_REGRESSION ? RED :
-			      c->verdict == V_BETTER	 ? GREEN :
-			      c->verdict == V_ERROR	 ? BOLD :
+			col = c->verdict == V_REGRESSION ? TERM_RED :
+			      c->verdict == V_BETTER	 ? TERM_GREEN :
+			      c->verdict == V_ERROR	 ? TERM_BOLD :
 							   "";
 		fprintf(out, "%-24.24s %-20.20s %-14s %20s %9s %20s %8s  %s%s%s\n",
-			clean(c->scenario, sc, sizeof(sc)), clean(c->candidate, cand, sizeof(cand)),
+			term_printable(c->scenario, sc, sizeof(sc)), term_printable(c->candidate, cand, sizeof(cand)),
 			c->metric->name, b, chg, k, p, col, compare_verdict_name(c->verdict),
-			*col ? RESET : "");
+			*col ? TERM_RESET : "");
 	}
 	fputc('\n', out);
 	for (size_t i = 0; i < res->n; i++) {
@@ -91,13 +77,13 @@ void compare_text(FILE *out, const struct compare_result *res, const struct comp
 		    c->base_failed || c->cand_failed)
 			fprintf(out, "%s %s %s: %s; failed runs: baseline %zu, candidate %zu\n",
 				compare_verdict_name(c->verdict),
-				clean(c->scenario, buf, sizeof(buf)), c->metric->name, c->reason,
+				term_printable(c->scenario, buf, sizeof(buf)), c->metric->name, c->reason,
 				c->base_failed, c->cand_failed);
 	}
 	for (size_t i = 0; i < res->nnotes; i++) {
 		char buf[1024];
 
-		fprintf(out, "not compared: %s\n", clean(res->notes[i], buf, sizeof(buf)));
+		fprintf(out, "not compared: %s\n", term_printable(res->notes[i], buf, sizeof(buf)));
 	}
 	fprintf(out, "verdict: %s (%u regression%s, %u better, %u same, %u undecided, %u error%s)\n",
 		compare_overall(res), res->count[V_REGRESSION], res->count[V_REGRESSION] == 1 ? "" : "s",

@@ -97,13 +97,28 @@ static void split_build(const char *arg, char *tree, size_t tlen, char *series, 
 	}
 }
 
+/* Run one of guest-image/'s helpers: it prints a directory on its first line. */
+static int run_helper(struct argv *a, const char *what, const char *arg, char *dir, size_t len,
+		      struct err *err)
+{
+	char *out = NULL;
+	int rc = spawn_capture(a, &out, err);
+
+	argv_free(a);
+	if (rc)
+		return err_wrap(err, rc, "%s %s", what, arg);
+	out[strcspn(out, "\n")] = '\0';
+	str_copy(dir, len, out);
+	free(out);
+	return 0;
+}
+
 /* Compile (or find cached) a build: kernel; dir gets its cache directory. */
 static int build_kernel(const char *arg, const char *kconfig, char *dir, size_t len,
 			struct err *err)
 {
-	char tree[4096], series[4096], *out = NULL;
+	char tree[4096], series[4096];
 	struct argv a = { 0 };
-	int rc;
 
 	split_build(arg, tree, sizeof(tree), series, sizeof(series));
 	argv_add(&a, "%s/guest-image/build-kernel", image_datadir());
@@ -117,21 +132,14 @@ static int build_kernel(const char *arg, const char *kconfig, char *dir, size_t 
 	}
 	argv_add(&a, "--");
 	argv_add(&a, "%s", tree);
-	rc = spawn_capture(&a, &out, err);
-	argv_free(&a);
-	if (rc)
-		return err_wrap(err, rc, "building the kernel %s", arg);
-	out[strcspn(out, "\n")] = '\0';
-	str_copy(dir, len, out);
-	free(out);
-	return 0;
+	return run_helper(&a, "building the kernel", arg, dir, len, err);
 }
 
 int image_resolve(const char *spec, const char *modules, const char *kconfig, struct image *img,
 		  struct err *err)
 {
 	struct argv a = { 0 };
-	char *out = NULL, path[4200];
+	char path[4200];
 	json_object *meta;
 	int rc;
 
@@ -161,13 +169,9 @@ int image_resolve(const char *spec, const char *modules, const char *kconfig, st
 	}
 	argv_add(&a, "--");
 	argv_add(&a, "%s", image_spec);
-	rc = spawn_capture(&a, &out, err);
-	argv_free(&a);
+	rc = run_helper(&a, "building the guest image for", spec, img->dir, sizeof(img->dir), err);
 	if (rc)
-		return err_wrap(err, rc, "building the guest image for %s", spec);
-	out[strcspn(out, "\n")] = '\0';
-	str_copy(img->dir, sizeof(img->dir), out);
-	free(out);
+		return rc;
 	snprintf(img->kernel, sizeof(img->kernel), "%s/vmlinuz", img->dir);
 	snprintf(img->initrd, sizeof(img->initrd), "%s/initramfs.cpio.gz", img->dir);
 	snprintf(path, sizeof(path), "%s/image.json", img->dir);

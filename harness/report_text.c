@@ -5,23 +5,9 @@
 #include <string.h>
 
 #include "report.h"
+#include "term.h"
 #include "units.h"
 
-#define BOLD "\033[1m"
-#define RED "\033[31m"
-#define GREEN "\033[32m"
-#define RESET "\033[0m"
-
-/* Names come from result files: never let one drive the terminal. */
-static const char *printable(const char *s, char *buf, size_t len)
-{
-	size_t i = 0;
-
-	for (; *s && i + 1 < len; s++, i++)
-		buf[i] = (unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s;
-	buf[i] = '\0';
-	return buf;
-}
 
 static int label_width(const struct report_scenario *s)
 {
@@ -43,21 +29,21 @@ static void scenario_text(FILE *out, const struct report *rep, const struct repo
 	int w = label_width(s);
 	char name[256], b1[32];
 
-	fprintf(out, "%s== %s (%s, %s)", color ? BOLD : "", printable(s->name, name, sizeof(name)),
+	fprintf(out, "%s== %s (%s, %s)", color ? TERM_BOLD : "", term_printable(s->name, name, sizeof(name)),
 		s->method, s->policy);
 	if (base->block_size)
 		fprintf(out, ", blocks of %s", format_size(base->block_size, b1, sizeof(b1)));
-	fprintf(out, "%s\n\n", color ? RESET : "");
-	fprintf(out, "%s%-*s %5s %7s %5s %5s %5s %6s  %-16s %12s %8s%s\n", color ? BOLD : "", w,
+	fprintf(out, "%s\n\n", color ? TERM_RESET : "");
+	fprintf(out, "%s%-*s %5s %7s %5s %5s %5s %6s  %-16s %12s %8s%s\n", color ? TERM_BOLD : "", w,
 		"VARIANT", "RUNS", "REMOVED", "MIN", "MAX", "OF", "SD", "CHANGE", "UNPLUGGED",
-		"UNPLUG", color ? RESET : "");
+		"UNPLUG", color ? TERM_RESET : "");
 	for (size_t i = 0; i < s->ngroups; i++) {
 		const struct report_group *g = &s->groups[i];
 		char runs[24], chg[48], cell[64];
 		int sign;
 
 		snprintf(runs, sizeof(runs), "%zu/%zu", g->nok, g->nruns);
-		fprintf(out, "%-*.*s %5s ", w, w, printable(g->variant, name, sizeof(name)), runs);
+		fprintf(out, "%-*.*s %5s ", w, w, term_printable(g->variant, name, sizeof(name)), runs);
 		if (!g->nok) {
 			fprintf(out, "%7s %5s %5s %5s %6s  %-16s %12s %8s\n", "-", "-", "-", "-", "-",
 				"-", "-", "-");
@@ -67,8 +53,8 @@ static void scenario_text(FILE *out, const struct report *rep, const struct repo
 		snprintf(cell, sizeof(cell), "%-16s", chg);
 		fprintf(out, "%7.1f %5.0f %5.0f %5u %6.1f  %s%s%s %12s %7.1fs\n", g->removed.mean,
 			g->removed.min, g->removed.max, g->of, g->removed.sd,
-			color && sign ? (sign > 0 ? GREEN : RED) : "", cell,
-			color && sign ? RESET : "",
+			color && sign ? (sign > 0 ? TERM_GREEN : TERM_RED) : "", cell,
+			color && sign ? TERM_RESET : "",
 			format_size((uint64_t)g->bytes_unplugged.mean, b1, sizeof(b1)),
 			g->phase_s[PHASE_UNPLUG].mean);
 	}
@@ -81,8 +67,8 @@ static void scenario_text(FILE *out, const struct report *rep, const struct repo
 				continue;
 			fprintf(out, "%sfailed  %s (%s, repeat %u): %s in phase %s\n",
 				nfailed++ ? "" : "\n", r->run_id,
-				printable(s->groups[i].variant, name, sizeof(name)), r->repeat,
-				printable(r->reason, reason, sizeof(reason)),
+				term_printable(s->groups[i].variant, name, sizeof(name)), r->repeat,
+				term_printable(r->reason, reason, sizeof(reason)),
 				*r->failed_phase ? r->failed_phase : "?");
 		}
 }
@@ -105,7 +91,7 @@ void report_text(FILE *out, const struct report *rep, bool color)
 
 		fputs("\nnot results, skipped:\n", out);
 		for (size_t i = 0; i < rep->nskipped; i++)
-			fprintf(out, "  %s\n", printable(rep->skipped[i], buf, sizeof(buf)));
+			fprintf(out, "  %s\n", term_printable(rep->skipped[i], buf, sizeof(buf)));
 	}
 }
 
