@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "term.h"
 #include "compare.h"
 
 static void usage(FILE *out)
@@ -145,9 +146,19 @@ int cmd_compare(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	for (size_t i = 0; i < base.nskipped; i++)
-		fprintf(stderr, "memhp compare: skipped %s\n", base.skipped[i]);
+		{
+		char b[4200];
+
+		fprintf(stderr, "memhp compare: skipped %s\n",
+			term_printable(base.skipped[i], b, sizeof(b)));
+	}
 	for (size_t i = 0; two && i < cand.nskipped; i++)
-		fprintf(stderr, "memhp compare: skipped %s\n", cand.skipped[i]);
+		{
+		char b[4200];
+
+		fprintf(stderr, "memhp compare: skipped %s\n",
+			term_printable(cand.skipped[i], b, sizeof(b)));
+	}
 	if (compare_run(&base, two ? &cand : NULL, &o, &res, &err)) {
 		fprintf(stderr, "memhp compare: %s\n", err.msg);
 		rc = EXIT_USAGE;

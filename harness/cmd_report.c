@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "term.h"
 #include "report.h"
 
 static void usage(FILE *out)
@@ -75,7 +76,12 @@ int cmd_report(int argc, char **argv)
 	}
 	rc = report_load(&rep, argv + optind, (size_t)(argc - optind), baseline, &err);
 	for (size_t i = 0; i < rep.nskipped; i++)
-		fprintf(stderr, "memhp report: skipped %s\n", rep.skipped[i]);
+		{
+		char b[4200];
+
+		fprintf(stderr, "memhp report: skipped %s\n",
+			term_printable(rep.skipped[i], b, sizeof(b)));
+	}
 	if (rc) {
 		fprintf(stderr, "memhp report: %s\n", err.msg);
 		report_free(&rep);

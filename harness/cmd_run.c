@@ -230,6 +230,7 @@ static unsigned run_parallel(struct plan *p, unsigned jobs, const bool *skip)
 	} running[64] = { 0 };
 	uint64_t avail = host_available(), used = 0;
 	unsigned nrun = 0, failed = 0;
+	bool forwarded = false;
 	size_t next = 0;
 
 	for (;;) {
@@ -269,14 +270,18 @@ static unsigned run_parallel(struct plan *p, unsigned jobs, const bool *skip)
 		if (!nrun)
 			break;
 		pid = waitpid(-1, &status, 0);
+		/* Asked to stop (here, or while the loop above ran): pass it on
+		 * once; each child records its run as interrupted and stops its
+		 * guest. */
+		if (memhp_stop_signal && !forwarded) {
+			for (unsigned i = 0; i < jobs; i++)
+				if (running[i].pid)
+					kill(running[i].pid, memhp_stop_signal);
+			forwarded = true;
+		}
 		if (pid < 0) {
 			if (errno != EINTR)
 				break;
-			/* Asked to stop: pass it on; each child records its run as
-			 * interrupted and stops its guest. */
-			for (unsigned i = 0; i < jobs; i++)
-				if (running[i].pid)
-					kill(running[i].pid, memhp_stop_signal ? memhp_stop_signal : SIGTERM);
 			continue;
 		}
 		for (unsigned i = 0; i < jobs; i++)

@@ -201,6 +201,10 @@ int compare_run(const struct report *base, const struct report *cand,
 		for (size_t s = 0; s < base->nscenarios; s++) {
 			const struct report_scenario *sc = &base->scenarios[s];
 
+			if (o->baseline && strcmp(sc->groups[0].variant, o->baseline)) {
+				note(res, "%s: has no variant '%s'", sc->name, o->baseline);
+				continue;
+			}
 			if (sc->ngroups < 2)
 				note(res, "%s: only variant '%s', nothing to compare it with", sc->name,
 				     sc->groups[0].variant);

@@ -71,14 +71,15 @@ void compare_text(FILE *out, const struct compare_result *res, const struct comp
 	fputc('\n', out);
 	for (size_t i = 0; i < res->n; i++) {
 		const struct comparison *c = &res->v[i];
-		char buf[700];
+		char buf[700], why[700];
 
 		if (c->verdict == V_REGRESSION || c->verdict == V_ERROR || c->verdict == V_UNDECIDED ||
 		    c->base_failed || c->cand_failed)
 			fprintf(out, "%s %s %s: %s; failed runs: baseline %zu, candidate %zu\n",
 				compare_verdict_name(c->verdict),
-				term_printable(c->scenario, buf, sizeof(buf)), c->metric->name, c->reason,
-				c->base_failed, c->cand_failed);
+				term_printable(c->scenario, buf, sizeof(buf)), c->metric->name,
+				term_printable(c->reason, why, sizeof(why)), c->base_failed,
+				c->cand_failed);
 	}
 	for (size_t i = 0; i < res->nnotes; i++) {
 		char buf[1024];

@@ -24,16 +24,22 @@ static int check_spec(const char *spec, struct err *err)
 	return 0;
 }
 
-/* key=value after the spec: cmdline= or config=, value maybe in quotes. */
+/*
+ * key=value after the spec: cmdline= or config=. A value in double quotes
+ * may hold spaces, and \" and \\ for a quote and a backslash.
+ */
 static int variant_option(struct variant *v, const char *key, const char *val, size_t n,
 			  struct err *err)
 {
-	char *dst;
-	size_t len;
+	char unq[1024], *dst;
+	size_t len, k = 0;
 
 	if (n >= 2 && val[0] == '"' && val[n - 1] == '"') {
-		val++;
-		n -= 2;
+		for (size_t i = 1; i + 1 < n && k + 1 < sizeof(unq); i++)
+			unq[k++] = val[i] == '\\' && i + 2 < n ? val[++i] : val[i];
+		unq[k] = '\0';
+		val = unq;
+		n = k;
 	}
 	if (!strcmp(key, "cmdline")) {
 		dst = v->cmdline;
@@ -78,11 +84,17 @@ int variant_parse(const char *arg, struct variant *v, struct err *err)
 					    "config=FILE may follow, not '%s'", arg, p);
 		snprintf(key, sizeof(key), "%.*s", (int)(kv - p), p);
 		val = kv + 1;
-		/* A quoted value runs to its closing quote; else to the next space. */
-		if (*val == '"' && strchr(val + 1, '"'))
-			vlen = (size_t)(strchr(val + 1, '"') - val) + 1;
-		else
-			vlen = strcspn(val, " ");
+		/* A quoted value runs to its closing (unescaped) quote; else to
+		 * the next space. */
+		vlen = strcspn(val, " ");
+		if (*val == '"') {
+			size_t i = 1;
+
+			while (val[i] && val[i] != '"')
+				i += val[i] == '\\' && val[i + 1] ? 2 : 1;
+			if (val[i] == '"')
+				vlen = i + 1;
+		}
 		if (variant_option(v, key, val, vlen, err))
 			return err_wrap(err, -EINVAL, "--variant '%s'", arg);
 		p = val + vlen;
@@ -123,6 +135,42 @@ int matrix_add_scenario(struct matrix *m, const char *path, struct err *err)
 		}
 	m->nscenarios++;
 	return 0;
+}
+
+/* A relative path (one with a '/', not ~/) made relative to dir. */
+static void relative_path(const char *dir, const char *p, size_t n, char *out, size_t len)
+{
+	if (n && *p != '/' && *p != '~' && memchr(p, '/', n))
+		snprintf(out, len, "%s/%.*s", dir, (int)n, p);
+	else
+		snprintf(out, len, "%.*s", (int)n, p);
+}
+
+/* path:FILE and build:TREE[+SERIES] with their paths relative to dir;
+ * package names (deb:, linux-source-X.Y) stay as they are. -1: too long. */
+static int relative_spec(const char *dir, const char *spec, char *out, size_t len)
+{
+	char a[4200], b[4200] = "";
+	const char *plus, *kind = "";
+	int w;
+
+	if (!strncmp(spec, "path:", 5)) {
+		kind = "path:";
+		relative_path(dir, spec + 5, strlen(spec + 5), a, sizeof(a));
+	} else if (!strncmp(spec, "build:", 6)) {
+		kind = "build:";
+		plus = strchr(spec + 6, '+');
+		relative_path(dir, spec + 6, plus ? (size_t)(plus - spec - 6) : strlen(spec + 6), a,
+			      sizeof(a));
+		if (plus) {
+			b[0] = '+';
+			relative_path(dir, plus + 1, strlen(plus + 1), b + 1, sizeof(b) - 1);
+		}
+	} else {
+		snprintf(a, sizeof(a), "%s", spec);
+	}
+	w = snprintf(out, len, "%s%s%s", kind, a, b);
+	return w < 0 || (size_t)w >= len ? -1 : 0;
 }
 
 struct parse {
@@ -190,7 +238,10 @@ static int handler(void *user, const char *section, const char *key, const char 
 				err_set(st->err, "%s:%u: %s", st->path, lineno, e.msg);
 				return st->failed = 1, 0;
 			}
-			snprintf(st->cur->spec, sizeof(st->cur->spec), "%s", value);
+			if (relative_spec(st->dir, value, st->cur->spec, sizeof(st->cur->spec))) {
+				err_set(st->err, "%s:%u: kernel = '%s': too long", st->path, lineno, value);
+				return st->failed = 1, 0;
+			}
 		} else if (!strcmp(key, "cmdline") || !strcmp(key, "config")) {
 			char val[8300];
 
@@ -223,12 +274,16 @@ int matrix_load(struct matrix *m, const char *path, struct err *err)
 {
 	struct parse st = { .m = m, .path = path, .err = err };
 	FILE *f = fopen(path, "re");
-	char copy[4096], *text = NULL;
+	char copy[4096], *text = NULL, *dir;
 	size_t len = 0;
 	int rc;
 
+	/* Paths in the file are relative to it, wherever memhp runs from (and
+	 * wherever memhp plan's commands will run). */
 	snprintf(copy, sizeof(copy), "%s", path);
-	snprintf(st.dir, sizeof(st.dir), "%s", dirname(copy));
+	dir = realpath(dirname(copy), NULL);
+	snprintf(st.dir, sizeof(st.dir), "%s", dir ? dir : ".");
+	free(dir);
 	if (!f)
 		return err_set(err, "%s: %s", path, strerror(errno));
 	if (getdelim(&text, &len, '\0', f) < 0 && !text) {
@@ -289,14 +344,29 @@ int matrix_from_args(struct matrix *m, const char *matrix_file, const char *kern
 	return 0;
 }
 
+/* " key=\"value\"" with quotes and backslashes escaped, at buf + *n. */
+static void format_option(char *buf, size_t len, size_t *n, const char *key, const char *val)
+{
+	if (!*val || *n >= len)
+		return;
+	*n += (size_t)snprintf(buf + *n, len - *n, " %s=\"", key);
+	for (; *val && *n + 3 < len; val++) {
+		if (*val == '"' || *val == '\\')
+			buf[(*n)++] = '\\';
+		buf[(*n)++] = *val;
+	}
+	if (*n + 1 < len)
+		buf[(*n)++] = '"';
+	buf[*n < len ? *n : len - 1] = '\0';
+}
+
 void variant_format(const struct variant *v, char *buf, size_t len)
 {
-	int n = snprintf(buf, len, "%s=%s", v->name, v->spec);
+	int w = snprintf(buf, len, "%s=%s", v->name, v->spec);
+	size_t n = w < 0 ? 0 : (size_t)w;
 
-	if (*v->cmdline && n >= 0 && (size_t)n < len)
-		n += snprintf(buf + n, len - (size_t)n, " cmdline=\"%s\"", v->cmdline);
-	if (*v->config && n >= 0 && (size_t)n < len)
-		snprintf(buf + n, len - (size_t)n, " config=\"%s\"", v->config);
+	format_option(buf, len, &n, "cmdline", v->cmdline);
+	format_option(buf, len, &n, "config", v->config);
 }
 
 size_t matrix_cells(const struct matrix *m, unsigned repeats_override, struct cell **cells)

@@ -57,7 +57,7 @@ static int put_image(FILE *f, const char *path, const char *alt)
 	int rc = -EIO;
 
 	if (!in)
-		return -errno;
+		return -1;
 	if (fseek(in, 0, SEEK_END) == 0 && (len = ftell(in)) > 0 && fseek(in, 0, SEEK_SET) == 0 &&
 	    (raw = malloc((size_t)len)) && fread(raw, 1, (size_t)len, in) == (size_t)len) {
 		b64 = malloc(4 * (((size_t)len + 2) / 3) + 1);
@@ -191,6 +191,8 @@ static void remaining_blocks(FILE *f, const struct report *rep, const struct rep
 static void distinct(FILE *f, const struct report *rep, const struct report_group *g,
 		     size_t offset)
 {
+	bool printed = false;
+
 	for (size_t i = 0; i < g->nruns; i++) {
 		const char *v = (const char *)report_rec(rep, g, i) + offset;
 		bool seen = false;
@@ -199,9 +201,10 @@ static void distinct(FILE *f, const struct report *rep, const struct report_grou
 			seen = !strcmp(v, (const char *)report_rec(rep, g, j) + offset);
 		if (seen || !*v)
 			continue;
-		if (i)
+		if (printed)
 			fputs(", ", f);
 		html(f, v);
+		printed = true;
 	}
 }
 
@@ -324,7 +327,7 @@ static int scenario_section(FILE *f, const struct report *rep, size_t s, const c
 		snprintf(path, sizeof(path), "%s/%s.svg", figdir, fig.base);
 		fprintf(f, "<figure id=\"fig-%s\">", fig.base);
 		if (put_image(f, path, fig.title))
-			return err_set(err, "cannot read %s: %s", path, strerror(errno));
+			return err_set(err, "cannot read %s", path);
 		fprintf(f, "<figcaption>%s (<a href=\"figures/%s.png\">PNG</a>, "
 			   "<a href=\"figures/%s.svg\">SVG</a>)</figcaption></figure>\n",
 			fig.title, fig.base, fig.base);
@@ -390,8 +393,15 @@ int report_html(const struct report *rep, const char *outdir, const char *gnuplo
 	int rc;
 
 	snprintf(figdir, sizeof(figdir), "%s/figures", outdir);
-	if ((mkdir(outdir, 0755) < 0 && errno != EEXIST) ||
-	    (mkdir(figdir, 0755) < 0 && errno != EEXIST))
+	for (char *p = figdir + 1; *p; p++) { /* mkdir -p */
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(figdir, 0755) < 0 && errno != EEXIST)
+			return err_set(err, "cannot create %s: %s", figdir, strerror(errno));
+		*p = '/';
+	}
+	if (mkdir(figdir, 0755) < 0 && errno != EEXIST)
 		return err_set(err, "cannot create %s: %s", figdir, strerror(errno));
 	snprintf(tmp, sizeof(tmp), "%s/.index.html.tmp", outdir);
 	snprintf(final, sizeof(final), "%s/index.html", outdir);

@@ -29,8 +29,9 @@ static void scenario_text(FILE *out, const struct report *rep, const struct repo
 	int w = label_width(s);
 	char name[256], b1[32];
 
-	fprintf(out, "%s== %s (%s, %s)", color ? TERM_BOLD : "", term_printable(s->name, name, sizeof(name)),
-		s->method, s->policy);
+	fprintf(out, "%s== %s (", color ? TERM_BOLD : "", term_printable(s->name, name, sizeof(name)));
+	fprintf(out, "%s, ", term_printable(s->method, name, sizeof(name)));
+	fprintf(out, "%s)", term_printable(s->policy, name, sizeof(name)));
 	if (base->block_size)
 		fprintf(out, ", blocks of %s", format_size(base->block_size, b1, sizeof(b1)));
 	fprintf(out, "%s\n\n", color ? TERM_RESET : "");
@@ -61,15 +62,16 @@ static void scenario_text(FILE *out, const struct report *rep, const struct repo
 	for (size_t i = 0, nfailed = 0; i < s->ngroups; i++)
 		for (size_t j = 0; j < s->groups[i].nruns; j++) {
 			const struct run_record *r = report_rec(rep, &s->groups[i], j);
-			char reason[1100];
+			char reason[1100], id[200], phase[32];
 
 			if (r->status == RUN_OK)
 				continue;
 			fprintf(out, "%sfailed  %s (%s, repeat %u): %s in phase %s\n",
-				nfailed++ ? "" : "\n", r->run_id,
+				nfailed++ ? "" : "\n", term_printable(r->run_id, id, sizeof(id)),
 				term_printable(s->groups[i].variant, name, sizeof(name)), r->repeat,
 				term_printable(r->reason, reason, sizeof(reason)),
-				*r->failed_phase ? r->failed_phase : "?");
+				*r->failed_phase ? term_printable(r->failed_phase, phase, sizeof(phase)) :
+						   "?");
 		}
 }
 

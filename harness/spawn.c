@@ -166,6 +166,7 @@ int spawn_capture_in(const struct argv *a, const char *cwd, char **out, struct e
 {
 	int pfd[2], efd[2], status;
 	struct tail tail = { .len = 0 };
+	struct pollfd p[2];
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *mem;
@@ -201,11 +202,13 @@ int spawn_capture_in(const struct argv *a, const char *cwd, char **out, struct e
 	close(pfd[1]);
 	close(efd[1]);
 	mem = open_memstream(&buf, &len);
+	if (!mem)
+		abort();
 	/* Its stdout is the answer; its stderr passes through to ours as it
 	 * comes (progress), and its end is kept for the message. */
-	for (struct pollfd p[2] = { { .fd = pfd[0], .events = POLLIN },
-				    { .fd = efd[0], .events = POLLIN } };
-	     p[0].fd >= 0 || p[1].fd >= 0;) {
+	p[0] = (struct pollfd){ .fd = pfd[0], .events = POLLIN };
+	p[1] = (struct pollfd){ .fd = efd[0], .events = POLLIN };
+	while (p[0].fd >= 0 || p[1].fd >= 0) {
 		if (poll(p, 2, -1) < 0) {
 			if (errno == EINTR)
 				continue;
@@ -235,6 +238,9 @@ int spawn_capture_in(const struct argv *a, const char *cwd, char **out, struct e
 			}
 		}
 	}
+	for (int i = 0; i < 2; i++)
+		if (p[i].fd >= 0)
+			close(p[i].fd); /* poll failed: the child gets EPIPE rather than blocking */
 	fclose(mem);
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;

@@ -35,6 +35,25 @@ static void test_variant_forms(void **state)
 	assert_string_equal(v.cmdline, "a=b");
 }
 
+static void test_variant_round_trip_with_quotes(void **state)
+{
+	struct variant v, w;
+	struct err err;
+	char buf[3000];
+
+	(void)state;
+	assert_int_equal(variant_parse("dbg=deb:x cmdline=\"dyndbg=\\\"module memory_hotplug +p\\\" "
+				       "a\\\\b\"", &v, &err), 0);
+	assert_string_equal(v.cmdline, "dyndbg=\"module memory_hotplug +p\" a\\b");
+	/* What memhp plan prints parses back to the same variant. */
+	variant_format(&v, buf, sizeof(buf));
+	if (variant_parse(buf, &w, &err))
+		fail_msg("'%s': %s", buf, err.msg);
+	assert_string_equal(w.name, v.name);
+	assert_string_equal(w.spec, v.spec);
+	assert_string_equal(w.cmdline, v.cmdline);
+}
+
 static void test_variant_errors(void **state)
 {
 	static const struct {
@@ -102,7 +121,11 @@ static void test_matrix_file_and_cell_order(void **state)
 {
 	char *path = matrix_file("[matrix]\nscenario = a.ini\nscenario = b.ini\n\n"
 				 "[variant base]\nkernel = deb:linux-image-6.1.*-cloud-amd64-unsigned\n"
-				 "[variant next]\nkernel = path:/srv/bzImage\ncmdline = quiet\n");
+				 "[variant next]\nkernel = path:/srv/bzImage\ncmdline = quiet\n"
+				 "[variant fix]\nkernel = build:linux-source-6.1+patches/fix/\n"
+				 "config = extra.config\n"
+				 "[variant own]\nkernel = path:out/bzImage\n");
+	char want[200];
 	struct matrix m = { 0 };
 	struct cell *cells;
 	struct err err;
@@ -112,8 +135,20 @@ static void test_matrix_file_and_cell_order(void **state)
 	if (matrix_load(&m, path, &err))
 		fail_msg("%s", err.msg);
 	assert_int_equal(m.nscenarios, 2);
-	assert_int_equal(m.nvariants, 2);
+	assert_int_equal(m.nvariants, 4);
 	assert_string_equal(m.variants[1].cmdline, "quiet");
+	/* Paths are relative to the matrix file; package names stay names. */
+	assert_string_equal(m.variants[0].spec, "deb:linux-image-6.1.*-cloud-amd64-unsigned");
+	assert_string_equal(m.variants[1].spec, "path:/srv/bzImage");
+	*strrchr(path, '/') = '\0';
+	snprintf(want, sizeof(want), "build:linux-source-6.1+%s/patches/fix/", path);
+	assert_string_equal(m.variants[2].spec, want);
+	snprintf(want, sizeof(want), "%s/extra.config", path);
+	assert_string_equal(m.variants[2].config, want);
+	snprintf(want, sizeof(want), "path:%s/out/bzImage", path);
+	assert_string_equal(m.variants[3].spec, want);
+	path[strlen(path)] = '/';
+	m.nvariants = 2; /* the cell order below is for two variants */
 	/* a.ini repeats twice, b.ini once (its default): 2x2 + 1x2 cells,
 	 * repeat by repeat, every variant in turn. */
 	n = matrix_cells(&m, 0, &cells);
@@ -176,6 +211,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_variant_forms),
+		cmocka_unit_test(test_variant_round_trip_with_quotes),
 		cmocka_unit_test(test_variant_errors),
 		cmocka_unit_test(test_matrix_file_and_cell_order),
 		cmocka_unit_test(test_matrix_errors_name_file_and_line),
