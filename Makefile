@@ -60,7 +60,7 @@ demo: deps all
 AB_TREE ?= linux-source-6.1
 AB_OUT  ?= results/demo-ab
 demo-ab: deps all
-	$(MEMHP) run --resume -o $(AB_OUT) --repeats 3 \
+	$(MEMHP) run --resume $(AB_OUT) --repeats 3 \
 		--variant 'base=build:$(AB_TREE)' \
 		--variant 'head=build:$(AB_TREE)+guest-image/patches/onlined-to-head' \
 		scenarios/ab-onlined-to-head.ini > /dev/null || true

@@ -22,7 +22,7 @@ static void usage(FILE *out)
 		"usage: memhp plan [OPTIONS] (--matrix MATRIX.ini | SCENARIO.ini...)\n\n"
 		"Print every cell of the matrix (scenario x variant x repeat, in the order\n"
 		"memhp run would run them) as a command that runs just that cell:\n"
-		"  memhp run -o OUTPUT --resume -r K --only-repeat K --variant '...' SCENARIO\n"
+		"  memhp run --resume OUTPUT -r K --only-repeat K --variant '...' SCENARIO\n"
 		"Run them with any batch system; memhp report and memhp compare read the\n"
 		"results wherever they land (docs/kernels.md).\n\n"
 		"  -m, --matrix FILE    as for memhp run\n"
@@ -133,9 +133,8 @@ int cmd_plan(int argc, char **argv)
 		snprintf(rep, sizeof(rep), "%u", cells[i].repeat);
 		args[na++] = self;
 		args[na++] = "run";
-		args[na++] = "-o";
-		args[na++] = output;
 		args[na++] = "--resume";
+		args[na++] = output;
 		/* Repeats 1..K exist, K alone runs. */
 		args[na++] = "--repeats";
 		args[na++] = rep;

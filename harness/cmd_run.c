@@ -52,9 +52,9 @@ static void usage(FILE *out)
 		"  -o, --output DIR     results directory (default: results)\n"
 		"      --only-repeat K  run only the K-th repeat of each scenario and variant\n"
 		"                       (one cell: what memhp plan --emit commands prints)\n"
-		"      --resume         keep the cells OUTPUT already has: one with an ok result\n"
-		"                       for the same scenario text, kernel, cmdline and repeat is\n"
-		"                       not run again\n"
+		"      --resume DIR     write to DIR (as -o) and keep the cells it has already:\n"
+		"                       one with an ok result for the same scenario text,\n"
+		"                       kernel, cmdline and repeat is not run again\n"
 		"  -a, --accel A        auto (default: KVM only with kvm_intel/kvm_amd), kvm, tcg\n"
 		"      --qemu BINARY    emulator (default: qemu-system-x86_64)\n"
 		"      --ignore-budget  run even when a scenario may touch more host memory\n"
@@ -309,7 +309,7 @@ int cmd_run(int argc, char **argv)
 		{ "output", required_argument, NULL, 'o' },
 		{ "qemu", required_argument, NULL, 'Q' },
 		{ "ignore-budget", no_argument, NULL, 'B' },
-		{ "resume", no_argument, NULL, 'R' },
+		{ "resume", required_argument, NULL, 'R' },
 		{ "only-repeat", required_argument, NULL, 'O' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
@@ -321,7 +321,7 @@ int cmd_run(int argc, char **argv)
 	};
 	const char *kernel = IMAGE_DEFAULT_KERNEL, *matrix = NULL;
 	unsigned repeats = 0, jobs = 1, failed = 0, only = 0;
-	bool check_budget = true, resume = false;
+	bool check_budget = true, resume = false, output_set = false;
 	bool *skip = NULL;
 	struct variant v;
 	struct err err;
@@ -365,10 +365,19 @@ int cmd_run(int argc, char **argv)
 			*(c == 'r' ? &repeats : c == 'j' ? &jobs : &only) = (unsigned)n;
 			break;
 		}
-		case 'o': p.output = optarg; break;
+		case 'o':
+		case 'R':
+			if (output_set && strcmp(p.output, optarg)) {
+				fprintf(stderr, "memhp run: two results directories, '%s' and '%s'\n",
+					p.output, optarg);
+				goto out;
+			}
+			p.output = optarg;
+			output_set = true;
+			resume |= c == 'R';
+			break;
 		case 'Q': p.opt.qemu = optarg; break;
 		case 'B': check_budget = false; break;
-		case 'R': resume = true; break;
 		case 'h': usage(stdout); rc = EXIT_OK; goto out;
 		default: usage(stderr); goto out;
 		}

@@ -150,7 +150,7 @@ odd="odd=deb:x cmdline=\"a'b \$(touch $OUT/pwned)\""
 "$MEMHP" plan -o "$OUT/plan" --variant "$odd" "$scenario" > "$OUT/plan-odd.txt"
 eval "set -- $(cat "$OUT/plan-odd.txt")"
 check "plan's quoting gives every argument back, and runs nothing" \
-	test ! -e "$OUT/pwned" -a "${11}" = "$odd" -a "${12}" = "$scenario"
+	test ! -e "$OUT/pwned" -a "${10}" = "$odd" -a "${11}" = "$scenario"
 bash -c "$(sed -n 2p "$OUT/plan.txt")" > /dev/null 2>&1
 check "a planned cell runs alone: one result, its variant, repeat 1" \
 	test "$(jq -rs 'map(.variant.name + "/" + (.repeat | tostring) + "/" + .status) | join(" ")' \
@@ -168,7 +168,7 @@ wait "$MEMHP_PID"
 rc=$?
 check "matrix interrupted after its first cell: exit 130" test "$rc" -eq 130
 ok_before=$(jq -s 'map(select(.status == "ok")) | length' "$OUT"/resume/*/result.json)
-"$MEMHP" run --matrix "$OUT/matrix.ini" --resume -o "$OUT/resume" > /dev/null 2> "$OUT/resume2.stderr"
+"$MEMHP" run --matrix "$OUT/matrix.ini" --resume "$OUT/resume" > /dev/null 2> "$OUT/resume2.stderr"
 check "--resume exits 0" test $? -eq 0
 check "--resume kept the finished cells ($ok_before)" test "$(grep -c ': kept ' "$OUT/resume2.stderr")" -eq "$ok_before"
 check "--resume ran only the others" \
