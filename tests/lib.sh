@@ -13,6 +13,8 @@ check() { # name, then a command that must succeed
 	local name=$1; shift
 	if "$@"; then ok "$name"; else not_ok "$name" "failed: $*"; fi
 }
+# Run a command for its exit status only.
+quiet() { "$@" > /dev/null; }
 # Print the plan and the closing line for suite $1; the exit status says
 # whether everything passed.
 finish() {

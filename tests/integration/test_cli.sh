@@ -143,7 +143,7 @@ check "a variant's cmdline reaches its guest, and only its" \
 		 ! grep -q 'memhp_test_variant' '$OUT'/matrix/*-a-*/serial.log"
 check "a summary per cell" test "$(grep -c '^run  ' "$OUT/matrix.stdout")" -eq 4
 check "with --jobs 2 two guests ran at the same time (their runs overlap)" \
-	jq -se 'map({s: (.started | fromdateiso8601), e: ((.started | fromdateiso8601) + .harness.wall_ms / 1000)})
+	quiet jq -se 'map({s: (.started | fromdateiso8601), e: ((.started | fromdateiso8601) + .harness.wall_ms / 1000)})
 		| . as $r | [range(0; length) as $i | range($i + 1; length) as $j
 		| select($r[$i].s < $r[$j].e - 1 and $r[$j].s < $r[$i].e - 1)] | length > 0' \
 	"$OUT"/matrix/*/result.json
