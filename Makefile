@@ -10,9 +10,10 @@ CC       ?= cc
 CFLAGS   ?= -O2 -g
 WARN     ?= -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wstrict-prototypes -Wmissing-prototypes
 override CFLAGS += -std=c11 $(WARN)
-PKGS     := json-c inih libcrypto
-LIBS      = $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -ljson-c -linih -lcrypto) -lm
-override CPPFLAGS += -D_GNU_SOURCE -DMEMHP_DATADIR='"$(CURDIR)"' -Iharness
+PKGS     := json-c inih libcrypto libvirt libvirt-qemu libxml-2.0
+LIBS      = $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -ljson-c -linih -lcrypto -lvirt -lvirt-qemu -lxml2) -lm -pthread
+override CPPFLAGS += -D_GNU_SOURCE -DMEMHP_DATADIR='"$(CURDIR)"' -Iharness \
+		     $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 
 CLI_SRC := harness/memhp.c $(wildcard harness/cmd_*.c)
 LIB_SRC := $(filter-out $(CLI_SRC),$(wildcard harness/*.c))

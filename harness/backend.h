@@ -13,9 +13,11 @@
 
 /*
  * How memhp drives a virtual machine. One file per backend fills one
- * struct backend_ops (QEMU over QMP today, libvirt next); the runner and the
- * hotplug methods only ever call through it.
+ * struct backend_ops (QEMU over QMP, libvirt); the runner and the hotplug
+ * methods only ever call through it.
  */
+
+#define BACKEND_LIBVIRT_DEFAULT_URI "qemu:///system"
 
 enum accel { ACCEL_USE_KVM, ACCEL_USE_TCG };
 
@@ -44,11 +46,13 @@ struct vm_config {
 	bool free_page_reporting; /* virtio-balloon with free-page-reporting=on */
 	const char *file_backend; /* hot-added memory in files in this directory, or NULL */
 	int64_t boot_deadline; /* until the guest agent answers */
+	const char *connect;   /* libvirt: the host's URI (NULL: the default) */
 };
 
 enum vm_event_kind {
 	VM_EVENT_DEVICE_DELETED, /* a device is gone (unplug completed) */
 	VM_EVENT_UNPLUG_STATUS,  /* the guest's answer to an eject (ACPI _OST) */
+	VM_EVENT_UNPLUG_REJECTED, /* the guest refused an eject; status not known */
 	VM_EVENT_SIZE_CHANGE,    /* a virtio-mem device's plugged size changed */
 	VM_EVENT_OTHER,
 };
@@ -74,6 +78,10 @@ struct vm;
 
 struct backend_ops {
 	const char *name;
+	/* Which accelerator a guest on this backend (and host) gets for choice
+	 * (enum accel_choice), with a reason for the result. */
+	int (*resolve_accel)(const char *connect, unsigned choice, enum accel *out, char *reason,
+			     size_t len, struct err *err);
 	/* Start the guest and return once its agent answers (or fail). */
 	int (*start)(const struct vm_config *cfg, struct vm **vm, struct err *err);
 	/* Hot-add a DIMM of size bytes with its own memory backend (RAM, or a
@@ -101,11 +109,18 @@ struct backend_ops {
 	uint64_t (*peak_rss)(struct vm *vm);
 	/* Emulator version string, for the result. */
 	const char *(*version)(struct vm *vm);
+	/* Where the guest runs, when that is not this machine; NULL if it is. */
+	void (*host_info)(struct vm *vm, char *host, size_t hostlen, char *kernel, size_t kernlen,
+			  unsigned *cpus);
 	/* Stop the guest, reap the emulator and free vm; always succeeds in
 	 * leaving no process behind. Fills why with how it ended if it died. */
 	void (*stop)(struct vm *vm, char *why, size_t whylen);
 };
 
 extern const struct backend_ops backend_qmp;
+extern const struct backend_ops backend_libvirt;
+
+/* "qmp" or "libvirt", or NULL. */
+const struct backend_ops *backend_by_name(const char *name);
 
 #endif

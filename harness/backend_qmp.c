@@ -17,6 +17,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "accel.h"
 #include "backend.h"
 #include "clock.h"
 #include "qga.h"
@@ -545,8 +546,16 @@ static void qmp_stop(struct vm *vm, char *why, size_t whylen)
 	free(vm);
 }
 
+static int qmp_resolve_accel(const char *connect, unsigned choice, enum accel *out, char *reason,
+			     size_t len, struct err *err)
+{
+	(void)connect;
+	return accel_resolve(choice, out, reason, len, err);
+}
+
 const struct backend_ops backend_qmp = {
 	.name = "qmp",
+	.resolve_accel = qmp_resolve_accel,
 	.start = qmp_start,
 	.dimm_add = qmp_dimm_add,
 	.dimm_del = qmp_dimm_del,

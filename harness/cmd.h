@@ -8,6 +8,8 @@
 #define EXIT_OK 0
 #define EXIT_RUN_FAILED 1 /* a run failed (its result says why) */
 #define EXIT_USAGE 2      /* bad command line, scenario or result file */
+#define EXIT_HOST_FAILED 3 /* internal, a cell's child to memhp run --hosts: its host
+			    * failed and the cell can run on another */
 /* Interrupted by signal N: 128 + N, as a shell reports it. */
 
 /* The top-level usage text (memhp.c). */

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "hosts.h"
 #include "image.h"
 #include "matrix.h"
 #include "report.h"
@@ -159,37 +160,55 @@ static void describe(const struct plan *p, const struct cell *c, char *buf, size
 		 *v->name ? ", variant " : "", v->name, c->repeat);
 }
 
-/*
- * Run one cell here and now. Returns 0 ok (or kept), 1 the run failed or its
- * result could not be written.
- */
-static int run_cell(struct plan *p, const struct cell *c, bool summary)
+/* A fresh run directory for cell c and the options to run it with. */
+static int cell_setup(struct plan *p, const struct cell *c, const char *connect,
+		      struct run_options *opt, char *dir, size_t dirlen)
 {
 	const struct scenario *sc = &p->m.scenarios[c->scenario];
 	const struct variant *v = &p->m.variants[c->variant];
-	struct run_options opt = p->opt;
-	char dir[4096], label[1280], what[1400], *text = NULL;
+	char label[1280];
+	int rc;
+
+	snprintf(label, sizeof(label), "%.1100s%s%.63s", sc->name, *v->name ? "-" : "", v->name);
+	rc = make_run_dir(p->output, label, c->repeat, dir, dirlen);
+	if (rc) {
+		fprintf(stderr, "memhp run: cannot create a run directory in %s: %s\n", p->output,
+			strerror(-rc));
+		return rc;
+	}
+	*opt = p->opt;
+	opt->outdir = dir;
+	opt->repeat = c->repeat;
+	opt->variant = v->name;
+	opt->kernel = v->spec;
+	opt->variant_cmdline = v->cmdline;
+	opt->variant_config = v->config;
+	if (connect)
+		opt->connect = connect;
+	return 0;
+}
+
+/*
+ * Run one cell here and now (on the libvirt host connect, when not NULL).
+ * Returns 0 ok (or kept), EXIT_HOST_FAILED when its host failed, 1 when the
+ * run failed otherwise or its result could not be written.
+ */
+static int run_cell(struct plan *p, const struct cell *c, const char *connect, bool summary)
+{
+	const struct scenario *sc = &p->m.scenarios[c->scenario];
+	struct run_options opt;
+	char dir[4096], what[1400], *text = NULL;
 	struct run_record rec;
 	size_t len = 0;
 	struct err err;
 	FILE *mem;
 	int rc;
 
-	snprintf(label, sizeof(label), "%.1100s%s%.63s", sc->name, *v->name ? "-" : "", v->name);
 	describe(p, c, what, sizeof(what));
-	rc = make_run_dir(p->output, label, c->repeat, dir, sizeof(dir));
-	if (rc) {
-		fprintf(stderr, "memhp run: cannot create a run directory in %s: %s\n", p->output,
-			strerror(-rc));
+	if (cell_setup(p, c, connect, &opt, dir, sizeof(dir)))
 		return 1;
-	}
-	opt.outdir = dir;
-	opt.repeat = c->repeat;
-	opt.variant = v->name;
-	opt.kernel = v->spec;
-	opt.variant_cmdline = v->cmdline;
-	opt.variant_config = v->config;
-	fprintf(stderr, "memhp: %s -> %s\n", what, dir);
+	fprintf(stderr, "memhp: %s -> %s%s%s\n", what, dir, connect ? " on " : "",
+		connect ? connect : "");
 	rc = runner_run(sc, &opt, &rec, &err);
 	if (summary) {
 		/* One write, so that summaries of parallel cells do not mix. */
@@ -206,9 +225,26 @@ static int run_cell(struct plan *p, const struct cell *c, bool summary)
 		fprintf(stderr, "memhp run: could not write the result: %s\n", err.msg);
 	else
 		fprintf(stderr, "memhp: result %s/result.json\n", dir);
-	rc = rc || rec.status != RUN_OK;
+	rc = rc ? 1 : rec.host_failure ? EXIT_HOST_FAILED : rec.status != RUN_OK;
 	result_free(&rec);
 	return rc;
+}
+
+/* A failed result for a cell that no host was left to run. */
+static void record_unrun(struct plan *p, const struct cell *c, const char *reason)
+{
+	struct run_options opt;
+	struct run_record rec;
+	char dir[4096];
+	struct err err;
+
+	if (cell_setup(p, c, NULL, &opt, dir, sizeof(dir)))
+		return;
+	if (runner_record_failure(&p->m.scenarios[c->scenario], &opt, "queue", reason, &rec, &err))
+		fprintf(stderr, "memhp run: could not write the result: %s\n", err.msg);
+	else
+		fprintf(stderr, "memhp: result %s/result.json (not run: %s)\n", dir, reason);
+	result_free(&rec);
 }
 
 static unsigned online_cpus(void)
@@ -256,7 +292,7 @@ static unsigned run_parallel(struct plan *p, unsigned jobs, const bool *skip)
 				continue;
 			}
 			if (pid == 0)
-				_exit(run_cell(p, c, true));
+				_exit(run_cell(p, c, NULL, true));
 			for (unsigned i = 0; i < jobs; i++)
 				if (!running[i].pid) {
 					running[i].pid = pid;
@@ -296,6 +332,101 @@ static unsigned run_parallel(struct plan *p, unsigned jobs, const bool *skip)
 	return failed;
 }
 
+/*
+ * Cells handed to libvirt hosts as they become free, one at a time per line
+ * of the hosts file. A cell whose host failed (EXIT_HOST_FAILED: connection
+ * lost, domain would not start) goes back to the front of the queue and the
+ * host is dropped; its failed result stays as the record of what happened.
+ * Cells left when every host is gone get a failed result saying so.
+ */
+static unsigned run_hosts(struct plan *p, const struct hosts *h, const bool *skip)
+{
+	struct slot {
+		pid_t pid;
+		size_t cell;
+		bool dead;
+	} slot[HOSTS_MAX] = { 0 };
+	size_t *queue = calloc(p->ncells + 1, sizeof(*queue)), head = 0, tail = 0;
+	unsigned nrun = 0, failed = 0, requeued = 0;
+	bool forwarded = false;
+
+	if (!queue)
+		abort();
+	for (size_t i = 0; i < p->ncells; i++)
+		if (!skip[i])
+			queue[tail++] = i;
+	for (;;) {
+		int status, code;
+		pid_t pid;
+		size_t k;
+
+		for (k = 0; k < h->n && !memhp_stop_signal && head < tail; k++) {
+			if (slot[k].dead || slot[k].pid)
+				continue;
+			fflush(NULL);
+			pid = fork();
+			if (pid < 0) {
+				fprintf(stderr, "memhp run: fork: %s\n", strerror(errno));
+				break;
+			}
+			if (pid == 0)
+				_exit(run_cell(p, &p->cells[queue[head]], h->uri[k], true));
+			slot[k].pid = pid;
+			slot[k].cell = queue[head++];
+			nrun++;
+		}
+		if (!nrun)
+			break;
+		pid = waitpid(-1, &status, 0);
+		if (memhp_stop_signal && !forwarded) {
+			for (k = 0; k < h->n; k++)
+				if (slot[k].pid)
+					kill(slot[k].pid, memhp_stop_signal);
+			forwarded = true;
+		}
+		if (pid < 0) {
+			if (errno != EINTR)
+				break;
+			continue;
+		}
+		for (k = 0; k < h->n && slot[k].pid != pid; k++)
+			;
+		if (k == h->n)
+			continue;
+		slot[k].pid = 0;
+		nrun--;
+		code = WIFEXITED(status) ? WEXITSTATUS(status) : 1;
+		if (code == EXIT_HOST_FAILED && !memhp_stop_signal) {
+			char what[1400];
+
+			describe(p, &p->cells[slot[k].cell], what, sizeof(what));
+			fprintf(stderr, "memhp: host %s failed during %s: dropping the host, the cell "
+				"goes back to the queue\n", h->uri[k], what);
+			for (size_t j = 0; j < h->n; j++)
+				if (!strcmp(h->uri[j], h->uri[k]))
+					slot[j].dead = true;
+			/* To the front: it was due before the cells still queued. */
+			queue[--head] = slot[k].cell;
+			requeued++;
+			continue;
+		}
+		failed += code != 0;
+	}
+	if (head < tail && !memhp_stop_signal) {
+		char reason[256];
+
+		snprintf(reason, sizeof(reason), "no host left to run it: all %zu hosts failed",
+			 h->n);
+		for (; head < tail; head++, failed++)
+			record_unrun(p, &p->cells[queue[head]], reason);
+	}
+	if (requeued)
+		fprintf(stderr, "memhp: %u cell%s re-queued after a host failure\n", requeued,
+			requeued == 1 ? "" : "s");
+	free(queue);
+	return failed;
+}
+
 int cmd_run(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -311,6 +442,9 @@ int cmd_run(int argc, char **argv)
 		{ "ignore-budget", no_argument, NULL, 'B' },
 		{ "resume", required_argument, NULL, 'R' },
 		{ "only-repeat", required_argument, NULL, 'O' },
+		{ "backend", required_argument, NULL, 'b' },
+		{ "connect", required_argument, NULL, 'c' },
+		{ "hosts", required_argument, NULL, 'H' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -319,7 +453,9 @@ int cmd_run(int argc, char **argv)
 			 .progress_tty = isatty(STDERR_FILENO) },
 		.output = "results",
 	};
-	const char *kernel = IMAGE_DEFAULT_KERNEL, *matrix = NULL;
+	const char *kernel = IMAGE_DEFAULT_KERNEL, *matrix = NULL, *hosts_file = NULL;
+	const struct backend_ops *backend = NULL;
+	struct hosts hosts = { 0 };
 	unsigned repeats = 0, jobs = 1, failed = 0, only = 0;
 	bool check_budget = true, resume = false, output_set = false;
 	bool *skip = NULL;
@@ -377,6 +513,16 @@ int cmd_run(int argc, char **argv)
 			resume |= c == 'R';
 			break;
 		case 'Q': p.opt.qemu = optarg; break;
+		case 'b':
+			backend = backend_by_name(optarg);
+			if (!backend) {
+				fprintf(stderr, "memhp run: --backend '%s' is not qmp or libvirt\n",
+					optarg);
+				goto out;
+			}
+			break;
+		case 'c': p.opt.connect = optarg; break;
+		case 'H': hosts_file = optarg; break;
 		case 'B': check_budget = false; break;
 		case 'h': usage(stdout); rc = EXIT_OK; goto out;
 		default: usage(stderr); goto out;
@@ -384,6 +530,23 @@ int cmd_run(int argc, char **argv)
 	}
 	if (!matrix && optind >= argc) {
 		usage(stderr);
+		goto out;
+	}
+	/* --connect and --hosts are libvirt's; they imply it. */
+	if (!backend)
+		backend = p.opt.connect || hosts_file ? &backend_libvirt : &backend_qmp;
+	if (backend != &backend_libvirt && (p.opt.connect || hosts_file)) {
+		fprintf(stderr, "memhp run: --%s needs --backend libvirt\n",
+			p.opt.connect ? "connect" : "hosts");
+		goto out;
+	}
+	if (p.opt.connect && hosts_file) {
+		fprintf(stderr, "memhp run: --connect and --hosts both name hosts; give one\n");
+		goto out;
+	}
+	p.opt.backend = backend;
+	if (hosts_file && hosts_load(hosts_file, &hosts, &err)) {
+		fprintf(stderr, "memhp run: %s\n", err.msg);
 		goto out;
 	}
 	if (matrix_from_args(&p.m, matrix, kernel, argv + optind, (size_t)(argc - optind), &err)) {
@@ -427,7 +590,7 @@ int cmd_run(int argc, char **argv)
 		jobs = online_cpus();
 	if (jobs > 64)
 		jobs = 64;
-	if (jobs > 1) {
+	if (jobs > 1 || hosts.n) {
 		/* Resolve every variant's image once, here: the children inherit
 		 * it instead of building the same image at the same time. */
 		for (size_t i = 0; i < p.m.nvariants; i++) {
@@ -438,11 +601,11 @@ int cmd_run(int argc, char **argv)
 				fprintf(stderr, "memhp run: %s (its runs will fail)\n", err.msg);
 		}
 		p.opt.progress_tty = false; /* one status line per cell would collide */
-		failed = run_parallel(&p, jobs, skip);
+		failed = hosts.n ? run_hosts(&p, &hosts, skip) : run_parallel(&p, jobs, skip);
 	} else {
 		for (size_t i = 0; i < p.ncells && !memhp_stop_signal; i++)
 			if (!skip[i])
-				failed += (unsigned)run_cell(&p, &p.cells[i], true);
+				failed += run_cell(&p, &p.cells[i], NULL, true) != 0;
 	}
 	rc = memhp_stop_signal ? 128 + memhp_stop_signal : failed ? EXIT_RUN_FAILED : EXIT_OK;
 out:

@@ -2,8 +2,9 @@
 /*
  * pc-dimm: one memory-backend-ram and one pc-dimm per DIMM. Unplug is an
  * ACPI eject: device_del, then the guest either ejects (DEVICE_DELETED) or
- * answers with a rejecting _OST status; a silent guest runs into the
- * deadline, after which query-acpi-ospm-status is read once more. Rejected
+ * answers with a rejecting _OST status (through libvirt: DEVICE_REMOVED or
+ * DEVICE_REMOVAL_FAILED); a silent guest runs into the deadline, after which
+ * query-acpi-ospm-status is read once more where the backend can. Rejected
  * DIMMs get further rounds (scenario [unplug] retries): a DIMM holding the
  * memmap of a later one can go once that one is gone.
  */
@@ -109,6 +110,12 @@ static int unplug_one(struct hotplug_ctx *ctx, struct device_record *d, struct e
 				err_wrap(err, rc, "memory backend not freed");
 				str_copy(d->detail, sizeof(d->detail), err->msg);
 			}
+			return 0;
+		}
+		if (ev.kind == VM_EVENT_UNPLUG_REJECTED) {
+			d->outcome = OUTCOME_REJECTED;
+			d->unplug_ms += now_ms() - start;
+			snprintf(d->detail, sizeof(d->detail), "guest rejected the eject (%s)", ev.name);
 			return 0;
 		}
 		if (ev.kind == VM_EVENT_UNPLUG_STATUS) {

@@ -36,7 +36,7 @@ static int name_index(const char *const *names, size_t n, const char *s)
 	return -1;
 }
 
-enum ftype { F_STR, F_STRP, F_U32, F_U64, F_I64 };
+enum ftype { F_STR, F_STRP, F_U32, F_U64, F_I64, F_BOOL };
 
 struct field {
 	const char *group; /* NULL: top level */
@@ -50,6 +50,7 @@ struct field {
 #define U32(g, k, f) { g, k, F_U32, offsetof(struct run_record, f), 0 }
 #define U64(g, k, f) { g, k, F_U64, offsetof(struct run_record, f), 0 }
 #define I64(g, k, f) { g, k, F_I64, offsetof(struct run_record, f), 0 }
+#define BOOL(g, k, f) { g, k, F_BOOL, offsetof(struct run_record, f), 0 }
 
 static const struct field result_fields[] = {
 	S(NULL, "run_id", run_id),
@@ -57,6 +58,7 @@ static const struct field result_fields[] = {
 	S(NULL, "started", started),
 	S(NULL, "reason", reason),
 	S(NULL, "failed_phase", failed_phase),
+	BOOL(NULL, "host_failure", host_failure),
 	S("scenario", "name", scenario_name),
 	S("scenario", "path", scenario_path),
 	S("scenario", "sha256", scenario_sha256),
@@ -76,6 +78,7 @@ static const struct field result_fields[] = {
 	S("vmm", "version", vmm_version),
 	U64("vmm", "peak_rss", vmm_peak_rss),
 	S("host", "name", host),
+	S("host", "uri", host_uri),
 	S("host", "kernel", host_kernel),
 	U32("host", "cpus", host_cpus),
 	I64("harness", "wall_ms", wall_ms),
@@ -199,6 +202,7 @@ json_object *result_to_json(const struct run_record *r)
 		case F_U32: v = json_object_new_uint64(*(const unsigned *)p); break;
 		case F_U64: v = json_object_new_uint64(*(const uint64_t *)p); break;
 		case F_I64: v = json_object_new_int64(*(const int64_t *)p); break;
+		case F_BOOL: v = json_object_new_boolean(*(const bool *)p); break;
 		}
 		json_object_object_add(g, f->key, v);
 	}
@@ -335,6 +339,7 @@ int result_from_json(json_object *root, struct run_record *r, struct err *err)
 		case F_U32: *(unsigned *)p = (unsigned)json_object_get_uint64(v); break;
 		case F_U64: *(uint64_t *)p = json_object_get_uint64(v); break;
 		case F_I64: *(int64_t *)p = json_object_get_int64(v); break;
+		case F_BOOL: *(bool *)p = json_object_get_boolean(v); break;
 		}
 	}
 	v = get(root, "phases_ms");

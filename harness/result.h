@@ -98,11 +98,14 @@ struct run_record {
 	/* host and VMM */
 	char backend[16], accel[8], accel_reason[160], vmm_version[96];
 	char host[128], host_kernel[128];
+	char host_uri[512]; /* libvirt: the URI it ran on; "" for the QMP backend */
 	unsigned host_cpus;
 
 	unsigned status; /* enum run_status */
 	char reason[1024];
 	char failed_phase[16];
+	bool host_failure; /* failed because its host did (connection lost, domain
+			    * would not start): the cell may run elsewhere */
 
 	int64_t phase_ms[PHASE_COUNT]; /* -1: not reached */
 	int64_t wall_ms;   /* the whole run */

@@ -115,6 +115,9 @@ static void fill_header(struct run *run)
 		str_copy(rec->host_kernel, sizeof(rec->host_kernel), u.release);
 	}
 	rec->host_cpus = (unsigned)sysconf(_SC_NPROCESSORS_ONLN);
+	if (run->opt->backend == &backend_libvirt)
+		str_copy(rec->host_uri, sizeof(rec->host_uri),
+			 run->opt->connect ? run->opt->connect : BACKEND_LIBVIRT_DEFAULT_URI);
 	if (sc->policy == POLICY_ONLINE_MOVABLE)
 		snprintf(rec->expected_zone, sizeof(rec->expected_zone), "Movable");
 	else if (sc->policy == POLICY_ONLINE_KERNEL)
@@ -370,8 +373,9 @@ static int phase_boot(struct run *run, struct err *err)
 	enum accel accel;
 	int rc;
 
-	rc = accel_resolve(opt->accel >= 0 ? (unsigned)opt->accel : sc->accel, &accel,
-			   rec->accel_reason, sizeof(rec->accel_reason), err);
+	rc = opt->backend->resolve_accel(opt->connect, opt->accel >= 0 ? (unsigned)opt->accel
+								      : sc->accel,
+					 &accel, rec->accel_reason, sizeof(rec->accel_reason), err);
 	if (rc)
 		return rc;
 	str_copy(rec->accel, sizeof(rec->accel), accel == ACCEL_USE_KVM ? "kvm" : "tcg");
@@ -390,6 +394,7 @@ static int phase_boot(struct run *run, struct err *err)
 		.maxmem = scenario_maxmem(sc), .slots = scenario_slots(sc),
 		.free_page_reporting = sc->free_page_reporting,
 		.file_backend = sc->memory_backend == BACKEND_FILE ? sc->backend_path : NULL,
+		.connect = opt->connect,
 	};
 	run->hp->configure(sc, &cfg, &vmem);
 	run->vm_started = now_ms();
@@ -404,6 +409,9 @@ static int phase_boot(struct run *run, struct err *err)
 	if (rc)
 		return rc;
 	str_copy(rec->vmm_version, sizeof(rec->vmm_version), opt->backend->version(run->vm));
+	if (opt->backend->host_info)
+		opt->backend->host_info(run->vm, rec->host, sizeof(rec->host), rec->host_kernel,
+					sizeof(rec->host_kernel), &rec->host_cpus);
 	str_copy(rec->kernel_release, sizeof(rec->kernel_release), run->last.release);
 	run->ctx = (struct hotplug_ctx){ .be = opt->backend, .vm = run->vm, .sc = sc, .rec = rec,
 					 .vm_started = run->vm_started, .progress = progress,
@@ -627,10 +635,25 @@ int runner_run(const struct scenario *sc, const struct run_options *opt,
 				 sig ? sig : "?", result_phase_name(phase));
 		} else {
 			rec->status = RUN_FAILED;
+			rec->host_failure = rc == -EHOSTDOWN;
 			str_copy(rec->reason, sizeof(rec->reason), run_err.msg);
 		}
 	}
 	rec->wall_ms = now_ms() - wall0;
 	rec->cpu_ms = self_cpu_ms() - cpu0;
+	return result_write(rec, opt->outdir, err);
+}
+
+int runner_record_failure(const struct scenario *sc, const struct run_options *opt,
+			  const char *phase, const char *reason, struct run_record *rec,
+			  struct err *err)
+{
+	struct run run = { .sc = sc, .opt = opt, .rec = rec, .hp = hotplug_for(sc->method) };
+
+	result_init(rec);
+	fill_header(&run);
+	rec->status = RUN_FAILED;
+	str_copy(rec->failed_phase, sizeof(rec->failed_phase), phase);
+	str_copy(rec->reason, sizeof(rec->reason), reason);
 	return result_write(rec, opt->outdir, err);
 }

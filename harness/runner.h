@@ -17,6 +17,7 @@ struct run_options {
 	const char *modules; /* with path:, the kernel's modules directory */
 	int accel;           /* enum accel_choice, or -1 for the scenario's */
 	const char *qemu;    /* emulator binary */
+	const char *connect; /* libvirt backend: the host's URI, or NULL for the default */
 	const char *outdir;  /* this run's directory; result.json goes here */
 	unsigned repeat;     /* 1-based */
 	bool progress_tty;   /* redraw one status line instead of printing lines */
@@ -35,5 +36,11 @@ struct run_options {
  */
 int runner_run(const struct scenario *sc, const struct run_options *opt,
 	       struct run_record *rec, struct err *err);
+
+/* A cell that never got to run (no host left for it): a failed result with
+ * phase and reason, in opt->outdir. */
+int runner_record_failure(const struct scenario *sc, const struct run_options *opt,
+			  const char *phase, const char *reason, struct run_record *rec,
+			  struct err *err);
 
 #endif

@@ -1,0 +1,194 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <libvirt/virterror.h>
+#include <openssl/evp.h>
+
+#include "clock.h"
+#include "libvirt_image.h"
+#include "libvirt_xml.h"
+#include "str.h"
+
+static const char *last_error(void)
+{
+	const char *m = virGetLastErrorMessage();
+
+	return m && *m ? m : "unknown libvirt error";
+}
+
+static int sha256_file(int fd, char hex[65], struct err *err, const char *path)
+{
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	unsigned char md[EVP_MAX_MD_SIZE], buf[1 << 16];
+	unsigned mdlen = 0;
+	ssize_t n;
+
+	if (!ctx)
+		abort();
+	EVP_DigestInit_ex(ctx, EVP_sha256(), NULL);
+	while ((n = read(fd, buf, sizeof(buf))) > 0)
+		EVP_DigestUpdate(ctx, buf, (size_t)n);
+	EVP_DigestFinal_ex(ctx, md, &mdlen);
+	EVP_MD_CTX_free(ctx);
+	if (n < 0)
+		return err_set(err, "%s: %s", path, strerror(errno)), -errno;
+	for (unsigned i = 0; i < mdlen && i < 32; i++)
+		snprintf(hex + 2 * i, 3, "%02x", md[i]);
+	return lseek(fd, 0, SEEK_SET) < 0 ? -errno : 0;
+}
+
+/* The memhp pool, started; defined, built and autostarted if missing. */
+static virStoragePoolPtr pool_get(virConnectPtr conn, struct err *err)
+{
+	virStoragePoolPtr pool = virStoragePoolLookupByName(conn, LV_POOL_NAME);
+	int active;
+
+	if (!pool) {
+		char *xml = lv_pool_xml(LV_POOL_NAME, LV_POOL_PATH);
+
+		pool = virStoragePoolDefineXML(conn, xml, 0);
+		free(xml);
+		if (pool) {
+			virStoragePoolBuild(pool, 0);
+			virStoragePoolSetAutostart(pool, 1);
+		} else {
+			/* Another memhp may have defined it just now. */
+			pool = virStoragePoolLookupByName(conn, LV_POOL_NAME);
+		}
+		if (!pool) {
+			err_set(err, "storage pool " LV_POOL_NAME ": %s", last_error());
+			return NULL;
+		}
+	}
+	active = virStoragePoolIsActive(pool);
+	if (active == 0 && virStoragePoolCreate(pool, 0) < 0 && virStoragePoolIsActive(pool) != 1) {
+		err_set(err, "storage pool " LV_POOL_NAME ": cannot start it: %s", last_error());
+		virStoragePoolFree(pool);
+		return NULL;
+	}
+	return pool;
+}
+
+static int send_file(virStreamPtr st, int fd, const char *local, struct err *err)
+{
+	char buf[1 << 16];
+	ssize_t n;
+
+	while ((n = read(fd, buf, sizeof(buf))) > 0) {
+		for (ssize_t off = 0; off < n;) {
+			int sent = virStreamSend(st, buf + off, (size_t)(n - off));
+
+			if (sent < 0)
+				return err_set(err, "uploading %s: %s", local, last_error()), -EIO;
+			off += sent;
+		}
+	}
+	if (n < 0)
+		return err_set(err, "%s: %s", local, strerror(errno)), -errno;
+	return 0;
+}
+
+/* Upload fd into a fresh volume named partial. */
+static virStorageVolPtr upload(virStoragePoolPtr pool, const char *partial, int fd,
+			       uint64_t size, const char *local, struct err *err)
+{
+	char *xml = lv_volume_xml(partial, size);
+	virStorageVolPtr vol = virStorageVolCreateXML(pool, xml, 0);
+	virStreamPtr st = NULL;
+	int rc = -EIO;
+
+	free(xml);
+	if (!vol) {
+		err_set(err, "creating volume %s: %s", partial, last_error());
+		return NULL;
+	}
+	st = virStreamNew(virStoragePoolGetConnect(pool), 0);
+	if (st && virStorageVolUpload(vol, st, 0, size, 0) == 0) {
+		rc = send_file(st, fd, local, err);
+		if (!rc && virStreamFinish(st) < 0) {
+			err_set(err, "uploading %s: %s", local, last_error());
+			rc = -EIO;
+		}
+		if (rc)
+			virStreamAbort(st);
+	} else {
+		err_set(err, "uploading %s: %s", local, last_error());
+	}
+	if (st)
+		virStreamFree(st);
+	if (rc) {
+		virStorageVolDelete(vol, 0);
+		virStorageVolFree(vol);
+		return NULL;
+	}
+	return vol;
+}
+
+int lv_image_upload(virConnectPtr conn, const char *local, const char *label, char *path,
+		    size_t len, struct err *err)
+{
+	char hex[65] = "", name[128], partial[160], *p;
+	virStorageVolPtr vol, part;
+	virStoragePoolPtr pool;
+	struct stat st;
+	int fd, rc = 0;
+
+	fd = open(local, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &st) < 0) {
+		rc = -errno;
+		if (fd >= 0)
+			close(fd);
+		return err_set(err, "%s: %s", local, strerror(-rc)), rc;
+	}
+	rc = sha256_file(fd, hex, err, local);
+	if (rc) {
+		close(fd);
+		return rc;
+	}
+	snprintf(name, sizeof(name), "memhp-%.16s-%s", hex, label);
+	pool = pool_get(conn, err);
+	if (!pool) {
+		close(fd);
+		return -EIO;
+	}
+	vol = virStorageVolLookupByName(pool, name);
+	if (!vol) {
+		char *xml = lv_volume_xml(name, (uint64_t)st.st_size);
+
+		snprintf(partial, sizeof(partial), "%s.partial-%ld-%" PRId64, name, (long)getpid(),
+			 now_ms());
+		part = upload(pool, partial, fd, (uint64_t)st.st_size, local, err);
+		if (part) {
+			vol = virStorageVolCreateXMLFrom(pool, xml, part, 0);
+			/* Lost a race with another upload of the same image. */
+			if (!vol)
+				vol = virStorageVolLookupByName(pool, name);
+			if (!vol)
+				err_set(err, "volume %s: %s", name, last_error());
+			virStorageVolDelete(part, 0);
+			virStorageVolFree(part);
+		}
+		free(xml);
+	}
+	close(fd);
+	if (!vol) {
+		virStoragePoolFree(pool);
+		return -EIO;
+	}
+	p = virStorageVolGetPath(vol);
+	if (!p || !str_copy(path, len, p)) {
+		err_set(err, "volume %s: no usable path: %s", name, p ? p : last_error());
+		rc = -EIO;
+	}
+	free(p);
+	virStorageVolFree(vol);
+	virStoragePoolFree(pool);
+	return rc;
+}

@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+#ifndef MEMHP_LIBVIRT_IMAGE_H
+#define MEMHP_LIBVIRT_IMAGE_H
+
+#include <stddef.h>
+
+#include <libvirt/libvirt.h>
+
+#include "err.h"
+
+/* The storage pool guest images go to on every host, created (a directory
+ * pool at LV_POOL_PATH, autostarted) when the host has none. */
+#define LV_POOL_NAME "memhp"
+#define LV_POOL_PATH "/var/lib/libvirt/memhp"
+
+/*
+ * Make the local file available on the connection's host as a volume named
+ * memhp-<sha256 prefix>-<label> and put its host path in path. The upload
+ * happens once per host and content: it goes to a private partial volume
+ * first and is cloned to its final name only when complete, so that an
+ * interrupted upload is never mistaken for a cached image.
+ */
+int lv_image_upload(virConnectPtr conn, const char *local, const char *label, char *path,
+		    size_t len, struct err *err);
+
+#endif
