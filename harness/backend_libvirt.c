@@ -119,11 +119,12 @@ __attribute__((format(printf, 3, 4))) static int lv_fail(struct err *err, int rc
 	vsnprintf(what, sizeof(what), fmt, ap);
 	va_end(ap);
 	if (!lv_alive()) {
-		err_set(err, "host %s: connection lost%s%s (%s: %s)", lv.uri, *lv.lost_why ? ": " : "",
-			lv.lost_why, what, lv_last_error());
+		err_set(err, "host %s: connection lost%s%s%s while %s: %s", lv.uri,
+			*lv.lost_why ? " (" : "", lv.lost_why, *lv.lost_why ? ")" : "", what,
+			lv_last_error());
 		return -EHOSTDOWN;
 	}
-	err_set(err, "%s: %s", what, lv_last_error());
+	err_set(err, "host %s: %s: %s", lv.uri, what, lv_last_error());
 	return rc;
 }
 
@@ -294,8 +295,7 @@ static int lv_connect(const char *uri, struct err *err)
 		lv.cb[i] = virConnectDomainEventRegisterAny(lv.conn, NULL, events[i].id, events[i].cb,
 							     NULL, NULL);
 		if (lv.cb[i] < 0) {
-			int rc = lv_fail(err, -EHOSTDOWN, "host %s: registering for domain events",
-					 uri);
+			int rc = lv_fail(err, -EHOSTDOWN, "registering for domain events");
 
 			disconnect();
 			return rc;
@@ -318,7 +318,7 @@ static int lv_resolve_accel(const char *connect, unsigned choice, enum accel *ou
 	free(domcaps);
 	caps = virConnectGetCapabilities(lv.conn);
 	if (!caps)
-		return lv_fail(err, -EHOSTDOWN, "host %s: capabilities", lv.uri);
+		return lv_fail(err, -EHOSTDOWN, "reading its capabilities");
 	hw = lv_caps_hw_virt(caps);
 	free(caps);
 	switch (choice) {
@@ -753,8 +753,7 @@ static int lv_start(const struct vm_config *cfg, struct vm **out, struct err *er
 				    e->code == VIR_ERR_CONFIG_UNSUPPORTED ||
 				    e->code == VIR_ERR_INVALID_ARG);
 
-		rc = lv_fail(err, config ? -EINVAL : -EHOSTDOWN, "host %s: starting the domain",
-			     lv.uri);
+		rc = lv_fail(err, config ? -EINVAL : -EHOSTDOWN, "starting the domain");
 		lv_stop(vm, NULL, 0);
 		return rc;
 	}

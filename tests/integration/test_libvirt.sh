@@ -1,0 +1,182 @@
+#!/bin/bash
+# The libvirt backend and the hosts queue on real libvirt daemons (two
+# private libvirtd started by ci/libvirtd, each on its own socket) running
+# real guests: counts from the guest, libvirt's removal events, the image
+# cache in each host's storage pool, cells spread over two hosts, a host
+# that is unreachable and one whose daemon is killed mid-matrix.
+set -u
+cd "$(dirname "$0")/../.."
+OUT=${MEMHP_TEST_OUT:-$PWD/build/integration}/libvirt
+rm -rf "$OUT"
+mkdir -p "$OUT"
+# shellcheck source=../lib.sh
+. tests/lib.sh
+MEMHP=harness/memhp
+A=$OUT/daemon-a
+B=$OUT/daemon-b
+KERNEL='deb:linux-image-6.1.*-cloud-amd64-unsigned'
+
+cleanup() {
+	ci/libvirtd stop "$A" 2> /dev/null
+	ci/libvirtd stop "$B" 2> /dev/null
+}
+trap cleanup EXIT
+
+if ! UA=$(ci/libvirtd start "$A" 2> "$OUT/start-a.err") ||
+	! UB=$(ci/libvirtd start "$B" 2> "$OUT/start-b.err"); then
+	why=$(cat "$OUT/start-a.err" "$OUT/start-b.err" 2> /dev/null | tr '\n' ' ')
+	echo "ok 1 # SKIP libvirtd cannot start on this machine: $why"
+	echo "1..1"
+	echo "libvirt: SKIPPED, libvirtd did not start: $why"
+	exit 0
+fi
+echo "# daemons: $UA $UB"
+
+# jq -e over one result file: check NAME FILE FILTER
+jqcheck() {
+	local name=$1 file=$2 filter=$3
+	check "$name" quiet jq -e "$filter" "$file"
+}
+results() { ls "$1"/*/result.json 2> /dev/null; }
+
+# 1. DIMMs through libvirt.
+$MEMHP run -o "$OUT/dimm" --backend libvirt --connect "$UA" scenarios/quick-dimm.ini \
+	> "$OUT/dimm.out" 2> "$OUT/dimm.err"
+check "quick-dimm on libvirt exits 0" test $? -eq 0
+r=$(results "$OUT/dimm")
+jqcheck "the result names the backend and the host URI" "$r" \
+	".vmm.backend == \"libvirt\" and .host.uri == \"$UA\" and (.vmm.version | test(\"via libvirt\"))"
+jqcheck "the guest saw 8 blocks come and all 8 go" "$r" \
+	'.status == "ok" and .count.hotplugged == 8 and .count.removed == 8 and .count.bytes_remaining == 0'
+jqcheck "the blocks were onlined to ZONE_MOVABLE in the guest" "$r" \
+	'[.blocks[].zone] | unique == ["Movable"]'
+jqcheck "each DIMM's removal came as libvirt's DEVICE_REMOVED event" "$r" \
+	'[.events[] | select(.event == "DEVICE_REMOVED") | .device] | sort == ["dimm0","dimm1","dimm2","dimm3"]'
+jqcheck "the domain was a libvirt qemu (TCG) or kvm domain, as auto said" "$r" \
+	'(.vmm.accel == "tcg" or .vmm.accel == "kvm") and (.vmm.accel_reason | test("libvirt"))'
+check "the serial console reached serial.log through libvirt" \
+	grep -q 'Linux version' "$(dirname "$r")/serial.log"
+
+# 2. virtio-mem through libvirt.
+$MEMHP run -o "$OUT/vmem" --connect "$UA" scenarios/quick-virtio-mem.ini \
+	> "$OUT/vmem.out" 2> "$OUT/vmem.err"
+check "quick-virtio-mem on libvirt (--connect implies it) exits 0" test $? -eq 0
+r=$(results "$OUT/vmem")
+jqcheck "virtio-mem: 8 of 8 blocks out, per the guest" "$r" \
+	'.status == "ok" and .vmm.backend == "libvirt" and .count.hotplugged == 8 and .count.removed == 8'
+jqcheck "progress came as MEMORY_DEVICE_SIZE_CHANGE events" "$r" \
+	'[.events[] | select(.event == "MEMORY_DEVICE_SIZE_CHANGE" and .device == "vmem0")] | length > 0'
+jqcheck "the device's start address was found (its blocks are the hot-added ones)" "$r" \
+	'.devices[0].addr > 0 and .devices[0].plugged == 1073741824'
+
+# 3. The same rejecting scenario on both backends: the guest refuses DIMMs
+# whose memory went to ZONE_NORMAL and holds page tables.
+cat > "$OUT/pinned.ini" <<'INI'
+[machine]
+memory = 1G
+[hotplug]
+method = dimm
+total = 1G
+dimm_size = 256M
+[online]
+policy = online
+[workload]
+mix = pgtable:60 kstack:40
+fill = 300M
+duration = 1s
+during_unplug = keep
+[unplug]
+retries = 1
+deadline = 60s
+INI
+variant="normal=$KERNEL cmdline=memhp_default_state=online_kernel"
+$MEMHP run -o "$OUT/rej-libvirt" --connect "$UA" -V "$variant" "$OUT/pinned.ini" \
+	> "$OUT/rej-libvirt.out" 2> "$OUT/rej-libvirt.err"
+$MEMHP run -o "$OUT/rej-qmp" -V "$variant" "$OUT/pinned.ini" \
+	> "$OUT/rej-qmp.out" 2> "$OUT/rej-qmp.err"
+rl=$(results "$OUT/rej-libvirt")
+rq=$(results "$OUT/rej-qmp")
+jqcheck "libvirt: refusals arrive as DEVICE_REMOVAL_FAILED and leave DIMMs rejected" "$rl" \
+	'.status == "ok" and ([.events[] | select(.event == "DEVICE_REMOVAL_FAILED")] | length > 0) and
+	 ([.devices[] | select(.outcome == "rejected")] | length > 0) and .count.removed < 8'
+nl=$(jq .count.removed "$rl" 2> /dev/null || echo x)
+nq=$(jq .count.removed "$rq" 2> /dev/null || echo y)
+echo "# blocks removed under ZONE_NORMAL + page tables: libvirt $nl, qmp $nq"
+check "QMP and libvirt agree on that scenario within one DIMM (2 blocks)" \
+	bash -c "[ \$(( $nl - $nq )) -le 2 ] && [ \$(( $nq - $nl )) -le 2 ]"
+
+# 4. The image went to the host once.
+vols=$(virsh -c "$UA" vol-list memhp 2> /dev/null | awk 'NR > 2 && NF { print $1 }' | sort | tr '\n' ' ')
+echo "# volumes on host A: $vols"
+check "host A's pool holds the kernel and initrd once each, no partial upload" \
+	bash -c "echo '$vols' | grep -Eqx 'memhp-[0-9a-f]{16}-initrd memhp-[0-9a-f]{16}-vmlinuz '"
+stamp() { stat -c %Y.%s "$A"/lib/memhp/memhp-*-vmlinuz "$A"/lib/memhp/memhp-*-initrd; }
+before=$(stamp)
+$MEMHP run -o "$OUT/again" --connect "$UA" scenarios/quick-dimm.ini > /dev/null 2> "$OUT/again.err"
+check "a second run reuses the uploaded image (the volumes are untouched)" test "$before" = "$(stamp)"
+check "no memhp domain is left on host A" test -z "$(virsh -c "$UA" list --all --name | grep memhp)"
+
+# 5. Cells spread over two hosts.
+printf '# two local daemons\n%s\n\n%s\n' "$UA" "$UB" > "$OUT/hosts.txt"
+$MEMHP run -o "$OUT/two" --hosts "$OUT/hosts.txt" --repeats 4 scenarios/quick-dimm.ini \
+	> "$OUT/two.out" 2> "$OUT/two.err"
+check "4 cells on two hosts: exit 0" test $? -eq 0
+check "4 ok results" test "$(jq -s 'map(select(.status == "ok")) | length' $(results "$OUT/two"))" -eq 4
+check "each result records its host, and both hosts ran cells" \
+	test "$(jq -rs "map(.host.uri) | unique | sort == ([\"$UA\", \"$UB\"] | sort)" $(results "$OUT/two"))" = true
+check "repeats 1-4 each have a result" \
+	test "$(jq -s 'map(.repeat) | sort' -c $(results "$OUT/two"))" = "[1,2,3,4]"
+
+# 6. An unreachable host: its cell goes to the other one.
+dead="qemu:///system?socket=$OUT/nobody-listens-here"
+printf '%s\n%s\n' "$dead" "$UA" > "$OUT/hosts-dead.txt"
+$MEMHP run -o "$OUT/dead" --hosts "$OUT/hosts-dead.txt" --repeats 2 scenarios/quick-dimm.ini \
+	> "$OUT/dead.out" 2> "$OUT/dead.err"
+check "an unreachable host does not fail the matrix: exit 0" test $? -eq 0
+check "both cells ended ok on the reachable host" \
+	test "$(jq -s "map(select(.status == \"ok\" and .host.uri == \"$UA\")) | length" $(results "$OUT/dead"))" -eq 2
+check "the failed attempt is recorded: host failure, its URI and why" \
+	test "$(jq -s "map(select(.status == \"failed\" and .host_failure and .host.uri == \"$dead\" and (.reason | test(\"cannot connect\")))) | length" $(results "$OUT/dead"))" -eq 1
+check "memhp said it dropped the host" grep -q "host $dead failed.*dropping the host" "$OUT/dead.err"
+
+# 7. Only an unreachable host: every cell still ends with a result.
+printf '%s\n' "$dead" > "$OUT/hosts-none.txt"
+$MEMHP run -o "$OUT/none" --hosts "$OUT/hosts-none.txt" --repeats 2 scenarios/quick-dimm.ini \
+	> /dev/null 2> "$OUT/none.err"
+check "no host left: exit 1" test $? -eq 1
+check "both repeats have a failed result saying no host was left" \
+	test "$(jq -s 'map(select(.failed_phase == "queue" and (.reason | test("no host left")))) | map(.repeat) | sort' -c $(results "$OUT/none"))" = "[1,2]"
+
+# 8. A daemon killed mid-matrix.
+printf '%s\n%s\n' "$UA" "$UB" > "$OUT/hosts.txt"
+$MEMHP run -o "$OUT/kill" --hosts "$OUT/hosts.txt" --repeats 4 scenarios/quick-dimm.ini \
+	> "$OUT/kill.out" 2> "$OUT/kill.err" &
+pid=$!
+for _ in $(seq 600); do
+	virsh -c "$UB" list --name 2> /dev/null | grep -q memhp && break
+	sleep 0.1
+done
+check "a guest was running on host B" quiet bash -c "virsh -c '$UB' list --name | grep -q memhp"
+sleep 2 # into its boot
+kill -9 "$(cat "$B/libvirtd.pid")"
+wait "$pid"
+rc=$?
+check "with host B's daemon killed, the matrix still exits 0" test "$rc" -eq 0
+check "all 4 repeats have an ok result, from host A" \
+	test "$(jq -s "map(select(.status == \"ok\" and .host.uri == \"$UA\")) | map(.repeat) | sort" -c $(results "$OUT/kill"))" = "[1,2,3,4]"
+check "the cell that was on B is recorded as a host failure on B" \
+	test "$(jq -s "map(select(.status == \"failed\" and .host_failure and .host.uri == \"$UB\")) | length" $(results "$OUT/kill"))" -eq 1
+jq -r 'select(.host_failure) | "# host failure: " + .reason' $(results "$OUT/kill")
+ci/libvirtd stop "$B"
+left=$(pgrep -f 'qemu-system.*guest=memhp-' || true)
+check "no memhp QEMU left running" test -z "$left"
+
+# 9. Bad input names the file and line.
+printf 'qemu:///system\nnot a uri\n' > "$OUT/hosts-bad.txt"
+$MEMHP run --hosts "$OUT/hosts-bad.txt" scenarios/quick-dimm.ini > /dev/null 2> "$OUT/bad.err"
+check "a bad hosts file: exit 2" test $? -eq 2
+check "... naming file and line" grep -q "hosts-bad.txt:2: 'not a uri'" "$OUT/bad.err"
+$MEMHP run --backend qmp --connect "$UA" scenarios/quick-dimm.ini > /dev/null 2> "$OUT/bad2.err"
+check "--connect with --backend qmp: exit 2" test $? -eq 2
+
+finish libvirt
