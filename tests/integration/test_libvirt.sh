@@ -109,7 +109,9 @@ check "QMP and libvirt agree on that scenario within one DIMM (2 blocks)" \
 vols=$(virsh -c "$UA" vol-list memhp 2> /dev/null | awk 'NR > 2 && NF { print $1 }' | sort | tr '\n' ' ')
 echo "# volumes on host A: $vols"
 check "host A's pool holds the kernel and initrd once each, no partial upload" \
-	bash -c "echo '$vols' | grep -Eqx 'memhp-[0-9a-f]{16}-initrd memhp-[0-9a-f]{16}-vmlinuz '"
+	bash -c "[ \$(echo '$vols' | wc -w) -eq 2 ] &&
+		 echo '$vols' | grep -Eq '(^| )memhp-[0-9a-f]{16}-initrd( |$)' &&
+		 echo '$vols' | grep -Eq '(^| )memhp-[0-9a-f]{16}-vmlinuz( |$)'"
 stamp() { stat -c %Y.%s "$A"/lib/memhp/memhp-*-vmlinuz "$A"/lib/memhp/memhp-*-initrd; }
 before=$(stamp)
 $MEMHP run -o "$OUT/again" --connect "$UA" scenarios/quick-dimm.ini > /dev/null 2> "$OUT/again.err"
