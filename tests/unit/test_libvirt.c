@@ -1,0 +1,255 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* The libvirt backend's XML (built and read with libxml2) and hosts files:
+ * what memhp asks libvirt for, what it reads back from live domain XML as
+ * libvirt 9.0 writes it, and errors for input that is not right. No daemon
+ * here: tests/integration/test_libvirt.sh drives real ones. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "hosts.h"
+#include "libvirt_xml.h"
+
+static struct vm_config base_config(void)
+{
+	static struct vm_virtio_mem vmem = { .id = "vmem0", .max_size = 1ULL << 30,
+					     .block_size = 2ULL << 20 };
+
+	return (struct vm_config){
+		.kernel = "/k", .initrd = "/i", .cmdline = "console=ttyS0 a=\"b c\" <&>",
+		.machine = "q35", .accel = ACCEL_USE_TCG, .cpus = 2, .memory = 1ULL << 30,
+		.maxmem = 3ULL << 30, .slots = 4, .virtio_mem = &vmem, .nvirtio_mem = 1,
+	};
+}
+
+static void test_domain_xml(void **state)
+{
+	struct vm_config cfg = base_config();
+	struct err err;
+	char *xml;
+
+	(void)state;
+	xml = lv_domain_xml(&cfg, "memhp-1-a", "/pool/memhp-x-vmlinuz", "/pool/it's & <ok>", &err);
+	assert_non_null(xml);
+	assert_non_null(strstr(xml, "<domain type=\"qemu\">"));
+	assert_non_null(strstr(xml, "<maxMemory unit=\"KiB\" slots=\"4\">3145728</maxMemory>"));
+	assert_non_null(strstr(xml, "<memory unit=\"KiB\">1048576</memory>"));
+	assert_non_null(strstr(xml, "machine=\"q35\""));
+	assert_non_null(strstr(xml, "<cpu mode=\"maximum\" check=\"none\">"));
+	assert_non_null(strstr(xml, "<cell id=\"0\" cpus=\"0-1\" memory=\"1048576\" unit=\"KiB\"/>"));
+	/* Paths and the command line are escaped by libxml2. */
+	assert_non_null(strstr(xml, "<initrd>/pool/it's &amp; &lt;ok&gt;</initrd>"));
+	assert_non_null(strstr(xml, "<cmdline>console=ttyS0 a=\"b c\" &lt;&amp;&gt;</cmdline>"));
+	assert_non_null(strstr(xml, "name=\"org.qemu.guest_agent.0\""));
+	assert_non_null(strstr(xml, "<memballoon model=\"none\"/>"));
+	assert_non_null(strstr(xml, "<memory model=\"virtio-mem\">"));
+	assert_non_null(strstr(xml, "<block unit=\"KiB\">2048</block>"));
+	assert_non_null(strstr(xml, "<requested unit=\"KiB\">0</requested>"));
+	assert_non_null(strstr(xml, "<alias name=\"ua-vmem0\"/>"));
+	free(xml);
+
+	cfg.accel = ACCEL_USE_KVM;
+	cfg.free_page_reporting = true;
+	cfg.nvirtio_mem = 0;
+	xml = lv_domain_xml(&cfg, "n", "/k", "/i", &err);
+	assert_non_null(xml);
+	assert_non_null(strstr(xml, "<domain type=\"kvm\">"));
+	assert_non_null(strstr(xml, "mode=\"host-passthrough\""));
+	assert_non_null(strstr(xml, "<memballoon model=\"virtio\" freePageReporting=\"on\"/>"));
+	assert_null(strstr(xml, "virtio-mem"));
+	free(xml);
+}
+
+static void test_domain_xml_refuses(void **state)
+{
+	struct vm_config cfg = base_config();
+	struct err err;
+
+	(void)state;
+	cfg.file_backend = "/dev/shm";
+	assert_null(lv_domain_xml(&cfg, "n", "/k", "/i", &err));
+	assert_non_null(strstr(err.msg, "backend = file"));
+	cfg = base_config();
+	cfg.machine = "q35,nvdimm=on";
+	assert_null(lv_domain_xml(&cfg, "n", "/k", "/i", &err));
+	assert_non_null(strstr(err.msg, "q35,nvdimm=on"));
+}
+
+static void test_dimm_xml(void **state)
+{
+	char *xml = lv_dimm_xml("dimm3", 256ULL << 20);
+
+	(void)state;
+	assert_string_equal(xml, "<memory model=\"dimm\">\n"
+				 "  <target>\n"
+				 "    <size unit=\"KiB\">262144</size>\n"
+				 "    <node>0</node>\n"
+				 "  </target>\n"
+				 "  <alias name=\"ua-dimm3\"/>\n"
+				 "</memory>");
+	free(xml);
+}
+
+/* Live XML as libvirt 9.0 writes it (abridged). */
+static const char live[] =
+	"<domain type='qemu' id='1'><name>memhp-1</name><devices>"
+	"<disk/>"
+	"<memory model='virtio-mem'><target><size unit='KiB'>1048576</size><node>0</node>"
+	"<block unit='KiB'>2048</block><requested unit='KiB'>524288</requested>"
+	"<current unit='KiB'>262144</current></target><alias name='ua-vmem0'/>"
+	"<address type='pci' domain='0x0000' bus='0x00' slot='0x04' function='0x0'/></memory>"
+	"<memory model='dimm'><target><size unit='KiB'>262144</size><node>0</node></target>"
+	"<alias name='ua-dimm0'/><address type='dimm' slot='0' base='0x140000000'/></memory>"
+	"<memory model='dimm'><target><size unit='MiB'>256</size><node>0</node></target>"
+	"<alias name='dimm1'/><address type='dimm' slot='1' base='0x150000000'/></memory>"
+	"</devices></domain>";
+
+static void test_parse_memory(void **state)
+{
+	struct vm_memory_device *d;
+	bool have_base;
+	struct err err;
+	size_t n;
+
+	(void)state;
+	assert_int_equal(lv_parse_memory(live, &d, &n, &have_base, &err), 0);
+	/* dimm1 has no user alias: not memhp's, skipped. */
+	assert_int_equal(n, 2);
+	assert_string_equal(d[0].id, "vmem0");
+	assert_true(d[0].virtio_mem);
+	assert_int_equal(d[0].max_size, 1ULL << 30);
+	assert_int_equal(d[0].block_size, 2ULL << 20);
+	assert_int_equal(d[0].requested_size, 512ULL << 20);
+	assert_int_equal(d[0].size, 256ULL << 20);
+	assert_false(have_base); /* 9.0 does not say where virtio-mem starts */
+	assert_string_equal(d[1].id, "dimm0");
+	assert_false(d[1].virtio_mem);
+	assert_int_equal(d[1].addr, 0x140000000ULL);
+	assert_int_equal(d[1].size, 256ULL << 20);
+	assert_int_equal(d[1].slot, 0);
+	free(d);
+}
+
+static void test_parse_memory_faults(void **state)
+{
+	struct vm_memory_device *d;
+	bool have_base;
+	struct err err;
+	size_t n;
+
+	(void)state;
+	assert_int_equal(lv_parse_memory("<domain><devices>", &d, &n, &have_base, &err), -EPROTO);
+	assert_non_null(strstr(err.msg, "not XML"));
+	assert_int_equal(lv_parse_memory("<domain><devices><memory model='dimm'><target><size>"
+					 "lots</size></target><alias name='ua-dimm0'/></memory>"
+					 "</devices></domain>", &d, &n, &have_base, &err), -EPROTO);
+	assert_non_null(strstr(err.msg, "dimm0"));
+	assert_int_equal(lv_parse_memory("<domain><devices><memory model='dimm'><target><size "
+					 "unit='parsecs'>1</size></target><alias name='ua-d'/>"
+					 "<address base='0x1'/></memory></devices></domain>",
+					 &d, &n, &have_base, &err), -EPROTO);
+	/* No devices at all is fine. */
+	assert_int_equal(lv_parse_memory("<domain/>", &d, &n, &have_base, &err), 0);
+	assert_int_equal(n, 0);
+	free(d);
+}
+
+static void test_virtio_mem_update(void **state)
+{
+	struct err err;
+	char *xml = lv_virtio_mem_xml(live, "vmem0", 64ULL << 20, &err);
+
+	(void)state;
+	assert_non_null(xml);
+	assert_non_null(strstr(xml, "<requested unit=\"KiB\">65536</requested>"));
+	/* The rest stays as libvirt wrote it, so libvirt finds the device. */
+	assert_non_null(strstr(xml, "<alias name=\"ua-vmem0\"/>"));
+	assert_non_null(strstr(xml, "slot=\"0x04\""));
+	assert_null(strstr(xml, "dimm"));
+	free(xml);
+	assert_null(lv_virtio_mem_xml(live, "vmem1", 0, &err));
+	assert_non_null(strstr(err.msg, "vmem1"));
+	assert_null(lv_virtio_mem_xml(live, "dimm0", 0, &err));
+}
+
+static void test_caps(void **state)
+{
+	(void)state;
+	assert_true(lv_caps_hw_virt("<capabilities><host><cpu><arch>x86_64</arch>"
+				    "<feature name='x2apic'/><feature name='vmx'/></cpu></host>"
+				    "</capabilities>"));
+	assert_false(lv_caps_hw_virt("<capabilities><host><cpu><model>kvm64</model>"
+				     "<feature name='x2apic'/></cpu></host></capabilities>"));
+	assert_false(lv_caps_hw_virt("not xml"));
+}
+
+static const char *write_tmp(const char *text)
+{
+	static char path[64];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/tmp/memhp-hosts-XXXXXX");
+	close(mkstemp(path));
+	f = fopen(path, "w");
+	fputs(text, f);
+	fclose(f);
+	return path;
+}
+
+static void test_hosts_file(void **state)
+{
+	struct hosts h;
+	struct err err;
+	const char *p;
+
+	(void)state;
+	p = write_tmp("# fleet\n qemu+ssh://a.example/system \n\nqemu:///system?socket=/x\n"
+		      "qemu+ssh://a.example/system\n");
+	assert_int_equal(hosts_load(p, &h, &err), 0);
+	assert_int_equal(h.n, 3);
+	assert_string_equal(h.uri[0], "qemu+ssh://a.example/system");
+	assert_string_equal(h.uri[1], "qemu:///system?socket=/x");
+	unlink(p);
+
+	p = write_tmp("qemu:///system\nqemu:///system extra\n");
+	assert_int_equal(hosts_load(p, &h, &err), -EINVAL);
+	assert_non_null(strstr(err.msg, ":2: 'qemu:///system extra'"));
+	unlink(p);
+
+	p = write_tmp("just-a-name\n");
+	assert_int_equal(hosts_load(p, &h, &err), -EINVAL);
+	assert_non_null(strstr(err.msg, ":1: 'just-a-name' is not a libvirt URI"));
+	unlink(p);
+
+	p = write_tmp("# nothing\n\n");
+	assert_int_equal(hosts_load(p, &h, &err), -EINVAL);
+	assert_non_null(strstr(err.msg, "no hosts"));
+	unlink(p);
+
+	assert_int_equal(hosts_load("/nonexistent/hosts", &h, &err), -ENOENT);
+	assert_non_null(strstr(err.msg, "/nonexistent/hosts"));
+	assert_int_equal(hosts_check_uri("q/emu:x", &err), -EINVAL);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_domain_xml),
+		cmocka_unit_test(test_domain_xml_refuses),
+		cmocka_unit_test(test_dimm_xml),
+		cmocka_unit_test(test_parse_memory),
+		cmocka_unit_test(test_parse_memory_faults),
+		cmocka_unit_test(test_virtio_mem_update),
+		cmocka_unit_test(test_caps),
+		cmocka_unit_test(test_hosts_file),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
