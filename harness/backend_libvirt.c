@@ -41,6 +41,7 @@
 #include "accel.h"
 #include "backend.h"
 #include "clock.h"
+#include "hosts.h"
 #include "libvirt_image.h"
 #include "libvirt_xml.h"
 #include "scenario.h"
@@ -654,7 +655,7 @@ static void lv_host_info(struct vm *vm, char *host, size_t hostlen, char *kernel
 		*cpus = info.cpus;
 	/* libvirt does not report the host's kernel: keep uname's only when the
 	 * daemon is on this machine (a URI without a server part). */
-	if (!strstr(lv.uri, "://") || strncmp(strstr(lv.uri, "://"), ":///", 4))
+	if (!hosts_uri_is_local(lv.uri))
 		str_copy(kernel, kernlen, "");
 }
 

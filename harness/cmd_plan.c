@@ -13,6 +13,7 @@
 #include <json-c/json.h>
 
 #include "cmd.h"
+#include "hosts.h"
 #include "image.h"
 #include "matrix.h"
 
@@ -24,13 +25,15 @@ static void usage(FILE *out)
 		"memhp run would run them) as a command that runs just that cell:\n"
 		"  memhp run --resume OUTPUT -r K --only-repeat K --variant '...' SCENARIO\n"
 		"Run them with any batch system; memhp report and memhp compare read the\n"
-		"results wherever they land (docs/kernels.md).\n\n"
+		"results wherever they land (docs/hosts.md).\n\n"
 		"  -m, --matrix FILE    as for memhp run\n"
 		"  -V, --variant V      as for memhp run (repeatable)\n"
 		"  -k, --kernel SPEC    as for memhp run (default %s)\n"
 		"  -r, --repeats N      override the scenarios' (and matrix's) repeats\n"
 		"  -o, --output DIR     the results directory the commands write to\n"
 		"                       (default: results)\n"
+		"      --connect URI    the commands run on this libvirt host (memhp run\n"
+		"                       --connect); without it, on QEMU where they are run\n"
 		"      --emit FORMAT    commands (default: one shell command per line, every\n"
 		"                       argument quoted) or json (an array of cells with argv)\n"
 		"  -h, --help           this text\n",
@@ -63,11 +66,12 @@ int cmd_plan(int argc, char **argv)
 		{ "repeats", required_argument, NULL, 'r' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "emit", required_argument, NULL, 'E' },
+		{ "connect", required_argument, NULL, 'c' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
 	const char *matrix = NULL, *kernel = IMAGE_DEFAULT_KERNEL, *output = "results";
-	const char *emit = "commands";
+	const char *emit = "commands", *connect = NULL;
 	char self[4096];
 	struct matrix m = { 0 };
 	struct cell *cells = NULL;
@@ -104,6 +108,13 @@ int cmd_plan(int argc, char **argv)
 		}
 		case 'o': output = optarg; break;
 		case 'E': emit = optarg; break;
+		case 'c':
+			if (hosts_check_uri(optarg, &err)) {
+				fprintf(stderr, "memhp plan: --connect: %s\n", err.msg);
+				goto out;
+			}
+			connect = optarg;
+			break;
 		case 'h': usage(stdout); rc = EXIT_OK; goto out;
 		default: usage(stderr); goto out;
 		}
@@ -125,7 +136,7 @@ int cmd_plan(int argc, char **argv)
 	for (size_t i = 0; i < n; i++) {
 		const struct scenario *sc = &m.scenarios[cells[i].scenario];
 		char vbuf[2800], rep[16];
-		const char *args[14];
+		const char *args[16];
 		char *where = realpath(sc->path, NULL);
 		size_t na = 0;
 
@@ -146,6 +157,10 @@ int cmd_plan(int argc, char **argv)
 		} else {
 			args[na++] = "--kernel";
 			args[na++] = m.variants[cells[i].variant].spec;
+		}
+		if (connect) {
+			args[na++] = "--connect";
+			args[na++] = connect;
 		}
 		args[na++] = where ? where : sc->path;
 		if (arr) {

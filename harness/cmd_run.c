@@ -15,6 +15,7 @@
 #include "cmd.h"
 #include "hosts.h"
 #include "image.h"
+#include "libvirt_image.h"
 #include "matrix.h"
 #include "report.h"
 #include "runner.h"
@@ -56,12 +57,22 @@ static void usage(FILE *out)
 		"      --resume DIR     write to DIR (as -o) and keep the cells it has already:\n"
 		"                       one with an ok result for the same scenario text,\n"
 		"                       kernel, cmdline and repeat is not run again\n"
-		"  -a, --accel A        auto (default: KVM only with kvm_intel/kvm_amd), kvm, tcg\n"
-		"      --qemu BINARY    emulator (default: qemu-system-x86_64)\n"
+		"  -a, --accel A        auto (default: KVM only with kvm_intel/kvm_amd; through\n"
+		"                       libvirt, where it offers kvm on a CPU with vmx/svm),\n"
+		"                       kvm, tcg\n"
+		"      --qemu BINARY    emulator (default: qemu-system-x86_64; QMP backend)\n"
+		"  -b, --backend B      qmp (default: memhp starts QEMU and talks QMP) or\n"
+		"                       libvirt (a transient domain through libvirt's API)\n"
+		"  -c, --connect URI    libvirt host to run on (default " BACKEND_LIBVIRT_DEFAULT_URI ");\n"
+		"                       implies --backend libvirt. Guest images are uploaded\n"
+		"                       to its storage pool '" LV_POOL_NAME "' once (docs/hosts.md)\n"
+		"  -H, --hosts FILE     libvirt URIs, one per line: cells go to hosts as they\n"
+		"                       become free, one at a time per line; a cell whose host\n"
+		"                       fails runs again on another and the host is dropped\n"
 		"      --ignore-budget  run even when a scenario may touch more host memory\n"
 		"                       than is available (see docs/workloads.md)\n"
 		"  -h, --help           this text\n\n"
-		"Scenario keys: memhp help scenario. Exit: 0 every run ok, 1 a run failed,\n"
+		"Scenario keys: memhp help scenario. Exit: 0 every cell ended ok, 1 a run failed,\n"
 		"2 bad arguments or scenario (nothing started), 128+N interrupted by signal N.\n",
 		IMAGE_DEFAULT_KERNEL);
 }
@@ -464,7 +475,7 @@ int cmd_run(int argc, char **argv)
 	int c, rc = EXIT_USAGE;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "k:V:m:a:r:j:o:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "k:V:m:a:r:j:o:b:c:H:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'k': kernel = optarg; break;
 		case 'M': p.opt.modules = optarg; break;
@@ -521,7 +532,13 @@ int cmd_run(int argc, char **argv)
 				goto out;
 			}
 			break;
-		case 'c': p.opt.connect = optarg; break;
+		case 'c':
+			if (hosts_check_uri(optarg, &err)) {
+				fprintf(stderr, "memhp run: --connect: %s\n", err.msg);
+				goto out;
+			}
+			p.opt.connect = optarg;
+			break;
 		case 'H': hosts_file = optarg; break;
 		case 'B': check_budget = false; break;
 		case 'h': usage(stdout); rc = EXIT_OK; goto out;
@@ -553,6 +570,9 @@ int cmd_run(int argc, char **argv)
 		fprintf(stderr, "memhp run: %s\n", err.msg);
 		goto out;
 	}
+	/* The budget is this machine's: it says nothing about other hosts. */
+	if (hosts_file || (p.opt.connect && !hosts_uri_is_local(p.opt.connect)))
+		check_budget = false;
 	for (size_t s = 0; check_budget && s < p.m.nscenarios; s++)
 		if (workload_check_budget(&p.m.scenarios[s], host_available(), &err)) {
 			fprintf(stderr, "memhp run: %s\n", err.msg);

@@ -13,7 +13,7 @@ int hosts_check_uri(const char *uri, struct err *err)
 
 	for (const char *p = uri; *p; p++)
 		if (isspace((unsigned char)*p) || !isprint((unsigned char)*p))
-			return err_set(err, "'%s' has a blank or control character: one URI per line",
+			return err_set(err, "'%s' has a blank or control character (a libvirt URI has none)",
 				       uri), -EINVAL;
 	if (!colon || colon == uri)
 		return err_set(err, "'%s' is not a libvirt URI (qemu:///system, "
@@ -23,6 +23,14 @@ int hosts_check_uri(const char *uri, struct err *err)
 			return err_set(err, "'%s': the scheme before ':' has a '%c'", uri, *p),
 			       -EINVAL;
 	return 0;
+}
+
+bool hosts_uri_is_local(const char *uri)
+{
+	const char *auth = strstr(uri, "://");
+
+	/* qemu:///system, qemu:///session?socket=...: no server part. */
+	return !auth || auth[3] == '/';
 }
 
 int hosts_load(const char *path, struct hosts *h, struct err *err)

@@ -2,6 +2,7 @@
 #ifndef MEMHP_HOSTS_H
 #define MEMHP_HOSTS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "err.h"
@@ -20,5 +21,8 @@ struct hosts {
 int hosts_load(const char *path, struct hosts *h, struct err *err);
 /* One URI's syntax: scheme:..., no blanks. */
 int hosts_check_uri(const char *uri, struct err *err);
+
+/* Does uri name a daemon on this machine (no server part)? */
+bool hosts_uri_is_local(const char *uri);
 
 #endif
