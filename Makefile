@@ -100,8 +100,8 @@ build/integration-bin/test_%: tests/integration/test_%.c harness/libmemhp.a
 	@mkdir -p build/integration-bin
 	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< harness/libmemhp.a $(LIBS) -lcmocka
 
-integration: all $(INTEG_BIN)
-	@tests/integration/run
+integration: all $(INTEG_BIN) $(SAN_DIR)/memhp
+	@MEMHP_SAN=$(SAN_DIR)/memhp tests/integration/run
 
 check: deps
 	$(MAKE) all

@@ -266,6 +266,7 @@ static void provenance(FILE *f, const struct report *rep)
 		{ "backend", offsetof(struct run_record, backend) },
 		{ "accel", offsetof(struct run_record, accel) },
 		{ "host", offsetof(struct run_record, host) },
+		{ "libvirt URI", offsetof(struct run_record, host_uri) },
 		{ "host kernel", offsetof(struct run_record, host_kernel) },
 	};
 

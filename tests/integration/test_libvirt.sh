@@ -173,7 +173,28 @@ ci/libvirtd stop "$B"
 left=$(pgrep -f 'qemu-system.*guest=memhp-' || true)
 check "no memhp QEMU left running" test -z "$left"
 
-# 9. Bad input names the file and line.
+# 9. memhp killed outright: AUTODESTROY takes its guest down with the connection.
+$MEMHP run -o "$OUT/killed" --connect "$UA" scenarios/quick-dimm.ini > /dev/null 2>&1 &
+pid=$!
+for _ in $(seq 600); do
+	virsh -c "$UA" list --name 2> /dev/null | grep -q memhp && break
+	sleep 0.1
+done
+kill -9 "$pid"
+wait "$pid" 2> /dev/null
+for _ in $(seq 100); do
+	[ -z "$(virsh -c "$UA" list --all --name | grep memhp)" ] && break
+	sleep 0.1
+done
+check "memhp killed with SIGKILL: libvirt destroyed its guest (AUTODESTROY)" \
+	test -z "$(virsh -c "$UA" list --all --name | grep memhp)"
+
+# 10. The libvirt path under ASan/UBSan.
+if [ -n "${MEMHP_SAN:-}" ]; then
+	san_check 0 run -o "$OUT/san" --connect "$UA" scenarios/quick-dimm.ini
+fi
+
+# 11. Bad input names the file and line.
 printf 'qemu:///system\nnot a uri\n' > "$OUT/hosts-bad.txt"
 $MEMHP run --hosts "$OUT/hosts-bad.txt" scenarios/quick-dimm.ini > /dev/null 2> "$OUT/bad.err"
 check "a bad hosts file: exit 2" test $? -eq 2
