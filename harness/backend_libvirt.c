@@ -79,9 +79,9 @@ static struct {
 	virConnectPtr conn;
 	bool lost; /* the close callback fired */
 	char lost_why[64];
-	int cb[5];
+	int cb[4];
 	struct vm *vm; /* the running guest, for the callbacks */
-} lv = { .lock = PTHREAD_MUTEX_INITIALIZER, .cb = { -1, -1, -1, -1, -1 } };
+} lv = { .lock = PTHREAD_MUTEX_INITIALIZER, .cb = { -1, -1, -1, -1 } };
 
 static void quiet(void *opaque, virErrorPtr e)
 {
@@ -245,7 +245,7 @@ static void disconnect(void)
 	virConnectUnregisterCloseCallback(lv.conn, on_close);
 	virConnectClose(lv.conn);
 	lv.conn = NULL;
-	for (int i = 0; i < 5; i++)
+	for (int i = 0; i < 4; i++)
 		lv.cb[i] = -1;
 }
 
@@ -469,6 +469,14 @@ static int lv_wait_event(struct vm *vm, int64_t deadline, struct vm_event *ev, s
 		int64_t left;
 
 		pthread_mutex_lock(&vm->lock);
+		if (vm->qdropped) {
+			/* Never measure on a partial event stream. */
+			size_t lost = vm->qdropped;
+
+			pthread_mutex_unlock(&vm->lock);
+			return err_set(err, "%zu libvirt events lost: more than %d queued", lost,
+				       EVENT_QUEUE), -EOVERFLOW;
+		}
 		if (vm->qlen) {
 			*ev = vm->q[vm->qhead];
 			vm->qhead = (vm->qhead + 1) % EVENT_QUEUE;

@@ -19,32 +19,35 @@ static xmlNodePtr add(xmlNodePtr parent, const char *name, const char *text)
 	return xmlNewTextChild(parent, NULL, BAD_CAST name, text ? BAD_CAST text : NULL);
 }
 
+static void prop(xmlNodePtr node, const char *name, const char *value)
+{
+	xmlNewProp(node, BAD_CAST name, BAD_CAST value);
+}
+
+/* Numbers for elements and attributes: short, formatted into buf. */
+#define FMT(buf, fmt)                                  \
+	do {                                           \
+		va_list ap;                            \
+		va_start(ap, fmt);                     \
+		vsnprintf(buf, sizeof(buf), fmt, ap); \
+		va_end(ap);                            \
+	} while (0)
+
 __attribute__((format(printf, 3, 4))) static xmlNodePtr addf(xmlNodePtr parent, const char *name,
 							    const char *fmt, ...)
 {
 	char buf[64];
-	va_list ap;
 
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
+	FMT(buf, fmt);
 	return add(parent, name, buf);
-}
-
-static void prop(xmlNodePtr node, const char *name, const char *value)
-{
-	xmlNewProp(node, BAD_CAST name, BAD_CAST value);
 }
 
 __attribute__((format(printf, 3, 4))) static void propf(xmlNodePtr node, const char *name,
 						       const char *fmt, ...)
 {
 	char buf[64];
-	va_list ap;
 
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
+	FMT(buf, fmt);
 	prop(node, name, buf);
 }
 

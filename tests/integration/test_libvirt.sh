@@ -71,24 +71,7 @@ jqcheck "the device's start address was found (its blocks are the hot-added ones
 
 # 3. The same rejecting scenario on both backends: the guest refuses DIMMs
 # whose memory went to ZONE_NORMAL and holds page tables.
-cat > "$OUT/pinned.ini" <<'INI'
-[machine]
-memory = 1G
-[hotplug]
-method = dimm
-total = 1G
-dimm_size = 256M
-[online]
-policy = online
-[workload]
-mix = pgtable:60 kstack:40
-fill = 300M
-duration = 1s
-during_unplug = keep
-[unplug]
-retries = 1
-deadline = 60s
-INI
+cp tests/integration/pinned-load.ini "$OUT/pinned.ini"
 variant="normal=$KERNEL cmdline=memhp_default_state=online_kernel"
 $MEMHP run -o "$OUT/rej-libvirt" --connect "$UA" -V "$variant" "$OUT/pinned.ini" \
 	> "$OUT/rej-libvirt.out" 2> "$OUT/rej-libvirt.err"

@@ -13,25 +13,7 @@ mkdir -p "$OUT"
 # shellcheck source=../lib.sh
 . tests/lib.sh
 
-cat > "$OUT/pinned-load.ini" <<'INI'
-; DIMMs under a load of page tables and kernel stacks that keeps running
-[machine]
-memory = 1G
-[hotplug]
-method = dimm
-total = 1G
-dimm_size = 256M
-[online]
-policy = online
-[workload]
-mix = pgtable:60 kstack:40
-fill = 300M
-duration = 1s
-during_unplug = keep
-[unplug]
-retries = 1
-deadline = 60s
-INI
+cp tests/integration/pinned-load.ini "$OUT/pinned-load.ini"
 kernel='deb:linux-image-6.1.*-cloud-amd64-unsigned'
 ci/nightly --out "$OUT/n" --scenario "$OUT/pinned-load.ini" --repeats 2 --min-repeats 2 \
 	--baseline-variant "movable=$kernel cmdline=memhp_default_state=online_movable" \
