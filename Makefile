@@ -36,8 +36,11 @@ all: $(MEMHP) $(PROBE)
 deps:
 	@sh ci/install-deps
 
-harness/%.o: harness/%.c harness/*.h
-	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+# Objects carry their header dependencies (-MMD -MP), so a changed header
+# rebuilds only what includes it.
+DEPFLAGS  = -MMD -MP
+harness/%.o: harness/%.c
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(DEPFLAGS) -c -o $@ $<
 
 harness/libmemhp.a: $(LIB_OBJ)
 	ar rcs $@ $^
@@ -70,11 +73,21 @@ demo-ab: deps all
 
 build/unit/test_%: tests/unit/test_%.c harness/libmemhp.a
 	@mkdir -p build/unit
-	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< harness/libmemhp.a $(LIBS) -lcmocka
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(DEPFLAGS) -o $@ $< harness/libmemhp.a $(LIBS) -lcmocka
 
-$(SAN_DIR)/test_%: tests/unit/test_%.c $(LIB_SRC) harness/*.h
+# The sanitized library is compiled once into its own archive; each
+# sanitized binary links against it.
+SAN_OBJ := $(patsubst harness/%.c,$(SAN_DIR)/obj/%.o,$(LIB_SRC) $(CLI_SRC))
+$(SAN_DIR)/obj/%.o: harness/%.c
+	@mkdir -p $(SAN_DIR)/obj
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(SANFLAGS) $(DEPFLAGS) -c -o $@ $<
+
+$(SAN_DIR)/libmemhp.a: $(filter-out $(patsubst harness/%.c,$(SAN_DIR)/obj/%.o,$(CLI_SRC)),$(SAN_OBJ))
+	ar rcs $@ $^
+
+$(SAN_DIR)/test_%: tests/unit/test_%.c $(SAN_DIR)/libmemhp.a
 	@mkdir -p $(SAN_DIR)
-	$(CC) $(CPPFLAGS) $(CFLAGS) $(SANFLAGS) -o $@ $< $(LIB_SRC) $(LIBS) -lcmocka
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(SANFLAGS) $(DEPFLAGS) -o $@ $< $(SAN_DIR)/libmemhp.a $(LIBS) -lcmocka
 
 unit: $(UNIT_BIN)
 	@tests/run-unit $(UNIT_BIN)
@@ -90,15 +103,14 @@ report-test: all $(SAN_DIR)/memhp
 compare-test: all $(SAN_DIR)/memhp
 	@MEMHP_SAN=$(SAN_DIR)/memhp tests/compare/run
 
-$(SAN_DIR)/memhp: $(CLI_SRC) $(LIB_SRC) harness/*.h
-	@mkdir -p $(SAN_DIR)
-	$(CC) $(CPPFLAGS) $(CFLAGS) $(SANFLAGS) -o $@ $(CLI_SRC) $(LIB_SRC) $(LIBS)
+$(SAN_DIR)/memhp: $(patsubst harness/%.c,$(SAN_DIR)/obj/%.o,$(CLI_SRC)) $(SAN_DIR)/libmemhp.a
+	$(CC) $(CFLAGS) $(SANFLAGS) -o $@ $^ $(LIBS)
 
 INTEG_BIN := build/integration-bin/test_hotplug build/integration-bin/test_workload
 
 build/integration-bin/test_%: tests/integration/test_%.c harness/libmemhp.a
 	@mkdir -p build/integration-bin
-	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< harness/libmemhp.a $(LIBS) -lcmocka
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(DEPFLAGS) -o $@ $< harness/libmemhp.a $(LIBS) -lcmocka
 
 integration: all $(INTEG_BIN) $(SAN_DIR)/memhp
 	@MEMHP_SAN=$(SAN_DIR)/memhp tests/integration/run
@@ -120,4 +132,6 @@ bench-paper: deps all
 	bench/paper
 
 clean:
-	rm -rf harness/*.o harness/*.a $(MEMHP) $(PROBE) build
+	rm -rf harness/*.o harness/*.d harness/*.a $(MEMHP) $(PROBE) build
+
+-include $(wildcard harness/*.d build/unit/*.d build/integration-bin/*.d $(SAN_DIR)/*.d $(SAN_DIR)/obj/*.d)
