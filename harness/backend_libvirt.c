@@ -89,13 +89,6 @@ static void quiet(void *opaque, virErrorPtr e)
 	(void)e;
 }
 
-static const char *lv_last_error(void)
-{
-	const char *m = virGetLastErrorMessage();
-
-	return m && *m ? m : "unknown libvirt error";
-}
-
 static bool lv_alive(void)
 {
 	bool lost;

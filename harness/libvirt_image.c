@@ -9,39 +9,18 @@
 #include <unistd.h>
 
 #include <libvirt/virterror.h>
-#include <openssl/evp.h>
 
 #include "clock.h"
 #include "libvirt_image.h"
 #include "libvirt_xml.h"
+#include "sha256.h"
 #include "str.h"
 
-static const char *last_error(void)
+const char *lv_last_error(void)
 {
 	const char *m = virGetLastErrorMessage();
 
 	return m && *m ? m : "unknown libvirt error";
-}
-
-static int sha256_file(int fd, char hex[65], struct err *err, const char *path)
-{
-	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-	unsigned char md[EVP_MAX_MD_SIZE], buf[1 << 16];
-	unsigned mdlen = 0;
-	ssize_t n;
-
-	if (!ctx)
-		abort();
-	EVP_DigestInit_ex(ctx, EVP_sha256(), NULL);
-	while ((n = read(fd, buf, sizeof(buf))) > 0)
-		EVP_DigestUpdate(ctx, buf, (size_t)n);
-	EVP_DigestFinal_ex(ctx, md, &mdlen);
-	EVP_MD_CTX_free(ctx);
-	if (n < 0)
-		return err_set(err, "%s: %s", path, strerror(errno)), -errno;
-	for (unsigned i = 0; i < mdlen && i < 32; i++)
-		snprintf(hex + 2 * i, 3, "%02x", md[i]);
-	return lseek(fd, 0, SEEK_SET) < 0 ? -errno : 0;
 }
 
 /* The memhp pool, started; defined, built and autostarted if missing. */
@@ -63,13 +42,13 @@ static virStoragePoolPtr pool_get(virConnectPtr conn, struct err *err)
 			pool = virStoragePoolLookupByName(conn, LV_POOL_NAME);
 		}
 		if (!pool) {
-			err_set(err, "storage pool " LV_POOL_NAME ": %s", last_error());
+			err_set(err, "storage pool " LV_POOL_NAME ": %s", lv_last_error());
 			return NULL;
 		}
 	}
 	active = virStoragePoolIsActive(pool);
 	if (active == 0 && virStoragePoolCreate(pool, 0) < 0 && virStoragePoolIsActive(pool) != 1) {
-		err_set(err, "storage pool " LV_POOL_NAME ": cannot start it: %s", last_error());
+		err_set(err, "storage pool " LV_POOL_NAME ": cannot start it: %s", lv_last_error());
 		virStoragePoolFree(pool);
 		return NULL;
 	}
@@ -86,7 +65,7 @@ static int send_file(virStreamPtr st, int fd, const char *local, struct err *err
 			int sent = virStreamSend(st, buf + off, (size_t)(n - off));
 
 			if (sent < 0)
-				return err_set(err, "uploading %s: %s", local, last_error()), -EIO;
+				return err_set(err, "uploading %s: %s", local, lv_last_error()), -EIO;
 			off += sent;
 		}
 	}
@@ -106,20 +85,20 @@ static virStorageVolPtr upload(virStoragePoolPtr pool, const char *partial, int 
 
 	free(xml);
 	if (!vol) {
-		err_set(err, "creating volume %s: %s", partial, last_error());
+		err_set(err, "creating volume %s: %s", partial, lv_last_error());
 		return NULL;
 	}
 	st = virStreamNew(virStoragePoolGetConnect(pool), 0);
 	if (st && virStorageVolUpload(vol, st, 0, size, 0) == 0) {
 		rc = send_file(st, fd, local, err);
 		if (!rc && virStreamFinish(st) < 0) {
-			err_set(err, "uploading %s: %s", local, last_error());
+			err_set(err, "uploading %s: %s", local, lv_last_error());
 			rc = -EIO;
 		}
 		if (rc)
 			virStreamAbort(st);
 	} else {
-		err_set(err, "uploading %s: %s", local, last_error());
+		err_set(err, "uploading %s: %s", local, lv_last_error());
 	}
 	if (st)
 		virStreamFree(st);
@@ -147,7 +126,7 @@ int lv_image_upload(virConnectPtr conn, const char *local, const char *label, ch
 			close(fd);
 		return err_set(err, "%s: %s", local, strerror(-rc)), rc;
 	}
-	rc = sha256_file(fd, hex, err, local);
+	rc = sha256_fd_hex(fd, local, hex, err);
 	if (rc) {
 		close(fd);
 		return rc;
@@ -171,7 +150,7 @@ int lv_image_upload(virConnectPtr conn, const char *local, const char *label, ch
 			if (!vol)
 				vol = virStorageVolLookupByName(pool, name);
 			if (!vol)
-				err_set(err, "volume %s: %s", name, last_error());
+				err_set(err, "volume %s: %s", name, lv_last_error());
 			virStorageVolDelete(part, 0);
 			virStorageVolFree(part);
 		}
@@ -184,7 +163,7 @@ int lv_image_upload(virConnectPtr conn, const char *local, const char *label, ch
 	}
 	p = virStorageVolGetPath(vol);
 	if (!p || !str_copy(path, len, p)) {
-		err_set(err, "volume %s: no usable path: %s", name, p ? p : last_error());
+		err_set(err, "volume %s: no usable path: %s", name, p ? p : lv_last_error());
 		rc = -EIO;
 	}
 	free(p);

@@ -13,6 +13,9 @@
 #define LV_POOL_NAME "memhp"
 #define LV_POOL_PATH "/var/lib/libvirt/memhp"
 
+/* libvirt's message for the last failed call on this thread, never NULL. */
+const char *lv_last_error(void);
+
 /*
  * Make the local file available on the connection's host as a volume named
  * memhp-<sha256 prefix>-<label> and put its host path in path. The upload

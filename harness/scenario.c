@@ -15,9 +15,9 @@
 #include <strings.h>
 
 #include <ini.h>
-#include <openssl/evp.h>
 
 #include "ini_text.h"
+#include "sha256.h"
 #include "scenario.h"
 #include "workload.h"
 #include "units.h"
@@ -417,17 +417,6 @@ static void apply_defaults(struct scenario *sc)
 			abort(); /* a bad default is a bug in the table */
 }
 
-static void sha256_hex(const char *text, char out[65])
-{
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned len = 0;
-
-	EVP_Digest(text, strlen(text), md, &len, EVP_sha256(), NULL);
-	for (unsigned i = 0; i < len && i < 32; i++)
-		sprintf(out + 2 * i, "%02x", md[i]);
-	out[64] = '\0';
-}
-
 int scenario_load_string(struct scenario *sc, const char *path, const char *text,
 			 struct err *err)
 {
@@ -446,7 +435,7 @@ int scenario_load_string(struct scenario *sc, const char *path, const char *text
 	free(copy);
 	apply_defaults(sc);
 	sc->text = strdup(text);
-	sha256_hex(text, sc->sha256);
+	sha256_hex(text, strlen(text), sc->sha256);
 
 	rc = ini_parse_stream(ini_text_reader, &st.in, handler, &st);
 	/* inih goes on after an error; report whichever came first. */
