@@ -18,6 +18,18 @@ int err_set(struct err *err, const char *fmt, ...)
 	return -EIO;
 }
 
+int err_fail(struct err *err, int rc, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!err)
+		return rc;
+	va_start(ap, fmt);
+	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
 int err_wrap(struct err *err, int rc, const char *fmt, ...)
 {
 	char prefix[512], old[sizeof(err->msg)];

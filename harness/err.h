@@ -13,6 +13,9 @@ struct err {
 
 __attribute__((format(printf, 2, 3)))
 int err_set(struct err *err, const char *fmt, ...);
+/* Set the message and return rc: `return err_fail(err, -EINVAL, "...")`. */
+__attribute__((format(printf, 3, 4)))
+int err_fail(struct err *err, int rc, const char *fmt, ...);
 /* Prefix the message already in err with "what: ". Returns -EIO-style code
  * unchanged so callers can write `return err_wrap(err, rc, "...")`. */
 __attribute__((format(printf, 3, 4)))
