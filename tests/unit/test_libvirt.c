@@ -2,14 +2,17 @@
 /* The libvirt backend's XML (built and read with libxml2) and hosts files:
  * what memhp asks libvirt for, what it reads back from live domain XML as
  * libvirt 9.0 writes it, and errors for input that is not right. No daemon
- * here: tests/integration/test_libvirt.sh drives real ones. */
+ * here: tests/integration/test_libvirt.sh drives real ones; libvirt's own
+ * schema (virt-xml-validate) judges the domain, pool and volume XML. */
 #include <errno.h>
+#include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -27,6 +30,85 @@ static struct vm_config base_config(void)
 		.machine = "q35", .accel = ACCEL_USE_TCG, .cpus = 2, .memory = 1ULL << 30,
 		.maxmem = 3ULL << 30, .slots = 4, .virtio_mem = &vmem, .nvirtio_mem = 1,
 	};
+}
+
+/*
+ * libvirt's own schema decides whether XML is something libvirt takes:
+ * virt-xml-validate (libvirt-clients) against the schema named by kind
+ * ("domain", "storagepool", "storagevol"). Returns its exit status.
+ */
+static int xml_validate(const char *xml, const char *kind)
+{
+	char path[] = "/tmp/memhp-test-xml-XXXXXX";
+	int fd = mkstemp(path), status = -1;
+	size_t len = strlen(xml);
+	pid_t pid;
+
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, xml, len), (ssize_t)len);
+	close(fd);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (!pid) {
+		int null = open("/dev/null", O_WRONLY);
+
+		if (null >= 0)
+			dup2(null, STDOUT_FILENO);
+		execlp("virt-xml-validate", "virt-xml-validate", path, kind, (char *)NULL);
+		_exit(127);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	unlink(path);
+	assert_true(WIFEXITED(status));
+	assert_int_not_equal(WEXITSTATUS(status), 127); /* virt-xml-validate is there */
+	return WEXITSTATUS(status);
+}
+
+/* xml with extra placed just before </devices>: a device inside a domain. */
+static char *with_device(const char *xml, const char *extra)
+{
+	const char *end = strstr(xml, "</devices>");
+	char *out;
+
+	assert_non_null(end);
+	assert_true(asprintf(&out, "%.*s%s%s", (int)(end - xml), xml, extra, end) > 0);
+	return out;
+}
+
+static void test_xml_schema(void **state)
+{
+	struct vm_config cfg = base_config();
+	char *xml, *dimm, *both, *bad;
+	struct err err;
+
+	(void)state;
+	xml = lv_domain_xml(&cfg, "memhp-1-a", "/pool/k", "/pool/it's & <ok>", &err);
+	assert_non_null(xml);
+	assert_int_equal(xml_validate(xml, "domain"), 0);
+	dimm = lv_dimm_xml("dimm0", 128ULL << 20);
+	both = with_device(xml, dimm);
+	assert_int_equal(xml_validate(both, "domain"), 0);
+	/* The check can fail: an element libvirt does not know is refused. */
+	bad = with_device(xml, "<memory model='dimm'><bogus/></memory>");
+	assert_int_not_equal(xml_validate(bad, "domain"), 0);
+	free(bad);
+	free(both);
+	free(dimm);
+	free(xml);
+
+	cfg.accel = ACCEL_USE_KVM;
+	cfg.free_page_reporting = true;
+	cfg.nvirtio_mem = 0;
+	xml = lv_domain_xml(&cfg, "n", "/k", "/i", &err);
+	assert_int_equal(xml_validate(xml, "domain"), 0);
+	free(xml);
+
+	xml = lv_pool_xml("memhp", "/var/lib/libvirt/memhp");
+	assert_int_equal(xml_validate(xml, "storagepool"), 0);
+	free(xml);
+	xml = lv_volume_xml("memhp-0123-vmlinuz", 12345678);
+	assert_int_equal(xml_validate(xml, "storagevol"), 0);
+	free(xml);
 }
 
 static void test_domain_xml(void **state)
@@ -242,6 +324,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_domain_xml),
+		cmocka_unit_test(test_xml_schema),
 		cmocka_unit_test(test_domain_xml_refuses),
 		cmocka_unit_test(test_dimm_xml),
 		cmocka_unit_test(test_parse_memory),
