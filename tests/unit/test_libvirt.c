@@ -52,8 +52,10 @@ static int xml_validate(const char *xml, const char *kind)
 	if (!pid) {
 		int null = open("/dev/null", O_WRONLY);
 
-		if (null >= 0)
+		if (null >= 0) { /* the verdict is the exit status */
 			dup2(null, STDOUT_FILENO);
+			dup2(null, STDERR_FILENO);
+		}
 		execlp("virt-xml-validate", "virt-xml-validate", path, kind, (char *)NULL);
 		_exit(127);
 	}
