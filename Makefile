@@ -151,6 +151,10 @@ build/man/memhp-scenario.5: $(MEMHP)
 
 man-lint: $(MAN_OUT)
 	mandoc -T lint -W warning $(MAN_OUT)
+	@for c in $$($(MEMHP) --help | sed -n 's/^  \([a-z]\+\) .*/\1/p'); do \
+		[ $$c = help ] || [ -f man/memhp-$$c.1 ] || \
+			{ echo "man: memhp $$c has no man/memhp-$$c.1"; exit 1; }; \
+	done
 	@for m in $(MAN_OUT); do \
 		w=$$(LC_ALL=C.UTF-8 MANWIDTH=80 man --warnings -l $$m 2>&1 > /dev/null); \
 		[ -z "$$w" ] || { echo "$$m: $$w"; exit 1; }; \
