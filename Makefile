@@ -122,6 +122,9 @@ check: deps
 	$(MAKE) unit-san
 	$(MAKE) report-test
 	$(MAKE) compare-test
+	$(MAKE) kcidb-test
+	$(MAKE) man-lint
+	$(MAKE) install-test
 	$(MAKE) integration
 
 bench: deps all
@@ -130,6 +133,77 @@ bench: deps all
 # Seed 000's 448-block scenarios, scaled to this host (docs/workloads.md).
 bench-paper: deps all
 	bench/paper
+
+# --- install, man pages, KCIDB ------------------------------------------------
+# make install PREFIX=/usr/local DESTDIR=/tmp/stage: memhp finds its data at
+# run time next to its executable (BINDIR/../share/memhp, harness/datadir.c),
+# so a staged or moved install works as it is.
+PREFIX      ?= /usr/local
+DESTDIR     ?=
+BINDIR      := $(PREFIX)/bin
+DATADIR     := $(PREFIX)/share/memhp
+LIBEXECDIR  := $(PREFIX)/libexec/memhp
+MANDIR      := $(PREFIX)/share/man
+BASHCOMPDIR := $(PREFIX)/share/bash-completion/completions
+MAN_SRC     := $(wildcard man/*.1)
+MAN_OUT     := $(patsubst man/%,build/man/%,$(MAN_SRC)) build/man/memhp-scenario.5
+
+.PHONY: man man-lint install uninstall install-test kcidb-test
+
+man: $(MAN_OUT)
+
+# OPTIONS from each command's --help; memhp-scenario(5) from the key table.
+build/man/%.1: man/%.1 man/gen $(MEMHP)
+	@mkdir -p build/man
+	man/gen $(MEMHP) $< $@
+
+build/man/memhp-scenario.5: $(MEMHP)
+	@mkdir -p build/man
+	$(MEMHP) help scenario --man > $@.tmp && mv $@.tmp $@
+
+man-lint: $(MAN_OUT)
+	mandoc -T lint -W warning $(MAN_OUT)
+	@for c in $$($(MEMHP) --help | sed -n 's/^  \([a-z]\+\) .*/\1/p'); do \
+		[ $$c = help ] || [ -f man/memhp-$$c.1 ] || \
+			{ echo "man: memhp $$c has no man/memhp-$$c.1"; exit 1; }; \
+	done
+	@for m in $(MAN_OUT); do \
+		w=$$(LC_ALL=C.UTF-8 MANWIDTH=80 man --warnings -l $$m 2>&1 > /dev/null); \
+		[ -z "$$w" ] || { echo "$$m: $$w"; exit 1; }; \
+	done
+	@echo "man: $(words $(MAN_OUT)) passed, 0 failed"
+
+install: all man
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBEXECDIR) \
+		$(DESTDIR)$(DATADIR)/guest-image/kconfig $(DESTDIR)$(DATADIR)/guest-image/patches \
+		$(DESTDIR)$(DATADIR)/scenarios $(DESTDIR)$(DATADIR)/reports/gnuplot \
+		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(BASHCOMPDIR)
+	install -m 0755 $(MEMHP) $(DESTDIR)$(BINDIR)/memhp
+	install -m 0755 $(PROBE) $(DESTDIR)$(LIBEXECDIR)/memhp-probe
+	install -m 0755 guest-image/build-image guest-image/build-kernel guest-image/init \
+		$(DESTDIR)$(DATADIR)/guest-image/
+	install -m 0644 guest-image/kconfig/* $(DESTDIR)$(DATADIR)/guest-image/kconfig/
+	cp -R guest-image/patches/. $(DESTDIR)$(DATADIR)/guest-image/patches/
+	install -m 0644 scenarios/*.ini $(DESTDIR)$(DATADIR)/scenarios/
+	install -m 0644 reports/gnuplot/style.gp $(DESTDIR)$(DATADIR)/reports/gnuplot/
+	install -m 0644 $(filter %.1,$(MAN_OUT)) $(DESTDIR)$(MANDIR)/man1/
+	install -m 0644 $(filter %.5,$(MAN_OUT)) $(DESTDIR)$(MANDIR)/man5/
+	install -m 0644 contrib/bash-completion/memhp $(DESTDIR)$(BASHCOMPDIR)/memhp
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/memhp $(DESTDIR)$(BASHCOMPDIR)/memhp \
+		$(patsubst build/man/%.1,$(DESTDIR)$(MANDIR)/man1/%.1,$(filter %.1,$(MAN_OUT))) \
+		$(DESTDIR)$(MANDIR)/man5/memhp-scenario.5
+	rm -rf $(DESTDIR)$(DATADIR) $(DESTDIR)$(LIBEXECDIR)
+
+# KCIDB v5.3 output validated with python3-jsonschema (tests/kcidb/v05_03.json).
+kcidb-test: all $(SAN_DIR)/memhp
+	@MEMHP_SAN=$(SAN_DIR)/memhp tests/kcidb/run
+
+# make install into a temporary DESTDIR, then quick-dimm on a real guest with
+# the installed memhp, from outside the checkout; man pages as installed.
+install-test: all
+	@tests/install/run
 
 clean:
 	rm -rf harness/*.o harness/*.d harness/*.a $(MEMHP) $(PROBE) build

@@ -9,6 +9,7 @@
 #include "cmd.h"
 #include "term.h"
 #include "compare.h"
+#include "report_kcidb.h"
 
 static void usage(FILE *out)
 {
@@ -31,6 +32,9 @@ static void usage(FILE *out)
 	      "      --junit FILE        also write JUnit XML (a test case per scenario x metric)\n"
 	      "      --json FILE         also write the verdict as JSON\n"
 	      "      --ktap              print KTAP instead of the table\n"
+	      "      --kcidb FILE        also write a KCIDB v5.3 document: a test per\n"
+	      "                          comparison, PASS/FAIL, ERROR for infrastructure\n"
+	      "      --kcidb-origin O    its origin, [a-z0-9_]+ (default: memhp)\n"
 	      "  -h, --help              this text\n\n"
 	      "Exit: 0 no regression and every comparison decided, 1 a regression,\n"
 	      "2 an error: bad arguments, no results, a side with only failed runs, or too\n"
@@ -82,11 +86,13 @@ int cmd_compare(int argc, char **argv)
 		{ "junit", required_argument, NULL, 'J' },
 		{ "json", required_argument, NULL, 'j' },
 		{ "ktap", no_argument, NULL, 'K' },
+		{ "kcidb", required_argument, NULL, 'C' },
+		{ "kcidb-origin", required_argument, NULL, 'O' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
 	struct compare_opts o = { .alpha = 0.05, .min_effect_pct = 1, .min_repeats = 3 };
-	const char *junit = NULL, *json = NULL;
+	const char *junit = NULL, *json = NULL, *kcidb = NULL, *origin = KCIDB_DEFAULT_ORIGIN;
 	struct report base, cand;
 	struct compare_result res;
 	bool ktap = false, two;
@@ -123,6 +129,15 @@ int cmd_compare(int argc, char **argv)
 		case 'J': junit = optarg; break;
 		case 'j': json = optarg; break;
 		case 'K': ktap = true; break;
+		case 'C': kcidb = optarg; break;
+		case 'O':
+			if (!kcidb_origin_valid(optarg)) {
+				fprintf(stderr, "memhp compare: --kcidb-origin '%s' is not of the form "
+						"[a-z0-9_]+\n", optarg);
+				return EXIT_USAGE;
+			}
+			origin = optarg;
+			break;
 		case 'h': usage(stdout); return EXIT_OK;
 		default: usage(stderr); return EXIT_USAGE;
 		}
@@ -177,6 +192,10 @@ int cmd_compare(int argc, char **argv)
 	if ((junit && write_file(junit, &res, &o, compare_junit)) ||
 	    (json && write_file(json, &res, &o, compare_json)))
 		rc = EXIT_USAGE;
+	if (kcidb && report_kcidb_compare(kcidb, &base, two ? &cand : NULL, &res, origin, &err)) {
+		fprintf(stderr, "memhp compare: %s\n", err.msg);
+		rc = EXIT_USAGE;
+	}
 	if (fflush(stdout)) {
 		fprintf(stderr, "memhp compare: cannot write to standard output\n");
 		rc = EXIT_USAGE;

@@ -9,6 +9,7 @@
 #include "cmd.h"
 #include "term.h"
 #include "report.h"
+#include "report_kcidb.h"
 
 static void usage(FILE *out)
 {
@@ -18,12 +19,14 @@ static void usage(FILE *out)
 	      "and compare every variant with the baseline (docs/reports.md).\n\n"
 	      "  -o, --output DIR     write DIR/index.html (self-contained) and\n"
 	      "                       DIR/figures/*.svg, *.png; implies --format html\n"
-	      "  -f, --format F       text (default without -o), csv (a row per run), html\n"
+	      "  -f, --format F       text (default without -o), csv (a row per run), html,\n"
+	      "                       kcidb (one KernelCI KCIDB v5.3 JSON document)\n"
 	      "  -b, --baseline NAME  the variant the others are compared with\n"
 	      "                       (default: the first one run)\n"
 	      "      --gnuplot PROG   gnuplot to draw the figures with (default: gnuplot)\n"
+	      "      --kcidb-origin O the KCIDB origin, [a-z0-9_]+ (default: memhp)\n"
 	      "  -h, --help           this text\n\n"
-	      "text and csv go to standard output; text is coloured on a terminal unless\n"
+	      "text, csv and kcidb go to standard output; text is coloured on a terminal unless\n"
 	      "NO_COLOR is set. Exit: 0 written, 1 the report could not be written,\n"
 	      "2 bad arguments or no result found.\n",
 	      out);
@@ -36,10 +39,12 @@ int cmd_report(int argc, char **argv)
 		{ "format", required_argument, NULL, 'f' },
 		{ "baseline", required_argument, NULL, 'b' },
 		{ "gnuplot", required_argument, NULL, 'G' },
+		{ "kcidb-origin", required_argument, NULL, 'O' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
 	const char *output = NULL, *format = NULL, *baseline = NULL, *gnuplot = "gnuplot";
+	const char *origin = KCIDB_DEFAULT_ORIGIN;
 	struct report rep;
 	struct err err;
 	int c, rc;
@@ -51,6 +56,7 @@ int cmd_report(int argc, char **argv)
 		case 'f': format = optarg; break;
 		case 'b': baseline = optarg; break;
 		case 'G': gnuplot = optarg; break;
+		case 'O': origin = optarg; break;
 		case 'h': usage(stdout); return EXIT_OK;
 		default: usage(stderr); return EXIT_USAGE;
 		}
@@ -61,8 +67,15 @@ int cmd_report(int argc, char **argv)
 	}
 	if (!format)
 		format = output ? "html" : "text";
-	if (strcmp(format, "text") && strcmp(format, "csv") && strcmp(format, "html")) {
-		fprintf(stderr, "memhp report: --format '%s' is not text, csv or html\n", format);
+	if (strcmp(format, "text") && strcmp(format, "csv") && strcmp(format, "html") &&
+	    strcmp(format, "kcidb")) {
+		fprintf(stderr, "memhp report: --format '%s' is not text, csv, html or kcidb\n",
+			format);
+		return EXIT_USAGE;
+	}
+	if (!kcidb_origin_valid(origin)) {
+		fprintf(stderr, "memhp report: --kcidb-origin '%s' is not of the form [a-z0-9_]+\n",
+			origin);
 		return EXIT_USAGE;
 	}
 	if (!strcmp(format, "html") && !output) {
@@ -94,6 +107,11 @@ int cmd_report(int argc, char **argv)
 		report_text(stdout, &rep, isatty(STDOUT_FILENO) && !(nc && *nc));
 	} else if (!strcmp(format, "csv")) {
 		report_csv(stdout, &rep);
+	} else if (!strcmp(format, "kcidb")) {
+		if (report_kcidb(stdout, &rep, origin, &err)) {
+			fprintf(stderr, "memhp report: %s\n", err.msg);
+			rc = EXIT_RUN_FAILED;
+		}
 	} else if (report_html(&rep, output, gnuplot, &err)) {
 		fprintf(stderr, "memhp report: %s\n", err.msg);
 		rc = EXIT_RUN_FAILED;

@@ -8,19 +8,14 @@
 
 #include <json-c/json.h>
 
+#include "datadir.h"
 #include "image.h"
 #include "spawn.h"
 #include "str.h"
 
-#ifndef MEMHP_DATADIR
-#error "MEMHP_DATADIR must name the directory holding guest-image/"
-#endif
-
 const char *image_datadir(void)
 {
-	const char *env = getenv("MEMHP_DATADIR");
-
-	return env && *env ? env : MEMHP_DATADIR;
+	return memhp_datadir();
 }
 
 static void copy_field(json_object *root, const char *key, char *dst, size_t len)
@@ -162,7 +157,7 @@ int image_resolve(const char *spec, const char *modules, const char *kconfig, st
 	}
 	argv_add(&a, "%s/guest-image/build-image", image_datadir());
 	argv_add(&a, "--probe");
-	argv_add(&a, "%s/guest-image/probe/memhp-probe", image_datadir());
+	argv_add(&a, "%s", memhp_probe_path());
 	if (modules) {
 		argv_add(&a, "--modules");
 		argv_add(&a, "%s", modules);

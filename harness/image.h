@@ -16,8 +16,8 @@ struct image {
 	char build[4200]; /* build: kernels: build-kernel's directory (kernel.json), else "" */
 };
 
-/* Where memhp finds guest-image/ and scenarios/: $MEMHP_DATADIR, else the
- * source tree it was built in. */
+/* Where memhp finds guest-image/ and scenarios/: memhp_datadir() (datadir.h:
+ * $MEMHP_DATADIR, else next to the executable, else the source tree). */
 const char *image_datadir(void);
 
 /* Build or reuse the image for a kernel spec (deb:PKG, path:BZIMAGE with an

@@ -570,3 +570,22 @@ void scenario_print_keys(FILE *out, bool markdown)
 			k->choices ? choices : type_name(k), *k->def ? k->def : "\"\"", k->help);
 	}
 }
+
+bool scenario_key_row(size_t i, struct scenario_key_row *row)
+{
+	const struct scenario_key *k;
+	int n = 0;
+
+	if (i >= NKEYS)
+		return false;
+	k = &scenario_keys[i];
+	row->section = k->section;
+	row->name = k->name;
+	row->def = k->def;
+	row->help = k->help;
+	snprintf(row->type, sizeof(row->type), "%s", type_name(k));
+	for (unsigned c = 0; k->choices && k->choices[c]; c++)
+		n += snprintf(row->type + n, sizeof(row->type) - (size_t)n, "%s%s", c ? ", " : "",
+			      k->choices[c]);
+	return true;
+}

@@ -106,4 +106,12 @@ const char *scenario_accel_name(unsigned accel);
 /* The key table as help text, or as a Markdown table for docs/. */
 void scenario_print_keys(FILE *out, bool markdown);
 
+/* Row i of the same table, for other generators (memhp-scenario(5)):
+ * false past the last row. type is the choices ("a, b") or the type name. */
+struct scenario_key_row {
+	const char *section, *name, *def, *help;
+	char type[128];
+};
+bool scenario_key_row(size_t i, struct scenario_key_row *row);
+
 #endif
