@@ -158,7 +158,7 @@ static void group_stats(const struct report *rep, struct report_group *g)
 		if (r->count.hotplugged > g->of)
 			g->of = r->count.hotplugged;
 		removed[n] = r->count.removed;
-		bytes[n] = (double)(r->count.bytes_plugged - r->count.bytes_remaining);
+		bytes[n] = (double)result_bytes_unplugged(&r->count);
 		n++;
 	}
 	g->nok = n;

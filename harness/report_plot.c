@@ -136,9 +136,9 @@ static const char *const cell_title[CELL_COUNT] = { "removed", "offline", "onlin
 
 static enum cell cell_of(const struct block_record *b)
 {
-	if (!strcmp(b->final, "removed"))
+	if (b->final == FINAL_REMOVED)
 		return CELL_REMOVED;
-	if (!strcmp(b->final, "offline"))
+	if (b->final == FINAL_OFFLINE)
 		return CELL_OFFLINE;
 	if (!strcmp(b->final_zone, "Normal"))
 		return CELL_NORMAL;

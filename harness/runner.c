@@ -194,6 +194,7 @@ static int wait_online(struct run *run, struct err *err)
 	}
 	rec->count.block_size = bs;
 	rec->count.bytes_plugged = bytes;
+	rec->count.have_plugged = true;
 	for (size_t i = 0; i < run->last.nblocks; i++) {
 		const struct guest_block *b = &run->last.blocks[i];
 		struct block_record *br;
@@ -279,13 +280,13 @@ static void count_blocks(struct run *run)
 
 		br->final_zone[0] = '\0';
 		if (!b) {
-			snprintf(br->final, sizeof(br->final), "removed");
+			br->final = FINAL_REMOVED;
 			c->removed++;
 		} else if (strcmp(b->state, "online")) {
-			snprintf(br->final, sizeof(br->final), "offline");
+			br->final = FINAL_OFFLINE;
 			c->offline++;
 		} else {
-			snprintf(br->final, sizeof(br->final), "online");
+			br->final = FINAL_ONLINE;
 			str_copy(br->final_zone, sizeof(br->final_zone), b->zone);
 			if (!strcmp(b->zone, "Movable"))
 				c->online_movable++;
@@ -298,6 +299,7 @@ static void count_blocks(struct run *run)
 	c->bytes_remaining = 0;
 	for (size_t i = 0; i < rec->ndevices; i++)
 		c->bytes_remaining += rec->devices[i].remaining;
+	c->have_final = true;
 }
 
 /* memhp's, then the scenario's, then the variant's: for a parameter given
@@ -520,7 +522,7 @@ static int examine_remaining(struct run *run, struct err *err)
 	argv[n++] = GUEST_PROBE;
 	argv[n++] = "why";
 	for (size_t i = 0; i < rec->nblocks; i++) {
-		if (!strcmp(rec->blocks[i].final, "removed"))
+		if (rec->blocks[i].final == FINAL_REMOVED)
 			continue;
 		snprintf(idx[i], sizeof(idx[i]), "%" PRIu64, rec->blocks[i].index);
 		argv[n++] = idx[i];
