@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 
 #include "report.h"
+#include "units.h"
 
 #define MAX_DEPTH 6 /* results/<matrix>/<host>/<run>/result.json and some slack */
 
@@ -94,6 +95,19 @@ int report_change(const struct report_group *base, const struct report_group *g,
 	else
 		snprintf(buf, len, "%+.1f (%+.1f%%)", d, 100 * d / base->removed.mean);
 	return g == base || !g->nok || !base->nok ? 0 : (d > 0) - (d < 0);
+}
+
+const char *report_format_bytes(double bytes, char *buf, size_t len)
+{
+	uint64_t v;
+
+	if (!(bytes > 0))
+		v = 0;
+	else if (bytes >= 18446744073709549568.0) /* the largest double below 2^64 */
+		v = UINT64_MAX;
+	else
+		v = (uint64_t)bytes;
+	return format_size(v, buf, len);
 }
 
 /* Runs in the order they started, so that "first seen" means something. */

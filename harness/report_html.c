@@ -113,7 +113,7 @@ static void summary_table(FILE *f, const struct report_scenario *sc)
 		fprintf(f, "<td class=\"n%s\">%s</td>",
 			sign > 0 ? " better" : sign < 0 ? " worse" : "", buf);
 		fprintf(f, "<td class=\"n\">%s</td>",
-			format_size((uint64_t)gr->bytes_unplugged.mean, buf, sizeof(buf)));
+			report_format_bytes(gr->bytes_unplugged.mean, buf, sizeof(buf)));
 		for (unsigned p = 0; p < PHASE_COUNT; p++)
 			if (gr->phase_s[p].n)
 				num_cell(f, gr->phase_s[p].mean, 1);
@@ -167,14 +167,19 @@ static void remaining_blocks(FILE *f, const struct report *rep, const struct rep
 			size_t len = 0;
 			FILE *mem;
 
-			if (!r->nblocks || r->count.removed == r->count.hotplugged)
+			if (!r->nblocks ||
+			    (r->count.have_final && r->count.removed == r->count.hotplugged))
 				continue;
 			fputs("<h4>", f);
 			html(f, r->run_id);
 			fputs(" (", f);
 			html(f, sc->groups[g].variant);
-			fprintf(f, ", repeat %u): %u of %u removed</h4>\n<pre>", r->repeat,
-				r->count.removed, r->count.hotplugged);
+			if (r->count.have_final)
+				fprintf(f, ", repeat %u): %u of %u removed</h4>\n<pre>", r->repeat,
+					r->count.removed, r->count.hotplugged);
+			else
+				fprintf(f, ", repeat %u): %zu hot-added, not counted</h4>\n<pre>",
+					r->repeat, r->nblocks);
 			mem = open_memstream(&text, &len);
 			if (!mem)
 				abort();

@@ -168,7 +168,7 @@ static int map_data(const struct report *rep, const struct report_scenario *sc, 
 		for (size_t i = 0; i < gr->nruns; i++) {
 			const struct run_record *r = report_rec(rep, gr, i);
 
-			if (!r->nblocks)
+			if (!r->nblocks || !r->count.have_final)
 				continue;
 			snprintf(label, sizeof(label), "%s r%u%s",
 				 data_label(gr->variant, vl, sizeof(vl)), r->repeat,
