@@ -133,10 +133,15 @@ static int probe(struct run *run, struct err *err)
 
 	if (rc)
 		return err_wrap(err, rc, "probing the guest");
-	if (json_object_object_get_ex(s.raw, "kmsg", &kmsg))
-		for (size_t i = 0; i < json_object_array_length(kmsg); i++)
-			result_add_kmsg(run->rec,
-					json_object_get_string(json_object_array_get_idx(kmsg, i)));
+	/* guest_snapshot_parse checked kmsg: an array of strings. */
+	if (json_object_object_get_ex(s.raw, "kmsg", &kmsg) &&
+	    json_object_is_type(kmsg, json_type_array))
+		for (size_t i = 0; i < json_object_array_length(kmsg); i++) {
+			json_object *line = json_object_array_get_idx(kmsg, i);
+
+			if (json_object_is_type(line, json_type_string))
+				result_add_kmsg(run->rec, json_object_get_string(line));
+		}
 	guest_snapshot_free(&run->last);
 	run->last = s;
 	return 0;
@@ -443,7 +448,8 @@ static uint64_t meminfo_bytes(json_object *snapshot, const char *key)
 	json_object *mi, *v;
 
 	if (!json_object_object_get_ex(snapshot, "meminfo", &mi) ||
-	    !json_object_object_get_ex(mi, key, &v))
+	    !json_object_object_get_ex(mi, key, &v) || !json_object_is_type(v, json_type_int) ||
+	    json_object_get_int64(v) < 0 || json_object_get_uint64(v) > UINT64_MAX / 1024)
 		return 0;
 	return json_object_get_uint64(v) * 1024;
 }
@@ -515,7 +521,7 @@ static int examine_remaining(struct run *run, struct err *err)
 	const char **argv = calloc(rec->nblocks + 3, sizeof(*argv));
 	char (*idx)[24] = calloc(rec->nblocks + 1, sizeof(*idx));
 	size_t n = 0;
-	json_object *root = NULL, *blocks;
+	json_object *blocks = NULL;
 	char *out = NULL;
 	int code, rc = 0;
 
@@ -531,19 +537,20 @@ static int examine_remaining(struct run *run, struct err *err)
 		rc = guest_exec(run->opt->backend, run->vm, argv, &out, &code,
 				now_ms() + PROBE_TIMEOUT_MS, err);
 	if (n > 2 && !rc)
-		root = json_tokener_parse(out);
-	if (root && json_object_object_get_ex(root, "blocks", &blocks)) {
-		for (size_t k = 0; k < json_object_array_length(blocks); k++) {
-			json_object *b = json_object_array_get_idx(blocks, k), *v;
-			uint64_t index = json_object_object_get_ex(b, "index", &v) ?
-						 json_object_get_uint64(v) : UINT64_MAX;
+		rc = guest_why_parse(out, &blocks, err);
+	/* guest_why_parse checked the shapes: objects with an integer index. */
+	for (size_t k = 0; blocks && k < json_object_array_length(blocks); k++) {
+		json_object *b = json_object_array_get_idx(blocks, k), *v;
+		uint64_t index = json_object_object_get_ex(b, "index", &v) ?
+					 json_object_get_uint64(v) : UINT64_MAX;
 
-			for (size_t i = 0; i < rec->nblocks; i++)
-				if (rec->blocks[i].index == index)
-					rec->blocks[i].why = json_object_get(b);
-		}
+		for (size_t i = 0; i < rec->nblocks; i++)
+			if (rec->blocks[i].index == index) {
+				json_object_put(rec->blocks[i].why);
+				rec->blocks[i].why = json_object_get(b);
+			}
 	}
-	json_object_put(root);
+	json_object_put(blocks);
 	free(out);
 	free(argv);
 	free(idx);
