@@ -424,6 +424,9 @@ static int bad_field(struct err *err, const struct where *w, const struct field 
 	else
 		snprintf(name, sizeof(name), "%s%s%s", f->group ? f->group : "",
 			 f->group ? "." : "", f->key);
+	if (v && json_object_is_type(v, json_type_int))
+		return err_set(err, "%s: expected %s, got %.40s", name, what,
+			       json_object_get_string(v)), -EINVAL;
 	if (v)
 		return err_set(err, "%s: expected %s, got %s", name, what, type_name(v)), -EINVAL;
 	return err_set(err, "%s: %s", name, what), -EINVAL;
@@ -450,7 +453,8 @@ static bool int_in(json_object *v, bool is_signed, uint64_t max, uint64_t *u, in
 	return *u <= max;
 }
 
-static int field_from_json(const struct field *f, json_object *v, char *base,
+/* present: the key is there (json-c gives JSON null as v == NULL). */
+static int field_from_json(const struct field *f, bool present, json_object *v, char *base,
 			   const struct where *w, struct err *err)
 {
 	void *p = base + f->offset;
@@ -458,10 +462,13 @@ static int field_from_json(const struct field *f, json_object *v, char *base,
 	int64_t s = 0;
 	int i;
 
-	if (!v || json_object_is_type(v, json_type_null)) {
-		/* Missing or null: not measured, empty. Strings must be strings. */
-		if (v && (f->type == F_STR || f->type == F_STRP) )
-			return bad_field(err, w, f, "a string", v);
+	if (!v) {
+		/* Missing: an older file; empty. Null: not measured, which only
+		 * measurements (flag) and verbatim objects can be. */
+		if (present && !f->flag && f->type != F_JSON)
+			return bad_field(err, w, f, f->type == F_STR || f->type == F_STRP ?
+						    "expected a string, got null" :
+						    "expected a value, got null", NULL);
 		if (f->type == F_STRP && !(*(char **)p = strdup("")))
 			abort();
 		return 0;
@@ -505,7 +512,7 @@ static int field_from_json(const struct field *f, json_object *v, char *base,
 			return bad_field(err, w, f, "a string", v);
 		i = name_index(NAMES(outcome_names), json_object_get_string(v));
 		if (i < 0)
-			return bad_field(err, w, f, "an unknown outcome", NULL);
+			return bad_field(err, w, f, "not an outcome memhp knows", NULL);
 		*(enum outcome *)p = (enum outcome)i;
 		return 0;
 	case F_FINAL:
@@ -525,12 +532,18 @@ static int field_from_json(const struct field *f, json_object *v, char *base,
 	return 0;
 }
 
+static json_object *group_of_ro(json_object *o, const char *group)
+{
+	return group ? get(o, group) : o;
+}
+
 static int fields_from_json(json_object *o, const struct field *fields, size_t n, char *base,
 			    const struct where *w, struct err *err)
 {
 	for (size_t i = 0; i < n; i++) {
 		const struct field *f = &fields[i];
-		json_object *g = o;
+		json_object *g = o, *v;
+		bool present;
 		int rc;
 
 		if (f->group) {
@@ -539,9 +552,20 @@ static int fields_from_json(json_object *o, const struct field *fields, size_t n
 				return err_set(err, "%s: expected an object, got %s", f->group,
 					       type_name(g)), -EINVAL;
 		}
-		rc = field_from_json(f, get(g, f->key), base, w, err);
+		v = NULL;
+		present = g && json_object_is_type(g, json_type_object) &&
+			  json_object_object_get_ex(g, f->key, &v);
+		rc = field_from_json(f, present, v, base, w, err);
 		if (rc)
 			return rc;
+		/* Fields measured together are null together. */
+		for (size_t k = 0; f->flag && k < i; k++)
+			if (fields[k].flag == f->flag && (get(group_of_ro(o, fields[k].group),
+							      fields[k].key) != NULL) != (v != NULL))
+				return err_set(err, "%s%s%s and %s: one is null, the other not: "
+					       "they are measured together",
+					       f->group ? f->group : "", f->group ? "." : "",
+					       fields[k].key, f->key), -EINVAL;
 	}
 	return 0;
 }
@@ -582,8 +606,9 @@ static int array_from_json(json_object *root, const struct array_desc *d, char *
 			for (size_t k = 0; !rc && k < d->nfields; k++) {
 				json_object *v = json_object_array_get_idx(o, k);
 
-				rc = v ? field_from_json(&d->fields[k], v, eb, &w, err) :
-					 bad_field(err, &w, &d->fields[k], "a number", NULL);
+				rc = v ? field_from_json(&d->fields[k], true, v, eb, &w, err) :
+					 bad_field(err, &w, &d->fields[k],
+						   "expected a number, got null", NULL);
 			}
 		}
 		if (rc)
@@ -654,8 +679,10 @@ static int from_json(json_object *root, struct run_record *r, struct err *err)
 		if (!ms || json_object_is_type(ms, json_type_null))
 			continue;
 		if (!int_in(ms, false, INT64_MAX, &u, &version))
-			return err_set(err, "phases_ms.%s: expected null or an integer from 0, got %s",
-				       phase_names[p], type_name(ms)), -EINVAL;
+			return err_set(err, "phases_ms.%s: expected null or an integer from 0 to "
+				       "2^63-1, got %.40s", phase_names[p],
+				       json_object_is_type(ms, json_type_int) ?
+					       json_object_get_string(ms) : type_name(ms)), -EINVAL;
 		r->phase_ms[p] = (int64_t)u;
 	}
 	for (size_t a = 0; a < COUNT_OF(arrays); a++) {
