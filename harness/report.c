@@ -55,11 +55,22 @@ static void walk(const char *dir, int depth, struct pathlist *found, struct path
 		struct stat st;
 
 		snprintf(path, sizeof(path), "%s/%s", dir, names.v[i]);
-		if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+		bool have = stat(path, &st) == 0;
+
+		if (have && S_ISDIR(st.st_mode)) {
 			if (depth < MAX_DEPTH)
 				walk(path, depth + 1, found, bad);
 		} else if (!strcmp(names.v[i], "result.json")) {
-			pathlist_add(found, path);
+			/* A FIFO or device of that name would hang or flood the reader. */
+			if (have && S_ISREG(st.st_mode)) {
+				pathlist_add(found, path);
+			} else {
+				char msg[4300];
+
+				snprintf(msg, sizeof(msg), "%s: %s", path,
+					 have ? "not a regular file" : strerror(errno));
+				pathlist_add(bad, msg);
+			}
 		}
 		free(names.v[i]);
 	}

@@ -574,7 +574,7 @@ static int phase_settle(struct run *run, struct err *err)
 }
 
 static const struct {
-	unsigned phase;
+	enum phase phase;
 	int (*fn)(struct run *run, struct err *err);
 } phases[] = {
 	{ PHASE_IMAGE, phase_image },
@@ -586,7 +586,7 @@ static const struct {
 	{ PHASE_SETTLE, phase_settle },
 };
 
-static int run_phases(struct run *run, unsigned *phase, struct err *err)
+static int run_phases(struct run *run, enum phase *phase, struct err *err)
 {
 	for (size_t i = 0; i < sizeof(phases) / sizeof(phases[0]); i++) {
 		int64_t t = now_ms();
@@ -619,7 +619,7 @@ int runner_run(const struct scenario *sc, const struct run_options *opt,
 	int64_t wall0 = now_ms(), cpu0 = self_cpu_ms();
 	struct run run = { .sc = sc, .opt = opt, .rec = rec, .hp = hotplug_for(sc->method) };
 	struct err run_err = { "" };
-	unsigned phase = PHASE_IMAGE;
+	enum phase phase = PHASE_IMAGE;
 	char why[96] = "";
 	int rc;
 
