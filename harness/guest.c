@@ -309,9 +309,10 @@ int guest_why_parse(const char *json, json_object **blocks, struct err *err)
 			json_object_object_foreach(v, kind, count) {
 				if (!json_object_is_type(count, json_type_int) ||
 				    json_object_get_int64(count) < 0) {
+					err_set(err, "memhp-probe why: blocks[%zu].pages.%.40s is not "
+						"a count", i, kind);
 					json_object_put(root);
-					return err_set(err, "memhp-probe why: blocks[%zu].pages.%.40s "
-						       "is not a count", i, kind), -EBADMSG;
+					return -EBADMSG;
 				}
 			}
 		}
