@@ -22,6 +22,7 @@
 #include "scenario.h"
 #include "signals.h"
 #include "summary.h"
+#include "term.h"
 #include "workload.h"
 
 static void usage(FILE *out)
@@ -589,6 +590,9 @@ int cmd_run(int argc, char **argv)
 
 		/* Nothing there yet is fine: then every cell is to run. */
 		p.have_done = report_load(&p.done, (char *const *)&p.output, 1, NULL, &ignored) == 0;
+		/* A bad file is no kept cell: its cell runs again. */
+		for (size_t i = 0; i < p.done.nskipped; i++)
+			term_fprintf(stderr, "memhp run: --resume: skipped %s\n", p.done.skipped[i]);
 		if (!p.have_done)
 			report_free(&p.done);
 		for (size_t i = 0; p.have_done && i < p.ncells; i++) {

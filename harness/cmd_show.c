@@ -7,6 +7,7 @@
 #include "cmd.h"
 #include "result.h"
 #include "summary.h"
+#include "term.h"
 
 static void usage(FILE *out)
 {
@@ -46,7 +47,7 @@ int cmd_show(int argc, char **argv)
 		struct err err;
 
 		if (result_read(argv[i], &r, &err)) {
-			fprintf(stderr, "memhp show: %s\n", err.msg);
+			term_fprintf(stderr, "memhp show: %s\n", err.msg);
 			rc = EXIT_USAGE;
 			continue;
 		}
@@ -59,7 +60,7 @@ int cmd_show(int argc, char **argv)
 		}
 		if (kmsg)
 			for (size_t k = 0; k < r.nkmsg; k++)
-				printf("kmsg     %s\n", r.kmsg[k]);
+				term_fprintf(stdout, "kmsg     %s\n", r.kmsg[k]);
 		result_free(&r);
 	}
 	return rc;

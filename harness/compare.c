@@ -50,7 +50,7 @@ static double metric_value(enum metric_id m, const struct run_record *r)
 {
 	switch (m) {
 	case M_REMOVED: return r->count.removed;
-	case M_BYTES: return (double)(r->count.bytes_plugged - r->count.bytes_remaining) / 1048576;
+	case M_BYTES: return (double)result_bytes_unplugged(&r->count) / 1048576;
 	case M_UNPLUG: return r->phase_ms[PHASE_UNPLUG] >= 0 ? (double)r->phase_ms[PHASE_UNPLUG] / 1000
 							     : NAN;
 	default: return NAN;

@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
+#include <ctype.h>
 #include <errno.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -23,14 +26,23 @@ static int64_t reply_deadline(int64_t deadline)
 	return d < deadline ? d : deadline;
 }
 
+/* Output beyond this is not a probe's or a workload's: refuse it. */
+#define MAX_OUTPUT_B64 (256u << 20)
+
 static int b64_decode(const char *in, char **out, size_t *outlen)
 {
 	size_t len = strlen(in), pad = 0;
 	unsigned char *buf;
 	int n;
 
-	if (len % 4)
+	if (len % 4 || len > MAX_OUTPUT_B64)
 		return -EBADMSG;
+	/* EVP_DecodeBlock skips white space and takes '=' anywhere: be strict. */
+	while (pad < 2 && len > pad && in[len - 1 - pad] == '=')
+		pad++;
+	for (size_t i = 0; i < len - pad; i++)
+		if (!isalnum((unsigned char)in[i]) && in[i] != '+' && in[i] != '/')
+			return -EBADMSG;
 	buf = malloc(len / 4 * 3 + 1);
 	if (!buf)
 		return -ENOMEM;
@@ -39,8 +51,10 @@ static int b64_decode(const char *in, char **out, size_t *outlen)
 		free(buf);
 		return -EBADMSG;
 	}
-	while (pad < 2 && len > pad && in[len - 1 - pad] == '=')
-		pad++;
+	if (n < (int)pad) {
+		free(buf);
+		return -EBADMSG;
+	}
 	n -= (int)pad;
 	buf[n] = '\0';
 	*out = (char *)buf;
@@ -55,6 +69,32 @@ static int exec_status(const struct backend_ops *be, struct vm *vm, int64_t pid,
 
 	json_object_object_add(args, "pid", json_object_new_int64(pid));
 	return be->agent(vm, "guest-exec-status", args, ret, reply_deadline(deadline), err);
+}
+
+/* exitcode, or 128 + signal as a shell reports it, or -1 when the agent
+ * gives neither; -EPROTO for a value that is not a status. */
+static int exit_status(json_object *ret, int *code)
+{
+	json_object *v;
+	int64_t n;
+
+	*code = -1;
+	if (json_object_object_get_ex(ret, "exitcode", &v)) {
+		if (!json_object_is_type(v, json_type_int))
+			return -EPROTO;
+		n = json_object_get_int64(v);
+		if (n < 0 || n > 255)
+			return -EPROTO;
+		*code = (int)n;
+	} else if (json_object_object_get_ex(ret, "signal", &v)) {
+		if (!json_object_is_type(v, json_type_int))
+			return -EPROTO;
+		n = json_object_get_int64(v);
+		if (n < 1 || n > 127)
+			return -EPROTO;
+		*code = 128 + (int)n;
+	}
+	return 0;
 }
 
 int guest_exec(const struct backend_ops *be, struct vm *vm, const char *const argv[],
@@ -74,8 +114,14 @@ int guest_exec(const struct backend_ops *be, struct vm *vm, const char *const ar
 	rc = be->agent(vm, "guest-exec", args, &ret, reply_deadline(deadline), err);
 	if (rc)
 		return err_wrap(err, rc, "running %s in the guest", argv[0]);
-	pid = json_object_object_get_ex(ret, "pid", &v) ? json_object_get_int64(v) : -1;
+	/* Everything the agent says is the guest's: check every type. */
+	pid = -1;
+	if (json_object_object_get_ex(ret, "pid", &v) && json_object_is_type(v, json_type_int))
+		pid = json_object_get_int64(v);
 	json_object_put(ret);
+	if (pid < 0 || pid > INT32_MAX)
+		return err_set(err, "running %s in the guest: the agent's guest-exec reply has no "
+			       "valid pid", argv[0]), -EPROTO;
 
 	/* The agent has no completion event: ask until it has exited. */
 	for (;;) {
@@ -84,7 +130,15 @@ int guest_exec(const struct backend_ops *be, struct vm *vm, const char *const ar
 		rc = exec_status(be, vm, pid, &ret, deadline, err);
 		if (rc)
 			return err_wrap(err, rc, "waiting for %s in the guest", argv[0]);
-		if (json_object_object_get_ex(ret, "exited", &v) && json_object_get_boolean(v))
+		if (!json_object_is_type(ret, json_type_object) ||
+		    !json_object_object_get_ex(ret, "exited", &v) ||
+		    !json_object_is_type(v, json_type_boolean)) {
+			json_object_put(ret);
+			return err_set(err, "waiting for %s in the guest: the agent's "
+				       "guest-exec-status reply has no boolean 'exited'", argv[0]),
+			       -EPROTO;
+		}
+		if (json_object_get_boolean(v))
 			break;
 		json_object_put(ret);
 		if (memhp_stop_signal)
@@ -98,11 +152,20 @@ int guest_exec(const struct backend_ops *be, struct vm *vm, const char *const ar
 		if (wait_ms < EXEC_POLL_MAX_MS)
 			wait_ms *= 2;
 	}
-	*exitcode = json_object_object_get_ex(ret, "exitcode", &v) ? json_object_get_int(v) :
-		    (json_object_object_get_ex(ret, "signal", &v) ? 128 + json_object_get_int(v) : -1);
+	rc = exit_status(ret, exitcode);
+	if (rc) {
+		json_object_put(ret);
+		return err_set(err, "%s: the agent's exit status is not an integer in range "
+			       "(exitcode 0-255, signal 1-127)", argv[0]), rc;
+	}
 	if (json_object_object_get_ex(ret, "out-data", &v)) {
 		size_t len;
 
+		if (!json_object_is_type(v, json_type_string)) {
+			json_object_put(ret);
+			return err_set(err, "%s: agent sent out-data that is not a string",
+				       argv[0]), -EPROTO;
+		}
 		rc = b64_decode(json_object_get_string(v), out, &len);
 		if (rc) {
 			json_object_put(ret);
@@ -115,24 +178,44 @@ int guest_exec(const struct backend_ops *be, struct vm *vm, const char *const ar
 	return 0;
 }
 
-static uint64_t u64_at(json_object *o, const char *key)
+/* A non-negative integer member, or false. */
+static bool u64_at(json_object *o, const char *key, uint64_t *out)
 {
 	json_object *v;
 
-	return json_object_object_get_ex(o, key, &v) ? json_object_get_uint64(v) : 0;
+	if (!json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_int) ||
+	    json_object_get_int64(v) < 0)
+		return false;
+	*out = json_object_get_uint64(v);
+	return true;
 }
 
-static const char *str_at(json_object *o, const char *key)
+/* A string member, "" when absent; false when it is there but no string. */
+static bool str_at(json_object *o, const char *key, const char **out)
 {
 	json_object *v;
 
-	return json_object_object_get_ex(o, key, &v) && json_object_is_type(v, json_type_string) ?
-		       json_object_get_string(v) : "";
+	*out = "";
+	if (!json_object_object_get_ex(o, key, &v))
+		return true;
+	if (!json_object_is_type(v, json_type_string))
+		return false;
+	*out = json_object_get_string(v);
+	return true;
+}
+
+static int bad_probe(struct guest_snapshot *s, struct err *err, const char *what, size_t i)
+{
+	guest_snapshot_free(s);
+	if (i != SIZE_MAX)
+		return err_set(err, "memhp-probe output: blocks[%zu]: %s", i, what), -EBADMSG;
+	return err_set(err, "memhp-probe output: %s", what), -EBADMSG;
 }
 
 int guest_snapshot_parse(const char *json, struct guest_snapshot *s, struct err *err)
 {
-	json_object *root = json_tokener_parse(json), *blocks;
+	json_object *root = json_tokener_parse(json), *blocks, *kmsg, *mi;
+	const char *str;
 	size_t n;
 
 	memset(s, 0, sizeof(*s));
@@ -141,26 +224,101 @@ int guest_snapshot_parse(const char *json, struct guest_snapshot *s, struct err 
 		return err_set(err, "memhp-probe printed no JSON object"), -EBADMSG;
 	}
 	s->raw = root;
-	s->block_size = u64_at(root, "block_size");
-	str_copy(s->release, sizeof(s->release), str_at(root, "release"));
-	str_copy(s->cmdline, sizeof(s->cmdline), str_at(root, "cmdline"));
-	if (!s->block_size || !json_object_object_get_ex(root, "blocks", &blocks) ||
-	    !json_object_is_type(blocks, json_type_array)) {
-		guest_snapshot_free(s);
-		return err_set(err, "memhp-probe output lacks block_size or blocks"), -EBADMSG;
+	if (!u64_at(root, "block_size", &s->block_size) || !s->block_size ||
+	    !json_object_object_get_ex(root, "blocks", &blocks) ||
+	    !json_object_is_type(blocks, json_type_array))
+		return bad_probe(s, err, "lacks block_size or blocks", SIZE_MAX);
+	if (s->block_size & (s->block_size - 1))
+		return bad_probe(s, err, "block_size is not a power of two", SIZE_MAX);
+	if (!str_at(root, "release", &str))
+		return bad_probe(s, err, "release is not a string", SIZE_MAX);
+	str_copy(s->release, sizeof(s->release), str);
+	if (!str_at(root, "cmdline", &str))
+		return bad_probe(s, err, "cmdline is not a string", SIZE_MAX);
+	str_copy(s->cmdline, sizeof(s->cmdline), str);
+	/* The runner copies kmsg lines and reads meminfo: check them here. */
+	if (json_object_object_get_ex(root, "kmsg", &kmsg)) {
+		if (!json_object_is_type(kmsg, json_type_array))
+			return bad_probe(s, err, "kmsg is not an array", SIZE_MAX);
+		for (size_t i = 0; i < json_object_array_length(kmsg); i++)
+			if (!json_object_is_type(json_object_array_get_idx(kmsg, i),
+						 json_type_string))
+				return bad_probe(s, err, "kmsg holds something that is not a string",
+						 SIZE_MAX);
 	}
+	if (json_object_object_get_ex(root, "meminfo", &mi) &&
+	    !json_object_is_type(mi, json_type_object))
+		return bad_probe(s, err, "meminfo is not an object", SIZE_MAX);
 	n = json_object_array_length(blocks);
 	s->blocks = calloc(n ? n : 1, sizeof(*s->blocks));
+	if (!s->blocks)
+		abort();
 	for (size_t i = 0; i < n; i++) {
 		json_object *b = json_object_array_get_idx(blocks, i);
 		struct guest_block *gb = &s->blocks[s->nblocks++];
 
-		gb->index = u64_at(b, "index");
-		gb->start = u64_at(b, "start");
-		str_copy(gb->state, sizeof(gb->state), str_at(b, "state"));
+		if (!json_object_is_type(b, json_type_object))
+			return bad_probe(s, err, "not an object", i);
+		if (!u64_at(b, "index", &gb->index) || !u64_at(b, "start", &gb->start))
+			return bad_probe(s, err, "index or start is not a non-negative integer", i);
+		/* guest_find_block searches: the probe lists blocks by index. */
+		if (i && gb->index <= s->blocks[i - 1].index)
+			return bad_probe(s, err, "blocks are not in ascending index order", i);
+		if (!str_at(b, "state", &str))
+			return bad_probe(s, err, "state is not a string", i);
+		str_copy(gb->state, sizeof(gb->state), str);
+		if (!str_at(b, "zones", &str))
+			return bad_probe(s, err, "zones is not a string", i);
 		if (!strcmp(gb->state, "online"))
-			str_copy(gb->zone, sizeof(gb->zone), str_at(b, "zones"));
+			str_copy(gb->zone, sizeof(gb->zone), str);
 	}
+	return 0;
+}
+
+int guest_why_parse(const char *json, json_object **blocks, struct err *err)
+{
+	json_object *root = json_tokener_parse(json), *arr;
+	size_t n;
+
+	*blocks = NULL;
+	if (!root || !json_object_is_type(root, json_type_object)) {
+		json_object_put(root);
+		return err_set(err, "memhp-probe why printed no JSON object"), -EBADMSG;
+	}
+	if (!json_object_object_get_ex(root, "blocks", &arr) ||
+	    !json_object_is_type(arr, json_type_array)) {
+		json_object_put(root);
+		return err_set(err, "memhp-probe why: 'blocks' is not an array"), -EBADMSG;
+	}
+	n = json_object_array_length(arr);
+	for (size_t i = 0; i < n; i++) {
+		json_object *b = json_object_array_get_idx(arr, i), *v;
+		uint64_t index;
+		const char *verdict;
+
+		if (!json_object_is_type(b, json_type_object) || !u64_at(b, "index", &index) ||
+		    !str_at(b, "verdict", &verdict) ||
+		    (json_object_object_get_ex(b, "pages", &v) &&
+		     !json_object_is_type(v, json_type_object))) {
+			json_object_put(root);
+			return err_set(err, "memhp-probe why: blocks[%zu] is not an object with an "
+				       "integer index, a string verdict and an object of pages", i),
+			       -EBADMSG;
+		}
+		if (json_object_object_get_ex(b, "pages", &v)) {
+			json_object_object_foreach(v, kind, count) {
+				if (!json_object_is_type(count, json_type_int) ||
+				    json_object_get_int64(count) < 0) {
+					err_set(err, "memhp-probe why: blocks[%zu].pages.%.40s is not "
+						"a count", i, kind);
+					json_object_put(root);
+					return -EBADMSG;
+				}
+			}
+		}
+	}
+	*blocks = json_object_get(arr);
+	json_object_put(root);
 	return 0;
 }
 
@@ -169,6 +327,7 @@ int guest_snapshot(const struct backend_ops *be, struct vm *vm, struct guest_sna
 {
 	static const char *const argv[] = { GUEST_PROBE, "snapshot", NULL };
 	enum { ATTEMPTS = 3 };
+	struct err perr;
 	char *out;
 	int code, rc;
 
@@ -185,12 +344,11 @@ int guest_snapshot(const struct backend_ops *be, struct vm *vm, struct guest_sna
 			free(out);
 			return err_set(err, "memhp-probe exited with status %d", code), -ECHILD;
 		}
-		rc = guest_snapshot_parse(out, s, err);
+		rc = guest_snapshot_parse(out, s, &perr);
 		if (!rc || attempt == ATTEMPTS || now_ms() >= deadline) {
 			if (rc)
-				err_set(err, "memhp-probe printed no JSON object, %d times (the last "
-					     "time %zu bytes: '%.60s')",
-					attempt, strlen(out), out);
+				err_set(err, "%.300s, %d times (the last time %zu bytes: '%.60s')",
+					perr.msg, attempt, strlen(out), out);
 			free(out);
 			return rc;
 		}

@@ -33,6 +33,10 @@ int guest_exec(const struct backend_ops *be, struct vm *vm, const char *const ar
 	       char **out, int *exitcode, int64_t deadline, struct err *err);
 
 int guest_snapshot_parse(const char *json, struct guest_snapshot *s, struct err *err);
+/* The output of `memhp-probe why`: *blocks is its "blocks" array (caller
+ * puts it), every element an object with an integer "index", a string
+ * "verdict" and an object "pages" of counts; -EBADMSG otherwise. */
+int guest_why_parse(const char *json, json_object **blocks, struct err *err);
 int guest_snapshot(const struct backend_ops *be, struct vm *vm, struct guest_snapshot *s,
 		   int64_t deadline, struct err *err);
 void guest_snapshot_free(struct guest_snapshot *s);

@@ -48,6 +48,7 @@ int qga_sync(struct qga *g, int64_t deadline, struct err *err)
 		if (rc)
 			return rc;
 		if (json_object_object_get_ex(reply, "return", &v) &&
+		    json_object_is_type(v, json_type_int) &&
 		    (unsigned long long)json_object_get_int64(v) == id) {
 			json_object_put(reply);
 			g->jl.want_delimiter = false;
@@ -91,9 +92,14 @@ int qga_execute(struct qga *g, const char *cmd, json_object *args, json_object *
 	if (json_object_object_get_ex(reply, "error", &v)) {
 		json_object *c = NULL, *d = NULL;
 
-		json_object_object_get_ex(v, "class", &c);
-		json_object_object_get_ex(v, "desc", &d);
-		err_set(err, "%s: %s: %s", cmd, c ? json_object_get_string(c) : "?",
+		/* The guest's words: only strings, and only so much of them. */
+		if (!json_object_object_get_ex(v, "class", &c) ||
+		    !json_object_is_type(c, json_type_string))
+			c = NULL;
+		if (!json_object_object_get_ex(v, "desc", &d) ||
+		    !json_object_is_type(d, json_type_string))
+			d = NULL;
+		err_set(err, "%s: %.64s: %.400s", cmd, c ? json_object_get_string(c) : "?",
 			d ? json_object_get_string(d) : "(no description)");
 		json_object_put(reply);
 		return -EREMOTEIO;

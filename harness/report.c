@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 
 #include "report.h"
+#include "units.h"
 
 #define MAX_DEPTH 6 /* results/<matrix>/<host>/<run>/result.json and some slack */
 
@@ -54,11 +55,22 @@ static void walk(const char *dir, int depth, struct pathlist *found, struct path
 		struct stat st;
 
 		snprintf(path, sizeof(path), "%s/%s", dir, names.v[i]);
-		if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+		bool have = stat(path, &st) == 0;
+
+		if (have && S_ISDIR(st.st_mode)) {
 			if (depth < MAX_DEPTH)
 				walk(path, depth + 1, found, bad);
 		} else if (!strcmp(names.v[i], "result.json")) {
-			pathlist_add(found, path);
+			/* A FIFO or device of that name would hang or flood the reader. */
+			if (have && S_ISREG(st.st_mode)) {
+				pathlist_add(found, path);
+			} else {
+				char msg[4300];
+
+				snprintf(msg, sizeof(msg), "%s: %s", path,
+					 have ? "not a regular file" : strerror(errno));
+				pathlist_add(bad, msg);
+			}
 		}
 		free(names.v[i]);
 	}
@@ -94,6 +106,19 @@ int report_change(const struct report_group *base, const struct report_group *g,
 	else
 		snprintf(buf, len, "%+.1f (%+.1f%%)", d, 100 * d / base->removed.mean);
 	return g == base || !g->nok || !base->nok ? 0 : (d > 0) - (d < 0);
+}
+
+const char *report_format_bytes(double bytes, char *buf, size_t len)
+{
+	uint64_t v;
+
+	if (!(bytes > 0))
+		v = 0;
+	else if (bytes >= 18446744073709549568.0) /* the largest double below 2^64 */
+		v = UINT64_MAX;
+	else
+		v = (uint64_t)bytes;
+	return format_size(v, buf, len);
 }
 
 /* Runs in the order they started, so that "first seen" means something. */
@@ -158,7 +183,7 @@ static void group_stats(const struct report *rep, struct report_group *g)
 		if (r->count.hotplugged > g->of)
 			g->of = r->count.hotplugged;
 		removed[n] = r->count.removed;
-		bytes[n] = (double)(r->count.bytes_plugged - r->count.bytes_remaining);
+		bytes[n] = (double)result_bytes_unplugged(&r->count);
 		n++;
 	}
 	g->nok = n;

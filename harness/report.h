@@ -66,6 +66,10 @@ const struct run_record *report_rec(const struct report *rep, const struct repor
 int report_change(const struct report_group *base, const struct report_group *g, char *buf,
 		  size_t len);
 
+/* A mean of byte counts as "1.5 GiB": clamped to what a size can be
+ * (negative and NaN as 0), so no float is cast out of range. */
+const char *report_format_bytes(double bytes, char *buf, size_t len);
+
 /* Formats (report_text.c, report_html.c). */
 void report_text(FILE *out, const struct report *rep, bool color);
 void report_csv(FILE *out, const struct report *rep);

@@ -4,7 +4,9 @@
  * as data: URIs, no scripts, no fonts, nothing fetched) plus the figures as
  * SVG and PNG files in DIR/figures for mail and papers.
  */
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -113,7 +115,7 @@ static void summary_table(FILE *f, const struct report_scenario *sc)
 		fprintf(f, "<td class=\"n%s\">%s</td>",
 			sign > 0 ? " better" : sign < 0 ? " worse" : "", buf);
 		fprintf(f, "<td class=\"n\">%s</td>",
-			format_size((uint64_t)gr->bytes_unplugged.mean, buf, sizeof(buf)));
+			report_format_bytes(gr->bytes_unplugged.mean, buf, sizeof(buf)));
 		for (unsigned p = 0; p < PHASE_COUNT; p++)
 			if (gr->phase_s[p].n)
 				num_cell(f, gr->phase_s[p].mean, 1);
@@ -167,14 +169,19 @@ static void remaining_blocks(FILE *f, const struct report *rep, const struct rep
 			size_t len = 0;
 			FILE *mem;
 
-			if (!r->nblocks || r->count.removed == r->count.hotplugged)
+			if (!r->nblocks ||
+			    (r->count.have_final && r->count.removed == r->count.hotplugged))
 				continue;
 			fputs("<h4>", f);
 			html(f, r->run_id);
 			fputs(" (", f);
 			html(f, sc->groups[g].variant);
-			fprintf(f, ", repeat %u): %u of %u removed</h4>\n<pre>", r->repeat,
-				r->count.removed, r->count.hotplugged);
+			if (r->count.have_final)
+				fprintf(f, ", repeat %u): %u of %u removed</h4>\n<pre>", r->repeat,
+					r->count.removed, r->count.hotplugged);
+			else
+				fprintf(f, ", repeat %u): %zu hot-added, not counted</h4>\n<pre>",
+					r->repeat, r->nblocks);
 			mem = open_memstream(&text, &len);
 			if (!mem)
 				abort();
@@ -208,39 +215,52 @@ static void distinct(FILE *f, const struct report *rep, const struct report_grou
 	}
 }
 
-/* For build: kernels: tree version, base commit, config hash and patches. */
+/* A string member of a verbatim object from a result file, or NULL. */
+static const char *str_member(json_object *o, const char *key)
+{
+	json_object *v;
+
+	if (json_object_object_get_ex(o, key, &v) && json_object_is_type(v, json_type_string))
+		return json_object_get_string(v);
+	return NULL;
+}
+
+/* For build: kernels: tree version, base commit, config hash and patches.
+ * kernel.json is kept verbatim: every member is checked for its type. */
 static void build_cell(FILE *f, const struct report *rep, const struct report_group *g)
 {
 	for (size_t i = 0; i < g->nruns; i++) {
-		json_object *b = report_rec(rep, g, i)->kernel_build, *v, *patches;
+		json_object *b = report_rec(rep, g, i)->kernel_build, *patches;
+		const char *v;
 		char hash[16];
 
-		if (!b)
+		if (!b || !json_object_is_type(b, json_type_object))
 			continue;
-		if (json_object_object_get_ex(b, "tree_version", &v)) {
+		if ((v = str_member(b, "tree_version"))) {
 			fputs("Linux ", f);
-			html(f, json_object_get_string(v));
+			html(f, v);
 		}
-		if (json_object_object_get_ex(b, "base_commit", &v) && *json_object_get_string(v)) {
+		if ((v = str_member(b, "base_commit")) && *v) {
 			fputs(" at ", f);
-			html(f, json_object_get_string(v));
+			html(f, v);
 		}
-		if (json_object_object_get_ex(b, "config_sha256", &v)) {
-			snprintf(hash, sizeof(hash), "%.12s", json_object_get_string(v));
+		if ((v = str_member(b, "config_sha256"))) {
+			snprintf(hash, sizeof(hash), "%.12s", v);
 			fputs(", config ", f);
 			html(f, hash);
 		}
 		if (json_object_object_get_ex(b, "patches", &patches) &&
+		    json_object_is_type(patches, json_type_array) &&
 		    json_object_array_length(patches)) {
 			fputs("<ol>", f);
 			for (size_t k = 0; k < json_object_array_length(patches); k++) {
-				json_object *p = json_object_array_get_idx(patches, k), *n, *h;
+				json_object *p = json_object_array_get_idx(patches, k);
 
 				fputs("<li>", f);
-				if (json_object_object_get_ex(p, "name", &n))
-					html(f, json_object_get_string(n));
-				if (json_object_object_get_ex(p, "sha256", &h)) {
-					snprintf(hash, sizeof(hash), "%.12s", json_object_get_string(h));
+				if ((v = str_member(p, "name")))
+					html(f, v);
+				if ((v = str_member(p, "sha256"))) {
+					snprintf(hash, sizeof(hash), "%.12s", v);
 					fputs(" <code>", f);
 					html(f, hash);
 					fputs("</code>", f);
@@ -386,37 +406,108 @@ static int write_page(FILE *f, const struct report *rep, const char *figdir, con
 	return 0;
 }
 
+/* Remove the private build directory and what is left in it (its own
+ * regular files: nothing there was made by anyone else). */
+static void remove_private(int tfd, const char *tmp)
+{
+	DIR *d = fdopendir(dup(tfd));
+	struct dirent *de;
+
+	while (d && (de = readdir(d)))
+		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
+			unlinkat(tfd, de->d_name, 0);
+	if (d)
+		closedir(d);
+	rmdir(tmp);
+}
+
+/* Move every file of the private directory but index.html into figures/,
+ * then index.html into outdir. renameat replaces a symlink planted at the
+ * destination; it never writes through one. */
+static int publish(int tfd, const char *outdir, struct err *err)
+{
+	int dfd = open(outdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), ffd = -1, rc = 0;
+	DIR *d = NULL;
+	struct dirent *de;
+
+	if (dfd < 0)
+		return err_set(err, "cannot open %s: %s", outdir, strerror(errno));
+	if (mkdirat(dfd, "figures", 0755) < 0 && errno != EEXIST) {
+		rc = err_set(err, "cannot create %s/figures: %s", outdir, strerror(errno));
+		goto out;
+	}
+	ffd = openat(dfd, "figures", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (ffd < 0) {
+		rc = err_set(err, "%s/figures is not a directory (%s): not writing through it",
+			     outdir, strerror(errno));
+		goto out;
+	}
+	d = fdopendir(dup(tfd));
+	while (!rc && d && (de = readdir(d))) {
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..") ||
+		    !strcmp(de->d_name, "index.html"))
+			continue;
+		if (renameat(tfd, de->d_name, ffd, de->d_name) < 0)
+			rc = err_set(err, "cannot move %s into %s/figures: %s", de->d_name, outdir,
+				     strerror(errno));
+	}
+	if (!rc && renameat(tfd, "index.html", dfd, "index.html") < 0)
+		rc = err_set(err, "cannot move index.html into %s: %s", outdir, strerror(errno));
+	if (d)
+		closedir(d);
+out:
+	if (ffd >= 0)
+		close(ffd);
+	close(dfd);
+	return rc;
+}
+
+/*
+ * Everything is made in a fresh private directory (mkdtemp, mode 0700)
+ * inside outdir, with files created O_EXCL|O_NOFOLLOW, and then renamed into
+ * place: no name memhp writes to can have been planted beforehand.
+ */
 int report_html(const struct report *rep, const char *outdir, const char *gnuplot,
 		struct err *err)
 {
-	char figdir[4200], tmp[4200], final[4200];
-	FILE *f;
-	int rc;
+	char tmp[4200], path[4300];
+	FILE *f = NULL;
+	int rc, fd, tfd;
 
-	snprintf(figdir, sizeof(figdir), "%s/figures", outdir);
-	for (char *p = figdir + 1; *p; p++) { /* mkdir -p */
+	snprintf(tmp, sizeof(tmp), "%s/", outdir);
+	for (char *p = tmp + 1; *p; p++) { /* mkdir -p */
 		if (*p != '/')
 			continue;
 		*p = '\0';
-		if (mkdir(figdir, 0755) < 0 && errno != EEXIST)
-			return err_set(err, "cannot create %s: %s", figdir, strerror(errno));
+		if (mkdir(tmp, 0755) < 0 && errno != EEXIST)
+			return err_set(err, "cannot create %s: %s", tmp, strerror(errno));
 		*p = '/';
 	}
-	if (mkdir(figdir, 0755) < 0 && errno != EEXIST)
-		return err_set(err, "cannot create %s: %s", figdir, strerror(errno));
-	snprintf(tmp, sizeof(tmp), "%s/.index.html.tmp", outdir);
-	snprintf(final, sizeof(final), "%s/index.html", outdir);
-	f = fopen(tmp, "w");
-	if (!f)
-		return err_set(err, "cannot write %s: %s", tmp, strerror(errno));
-	rc = write_page(f, rep, figdir, gnuplot, err);
-	if (ferror(f) && !rc)
-		rc = err_set(err, "cannot write %s", tmp);
-	if (fclose(f) && !rc)
-		rc = err_set(err, "cannot write %s: %s", tmp, strerror(errno));
-	if (!rc && rename(tmp, final) < 0)
-		rc = err_set(err, "cannot rename %s to %s: %s", tmp, final, strerror(errno));
-	if (rc)
-		unlink(tmp);
+	snprintf(tmp, sizeof(tmp), "%s/.memhp-report-XXXXXX", outdir);
+	if (!mkdtemp(tmp))
+		return err_set(err, "cannot create a directory in %s: %s", outdir, strerror(errno));
+	tfd = open(tmp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (tfd < 0) {
+		rc = err_set(err, "cannot open %s: %s", tmp, strerror(errno));
+		rmdir(tmp);
+		return rc;
+	}
+	fd = openat(tfd, "index.html", O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+	if (fd >= 0 && !(f = fdopen(fd, "w")))
+		close(fd);
+	snprintf(path, sizeof(path), "%s/index.html", tmp);
+	if (!f) {
+		rc = err_set(err, "cannot create %s: %s", path, strerror(errno));
+	} else {
+		rc = write_page(f, rep, tmp, gnuplot, err);
+		if (ferror(f) && !rc)
+			rc = err_set(err, "cannot write %s", path);
+		if (fclose(f) && !rc)
+			rc = err_set(err, "cannot write %s: %s", path, strerror(errno));
+	}
+	if (!rc)
+		rc = publish(tfd, outdir, err);
+	remove_private(tfd, tmp);
+	close(tfd);
 	return rc;
 }

@@ -6,10 +6,13 @@
  * a result file is ever parsed as gnuplot syntax.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "image.h"
 #include "report_plot.h"
@@ -36,16 +39,50 @@ static const char *data_label(const char *s, char *buf, size_t len)
 	return buf;
 }
 
+/* A new file in dir: never one that was there, never through a symlink. */
 static FILE *open_in(const char *dir, const char *name, struct err *err)
 {
 	char path[4200];
-	FILE *f;
+	FILE *f = NULL;
+	int fd;
 
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	f = fopen(path, "w");
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+	if (fd >= 0 && !(f = fdopen(fd, "w")))
+		close(fd);
 	if (!f)
-		err_set(err, "cannot write %s: %s", path, strerror(errno));
+		err_set(err, "cannot create %s: %s", path, strerror(errno));
 	return f;
+}
+
+/*
+ * The script gnuplot runs, in a sealed memfd passed as /dev/fd/N: no file
+ * name another process could rename something over between our write and
+ * gnuplot's read. Returns the fd, or -errno.
+ */
+static int sealed_script(const char *text, size_t len, struct err *err)
+{
+	int fd = memfd_create("memhp-report.gp", MFD_ALLOW_SEALING); /* inherited by gnuplot */
+
+	if (fd < 0)
+		return err_set(err, "memfd_create: %s", strerror(errno)), -errno;
+	for (size_t off = 0; off < len;) {
+		ssize_t n = write(fd, text + off, len - off);
+
+		if (n < 0) {
+			err_set(err, "writing the gnuplot script: %s", strerror(errno));
+			close(fd);
+			return -EIO;
+		}
+		off += (size_t)n;
+	}
+	if (fcntl(fd, F_ADD_SEALS, F_SEAL_WRITE | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL) < 0 ||
+	    lseek(fd, 0, SEEK_SET) < 0) {
+		err_set(err, "sealing the gnuplot script: %s", strerror(errno));
+		close(fd);
+		return -EIO;
+	}
+	return fd;
 }
 
 static int close_file(FILE *f, const char *dir, const char *name, struct err *err)
@@ -136,9 +173,9 @@ static const char *const cell_title[CELL_COUNT] = { "removed", "offline", "onlin
 
 static enum cell cell_of(const struct block_record *b)
 {
-	if (!strcmp(b->final, "removed"))
+	if (b->final == FINAL_REMOVED)
 		return CELL_REMOVED;
-	if (!strcmp(b->final, "offline"))
+	if (b->final == FINAL_OFFLINE)
 		return CELL_OFFLINE;
 	if (!strcmp(b->final_zone, "Normal"))
 		return CELL_NORMAL;
@@ -168,7 +205,7 @@ static int map_data(const struct report *rep, const struct report_scenario *sc, 
 		for (size_t i = 0; i < gr->nruns; i++) {
 			const struct run_record *r = report_rec(rep, gr, i);
 
-			if (!r->nblocks)
+			if (!r->nblocks || !r->count.have_final)
 				continue;
 			snprintf(label, sizeof(label), "%s r%u%s",
 				 data_label(gr->variant, vl, sizeof(vl)), r->repeat,
@@ -260,7 +297,7 @@ static int timeline_data(const struct report *rep, const struct report_scenario 
 	*nlines = 0;
 	for (size_t g = 0; g < sc->ngroups; g++) {
 		const struct run_record *r = median_run(rep, &sc->groups[g]);
-		int64_t end;
+		double end;
 
 		if (!r)
 			continue;
@@ -269,12 +306,13 @@ static int timeline_data(const struct report *rep, const struct report_scenario 
 		for (size_t i = 0; i < r->ntimeline; i++)
 			fprintf(f, "%.3f\t%.1f\n", (double)r->timeline[i].t_ms / 1000,
 				(double)r->timeline[i].bytes_plugged / 1048576);
-		/* Hold the last count to the end of the settle phase. */
-		end = (r->phase_ms[PHASE_UNPLUG] > 0 ? r->phase_ms[PHASE_UNPLUG] : 0) +
-		      (r->phase_ms[PHASE_SETTLE] > 0 ? r->phase_ms[PHASE_SETTLE] : 0);
-		if (end < r->timeline[r->ntimeline - 1].t_ms)
-			end = r->timeline[r->ntimeline - 1].t_ms;
-		fprintf(f, "%.3f\t%.1f\n", (double)end / 1000,
+		/* Hold the last count to the end of the settle phase (in double:
+		 * two huge phase times must not overflow). */
+		end = (r->phase_ms[PHASE_UNPLUG] > 0 ? (double)r->phase_ms[PHASE_UNPLUG] : 0) +
+		      (r->phase_ms[PHASE_SETTLE] > 0 ? (double)r->phase_ms[PHASE_SETTLE] : 0);
+		if (end < (double)r->timeline[r->ntimeline - 1].t_ms)
+			end = (double)r->timeline[r->ntimeline - 1].t_ms;
+		fprintf(f, "%.3f\t%.1f\n", end / 1000,
 			(double)r->count.bytes_remaining / 1048576);
 		if (r->count.bytes_plugged > *max_bytes)
 			*max_bytes = r->count.bytes_plugged;
@@ -337,7 +375,9 @@ static void why_sums(const struct report *rep, const struct report_group *g, str
 			json_object_object_foreach(pages, key, val) {
 				size_t ki = kind_index(k, key);
 
-				if (ki < MAX_KINDS)
+				/* Verbatim from the file: counts only. */
+				if (ki < MAX_KINDS && json_object_is_type(val, json_type_int) &&
+				    json_object_get_int64(val) > 0)
 					mib[ki] += (double)json_object_get_int64(val) * PAGE_SIZE /
 						   1048576.0 / (double)g->nok;
 			}
@@ -441,7 +481,9 @@ int report_plot(const struct report *rep, size_t s, enum fig_kind kind, const ch
 	int height = figs[kind].height, rc;
 	struct argv a = { 0 };
 	struct stat st;
-	char *ignored;
+	char *ignored, *text = NULL;
+	size_t textlen = 0;
+	int sfd;
 	FILE *gp;
 
 	memset(fig, 0, sizeof(*fig));
@@ -474,8 +516,8 @@ int report_plot(const struct report *rep, size_t s, enum fig_kind kind, const ch
 	fig->note[0] = '\0';
 
 	snprintf(script, sizeof(script), "%s.gp", fig->base);
-	if (!(gp = open_in(dir, script, err)))
-		return -EIO;
+	if (!(gp = open_memstream(&text, &textlen)))
+		abort();
 	fprintf(gp, "# memhp report: %s (scenario %zu); style from reports/gnuplot/style.gp\n"
 		    "set datafile separator \"\\t\"\n"
 		    "set datafile commentschars \"\"\n"
@@ -495,15 +537,31 @@ int report_plot(const struct report *rep, size_t s, enum fig_kind kind, const ch
 		    "replot\n"
 		    "unset output\n",
 		figs[kind].width, height, fig->base);
-	if (close_file(gp, dir, script, err))
+	if (fclose(gp))
+		abort();
+	/* A copy beside the data, to redraw by hand; gnuplot runs the memfd. */
+	gp = open_in(dir, script, err);
+	if (!gp) {
+		free(text);
 		return -EIO;
+	}
+	fwrite(text, 1, textlen, gp);
+	if (close_file(gp, dir, script, err)) {
+		free(text);
+		return -EIO;
+	}
+	sfd = sealed_script(text, textlen, err);
+	free(text);
+	if (sfd < 0)
+		return sfd;
 
 	snprintf(style, sizeof(style), "%s/reports/gnuplot/style.gp", image_datadir());
 	argv_add(&a, "%s", gnuplot);
 	argv_add(&a, "%s", style);
-	argv_add(&a, "%s", script);
+	argv_add(&a, "/dev/fd/%d", sfd);
 	rc = spawn_capture_in(&a, dir, &ignored, err);
 	argv_free(&a);
+	close(sfd);
 	if (rc)
 		return err_wrap(err, rc, "drawing %s", fig->base);
 	free(ignored);

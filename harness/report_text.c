@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* memhp report --format text and --format csv. */
 #include <inttypes.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -56,7 +57,7 @@ static void scenario_text(FILE *out, const struct report *rep, const struct repo
 			g->removed.min, g->removed.max, g->of, g->removed.sd,
 			color && sign ? (sign > 0 ? TERM_GREEN : TERM_RED) : "", cell,
 			color && sign ? TERM_RESET : "",
-			format_size((uint64_t)g->bytes_unplugged.mean, b1, sizeof(b1)),
+			report_format_bytes(g->bytes_unplugged.mean, b1, sizeof(b1)),
 			g->phase_s[PHASE_UNPLUG].mean);
 	}
 	for (size_t i = 0, nfailed = 0; i < s->ngroups; i++)
@@ -114,68 +115,104 @@ static void csv_field(FILE *out, const char *s, bool last)
 	fputs(last ? "\r\n" : ",", out);
 }
 
-static void csv_u64(FILE *out, uint64_t v)
+/* The CSV columns, header and row from one table. Counts that were not
+ * measured are empty fields, as phases that were not reached are. */
+enum col_kind { C_STR, C_U32, C_U64, C_I64, C_VARIANT, C_STATUS, C_UNPLUGGED, C_PHASE, C_PATH };
+
+#define RR struct run_record
+#define COL(name, kind, f, flag) { name, kind, offsetof(RR, f), flag }
+#define MEASURED_PLUGGED (offsetof(RR, count.have_plugged) + 1)
+#define MEASURED_FINAL (offsetof(RR, count.have_final) + 1)
+
+static const struct column {
+	const char *name;
+	enum col_kind kind;
+	size_t offset; /* of the field; the phase for C_PHASE */
+	size_t flag;   /* 1 + offset of the bool saying it was measured; 0: always */
+} csv_cols[] = {
+	COL("scenario", C_STR, scenario_name, 0),
+	{ "variant", C_VARIANT, 0, 0 },
+	COL("repeat", C_U32, repeat, 0),
+	{ "status", C_STATUS, 0, 0 },
+	COL("failed_phase", C_STR, failed_phase, 0),
+	COL("reason", C_STR, reason, 0),
+	COL("run_id", C_STR, run_id, 0),
+	COL("kernel_release", C_STR, kernel_release, 0),
+	COL("kernel_spec", C_STR, kernel_spec, 0),
+	COL("method", C_STR, method, 0),
+	COL("policy", C_STR, policy, 0),
+	COL("block_size", C_U64, count.block_size, MEASURED_PLUGGED),
+	COL("hotplugged", C_U32, count.hotplugged, MEASURED_PLUGGED),
+	COL("removed", C_U32, count.removed, MEASURED_FINAL),
+	COL("offline", C_U32, count.offline, MEASURED_FINAL),
+	COL("online_movable", C_U32, count.online_movable, MEASURED_FINAL),
+	COL("online_normal", C_U32, count.online_normal, MEASURED_FINAL),
+	COL("online_other", C_U32, count.online_other, MEASURED_FINAL),
+	COL("bytes_plugged", C_U64, count.bytes_plugged, MEASURED_PLUGGED),
+	{ "bytes_unplugged", C_UNPLUGGED, 0, 0 },
+	COL("bytes_remaining", C_U64, count.bytes_remaining, MEASURED_FINAL),
+	{ "image_ms", C_PHASE, PHASE_IMAGE, 0 },
+	{ "boot_ms", C_PHASE, PHASE_BOOT, 0 },
+	{ "plug_ms", C_PHASE, PHASE_PLUG, 0 },
+	{ "online_ms", C_PHASE, PHASE_ONLINE, 0 },
+	{ "workload_ms", C_PHASE, PHASE_WORKLOAD, 0 },
+	{ "unplug_ms", C_PHASE, PHASE_UNPLUG, 0 },
+	{ "settle_ms", C_PHASE, PHASE_SETTLE, 0 },
+	COL("wall_ms", C_I64, wall_ms, 0),
+	COL("accel", C_STR, accel, 0),
+	COL("backend", C_STR, backend, 0),
+	COL("qemu", C_STR, vmm_version, 0),
+	COL("host", C_STR, host, 0),
+	COL("started", C_STR, started, 0),
+	{ "path", C_PATH, 0, 0 },
+};
+#define NCOLS (sizeof(csv_cols) / sizeof(csv_cols[0]))
+
+static void csv_cell(FILE *out, const struct column *col, const struct report_run *run,
+		     const char *variant, bool last)
 {
-	fprintf(out, "%" PRIu64 ",", v);
+	const struct run_record *r = &run->rec;
+	const char *base = (const char *)r, *p = base + col->offset;
+	char num[32] = "";
+
+	if (col->flag && !*(const bool *)(base + col->flag - 1)) {
+		csv_field(out, "", last);
+		return;
+	}
+	switch (col->kind) {
+	case C_STR: csv_field(out, p, last); return;
+	case C_VARIANT: csv_field(out, variant, last); return;
+	case C_STATUS: csv_field(out, result_status_name(r->status), last); return;
+	case C_PATH: csv_field(out, run->path, last); return;
+	case C_U32: snprintf(num, sizeof(num), "%u", *(const unsigned *)p); break;
+	case C_U64: snprintf(num, sizeof(num), "%" PRIu64, *(const uint64_t *)p); break;
+	case C_I64: snprintf(num, sizeof(num), "%" PRId64, *(const int64_t *)p); break;
+	case C_UNPLUGGED:
+		if (result_have_bytes_unplugged(&r->count))
+			snprintf(num, sizeof(num), "%" PRIu64, result_bytes_unplugged(&r->count));
+		break;
+	case C_PHASE:
+		if (r->phase_ms[col->offset] >= 0)
+			snprintf(num, sizeof(num), "%" PRId64, r->phase_ms[col->offset]);
+		break;
+	}
+	csv_field(out, num, last);
 }
 
 void report_csv(FILE *out, const struct report *rep)
 {
-	static const char *const head[] = {
-		"scenario", "variant", "repeat", "status", "failed_phase", "reason", "run_id",
-		"kernel_release", "kernel_spec", "method", "policy", "block_size", "hotplugged",
-		"removed", "offline", "online_movable", "online_normal", "online_other",
-		"bytes_plugged", "bytes_unplugged", "bytes_remaining",
-	};
-
-	for (size_t i = 0; i < sizeof(head) / sizeof(head[0]); i++)
-		fprintf(out, "%s,", head[i]);
-	for (unsigned p = 0; p < PHASE_COUNT; p++)
-		fprintf(out, "%s_ms,", result_phase_name(p));
-	fputs("wall_ms,accel,backend,qemu,host,started,path\r\n", out);
-
+	for (size_t c = 0; c < NCOLS; c++)
+		csv_field(out, csv_cols[c].name, c + 1 == NCOLS);
 	for (size_t s = 0; s < rep->nscenarios; s++) {
 		const struct report_scenario *sc = &rep->scenarios[s];
 
 		for (size_t g = 0; g < sc->ngroups; g++)
 			for (size_t i = 0; i < sc->groups[g].nruns; i++) {
-				size_t idx = sc->groups[g].runs[i];
-				const struct run_record *r = &rep->runs[idx].rec;
-				const struct count *c = &r->count;
+				const struct report_run *run = &rep->runs[sc->groups[g].runs[i]];
 
-				csv_field(out, r->scenario_name, false);
-				csv_field(out, sc->groups[g].variant, false);
-				fprintf(out, "%u,", r->repeat);
-				csv_field(out, result_status_name(r->status), false);
-				csv_field(out, r->failed_phase, false);
-				csv_field(out, r->reason, false);
-				csv_field(out, r->run_id, false);
-				csv_field(out, r->kernel_release, false);
-				csv_field(out, r->kernel_spec, false);
-				csv_field(out, r->method, false);
-				csv_field(out, r->policy, false);
-				csv_u64(out, c->block_size);
-				csv_u64(out, c->hotplugged);
-				csv_u64(out, c->removed);
-				csv_u64(out, c->offline);
-				csv_u64(out, c->online_movable);
-				csv_u64(out, c->online_normal);
-				csv_u64(out, c->online_other);
-				csv_u64(out, c->bytes_plugged);
-				csv_u64(out, c->bytes_plugged - c->bytes_remaining);
-				csv_u64(out, c->bytes_remaining);
-				for (unsigned p = 0; p < PHASE_COUNT; p++)
-					if (r->phase_ms[p] >= 0)
-						fprintf(out, "%" PRId64 ",", r->phase_ms[p]);
-					else
-						fputc(',', out);
-				fprintf(out, "%" PRId64 ",", r->wall_ms);
-				csv_field(out, r->accel, false);
-				csv_field(out, r->backend, false);
-				csv_field(out, r->vmm_version, false);
-				csv_field(out, r->host, false);
-				csv_field(out, r->started, false);
-				csv_field(out, rep->runs[idx].path, true);
+				for (size_t c = 0; c < NCOLS; c++)
+					csv_cell(out, &csv_cols[c], run, sc->groups[g].variant,
+						 c + 1 == NCOLS);
 			}
 	}
 }

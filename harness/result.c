@@ -20,13 +20,42 @@ static const char *const phase_names[PHASE_COUNT] = {
 	"image", "boot", "plug", "online", "workload", "unplug", "settle",
 };
 static const char *const outcome_names[] = {
-	"not_tried", "removed", "partial", "rejected", "timeout", "error",
+	[OUTCOME_NOT_TRIED] = "not_tried", [OUTCOME_REMOVED] = "removed",
+	[OUTCOME_PARTIAL] = "partial",     [OUTCOME_REJECTED] = "rejected",
+	[OUTCOME_TIMEOUT] = "timeout",     [OUTCOME_ERROR] = "error",
 };
-static const char *const status_names[] = { "ok", "failed", "interrupted" };
+static const char *const status_names[] = {
+	[RUN_OK] = "ok", [RUN_FAILED] = "failed", [RUN_INTERRUPTED] = "interrupted",
+};
+static const char *const final_names[] = {
+	[FINAL_NOT_COUNTED] = "", [FINAL_REMOVED] = "removed", [FINAL_OFFLINE] = "offline",
+	[FINAL_ONLINE] = "online",
+};
+#define NAMES(a) (a), sizeof(a) / sizeof((a)[0])
 
 const char *result_phase_name(unsigned p) { return p < PHASE_COUNT ? phase_names[p] : "?"; }
-const char *result_outcome_name(unsigned o) { return o <= OUTCOME_ERROR ? outcome_names[o] : "?"; }
-const char *result_status_name(unsigned s) { return s <= RUN_INTERRUPTED ? status_names[s] : "?"; }
+const char *result_outcome_name(enum outcome o)
+{
+	return (unsigned)o <= OUTCOME_ERROR ? outcome_names[o] : "?";
+}
+const char *result_status_name(enum run_status s)
+{
+	return (unsigned)s <= RUN_INTERRUPTED ? status_names[s] : "?";
+}
+const char *result_final_name(enum block_final f)
+{
+	return (unsigned)f <= FINAL_ONLINE ? final_names[f] : "?";
+}
+
+uint64_t result_bytes_unplugged(const struct count *c)
+{
+	return c->bytes_plugged > c->bytes_remaining ? c->bytes_plugged - c->bytes_remaining : 0;
+}
+
+bool result_have_bytes_unplugged(const struct count *c)
+{
+	return c->have_plugged && c->have_final;
+}
 
 static int name_index(const char *const *names, size_t n, const char *s)
 {
@@ -36,64 +65,142 @@ static int name_index(const char *const *names, size_t n, const char *s)
 	return -1;
 }
 
-enum ftype { F_STR, F_STRP, F_U32, F_U64, F_I64, F_BOOL };
+/*
+ * One table per record kind serves both directions: result_fields[] for the
+ * flat fields of struct run_record, and a table per array element
+ * (block_fields[], device_fields[], timeline_fields[], event_fields[]).
+ */
+enum ftype {
+	F_STR,     /* char[size] */
+	F_STRP,    /* char *, malloc'd */
+	F_U32,     /* unsigned */
+	F_U64,     /* uint64_t */
+	F_I64,     /* int64_t */
+	F_BOOL,    /* bool */
+	F_OUTCOME, /* enum outcome, by name */
+	F_FINAL,   /* enum block_final, by name */
+	F_JSON,    /* json_object *: an object or null, kept verbatim */
+};
 
 struct field {
-	const char *group; /* NULL: top level */
+	const char *group; /* NULL: in the record's own object */
 	const char *key;
 	enum ftype type;
 	size_t offset, size;
+	size_t flag; /* 1 + offset of the bool that says the value was measured
+		      * (false: null in the JSON); 0: always present */
 };
 
-#define S(g, k, f) { g, k, F_STR, offsetof(struct run_record, f), sizeof(((struct run_record *)0)->f) }
-#define SP(g, k, f) { g, k, F_STRP, offsetof(struct run_record, f), 0 }
-#define U32(g, k, f) { g, k, F_U32, offsetof(struct run_record, f), 0 }
-#define U64(g, k, f) { g, k, F_U64, offsetof(struct run_record, f), 0 }
-#define I64(g, k, f) { g, k, F_I64, offsetof(struct run_record, f), 0 }
-#define BOOL(g, k, f) { g, k, F_BOOL, offsetof(struct run_record, f), 0 }
+#define FLD(T, g, k, type, f, fl)                                                        \
+	{ g, k, type, offsetof(T, f), sizeof(((T *)0)->f), fl }
+#define FLAG(T, f) (offsetof(T, f) + 1)
 
+#define RR struct run_record
 static const struct field result_fields[] = {
-	S(NULL, "run_id", run_id),
-	U32(NULL, "repeat", repeat),
-	S(NULL, "started", started),
-	S(NULL, "reason", reason),
-	S(NULL, "failed_phase", failed_phase),
-	BOOL(NULL, "host_failure", host_failure),
-	S("scenario", "name", scenario_name),
-	S("scenario", "path", scenario_path),
-	S("scenario", "sha256", scenario_sha256),
-	SP("scenario", "text", scenario_text),
-	S("scenario", "method", method),
-	S("scenario", "policy", policy),
-	S("variant", "name", variant),
-	S("variant", "source", variant_source),
-	S("variant", "cmdline", variant_cmdline),
-	S("kernel", "spec", kernel_spec),
-	S("kernel", "release", kernel_release),
-	SP("kernel", "cmdline", cmdline),
-	S("kernel", "image", image_key),
-	S("vmm", "backend", backend),
-	S("vmm", "accel", accel),
-	S("vmm", "accel_reason", accel_reason),
-	S("vmm", "version", vmm_version),
-	U64("vmm", "peak_rss", vmm_peak_rss),
-	S("host", "name", host),
-	S("host", "uri", host_uri),
-	S("host", "kernel", host_kernel),
-	U32("host", "cpus", host_cpus),
-	I64("harness", "wall_ms", wall_ms),
-	I64("harness", "cpu_ms", cpu_ms),
-	U64("count", "block_size", count.block_size),
-	U32("count", "hotplugged", count.hotplugged),
-	U32("count", "removed", count.removed),
-	U32("count", "offline", count.offline),
-	U32("count", "online_movable", count.online_movable),
-	U32("count", "online_normal", count.online_normal),
-	U32("count", "online_other", count.online_other),
-	U64("count", "bytes_plugged", count.bytes_plugged),
-	U64("count", "bytes_remaining", count.bytes_remaining),
-	S("online", "expected_zone", expected_zone),
-	U32("online", "zone_mismatches", zone_mismatches),
+	FLD(RR, NULL, "run_id", F_STR, run_id, 0),
+	FLD(RR, NULL, "repeat", F_U32, repeat, 0),
+	FLD(RR, NULL, "started", F_STR, started, 0),
+	FLD(RR, NULL, "reason", F_STR, reason, 0),
+	FLD(RR, NULL, "failed_phase", F_STR, failed_phase, 0),
+	FLD(RR, NULL, "host_failure", F_BOOL, host_failure, 0),
+	FLD(RR, "scenario", "name", F_STR, scenario_name, 0),
+	FLD(RR, "scenario", "path", F_STR, scenario_path, 0),
+	FLD(RR, "scenario", "sha256", F_STR, scenario_sha256, 0),
+	FLD(RR, "scenario", "text", F_STRP, scenario_text, 0),
+	FLD(RR, "scenario", "method", F_STR, method, 0),
+	FLD(RR, "scenario", "policy", F_STR, policy, 0),
+	FLD(RR, "variant", "name", F_STR, variant, 0),
+	FLD(RR, "variant", "source", F_STR, variant_source, 0),
+	FLD(RR, "variant", "cmdline", F_STR, variant_cmdline, 0),
+	FLD(RR, "kernel", "spec", F_STR, kernel_spec, 0),
+	FLD(RR, "kernel", "release", F_STR, kernel_release, 0),
+	FLD(RR, "kernel", "cmdline", F_STRP, cmdline, 0),
+	FLD(RR, "kernel", "image", F_STR, image_key, 0),
+	FLD(RR, "kernel", "build", F_JSON, kernel_build, 0),
+	FLD(RR, "vmm", "backend", F_STR, backend, 0),
+	FLD(RR, "vmm", "accel", F_STR, accel, 0),
+	FLD(RR, "vmm", "accel_reason", F_STR, accel_reason, 0),
+	FLD(RR, "vmm", "version", F_STR, vmm_version, 0),
+	FLD(RR, "vmm", "peak_rss", F_U64, vmm_peak_rss, 0),
+	FLD(RR, "host", "name", F_STR, host, 0),
+	FLD(RR, "host", "uri", F_STR, host_uri, 0),
+	FLD(RR, "host", "kernel", F_STR, host_kernel, 0),
+	FLD(RR, "host", "cpus", F_U32, host_cpus, 0),
+	FLD(RR, "harness", "wall_ms", F_I64, wall_ms, 0),
+	FLD(RR, "harness", "cpu_ms", F_I64, cpu_ms, 0),
+	FLD(RR, "count", "block_size", F_U64, count.block_size, FLAG(RR, count.have_plugged)),
+	FLD(RR, "count", "hotplugged", F_U32, count.hotplugged, FLAG(RR, count.have_plugged)),
+	FLD(RR, "count", "removed", F_U32, count.removed, FLAG(RR, count.have_final)),
+	FLD(RR, "count", "offline", F_U32, count.offline, FLAG(RR, count.have_final)),
+	FLD(RR, "count", "online_movable", F_U32, count.online_movable, FLAG(RR, count.have_final)),
+	FLD(RR, "count", "online_normal", F_U32, count.online_normal, FLAG(RR, count.have_final)),
+	FLD(RR, "count", "online_other", F_U32, count.online_other, FLAG(RR, count.have_final)),
+	FLD(RR, "count", "bytes_plugged", F_U64, count.bytes_plugged, FLAG(RR, count.have_plugged)),
+	FLD(RR, "count", "bytes_remaining", F_U64, count.bytes_remaining,
+	    FLAG(RR, count.have_final)),
+	FLD(RR, "online", "expected_zone", F_STR, expected_zone, 0),
+	FLD(RR, "online", "zone_mismatches", F_U32, zone_mismatches, 0),
+	FLD(RR, NULL, "probe_final", F_JSON, probe_final, 0),
+	FLD(RR, NULL, "workload", F_JSON, workload, 0),
+};
+
+#define BR struct block_record
+static const struct field block_fields[] = {
+	FLD(BR, NULL, "index", F_U64, index, 0),
+	FLD(BR, NULL, "start", F_U64, start, 0),
+	FLD(BR, NULL, "zone", F_STR, zone, 0),
+	FLD(BR, NULL, "final", F_FINAL, final, 0),
+	FLD(BR, NULL, "final_zone", F_STR, final_zone, 0),
+	FLD(BR, NULL, "why", F_JSON, why, 0),
+};
+
+#define DR struct device_record
+static const struct field device_fields[] = {
+	FLD(DR, NULL, "id", F_STR, id, 0),
+	FLD(DR, NULL, "kind", F_STR, kind, 0),
+	FLD(DR, NULL, "addr", F_U64, addr, 0),
+	FLD(DR, NULL, "plugged", F_U64, plugged, 0),
+	FLD(DR, NULL, "remaining", F_U64, remaining, 0),
+	FLD(DR, NULL, "outcome", F_OUTCOME, outcome, 0),
+	FLD(DR, NULL, "attempts", F_U32, attempts, 0),
+	FLD(DR, NULL, "ost_source", F_U32, ost_source, FLAG(DR, have_ost)),
+	FLD(DR, NULL, "ost_status", F_U32, ost_status, FLAG(DR, have_ost)),
+	FLD(DR, NULL, "unplug_ms", F_I64, unplug_ms, 0),
+	FLD(DR, NULL, "detail", F_STR, detail, 0),
+};
+
+/* A timeline point is a positional array [t_ms, bytes_plugged, blocks_present]. */
+#define TP struct timeline_point
+static const struct field timeline_fields[] = {
+	FLD(TP, NULL, "t_ms", F_I64, t_ms, 0),
+	FLD(TP, NULL, "bytes_plugged", F_U64, bytes_plugged, 0),
+	FLD(TP, NULL, "blocks_present", F_U32, blocks_present, 0),
+};
+
+#define ER struct event_record
+static const struct field event_fields[] = {
+	FLD(ER, NULL, "t_ms", F_I64, t_ms, 0),
+	FLD(ER, NULL, "event", F_STR, name, 0),
+	FLD(ER, NULL, "device", F_STR, device, 0),
+	FLD(ER, NULL, "source", F_U32, source, 0),
+	FLD(ER, NULL, "status", F_U32, status, 0),
+	FLD(ER, NULL, "size", F_U64, size, 0),
+};
+
+#define COUNT_OF(a) (sizeof(a) / sizeof((a)[0]))
+#define ARRAY(k, tbl, T, a, n, pos) { k, tbl, COUNT_OF(tbl), sizeof(T), offsetof(RR, a), offsetof(RR, n), pos }
+
+static const struct array_desc {
+	const char *key;
+	const struct field *fields;
+	size_t nfields, elem;
+	size_t arr, n; /* offsets of the array pointer and its length in run_record */
+	bool positional;
+} arrays[] = {
+	ARRAY("blocks", block_fields, BR, blocks, nblocks, false),
+	ARRAY("devices", device_fields, DR, devices, ndevices, false),
+	ARRAY("unplug_timeline", timeline_fields, TP, timeline, ntimeline, true),
+	ARRAY("events", event_fields, ER, events, nevents, false),
 };
 
 void result_init(struct run_record *r)
@@ -120,7 +227,7 @@ void result_free(struct run_record *r)
 	json_object_put(r->probe_final);
 	json_object_put(r->workload);
 	json_object_put(r->kernel_build);
-	memset(r, 0, sizeof(*r));
+	result_init(r);
 }
 
 /* Grow an array by one zeroed element. */
@@ -164,8 +271,12 @@ void result_add_event(struct run_record *r, const struct event_record *ev)
 
 void result_add_kmsg(struct run_record *r, const char *line)
 {
+	char *copy = strdup(line ? line : "");
+
+	if (!copy)
+		abort();
 	r->kmsg = grow(r->kmsg, &r->nkmsg, sizeof(*r->kmsg));
-	r->kmsg[r->nkmsg - 1] = strdup(line);
+	r->kmsg[r->nkmsg - 1] = copy;
 }
 
 static json_object *group_of(json_object *root, const char *group, bool create)
@@ -183,33 +294,55 @@ static json_object *group_of(json_object *root, const char *group, bool create)
 	return g;
 }
 
+static bool measured(const struct field *f, const char *base)
+{
+	return !f->flag || *(const bool *)(base + f->flag - 1);
+}
+
+/* The JSON value of one field of the record at base (NULL: JSON null). */
+static json_object *field_to_json(const struct field *f, const char *base)
+{
+	const void *p = base + f->offset;
+
+	if (!measured(f, base))
+		return NULL;
+	switch (f->type) {
+	case F_STR: return json_object_new_string(p);
+	case F_STRP: return json_object_new_string(*(char *const *)p ? *(char *const *)p : "");
+	case F_U32: return json_object_new_uint64(*(const unsigned *)p);
+	case F_U64: return json_object_new_uint64(*(const uint64_t *)p);
+	case F_I64: return json_object_new_int64(*(const int64_t *)p);
+	case F_BOOL: return json_object_new_boolean(*(const bool *)p);
+	case F_OUTCOME: return json_object_new_string(result_outcome_name(*(const enum outcome *)p));
+	case F_FINAL: return json_object_new_string(result_final_name(*(const enum block_final *)p));
+	case F_JSON: return json_object_get(*(json_object *const *)p);
+	}
+	return NULL;
+}
+
+static void fields_to_json(json_object *o, const struct field *fields, size_t n, const char *base)
+{
+	for (size_t i = 0; i < n; i++) {
+		const struct field *f = &fields[i];
+
+		json_object_object_add(group_of(o, f->group, true), f->key, field_to_json(f, base));
+	}
+}
+
 json_object *result_to_json(const struct run_record *r)
 {
-	json_object *root = json_object_new_object(), *o, *arr;
+	json_object *root = json_object_new_object(), *o;
 	const char *base = (const char *)r;
 
 	json_object_object_add(root, "schema", json_object_new_string(RESULT_SCHEMA));
 	json_object_object_add(root, "version", json_object_new_int(RESULT_VERSION));
 	json_object_object_add(root, "status", json_object_new_string(result_status_name(r->status)));
-	for (size_t i = 0; i < sizeof(result_fields) / sizeof(result_fields[0]); i++) {
-		const struct field *f = &result_fields[i];
-		json_object *g = group_of(root, f->group, true), *v = NULL;
-		const void *p = base + f->offset;
-
-		switch (f->type) {
-		case F_STR: v = json_object_new_string(p); break;
-		case F_STRP: v = json_object_new_string(*(char *const *)p ? *(char *const *)p : ""); break;
-		case F_U32: v = json_object_new_uint64(*(const unsigned *)p); break;
-		case F_U64: v = json_object_new_uint64(*(const uint64_t *)p); break;
-		case F_I64: v = json_object_new_int64(*(const int64_t *)p); break;
-		case F_BOOL: v = json_object_new_boolean(*(const bool *)p); break;
-		}
-		json_object_object_add(g, f->key, v);
-	}
+	fields_to_json(root, result_fields, COUNT_OF(result_fields), base);
 	/* Derived, written for readers; ignored when read back. */
-	o = group_of(root, "count", true);
-	json_object_object_add(o, "bytes_unplugged",
-			       json_object_new_uint64(r->count.bytes_plugged - r->count.bytes_remaining));
+	json_object_object_add(group_of(root, "count", true), "bytes_unplugged",
+			       result_have_bytes_unplugged(&r->count) ?
+				       json_object_new_uint64(result_bytes_unplugged(&r->count)) :
+				       NULL);
 
 	o = json_object_new_object();
 	for (unsigned p = 0; p < PHASE_COUNT; p++)
@@ -217,75 +350,32 @@ json_object *result_to_json(const struct run_record *r)
 				       r->phase_ms[p] < 0 ? NULL : json_object_new_int64(r->phase_ms[p]));
 	json_object_object_add(root, "phases_ms", o);
 
-	arr = json_object_new_array();
-	for (size_t i = 0; i < r->nblocks; i++) {
-		const struct block_record *b = &r->blocks[i];
+	for (size_t a = 0; a < COUNT_OF(arrays); a++) {
+		const struct array_desc *d = &arrays[a];
+		const char *elems = *(const char *const *)(base + d->arr);
+		size_t n = *(const size_t *)(base + d->n);
+		json_object *arr = json_object_new_array();
 
-		o = json_object_new_object();
-		json_object_object_add(o, "index", json_object_new_uint64(b->index));
-		json_object_object_add(o, "start", json_object_new_uint64(b->start));
-		json_object_object_add(o, "zone", json_object_new_string(b->zone));
-		json_object_object_add(o, "final", json_object_new_string(b->final));
-		json_object_object_add(o, "final_zone", json_object_new_string(b->final_zone));
-		json_object_object_add(o, "why", json_object_get(b->why));
-		json_object_array_add(arr, o);
+		for (size_t i = 0; i < n; i++) {
+			const char *eb = elems + i * d->elem;
+
+			if (d->positional) {
+				o = json_object_new_array();
+				for (size_t k = 0; k < d->nfields; k++)
+					json_object_array_add(o, field_to_json(&d->fields[k], eb));
+			} else {
+				o = json_object_new_object();
+				fields_to_json(o, d->fields, d->nfields, eb);
+			}
+			json_object_array_add(arr, o);
+		}
+		json_object_object_add(root, d->key, arr);
 	}
-	json_object_object_add(root, "blocks", arr);
 
-	arr = json_object_new_array();
-	for (size_t i = 0; i < r->ndevices; i++) {
-		const struct device_record *d = &r->devices[i];
-
-		o = json_object_new_object();
-		json_object_object_add(o, "id", json_object_new_string(d->id));
-		json_object_object_add(o, "kind", json_object_new_string(d->kind));
-		json_object_object_add(o, "addr", json_object_new_uint64(d->addr));
-		json_object_object_add(o, "plugged", json_object_new_uint64(d->plugged));
-		json_object_object_add(o, "remaining", json_object_new_uint64(d->remaining));
-		json_object_object_add(o, "outcome", json_object_new_string(result_outcome_name(d->outcome)));
-		json_object_object_add(o, "attempts", json_object_new_uint64(d->attempts));
-		json_object_object_add(o, "ost_source", d->have_ost ? json_object_new_uint64(d->ost_source) : NULL);
-		json_object_object_add(o, "ost_status", d->have_ost ? json_object_new_uint64(d->ost_status) : NULL);
-		json_object_object_add(o, "unplug_ms", json_object_new_int64(d->unplug_ms));
-		json_object_object_add(o, "detail", json_object_new_string(d->detail));
-		json_object_array_add(arr, o);
-	}
-	json_object_object_add(root, "devices", arr);
-
-	arr = json_object_new_array();
-	for (size_t i = 0; i < r->ntimeline; i++) {
-		json_object *pt = json_object_new_array();
-
-		json_object_array_add(pt, json_object_new_int64(r->timeline[i].t_ms));
-		json_object_array_add(pt, json_object_new_uint64(r->timeline[i].bytes_plugged));
-		json_object_array_add(pt, json_object_new_uint64(r->timeline[i].blocks_present));
-		json_object_array_add(arr, pt);
-	}
-	json_object_object_add(root, "unplug_timeline", arr);
-
-	arr = json_object_new_array();
-	for (size_t i = 0; i < r->nevents; i++) {
-		const struct event_record *e = &r->events[i];
-
-		o = json_object_new_object();
-		json_object_object_add(o, "t_ms", json_object_new_int64(e->t_ms));
-		json_object_object_add(o, "event", json_object_new_string(e->name));
-		json_object_object_add(o, "device", json_object_new_string(e->device));
-		json_object_object_add(o, "source", json_object_new_uint64(e->source));
-		json_object_object_add(o, "status", json_object_new_uint64(e->status));
-		json_object_object_add(o, "size", json_object_new_uint64(e->size));
-		json_object_array_add(arr, o);
-	}
-	json_object_object_add(root, "events", arr);
-
-	arr = json_object_new_array();
+	o = json_object_new_array();
 	for (size_t i = 0; i < r->nkmsg; i++)
-		json_object_array_add(arr, json_object_new_string(r->kmsg[i]));
-	json_object_object_add(root, "kmsg", arr);
-	json_object_object_add(root, "probe_final", json_object_get(r->probe_final));
-	json_object_object_add(root, "workload", json_object_get(r->workload));
-	json_object_object_add(group_of(root, "kernel", true), "build",
-			       json_object_get(r->kernel_build));
+		json_object_array_add(o, json_object_new_string(r->kmsg[i]));
+	json_object_object_add(root, "kmsg", o);
 	return root;
 }
 
@@ -293,7 +383,7 @@ static json_object *get(json_object *o, const char *key)
 {
 	json_object *v = NULL;
 
-	if (o)
+	if (o && json_object_is_type(o, json_type_object))
 		json_object_object_get_ex(o, key, &v);
 	return v;
 }
@@ -304,109 +394,326 @@ static const char *str_or_empty(json_object *v)
 	return v && json_object_is_type(v, json_type_string) ? json_object_get_string(v) : "";
 }
 
-static void copy_str(char *dst, size_t len, json_object *v)
+static const char *type_name(json_object *v)
 {
-	snprintf(dst, len, "%s", str_or_empty(v));
+	switch (json_object_get_type(v)) {
+	case json_type_null: return "null";
+	case json_type_boolean: return "a boolean";
+	case json_type_double: return "a fraction";
+	case json_type_int: return "an integer";
+	case json_type_object: return "an object";
+	case json_type_array: return "an array";
+	case json_type_string: return "a string";
+	}
+	return "?";
+}
+
+/* The name of a field for messages: "count.removed", "blocks[3].final". */
+struct where {
+	const char *array;
+	size_t index;
+};
+
+static int bad_field(struct err *err, const struct where *w, const struct field *f,
+		     const char *what, json_object *v)
+{
+	char name[128];
+
+	if (w && w->array)
+		snprintf(name, sizeof(name), "%s[%zu].%s", w->array, w->index, f->key);
+	else
+		snprintf(name, sizeof(name), "%s%s%s", f->group ? f->group : "",
+			 f->group ? "." : "", f->key);
+	if (v && json_object_is_type(v, json_type_int))
+		return err_set(err, "%s: expected %s, got %.40s", name, what,
+			       json_object_get_string(v)), -EINVAL;
+	if (v)
+		return err_set(err, "%s: expected %s, got %s", name, what, type_name(v)), -EINVAL;
+	return err_set(err, "%s: %s", name, what), -EINVAL;
+}
+
+/* An integer within [min, max] (int64 or uint64 range). */
+static bool int_in(json_object *v, bool is_signed, uint64_t max, uint64_t *u, int64_t *s)
+{
+	int64_t i;
+
+	if (!json_object_is_type(v, json_type_int))
+		return false;
+	i = json_object_get_int64(v);
+	if (is_signed) {
+		/* get_int64 clamps a uint64 above INT64_MAX to INT64_MAX. */
+		if (i == INT64_MAX && json_object_get_uint64(v) != (uint64_t)INT64_MAX)
+			return false;
+		*s = i;
+		return true;
+	}
+	if (i < 0)
+		return false;
+	*u = json_object_get_uint64(v);
+	return *u <= max;
+}
+
+/* present: the key is there (json-c gives JSON null as v == NULL). */
+static int field_from_json(const struct field *f, bool present, json_object *v, char *base,
+			   const struct where *w, struct err *err)
+{
+	void *p = base + f->offset;
+	uint64_t u = 0;
+	int64_t s = 0;
+	int i;
+
+	if (!v) {
+		/* Missing: an older file; empty. Null: not measured, which only
+		 * measurements (flag) and verbatim objects can be. */
+		if (present && !f->flag && f->type != F_JSON)
+			return bad_field(err, w, f, f->type == F_STR || f->type == F_STRP ?
+						    "expected a string, got null" :
+						    "expected a value, got null", NULL);
+		if (f->type == F_STRP && !(*(char **)p = strdup("")))
+			abort();
+		return 0;
+	}
+	if (f->flag)
+		*(bool *)(base + f->flag - 1) = true;
+	switch (f->type) {
+	case F_STR:
+		if (!json_object_is_type(v, json_type_string))
+			return bad_field(err, w, f, "a string", v);
+		snprintf(p, f->size, "%s", json_object_get_string(v));
+		return 0;
+	case F_STRP:
+		if (!json_object_is_type(v, json_type_string))
+			return bad_field(err, w, f, "a string", v);
+		if (!(*(char **)p = strdup(json_object_get_string(v))))
+			abort();
+		return 0;
+	case F_U32:
+		if (!int_in(v, false, UINT32_MAX, &u, &s))
+			return bad_field(err, w, f, "an integer from 0 to 4294967295", v);
+		*(unsigned *)p = (unsigned)u;
+		return 0;
+	case F_U64:
+		if (!int_in(v, false, UINT64_MAX, &u, &s))
+			return bad_field(err, w, f, "an integer from 0 to 2^64-1", v);
+		*(uint64_t *)p = u;
+		return 0;
+	case F_I64:
+		if (!int_in(v, true, 0, &u, &s))
+			return bad_field(err, w, f, "a 64-bit integer", v);
+		*(int64_t *)p = s;
+		return 0;
+	case F_BOOL:
+		if (!json_object_is_type(v, json_type_boolean))
+			return bad_field(err, w, f, "a boolean", v);
+		*(bool *)p = json_object_get_boolean(v);
+		return 0;
+	case F_OUTCOME:
+		if (!json_object_is_type(v, json_type_string))
+			return bad_field(err, w, f, "a string", v);
+		i = name_index(NAMES(outcome_names), json_object_get_string(v));
+		if (i < 0)
+			return bad_field(err, w, f, "not an outcome memhp knows", NULL);
+		*(enum outcome *)p = (enum outcome)i;
+		return 0;
+	case F_FINAL:
+		if (!json_object_is_type(v, json_type_string))
+			return bad_field(err, w, f, "a string", v);
+		i = name_index(NAMES(final_names), json_object_get_string(v));
+		if (i < 0)
+			return bad_field(err, w, f, "not removed, offline, online or \"\"", NULL);
+		*(enum block_final *)p = (enum block_final)i;
+		return 0;
+	case F_JSON:
+		if (!json_object_is_type(v, json_type_object))
+			return bad_field(err, w, f, "an object or null", v);
+		*(json_object **)p = json_object_get(v);
+		return 0;
+	}
+	return 0;
+}
+
+static json_object *group_of_ro(json_object *o, const char *group)
+{
+	return group ? get(o, group) : o;
+}
+
+static int fields_from_json(json_object *o, const struct field *fields, size_t n, char *base,
+			    const struct where *w, struct err *err)
+{
+	for (size_t i = 0; i < n; i++) {
+		const struct field *f = &fields[i];
+		json_object *g = o, *v;
+		bool present;
+		int rc;
+
+		if (f->group) {
+			g = get(o, f->group);
+			if (g && !json_object_is_type(g, json_type_object))
+				return err_set(err, "%s: expected an object, got %s", f->group,
+					       type_name(g)), -EINVAL;
+		}
+		v = NULL;
+		present = g && json_object_is_type(g, json_type_object) &&
+			  json_object_object_get_ex(g, f->key, &v);
+		rc = field_from_json(f, present, v, base, w, err);
+		if (rc)
+			return rc;
+		/* Fields measured together are null together. */
+		for (size_t k = 0; f->flag && k < i; k++)
+			if (fields[k].flag == f->flag && (get(group_of_ro(o, fields[k].group),
+							      fields[k].key) != NULL) != (v != NULL))
+				return err_set(err, "%s%s%s and %s: one is null, the other not: "
+					       "they are measured together",
+					       f->group ? f->group : "", f->group ? "." : "",
+					       fields[k].key, f->key), -EINVAL;
+	}
+	return 0;
+}
+
+static int array_from_json(json_object *root, const struct array_desc *d, char *base,
+			   struct err *err)
+{
+	json_object *arr = get(root, d->key);
+	size_t len;
+
+	if (!arr || json_object_is_type(arr, json_type_null))
+		return 0;
+	if (!json_object_is_type(arr, json_type_array))
+		return err_set(err, "%s: expected an array, got %s", d->key, type_name(arr)),
+		       -EINVAL;
+	len = json_object_array_length(arr);
+	for (size_t i = 0; i < len; i++) {
+		json_object *o = json_object_array_get_idx(arr, i);
+		char **elems = (char **)(base + d->arr);
+		size_t *n = (size_t *)(base + d->n);
+		struct where w = { d->key, i };
+		char *eb;
+		int rc;
+
+		if (!json_object_is_type(o, d->positional ? json_type_array : json_type_object))
+			return err_set(err, "%s[%zu]: expected %s, got %s", d->key, i,
+				       d->positional ? "an array" : "an object", type_name(o)),
+			       -EINVAL;
+		*elems = grow(*elems, n, d->elem);
+		eb = *elems + (*n - 1) * d->elem;
+		if (!d->positional) {
+			rc = fields_from_json(o, d->fields, d->nfields, eb, &w, err);
+		} else if (json_object_array_length(o) != d->nfields) {
+			return err_set(err, "%s[%zu]: expected %zu numbers, got %zu", d->key, i,
+				       d->nfields, json_object_array_length(o)), -EINVAL;
+		} else {
+			rc = 0;
+			for (size_t k = 0; !rc && k < d->nfields; k++) {
+				json_object *v = json_object_array_get_idx(o, k);
+
+				rc = v ? field_from_json(&d->fields[k], true, v, eb, &w, err) :
+					 bad_field(err, &w, &d->fields[k],
+						   "expected a number, got null", NULL);
+			}
+		}
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+/* Counts that cannot all be true of one run. */
+static int check_counts(const struct run_record *r, struct err *err)
+{
+	const struct count *c = &r->count;
+	uint64_t fates = (uint64_t)c->removed + c->offline + c->online_movable + c->online_normal +
+			 c->online_other;
+
+	if (r->status == RUN_OK && !(c->have_plugged && c->have_final))
+		return err_set(err, "count: a run with status ok has counts that were not "
+			       "measured (null)"), -EINVAL;
+	if (c->have_plugged && c->have_final && fates > c->hotplugged)
+		return err_set(err, "count: removed, offline and online blocks (%" PRIu64 ") exceed "
+			       "the %u hot-added", fates, c->hotplugged), -EINVAL;
+	return 0;
+}
+
+static int from_json(json_object *root, struct run_record *r, struct err *err)
+{
+	json_object *v, *arr;
+	int64_t version = 0;
+	uint64_t ignored;
+	char *base = (char *)r;
+	int i, rc;
+
+	if (!json_object_is_type(root, json_type_object) ||
+	    strcmp(str_or_empty(get(root, "schema")), RESULT_SCHEMA))
+		return err_set(err, "not a %s file", RESULT_SCHEMA), -EINVAL;
+	v = get(root, "version");
+	if (!v || !int_in(v, true, 0, &ignored, &version) || version != RESULT_VERSION) {
+		if (v && json_object_is_type(v, json_type_int))
+			return err_set(err, "%s version %" PRId64 " is not the supported %d",
+				       RESULT_SCHEMA, version, RESULT_VERSION), -EINVAL;
+		return err_set(err, "%s version is not the integer %d", RESULT_SCHEMA,
+			       RESULT_VERSION), -EINVAL;
+	}
+	i = name_index(NAMES(status_names), str_or_empty(get(root, "status")));
+	if (i < 0) {
+		char s[64];
+
+		snprintf(s, sizeof(s), "%s", str_or_empty(get(root, "status")));
+		for (char *p = s; *p; p++)
+			if ((unsigned char)*p < 0x20 || *p == 0x7f)
+				*p = '?';
+		return err_set(err, "unknown status '%s'", s), -EINVAL;
+	}
+	r->status = (enum run_status)i;
+	rc = fields_from_json(root, result_fields, COUNT_OF(result_fields), base, NULL, err);
+	if (rc)
+		return rc;
+	rc = check_counts(r, err);
+	if (rc)
+		return rc;
+	v = get(root, "phases_ms");
+	if (v && !json_object_is_type(v, json_type_object) && !json_object_is_type(v, json_type_null))
+		return err_set(err, "phases_ms: expected an object, got %s", type_name(v)), -EINVAL;
+	for (unsigned p = 0; p < PHASE_COUNT; p++) {
+		json_object *ms = get(v, phase_names[p]);
+		uint64_t u;
+
+		if (!ms || json_object_is_type(ms, json_type_null))
+			continue;
+		if (!int_in(ms, false, INT64_MAX, &u, &version))
+			return err_set(err, "phases_ms.%s: expected null or an integer from 0 to "
+				       "2^63-1, got %.40s", phase_names[p],
+				       json_object_is_type(ms, json_type_int) ?
+					       json_object_get_string(ms) : type_name(ms)), -EINVAL;
+		r->phase_ms[p] = (int64_t)u;
+	}
+	for (size_t a = 0; a < COUNT_OF(arrays); a++) {
+		rc = array_from_json(root, &arrays[a], base, err);
+		if (rc)
+			return rc;
+	}
+	arr = get(root, "kmsg");
+	if (arr && !json_object_is_type(arr, json_type_array) &&
+	    !json_object_is_type(arr, json_type_null))
+		return err_set(err, "kmsg: expected an array, got %s", type_name(arr)), -EINVAL;
+	for (size_t k = 0; arr && k < json_object_array_length(arr); k++) {
+		json_object *line = json_object_array_get_idx(arr, k);
+
+		if (!json_object_is_type(line, json_type_string))
+			return err_set(err, "kmsg[%zu]: expected a string, got %s", k,
+				       type_name(line)), -EINVAL;
+		result_add_kmsg(r, json_object_get_string(line));
+	}
+	return 0;
 }
 
 int result_from_json(json_object *root, struct run_record *r, struct err *err)
 {
-	json_object *v, *arr;
-	char *base = (char *)r;
-	int i;
+	int rc;
 
 	result_init(r);
-	if (!json_object_is_type(root, json_type_object) ||
-	    strcmp(str_or_empty(get(root, "schema")), RESULT_SCHEMA))
-		return err_set(err, "not a %s file", RESULT_SCHEMA), -EINVAL;
-	if (json_object_get_int(get(root, "version")) != RESULT_VERSION)
-		return err_set(err, "%s version %d is not the supported %d", RESULT_SCHEMA,
-			       json_object_get_int(get(root, "version")), RESULT_VERSION), -EINVAL;
-	i = name_index(status_names, 3, str_or_empty(get(root, "status")));
-	if (i < 0)
-		return err_set(err, "unknown status '%s'",
-			       str_or_empty(get(root, "status"))), -EINVAL;
-	r->status = (unsigned)i;
-	for (size_t k = 0; k < sizeof(result_fields) / sizeof(result_fields[0]); k++) {
-		const struct field *f = &result_fields[k];
-		json_object *g = group_of(root, f->group, false);
-		void *p = base + f->offset;
-
-		v = get(g, f->key);
-		switch (f->type) {
-		case F_STR: copy_str(p, f->size, v); break;
-		case F_STRP: *(char **)p = strdup(v ? json_object_get_string(v) : ""); break;
-		case F_U32: *(unsigned *)p = (unsigned)json_object_get_uint64(v); break;
-		case F_U64: *(uint64_t *)p = json_object_get_uint64(v); break;
-		case F_I64: *(int64_t *)p = json_object_get_int64(v); break;
-		case F_BOOL: *(bool *)p = json_object_get_boolean(v); break;
-		}
-	}
-	v = get(root, "phases_ms");
-	for (unsigned p = 0; p < PHASE_COUNT; p++) {
-		json_object *ms = get(v, phase_names[p]);
-
-		r->phase_ms[p] = ms ? json_object_get_int64(ms) : -1;
-	}
-	arr = get(root, "blocks");
-	for (size_t k = 0; arr && k < json_object_array_length(arr); k++) {
-		json_object *o = json_object_array_get_idx(arr, k);
-		struct block_record *b = result_add_block(r);
-
-		b->index = json_object_get_uint64(get(o, "index"));
-		b->start = json_object_get_uint64(get(o, "start"));
-		copy_str(b->zone, sizeof(b->zone), get(o, "zone"));
-		copy_str(b->final, sizeof(b->final), get(o, "final"));
-		copy_str(b->final_zone, sizeof(b->final_zone), get(o, "final_zone"));
-		b->why = json_object_get(get(o, "why"));
-	}
-	arr = get(root, "devices");
-	for (size_t k = 0; arr && k < json_object_array_length(arr); k++) {
-		json_object *o = json_object_array_get_idx(arr, k);
-		struct device_record *d = result_add_device(r);
-
-		copy_str(d->id, sizeof(d->id), get(o, "id"));
-		copy_str(d->kind, sizeof(d->kind), get(o, "kind"));
-		d->addr = json_object_get_uint64(get(o, "addr"));
-		d->plugged = json_object_get_uint64(get(o, "plugged"));
-		d->remaining = json_object_get_uint64(get(o, "remaining"));
-		i = name_index(outcome_names, 6, str_or_empty(get(o, "outcome")));
-		d->outcome = i < 0 ? OUTCOME_ERROR : (unsigned)i;
-		d->attempts = (unsigned)json_object_get_uint64(get(o, "attempts"));
-		d->have_ost = get(o, "ost_status") != NULL;
-		d->ost_source = (unsigned)json_object_get_uint64(get(o, "ost_source"));
-		d->ost_status = (unsigned)json_object_get_uint64(get(o, "ost_status"));
-		d->unplug_ms = json_object_get_int64(get(o, "unplug_ms"));
-		copy_str(d->detail, sizeof(d->detail), get(o, "detail"));
-	}
-	arr = get(root, "unplug_timeline");
-	for (size_t k = 0; arr && k < json_object_array_length(arr); k++) {
-		json_object *pt = json_object_array_get_idx(arr, k);
-
-		result_add_timeline(r, json_object_get_int64(json_object_array_get_idx(pt, 0)),
-				    json_object_get_uint64(json_object_array_get_idx(pt, 1)),
-				    (unsigned)json_object_get_uint64(json_object_array_get_idx(pt, 2)));
-	}
-	arr = get(root, "events");
-	for (size_t k = 0; arr && k < json_object_array_length(arr); k++) {
-		json_object *o = json_object_array_get_idx(arr, k);
-		struct event_record e = { 0 };
-
-		e.t_ms = json_object_get_int64(get(o, "t_ms"));
-		copy_str(e.name, sizeof(e.name), get(o, "event"));
-		copy_str(e.device, sizeof(e.device), get(o, "device"));
-		e.source = (unsigned)json_object_get_uint64(get(o, "source"));
-		e.status = (unsigned)json_object_get_uint64(get(o, "status"));
-		e.size = json_object_get_uint64(get(o, "size"));
-		result_add_event(r, &e);
-	}
-	arr = get(root, "kmsg");
-	for (size_t k = 0; arr && k < json_object_array_length(arr); k++)
-		result_add_kmsg(r, str_or_empty(json_object_array_get_idx(arr, k)));
-	r->probe_final = json_object_get(get(root, "probe_final"));
-	r->workload = json_object_get(get(root, "workload"));
-	r->kernel_build = json_object_get(get(get(root, "kernel"), "build"));
-	return 0;
+	rc = from_json(root, r, err);
+	if (rc)
+		result_free(r);
+	return rc;
 }
 
 int result_write(const struct run_record *r, const char *dir, struct err *err)

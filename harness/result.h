@@ -32,13 +32,21 @@ enum outcome {
 	OUTCOME_ERROR,     /* the VMM refused the request */
 };
 
+/* What became of a hot-added block, once the blocks were counted. */
+enum block_final {
+	FINAL_NOT_COUNTED, /* the run ended before the count: "" in the JSON */
+	FINAL_REMOVED,
+	FINAL_OFFLINE,
+	FINAL_ONLINE,
+};
+
 struct device_record {
 	char id[32];
 	char kind[16]; /* "dimm", "virtio-mem" */
 	uint64_t addr;
 	uint64_t plugged;   /* bytes plugged once plugging finished */
 	uint64_t remaining; /* bytes still plugged at the end */
-	unsigned outcome;   /* enum outcome */
+	enum outcome outcome;
 	unsigned attempts;  /* device_del requests, or resize requests */
 	bool have_ost;
 	unsigned ost_source, ost_status; /* last ACPI status seen */
@@ -49,7 +57,7 @@ struct device_record {
 struct block_record {
 	uint64_t index, start;
 	char zone[24];       /* zone once onlined */
-	char final[16];      /* removed, offline, online */
+	enum block_final final;
 	char final_zone[24]; /* zone at the end, when still online */
 	json_object *why;    /* still present: page kinds and verdict (memhp-probe why) */
 };
@@ -68,7 +76,15 @@ struct event_record {
 	uint64_t size;
 };
 
+/*
+ * Which counts were measured: a run that failed before the blocks came
+ * online has none, one that failed before the final count has only the
+ * plugged side. Counts not measured are null in the JSON and printed as
+ * "not measured", never as zeros to derive "unplugged" from.
+ */
 struct count {
+	bool have_plugged; /* block_size, hotplugged, bytes_plugged */
+	bool have_final;   /* removed, offline, online_*, bytes_remaining */
 	uint64_t block_size;
 	unsigned hotplugged; /* hot-added Linux memory blocks present once onlined */
 	unsigned removed;    /* of those, gone from sysfs at the end */
@@ -101,7 +117,7 @@ struct run_record {
 	char host_uri[512]; /* libvirt: the URI it ran on; "" for the QMP backend */
 	unsigned host_cpus;
 
-	unsigned status; /* enum run_status */
+	enum run_status status;
 	char reason[1024];
 	char failed_phase[16];
 	bool host_failure; /* failed because its host did (connection lost, domain
@@ -138,8 +154,14 @@ void result_free(struct run_record *r);
 const char *result_block_verdict(const struct block_record *b);
 
 const char *result_phase_name(unsigned phase);
-const char *result_outcome_name(unsigned outcome);
-const char *result_status_name(unsigned status);
+const char *result_outcome_name(enum outcome outcome);
+const char *result_status_name(enum run_status status);
+const char *result_final_name(enum block_final final);
+/* Bytes that came out: plugged - remaining (0 when remaining exceeds
+ * plugged). Meaningful only when both sides were measured:
+ * result_have_bytes_unplugged(). */
+uint64_t result_bytes_unplugged(const struct count *c);
+bool result_have_bytes_unplugged(const struct count *c);
 
 struct device_record *result_add_device(struct run_record *r);
 struct block_record *result_add_block(struct run_record *r);
@@ -148,6 +170,8 @@ void result_add_event(struct run_record *r, const struct event_record *ev);
 void result_add_kmsg(struct run_record *r, const char *line);
 
 json_object *result_to_json(const struct run_record *r);
+/* Every field is type-checked; a wrong type or value fails with the field's
+ * name in err (and r left empty), never an abort. */
 int result_from_json(json_object *root, struct run_record *r, struct err *err);
 /* Write dir/result.json via a temporary file, fsync and rename. */
 int result_write(const struct run_record *r, const char *dir, struct err *err);

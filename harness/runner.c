@@ -133,10 +133,15 @@ static int probe(struct run *run, struct err *err)
 
 	if (rc)
 		return err_wrap(err, rc, "probing the guest");
-	if (json_object_object_get_ex(s.raw, "kmsg", &kmsg))
-		for (size_t i = 0; i < json_object_array_length(kmsg); i++)
-			result_add_kmsg(run->rec,
-					json_object_get_string(json_object_array_get_idx(kmsg, i)));
+	/* guest_snapshot_parse checked kmsg: an array of strings. */
+	if (json_object_object_get_ex(s.raw, "kmsg", &kmsg) &&
+	    json_object_is_type(kmsg, json_type_array))
+		for (size_t i = 0; i < json_object_array_length(kmsg); i++) {
+			json_object *line = json_object_array_get_idx(kmsg, i);
+
+			if (json_object_is_type(line, json_type_string))
+				result_add_kmsg(run->rec, json_object_get_string(line));
+		}
 	guest_snapshot_free(&run->last);
 	run->last = s;
 	return 0;
@@ -194,6 +199,7 @@ static int wait_online(struct run *run, struct err *err)
 	}
 	rec->count.block_size = bs;
 	rec->count.bytes_plugged = bytes;
+	rec->count.have_plugged = true;
 	for (size_t i = 0; i < run->last.nblocks; i++) {
 		const struct guest_block *b = &run->last.blocks[i];
 		struct block_record *br;
@@ -279,13 +285,13 @@ static void count_blocks(struct run *run)
 
 		br->final_zone[0] = '\0';
 		if (!b) {
-			snprintf(br->final, sizeof(br->final), "removed");
+			br->final = FINAL_REMOVED;
 			c->removed++;
 		} else if (strcmp(b->state, "online")) {
-			snprintf(br->final, sizeof(br->final), "offline");
+			br->final = FINAL_OFFLINE;
 			c->offline++;
 		} else {
-			snprintf(br->final, sizeof(br->final), "online");
+			br->final = FINAL_ONLINE;
 			str_copy(br->final_zone, sizeof(br->final_zone), b->zone);
 			if (!strcmp(b->zone, "Movable"))
 				c->online_movable++;
@@ -298,6 +304,7 @@ static void count_blocks(struct run *run)
 	c->bytes_remaining = 0;
 	for (size_t i = 0; i < rec->ndevices; i++)
 		c->bytes_remaining += rec->devices[i].remaining;
+	c->have_final = true;
 }
 
 /* memhp's, then the scenario's, then the variant's: for a parameter given
@@ -441,7 +448,8 @@ static uint64_t meminfo_bytes(json_object *snapshot, const char *key)
 	json_object *mi, *v;
 
 	if (!json_object_object_get_ex(snapshot, "meminfo", &mi) ||
-	    !json_object_object_get_ex(mi, key, &v))
+	    !json_object_object_get_ex(mi, key, &v) || !json_object_is_type(v, json_type_int) ||
+	    json_object_get_int64(v) < 0 || json_object_get_uint64(v) > UINT64_MAX / 1024)
 		return 0;
 	return json_object_get_uint64(v) * 1024;
 }
@@ -513,14 +521,14 @@ static int examine_remaining(struct run *run, struct err *err)
 	const char **argv = calloc(rec->nblocks + 3, sizeof(*argv));
 	char (*idx)[24] = calloc(rec->nblocks + 1, sizeof(*idx));
 	size_t n = 0;
-	json_object *root = NULL, *blocks;
+	json_object *blocks = NULL;
 	char *out = NULL;
 	int code, rc = 0;
 
 	argv[n++] = GUEST_PROBE;
 	argv[n++] = "why";
 	for (size_t i = 0; i < rec->nblocks; i++) {
-		if (!strcmp(rec->blocks[i].final, "removed"))
+		if (rec->blocks[i].final == FINAL_REMOVED)
 			continue;
 		snprintf(idx[i], sizeof(idx[i]), "%" PRIu64, rec->blocks[i].index);
 		argv[n++] = idx[i];
@@ -529,19 +537,20 @@ static int examine_remaining(struct run *run, struct err *err)
 		rc = guest_exec(run->opt->backend, run->vm, argv, &out, &code,
 				now_ms() + PROBE_TIMEOUT_MS, err);
 	if (n > 2 && !rc)
-		root = json_tokener_parse(out);
-	if (root && json_object_object_get_ex(root, "blocks", &blocks)) {
-		for (size_t k = 0; k < json_object_array_length(blocks); k++) {
-			json_object *b = json_object_array_get_idx(blocks, k), *v;
-			uint64_t index = json_object_object_get_ex(b, "index", &v) ?
-						 json_object_get_uint64(v) : UINT64_MAX;
+		rc = guest_why_parse(out, &blocks, err);
+	/* guest_why_parse checked the shapes: objects with an integer index. */
+	for (size_t k = 0; blocks && k < json_object_array_length(blocks); k++) {
+		json_object *b = json_object_array_get_idx(blocks, k), *v;
+		uint64_t index = json_object_object_get_ex(b, "index", &v) ?
+					 json_object_get_uint64(v) : UINT64_MAX;
 
-			for (size_t i = 0; i < rec->nblocks; i++)
-				if (rec->blocks[i].index == index)
-					rec->blocks[i].why = json_object_get(b);
-		}
+		for (size_t i = 0; i < rec->nblocks; i++)
+			if (rec->blocks[i].index == index) {
+				json_object_put(rec->blocks[i].why);
+				rec->blocks[i].why = json_object_get(b);
+			}
 	}
-	json_object_put(root);
+	json_object_put(blocks);
 	free(out);
 	free(argv);
 	free(idx);
@@ -565,7 +574,7 @@ static int phase_settle(struct run *run, struct err *err)
 }
 
 static const struct {
-	unsigned phase;
+	enum phase phase;
 	int (*fn)(struct run *run, struct err *err);
 } phases[] = {
 	{ PHASE_IMAGE, phase_image },
@@ -577,7 +586,7 @@ static const struct {
 	{ PHASE_SETTLE, phase_settle },
 };
 
-static int run_phases(struct run *run, unsigned *phase, struct err *err)
+static int run_phases(struct run *run, enum phase *phase, struct err *err)
 {
 	for (size_t i = 0; i < sizeof(phases) / sizeof(phases[0]); i++) {
 		int64_t t = now_ms();
@@ -610,7 +619,7 @@ int runner_run(const struct scenario *sc, const struct run_options *opt,
 	int64_t wall0 = now_ms(), cpu0 = self_cpu_ms();
 	struct run run = { .sc = sc, .opt = opt, .rec = rec, .hp = hotplug_for(sc->method) };
 	struct err run_err = { "" };
-	unsigned phase = PHASE_IMAGE;
+	enum phase phase = PHASE_IMAGE;
 	char why[96] = "";
 	int rc;
 

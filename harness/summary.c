@@ -3,63 +3,92 @@
 #include <string.h>
 
 #include "summary.h"
+#include "term.h"
 #include "units.h"
+
+/* Strings from a result file go to a terminal: every line with them is
+ * printed through term_fprintf, which shows control characters as '?'. */
+
+/* A string member of the workload record, or "?" when it is not one. */
+static const char *wl_str(json_object *wl, const char *key)
+{
+	json_object *v;
+
+	if (json_object_object_get_ex(wl, key, &v) && json_object_is_type(v, json_type_string))
+		return json_object_get_string(v);
+	return "?";
+}
+
+static void workload_line(FILE *out, json_object *wl)
+{
+	char b1[32];
+	json_object *fill, *capped;
+	bool have_fill = json_object_object_get_ex(wl, "fill", &fill) &&
+			 json_object_is_type(fill, json_type_int) && json_object_get_int64(fill) >= 0;
+
+	term_fprintf(out, "workload %s, %s%s, %s\n", (wl_str(wl, "mix")),
+		have_fill ? format_size(json_object_get_uint64(fill), b1, sizeof(b1)) : "? bytes",
+		json_object_object_get_ex(wl, "capped", &capped) &&
+				json_object_is_type(capped, json_type_boolean) &&
+				json_object_get_boolean(capped) ?
+			" (capped to what was available)" : "",
+		!strcmp(wl_str(wl, "during_unplug"), "keep") ? "kept running through unplug" :
+		!strcmp(wl_str(wl, "during_unplug"), "stop") ? "stopped before unplug" :
+							       "during unplug: ?");
+}
 
 void summary_print(FILE *out, const struct run_record *r)
 {
 	const struct count *c = &r->count;
 	char b1[32], b2[32], b3[32];
 
-	fprintf(out, "run      %s: %s\n", r->run_id, result_status_name(r->status));
+	term_fprintf(out, "run      %s: %s\n", r->run_id, result_status_name(r->status));
 	if (r->status != RUN_OK)
-		fprintf(out, "reason   %s (phase %s)\n", r->reason, r->failed_phase);
-	fprintf(out, "scenario %s (%s, %s)\n", r->scenario_name, r->method, r->policy);
-	fprintf(out, "kernel   %s (%s%s%s)\n", *r->kernel_release ? r->kernel_release : "?",
-		*r->variant ? r->variant : "", *r->variant ? " = " : "", r->kernel_spec);
-	fprintf(out, "vmm      %s QEMU %s, %s (%s)", r->backend,
+		term_fprintf(out, "reason   %s (phase %s)\n", r->reason, r->failed_phase);
+	term_fprintf(out, "scenario %s (%s, %s)\n", r->scenario_name, r->method, r->policy);
+	term_fprintf(out, "kernel   %s (%s%s%s)\n", *r->kernel_release ? r->kernel_release : "?",
+		r->variant, *r->variant ? " = " : "", r->kernel_spec);
+	term_fprintf(out, "vmm      %s QEMU %s, %s (%s)", r->backend,
 		*r->vmm_version ? r->vmm_version : "?", *r->accel ? r->accel : "?",
 		r->accel_reason);
 	if (r->vmm_peak_rss)
-		fprintf(out, ", peak RSS %s", format_size(r->vmm_peak_rss, b1, sizeof(b1)));
+		term_fprintf(out, ", peak RSS %s", format_size(r->vmm_peak_rss, b1, sizeof(b1)));
 	fputc('\n', out);
-	if (r->workload) {
-		json_object *mix, *fill, *during, *capped;
-
-		json_object_object_get_ex(r->workload, "mix", &mix);
-		json_object_object_get_ex(r->workload, "fill", &fill);
-		json_object_object_get_ex(r->workload, "during_unplug", &during);
-		json_object_object_get_ex(r->workload, "capped", &capped);
-		fprintf(out, "workload %s, %s%s, %s\n", json_object_get_string(mix),
-			format_size(json_object_get_uint64(fill), b1, sizeof(b1)),
-			json_object_get_boolean(capped) ? " (capped to what was available)" : "",
-			strcmp(json_object_get_string(during), "keep") ? "stopped before unplug" :
-									 "kept running through unplug");
-	}
-	if (c->block_size) {
-		fprintf(out, "blocks   %u of %u hot-added blocks of %s removed", c->removed,
+	if (r->workload)
+		workload_line(out, r->workload);
+	if (c->have_plugged && c->have_final) {
+		term_fprintf(out, "blocks   %u of %u hot-added blocks of %s removed", c->removed,
 			c->hotplugged, format_size(c->block_size, b1, sizeof(b1)));
 		if (c->hotplugged != c->removed)
-			fprintf(out, "; %u offline, %u online (%u movable, %u normal, %u other)",
+			term_fprintf(out, "; %u offline, %u online (%u movable, %u normal, %u other)",
 				c->offline, c->online_movable + c->online_normal + c->online_other,
 				c->online_movable, c->online_normal, c->online_other);
 		fputc('\n', out);
-		fprintf(out, "bytes    %s of %s unplugged, %s still plugged\n",
-			format_size(c->bytes_plugged - c->bytes_remaining, b1, sizeof(b1)),
+		term_fprintf(out, "bytes    %s of %s unplugged, %s still plugged\n",
+			format_size(result_bytes_unplugged(c), b1, sizeof(b1)),
 			format_size(c->bytes_plugged, b2, sizeof(b2)),
 			format_size(c->bytes_remaining, b3, sizeof(b3)));
+	} else if (c->have_plugged) {
+		term_fprintf(out, "blocks   %u hot-added blocks of %s; removed: not measured (the run "
+			     "ended before the count)\n",
+			c->hotplugged, format_size(c->block_size, b1, sizeof(b1)));
+		term_fprintf(out, "bytes    %s plugged; unplugged and still plugged: not measured\n",
+			format_size(c->bytes_plugged, b2, sizeof(b2)));
+	} else {
+		fputs("blocks   not measured (the run ended before the blocks were counted)\n", out);
 	}
 	if (r->zone_mismatches)
-		fprintf(out, "warning  %u blocks were not onlined to %s\n", r->zone_mismatches,
+		term_fprintf(out, "warning  %u blocks were not onlined to %s\n", r->zone_mismatches,
 			r->expected_zone);
 	fputs("phases  ", out);
 	for (unsigned p = 0; p < PHASE_COUNT; p++)
 		if (r->phase_ms[p] >= 0)
-			fprintf(out, " %s %.1f s", result_phase_name(p), (double)r->phase_ms[p] / 1000);
+			term_fprintf(out, " %s %.1f s", result_phase_name(p), (double)r->phase_ms[p] / 1000);
 	fputc('\n', out);
 	for (size_t i = 0; i < r->ndevices; i++) {
 		const struct device_record *d = &r->devices[i];
 
-		fprintf(out, "device   %-8s %-9s %s plugged, %s left, %u request%s%s%s\n", d->id,
+		term_fprintf(out, "device   %-8s %-9s %s plugged, %s left, %u request%s%s%s\n", d->id,
 			result_outcome_name(d->outcome), format_size(d->plugged, b1, sizeof(b1)),
 			format_size(d->remaining, b2, sizeof(b2)), d->attempts,
 			d->attempts == 1 ? "" : "s", *d->detail ? ": " : "", d->detail);
@@ -68,10 +97,12 @@ void summary_print(FILE *out, const struct run_record *r)
 
 static const char *block_state(const struct block_record *b, char *buf, size_t len)
 {
-	if (!strcmp(b->final, "online"))
+	if (b->final == FINAL_ONLINE)
 		snprintf(buf, len, "online %s", b->final_zone);
+	else if (b->final == FINAL_NOT_COUNTED)
+		snprintf(buf, len, "not counted");
 	else
-		snprintf(buf, len, "%s", b->final);
+		snprintf(buf, len, "%s", result_final_name(b->final));
 	return buf;
 }
 
@@ -80,7 +111,7 @@ void summary_print_blocks(FILE *out, const struct run_record *r)
 	uint64_t bs = r->count.block_size;
 	char size[32];
 
-	fprintf(out, "%-37s %10s %-15s %-9s %-9s %s\n", "RANGE", "SIZE", "STATE", "ONLINED", "WHY",
+	term_fprintf(out, "%-37s %10s %-15s %-9s %-9s %s\n", "RANGE", "SIZE", "STATE", "ONLINED", "WHY",
 		"BLOCK");
 	for (size_t i = 0; i < r->nblocks;) {
 		const struct block_record *first = &r->blocks[i];
@@ -94,15 +125,16 @@ void summary_print_blocks(FILE *out, const struct run_record *r)
 		       !strcmp(r->blocks[j].zone, first->zone) &&
 		       !strcmp(result_block_verdict(&r->blocks[j]), result_block_verdict(first)))
 			j++;
-		fprintf(out, "0x%016" PRIx64 "-0x%016" PRIx64 " %10s %-15s %-9s %-9s %" PRIu64,
+		term_fprintf(out, "0x%016" PRIx64 "-0x%016" PRIx64 " %10s %-15s %-9s %-9s %" PRIu64,
 			first->start, first->start + (j - i) * bs - 1,
 			format_size((j - i) * bs, size, sizeof(size)),
 			block_state(first, s1, sizeof(s1)), first->zone,
-			*result_block_verdict(first) ? result_block_verdict(first) : "-", first->index);
+			*result_block_verdict(first) ? (result_block_verdict(first)) : "-",
+			first->index);
 		if (j - i > 1)
-			fprintf(out, "-%" PRIu64, r->blocks[j - 1].index);
+			term_fprintf(out, "-%" PRIu64, r->blocks[j - 1].index);
 		fputc('\n', out);
 		i = j;
 	}
-	fprintf(out, "\nMemory block size: %s\n", format_size(bs, size, sizeof(size)));
+	term_fprintf(out, "\nMemory block size: %s\n", format_size(bs, size, sizeof(size)));
 }

@@ -2,7 +2,11 @@
 #ifndef MEMHP_TERM_H
 #define MEMHP_TERM_H
 
+#include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
 
 /* Tables on a terminal: colour only when the caller decided it may
  * (a TTY, NO_COLOR unset). */
@@ -11,17 +15,59 @@
 #define TERM_GREEN "\033[32m"
 #define TERM_RESET "\033[0m"
 
+/* A byte (or UTF-8 pair) that a terminal may take as a command: C0 controls,
+ * DEL, and the C1 controls U+0080-U+009F (CSI is U+009B); returns the length
+ * of the sequence, 0 when s starts with something printable. */
+static inline size_t term_control_len(const char *s)
+{
+	unsigned char c = (unsigned char)s[0];
+
+	if (c < 0x20 || c == 0x7f)
+		return 1;
+	if (c == 0xc2 && (unsigned char)s[1] >= 0x80 && (unsigned char)s[1] <= 0x9f)
+		return 2;
+	return 0;
+}
+
 /* Names come from result files: never let one drive the terminal. A copy
  * of s with control characters as '?'. */
 static inline const char *term_printable(const char *s, char *buf, size_t len)
 {
 	size_t i = 0;
 
-	for (; *s && i + 1 < len; s++, i++)
-		buf[i] = (unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s;
+	while (*s && i + 1 < len) {
+		size_t n = term_control_len(s);
+
+		buf[i++] = n ? '?' : *s;
+		s += n ? n : 1;
+	}
 	if (len)
 		buf[i] = '\0';
 	return buf;
+}
+
+/* fprintf for lines whose arguments come from result files: everything but
+ * the line breaks is filtered as term_printable does. */
+__attribute__((format(printf, 2, 3)))
+static inline int term_fprintf(FILE *out, const char *fmt, ...)
+{
+	char *text = NULL;
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vasprintf(&text, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return n;
+	for (const char *s = text; *s;) {
+		size_t k = *s == '\n' ? 0 : term_control_len(s);
+
+		fputc(k ? '?' : *s, out);
+		s += k ? k : 1;
+	}
+	free(text);
+	return n;
 }
 
 #endif

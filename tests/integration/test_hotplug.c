@@ -136,7 +136,7 @@ static void test_dimm_movable_plug_and_full_unplug(void **state)
 	}
 	/* The guest's final view: no hot-added block left in sysfs. */
 	for (size_t i = 0; i < rec.nblocks; i++)
-		assert_string_equal(rec.blocks[i].final, "removed");
+		assert_int_equal(rec.blocks[i].final, FINAL_REMOVED);
 	result_free(&rec);
 }
 

@@ -180,7 +180,7 @@ static void test_unmovable_workload_pins_normal_but_not_movable(void **state)
 			json_object *pages, *v;
 			uint64_t sum = 0;
 
-			if (!strcmp(b->final, "removed")) {
+			if (b->final == FINAL_REMOVED) {
 				assert_null(b->why);
 				continue;
 			}

@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include "result.h"
+#include "summary.h"
 
 static void fill(struct run_record *r)
 {
@@ -52,6 +53,7 @@ static void fill(struct run_record *r)
 	r->phase_ms[PHASE_PLUG] = 0;
 	r->wall_ms = 9876;
 	r->cpu_ms = 321;
+	r->count.have_plugged = r->count.have_final = true;
 	r->count.block_size = 128ULL << 20;
 	r->count.hotplugged = 4;
 	r->count.removed = 2;
@@ -64,7 +66,7 @@ static void fill(struct run_record *r)
 	b->index = 32;
 	b->start = 32ULL << 27;
 	strcpy(b->zone, "Normal");
-	strcpy(b->final, "online");
+	b->final = FINAL_ONLINE;
 	strcpy(b->final_zone, "Normal");
 	d = result_add_device(r);
 	strcpy(d->id, "dimm1");
@@ -122,6 +124,80 @@ static void assert_same(const struct run_record *a, const struct run_record *b)
 	assert_string_equal(a->kmsg[0], b->kmsg[0]);
 }
 
+/* to_json(from_json(j)) == j: every field the writer writes, the reader
+ * reads, and back unchanged. */
+static void assert_json_round_trip(json_object *j, const char *what)
+{
+	struct run_record r;
+	struct err err;
+	json_object *again;
+
+	if (result_from_json(j, &r, &err))
+		fail_msg("%s: %s", what, err.msg);
+	again = result_to_json(&r);
+	if (!json_object_equal(j, again))
+		fail_msg("%s: not the same JSON after a round trip:\n%s\n---\n%s", what,
+			 json_object_to_json_string_ext(j, JSON_C_TO_STRING_PRETTY),
+			 json_object_to_json_string_ext(again, JSON_C_TO_STRING_PRETTY));
+	json_object_put(again);
+	result_free(&r);
+}
+
+static void test_whole_json_round_trip(void **state)
+{
+	struct run_record a;
+	json_object *j;
+
+	(void)state;
+	fill(&a);
+	a.blocks[0].why = json_tokener_parse("{\"index\": 32, \"pages\": {\"anon\": 3}, "
+					     "\"verdict\": \"pinned\"}");
+	a.workload = json_tokener_parse("{\"mix\": \"anon:100\", \"fill\": 1024}");
+	a.probe_final = json_tokener_parse("{\"blocks\": []}");
+	a.kernel_build = json_tokener_parse("{\"tree_version\": \"6.1.158\", \"patches\": []}");
+	j = result_to_json(&a);
+	assert_json_round_trip(j, "fill()");
+	json_object_put(j);
+	/* A run that ended before the count: the counts are null, and stay so. */
+	a.count.have_final = false;
+	a.status = RUN_FAILED;
+	j = result_to_json(&a);
+	assert_null(json_object_object_get(json_object_object_get(j, "count"), "removed"));
+	assert_null(json_object_object_get(json_object_object_get(j, "count"), "bytes_unplugged"));
+	assert_non_null(json_object_object_get(json_object_object_get(j, "count"), "hotplugged"));
+	assert_json_round_trip(j, "fill() without the final count");
+	json_object_put(j);
+	result_free(&a);
+}
+
+/* Every result fixture of the report tests, read and written back whole. */
+static void test_fixtures_round_trip(void **state)
+{
+	const char *dir = MEMHP_DATADIR "/tests/report/fixtures";
+	struct dirent *de;
+	DIR *d = opendir(dir);
+	size_t n = 0;
+
+	(void)state;
+	assert_non_null(d);
+	while ((de = readdir(d))) {
+		char path[4200];
+		json_object *j;
+
+		if (de->d_name[0] == '.' || !strcmp(de->d_name, "junk"))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s/result.json", dir, de->d_name);
+		j = json_object_from_file(path);
+		if (!j)
+			continue; /* not a directory with a result */
+		assert_json_round_trip(j, path);
+		json_object_put(j);
+		n++;
+	}
+	closedir(d);
+	assert_true(n >= 8);
+}
+
 static void test_round_trip(void **state)
 {
 	struct run_record a, b;
@@ -157,6 +233,7 @@ static void test_write_is_atomic_and_reads_back(void **state)
 	assert_int_equal(result_write(&a, dir, &err), 0);
 	/* Written again over the first: still one file, no temporaries. */
 	a.count.removed = 3;
+	a.count.online_normal = 1;
 	assert_int_equal(result_write(&a, dir, &err), 0);
 	d = opendir(dir);
 	while ((de = readdir(d)))
@@ -215,10 +292,195 @@ static void test_bad_files_are_refused(void **state)
 	result_free(&r);
 }
 
+/* Each malformed shape is refused with the field named, never an abort. */
+static void test_malformed_fields(void **state)
+{
+	static const struct {
+		const char *path, *value, *msg;
+	} cases[] = {
+		{ "blocks", "\"\"", "blocks: expected an array, got a string" },
+		{ "devices", "{}", "devices: expected an array, got an object" },
+		{ "events", "5", "events: expected an array, got an integer" },
+		{ "kmsg", "{}", "kmsg: expected an array, got an object" },
+		{ "kmsg", "[null]", "kmsg[0]: expected a string, got null" },
+		{ "unplug_timeline", "\"x\"", "unplug_timeline: expected an array, got a string" },
+		{ "unplug_timeline", "[[1, 2]]", "unplug_timeline[0]: expected 3 numbers, got 2" },
+		{ "unplug_timeline", "[[1, 2, \"3\"]]",
+		  "unplug_timeline[0].blocks_present: expected an integer from 0 to 4294967295, got a string" },
+		{ "unplug_timeline", "[5]", "unplug_timeline[0]: expected an array, got an integer" },
+		{ "workload", "\"x\"", "workload: expected an object or null, got a string" },
+		{ "probe_final", "[]", "probe_final: expected an object or null, got an array" },
+		{ "blocks", "[{\"final\": 3}]", "blocks[0].final: expected a string, got 3" },
+		{ "blocks", "[{\"final\": \"gone\"}]",
+		  "blocks[0].final: not removed, offline, online or \"\"" },
+		{ "blocks", "[{\"why\": []}]", "blocks[0].why: expected an object or null, got an array" },
+		{ "blocks", "[{\"index\": -1}]", "blocks[0].index: expected an integer from 0 to 2^64-1, got -1" },
+		{ "devices", "[{\"outcome\": \"exploded\"}]",
+		  "devices[0].outcome: not an outcome memhp knows" },
+		{ "devices", "[{\"ost_status\": 4294967296}]",
+		  "devices[0].ost_status: expected an integer from 0 to 4294967295, got 4294967296" },
+		{ "devices", "[{\"unplug_ms\": 18446744073709551615}]",
+		  "devices[0].unplug_ms: expected a 64-bit integer, got 18446744073709551615" },
+		{ "run_id", "null", "run_id: expected a string, got null" },
+		{ "repeat", "1.5", "repeat: expected an integer from 0 to 4294967295, got a fraction" },
+		{ "host_failure", "\"no\"", "host_failure: expected a boolean, got a string" },
+		{ "scenario", "[]", "scenario: expected an object, got an array" },
+		{ "phases_ms", "\"fast\"", "phases_ms: expected an object, got a string" },
+	};
+	struct run_record a, r;
+	struct err err;
+
+	(void)state;
+	fill(&a);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		json_object *j = result_to_json(&a), *v = json_tokener_parse(cases[i].value);
+
+		/* json_tokener_parse gives NULL for null: that is JSON null here. */
+		json_object_object_add(j, cases[i].path, v);
+		assert_int_equal(result_from_json(j, &r, &err), -EINVAL);
+		assert_string_equal(err.msg, cases[i].msg);
+		/* Nothing is left allocated in a refused record. */
+		assert_null(r.blocks);
+		assert_null(r.scenario_text);
+		result_free(&r);
+		json_object_put(j);
+	}
+	result_free(&a);
+}
+
+static void test_malformed_groups(void **state)
+{
+	static const struct {
+		const char *group, *key, *value, *msg;
+	} cases[] = {
+		{ "count", "removed", "-1", "count.removed: expected an integer from 0 to 4294967295, got -1" },
+		{ "count", "hotplugged", "99999999999",
+		  "count.hotplugged: expected an integer from 0 to 4294967295, got 99999999999" },
+		{ "count", "block_size", "\"128M\"",
+		  "count.block_size: expected an integer from 0 to 2^64-1, got a string" },
+		{ "count", "removed", "9", "count: removed, offline and online blocks (11) exceed the 4 hot-added" },
+		{ "count", "removed", "null",
+		  "count.removed and offline: one is null, the other not: they are measured together" },
+		{ "phases_ms", "boot", "-5",
+		  "phases_ms.boot: expected null or an integer from 0 to 2^63-1, got -5" },
+		{ "phases_ms", "boot", "\"x\"",
+		  "phases_ms.boot: expected null or an integer from 0 to 2^63-1, got a string" },
+		{ "vmm", "peak_rss", "1e9", "vmm.peak_rss: expected an integer from 0 to 2^64-1, got a fraction" },
+		{ "kernel", "build", "5", "kernel.build: expected an object or null, got 5" },
+		{ "kernel", "cmdline", "null", "kernel.cmdline: expected a string, got null" },
+	};
+	struct run_record a, r;
+	struct err err;
+
+	(void)state;
+	fill(&a);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		json_object *j = result_to_json(&a);
+
+		json_object_object_add(json_object_object_get(j, cases[i].group), cases[i].key,
+				       json_tokener_parse(cases[i].value));
+		assert_int_equal(result_from_json(j, &r, &err), -EINVAL);
+		assert_string_equal(err.msg, cases[i].msg);
+		result_free(&r);
+		json_object_put(j);
+	}
+	/* An ok run must have its counts. */
+	a.status = RUN_OK;
+	a.count.have_final = false;
+	{
+		json_object *j = result_to_json(&a);
+
+		assert_int_equal(result_from_json(j, &r, &err), -EINVAL);
+		assert_string_equal(err.msg, "count: a run with status ok has counts that were not "
+					     "measured (null)");
+		json_object_put(j);
+	}
+	result_free(&a);
+}
+
+/* Defect 14: a run that failed before the final count printed "8 GiB of
+ * 8 GiB unplugged". */
+static char *summary_of(const struct run_record *r)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+
+	assert_non_null(f);
+	summary_print(f, r);
+	fclose(f);
+	return text;
+}
+
+static void test_summary_not_measured(void **state)
+{
+	struct run_record a;
+	char *text;
+
+	(void)state;
+	fill(&a);
+	a.status = RUN_FAILED;
+	strcpy(a.failed_phase, "workload");
+	/* What the runner has when the workload fails: plugged, not counted. */
+	a.count.have_final = false;
+	a.count.removed = a.count.online_normal = 0;
+	a.count.bytes_remaining = 0;
+	text = summary_of(&a);
+	assert_null(strstr(text, "of 4 hot-added blocks of 128 MiB removed"));
+	assert_null(strstr(text, "512 MiB unplugged"));
+	assert_non_null(strstr(text, "removed: not measured"));
+	assert_non_null(strstr(text, "512 MiB plugged; unplugged and still plugged: not measured"));
+	free(text);
+	/* Nothing measured at all. */
+	a.count.have_plugged = false;
+	text = summary_of(&a);
+	assert_non_null(strstr(text, "blocks   not measured"));
+	assert_null(strstr(text, "bytes"));
+	free(text);
+	/* Measured: the numbers, as before. */
+	a.count.have_plugged = a.count.have_final = true;
+	a.count.removed = 2;
+	a.count.bytes_remaining = 256ULL << 20;
+	text = summary_of(&a);
+	assert_non_null(strstr(text, "2 of 4 hot-added blocks of 128 MiB removed"));
+	assert_non_null(strstr(text, "256 MiB of 512 MiB unplugged, 256 MiB still plugged"));
+	free(text);
+	result_free(&a);
+}
+
+/* Defect 10: a result's strings never drive the terminal. */
+static void test_summary_filters_control_characters(void **state)
+{
+	struct run_record a;
+	char *text;
+
+	(void)state;
+	fill(&a);
+	strcpy(a.run_id, "run\033]0;title\007\033[2J");
+	strcpy(a.reason, "bad\rreason\302\233" "31m");
+	strcpy(a.devices[0].detail, "x\033[1;1H");
+	text = summary_of(&a);
+	for (const char *p = text; *p; p++) {
+		unsigned char c = (unsigned char)*p;
+
+		assert_false((c < 0x20 && c != '\n') || c == 0x7f);
+		assert_false(c == 0xc2 && (unsigned char)p[1] >= 0x80 && (unsigned char)p[1] <= 0x9f);
+	}
+	assert_non_null(strstr(text, "run?]0;title??[2J"));
+	free(text);
+	result_free(&a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_round_trip),
+		cmocka_unit_test(test_whole_json_round_trip),
+		cmocka_unit_test(test_fixtures_round_trip),
+		cmocka_unit_test(test_malformed_fields),
+		cmocka_unit_test(test_malformed_groups),
+		cmocka_unit_test(test_summary_not_measured),
+		cmocka_unit_test(test_summary_filters_control_characters),
 		cmocka_unit_test(test_write_is_atomic_and_reads_back),
 		cmocka_unit_test(test_write_into_missing_dir_fails_cleanly),
 		cmocka_unit_test(test_bad_files_are_refused),
