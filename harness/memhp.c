@@ -10,7 +10,7 @@
 
 static const struct {
 	const char *name;
-	int (*fn)(int argc, char **argv);
+	cmd_fn fn;
 	const char *summary;
 } commands[] = {
 	{ "run", cmd_run, "boot a guest, hot-add memory, unplug it and count what came out" },
@@ -32,6 +32,20 @@ void memhp_usage(FILE *out)
 	      "128+N interrupted by signal N.\n", out);
 }
 
+cmd_fn memhp_command(const char *name)
+{
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (!strcmp(name, commands[i].name))
+			return commands[i].fn;
+	return NULL;
+}
+
+void memhp_list_commands(FILE *out)
+{
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		fprintf(out, " %s", commands[i].name);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
@@ -42,9 +56,8 @@ int main(int argc, char **argv)
 		memhp_usage(stdout);
 		return EXIT_OK;
 	}
-	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		if (!strcmp(argv[1], commands[i].name))
-			return commands[i].fn(argc - 1, argv + 1);
+	if (memhp_command(argv[1]))
+		return memhp_command(argv[1])(argc - 1, argv + 1);
 	fprintf(stderr, "memhp: unknown command '%s'\n\n", argv[1]);
 	memhp_usage(stderr);
 	return EXIT_USAGE;
