@@ -493,10 +493,13 @@ int cmd_run(int argc, char **argv)
 			report_free(&p.done);
 		for (size_t i = 0; p.have_done && i < p.ncells; i++) {
 			const struct cell *cl = &p.cells[i];
-			const char *kept = done_already(&p.done, &p.m.scenarios[cl->scenario],
-							&p.m.variants[cl->variant], cl->repeat);
+			const char *kept;
 			char what[1400];
 
+			if (skip[i])
+				continue; /* not to run anyway: --cell, --only-repeat */
+			kept = done_already(&p.done, &p.m.scenarios[cl->scenario],
+					    &p.m.variants[cl->variant], cl->repeat);
 			if (!kept)
 				continue;
 			skip[i] = true;
