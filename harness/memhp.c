@@ -15,7 +15,7 @@ static const struct {
 } commands[] = {
 	{ "run", cmd_run, "boot a guest, hot-add memory, unplug it and count what came out" },
 	{ "kernel", cmd_kernel, "kernel build: compile a guest kernel from source and patches" },
-	{ "plan", cmd_plan, "every cell of a matrix as a command, for a batch system" },
+	{ "plan", cmd_plan, "every cell of a matrix as a command, or a Slurm job array" },
 	{ "show", cmd_show, "print the summary of a result file" },
 	{ "compare", cmd_compare, "is a candidate kernel worse than the baseline? exit 1 if so" },
 	{ "report", cmd_report, "tables and figures over many results: text, CSV or HTML" },

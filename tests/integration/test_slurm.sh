@@ -51,6 +51,14 @@ check "memhp run --cell 2 of a 1-cell matrix: exit 2, saying so" \
 "$MEMHP" run --cell 0/3 scenarios/quick-dimm.ini > /dev/null 2> "$OUT/cell.err"
 check "memhp run --cell 0/3 when the matrix has 1 cell: exit 2, it changed" \
 	test $? -eq 2 -a "$(grep -c 'has 1 cells now, not 3' "$OUT/cell.err")" -eq 1
+if [ -n "${MEMHP_SAN:-}" ]; then
+	san_check 0 plan --slurm "$OUT/san" --max-running 2 --constraint kvm \
+		--variant 'a=deb:linux-image-6.1.*-cloud-amd64-unsigned cmdline="x y"' \
+		--variant 'b=deb:linux-image-6.1.*-cloud-amd64-unsigned' scenarios/quick-dimm.ini
+	san_check 0 plan --emit json --qemu /q --accel tcg scenarios/quick-dimm.ini
+	san_check 2 run --cell 1/3 scenarios/quick-dimm.ini
+	san_check 0 help compare
+fi
 # A script for paths that need quoting: the task reads them back as they are.
 odd="$OUT/it's a \$dir"
 mkdir -p "$odd"
