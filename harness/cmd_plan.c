@@ -50,7 +50,8 @@ static void usage(FILE *out)
 		"      --modules DIR, -a/--accel A, --qemu BINARY, -b/--backend B,\n"
 		"      -c/--connect URI, --ignore-budget\n"
 		"Slurm:\n"
-		"      --slurm DIR      write DIR/memhp.sbatch (made atomically; DIR and\n"
+		"      --slurm DIR      write DIR/memhp.sbatch and print its path (made\n"
+		"                       atomically; DIR, its parent existing, and\n"
 		"                       DIR/slurm/ for the tasks' logs are created) instead of\n"
 		"                       printing commands; DIR, on a file system every node\n"
 		"                       sees, is the results directory. --mem is the largest\n"
@@ -141,9 +142,7 @@ static int write_sbatch(const struct slurm *sl, const struct matrix *m, const st
 	unsigned cpus = 1;
 	FILE *f;
 
-	if (mkdir(sl->dir, 0755) < 0 && errno != EEXIST)
-		return err_set(err, "--slurm %s: %s", sl->dir, strerror(errno)), -errno;
-	dir = realpath(sl->dir, NULL);
+	dir = realpath(sl->dir, NULL); /* made by the caller */
 	if (!dir)
 		return err_set(err, "--slurm %s: %s", sl->dir, strerror(errno)), -errno;
 	snprintf(path, sizeof(path), "%s/slurm", dir);

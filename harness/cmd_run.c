@@ -71,7 +71,6 @@ static void usage(FILE *out)
 		"  -c, --connect URI    libvirt host to run on (default " BACKEND_LIBVIRT_DEFAULT_URI ");\n"
 		"                       implies --backend libvirt. Guest images are uploaded\n"
 		"                       to its storage pool '" LV_POOL_NAME "' once (docs/hosts.md)\n"
-
 		"      --ignore-budget  run even when a scenario may touch more host memory\n"
 		"                       than is available (see docs/workloads.md)\n"
 		"  -h, --help           this text\n\n"
