@@ -41,8 +41,8 @@
 #include "accel.h"
 #include "backend.h"
 #include "clock.h"
-#include "hosts.h"
 #include "libvirt_image.h"
+#include "libvirt_uri.h"
 #include "libvirt_xml.h"
 #include "scenario.h"
 #include "str.h"
@@ -656,7 +656,7 @@ static void lv_host_info(struct vm *vm, char *host, size_t hostlen, char *kernel
 		*cpus = info.cpus;
 	/* libvirt does not report the host's kernel: keep uname's only when the
 	 * daemon is on this machine (a URI without a server part). */
-	if (!hosts_uri_is_local(lv.uri))
+	if (!lv_uri_is_local(lv.uri))
 		str_copy(kernel, kernlen, "");
 }
 

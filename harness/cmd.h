@@ -8,12 +8,16 @@
 #define EXIT_OK 0
 #define EXIT_RUN_FAILED 1 /* a run failed (its result says why) */
 #define EXIT_USAGE 2      /* bad command line, scenario or result file */
-#define EXIT_HOST_FAILED 3 /* internal, a cell's child to memhp run --hosts: its host
-			    * failed and the cell can run on another */
 /* Interrupted by signal N: 128 + N, as a shell reports it. */
+
+typedef int (*cmd_fn)(int argc, char **argv);
 
 /* The top-level usage text (memhp.c). */
 void memhp_usage(FILE *out);
+/* The function of command name (memhp.c's table), or NULL. */
+cmd_fn memhp_command(const char *name);
+/* " run kernel plan ...": every command's name. */
+void memhp_list_commands(FILE *out);
 
 int cmd_run(int argc, char **argv);
 int cmd_show(int argc, char **argv);

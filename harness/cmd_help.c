@@ -132,12 +132,14 @@ int cmd_help(int argc, char **argv)
 		printf("%s\n", memhp_datadir());
 		return EXIT_OK;
 	}
-	if (!strcmp(argv[1], "run") || !strcmp(argv[1], "show")) {
+	if (memhp_command(argv[1]) && strcmp(argv[1], "help")) {
 		char *args[] = { argv[1], (char *)"--help", NULL };
 
-		return !strcmp(argv[1], "run") ? cmd_run(2, args) : cmd_show(2, args);
+		return memhp_command(argv[1])(2, args);
 	}
-	fprintf(stderr, "memhp help: no help on '%s' (try: scenario, datadir, run, show)\n",
+	fprintf(stderr, "memhp help: no help on '%s' (try: scenario, datadir, or a command:",
 		argv[1]);
+	memhp_list_commands(stderr);
+	fputs(")\n", stderr);
 	return EXIT_USAGE;
 }

@@ -13,9 +13,9 @@
 #include <unistd.h>
 
 #include "cmd.h"
-#include "hosts.h"
 #include "image.h"
 #include "libvirt_image.h"
+#include "libvirt_uri.h"
 #include "matrix.h"
 #include "report.h"
 #include "runner.h"
@@ -29,13 +29,15 @@ static void usage(FILE *out)
 {
 	fprintf(out,
 		"usage: memhp run [OPTIONS] SCENARIO.ini...\n"
-		"       memhp run [OPTIONS] --matrix MATRIX.ini\n\n"
+		"       memhp run [OPTIONS] --matrix MATRIX.ini\n"
+		"       memhp run [OPTIONS] --resume DIR --cell INDEX[/COUNT] (--matrix ... | SCENARIO...)\n\n"
 		"Boot a guest, hot-add the scenario's memory, unplug as much as possible and\n"
 		"count the memory blocks that came out: for every scenario, variant and repeat\n"
 		"(a cell). Each cell writes OUTPUT/<scenario>[-<variant>]-<time>-r<N>/result.json\n"
 		"plus the guest's serial.log and qemu.log, and prints a summary. Cells run\n"
 		"repeat by repeat, scenario by scenario, every variant in turn (A B A B ...),\n"
-		"so that drift on a noisy host favours no variant.\n\n"
+		"so that drift on a noisy host favours no variant. That order numbers the\n"
+		"cells from 0 (memhp plan lists them; docs/hosts.md).\n\n"
 		"  -k, --kernel SPEC    guest kernel (default %s):\n"
 		"                       deb:PACKAGE  Debian kernel package (a glob picks the newest)\n"
 		"                       path:BZIMAGE a kernel of your own\n"
@@ -55,6 +57,9 @@ static void usage(FILE *out)
 		"  -o, --output DIR     results directory (default: results)\n"
 		"      --only-repeat K  run only the K-th repeat of each scenario and variant\n"
 		"                       (one cell: what memhp plan --emit commands prints)\n"
+		"      --cell I[/N]     run only cell I (from 0, in the order above; what a\n"
+		"                       Slurm array task of memhp plan --slurm runs). With /N,\n"
+		"                       refuse unless the matrix still has N cells\n"
 		"      --resume DIR     write to DIR (as -o) and keep the cells it has already:\n"
 		"                       one with an ok result for the same scenario text,\n"
 		"                       kernel, cmdline and repeat is not run again\n"
@@ -67,9 +72,6 @@ static void usage(FILE *out)
 		"  -c, --connect URI    libvirt host to run on (default " BACKEND_LIBVIRT_DEFAULT_URI ");\n"
 		"                       implies --backend libvirt. Guest images are uploaded\n"
 		"                       to its storage pool '" LV_POOL_NAME "' once (docs/hosts.md)\n"
-		"  -H, --hosts FILE     libvirt URIs, one per line: cells go to hosts as they\n"
-		"                       become free, one at a time per line; a cell whose host\n"
-		"                       fails runs again on another and the host is dropped\n"
 		"      --ignore-budget  run even when a scenario may touch more host memory\n"
 		"                       than is available (see docs/workloads.md)\n"
 		"  -h, --help           this text\n\n"
@@ -173,8 +175,8 @@ static void describe(const struct plan *p, const struct cell *c, char *buf, size
 }
 
 /* A fresh run directory for cell c and the options to run it with. */
-static int cell_setup(struct plan *p, const struct cell *c, const char *connect,
-		      struct run_options *opt, char *dir, size_t dirlen)
+static int cell_setup(struct plan *p, const struct cell *c, struct run_options *opt, char *dir,
+		      size_t dirlen)
 {
 	const struct scenario *sc = &p->m.scenarios[c->scenario];
 	const struct variant *v = &p->m.variants[c->variant];
@@ -195,17 +197,16 @@ static int cell_setup(struct plan *p, const struct cell *c, const char *connect,
 	opt->kernel = v->spec;
 	opt->variant_cmdline = v->cmdline;
 	opt->variant_config = v->config;
-	if (connect)
-		opt->connect = connect;
 	return 0;
 }
 
 /*
- * Run one cell here and now (on the libvirt host connect, when not NULL).
- * Returns 0 ok (or kept), EXIT_HOST_FAILED when its host failed, 1 when the
- * run failed otherwise or its result could not be written.
+ * Run one cell here and now, in a run directory of its own: a failed attempt
+ * keeps its result there, and a rerun (--resume, a requeued Slurm task) gets
+ * a new one. Returns 0 ok, 1 when the run failed or its result could not be
+ * written.
  */
-static int run_cell(struct plan *p, const struct cell *c, const char *connect, bool summary)
+static int run_cell(struct plan *p, const struct cell *c, bool summary)
 {
 	const struct scenario *sc = &p->m.scenarios[c->scenario];
 	struct run_options opt;
@@ -217,10 +218,10 @@ static int run_cell(struct plan *p, const struct cell *c, const char *connect, b
 	int rc;
 
 	describe(p, c, what, sizeof(what));
-	if (cell_setup(p, c, connect, &opt, dir, sizeof(dir)))
+	if (cell_setup(p, c, &opt, dir, sizeof(dir)))
 		return 1;
-	fprintf(stderr, "memhp: %s -> %s%s%s\n", what, dir, connect ? " on " : "",
-		connect ? connect : "");
+	fprintf(stderr, "memhp: %s -> %s%s%s\n", what, dir, opt.connect ? " on " : "",
+		opt.connect ? opt.connect : "");
 	rc = runner_run(sc, &opt, &rec, &err);
 	if (summary) {
 		/* One write, so that summaries of parallel cells do not mix. */
@@ -237,26 +238,9 @@ static int run_cell(struct plan *p, const struct cell *c, const char *connect, b
 		fprintf(stderr, "memhp run: could not write the result: %s\n", err.msg);
 	else
 		fprintf(stderr, "memhp: result %s/result.json\n", dir);
-	rc = rc ? 1 : rec.host_failure ? EXIT_HOST_FAILED : rec.status != RUN_OK;
+	rc = rc ? 1 : rec.status != RUN_OK;
 	result_free(&rec);
 	return rc;
-}
-
-/* A failed result for a cell that no host was left to run. */
-static void record_unrun(struct plan *p, const struct cell *c, const char *reason)
-{
-	struct run_options opt;
-	struct run_record rec;
-	char dir[4096];
-	struct err err;
-
-	if (cell_setup(p, c, NULL, &opt, dir, sizeof(dir)))
-		return;
-	if (runner_record_failure(&p->m.scenarios[c->scenario], &opt, "queue", reason, &rec, &err))
-		fprintf(stderr, "memhp run: could not write the result: %s\n", err.msg);
-	else
-		fprintf(stderr, "memhp: result %s/result.json (not run: %s)\n", dir, reason);
-	result_free(&rec);
 }
 
 static unsigned online_cpus(void)
@@ -304,7 +288,7 @@ static unsigned run_parallel(struct plan *p, unsigned jobs, const bool *skip)
 				continue;
 			}
 			if (pid == 0)
-				_exit(run_cell(p, c, NULL, true));
+				_exit(run_cell(p, c, true));
 			for (unsigned i = 0; i < jobs; i++)
 				if (!running[i].pid) {
 					running[i].pid = pid;
@@ -344,101 +328,6 @@ static unsigned run_parallel(struct plan *p, unsigned jobs, const bool *skip)
 	return failed;
 }
 
-/*
- * Cells handed to libvirt hosts as they become free, one at a time per line
- * of the hosts file. A cell whose host failed (EXIT_HOST_FAILED: connection
- * lost, domain would not start) goes back to the front of the queue and the
- * host is dropped; its failed result stays as the record of what happened.
- * Cells left when every host is gone get a failed result saying so.
- */
-static unsigned run_hosts(struct plan *p, const struct hosts *h, const bool *skip)
-{
-	struct slot {
-		pid_t pid;
-		size_t cell;
-		bool dead;
-	} slot[HOSTS_MAX] = { 0 };
-	size_t *queue = calloc(p->ncells + 1, sizeof(*queue)), head = 0, tail = 0;
-	unsigned nrun = 0, failed = 0, requeued = 0;
-	bool forwarded = false;
-
-	if (!queue)
-		abort();
-	for (size_t i = 0; i < p->ncells; i++)
-		if (!skip[i])
-			queue[tail++] = i;
-	for (;;) {
-		int status, code;
-		pid_t pid;
-		size_t k;
-
-		for (k = 0; k < h->n && !memhp_stop_signal && head < tail; k++) {
-			if (slot[k].dead || slot[k].pid)
-				continue;
-			fflush(NULL);
-			pid = fork();
-			if (pid < 0) {
-				fprintf(stderr, "memhp run: fork: %s\n", strerror(errno));
-				break;
-			}
-			if (pid == 0)
-				_exit(run_cell(p, &p->cells[queue[head]], h->uri[k], true));
-			slot[k].pid = pid;
-			slot[k].cell = queue[head++];
-			nrun++;
-		}
-		if (!nrun)
-			break;
-		pid = waitpid(-1, &status, 0);
-		if (memhp_stop_signal && !forwarded) {
-			for (k = 0; k < h->n; k++)
-				if (slot[k].pid)
-					kill(slot[k].pid, memhp_stop_signal);
-			forwarded = true;
-		}
-		if (pid < 0) {
-			if (errno != EINTR)
-				break;
-			continue;
-		}
-		for (k = 0; k < h->n && slot[k].pid != pid; k++)
-			;
-		if (k == h->n)
-			continue;
-		slot[k].pid = 0;
-		nrun--;
-		code = WIFEXITED(status) ? WEXITSTATUS(status) : 1;
-		if (code == EXIT_HOST_FAILED && !memhp_stop_signal) {
-			char what[1400];
-
-			describe(p, &p->cells[slot[k].cell], what, sizeof(what));
-			fprintf(stderr, "memhp: host %s failed during %s: dropping the host, the cell "
-				"goes back to the queue\n", h->uri[k], what);
-			for (size_t j = 0; j < h->n; j++)
-				if (!strcmp(h->uri[j], h->uri[k]))
-					slot[j].dead = true;
-			/* To the front: it was due before the cells still queued. */
-			queue[--head] = slot[k].cell;
-			requeued++;
-			continue;
-		}
-		failed += code != 0;
-	}
-	if (head < tail && !memhp_stop_signal) {
-		char reason[256];
-
-		snprintf(reason, sizeof(reason), "no host left to run it: all %zu hosts failed",
-			 h->n);
-		for (; head < tail; head++, failed++)
-			record_unrun(p, &p->cells[queue[head]], reason);
-	}
-	if (requeued)
-		fprintf(stderr, "memhp: %u cell%s re-queued after a host failure\n", requeued,
-			requeued == 1 ? "" : "s");
-	free(queue);
-	return failed;
-}
-
 int cmd_run(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -456,7 +345,7 @@ int cmd_run(int argc, char **argv)
 		{ "only-repeat", required_argument, NULL, 'O' },
 		{ "backend", required_argument, NULL, 'b' },
 		{ "connect", required_argument, NULL, 'c' },
-		{ "hosts", required_argument, NULL, 'H' },
+		{ "cell", required_argument, NULL, 'C' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -465,9 +354,8 @@ int cmd_run(int argc, char **argv)
 			 .progress_tty = isatty(STDERR_FILENO) },
 		.output = "results",
 	};
-	const char *kernel = IMAGE_DEFAULT_KERNEL, *matrix = NULL, *hosts_file = NULL;
+	const char *kernel = IMAGE_DEFAULT_KERNEL, *matrix = NULL, *cell_arg = NULL;
 	const struct backend_ops *backend = NULL;
-	struct hosts hosts = { 0 };
 	unsigned repeats = 0, jobs = 1, failed = 0, only = 0;
 	bool check_budget = true, resume = false, output_set = false;
 	bool *skip = NULL;
@@ -476,7 +364,7 @@ int cmd_run(int argc, char **argv)
 	int c, rc = EXIT_USAGE;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "k:V:m:a:r:j:o:b:c:H:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "k:V:m:a:r:j:o:b:c:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'k': kernel = optarg; break;
 		case 'M': p.opt.modules = optarg; break;
@@ -534,13 +422,13 @@ int cmd_run(int argc, char **argv)
 			}
 			break;
 		case 'c':
-			if (hosts_check_uri(optarg, &err)) {
+			if (lv_uri_check(optarg, &err)) {
 				fprintf(stderr, "memhp run: --connect: %s\n", err.msg);
 				goto out;
 			}
 			p.opt.connect = optarg;
 			break;
-		case 'H': hosts_file = optarg; break;
+		case 'C': cell_arg = optarg; break;
 		case 'B': check_budget = false; break;
 		case 'h': usage(stdout); rc = EXIT_OK; goto out;
 		default: usage(stderr); goto out;
@@ -550,41 +438,52 @@ int cmd_run(int argc, char **argv)
 		usage(stderr);
 		goto out;
 	}
-	/* --connect and --hosts are libvirt's; they imply it. */
+	/* --connect is libvirt's; it implies it. */
 	if (!backend)
-		backend = p.opt.connect || hosts_file ? &backend_libvirt : &backend_qmp;
-	if (backend != &backend_libvirt && (p.opt.connect || hosts_file)) {
-		fprintf(stderr, "memhp run: --%s needs --backend libvirt\n",
-			p.opt.connect ? "connect" : "hosts");
+		backend = p.opt.connect ? &backend_libvirt : &backend_qmp;
+	if (backend != &backend_libvirt && p.opt.connect) {
+		fprintf(stderr, "memhp run: --connect needs --backend libvirt\n");
 		goto out;
 	}
-	if (p.opt.connect && hosts_file) {
-		fprintf(stderr, "memhp run: --connect and --hosts both name hosts; give one\n");
+	if (cell_arg && only) {
+		fprintf(stderr, "memhp run: --cell and --only-repeat both pick cells; give one\n");
 		goto out;
 	}
 	p.opt.backend = backend;
-	if (hosts_file && hosts_load(hosts_file, &hosts, &err)) {
-		fprintf(stderr, "memhp run: %s\n", err.msg);
-		goto out;
-	}
 	if (matrix_from_args(&p.m, matrix, kernel, argv + optind, (size_t)(argc - optind), &err)) {
 		fprintf(stderr, "memhp run: %s\n", err.msg);
 		goto out;
 	}
-	/* The budget is this machine's: it says nothing about other hosts. */
-	if (hosts_file || (p.opt.connect && !hosts_uri_is_local(p.opt.connect)))
-		check_budget = false;
-	for (size_t s = 0; check_budget && s < p.m.nscenarios; s++)
-		if (workload_check_budget(&p.m.scenarios[s], host_available(), &err)) {
-			fprintf(stderr, "memhp run: %s\n", err.msg);
-			goto out;
-		}
 	p.ncells = matrix_cells(&p.m, repeats, &p.cells);
 	skip = calloc(p.ncells + 1, sizeof(*skip));
 	if (!skip)
 		abort();
 	for (size_t i = 0; only && i < p.ncells; i++)
 		skip[i] = p.cells[i].repeat != only;
+	if (cell_arg) {
+		size_t pick;
+
+		if (matrix_parse_cell(cell_arg, p.ncells, &pick, &err)) {
+			fprintf(stderr, "memhp run: %s\n", err.msg);
+			goto out;
+		}
+		for (size_t i = 0; i < p.ncells; i++)
+			skip[i] = i != pick;
+	}
+	/* The budget is this machine's: it says nothing about other hosts. */
+	if (p.opt.connect && !lv_uri_is_local(p.opt.connect))
+		check_budget = false;
+	for (size_t s = 0; check_budget && s < p.m.nscenarios; s++) {
+		bool used = false;
+
+		/* Only the scenarios of cells that are to run. */
+		for (size_t i = 0; i < p.ncells && !used; i++)
+			used = !skip[i] && p.cells[i].scenario == s;
+		if (used && workload_check_budget(&p.m.scenarios[s], host_available(), &err)) {
+			fprintf(stderr, "memhp run: %s\n", err.msg);
+			goto out;
+		}
+	}
 	if (resume) {
 		struct err ignored;
 
@@ -597,10 +496,13 @@ int cmd_run(int argc, char **argv)
 			report_free(&p.done);
 		for (size_t i = 0; p.have_done && i < p.ncells; i++) {
 			const struct cell *cl = &p.cells[i];
-			const char *kept = done_already(&p.done, &p.m.scenarios[cl->scenario],
-							&p.m.variants[cl->variant], cl->repeat);
+			const char *kept;
 			char what[1400];
 
+			if (skip[i])
+				continue; /* not to run anyway: --cell, --only-repeat */
+			kept = done_already(&p.done, &p.m.scenarios[cl->scenario],
+					    &p.m.variants[cl->variant], cl->repeat);
 			if (!kept)
 				continue;
 			skip[i] = true;
@@ -614,7 +516,7 @@ int cmd_run(int argc, char **argv)
 		jobs = online_cpus();
 	if (jobs > 64)
 		jobs = 64;
-	if (jobs > 1 || hosts.n) {
+	if (jobs > 1) {
 		/* Resolve every variant's image once, here: the children inherit
 		 * it instead of building the same image at the same time. */
 		for (size_t i = 0; i < p.m.nvariants; i++) {
@@ -625,11 +527,11 @@ int cmd_run(int argc, char **argv)
 				fprintf(stderr, "memhp run: %s (its runs will fail)\n", err.msg);
 		}
 		p.opt.progress_tty = false; /* one status line per cell would collide */
-		failed = hosts.n ? run_hosts(&p, &hosts, skip) : run_parallel(&p, jobs, skip);
+		failed = run_parallel(&p, jobs, skip);
 	} else {
 		for (size_t i = 0; i < p.ncells && !memhp_stop_signal; i++)
 			if (!skip[i])
-				failed += run_cell(&p, &p.cells[i], NULL, true) != 0;
+				failed += run_cell(&p, &p.cells[i], true) != 0;
 	}
 	rc = memhp_stop_signal ? 128 + memhp_stop_signal : failed ? EXIT_RUN_FAILED : EXIT_OK;
 out:

@@ -398,3 +398,25 @@ size_t matrix_cells(const struct matrix *m, unsigned repeats_override, struct ce
 		}
 	return n;
 }
+
+int matrix_parse_cell(const char *arg, size_t ncells, size_t *index, struct err *err)
+{
+	unsigned long long i, n = 0;
+	char *end;
+
+	errno = 0;
+	i = strtoull(arg, &end, 10);
+	if (*end == '/' && end[1] >= '0' && end[1] <= '9')
+		n = strtoull(end + 1, &end, 10);
+	if (*arg < '0' || *arg > '9' || *end || errno)
+		return err_set(err, "--cell '%s' is not INDEX or INDEX/COUNT (numbers, from 0)", arg),
+		       -EINVAL;
+	if (strchr(arg, '/') && n != ncells)
+		return err_set(err, "--cell %s: the matrix has %zu cells now, not %llu: it changed "
+				    "since the cells were numbered (plan it again)", arg, ncells, n), -EINVAL;
+	if (i >= ncells)
+		return err_set(err, "--cell %s: the matrix has %zu cell%s (0 to %zu)", arg, ncells,
+			       ncells == 1 ? "" : "s", ncells ? ncells - 1 : 0), -EINVAL;
+	*index = (size_t)i;
+	return 0;
+}

@@ -54,9 +54,24 @@ int matrix_from_args(struct matrix *m, const char *matrix_file, const char *kern
 /* The --variant argument that gives v back. */
 void variant_format(const struct variant *v, char *buf, size_t len);
 
-/* The cells in the order they run: repeat by repeat, scenario by scenario,
+/*
+ * The cells in the order they run: repeat by repeat, scenario by scenario,
  * every variant in turn, so that no variant runs all its repeats first.
- * Returns the count; *cells is malloc'ed. */
+ * Returns the count; *cells is malloc'ed.
+ *
+ * A cell's position in this array is its index (memhp run --cell, memhp
+ * plan, a Slurm array task id). It depends only on the matrix as written,
+ * the scenarios in their file order and the variants in theirs, and on the
+ * repeats (each scenario's, the matrix's, or repeats_override): the same
+ * matrix file and --repeats give the same index to the same cell on every
+ * machine, whatever has run already. Adding a scenario, a variant or a
+ * repeat renumbers cells; memhp plan --slurm passes the count with the index
+ * (--cell I/N) so that such a change is refused rather than run as another cell.
+ */
 size_t matrix_cells(const struct matrix *m, unsigned repeats_override, struct cell **cells);
+
+/* "I" or "I/N" (memhp run --cell): a cell index below ncells, and when N is
+ * given, ncells must be N. 0 with *index, or -EINVAL with err saying why. */
+int matrix_parse_cell(const char *arg, size_t ncells, size_t *index, struct err *err);
 
 #endif

@@ -10,12 +10,12 @@
 
 static const struct {
 	const char *name;
-	int (*fn)(int argc, char **argv);
+	cmd_fn fn;
 	const char *summary;
 } commands[] = {
 	{ "run", cmd_run, "boot a guest, hot-add memory, unplug it and count what came out" },
 	{ "kernel", cmd_kernel, "kernel build: compile a guest kernel from source and patches" },
-	{ "plan", cmd_plan, "every cell of a matrix as a command, for a batch system" },
+	{ "plan", cmd_plan, "every cell of a matrix as a command, or a Slurm job array" },
 	{ "show", cmd_show, "print the summary of a result file" },
 	{ "compare", cmd_compare, "is a candidate kernel worse than the baseline? exit 1 if so" },
 	{ "report", cmd_report, "tables and figures over many results: text, CSV or HTML" },
@@ -32,6 +32,20 @@ void memhp_usage(FILE *out)
 	      "128+N interrupted by signal N.\n", out);
 }
 
+cmd_fn memhp_command(const char *name)
+{
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (!strcmp(name, commands[i].name))
+			return commands[i].fn;
+	return NULL;
+}
+
+void memhp_list_commands(FILE *out)
+{
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		fprintf(out, " %s", commands[i].name);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
@@ -42,9 +56,8 @@ int main(int argc, char **argv)
 		memhp_usage(stdout);
 		return EXIT_OK;
 	}
-	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		if (!strcmp(argv[1], commands[i].name))
-			return commands[i].fn(argc - 1, argv + 1);
+	if (memhp_command(argv[1]))
+		return memhp_command(argv[1])(argc - 1, argv + 1);
 	fprintf(stderr, "memhp: unknown command '%s'\n\n", argv[1]);
 	memhp_usage(stderr);
 	return EXIT_USAGE;

@@ -652,17 +652,3 @@ int runner_run(const struct scenario *sc, const struct run_options *opt,
 	rec->cpu_ms = self_cpu_ms() - cpu0;
 	return result_write(rec, opt->outdir, err);
 }
-
-int runner_record_failure(const struct scenario *sc, const struct run_options *opt,
-			  const char *phase, const char *reason, struct run_record *rec,
-			  struct err *err)
-{
-	struct run run = { .sc = sc, .opt = opt, .rec = rec, .hp = hotplug_for(sc->method) };
-
-	result_init(rec);
-	fill_header(&run);
-	rec->status = RUN_FAILED;
-	str_copy(rec->failed_phase, sizeof(rec->failed_phase), phase);
-	str_copy(rec->reason, sizeof(rec->reason), reason);
-	return result_write(rec, opt->outdir, err);
-}

@@ -37,10 +37,4 @@ struct run_options {
 int runner_run(const struct scenario *sc, const struct run_options *opt,
 	       struct run_record *rec, struct err *err);
 
-/* A cell that never got to run (no host left for it): a failed result with
- * phase and reason, in opt->outdir. */
-int runner_record_failure(const struct scenario *sc, const struct run_options *opt,
-			  const char *phase, const char *reason, struct run_record *rec,
-			  struct err *err);
-
 #endif

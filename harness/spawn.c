@@ -41,28 +41,32 @@ void argv_free(struct argv *a)
 	memset(a, 0, sizeof(*a));
 }
 
+void sh_quote(FILE *out, const char *s)
+{
+	if (*s && strspn(s, SH_SAFE) == strlen(s)) {
+		fputs(s, out);
+		return;
+	}
+	fputc('\'', out);
+	for (; *s; s++)
+		if (*s == '\'')
+			fputs("'\\''", out);
+		else
+			fputc(*s, out);
+	fputc('\'', out);
+}
+
 char *argv_describe(const struct argv *a)
 {
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
 
+	if (!f)
+		abort();
 	for (size_t i = 0; i < a->n; i++) {
-		const char *s = a->v[i];
-
 		fputs(i ? " " : "", f);
-		if (*s && !strpbrk(s, " \t\n'\"\\$`;&|<>()*?[]{}!#~")) {
-			fputs(s, f);
-			continue;
-		}
-		fputc('\'', f);
-		for (; *s; s++) {
-			if (*s == '\'')
-				fputs("'\\''", f);
-			else
-				fputc(*s, f);
-		}
-		fputc('\'', f);
+		sh_quote(f, a->v[i]);
 	}
 	fclose(f);
 	return buf;

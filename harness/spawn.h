@@ -3,6 +3,7 @@
 #define MEMHP_SPAWN_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include <sys/types.h>
 
 #include "err.h"
@@ -17,8 +18,17 @@ struct argv {
 __attribute__((format(printf, 2, 3)))
 void argv_add(struct argv *a, const char *fmt, ...);
 void argv_free(struct argv *a);
-/* The command line for messages, with arguments quoted where needed. */
+/* The command line for messages, each argument as sh_quote() writes it. */
 char *argv_describe(const struct argv *a);
+
+/* The characters a word may have to go bare into a shell command line. */
+#define SH_SAFE "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_./=:,+@%-"
+/*
+ * s as one shell word: bare when it is all SH_SAFE (and not empty), else in
+ * single quotes, each ' written as '\''. The one quoter for everything memhp
+ * writes for a shell (messages, memhp plan's commands and sbatch scripts).
+ */
+void sh_quote(FILE *out, const char *s);
 
 /*
  * Run argv to completion; its stdout is returned in *out (NUL-terminated,

@@ -1,9 +1,8 @@
 #!/bin/bash
-# The libvirt backend and the hosts queue on real libvirt daemons (two
-# private libvirtd started by ci/libvirtd, each on its own socket) running
-# real guests: counts from the guest, libvirt's removal events, the image
-# cache in each host's storage pool, cells spread over two hosts, a host
-# that is unreachable and one whose daemon is killed mid-matrix.
+# The libvirt backend on real libvirt daemons (two private libvirtd started
+# by ci/libvirtd, each on its own socket) running real guests: counts from
+# the guest, libvirt's removal events, the image cache in each host's storage
+# pool, a host that is unreachable and one whose daemon is killed mid-run.
 set -u
 cd "$(dirname "$0")/../.."
 OUT=${MEMHP_TEST_OUT:-$PWD/build/integration}/libvirt
@@ -101,40 +100,17 @@ $MEMHP run -o "$OUT/again" --connect "$UA" scenarios/quick-dimm.ini > /dev/null 
 check "a second run reuses the uploaded image (the volumes are untouched)" test "$before" = "$(stamp)"
 check "no memhp domain is left on host A" test -z "$(virsh -c "$UA" list --all --name | grep memhp)"
 
-# 5. Cells spread over two hosts.
-printf '# two local daemons\n%s\n\n%s\n' "$UA" "$UB" > "$OUT/hosts.txt"
-$MEMHP run -o "$OUT/two" --hosts "$OUT/hosts.txt" --repeats 4 scenarios/quick-dimm.ini \
-	> "$OUT/two.out" 2> "$OUT/two.err"
-check "4 cells on two hosts: exit 0" test $? -eq 0
-check "4 ok results" test "$(jq -s 'map(select(.status == "ok")) | length' $(results "$OUT/two"))" -eq 4
-check "each result records its host, and both hosts ran cells" \
-	test "$(jq -rs "map(.host.uri) | unique | sort == ([\"$UA\", \"$UB\"] | sort)" $(results "$OUT/two"))" = true
-check "repeats 1-4 each have a result" \
-	test "$(jq -s 'map(.repeat) | sort' -c $(results "$OUT/two"))" = "[1,2,3,4]"
-
-# 6. An unreachable host: its cell goes to the other one.
+# 5. An unreachable host: the run fails with a result that says it was the host.
 dead="qemu:///system?socket=$OUT/nobody-listens-here"
-printf '%s\n%s\n' "$dead" "$UA" > "$OUT/hosts-dead.txt"
-$MEMHP run -o "$OUT/dead" --hosts "$OUT/hosts-dead.txt" --repeats 2 scenarios/quick-dimm.ini \
+$MEMHP run -o "$OUT/dead" --connect "$dead" scenarios/quick-dimm.ini \
 	> "$OUT/dead.out" 2> "$OUT/dead.err"
-check "an unreachable host does not fail the matrix: exit 0" test $? -eq 0
-check "both cells ended ok on the reachable host" \
-	test "$(jq -s "map(select(.status == \"ok\" and .host.uri == \"$UA\")) | length" $(results "$OUT/dead"))" -eq 2
+check "an unreachable host: exit 1" test $? -eq 1
 check "the failed attempt is recorded: host failure, its URI and why" \
 	test "$(jq -s "map(select(.status == \"failed\" and .host_failure and .host.uri == \"$dead\" and (.reason | test(\"cannot connect\")))) | length" $(results "$OUT/dead"))" -eq 1
-check "memhp said it dropped the host" grep -q "host $dead failed.*dropping the host" "$OUT/dead.err"
 
-# 7. Only an unreachable host: every cell still ends with a result.
-printf '%s\n' "$dead" > "$OUT/hosts-none.txt"
-$MEMHP run -o "$OUT/none" --hosts "$OUT/hosts-none.txt" --repeats 2 scenarios/quick-dimm.ini \
-	> /dev/null 2> "$OUT/none.err"
-check "no host left: exit 1" test $? -eq 1
-check "both repeats have a failed result saying no host was left" \
-	test "$(jq -s 'map(select(.failed_phase == "queue" and (.reason | test("no host left")))) | map(.repeat) | sort' -c $(results "$OUT/none"))" = "[1,2]"
-
-# 8. A daemon killed mid-matrix.
-printf '%s\n%s\n' "$UA" "$UB" > "$OUT/hosts.txt"
-$MEMHP run -o "$OUT/kill" --hosts "$OUT/hosts.txt" --repeats 4 scenarios/quick-dimm.ini \
+# 6. A daemon killed mid-run: a host failure, recorded; a rerun (--resume,
+# or Slurm requeueing the task: docs/hosts.md) runs the cell again.
+$MEMHP run -o "$OUT/kill" --connect "$UB" scenarios/quick-dimm.ini \
 	> "$OUT/kill.out" 2> "$OUT/kill.err" &
 pid=$!
 for _ in $(seq 600); do
@@ -146,17 +122,18 @@ sleep 2 # into its boot
 kill -9 "$(cat "$B/libvirtd.pid")"
 wait "$pid"
 rc=$?
-check "with host B's daemon killed, the matrix still exits 0" test "$rc" -eq 0
-check "all 4 repeats have an ok result, from host A" \
-	test "$(jq -s "map(select(.status == \"ok\" and .host.uri == \"$UA\")) | map(.repeat) | sort" -c $(results "$OUT/kill"))" = "[1,2,3,4]"
-check "the cell that was on B is recorded as a host failure on B" \
+check "with host B's daemon killed, the run exits 1" test "$rc" -eq 1
+check "its result is a host failure on B" \
 	test "$(jq -s "map(select(.status == \"failed\" and .host_failure and .host.uri == \"$UB\")) | length" $(results "$OUT/kill"))" -eq 1
 jq -r 'select(.host_failure) | "# host failure: " + .reason' $(results "$OUT/kill")
+$MEMHP run --resume "$OUT/kill" --connect "$UA" scenarios/quick-dimm.ini > /dev/null 2>&1
+check "run again on host A: exit 0, the failed attempt kept beside the ok result" \
+	test $? -eq 0 -a "$(jq -rs 'map(.status) | sort | join(" ")' $(results "$OUT/kill"))" = "failed ok"
 ci/libvirtd stop "$B"
 left=$(pgrep -f 'qemu-system.*guest=memhp-' || true)
 check "no memhp QEMU left running" test -z "$left"
 
-# 9. memhp killed outright: AUTODESTROY takes its guest down with the connection.
+# 7. memhp killed outright: AUTODESTROY takes its guest down with the connection.
 $MEMHP run -o "$OUT/killed" --connect "$UA" scenarios/quick-dimm.ini > /dev/null 2>&1 &
 pid=$!
 for _ in $(seq 600); do
@@ -172,16 +149,15 @@ done
 check "memhp killed with SIGKILL: libvirt destroyed its guest (AUTODESTROY)" \
 	test -z "$(virsh -c "$UA" list --all --name | grep memhp)"
 
-# 10. The libvirt path under ASan/UBSan.
+# 8. The libvirt path under ASan/UBSan.
 if [ -n "${MEMHP_SAN:-}" ]; then
 	san_check 0 run -o "$OUT/san" --connect "$UA" scenarios/quick-dimm.ini
 fi
 
-# 11. Bad input names the file and line.
-printf 'qemu:///system\nnot a uri\n' > "$OUT/hosts-bad.txt"
-$MEMHP run --hosts "$OUT/hosts-bad.txt" scenarios/quick-dimm.ini > /dev/null 2> "$OUT/bad.err"
-check "a bad hosts file: exit 2" test $? -eq 2
-check "... naming file and line" grep -q "hosts-bad.txt:2: 'not a uri'" "$OUT/bad.err"
+# 9. Bad input.
+$MEMHP run --connect 'not a uri' scenarios/quick-dimm.ini > /dev/null 2> "$OUT/bad.err"
+check "a bad --connect URI: exit 2" test $? -eq 2
+check "... naming the URI" grep -q "'not a uri' has a blank" "$OUT/bad.err"
 $MEMHP run --backend qmp --connect "$UA" scenarios/quick-dimm.ini > /dev/null 2> "$OUT/bad2.err"
 check "--connect with --backend qmp: exit 2" test $? -eq 2
 

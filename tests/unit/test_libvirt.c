@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* The libvirt backend's XML (built and read with libxml2) and hosts files:
+/* The libvirt backend's XML (built and read with libxml2) and URIs:
  * what memhp asks libvirt for, what it reads back from live domain XML as
  * libvirt 9.0 writes it, and errors for input that is not right. No daemon
  * here: tests/integration/test_libvirt.sh drives real ones; libvirt's own
@@ -17,7 +17,7 @@
 
 #include <cmocka.h>
 
-#include "hosts.h"
+#include "libvirt_uri.h"
 #include "libvirt_xml.h"
 
 static struct vm_config base_config(void)
@@ -274,52 +274,23 @@ static void test_caps(void **state)
 	assert_false(lv_caps_hw_virt("not xml"));
 }
 
-static const char *write_tmp(const char *text)
+static void test_uri(void **state)
 {
-	static char path[64];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/tmp/memhp-hosts-XXXXXX");
-	close(mkstemp(path));
-	f = fopen(path, "w");
-	fputs(text, f);
-	fclose(f);
-	return path;
-}
-
-static void test_hosts_file(void **state)
-{
-	struct hosts h;
 	struct err err;
-	const char *p;
 
 	(void)state;
-	p = write_tmp("# fleet\n qemu+ssh://a.example/system \n\nqemu:///system?socket=/x\n"
-		      "qemu+ssh://a.example/system\n");
-	assert_int_equal(hosts_load(p, &h, &err), 0);
-	assert_int_equal(h.n, 3);
-	assert_string_equal(h.uri[0], "qemu+ssh://a.example/system");
-	assert_string_equal(h.uri[1], "qemu:///system?socket=/x");
-	unlink(p);
-
-	p = write_tmp("qemu:///system\nqemu:///system extra\n");
-	assert_int_equal(hosts_load(p, &h, &err), -EINVAL);
-	assert_non_null(strstr(err.msg, ":2: 'qemu:///system extra'"));
-	unlink(p);
-
-	p = write_tmp("just-a-name\n");
-	assert_int_equal(hosts_load(p, &h, &err), -EINVAL);
-	assert_non_null(strstr(err.msg, ":1: 'just-a-name' is not a libvirt URI"));
-	unlink(p);
-
-	p = write_tmp("# nothing\n\n");
-	assert_int_equal(hosts_load(p, &h, &err), -EINVAL);
-	assert_non_null(strstr(err.msg, "no hosts"));
-	unlink(p);
-
-	assert_int_equal(hosts_load("/nonexistent/hosts", &h, &err), -ENOENT);
-	assert_non_null(strstr(err.msg, "/nonexistent/hosts"));
-	assert_int_equal(hosts_check_uri("q/emu:x", &err), -EINVAL);
+	assert_int_equal(lv_uri_check("qemu+ssh://a.example/system", &err), 0);
+	assert_int_equal(lv_uri_check("qemu:///system?socket=/x", &err), 0);
+	assert_int_equal(lv_uri_check("qemu:///system extra", &err), -EINVAL);
+	assert_non_null(strstr(err.msg, "'qemu:///system extra' has a blank"));
+	assert_int_equal(lv_uri_check("just-a-name", &err), -EINVAL);
+	assert_non_null(strstr(err.msg, "'just-a-name' is not a libvirt URI"));
+	assert_int_equal(lv_uri_check(":x", &err), -EINVAL);
+	assert_int_equal(lv_uri_check("q/emu:x", &err), -EINVAL);
+	assert_non_null(strstr(err.msg, "has a '/'"));
+	assert_true(lv_uri_is_local("qemu:///system"));
+	assert_true(lv_uri_is_local("qemu:///system?socket=/run/x"));
+	assert_false(lv_uri_is_local("qemu+ssh://root@big1/system"));
 }
 
 int main(void)
@@ -333,7 +304,7 @@ int main(void)
 		cmocka_unit_test(test_parse_memory_faults),
 		cmocka_unit_test(test_virtio_mem_update),
 		cmocka_unit_test(test_caps),
-		cmocka_unit_test(test_hosts_file),
+		cmocka_unit_test(test_uri),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* Variants and matrix files: what is accepted, and errors that name the
  * file, line and value. */
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,6 +13,7 @@
 #include <cmocka.h>
 
 #include "matrix.h"
+#include "spawn.h"
 
 static void test_variant_forms(void **state)
 {
@@ -167,6 +169,59 @@ static void test_matrix_file_and_cell_order(void **state)
 	cleanup(path);
 }
 
+/* memhp run --cell: an index in matrix_cells' order, with a count that must
+ * still hold. */
+static void test_cell_index(void **state)
+{
+	struct err err;
+	size_t i = 99;
+
+	(void)state;
+	assert_int_equal(matrix_parse_cell("0", 6, &i, &err), 0);
+	assert_int_equal(i, 0);
+	assert_int_equal(matrix_parse_cell("5/6", 6, &i, &err), 0);
+	assert_int_equal(i, 5);
+	assert_int_equal(matrix_parse_cell("6", 6, &i, &err), -EINVAL);
+	assert_non_null(strstr(err.msg, "has 6 cells (0 to 5)"));
+	assert_int_equal(matrix_parse_cell("2/8", 6, &i, &err), -EINVAL);
+	assert_non_null(strstr(err.msg, "has 6 cells now, not 8"));
+	assert_int_equal(i, 5);
+	static const char *const bad[] = { "", "-1", " 1", "1/", "1/x", "x", "1x", "+2", "1/6/6",
+					   "99999999999999999999999" };
+	for (size_t k = 0; k < sizeof(bad) / sizeof(bad[0]); k++) {
+		assert_int_equal(matrix_parse_cell(bad[k], 6, &i, &err), -EINVAL);
+		assert_non_null(strstr(err.msg, "--cell"));
+	}
+}
+
+/* The one shell quoter: what it writes, sh reads back as the same word. */
+static void test_sh_quote(void **state)
+{
+	static const char *const words[] = { "plain/path-1.ini", "", "a b", "it's", "$(id)",
+					     "x'y'z", "deb:linux-image-6.1.*", "~root", "a\nb",
+					     "tab\there", "\"q\"", "semi;colon", "back`tick" };
+
+	(void)state;
+	for (size_t k = 0; k < sizeof(words) / sizeof(words[0]); k++) {
+		char *out = NULL, cmd[512], got[256] = "";
+		size_t len = 0;
+		FILE *f = open_memstream(&out, &len), *p;
+
+		sh_quote(f, words[k]);
+		fclose(f);
+		if (!strcmp(words[k], "plain/path-1.ini"))
+			assert_string_equal(out, words[k]); /* safe words stay bare */
+		snprintf(cmd, sizeof(cmd), "printf '%%s|' %s", out);
+		p = popen(cmd, "r");
+		assert_non_null(p);
+		got[fread(got, 1, sizeof(got) - 1, p)] = '\0';
+		pclose(p);
+		snprintf(cmd, sizeof(cmd), "%s|", words[k]);
+		assert_string_equal(got, cmd);
+		free(out);
+	}
+}
+
 static void test_matrix_errors_name_file_and_line(void **state)
 {
 	static const struct {
@@ -215,6 +270,8 @@ int main(void)
 		cmocka_unit_test(test_variant_errors),
 		cmocka_unit_test(test_matrix_file_and_cell_order),
 		cmocka_unit_test(test_matrix_errors_name_file_and_line),
+		cmocka_unit_test(test_cell_index),
+		cmocka_unit_test(test_sh_quote),
 	};
 
 	return cmocka_run_group_tests_name("matrix", tests, NULL, NULL);
