@@ -252,6 +252,11 @@ static int qmp_start(const struct vm_config *cfg, struct vm **out, struct err *e
 		return -ENOMEM;
 	vm->qmp.jl.fd = vm->qga.jl.fd = -1;
 	str_copy(vm->qemu_log, sizeof(vm->qemu_log), cfg->qemu_log);
+	if (cfg->file_backend) {
+		vm->file_backend = strdup(cfg->file_backend);
+		if (!vm->file_backend)
+			abort();
+	}
 	vm->pid = spawn_qemu(cfg, err);
 	if (vm->pid < 0) {
 		rc = vm->pid;
@@ -522,8 +527,17 @@ static const char *qmp_version(struct vm *vm)
 
 static void qmp_stop(struct vm *vm, char *why, size_t whylen)
 {
+	bool ended;
+
 	if (!vm)
 		return;
+	/* Ended on its own (crashed, killed, a guest that powered off) rather
+	 * than by the quit below: that is what why reports. */
+	ended = !alive(vm);
+	if (why && whylen)
+		*why = '\0';
+	if (why && ended)
+		spawn_describe_status(vm->status, why, whylen);
 	if (!vm->exited && vm->qmp.jl.fd >= 0) {
 		struct err ignored;
 
@@ -538,8 +552,6 @@ static void qmp_stop(struct vm *vm, char *why, size_t whylen)
 			;
 		vm->exited = true;
 	}
-	if (why)
-		spawn_describe_status(vm->status, why, whylen);
 	qmp_close(&vm->qmp);
 	qga_close(&vm->qga);
 	free(vm->file_backend);
@@ -555,6 +567,7 @@ static int qmp_resolve_accel(const char *connect, unsigned choice, enum accel *o
 
 const struct backend_ops backend_qmp = {
 	.name = "qmp",
+	.caps = 0,
 	.resolve_accel = qmp_resolve_accel,
 	.start = qmp_start,
 	.dimm_add = qmp_dimm_add,
