@@ -7,12 +7,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "clock.h"
+#include "signals.h"
 #include "spawn.h"
+
+#define POLL_SLICE_MS 200
+#define SPAWN_STOP_GRACE_MS 10000
 
 void argv_add(struct argv *a, const char *fmt, ...)
 {
@@ -170,7 +175,8 @@ int spawn_capture_in(const struct argv *a, const char *cwd, char **out, struct e
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *mem;
-	pid_t pid;
+	pid_t pid, parent = getpid();
+	int64_t stopped = 0; /* when the stop signal was passed on */
 
 	*out = NULL;
 	if (pipe2(pfd, O_CLOEXEC) < 0)
@@ -189,6 +195,12 @@ int spawn_capture_in(const struct argv *a, const char *cwd, char **out, struct e
 		return err_set(err, "fork: %s", strerror(errno));
 	}
 	if (pid == 0) {
+		/* Its own process group, so that a stop reaches everything it
+		 * started (make and the compilers), and dying with memhp. */
+		setpgid(0, 0);
+		prctl(PR_SET_PDEATHSIG, SIGTERM);
+		if (getppid() != parent)
+			_exit(127);
 		dup2(pfd[1], STDOUT_FILENO);
 		dup2(efd[1], STDERR_FILENO);
 		if (cwd && chdir(cwd) < 0) {
@@ -209,7 +221,14 @@ int spawn_capture_in(const struct argv *a, const char *cwd, char **out, struct e
 	p[0] = (struct pollfd){ .fd = pfd[0], .events = POLLIN };
 	p[1] = (struct pollfd){ .fd = efd[0], .events = POLLIN };
 	while (p[0].fd >= 0 || p[1].fd >= 0) {
-		if (poll(p, 2, -1) < 0) {
+		/* Asked to stop: pass it on to the whole group, then insist. */
+		if (memhp_stop_signal && !stopped) {
+			kill(-pid, SIGTERM);
+			stopped = now_ms();
+		} else if (stopped && now_ms() - stopped > SPAWN_STOP_GRACE_MS) {
+			kill(-pid, SIGKILL);
+		}
+		if (poll(p, 2, POLL_SLICE_MS) < 0) {
 			if (errno == EINTR)
 				continue;
 			break;
@@ -242,8 +261,22 @@ int spawn_capture_in(const struct argv *a, const char *cwd, char **out, struct e
 		if (p[i].fd >= 0)
 			close(p[i].fd); /* poll failed: the child gets EPIPE rather than blocking */
 	fclose(mem);
+	/* Stopped: whatever it left running in its group goes too (before the
+	 * reap, while the group id is surely still its own). */
+	if (stopped)
+		kill(-pid, SIGKILL);
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
+	if (stopped) {
+		char how[64], *cmd = argv_describe(a);
+
+		spawn_describe_status(status, how, sizeof(how));
+		err_set(err, "interrupted by signal %d while %s ran (%s)", (int)memhp_stop_signal,
+			cmd, how);
+		free(cmd);
+		free(buf);
+		return -EINTR;
+	}
 	if (!WIFEXITED(status) || WEXITSTATUS(status)) {
 		char how[64], said[1100], *cmd = argv_describe(a);
 

@@ -23,7 +23,10 @@ char *argv_describe(const struct argv *a);
 /*
  * Run argv to completion; its stdout is returned in *out (NUL-terminated,
  * caller frees), its stderr passes through to ours. Returns 0 when it exited
- * 0, -ECHILD with its status in err otherwise.
+ * 0, -ECHILD with its status in err otherwise. The child runs in its own
+ * process group and dies with memhp (PR_SET_PDEATHSIG); when a stop signal
+ * arrives (memhp_stop_signal) the group gets SIGTERM, SIGKILL 10 s later,
+ * and the call returns -EINTR.
  */
 int spawn_capture(const struct argv *a, char **out, struct err *err);
 /* The same, run in directory cwd (NULL: ours). */
