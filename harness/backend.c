@@ -116,6 +116,18 @@ int vm_agent(const struct backend_ops *be, struct vm *vm, const char *cmd, json_
 	return be->agent(vm, cmd, args, ret, deadline, err);
 }
 
+int vm_vmm_command(const struct backend_ops *be, struct vm *vm, const char *cmd,
+		   json_object *args, json_object **ret, struct err *err)
+{
+	if (ret)
+		*ret = NULL;
+	if (!be->vmm_command) {
+		json_object_put(args);
+		return unsupported(be, "pass commands to its VMM", err);
+	}
+	return be->vmm_command(vm, cmd, args, ret, err);
+}
+
 uint64_t vm_peak_rss(const struct backend_ops *be, struct vm *vm)
 {
 	return be->peak_rss ? be->peak_rss(vm) : 0;

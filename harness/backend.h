@@ -168,6 +168,12 @@ struct backend_ops {
 	 * the caller filled from uname. May be NULL (the guest runs here). */
 	void (*host_info)(struct vm *vm, char *host, size_t hostlen, char *kernel, size_t kernlen,
 			  unsigned *cpus);
+	/* One command straight to the VMM's monitor (QMP), for tests and
+	 * diagnostics that check what the VMM really holds: args consumed (may
+	 * be NULL), *ret its "return" (caller puts). -EREMOTEIO: an error
+	 * reply. May be NULL. */
+	int (*vmm_command)(struct vm *vm, const char *cmd, json_object *args, json_object **ret,
+			   struct err *err);
 	/* Stop the guest, reap the emulator and free vm (NULL: nothing); never
 	 * fails and leaves no process behind. why (may be NULL) gets how the VMM
 	 * had ended when it ended before stop was called ("killed by signal 9
@@ -195,6 +201,8 @@ int vm_wait_event(const struct backend_ops *be, struct vm *vm, int64_t deadline,
 		  struct vm_event *ev, struct err *err);
 int vm_agent(const struct backend_ops *be, struct vm *vm, const char *cmd, json_object *args,
 	     json_object **ret, int64_t deadline, struct err *err);
+int vm_vmm_command(const struct backend_ops *be, struct vm *vm, const char *cmd,
+		   json_object *args, json_object **ret, struct err *err);
 uint64_t vm_peak_rss(const struct backend_ops *be, struct vm *vm);
 /* "" when the backend cannot tell. */
 const char *vm_version(const struct backend_ops *be, struct vm *vm);
