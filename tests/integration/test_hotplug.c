@@ -18,6 +18,7 @@
 #include <string.h>
 #include <dirent.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include <cmocka.h>
 
@@ -351,6 +352,7 @@ static void test_dimm_file_backend_is_what_qemu_got(void **state)
 /* A command run in the guest before the unplug, through the agent. */
 struct in_guest {
 	const char *script;
+	long then_wait_ms; /* before the run goes on */
 	int rc;
 };
 
@@ -363,6 +365,9 @@ static int run_in_guest(void *arg, const struct backend_ops *be, struct vm *vm, 
 
 	g->rc = guest_exec(be, vm, argv, &out, &code, INT64_MAX, err);
 	free(out);
+	if (!g->rc && g->then_wait_ms)
+		nanosleep(&(struct timespec){ g->then_wait_ms / 1000,
+					      (g->then_wait_ms % 1000) * 1000000L }, NULL);
 	return g->rc;
 }
 
@@ -392,7 +397,8 @@ static void test_guest_kernel_panic_fails_the_run(void **state)
 static void test_agent_killed_in_the_guest(void **state)
 {
 	struct in_guest g = {
-		.script = "(sleep 1; kill -9 $(pidof qemu-ga)) </dev/null >/dev/null 2>&1 &",
+		.script = "(sleep 0.5; kill -9 $(pidof qemu-ga)) </dev/null >/dev/null 2>&1 &",
+		.then_wait_ms = 2000, /* the agent is gone (and being restarted) */
 	};
 	struct run_record rec;
 	char dir[4096], serial[4200], line[512];
