@@ -293,3 +293,44 @@ int spawn_capture_in(const struct argv *a, const char *cwd, char **out, struct e
 	*out = buf;
 	return 0;
 }
+
+int spawn_run(const struct argv *a, int *status, struct err *err)
+{
+	pid_t pid, parent = getpid();
+	int64_t stopped = 0;
+
+	*status = 0;
+	pid = fork();
+	if (pid < 0)
+		return err_set(err, "fork: %s", strerror(errno));
+	if (pid == 0) {
+		setpgid(0, 0);
+		prctl(PR_SET_PDEATHSIG, SIGTERM);
+		if (getppid() != parent)
+			_exit(127);
+		execvp(a->v[0], a->v);
+		fprintf(stderr, "memhp: cannot run %s: %s\n", a->v[0], strerror(errno));
+		_exit(127);
+	}
+	for (;;) {
+		if (memhp_stop_signal && !stopped) {
+			kill(-pid, SIGTERM);
+			stopped = now_ms();
+		} else if (stopped && now_ms() - stopped > SPAWN_STOP_GRACE_MS) {
+			kill(-pid, SIGKILL);
+		}
+		if (spawn_wait(pid, now_ms() + POLL_SLICE_MS, status) != -ETIMEDOUT)
+			break;
+	}
+	if (!stopped)
+		return 0;
+	{
+		char how[64], *cmd = argv_describe(a);
+
+		spawn_describe_status(*status, how, sizeof(how));
+		err_set(err, "interrupted by signal %d while %s ran (%s)", (int)memhp_stop_signal,
+			cmd, how);
+		free(cmd);
+	}
+	return -EINTR;
+}

@@ -32,6 +32,13 @@ int spawn_capture(const struct argv *a, char **out, struct err *err);
 /* The same, run in directory cwd (NULL: ours). */
 int spawn_capture_in(const struct argv *a, const char *cwd, char **out, struct err *err);
 
+/*
+ * Run argv with our stdin, stdout and stderr, in its own process group, dying
+ * with memhp, and wait: 0 with its wait status in *status, or -EINTR (the
+ * group signalled as for spawn_capture) when a stop signal came.
+ */
+int spawn_run(const struct argv *a, int *status, struct err *err);
+
 /* Wait for pid to exit until deadline (-ETIMEDOUT) and fill *status. */
 int spawn_wait(pid_t pid, int64_t deadline, int *status);
 /* "exited with status 1", "killed by signal 9 (Killed)". */

@@ -109,7 +109,7 @@ for m in vmem dimm; do
 	check "$m: QEMU killed mid-unplug: failed in unplug, the signal named" \
 		result_has "kill-$m" '.status == "failed" and .failed_phase == "unplug" and
 			(.reason | test("QEMU killed by signal 9"))'
-	check "$m: QEMU killed mid-unplug: nothing measured is claimed" \
+	check "$m: QEMU killed mid-unplug: the phases before it keep their times" \
 		result_has "kill-$m" '.phases_ms.workload > 0'
 	check "$m: QEMU killed mid-unplug: no QEMU of the run left" no_qemu_of "$OUT/kill-$m"
 	[ "$failed" -eq 0 ] || show_result "kill-$m"
@@ -224,6 +224,25 @@ check "SIGINT during the kernel build: the result names the image phase" \
 check "SIGINT during the kernel build: make and the compilers are gone" \
 	bash -c "[ -n '$helper' ] && ! pgrep -g '$helper' > /dev/null"
 [ "$failed" -eq 0 ] || show_result "$name"
+
+# memhp kernel build on its own: SIGTERM reaches make and the compilers.
+frag=$OUT/faults-kernel.config
+echo "CONFIG_LOCALVERSION=\"-memhp-faults-k-$$-$RANDOM\"" > "$frag"
+"$MEMHP" kernel build --tree linux-source-6.1 --config "$frag" > "$OUT/kbuild.stdout" 2> "$OUT/kbuild.stderr" &
+MEMHP_PID=$!
+helper=
+for _ in $(seq 1 600); do
+	helper=$(pgrep -P "$MEMHP_PID" -f build-kernel | head -n 1)
+	[ -n "$helper" ] && pgrep -g "$helper" -f 'make' > /dev/null && break
+	kill -0 "$MEMHP_PID" 2>/dev/null || break
+	sleep 0.1
+done
+sleep 2
+kill -TERM "$MEMHP_PID"
+wait_memhp
+check "SIGTERM of memhp kernel build: exit 143" test "$RC" = 143
+check "SIGTERM of memhp kernel build: make and the compilers are gone" \
+	bash -c "[ -n '$helper' ] && ! pgrep -g '$helper' > /dev/null"
 
 # --- memhp killed with --jobs 2: no QEMU outlives it
 cat > "$OUT/matrix.ini" <<'INI'

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -104,11 +105,55 @@ static void test_without_a_signal_the_output_comes_back(void **state)
 	assert_non_null(strstr(err.msg, "exited with status 3"));
 }
 
+/* spawn_run (memhp kernel build): the helper's exit status, or -EINTR with
+ * its group gone when memhp is signalled. */
+static void test_spawn_run_status_and_stop(void **state)
+{
+	struct argv a = { 0 };
+	struct err err = { "" };
+	int status = -1;
+	pid_t pid;
+
+	(void)state;
+	memhp_stop_signal = 0;
+	argv_add(&a, "sh");
+	argv_add(&a, "-c");
+	argv_add(&a, "exit 2");
+	assert_int_equal(spawn_run(&a, &status, &err), 0);
+	argv_free(&a);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 2);
+
+	signals_install();
+	argv_add(&a, "sh");
+	argv_add(&a, "-c");
+	argv_add(&a, "sleep 60 & echo $! > /tmp/memhp-test-spawn-run.$PPID; kill -INT $PPID; wait");
+	assert_int_equal(spawn_run(&a, &status, &err), -EINTR);
+	argv_free(&a);
+	assert_non_null(strstr(err.msg, "interrupted by signal 2"));
+	{
+		char path[64];
+		FILE *f;
+
+		snprintf(path, sizeof(path), "/tmp/memhp-test-spawn-run.%d", (int)getpid());
+		f = fopen(path, "re");
+		assert_non_null(f);
+		assert_int_equal(fscanf(f, "%d", &pid), 1);
+		fclose(f);
+		unlink(path);
+	}
+	for (int i = 0; i < 100 && running(pid); i++)
+		nanosleep(&(struct timespec){ 0, 50 * 1000000 }, NULL);
+	assert_false(running(pid));
+	memhp_stop_signal = 0;
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_without_a_signal_the_output_comes_back),
 		cmocka_unit_test(test_sigterm_stops_the_helper_and_its_children),
+		cmocka_unit_test(test_spawn_run_status_and_stop),
 	};
 
 	return cmocka_run_group_tests_name("spawn", tests, NULL, NULL);
