@@ -603,6 +603,30 @@ static int64_t self_cpu_ms(void)
 	       (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1000;
 }
 
+/*
+ * The results directory refused the result (disk full, read-only, gone):
+ * nothing measured may be lost, so it goes to a fresh directory under
+ * $TMPDIR, and err says where.
+ */
+static void keep_elsewhere(const struct run_record *rec, struct err *err)
+{
+	const char *tmp = getenv("TMPDIR");
+	char dir[4096];
+	struct err e2;
+	size_t used;
+
+	snprintf(dir, sizeof(dir), "%s/memhp-unsaved-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	if (!mkdtemp(dir))
+		return;
+	if (result_write(rec, dir, &e2)) {
+		rmdir(dir);
+		return;
+	}
+	used = strlen(err->msg);
+	snprintf(err->msg + used, sizeof(err->msg) - used,
+		 "; the result was written to %s/result.json instead", dir);
+}
+
 int runner_run(const struct scenario *sc, const struct run_options *opt,
 	       struct run_record *rec, struct err *err)
 {
@@ -648,7 +672,10 @@ int runner_run(const struct scenario *sc, const struct run_options *opt,
 	}
 	rec->wall_ms = now_ms() - wall0;
 	rec->cpu_ms = self_cpu_ms() - cpu0;
-	return result_write(rec, opt->outdir, err);
+	rc = result_write(rec, opt->outdir, err);
+	if (rc)
+		keep_elsewhere(rec, err);
+	return rc;
 }
 
 int runner_record_failure(const struct scenario *sc, const struct run_options *opt,

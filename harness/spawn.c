@@ -4,6 +4,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -167,6 +168,16 @@ static void tail_lines(const struct tail *t, char *out, size_t len)
 		used += (size_t)snprintf(out + used, len - used, "%s%s", i ? "; " : "", lines[i]);
 }
 
+/* After a stop: wait (briefly) until the group's last process is gone, so
+ * that memhp does not return while a killed compiler still exits. */
+static void drain_group(pid_t pgid)
+{
+	int64_t deadline = now_ms() + 2000;
+
+	while (kill(-pgid, 0) == 0 && now_ms() < deadline)
+		nanosleep(&(struct timespec){ 0, 20 * 1000000 }, NULL);
+}
+
 int spawn_capture_in(const struct argv *a, const char *cwd, char **out, struct err *err)
 {
 	int pfd[2], efd[2], status;
@@ -270,6 +281,7 @@ int spawn_capture_in(const struct argv *a, const char *cwd, char **out, struct e
 	if (stopped) {
 		char how[64], *cmd = argv_describe(a);
 
+		drain_group(pid);
 		spawn_describe_status(status, how, sizeof(how));
 		err_set(err, "interrupted by signal %d while %s ran (%s)", (int)memhp_stop_signal,
 			cmd, how);
@@ -292,6 +304,24 @@ int spawn_capture_in(const struct argv *a, const char *cwd, char **out, struct e
 	}
 	*out = buf;
 	return 0;
+}
+
+/* Has pid exited (within ms)? It stays unreaped. */
+static bool exited(pid_t pid, int ms)
+{
+	int64_t deadline = now_ms() + ms;
+
+	for (;;) {
+		siginfo_t info = { 0 };
+
+		if (waitid(P_PID, (id_t)pid, &info, WEXITED | WNOHANG | WNOWAIT) < 0)
+			return errno != EINTR;
+		if (info.si_pid == pid)
+			return true;
+		if (now_ms() >= deadline)
+			return false;
+		nanosleep(&(struct timespec){ 0, 20 * 1000000 }, NULL);
+	}
 }
 
 int spawn_run(const struct argv *a, int *status, struct err *err)
@@ -319,11 +349,18 @@ int spawn_run(const struct argv *a, int *status, struct err *err)
 		} else if (stopped && now_ms() - stopped > SPAWN_STOP_GRACE_MS) {
 			kill(-pid, SIGKILL);
 		}
-		if (spawn_wait(pid, now_ms() + POLL_SLICE_MS, status) != -ETIMEDOUT)
+		if (exited(pid, POLL_SLICE_MS))
 			break;
 	}
+	/* Stopped: the rest of its group goes before the leader is reaped,
+	 * while the group id is surely still its own. */
+	if (stopped)
+		kill(-pid, SIGKILL);
+	while (waitpid(pid, status, 0) < 0 && errno == EINTR)
+		;
 	if (!stopped)
 		return 0;
+	drain_group(pid);
 	{
 		char how[64], *cmd = argv_describe(a);
 
