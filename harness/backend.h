@@ -83,11 +83,12 @@ struct vm;
  * message in err naming what failed. These errnos mean the same on every
  * backend, and callers act on them:
  *   -EREMOTEIO  the VMM refused this request (a QMP error reply, libvirt
- *               rejecting a device); the guest is still running, so the
- *               hotplug methods record it as the device's outcome;
+ *               rejecting a device); the guest is still running, so a
+ *               caller that can go on does (a refused device_del is that
+ *               DIMM's outcome, not the run's failure);
  *   -EHOSTDOWN  the host failed (libvirt daemon or connection lost): the run
- *               fails as a host failure (result host_failure), and a hosts
- *               queue retries it elsewhere;
+ *               fails as a host failure (result host_failure), which a
+ *               batch or hosts queue may retry elsewhere;
  *   -ESRCH      the VMM died; err says how (signal, exit status, its last
  *               log line);
  *   -ENOENT     unsupported: the hook is NULL (the vm_*() wrappers return it
