@@ -76,46 +76,144 @@ struct vm_memory_device {
 
 struct vm;
 
+/*
+ * The contract every backend keeps.
+ *
+ * Returns. Every int hook returns 0 on success or a negative errno with a
+ * message in err naming what failed. These errnos mean the same on every
+ * backend, and callers act on them:
+ *   -EREMOTEIO  the VMM refused this request (a QMP error reply, libvirt
+ *               rejecting a device); the guest is still running, so a
+ *               caller that can go on does (a refused device_del is that
+ *               DIMM's outcome, not the run's failure);
+ *   -EHOSTDOWN  the host failed (libvirt daemon or connection lost): the run
+ *               fails as a host failure (result host_failure), which a
+ *               batch or hosts queue may retry elsewhere;
+ *   -ESRCH      the VMM died; err says how (signal, exit status, its last
+ *               log line);
+ *   -ENOENT     unsupported: the hook is NULL (the vm_*() wrappers return it
+ *               with a message) or, for unplug_status, nothing was reported;
+ *   -ETIMEDOUT  the deadline passed (wait_event: no event; agent: no reply);
+ *   -EINTR      a stop signal arrived (memhp_stop_signal);
+ *   -EPROTO     the VMM or agent answered something malformed.
+ * Any other errno is a local failure (fork, pipe, memory).
+ *
+ * NULL. Hooks marked "may be NULL" are optional: NULL means the backend
+ * cannot do it, never "nothing to do". Nobody calls a hook directly: the
+ * vm_*() wrappers below check for NULL (as fio's td_io_*() do) and return
+ * -ENOENT, so callers decide what unsupported means for them. The other
+ * hooks must be set.
+ *
+ * Threads. Hooks are called from one thread; a backend may run its own
+ * (libvirt's event loop) behind them.
+ */
+enum backend_caps {
+	/* Runs guests on a host named by a URI (--connect, default_uri); the
+	 * result records that URI. Without it the guest runs on this machine. */
+	BACKEND_CAP_URI = 1u << 0,
+};
+
 struct backend_ops {
 	const char *name;
+	unsigned caps;           /* enum backend_caps */
+	const char *default_uri; /* BACKEND_CAP_URI: the host when --connect is not given */
 	/* Which accelerator a guest on this backend (and host) gets for choice
-	 * (enum accel_choice), with a reason for the result. */
+	 * (enum accel_choice), with a reason for the result. -EINVAL: the choice
+	 * is not available there; -EHOSTDOWN: the host could not be asked. */
 	int (*resolve_accel)(const char *connect, unsigned choice, enum accel *out, char *reason,
 			     size_t len, struct err *err);
-	/* Start the guest and return once its agent answers (or fail). */
+	/* Start the guest and return once its agent answers: 0 with *vm set, or
+	 * an error with *vm NULL and nothing left running. -ETIMEDOUT: no agent
+	 * by cfg->boot_deadline; -ESRCH: the VMM died while booting; -EINVAL: the
+	 * configuration was refused. */
 	int (*start)(const struct vm_config *cfg, struct vm **vm, struct err *err);
 	/* Hot-add a DIMM of size bytes with its own memory backend (RAM, or a
-	 * file when the VM was configured with file_backend). */
+	 * file in cfg->file_backend when set); returns once the VMM has it.
+	 * -EREMOTEIO: refused (no free slot, no memory). May be NULL. */
 	int (*dimm_add)(struct vm *vm, const char *id, uint64_t size, struct err *err);
-	/* Ask the guest to release a DIMM; the answer comes as events. */
+	/* Ask the guest to release a DIMM; returns once asked, the answer comes
+	 * as events. -EREMOTEIO: the VMM refused to ask. May be NULL. */
 	int (*dimm_del)(struct vm *vm, const char *id, struct err *err);
-	/* Free a removed DIMM's memory backend. */
+	/* Free the memory backend of a DIMM the guest released. May be NULL:
+	 * the backend frees it with the DIMM (libvirt), and vm_dimm_release()
+	 * returns -ENOENT. */
 	int (*dimm_release)(struct vm *vm, const char *id, struct err *err);
-	/* Last ACPI OSPM status the guest reported for a DIMM. -ENOENT if none. */
+	/* Last ACPI OSPM (_OST) status the guest reported for a DIMM.
+	 * -ENOENT: none reported. May be NULL: the backend reports refusals as
+	 * events only (libvirt's DEVICE_REMOVAL_FAILED). */
 	int (*unplug_status)(struct vm *vm, const char *id, unsigned *source, unsigned *status,
 			     struct err *err);
-	/* Set a virtio-mem device's requested size (again re-triggers the driver). */
+	/* Set a virtio-mem device's requested size; writing the same size
+	 * again re-triggers the guest driver. May be NULL. */
 	int (*virtio_mem_resize)(struct vm *vm, const char *id, uint64_t requested,
 				 struct err *err);
-	/* All memory devices as the VMM sees them; caller frees *devs. */
+	/* All memory devices as the VMM sees them now; caller frees *devs (also
+	 * set, possibly to NULL, on error). */
 	int (*query_memory)(struct vm *vm, struct vm_memory_device **devs, size_t *n,
 			    struct err *err);
-	/* Next event, or -ETIMEDOUT at deadline. */
+	/* Next event, or -ETIMEDOUT at deadline (a deadline in the past polls).
+	 * -ESRCH when the VMM died while waiting. */
 	int (*wait_event)(struct vm *vm, int64_t deadline, struct vm_event *ev, struct err *err);
-	/* One guest agent command (args consumed); *ret holds its "return". */
+	/* One guest agent command (args consumed, may be NULL); *ret (when ret
+	 * is not NULL) holds its "return", which the caller puts. -EREMOTEIO:
+	 * the agent answered with an error; -ETIMEDOUT: no answer by deadline;
+	 * -ESRCH: the VMM died. */
 	int (*agent)(struct vm *vm, const char *cmd, json_object *args, json_object **ret,
 		     int64_t deadline, struct err *err);
-	/* Peak resident memory of the emulator on the host, in bytes. */
+	/* Peak resident memory of the emulator on the host, in bytes (0: not
+	 * known). May be NULL. */
 	uint64_t (*peak_rss)(struct vm *vm);
-	/* Emulator version string, for the result. */
+	/* Emulator version string for the result. May be NULL. */
 	const char *(*version)(struct vm *vm);
-	/* Where the guest runs, when that is not this machine; NULL if it is. */
+	/* Where the guest runs, when that is not this machine: overwrites what
+	 * the caller filled from uname. May be NULL (the guest runs here). */
 	void (*host_info)(struct vm *vm, char *host, size_t hostlen, char *kernel, size_t kernlen,
 			  unsigned *cpus);
-	/* Stop the guest, reap the emulator and free vm; always succeeds in
-	 * leaving no process behind. Fills why with how it ended if it died. */
+	/* One command straight to the VMM's monitor (QMP), for tests and
+	 * diagnostics that check what the VMM really holds: args consumed (may
+	 * be NULL), *ret its "return" (caller puts). -EREMOTEIO: an error
+	 * reply. May be NULL. */
+	int (*vmm_command)(struct vm *vm, const char *cmd, json_object *args, json_object **ret,
+			   struct err *err);
+	/* Stop the guest, reap the emulator and free vm (NULL: nothing); never
+	 * fails and leaves no process behind. why (may be NULL) gets how the VMM
+	 * had ended when it ended before stop was called ("killed by signal 9
+	 * (Killed)"), else "". */
 	void (*stop)(struct vm *vm, char *why, size_t whylen);
 };
+
+/* The contract's wrappers: the one way to call a backend. */
+int vm_resolve_accel(const struct backend_ops *be, const char *connect, unsigned choice,
+		     enum accel *out, char *reason, size_t len, struct err *err);
+int vm_start(const struct backend_ops *be, const struct vm_config *cfg, struct vm **vm,
+	     struct err *err);
+int vm_dimm_add(const struct backend_ops *be, struct vm *vm, const char *id, uint64_t size,
+		struct err *err);
+int vm_dimm_del(const struct backend_ops *be, struct vm *vm, const char *id, struct err *err);
+int vm_dimm_release(const struct backend_ops *be, struct vm *vm, const char *id,
+		    struct err *err);
+int vm_unplug_status(const struct backend_ops *be, struct vm *vm, const char *id,
+		     unsigned *source, unsigned *status, struct err *err);
+int vm_virtio_mem_resize(const struct backend_ops *be, struct vm *vm, const char *id,
+			 uint64_t requested, struct err *err);
+int vm_query_memory(const struct backend_ops *be, struct vm *vm,
+		    struct vm_memory_device **devs, size_t *n, struct err *err);
+int vm_wait_event(const struct backend_ops *be, struct vm *vm, int64_t deadline,
+		  struct vm_event *ev, struct err *err);
+int vm_agent(const struct backend_ops *be, struct vm *vm, const char *cmd, json_object *args,
+	     json_object **ret, int64_t deadline, struct err *err);
+int vm_vmm_command(const struct backend_ops *be, struct vm *vm, const char *cmd,
+		   json_object *args, json_object **ret, struct err *err);
+uint64_t vm_peak_rss(const struct backend_ops *be, struct vm *vm);
+/* "" when the backend cannot tell. */
+const char *vm_version(const struct backend_ops *be, struct vm *vm);
+/* Leaves host, kernel and cpus as they are when the guest runs here. */
+void vm_host_info(const struct backend_ops *be, struct vm *vm, char *host, size_t hostlen,
+		  char *kernel, size_t kernlen, unsigned *cpus);
+void vm_stop(const struct backend_ops *be, struct vm *vm, char *why, size_t whylen);
+/* The host URI a run on be records: --connect's, the backend's default, or
+ * NULL when the backend has no BACKEND_CAP_URI. */
+const char *backend_uri(const struct backend_ops *be, const char *connect);
 
 extern const struct backend_ops backend_qmp;
 extern const struct backend_ops backend_libvirt;

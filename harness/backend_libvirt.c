@@ -122,6 +122,24 @@ __attribute__((format(printf, 3, 4))) static int lv_fail(struct err *err, int rc
 	return rc;
 }
 
+static bool gone(struct vm *vm, char *why, size_t len);
+
+/* lv_fail for a request about vm: a domain that is gone is -ESRCH (the
+ * contract's "the VMM died"), whatever libvirt's error says. */
+__attribute__((format(printf, 4, 5))) static int lv_vm_fail(struct vm *vm, struct err *err,
+							   int rc, const char *fmt, ...)
+{
+	char what[512], why[96];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	if (gone(vm, why, sizeof(why)))
+		return err_set(err, "host %s: %s while %s", lv.uri, why, what), -ESRCH;
+	return lv_fail(err, rc, "%s", what);
+}
+
 static void *event_loop(void *arg)
 {
 	(void)arg;
@@ -355,7 +373,7 @@ static int lv_agent(struct vm *vm, const char *cmd, json_object *args, json_obje
 		virErrorPtr e = virGetLastError();
 
 		rc = e && e->code == VIR_ERR_AGENT_UNRESPONSIVE ? -ETIMEDOUT : -EREMOTEIO;
-		return lv_fail(err, rc, "%s", cmd);
+		return lv_vm_fail(vm, err, rc, "%s", cmd);
 	}
 	reply = json_tokener_parse(out);
 	free(out);
@@ -494,7 +512,7 @@ static int lv_wait_event(struct vm *vm, int64_t deadline, struct vm_event *ev, s
 static int live_xml(struct vm *vm, char **xml, struct err *err)
 {
 	*xml = virDomainGetXMLDesc(vm->dom, 0);
-	return *xml ? 0 : lv_fail(err, -EIO, "reading the domain XML");
+	return *xml ? 0 : lv_vm_fail(vm, err, -EIO, "reading the domain XML");
 }
 
 /*
@@ -570,7 +588,7 @@ static int lv_dimm_add(struct vm *vm, const char *id, uint64_t size, struct err 
 	int rc = virDomainAttachDeviceFlags(vm->dom, xml, VIR_DOMAIN_AFFECT_LIVE);
 
 	free(xml);
-	return rc < 0 ? lv_fail(err, -EIO, "attaching %s", id) : 0;
+	return rc < 0 ? lv_vm_fail(vm, err, -EREMOTEIO, "attaching %s", id) : 0;
 }
 
 static int lv_dimm_del(struct vm *vm, const char *id, struct err *err)
@@ -580,29 +598,8 @@ static int lv_dimm_del(struct vm *vm, const char *id, struct err *err)
 	snprintf(alias, sizeof(alias), LV_ALIAS_PREFIX "%s", id);
 	/* Only sends the request; the answer is an event. */
 	if (virDomainDetachDeviceAlias(vm->dom, alias, VIR_DOMAIN_AFFECT_LIVE) < 0)
-		return lv_fail(err, -EREMOTEIO, "detaching %s", alias);
+		return lv_vm_fail(vm, err, -EREMOTEIO, "detaching %s", alias);
 	return 0;
-}
-
-static int lv_dimm_release(struct vm *vm, const char *id, struct err *err)
-{
-	/* libvirt removes a DIMM's memory backend along with the DIMM. */
-	(void)vm;
-	(void)id;
-	(void)err;
-	return 0;
-}
-
-static int lv_unplug_status(struct vm *vm, const char *id, unsigned *source, unsigned *status,
-			    struct err *err)
-{
-	/* libvirt reports refusals as DEVICE_REMOVAL_FAILED, not _OST codes. */
-	(void)vm;
-	(void)id;
-	(void)source;
-	(void)status;
-	(void)err;
-	return -ENOENT;
 }
 
 static int lv_virtio_mem_resize(struct vm *vm, const char *id, uint64_t requested,
@@ -619,7 +616,7 @@ static int lv_virtio_mem_resize(struct vm *vm, const char *id, uint64_t requeste
 		return -EPROTO;
 	rc = virDomainUpdateDeviceFlags(vm->dom, dev, VIR_DOMAIN_AFFECT_LIVE);
 	free(dev);
-	return rc < 0 ? lv_fail(err, -EIO, "resizing %s", id) : 0;
+	return rc < 0 ? lv_vm_fail(vm, err, -EREMOTEIO, "resizing %s", id) : 0;
 }
 
 static uint64_t lv_peak_rss(struct vm *vm)
@@ -772,12 +769,15 @@ static int lv_start(const struct vm_config *cfg, struct vm **out, struct err *er
 
 const struct backend_ops backend_libvirt = {
 	.name = "libvirt",
+	.caps = BACKEND_CAP_URI,
+	.default_uri = BACKEND_LIBVIRT_DEFAULT_URI,
 	.resolve_accel = lv_resolve_accel,
 	.start = lv_start,
 	.dimm_add = lv_dimm_add,
 	.dimm_del = lv_dimm_del,
-	.dimm_release = lv_dimm_release,
-	.unplug_status = lv_unplug_status,
+	/* No dimm_release: libvirt removes a DIMM's memory backend with the
+	 * DIMM. No unplug_status: libvirt reports refusals as
+	 * DEVICE_REMOVAL_FAILED events, not as _OST codes. */
 	.virtio_mem_resize = lv_virtio_mem_resize,
 	.query_memory = lv_query_memory,
 	.wait_event = lv_wait_event,

@@ -39,6 +39,7 @@ struct vm {
 	struct qmp qmp;
 	struct qga qga;
 	char qemu_log[4096];
+	char serial_log[4096];
 };
 
 /* QEMU's option syntax doubles a comma inside a value. */
@@ -151,6 +152,25 @@ static void last_log_line(const char *path, char *buf, size_t len)
 	fclose(f);
 }
 
+/* The guest's last "Kernel panic" console line, if it panicked. */
+static void panic_line(const char *path, char *buf, size_t len)
+{
+	FILE *f = fopen(path, "re");
+	char line[512];
+
+	buf[0] = '\0';
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		char *p = strstr(line, "Kernel panic");
+
+		line[strcspn(line, "\r\n")] = '\0';
+		if (p)
+			snprintf(buf, len, "%s", p);
+	}
+	fclose(f);
+}
+
 /* Turn a lost connection into why QEMU went away. */
 static int died(struct vm *vm, int rc, struct err *err)
 {
@@ -164,6 +184,18 @@ static int died(struct vm *vm, int rc, struct err *err)
 		return rc;
 	spawn_describe_status(vm->status, how, sizeof(how));
 	last_log_line(vm->qemu_log, last, sizeof(last));
+	/* With -no-reboot a guest that reboots ends QEMU with status 0; with
+	 * panic=-1 on the command line a kernel panic is such a reboot. */
+	if (WIFEXITED(vm->status) && WEXITSTATUS(vm->status) == 0) {
+		char panic[256];
+
+		panic_line(vm->serial_log, panic, sizeof(panic));
+		if (*panic)
+			return err_set(err, "the guest kernel panicked (%s); QEMU %s", panic, how),
+			       -ESRCH;
+		return err_set(err, "the guest rebooted or powered off; QEMU %s%s%s", how,
+			       *last ? ": " : "", last), -ESRCH;
+	}
 	err_set(err, "QEMU %s%s%s", how, *last ? ": " : "", last);
 	return -ESRCH;
 }
@@ -252,6 +284,12 @@ static int qmp_start(const struct vm_config *cfg, struct vm **out, struct err *e
 		return -ENOMEM;
 	vm->qmp.jl.fd = vm->qga.jl.fd = -1;
 	str_copy(vm->qemu_log, sizeof(vm->qemu_log), cfg->qemu_log);
+	str_copy(vm->serial_log, sizeof(vm->serial_log), cfg->serial_log);
+	if (cfg->file_backend) {
+		vm->file_backend = strdup(cfg->file_backend);
+		if (!vm->file_backend)
+			abort();
+	}
 	vm->pid = spawn_qemu(cfg, err);
 	if (vm->pid < 0) {
 		rc = vm->pid;
@@ -522,8 +560,17 @@ static const char *qmp_version(struct vm *vm)
 
 static void qmp_stop(struct vm *vm, char *why, size_t whylen)
 {
+	bool ended;
+
 	if (!vm)
 		return;
+	/* Ended on its own (crashed, killed, a guest that powered off) rather
+	 * than by the quit below: that is what why reports. */
+	ended = !alive(vm);
+	if (why && whylen)
+		*why = '\0';
+	if (why && ended)
+		spawn_describe_status(vm->status, why, whylen);
 	if (!vm->exited && vm->qmp.jl.fd >= 0) {
 		struct err ignored;
 
@@ -538,8 +585,6 @@ static void qmp_stop(struct vm *vm, char *why, size_t whylen)
 			;
 		vm->exited = true;
 	}
-	if (why)
-		spawn_describe_status(vm->status, why, whylen);
 	qmp_close(&vm->qmp);
 	qga_close(&vm->qga);
 	free(vm->file_backend);
@@ -555,6 +600,7 @@ static int qmp_resolve_accel(const char *connect, unsigned choice, enum accel *o
 
 const struct backend_ops backend_qmp = {
 	.name = "qmp",
+	.caps = 0,
 	.resolve_accel = qmp_resolve_accel,
 	.start = qmp_start,
 	.dimm_add = qmp_dimm_add,
@@ -565,6 +611,7 @@ const struct backend_ops backend_qmp = {
 	.query_memory = qmp_query_memory,
 	.wait_event = qmp_wait_event,
 	.agent = qmp_agent,
+	.vmm_command = qmp_cmd,
 	.peak_rss = qmp_peak_rss,
 	.version = qmp_version,
 	.stop = qmp_stop,

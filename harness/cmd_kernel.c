@@ -3,10 +3,12 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "cmd.h"
 #include "image.h"
+#include "signals.h"
 #include "spawn.h"
 
 static void usage(FILE *out)
@@ -42,7 +44,8 @@ int cmd_kernel(int argc, char **argv)
 	};
 	const char *tree = NULL;
 	struct argv a = { 0 };
-	int c;
+	struct err err;
+	int c, rc, status = 0;
 
 	if (argc < 2 || strcmp(argv[1], "build")) {
 		if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
@@ -74,8 +77,21 @@ int cmd_kernel(int argc, char **argv)
 	}
 	argv_add(&a, "--");
 	argv_add(&a, "%s", tree);
-	execv(a.v[0], a.v);
-	fprintf(stderr, "memhp kernel: cannot run %s: %s\n", a.v[0], strerror(errno));
+	/* Not exec'd: a signal to memhp must reach make and the compilers
+	 * too, which spawn_run does by signalling the helper's group. */
+	signals_install();
+	rc = spawn_run(&a, &status, &err);
 	argv_free(&a);
-	return EXIT_USAGE;
+	if (rc == -EINTR) {
+		fprintf(stderr, "memhp kernel: %s\n", err.msg);
+		return 128 + memhp_stop_signal;
+	}
+	if (rc) {
+		fprintf(stderr, "memhp kernel: %s\n", err.msg);
+		return EXIT_USAGE;
+	}
+	if (WIFSIGNALED(status))
+		return 128 + WTERMSIG(status);
+	/* The helper's own exit codes are ours (127: it could not be run). */
+	return WEXITSTATUS(status) == 127 ? EXIT_USAGE : WEXITSTATUS(status);
 }

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -263,6 +264,7 @@ static unsigned run_parallel(struct plan *p, unsigned jobs, const bool *skip)
 	uint64_t avail = host_available(), used = 0;
 	unsigned nrun = 0, failed = 0;
 	bool forwarded = false;
+	pid_t parent = getpid();
 	size_t next = 0;
 
 	for (;;) {
@@ -287,8 +289,14 @@ static unsigned run_parallel(struct plan *p, unsigned jobs, const bool *skip)
 				next++;
 				continue;
 			}
-			if (pid == 0)
+			if (pid == 0) {
+				/* memhp gone (even by SIGKILL): the cell stops its
+				 * guest and records the run as interrupted. */
+				prctl(PR_SET_PDEATHSIG, SIGTERM);
+				if (getppid() != parent)
+					raise(SIGTERM);
 				_exit(run_cell(p, c, true));
+			}
 			for (unsigned i = 0; i < jobs; i++)
 				if (!running[i].pid) {
 					running[i].pid = pid;

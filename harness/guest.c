@@ -68,7 +68,7 @@ static int exec_status(const struct backend_ops *be, struct vm *vm, int64_t pid,
 	json_object *args = json_object_new_object();
 
 	json_object_object_add(args, "pid", json_object_new_int64(pid));
-	return be->agent(vm, "guest-exec-status", args, ret, reply_deadline(deadline), err);
+	return vm_agent(be, vm, "guest-exec-status", args, ret, reply_deadline(deadline), err);
 }
 
 /* exitcode, or 128 + signal as a shell reports it, or -1 when the agent
@@ -111,7 +111,7 @@ int guest_exec(const struct backend_ops *be, struct vm *vm, const char *const ar
 		json_object_array_add(arr, json_object_new_string(argv[i]));
 	json_object_object_add(args, "arg", arr);
 	json_object_object_add(args, "capture-output", json_object_new_boolean(1));
-	rc = be->agent(vm, "guest-exec", args, &ret, reply_deadline(deadline), err);
+	rc = vm_agent(be, vm, "guest-exec", args, &ret, reply_deadline(deadline), err);
 	if (rc)
 		return err_wrap(err, rc, "running %s in the guest", argv[0]);
 	/* Everything the agent says is the guest's: check every type. */

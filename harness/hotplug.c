@@ -16,7 +16,7 @@ int hotplug_next_event(struct hotplug_ctx *ctx, int64_t deadline, struct vm_even
 		       struct err *err)
 {
 	struct event_record rec = { 0 };
-	int rc = ctx->be->wait_event(ctx->vm, deadline, ev, err);
+	int rc = vm_wait_event(ctx->be, ctx->vm, deadline, ev, err);
 
 	if (rc)
 		return rc;
@@ -34,7 +34,7 @@ int hotplug_plugged_bytes(struct hotplug_ctx *ctx, uint64_t *bytes, struct err *
 {
 	struct vm_memory_device *devs;
 	size_t n;
-	int rc = ctx->be->query_memory(ctx->vm, &devs, &n, err);
+	int rc = vm_query_memory(ctx->be, ctx->vm, &devs, &n, err);
 
 	*bytes = 0;
 	if (rc)

@@ -39,7 +39,7 @@ static int dimm_plug(struct hotplug_ctx *ctx, struct err *err)
 		char id[32];
 
 		snprintf(id, sizeof(id), "dimm%u", i);
-		rc = ctx->be->dimm_add(ctx->vm, id, ctx->sc->dimm_size, err);
+		rc = vm_dimm_add(ctx->be, ctx->vm, id, ctx->sc->dimm_size, err);
 		if (rc)
 			return err_wrap(err, rc, "plugging %s", id);
 		if (ctx->progress)
@@ -47,7 +47,7 @@ static int dimm_plug(struct hotplug_ctx *ctx, struct err *err)
 				      (i + 1) * (ctx->sc->dimm_size / ctx->block_size),
 				      ctx->sc->total / ctx->block_size);
 	}
-	rc = ctx->be->query_memory(ctx->vm, &devs, &ndevs, err);
+	rc = vm_query_memory(ctx->be, ctx->vm, &devs, &ndevs, err);
 	if (rc)
 		return rc;
 	for (size_t i = 0; i < ndevs; i++) {
@@ -72,6 +72,47 @@ static void note_ost(struct device_record *d, unsigned source, unsigned status)
 	d->ost_status = status;
 }
 
+/*
+ * Free a removed DIMM's memory backend. Backends that free it with the DIMM
+ * have no hook (-ENOENT); a VMM refusing (-EREMOTEIO) leaves the DIMM
+ * removed, with a note: the guest gave the memory back either way.
+ */
+static int release(struct hotplug_ctx *ctx, struct device_record *d, struct err *err)
+{
+	int rc = vm_dimm_release(ctx->be, ctx->vm, d->id, err);
+
+	if (rc == -EREMOTEIO) {
+		err_wrap(err, rc, "memory backend not freed");
+		str_copy(d->detail, sizeof(d->detail), err->msg);
+		return 0;
+	}
+	return rc == -ENOENT ? 0 : rc;
+}
+
+static struct device_record *find(struct run_record *rec, const char *id)
+{
+	for (size_t i = 0; i < rec->ndevices; i++)
+		if (!strcmp(rec->devices[i].id, id))
+			return &rec->devices[i];
+	return NULL;
+}
+
+/*
+ * An event for a DIMM other than the one being waited for: a DIMM that ran
+ * into its deadline may still be ejected later, and then counts as removed.
+ */
+static int late_event(struct hotplug_ctx *ctx, const struct vm_event *ev, struct err *err)
+{
+	struct device_record *d = find(ctx->rec, ev->device);
+
+	if (!d || ev->kind != VM_EVENT_DEVICE_DELETED || d->outcome != OUTCOME_TIMEOUT)
+		return 0;
+	d->outcome = OUTCOME_REMOVED;
+	d->remaining = 0;
+	snprintf(d->detail, sizeof(d->detail), "DEVICE_DELETED arrived after the deadline");
+	return release(ctx, d, err);
+}
+
 /* One device_del and its answer: removed, rejected or timed out. */
 static int unplug_one(struct hotplug_ctx *ctx, struct device_record *d, struct err *err)
 {
@@ -81,7 +122,7 @@ static int unplug_one(struct hotplug_ctx *ctx, struct device_record *d, struct e
 	int rc;
 
 	d->attempts++;
-	rc = ctx->be->dimm_del(ctx->vm, d->id, err);
+	rc = vm_dimm_del(ctx->be, ctx->vm, d->id, err);
 	if (rc == -EREMOTEIO) {
 		/* QEMU itself refused (e.g. not hot-unpluggable): the device's
 		 * outcome, not the run's failure. */
@@ -97,20 +138,17 @@ static int unplug_one(struct hotplug_ctx *ctx, struct device_record *d, struct e
 			break;
 		if (rc)
 			return rc;
-		if (strcmp(ev.device, d->id))
+		if (strcmp(ev.device, d->id)) {
+			rc = late_event(ctx, &ev, err);
+			if (rc)
+				return rc;
 			continue;
+		}
 		if (ev.kind == VM_EVENT_DEVICE_DELETED) {
 			d->outcome = OUTCOME_REMOVED;
 			d->remaining = 0;
 			d->unplug_ms += now_ms() - start;
-			rc = ctx->be->dimm_release(ctx->vm, d->id, err);
-			if (rc && rc != -EREMOTEIO)
-				return rc;
-			if (rc) {
-				err_wrap(err, rc, "memory backend not freed");
-				str_copy(d->detail, sizeof(d->detail), err->msg);
-			}
-			return 0;
+			return release(ctx, d, err);
 		}
 		if (ev.kind == VM_EVENT_UNPLUG_REJECTED) {
 			d->outcome = OUTCOME_REJECTED;
@@ -131,7 +169,7 @@ static int unplug_one(struct hotplug_ctx *ctx, struct device_record *d, struct e
 	}
 	/* Nothing conclusive arrived: ask QEMU what the guest last said. */
 	d->unplug_ms += now_ms() - start;
-	rc = ctx->be->unplug_status(ctx->vm, d->id, &source, &status, err);
+	rc = vm_unplug_status(ctx->be, ctx->vm, d->id, &source, &status, err);
 	if (rc && rc != -ENOENT)
 		return rc;
 	if (!rc)
@@ -152,14 +190,6 @@ static int unplug_one(struct hotplug_ctx *ctx, struct device_record *d, struct e
 
 #define BACKOFF_MAX_MS 30000
 
-static struct device_record *find(struct run_record *rec, const char *id)
-{
-	for (size_t i = 0; i < rec->ndevices; i++)
-		if (!strcmp(rec->devices[i].id, id))
-			return &rec->devices[i];
-	return NULL;
-}
-
 /*
  * Give the guest ms to settle before the next round, listening all the
  * while: a DIMM that timed out may still be ejected late.
@@ -170,23 +200,39 @@ static int backoff(struct hotplug_ctx *ctx, int64_t ms, struct err *err)
 	struct vm_event ev;
 
 	for (;;) {
-		struct device_record *d;
 		int rc = hotplug_next_event(ctx, deadline, &ev, err);
 
 		if (rc == -ETIMEDOUT)
 			return 0;
+		if (!rc)
+			rc = late_event(ctx, &ev, err);
 		if (rc)
 			return rc;
-		d = find(ctx->rec, ev.device);
-		if (d && ev.kind == VM_EVENT_DEVICE_DELETED && d->outcome == OUTCOME_TIMEOUT) {
-			d->outcome = OUTCOME_REMOVED;
-			d->remaining = 0;
-			snprintf(d->detail, sizeof(d->detail), "DEVICE_DELETED arrived after the deadline");
-			rc = ctx->be->dimm_release(ctx->vm, d->id, err);
-			if (rc && rc != -EREMOTEIO)
-				return rc;
-		}
 	}
+}
+
+/* DIMMs removed and bytes still plugged, from the records. */
+static unsigned tally(const struct run_record *rec, uint64_t *plugged)
+{
+	unsigned removed = 0;
+
+	*plugged = 0;
+	for (size_t k = 0; k < rec->ndevices; k++) {
+		removed += rec->devices[k].outcome == OUTCOME_REMOVED;
+		*plugged += rec->devices[k].remaining;
+	}
+	return removed;
+}
+
+/* A timeline point whenever the bytes still plugged changed. */
+static void note_progress(struct hotplug_ctx *ctx, int64_t start, uint64_t *last)
+{
+	uint64_t plugged;
+
+	tally(ctx->rec, &plugged);
+	if (plugged != *last)
+		ctx->sample(ctx, now_ms() - start, plugged);
+	*last = plugged;
 }
 
 static int dimm_unplug(struct hotplug_ctx *ctx, struct err *err)
@@ -195,11 +241,10 @@ static int dimm_unplug(struct hotplug_ctx *ctx, struct err *err)
 	size_t n = rec->ndevices;
 	bool reverse = ctx->sc->order == ORDER_REVERSE;
 	int64_t start = now_ms();
-	unsigned removed = 0;
-	uint64_t plugged = 0;
+	uint64_t plugged;
+	int rc;
 
-	for (size_t k = 0; k < n; k++)
-		plugged += rec->devices[k].remaining;
+	tally(rec, &plugged);
 	ctx->sample(ctx, 0, plugged);
 
 	for (unsigned round = 0; round <= ctx->sc->retries; round++) {
@@ -208,7 +253,6 @@ static int dimm_unplug(struct hotplug_ctx *ctx, struct err *err)
 		if (round) {
 			int64_t pause = 1000LL << (round - 1 < 5 ? round - 1 : 5);
 			bool any = false;
-			int rc;
 
 			for (size_t k = 0; k < n; k++)
 				any |= rec->devices[k].outcome == OUTCOME_REJECTED;
@@ -217,11 +261,12 @@ static int dimm_unplug(struct hotplug_ctx *ctx, struct err *err)
 			rc = backoff(ctx, pause < BACKOFF_MAX_MS ? pause : BACKOFF_MAX_MS, err);
 			if (rc)
 				return rc;
+			note_progress(ctx, start, &plugged);
 		}
 
 		for (size_t k = 0; k < n; k++) {
 			struct device_record *d = &rec->devices[reverse ? n - 1 - k : k];
-			int rc;
+			uint64_t left;
 
 			/* First round: every DIMM; later rounds: the rejected. */
 			if (round ? d->outcome != OUTCOME_REJECTED : d->outcome != OUTCOME_NOT_TRIED)
@@ -230,17 +275,19 @@ static int dimm_unplug(struct hotplug_ctx *ctx, struct err *err)
 			rc = unplug_one(ctx, d, err);
 			if (rc)
 				return err_wrap(err, rc, "unplugging %s", d->id);
-			if (d->outcome == OUTCOME_REMOVED) {
-				removed++;
-				plugged -= d->plugged;
-				ctx->sample(ctx, now_ms() - start, plugged);
-			}
+			note_progress(ctx, start, &plugged);
 			if (ctx->progress)
-				ctx->progress("%u/%zu DIMMs removed, round %u", removed, n, round + 1);
+				ctx->progress("%u/%zu DIMMs removed, round %u", tally(rec, &left), n,
+					      round + 1);
 		}
 		if (!tried)
 			break;
 	}
+	/* Events already received but not read: a late DEVICE_DELETED counts. */
+	rc = backoff(ctx, 0, err);
+	if (rc)
+		return rc;
+	note_progress(ctx, start, &plugged);
 	return 0;
 }
 

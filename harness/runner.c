@@ -115,9 +115,9 @@ static void fill_header(struct run *run)
 		str_copy(rec->host_kernel, sizeof(rec->host_kernel), u.release);
 	}
 	rec->host_cpus = (unsigned)sysconf(_SC_NPROCESSORS_ONLN);
-	if (run->opt->backend == &backend_libvirt)
+	if (backend_uri(run->opt->backend, run->opt->connect))
 		str_copy(rec->host_uri, sizeof(rec->host_uri),
-			 run->opt->connect ? run->opt->connect : BACKEND_LIBVIRT_DEFAULT_URI);
+			 backend_uri(run->opt->backend, run->opt->connect));
 	if (sc->policy == POLICY_ONLINE_MOVABLE)
 		snprintf(rec->expected_zone, sizeof(rec->expected_zone), "Movable");
 	else if (sc->policy == POLICY_ONLINE_KERNEL)
@@ -380,9 +380,9 @@ static int phase_boot(struct run *run, struct err *err)
 	enum accel accel;
 	int rc;
 
-	rc = opt->backend->resolve_accel(opt->connect, opt->accel >= 0 ? (unsigned)opt->accel
-								      : sc->accel,
-					 &accel, rec->accel_reason, sizeof(rec->accel_reason), err);
+	rc = vm_resolve_accel(opt->backend, opt->connect,
+			      opt->accel >= 0 ? (unsigned)opt->accel : sc->accel, &accel,
+			      rec->accel_reason, sizeof(rec->accel_reason), err);
 	if (rc)
 		return rc;
 	str_copy(rec->accel, sizeof(rec->accel), accel == ACCEL_USE_KVM ? "kvm" : "tcg");
@@ -406,7 +406,7 @@ static int phase_boot(struct run *run, struct err *err)
 	run->hp->configure(sc, &cfg, &vmem);
 	run->vm_started = now_ms();
 	cfg.boot_deadline = run->vm_started + sc->timeout_boot_ms;
-	rc = opt->backend->start(&cfg, &run->vm, err);
+	rc = vm_start(opt->backend, &cfg, &run->vm, err);
 	/* Connected (or failed): the socket files are no longer needed. */
 	remove_rundir(rundir);
 	if (!rc)
@@ -415,10 +415,9 @@ static int phase_boot(struct run *run, struct err *err)
 		rc = check_block_size(run, err);
 	if (rc)
 		return rc;
-	str_copy(rec->vmm_version, sizeof(rec->vmm_version), opt->backend->version(run->vm));
-	if (opt->backend->host_info)
-		opt->backend->host_info(run->vm, rec->host, sizeof(rec->host), rec->host_kernel,
-					sizeof(rec->host_kernel), &rec->host_cpus);
+	str_copy(rec->vmm_version, sizeof(rec->vmm_version), vm_version(opt->backend, run->vm));
+	vm_host_info(opt->backend, run->vm, rec->host, sizeof(rec->host), rec->host_kernel,
+		     sizeof(rec->host_kernel), &rec->host_cpus);
 	str_copy(rec->kernel_release, sizeof(rec->kernel_release), run->last.release);
 	run->ctx = (struct hotplug_ctx){ .be = opt->backend, .vm = run->vm, .sc = sc, .rec = rec,
 					 .vm_started = run->vm_started, .progress = progress,
@@ -469,8 +468,8 @@ static int hold(struct run *run, int64_t ms, struct err *err)
 		if (memhp_stop_signal)
 			return err_set(err, "interrupted during the workload"), -EINTR;
 		if (now_ms() >= next_check) {
-			int rc = run->opt->backend->agent(run->vm, "guest-ping", NULL, NULL,
-							  now_ms() + 30000, err);
+			int rc = vm_agent(run->opt->backend, run->vm, "guest-ping", NULL, NULL,
+					  now_ms() + 30000, err);
 
 			if (rc)
 				return err_wrap(err, rc, "the guest agent stopped answering during the "
@@ -613,6 +612,30 @@ static int64_t self_cpu_ms(void)
 	       (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1000;
 }
 
+/*
+ * The results directory refused the result (disk full, read-only, gone):
+ * nothing measured may be lost, so it goes to a fresh directory under
+ * $TMPDIR, and err says where.
+ */
+static void keep_elsewhere(const struct run_record *rec, struct err *err)
+{
+	const char *tmp = getenv("TMPDIR");
+	char dir[4096];
+	struct err e2;
+	size_t used;
+
+	snprintf(dir, sizeof(dir), "%s/memhp-unsaved-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	if (!mkdtemp(dir))
+		return;
+	if (result_write(rec, dir, &e2)) {
+		rmdir(dir);
+		return;
+	}
+	used = strlen(err->msg);
+	snprintf(err->msg + used, sizeof(err->msg) - used,
+		 "; the result was written to %s/result.json instead", dir);
+}
+
 int runner_run(const struct scenario *sc, const struct run_options *opt,
 	       struct run_record *rec, struct err *err)
 {
@@ -628,8 +651,8 @@ int runner_run(const struct scenario *sc, const struct run_options *opt,
 	fill_header(&run);
 	rc = run_phases(&run, &phase, &run_err);
 	if (run.vm) {
-		rec->vmm_peak_rss = opt->backend->peak_rss(run.vm);
-		opt->backend->stop(run.vm, why, sizeof(why));
+		rec->vmm_peak_rss = vm_peak_rss(opt->backend, run.vm);
+		vm_stop(opt->backend, run.vm, why, sizeof(why));
 	}
 	guest_snapshot_free(&run.last);
 	if (progress_state.tty)
@@ -647,8 +670,19 @@ int runner_run(const struct scenario *sc, const struct run_options *opt,
 			rec->host_failure = rc == -EHOSTDOWN;
 			str_copy(rec->reason, sizeof(rec->reason), run_err.msg);
 		}
+		/* The VMM had ended before memhp stopped it: say how, unless
+		 * the reason does already (QEMU's death seen on its socket). */
+		if (*why && !strstr(rec->reason, why)) {
+			size_t used = strlen(rec->reason);
+
+			snprintf(rec->reason + used, sizeof(rec->reason) - used,
+				 "%sthe VM had ended: %s", used ? "; " : "", why);
+		}
 	}
 	rec->wall_ms = now_ms() - wall0;
 	rec->cpu_ms = self_cpu_ms() - cpu0;
-	return result_write(rec, opt->outdir, err);
+	rc = result_write(rec, opt->outdir, err);
+	if (rc)
+		keep_elsewhere(rec, err);
+	return rc;
 }

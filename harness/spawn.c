@@ -4,15 +4,21 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "clock.h"
+#include "signals.h"
 #include "spawn.h"
+
+#define POLL_SLICE_MS 200
+#define SPAWN_STOP_GRACE_MS 10000
 
 void argv_add(struct argv *a, const char *fmt, ...)
 {
@@ -166,6 +172,16 @@ static void tail_lines(const struct tail *t, char *out, size_t len)
 		used += (size_t)snprintf(out + used, len - used, "%s%s", i ? "; " : "", lines[i]);
 }
 
+/* After a stop: wait (briefly) until the group's last process is gone, so
+ * that memhp does not return while a killed compiler still exits. */
+static void drain_group(pid_t pgid)
+{
+	int64_t deadline = now_ms() + 2000;
+
+	while (kill(-pgid, 0) == 0 && now_ms() < deadline)
+		nanosleep(&(struct timespec){ 0, 20 * 1000000 }, NULL);
+}
+
 int spawn_capture_in(const struct argv *a, const char *cwd, char **out, struct err *err)
 {
 	int pfd[2], efd[2], status;
@@ -174,7 +190,8 @@ int spawn_capture_in(const struct argv *a, const char *cwd, char **out, struct e
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *mem;
-	pid_t pid;
+	pid_t pid, parent = getpid();
+	int64_t stopped = 0; /* when the stop signal was passed on */
 
 	*out = NULL;
 	if (pipe2(pfd, O_CLOEXEC) < 0)
@@ -193,6 +210,12 @@ int spawn_capture_in(const struct argv *a, const char *cwd, char **out, struct e
 		return err_set(err, "fork: %s", strerror(errno));
 	}
 	if (pid == 0) {
+		/* Its own process group, so that a stop reaches everything it
+		 * started (make and the compilers), and dying with memhp. */
+		setpgid(0, 0);
+		prctl(PR_SET_PDEATHSIG, SIGTERM);
+		if (getppid() != parent)
+			_exit(127);
 		dup2(pfd[1], STDOUT_FILENO);
 		dup2(efd[1], STDERR_FILENO);
 		if (cwd && chdir(cwd) < 0) {
@@ -213,7 +236,14 @@ int spawn_capture_in(const struct argv *a, const char *cwd, char **out, struct e
 	p[0] = (struct pollfd){ .fd = pfd[0], .events = POLLIN };
 	p[1] = (struct pollfd){ .fd = efd[0], .events = POLLIN };
 	while (p[0].fd >= 0 || p[1].fd >= 0) {
-		if (poll(p, 2, -1) < 0) {
+		/* Asked to stop: pass it on to the whole group, then insist. */
+		if (memhp_stop_signal && !stopped) {
+			kill(-pid, SIGTERM);
+			stopped = now_ms();
+		} else if (stopped && now_ms() - stopped > SPAWN_STOP_GRACE_MS) {
+			kill(-pid, SIGKILL);
+		}
+		if (poll(p, 2, POLL_SLICE_MS) < 0) {
 			if (errno == EINTR)
 				continue;
 			break;
@@ -246,8 +276,23 @@ int spawn_capture_in(const struct argv *a, const char *cwd, char **out, struct e
 		if (p[i].fd >= 0)
 			close(p[i].fd); /* poll failed: the child gets EPIPE rather than blocking */
 	fclose(mem);
+	/* Stopped: whatever it left running in its group goes too (before the
+	 * reap, while the group id is surely still its own). */
+	if (stopped)
+		kill(-pid, SIGKILL);
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
+	if (stopped) {
+		char how[64], *cmd = argv_describe(a);
+
+		drain_group(pid);
+		spawn_describe_status(status, how, sizeof(how));
+		err_set(err, "interrupted by signal %d while %s ran (%s)", (int)memhp_stop_signal,
+			cmd, how);
+		free(cmd);
+		free(buf);
+		return -EINTR;
+	}
 	if (!WIFEXITED(status) || WEXITSTATUS(status)) {
 		char how[64], said[1100], *cmd = argv_describe(a);
 
@@ -263,4 +308,70 @@ int spawn_capture_in(const struct argv *a, const char *cwd, char **out, struct e
 	}
 	*out = buf;
 	return 0;
+}
+
+/* Has pid exited (within ms)? It stays unreaped. */
+static bool exited(pid_t pid, int ms)
+{
+	int64_t deadline = now_ms() + ms;
+
+	for (;;) {
+		siginfo_t info = { 0 };
+
+		if (waitid(P_PID, (id_t)pid, &info, WEXITED | WNOHANG | WNOWAIT) < 0)
+			return errno != EINTR;
+		if (info.si_pid == pid)
+			return true;
+		if (now_ms() >= deadline)
+			return false;
+		nanosleep(&(struct timespec){ 0, 20 * 1000000 }, NULL);
+	}
+}
+
+int spawn_run(const struct argv *a, int *status, struct err *err)
+{
+	pid_t pid, parent = getpid();
+	int64_t stopped = 0;
+
+	*status = 0;
+	pid = fork();
+	if (pid < 0)
+		return err_set(err, "fork: %s", strerror(errno));
+	if (pid == 0) {
+		setpgid(0, 0);
+		prctl(PR_SET_PDEATHSIG, SIGTERM);
+		if (getppid() != parent)
+			_exit(127);
+		execvp(a->v[0], a->v);
+		fprintf(stderr, "memhp: cannot run %s: %s\n", a->v[0], strerror(errno));
+		_exit(127);
+	}
+	for (;;) {
+		if (memhp_stop_signal && !stopped) {
+			kill(-pid, SIGTERM);
+			stopped = now_ms();
+		} else if (stopped && now_ms() - stopped > SPAWN_STOP_GRACE_MS) {
+			kill(-pid, SIGKILL);
+		}
+		if (exited(pid, POLL_SLICE_MS))
+			break;
+	}
+	/* Stopped: the rest of its group goes before the leader is reaped,
+	 * while the group id is surely still its own. */
+	if (stopped)
+		kill(-pid, SIGKILL);
+	while (waitpid(pid, status, 0) < 0 && errno == EINTR)
+		;
+	if (!stopped)
+		return 0;
+	drain_group(pid);
+	{
+		char how[64], *cmd = argv_describe(a);
+
+		spawn_describe_status(*status, how, sizeof(how));
+		err_set(err, "interrupted by signal %d while %s ran (%s)", (int)memhp_stop_signal,
+			cmd, how);
+		free(cmd);
+	}
+	return -EINTR;
 }

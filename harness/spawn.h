@@ -33,11 +33,21 @@ void sh_quote(FILE *out, const char *s);
 /*
  * Run argv to completion; its stdout is returned in *out (NUL-terminated,
  * caller frees), its stderr passes through to ours. Returns 0 when it exited
- * 0, -ECHILD with its status in err otherwise.
+ * 0, -ECHILD with its status in err otherwise. The child runs in its own
+ * process group and dies with memhp (PR_SET_PDEATHSIG); when a stop signal
+ * arrives (memhp_stop_signal) the group gets SIGTERM, SIGKILL 10 s later,
+ * and the call returns -EINTR.
  */
 int spawn_capture(const struct argv *a, char **out, struct err *err);
 /* The same, run in directory cwd (NULL: ours). */
 int spawn_capture_in(const struct argv *a, const char *cwd, char **out, struct err *err);
+
+/*
+ * Run argv with our stdin, stdout and stderr, in its own process group, dying
+ * with memhp, and wait: 0 with its wait status in *status, or -EINTR (the
+ * group signalled as for spawn_capture) when a stop signal came.
+ */
+int spawn_run(const struct argv *a, int *status, struct err *err);
 
 /* Wait for pid to exit until deadline (-ETIMEDOUT) and fill *status. */
 int spawn_wait(pid_t pid, int64_t deadline, int *status);

@@ -16,7 +16,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include <cmocka.h>
 
@@ -72,6 +74,63 @@ static int look_in_guest(void *arg, const struct backend_ops *be, struct vm *vm,
 	if (rc)
 		snprintf(s->err, sizeof(s->err), "%s", err->msg);
 	return rc;
+}
+
+typedef int hook_fn(void *arg, const struct backend_ops *be, struct vm *vm, struct err *err);
+
+/* A run through the runner with hook before the unplug; the record is
+ * returned whatever its status. */
+static void run_with(const char *name, const char *text, hook_fn *hook, void *arg,
+		     struct run_record *rec, char *dir, size_t dirlen)
+{
+	struct scenario sc;
+	struct err err;
+	struct run_options opt = {
+		.backend = &backend_qmp, .kernel = IMAGE_DEFAULT_KERNEL, .accel = -1,
+		.qemu = "qemu-system-x86_64", .outdir = dir, .repeat = 1,
+		.before_unplug = hook, .before_unplug_arg = arg,
+	};
+
+	if (scenario_load_string(&sc, name, text, &err))
+		fail_msg("%s", err.msg);
+	mkdir("build", 0755);
+	mkdir(outroot(), 0755);
+	snprintf(dir, dirlen, "%s/%s", outroot(), name);
+	mkdir(dir, 0755);
+	if (runner_run(&sc, &opt, rec, &err))
+		fail_msg("result not written: %s", err.msg);
+	scenario_free(&sc);
+}
+
+/* Is a QEMU with dir on its command line still running? Only the runs of
+ * these tests have their directory there. */
+static bool qemu_running_for(const char *dir)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *e;
+	bool found = false;
+
+	while (d && (e = readdir(d)) && !found) {
+		char path[300], cmd[8192];
+		size_t n;
+		FILE *f;
+
+		if (e->d_name[0] < '0' || e->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/cmdline", e->d_name);
+		f = fopen(path, "re");
+		if (!f)
+			continue;
+		n = fread(cmd, 1, sizeof(cmd) - 1, f);
+		fclose(f);
+		for (size_t i = 0; i < n; i++)
+			cmd[i] = cmd[i] ? cmd[i] : ' ';
+		cmd[n] = '\0';
+		found = strstr(cmd, "qemu-system") && strstr(cmd, dir);
+	}
+	if (d)
+		closedir(d);
+	return found;
 }
 
 static void run(const char *name, const char *text, struct seen *seen, struct run_record *rec)
@@ -209,13 +268,177 @@ static void test_dimm_normal_filled_with_page_tables_is_rejected(void **state)
 	result_free(&rec);
 }
 
+/* What QEMU holds for the DIMMs' memory, read over QMP before the unplug. */
+struct memdev_seen {
+	bool ran;
+	int rc;
+	char err[1024];
+	unsigned file_backends, ram_backends;
+	char mem_path[4096];
+};
+
+static int look_at_memdevs(void *arg, const struct backend_ops *be, struct vm *vm,
+			   struct err *err)
+{
+	struct memdev_seen *m = arg;
+	json_object *list = NULL, *args, *path = NULL;
+	int rc;
+
+	m->ran = true;
+	args = json_object_new_object();
+	json_object_object_add(args, "path", json_object_new_string("/objects"));
+	rc = vm_vmm_command(be, vm, "qom-list", args, &list, err);
+	for (size_t i = 0; !rc && i < json_object_array_length(list); i++) {
+		json_object *e = json_object_array_get_idx(list, i), *name, *type;
+
+		if (!json_object_object_get_ex(e, "name", &name) ||
+		    !json_object_object_get_ex(e, "type", &type) ||
+		    strncmp(json_object_get_string(name), "mem-dimm", 8))
+			continue;
+		m->file_backends += !strcmp(json_object_get_string(type),
+					    "child<memory-backend-file>");
+		m->ram_backends += !strcmp(json_object_get_string(type),
+					   "child<memory-backend-ram>");
+	}
+	json_object_put(list);
+	if (!rc) {
+		args = json_object_new_object();
+		json_object_object_add(args, "path", json_object_new_string("/objects/mem-dimm0"));
+		json_object_object_add(args, "property", json_object_new_string("mem-path"));
+		rc = vm_vmm_command(be, vm, "qom-get", args, &path, err);
+		if (!rc)
+			snprintf(m->mem_path, sizeof(m->mem_path), "%s",
+				 json_object_get_string(path));
+		json_object_put(path);
+	}
+	m->rc = rc;
+	if (rc)
+		snprintf(m->err, sizeof(m->err), "%s", err->msg);
+	return rc;
+}
+
+/* [hotplug] backend = file: each DIMM's memory is a memory-backend-file in
+ * backend_path, as QEMU itself reports it (qom-list, qom-get). */
+static void test_dimm_file_backend_is_what_qemu_got(void **state)
+{
+	struct memdev_seen m = { 0 };
+	struct run_record rec;
+	char dir[4096], text[8192], path[4096];
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/dimm-file-backend.mem", outroot());
+	mkdir("build", 0755);
+	mkdir(outroot(), 0755);
+	mkdir(path, 0755);
+	if (!realpath(path, dir))
+		fail_msg("%s: cannot resolve", path);
+	snprintf(path, sizeof(path), "%s", dir);
+	snprintf(text, sizeof(text),
+		 "[machine]\nmemory = 1G\n[hotplug]\nmethod = dimm\ntotal = 512M\n"
+		 "dimm_size = 256M\nbackend = file\nbackend_path = %s\n", path);
+	run_with("dimm-file-backend", text, look_at_memdevs, &m, &rec, dir, sizeof(dir));
+	if (rec.status != RUN_OK)
+		fail_msg("run %s: %s", result_status_name(rec.status), rec.reason);
+	assert_true(m.ran);
+	if (m.rc)
+		fail_msg("QMP: %s", m.err);
+	assert_int_equal(m.file_backends, 2);
+	assert_int_equal(m.ram_backends, 0);
+	assert_string_equal(m.mem_path, path);
+	assert_int_equal(rec.count.removed, 4);
+	result_free(&rec);
+}
+
+/* A command run in the guest before the unplug, through the agent. */
+struct in_guest {
+	const char *script;
+	long then_wait_ms; /* before the run goes on */
+	int rc;
+};
+
+static int run_in_guest(void *arg, const struct backend_ops *be, struct vm *vm, struct err *err)
+{
+	struct in_guest *g = arg;
+	const char *argv[] = { "/bin/sh", "-c", g->script, NULL };
+	char *out = NULL;
+	int code = 0;
+
+	g->rc = guest_exec(be, vm, argv, &out, &code, INT64_MAX, err);
+	free(out);
+	if (!g->rc && g->then_wait_ms)
+		nanosleep(&(struct timespec){ g->then_wait_ms / 1000,
+					      (g->then_wait_ms % 1000) * 1000000L }, NULL);
+	return g->rc;
+}
+
+/* The guest kernel panics mid-run (sysrq c): the run fails in that phase,
+ * says the kernel panicked, and QEMU is gone. */
+static void test_guest_kernel_panic_fails_the_run(void **state)
+{
+	struct in_guest g = { .script = "echo c > /proc/sysrq-trigger" };
+	struct run_record rec;
+	char dir[4096];
+
+	(void)state;
+	run_with("fault-panic",
+		 "[machine]\nmemory = 1G\n[hotplug]\nmethod = virtio-mem\ntotal = 512M\n",
+		 run_in_guest, &g, &rec, dir, sizeof(dir));
+	assert_int_equal(rec.status, RUN_FAILED);
+	assert_string_equal(rec.failed_phase, "workload");
+	if (!strstr(rec.reason, "the guest kernel panicked (Kernel panic - not syncing"))
+		fail_msg("reason: %s", rec.reason);
+	assert_false(rec.host_failure);
+	assert_false(qemu_running_for(dir));
+	result_free(&rec);
+}
+
+/* The agent is killed in the guest (init restarts it): memhp notices no
+ * loss it cannot recover from and measures the run to the end. */
+static void test_agent_killed_in_the_guest(void **state)
+{
+	struct in_guest g = {
+		.script = "(sleep 0.5; kill -9 $(pidof qemu-ga)) </dev/null >/dev/null 2>&1 &",
+		.then_wait_ms = 2000, /* the agent is gone (and being restarted) */
+	};
+	struct run_record rec;
+	char dir[4096], serial[4200], line[512];
+	bool restarted = false;
+	FILE *f;
+
+	(void)state;
+	run_with("fault-agent-killed",
+		 "[machine]\nmemory = 1G\n[hotplug]\nmethod = dimm\ntotal = 512M\n"
+		 "dimm_size = 256M\n[online]\npolicy = online_movable\n",
+		 run_in_guest, &g, &rec, dir, sizeof(dir));
+	snprintf(serial, sizeof(serial), "%s/serial.log", dir);
+	f = fopen(serial, "re");
+	while (f && fgets(line, sizeof(line), f))
+		restarted |= strstr(line, "qemu-ga exited with") != NULL;
+	if (f)
+		fclose(f);
+	assert_true(restarted);
+	if (rec.status != RUN_OK)
+		fail_msg("run %s in %s: %s", result_status_name(rec.status), rec.failed_phase,
+			 rec.reason);
+	assert_int_equal(rec.count.hotplugged, 4);
+	assert_int_equal(rec.count.removed, 4);
+	assert_false(qemu_running_for(dir));
+	result_free(&rec);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_dimm_movable_plug_and_full_unplug),
 		cmocka_unit_test(test_virtio_mem_movable_unplugs_to_zero),
 		cmocka_unit_test(test_dimm_normal_filled_with_page_tables_is_rejected),
+		cmocka_unit_test(test_dimm_file_backend_is_what_qemu_got),
+		cmocka_unit_test(test_guest_kernel_panic_fails_the_run),
+		cmocka_unit_test(test_agent_killed_in_the_guest),
 	};
 
+	/* MEMHP_TEST_FILTER=test_dimm_* runs only the tests matching it. */
+	if (getenv("MEMHP_TEST_FILTER"))
+		cmocka_set_test_filter(getenv("MEMHP_TEST_FILTER"));
 	return cmocka_run_group_tests_name("hotplug (real guests)", tests, NULL, NULL);
 }
