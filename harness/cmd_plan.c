@@ -135,12 +135,18 @@ int cmd_plan(int argc, char **argv)
 		arr = json_object_new_array();
 	for (size_t i = 0; i < n; i++) {
 		const struct scenario *sc = &m.scenarios[cells[i].scenario];
-		char vbuf[2800], rep[16];
+		char vbuf[VARIANT_FORMAT_MAX], rep[16];
 		const char *args[16];
 		char *where = realpath(sc->path, NULL);
 		size_t na = 0;
 
-		variant_format(&m.variants[cells[i].variant], vbuf, sizeof(vbuf));
+		if (variant_format(&m.variants[cells[i].variant], vbuf, sizeof(vbuf))) {
+			fprintf(stderr, "memhp plan: variant '%s' does not fit in %zu bytes\n",
+				m.variants[cells[i].variant].name, sizeof(vbuf));
+			free(where);
+			rc = EXIT_RUN_FAILED;
+			goto out;
+		}
 		snprintf(rep, sizeof(rep), "%u", cells[i].repeat);
 		args[na++] = self;
 		args[na++] = "run";
