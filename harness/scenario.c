@@ -508,19 +508,23 @@ int scenario_load_string(struct scenario *sc, const char *path, const char *text
 	 * reader stops at an over-long line, so any other error is earlier. */
 	if (st.err_line && (rc <= 0 || st.err_line <= (unsigned)rc)) {
 		err_set(err, "%s:%u: %s", path, st.err_line, st.msg);
-		return -EINVAL;
-	}
-	if (rc <= 0 && ini_text_overlong(&st.in, path, err))
-		return -EINVAL;
-	if (rc > 0) {
+		rc = -EINVAL;
+	} else if (rc <= 0 && ini_text_overlong(&st.in, path, err)) {
+		rc = -EINVAL;
+	} else if (rc > 0) {
 		err_set(err, "%s:%d: syntax error (expected [section] or key = value)", path, rc);
-		return -EINVAL;
-	}
-	if (rc < 0) {
+		rc = -EINVAL;
+	} else if (rc < 0) {
 		err_set(err, "%s: cannot parse: out of memory", path);
-		return -ENOMEM;
+		rc = -ENOMEM;
+	} else {
+		rc = check(sc, err);
 	}
-	return check(sc, err);
+	/* A scenario that failed holds nothing to free (matrix_add_scenario
+	 * drops it without scenario_free()); freeing it again is harmless. */
+	if (rc)
+		scenario_free(sc);
+	return rc;
 }
 
 int scenario_load(struct scenario *sc, const char *path, struct err *err)
