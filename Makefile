@@ -145,12 +145,13 @@ $(FUZZ_DIR)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_OBJ)
 fuzz-build: $(FUZZ_BIN)
 
 fuzz: $(FUZZ_BIN)
-	@for n in $(FUZZ_NAMES); do \
+	@failed=; for n in $(FUZZ_NAMES); do \
 		mkdir -p $(FUZZ_DIR)/work/$$n $(FUZZ_DIR)/crash/$$n; \
 		echo "fuzz $$n: $(FUZZ_SECONDS) s"; \
 		$(call FUZZ_RUN,$$n) -max_total_time=$(FUZZ_SECONDS) \
-			$(FUZZ_DIR)/work/$$n tests/fuzz/corpus/$$n || exit 1; \
-	done
+			$(FUZZ_DIR)/work/$$n tests/fuzz/corpus/$$n || failed="$$failed $$n"; \
+	done; \
+	if [ -n "$$failed" ]; then echo "fuzz: crashes in$$failed (see $(FUZZ_DIR)/crash/)"; exit 1; fi
 
 fuzz-smoke: $(FUZZ_BIN)
 	@FUZZ_DIR=$(FUZZ_DIR) SECONDS_EACH=$(FUZZ_SMOKE_SECONDS) REPLAY_ONLY='$(FUZZ_REPLAY_ONLY)' \

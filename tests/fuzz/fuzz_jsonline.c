@@ -72,14 +72,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* SOCK_SEQPACKET: each read returns one write, so the splits below
 	 * reach the tokener as they are (a stream socket would merge them).
 	 * Writes of 1..7 bytes or all at once; small ones only for the first
-	 * 128 bytes, as each costs the socket buffer a whole skb. */
+	 * 32 bytes: each is a read and a poll() for the reader. */
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, fds))
 		abort();
 	step = mode & 0x70 ? (size_t)((mode >> 4) & 7) : size;
 	for (size_t off = 0, n; off < size; off += n) {
 		n = size - off < step ? size - off : step;
 
-		if (off >= 128)
+		if (off >= 32)
 			n = size - off;
 		if (write(fds[1], data + off, n) != (ssize_t)n)
 			abort();
