@@ -39,9 +39,10 @@ struct jsonline {
 /*
  * One message may be at most this long. The largest real one is the agent's
  * guest-exec-status reply with memhp-probe's output in base64 (4/3 of it):
- * about 30 KiB on a 448-block guest with 200 kmsg lines. qemu-ga itself caps
- * a command's captured output at 16 MiB per stream, i.e. about 22 MiB each
- * in base64; 64 MiB holds both streams at that cap.
+ * on a 448-block guest about 75 KiB for a snapshot with 200 kmsg lines and
+ * 100 KiB for the `why` report. qemu-ga itself caps a command's captured
+ * output at 16 MiB per stream, about 22 MiB each in base64; 64 MiB holds
+ * both streams at that cap.
  */
 #define JL_MAX_MESSAGE (64u << 20)
 
