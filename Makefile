@@ -120,12 +120,60 @@ check: deps
 	tests/check-docs
 	$(MAKE) unit
 	$(MAKE) unit-san
+	$(MAKE) fuzz-smoke
 	$(MAKE) report-test
 	$(MAKE) compare-test
 	$(MAKE) kcidb-test
 	$(MAKE) man-lint
 	$(MAKE) install-test
 	$(MAKE) integration
+
+# --- Fuzzing (tests/fuzz/README.md, docs/reliability.md) -------------------
+# libFuzzer harnesses, built with clang and ASan+UBSan over the library.
+#   make fuzz [FUZZ_SECONDS=N]  every harness N seconds (default 60), mutating
+#                               from its seed corpus; new inputs go to
+#                               build/fuzz/work/NAME, crashes to build/fuzz/crash/NAME
+#   make fuzz-smoke             each ~FUZZ_SMOKE_SECONDS (20) over the seed corpus
+#                               (part of make check)
+# Harnesses in FUZZ_REPLAY_ONLY still reach defects another branch fixes: their
+# smoke only replays the corpus; their reproducers are in tests/fuzz/crashers/.
+FUZZ_CC       ?= clang-14
+FUZZ_SECONDS  ?= 60
+FUZZ_SMOKE_SECONDS ?= 20
+FUZZ_NAMES    := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_REPLAY_ONLY ?= guest result
+FUZZ_DIR      := build/fuzz
+FUZZ_BIN      := $(addprefix $(FUZZ_DIR)/fuzz_,$(FUZZ_NAMES))
+FUZZ_SAN      := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+FUZZ_OBJ      := $(patsubst harness/%.c,$(FUZZ_DIR)/obj/%.o,$(LIB_SRC) harness/cmd_show.c)
+FUZZ_RUN       = nice -n 10 $(FUZZ_DIR)/fuzz_$(1) -rss_limit_mb=2048 -timeout=20 -print_final_stats=1 \
+		 -artifact_prefix=$(FUZZ_DIR)/crash/$(1)/ -max_len=65536
+
+$(FUZZ_DIR)/obj/%.o: harness/%.c harness/*.h
+	@mkdir -p $(FUZZ_DIR)/obj
+	$(FUZZ_CC) $(CPPFLAGS) $(CFLAGS) -Wno-unused-command-line-argument $(FUZZ_SAN) \
+		-fsanitize=fuzzer-no-link -c -o $@ $<
+
+$(FUZZ_DIR)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_OBJ)
+	$(FUZZ_CC) $(CPPFLAGS) $(CFLAGS) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $< $(FUZZ_OBJ) $(LIBS)
+
+fuzz-build: $(FUZZ_BIN)
+
+fuzz: $(FUZZ_BIN)
+	@failed=; for n in $(FUZZ_NAMES); do \
+		mkdir -p $(FUZZ_DIR)/work/$$n $(FUZZ_DIR)/crash/$$n; \
+		echo "fuzz $$n: $(FUZZ_SECONDS) s"; \
+		$(call FUZZ_RUN,$$n) -max_total_time=$(FUZZ_SECONDS) \
+			$(FUZZ_DIR)/work/$$n tests/fuzz/corpus/$$n || failed="$$failed $$n"; \
+	done; \
+	if [ -n "$$failed" ]; then echo "fuzz: crashes in$$failed (see $(FUZZ_DIR)/crash/)"; exit 1; fi
+
+fuzz-smoke: $(FUZZ_BIN)
+	@FUZZ_DIR=$(FUZZ_DIR) SECONDS_EACH=$(FUZZ_SMOKE_SECONDS) REPLAY_ONLY='$(FUZZ_REPLAY_ONLY)' \
+		tests/fuzz/smoke $(FUZZ_NAMES)
+
+.PHONY: fuzz fuzz-build fuzz-smoke
+# --- end of fuzzing ---------------------------------------------------------
 
 bench: deps all
 	bench/run

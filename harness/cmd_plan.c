@@ -356,7 +356,7 @@ int cmd_plan(int argc, char **argv)
 	if (sl.dir) {
 		/* The whole matrix as memhp plan got it; each task picks its cell. */
 		struct argv run = { 0 };
-		char *dir, vbuf[2800];
+		char *dir, vbuf[VARIANT_FORMAT_MAX];
 
 		if (mkdir(sl.dir, 0755) < 0 && errno != EEXIST) {
 			fprintf(stderr, "memhp plan: --slurm %s: %s\n", sl.dir, strerror(errno));
@@ -379,7 +379,8 @@ int cmd_plan(int argc, char **argv)
 		} else {
 			if (*m.variants[0].name) {
 				for (size_t i = 0; i < m.nvariants; i++) {
-					variant_format(&m.variants[i], vbuf, sizeof(vbuf));
+					if (variant_format(&m.variants[i], vbuf, sizeof(vbuf)))
+						abort(); /* VARIANT_FORMAT_MAX holds any variant */
 					argv_add(&run, "--variant");
 					argv_add(&run, "%s", vbuf);
 				}
@@ -401,9 +402,10 @@ int cmd_plan(int argc, char **argv)
 	for (size_t i = 0; i < n; i++) {
 		const struct scenario *sc = &m.scenarios[cells[i].scenario];
 		struct argv args = { 0 };
-		char vbuf[2800];
+		char vbuf[VARIANT_FORMAT_MAX];
 
-		variant_format(&m.variants[cells[i].variant], vbuf, sizeof(vbuf));
+		if (variant_format(&m.variants[cells[i].variant], vbuf, sizeof(vbuf)))
+			abort(); /* VARIANT_FORMAT_MAX holds any variant */
 		argv_add(&args, "%s", self);
 		argv_add(&args, "run");
 		argv_add(&args, "--resume");

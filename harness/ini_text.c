@@ -1,4 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "ini_text.h"
@@ -7,17 +10,76 @@ char *ini_text_reader(char *str, int num, void *stream)
 {
 	struct ini_text *in = stream;
 	const char *nl;
-	size_t n;
+	size_t n, body;
 
-	if (!*in->text)
+	if (!in->text || !*in->text || in->overlong || num < 2)
 		return NULL;
 	nl = strchr(in->text, '\n');
 	n = nl ? (size_t)(nl - in->text) + 1 : strlen(in->text);
-	if (n > (size_t)num - 1)
-		n = (size_t)num - 1;
+	body = n;
+	if (body && in->text[body - 1] == '\n')
+		body--;
+	if (body && in->text[body - 1] == '\r')
+		body--;
+	/* inih needs the line, "\r\n" and a NUL in num bytes. */
+	if (body > (size_t)num - 3 || n > (size_t)num - 1) {
+		in->overlong = in->lineno + 1;
+		in->overlong_len = body;
+		in->max_len = (size_t)num - 3; /* room for "\r\n" and the NUL */
+		return NULL;
+	}
 	memcpy(str, in->text, n);
 	str[n] = '\0';
 	in->text += n;
 	in->lineno++;
 	return str;
+}
+
+int ini_text_overlong(const struct ini_text *in, const char *path, struct err *err)
+{
+	if (!in->overlong)
+		return 0;
+	err_set(err, "%s:%u: line is %zu bytes long; at most %zu fit in a line (split the value "
+		     "or shorten the path)", path, in->overlong, in->overlong_len, in->max_len);
+	return -EINVAL;
+}
+
+int ini_text_load(const char *path, char **text, struct err *err)
+{
+	FILE *f = fopen(path, "re"), *mem;
+	char buf[4096];
+	size_t n, len = 0;
+	int rc = 0;
+
+	*text = NULL;
+	if (!f) {
+		rc = -errno;
+		err_set(err, "%s: %s", path, strerror(errno));
+		return rc;
+	}
+	mem = open_memstream(text, &len);
+	if (!mem) {
+		fclose(f);
+		return err_set(err, "%s: out of memory", path), -ENOMEM;
+	}
+	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
+		fwrite(buf, 1, n, mem);
+	if (ferror(f)) {
+		rc = -EIO;
+		err_set(err, "%s: read failed", path);
+	}
+	fclose(f);
+	if (fclose(mem) && !rc) {
+		rc = -ENOMEM;
+		err_set(err, "%s: out of memory", path);
+	}
+	if (!rc && strlen(*text) != len) {
+		rc = -EINVAL;
+		err_set(err, "%s: contains a NUL byte; not a text file", path);
+	}
+	if (rc) {
+		free(*text);
+		*text = NULL;
+	}
+	return rc;
 }

@@ -23,6 +23,7 @@ int jl_init(struct jsonline *jl, int fd, const char *name)
 	memset(jl, 0, sizeof(*jl));
 	jl->fd = fd;
 	jl->name = name;
+	jl->max_message = JL_MAX_MESSAGE;
 	jl->tok = json_tokener_new();
 	return jl->tok ? 0 : -ENOMEM;
 }
@@ -37,7 +38,7 @@ void jl_close(struct jsonline *jl)
 	jl->tok = NULL;
 	free(jl->buf);
 	jl->buf = NULL;
-	jl->len = jl->cap = 0;
+	jl->len = jl->cap = jl->fed = 0;
 }
 
 int jl_connect_unix(const char *path)
@@ -100,6 +101,13 @@ static void consume(struct jsonline *jl, size_t n)
 	jl->len -= n;
 }
 
+/* Forget a half-parsed object. */
+static void restart(struct jsonline *jl)
+{
+	json_tokener_reset(jl->tok);
+	jl->fed = 0;
+}
+
 /* Drop leading white space, and everything up to the delimiter if one is
  * expected. Returns false when the buffer has nothing left to parse. */
 static bool skip_noise(struct jsonline *jl)
@@ -108,9 +116,20 @@ static bool skip_noise(struct jsonline *jl)
 
 	if (!jl->len)
 		return false;
+	if (jl->skip_line) {
+		char *nl = memchr(jl->buf, '\n', jl->len);
+
+		if (!nl) {
+			jl->len = 0;
+			return false;
+		}
+		consume(jl, (size_t)(nl - jl->buf) + 1);
+		jl->skip_line = false;
+	}
 	if (jl->want_delimiter) {
 		char *ff = memchr(jl->buf, 0xff, jl->len);
 
+		restart(jl);
 		if (!ff) {
 			jl->len = 0;
 			return false;
@@ -118,6 +137,8 @@ static bool skip_noise(struct jsonline *jl)
 		consume(jl, (size_t)(ff - jl->buf) + 1);
 		jl->want_delimiter = false;
 	}
+	if (jl->fed) /* in the middle of an object: nothing to skip */
+		return jl->len > jl->fed;
 	while (i < jl->len && isspace((unsigned char)jl->buf[i]))
 		i++;
 	consume(jl, i);
@@ -125,9 +146,9 @@ static bool skip_noise(struct jsonline *jl)
 }
 
 /* Skip the rest of a bad line so that one corrupt message costs one message. */
-static int garbage(struct jsonline *jl, const char *why, struct err *err)
+static int garbage(struct jsonline *jl, size_t at, const char *why, struct err *err)
 {
-	char *nl = memchr(jl->buf, '\n', jl->len);
+	char *nl = memchr(jl->buf + at, '\n', jl->len - at);
 	char shown[48];
 	size_t n = jl->len < sizeof(shown) - 1 ? jl->len : sizeof(shown) - 1;
 
@@ -136,28 +157,62 @@ static int garbage(struct jsonline *jl, const char *why, struct err *err)
 	shown[n] = '\0';
 	err_set(err, "%s: unparsable input (%s) near \"%s\"", jl->name, why, shown);
 	consume(jl, nl ? (size_t)(nl - jl->buf) + 1 : jl->len);
-	json_tokener_reset(jl->tok);
+	restart(jl);
 	return -EBADMSG;
 }
 
 /* Try to take one object from the buffer: 1 when *out is set, 0 when more
- * input is needed, -EBADMSG for garbage. The tokener is reset before every
- * attempt, so bytes are never fed twice into a half-finished parse. */
+ * input is needed, -EBADMSG for garbage, -EMSGSIZE for an object over the
+ * limit. json-c's tokener keeps its state between reads, so each byte is fed
+ * once however the object is split; buf keeps the object's bytes only for
+ * messages and the size limit. */
 static int try_parse(struct jsonline *jl, json_object **out, struct err *err)
 {
 	enum json_tokener_error jerr;
 	json_object *obj;
+	size_t chunk, end;
+	char *nl;
 
 	if (!skip_noise(jl))
 		return 0;
-	json_tokener_reset(jl->tok);
-	obj = json_tokener_parse_ex(jl->tok, jl->buf, (int)jl->len);
+	chunk = jl->len - jl->fed;
+	if (chunk > INT32_MAX)
+		chunk = INT32_MAX;
+	obj = json_tokener_parse_ex(jl->tok, jl->buf + jl->fed, (int)chunk);
 	jerr = json_tokener_get_error(jl->tok);
-	if (jerr == json_tokener_continue)
+	if (jerr == json_tokener_continue) {
+		jl->bytes_parsed += chunk;
+		jl->fed += chunk;
+		if (jl->fed > jl->max_message) {
+			err_set(err, "%s: a message of more than %zu bytes; dropped", jl->name,
+				jl->max_message);
+			/* What is buffered goes, and what follows up to the next
+			 * newline: a new object may start there. */
+			nl = memchr(jl->buf, '\n', jl->len);
+			jl->skip_line = !nl;
+			consume(jl, nl ? (size_t)(nl - jl->buf) + 1 : jl->len);
+			restart(jl);
+			return -EMSGSIZE;
+		}
 		return 0;
-	if (jerr != json_tokener_success)
-		return garbage(jl, json_tokener_error_desc(jerr), err);
-	consume(jl, json_tokener_get_parse_end(jl->tok));
+	}
+	if (jerr != json_tokener_success) {
+		jl->bytes_parsed += chunk;
+		return garbage(jl, jl->fed + json_tokener_get_parse_end(jl->tok),
+			       json_tokener_error_desc(jerr), err);
+	}
+	end = jl->fed + json_tokener_get_parse_end(jl->tok);
+	jl->bytes_parsed += end - jl->fed;
+	if (end > jl->max_message) {
+		json_object_put(obj);
+		consume(jl, end);
+		restart(jl);
+		err_set(err, "%s: a message of %zu bytes, more than %zu; dropped", jl->name, end,
+			jl->max_message);
+		return -EMSGSIZE;
+	}
+	consume(jl, end);
+	restart(jl);
 	if (!json_object_is_type(obj, json_type_object)) {
 		json_object_put(obj);
 		err_set(err, "%s: expected a JSON object", jl->name);
@@ -172,8 +227,15 @@ static int fill(struct jsonline *jl, struct err *err)
 	ssize_t n;
 
 	if (jl->cap - jl->len < READ_CHUNK) {
+		/* Doubling, but no further than one message and two reads: the
+		 * parse fails before the buffer holds more. */
 		size_t cap = jl->cap ? jl->cap * 2 : READ_CHUNK * 2;
-		char *p = realloc(jl->buf, cap);
+		size_t most = jl->max_message + 2 * READ_CHUNK;
+		char *p;
+
+		if (cap > most)
+			cap = most > jl->len + READ_CHUNK ? most : jl->len + READ_CHUNK;
+		p = realloc(jl->buf, cap);
 
 		if (!p)
 			return -ENOMEM;

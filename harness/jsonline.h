@@ -22,10 +22,29 @@ struct jsonline {
 	struct json_tokener *tok;
 	char *buf;
 	size_t len, cap;
+	/* buf[0..fed) is already in the tokener: the start of an object not
+	 * complete yet. Only bytes after it are fed on the next read. */
+	size_t fed;
+	/* Longest object accepted (JL_MAX_MESSAGE unless a caller lowers it). */
+	size_t max_message;
+	/* After an over-long object: drop input up to the next newline. */
+	bool skip_line;
+	/* Bytes handed to json-c in all, for tests (each byte once). */
+	uint64_t bytes_parsed;
 	/* Drop input up to and including the next 0xFF byte (the agent's
 	 * guest-sync-delimited marker) before parsing again. */
 	bool want_delimiter;
 };
+
+/*
+ * One message may be at most this long. The largest real one is the agent's
+ * guest-exec-status reply with memhp-probe's output in base64 (4/3 of it):
+ * on a 448-block guest about 75 KiB for a snapshot with 200 kmsg lines and
+ * 100 KiB for the `why` report. qemu-ga itself caps a command's captured
+ * output at 16 MiB per stream, about 22 MiB each in base64; 64 MiB holds
+ * both streams at that cap.
+ */
+#define JL_MAX_MESSAGE (64u << 20)
 
 int jl_init(struct jsonline *jl, int fd, const char *name);
 /* Closes the socket and frees the buffers; safe to call twice. */
@@ -43,6 +62,8 @@ int jl_send_raw(struct jsonline *jl, const void *data, size_t len, struct err *e
  *   -ETIMEDOUT  nothing complete before the deadline (partial input is kept),
  *   -EPIPE      the peer closed the connection,
  *   -EBADMSG    garbage: the bad line was skipped, a later call may succeed,
+ *   -EMSGSIZE   an object longer than max_message: dropped up to the next
+ *               newline, a later call may succeed,
  *   -EINTR      a stop signal arrived.
  */
 int jl_recv(struct jsonline *jl, int64_t deadline, json_object **out, struct err *err);

@@ -273,9 +273,7 @@ bad_value:
 int matrix_load(struct matrix *m, const char *path, struct err *err)
 {
 	struct parse st = { .m = m, .path = path, .err = err };
-	FILE *f = fopen(path, "re");
-	char copy[4096], *text = NULL, *dir;
-	size_t len = 0;
+	char copy[4096], *text, *dir;
 	int rc;
 
 	/* Paths in the file are relative to it, wherever memhp runs from (and
@@ -284,13 +282,10 @@ int matrix_load(struct matrix *m, const char *path, struct err *err)
 	dir = realpath(dirname(copy), NULL);
 	snprintf(st.dir, sizeof(st.dir), "%s", dir ? dir : ".");
 	free(dir);
-	if (!f)
-		return err_set(err, "%s: %s", path, strerror(errno));
-	if (getdelim(&text, &len, '\0', f) < 0 && !text) {
-		fclose(f);
-		return err_set(err, "%s: cannot read it", path);
-	}
-	fclose(f);
+	/* The whole file, NUL-terminated even when empty. */
+	rc = ini_text_load(path, &text, err);
+	if (rc)
+		return rc;
 	st.in.text = text;
 	rc = ini_parse_stream(ini_text_reader, &st.in, handler, &st);
 	free(text);
@@ -298,6 +293,8 @@ int matrix_load(struct matrix *m, const char *path, struct err *err)
 		return -EINVAL;
 	if (rc > 0)
 		return err_set(err, "%s:%d: not a [section] or 'key = value' line", path, rc);
+	if (ini_text_overlong(&st.in, path, err))
+		return -EINVAL;
 	for (size_t i = 0; i < m->nvariants; i++)
 		if (!*m->variants[i].spec)
 			return err_set(err, "%s: [variant %s] has no kernel = SPEC", path,
@@ -344,29 +341,51 @@ int matrix_from_args(struct matrix *m, const char *matrix_file, const char *kern
 	return 0;
 }
 
-/* " key=\"value\"" with quotes and backslashes escaped, at buf + *n. */
-static void format_option(char *buf, size_t len, size_t *n, const char *key, const char *val)
+/* " key=\"value\"" with quotes and backslashes escaped, at buf + *n;
+ * false when it did not fit. */
+static bool format_option(char *buf, size_t len, size_t *n, const char *key, const char *val)
 {
-	if (!*val || *n >= len)
-		return;
-	*n += (size_t)snprintf(buf + *n, len - *n, " %s=\"", key);
-	for (; *val && *n + 3 < len; val++) {
+	int w;
+
+	if (!*val)
+		return true;
+	w = snprintf(buf + *n, len - *n, " %s=\"", key);
+	if (w < 0 || (size_t)w >= len - *n)
+		return false;
+	*n += (size_t)w;
+	for (; *val; val++) {
+		if (*n + 3 >= len) {
+			buf[*n] = '\0';
+			return false;
+		}
 		if (*val == '"' || *val == '\\')
 			buf[(*n)++] = '\\';
 		buf[(*n)++] = *val;
 	}
-	if (*n + 1 < len)
-		buf[(*n)++] = '"';
-	buf[*n < len ? *n : len - 1] = '\0';
+	if (*n + 1 >= len) {
+		buf[*n] = '\0';
+		return false;
+	}
+	buf[(*n)++] = '"';
+	buf[*n] = '\0';
+	return true;
 }
 
-void variant_format(const struct variant *v, char *buf, size_t len)
+int variant_format(const struct variant *v, char *buf, size_t len)
 {
-	int w = snprintf(buf, len, "%s=%s", v->name, v->spec);
-	size_t n = w < 0 ? 0 : (size_t)w;
+	int w;
+	size_t n;
 
-	format_option(buf, len, &n, "cmdline", v->cmdline);
-	format_option(buf, len, &n, "config", v->config);
+	if (!len)
+		return -ENAMETOOLONG;
+	w = snprintf(buf, len, "%s=%s", v->name, v->spec);
+	if (w < 0 || (size_t)w >= len)
+		return -ENAMETOOLONG;
+	n = (size_t)w;
+	if (!format_option(buf, len, &n, "cmdline", v->cmdline) ||
+	    !format_option(buf, len, &n, "config", v->config))
+		return -ENAMETOOLONG;
+	return 0;
 }
 
 size_t matrix_cells(const struct matrix *m, unsigned repeats_override, struct cell **cells)

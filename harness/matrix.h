@@ -51,8 +51,14 @@ void matrix_free(struct matrix *m);
  */
 int matrix_from_args(struct matrix *m, const char *matrix_file, const char *kernel,
 		     char *const *scenarios, size_t nscenarios, struct err *err);
-/* The --variant argument that gives v back. */
-void variant_format(const struct variant *v, char *buf, size_t len);
+/* The --variant argument that gives v back. A buffer of VARIANT_FORMAT_MAX
+ * always holds it; returns 0, or -ENAMETOOLONG when len was too small (buf
+ * then holds a cut string that must not be used). */
+#define VARIANT_FORMAT_MAX                                                     \
+	(sizeof(((struct variant *)0)->name) + sizeof(((struct variant *)0)->spec) + \
+	 sizeof(" cmdline=\"\"") + 2 * sizeof(((struct variant *)0)->cmdline) +    \
+	 sizeof(" config=\"\"") + 2 * sizeof(((struct variant *)0)->config))
+int variant_format(const struct variant *v, char *buf, size_t len);
 
 /*
  * The cells in the order they run: repeat by repeat, scenario by scenario,

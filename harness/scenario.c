@@ -4,6 +4,7 @@
  * defaults, range checks, `memhp help scenario` and docs/scenario.md all come
  * from scenario_keys[]; adding a key means adding one row.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <libgen.h>
@@ -32,7 +33,7 @@ struct scenario_key {
 	size_t offset;
 	size_t len; /* KEY_STRING: buffer size */
 	const char *def;
-	uint64_t min, max; /* KEY_UINT, KEY_SIZE (0, 0: unchecked) */
+	uint64_t min, max; /* KEY_UINT, KEY_SIZE; KEY_DURATION in ms (max 0: none) */
 	const char *const *choices;
 	const char *help;
 };
@@ -45,13 +46,20 @@ static const char *const order_names[] = { "reverse", "forward", NULL };
 static const char *const during_names[] = { "stop", "keep", NULL };
 static const char *const backend_names[] = { "ram", "file", NULL };
 
+/* Sizes memhp accepts at all: 1 PiB is more than any x86-64 guest
+ * addresses, and sums of two such sizes cannot wrap. */
+#define SIZE_MAX_BYTES (1ULL << 50)
+/* Durations: at least 1 ms where 0 would fail at once, at most 30 days, so
+ * that now_ms() + any of them stays far from INT64_MAX. */
+#define DUR_MAX_MS (30ULL * 24 * 3600 * 1000)
+
 #define OFF(f) offsetof(struct scenario, f)
 #define STR(f) OFF(f), sizeof(((struct scenario *)0)->f)
 
 static const struct scenario_key scenario_keys[] = {
-	{ "machine", "memory", KEY_SIZE, OFF(memory), 0, "1G", 128ULL << 20, 0, NULL,
+	{ "machine", "memory", KEY_SIZE, OFF(memory), 0, "1G", 128ULL << 20, SIZE_MAX_BYTES, NULL,
 	  "boot memory of the guest" },
-	{ "machine", "maxmem", KEY_SIZE, OFF(maxmem), 0, "0", 0, 0, NULL,
+	{ "machine", "maxmem", KEY_SIZE, OFF(maxmem), 0, "0", 0, SIZE_MAX_BYTES, NULL,
 	  "QEMU maxmem; 0 means memory + hotplug total" },
 	{ "machine", "cpus", KEY_UINT, OFF(cpus), 0, "2", 1, 64, NULL, "virtual CPUs" },
 	{ "machine", "slots", KEY_UINT, OFF(slots), 0, "0", 0, SCENARIO_MAX_DIMMS, NULL,
@@ -68,11 +76,13 @@ static const struct scenario_key scenario_keys[] = {
 
 	{ "hotplug", "method", KEY_CHOICE, OFF(method), 0, "virtio-mem", 0, 0, method_names,
 	  "how memory is hot-added and removed" },
-	{ "hotplug", "total", KEY_SIZE, OFF(total), 0, "1G", 128ULL << 20, 0, NULL,
+	{ "hotplug", "total", KEY_SIZE, OFF(total), 0, "1G", 128ULL << 20, SIZE_MAX_BYTES, NULL,
 	  "memory to hot-add; a multiple of 128 MiB" },
-	{ "hotplug", "dimm_size", KEY_SIZE, OFF(dimm_size), 0, "256M", 128ULL << 20, 0, NULL,
+	{ "hotplug", "dimm_size", KEY_SIZE, OFF(dimm_size), 0, "256M", 128ULL << 20, SIZE_MAX_BYTES,
+	  NULL,
 	  "dimm: size of each DIMM; a multiple of 128 MiB" },
-	{ "hotplug", "block_size", KEY_SIZE, OFF(block_size), 0, "2M", 2ULL << 20, 0, NULL,
+	{ "hotplug", "block_size", KEY_SIZE, OFF(block_size), 0, "2M", 2ULL << 20, SIZE_MAX_BYTES,
+	  NULL,
 	  "virtio-mem: device block size (power of two); 2M works in sub-blocks, "
 	  "128M in whole memory blocks" },
 
@@ -90,15 +100,16 @@ static const struct scenario_key scenario_keys[] = {
 	  NULL, "auto-movable: memory_hotplug.auto_movable_ratio (percent)" },
 	{ "online", "memmap_on_memory", KEY_BOOL, OFF(memmap_on_memory), 0, "false", 0, 0, NULL,
 	  "memory_hotplug.memmap_on_memory: place the memmap inside the hot-added block" },
-	{ "online", "timeout", KEY_DURATION, OFF(timeout_online_ms), 0, "120s", 0, 0, NULL,
+	{ "online", "timeout", KEY_DURATION, OFF(timeout_online_ms), 0, "120s", 1, DUR_MAX_MS,
+	  NULL,
 	  "how long plugging and onlining may take before the run fails" },
 
 	{ "unplug", "order", KEY_CHOICE, OFF(order), 0, "reverse", 0, 0, order_names,
 	  "dimm: order of device_del requests (reverse: last plugged first)" },
-	{ "unplug", "deadline", KEY_DURATION, OFF(deadline_ms), 0, "60s", 0, 0, NULL,
+	{ "unplug", "deadline", KEY_DURATION, OFF(deadline_ms), 0, "60s", 1, DUR_MAX_MS, NULL,
 	  "dimm: wait per device_del for DEVICE_DELETED or a rejection; "
 	  "virtio-mem: the whole unplug" },
-	{ "unplug", "settle", KEY_DURATION, OFF(settle_ms), 0, "10s", 0, 0, NULL,
+	{ "unplug", "settle", KEY_DURATION, OFF(settle_ms), 0, "10s", 0, DUR_MAX_MS, NULL,
 	  "virtio-mem: no progress for this long re-triggers the guest driver; "
 	  "both: longest wait for the guest's block map to stop changing" },
 	{ "unplug", "retries", KEY_UINT, OFF(retries), 0, "3", 0, 1000, NULL,
@@ -112,7 +123,7 @@ static const struct scenario_key scenario_keys[] = {
 	{ "workload", "fill", KEY_FILL, OFF(fill), 0, "50%", 0, 0, NULL,
 	  "memory the mix allocates in total: a size, or a percentage of the guest's MemTotal "
 	  "(capped to what is available, so nothing is OOM-killed)" },
-	{ "workload", "duration", KEY_DURATION, OFF(workload_ms), 0, "10s", 0, 0, NULL,
+	{ "workload", "duration", KEY_DURATION, OFF(workload_ms), 0, "10s", 0, DUR_MAX_MS, NULL,
 	  "how long the workload holds its memory before unplug" },
 	{ "workload", "seed", KEY_UINT, OFF(seed), 0, "1", 0, UINT32_MAX, NULL,
 	  "seed for the workloads' data and stress-ng" },
@@ -126,7 +137,8 @@ static const struct scenario_key scenario_keys[] = {
 
 	{ "run", "repeats", KEY_UINT, OFF(repeats), 0, "1", 1, 1000, NULL,
 	  "runs of this scenario, each with a fresh guest and its own result" },
-	{ "run", "boot_timeout", KEY_DURATION, OFF(timeout_boot_ms), 0, "120s", 0, 0, NULL,
+	{ "run", "boot_timeout", KEY_DURATION, OFF(timeout_boot_ms), 0, "120s", 1, DUR_MAX_MS,
+	  NULL,
 	  "from QEMU start until the guest agent answers" },
 };
 
@@ -152,6 +164,20 @@ static const char *type_name(const struct scenario_key *k)
 	return names[k->type];
 }
 
+/* "90s", "1500ms": the largest unit that is exact. */
+static const char *format_ms(uint64_t ms, char *buf, size_t len)
+{
+	if (ms && !(ms % 3600000))
+		snprintf(buf, len, "%" PRIu64 "h", ms / 3600000);
+	else if (ms && !(ms % 60000))
+		snprintf(buf, len, "%" PRIu64 "m", ms / 60000);
+	else if (ms && !(ms % 1000))
+		snprintf(buf, len, "%" PRIu64 "s", ms / 1000);
+	else
+		snprintf(buf, len, "%" PRIu64 "ms", ms);
+	return buf;
+}
+
 /* Parse one value into the struct. Returns 0 or fills msg. */
 static int set_value(struct scenario *sc, const struct scenario_key *k, const char *value,
 		     char *msg, size_t msglen)
@@ -169,9 +195,14 @@ static int set_value(struct scenario *sc, const struct scenario_key *k, const ch
 				 k->name, value);
 			return -EINVAL;
 		}
-		if (u && ((k->min && u < k->min) || (k->max && u > k->max))) {
+		if (u < k->min) {
 			snprintf(msg, msglen, "%s: %s is below the minimum of %s", k->name,
 				 format_size(u, b1, sizeof(b1)), format_size(k->min, b2, sizeof(b2)));
+			return -EINVAL;
+		}
+		if (k->max && u > k->max) {
+			snprintf(msg, msglen, "%s: %s is above the maximum of %s", k->name,
+				 format_size(u, b1, sizeof(b1)), format_size(k->max, b2, sizeof(b2)));
 			return -EINVAL;
 		}
 		*(uint64_t *)field = u;
@@ -217,9 +248,26 @@ static int set_value(struct scenario *sc, const struct scenario_key *k, const ch
 		}
 		return -EINVAL;
 	case KEY_DURATION:
-		if (parse_duration_ms(value, &d)) {
+		switch (parse_duration_ms(value, &d)) {
+		case 0:
+			break;
+		case -ERANGE:
+			snprintf(msg, msglen, "%s: '%s' is above the maximum of %s", k->name, value,
+				 format_ms(k->max, b2, sizeof(b2)));
+			return -EINVAL;
+		default:
 			snprintf(msg, msglen, "%s: '%s' is not a duration (use e.g. 500ms, 10s, 2m)",
 				 k->name, value);
+			return -EINVAL;
+		}
+		if ((uint64_t)d < k->min) {
+			snprintf(msg, msglen, "%s: '%s' is below the minimum of %s", k->name, value,
+				 format_ms(k->min, b1, sizeof(b1)));
+			return -EINVAL;
+		}
+		if (k->max && (uint64_t)d > k->max) {
+			snprintf(msg, msglen, "%s: '%s' is above the maximum of %s", k->name, value,
+				 format_ms(k->max, b1, sizeof(b1)));
 			return -EINVAL;
 		}
 		*(int64_t *)field = d;
@@ -229,12 +277,12 @@ static int set_value(struct scenario *sc, const struct scenario_key *k, const ch
 		size_t len = strlen(value);
 
 		if (len > 1 && value[len - 1] == '%') {
-			char num[16];
-
+			/* All the digits, however many leading zeros: no copy into
+			 * a buffer that could cut them. */
 			errno = 0;
-			snprintf(num, sizeof(num), "%.*s", (int)(len - 1), value);
-			u = strtoull(num, &end, 10);
-			if (errno || *end || !*num || num[0] == '-' || u == 0 || u > 100) {
+			u = strtoull(value, &end, 10);
+			if (errno || end != value + len - 1 || !isdigit((unsigned char)value[0]) ||
+			    u == 0 || u > 100) {
 				snprintf(msg, msglen, "%s: '%s' is not a percentage from 1%% to 100%%",
 					 k->name, value);
 				return -EINVAL;
@@ -399,6 +447,13 @@ static int check(const struct scenario *sc, struct err *err)
 		return check_fail(sc, err, "machine", "memory",
 				  "[machine] memory %s is not a multiple of 2 MiB",
 				  format_size(sc->memory, b1, sizeof(b1)));
+	/* Each is at most SIZE_MAX_BYTES, so the sum cannot wrap. */
+	if (sc->memory + sc->total > SIZE_MAX_BYTES)
+		return check_fail(sc, err, "hotplug", "total",
+				  "[hotplug] memory %s + total %s is above the maximum of %s",
+				  format_size(sc->memory, b1, sizeof(b1)),
+				  format_size(sc->total, b2, sizeof(b2)),
+				  format_size(SIZE_MAX_BYTES, b3, sizeof(b3)));
 	if (sc->maxmem && sc->maxmem < sc->memory + sc->total)
 		return check_fail(sc, err, "machine", "maxmem",
 				  "[machine] maxmem %s is less than memory %s + hotplug total %s",
@@ -438,49 +493,37 @@ int scenario_load_string(struct scenario *sc, const char *path, const char *text
 	sha256_hex(text, strlen(text), sc->sha256);
 
 	rc = ini_parse_stream(ini_text_reader, &st.in, handler, &st);
-	/* inih goes on after an error; report whichever came first. */
+	/* inih goes on after an error; report whichever came first. The
+	 * reader stops at an over-long line, so any other error is earlier. */
 	if (st.err_line && (rc <= 0 || st.err_line <= (unsigned)rc)) {
 		err_set(err, "%s:%u: %s", path, st.err_line, st.msg);
-		return -EINVAL;
-	}
-	if (rc > 0) {
+		rc = -EINVAL;
+	} else if (rc <= 0 && ini_text_overlong(&st.in, path, err)) {
+		rc = -EINVAL;
+	} else if (rc > 0) {
 		err_set(err, "%s:%d: syntax error (expected [section] or key = value)", path, rc);
-		return -EINVAL;
-	}
-	if (rc < 0) {
+		rc = -EINVAL;
+	} else if (rc < 0) {
 		err_set(err, "%s: cannot parse: out of memory", path);
-		return -ENOMEM;
+		rc = -ENOMEM;
+	} else {
+		rc = check(sc, err);
 	}
-	return check(sc, err);
+	/* A scenario that failed holds nothing to free (matrix_add_scenario
+	 * drops it without scenario_free()); freeing it again is harmless. */
+	if (rc)
+		scenario_free(sc);
+	return rc;
 }
 
 int scenario_load(struct scenario *sc, const char *path, struct err *err)
 {
-	FILE *f = fopen(path, "re");
-	char *text = NULL;
-	size_t len = 0;
-	int rc;
+	char *text;
+	int rc = ini_text_load(path, &text, err);
 
-	if (!f) {
+	if (rc) {
 		memset(sc, 0, sizeof(*sc));
-		err_set(err, "%s: %s", path, strerror(errno));
-		return -errno;
-	}
-	{
-		FILE *mem = open_memstream(&text, &len);
-		char buf[4096];
-		size_t n;
-
-		while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
-			fwrite(buf, 1, n, mem);
-		fclose(mem);
-	}
-	fclose(f);
-	if (strlen(text) != len) {
-		free(text);
-		memset(sc, 0, sizeof(*sc));
-		err_set(err, "%s: contains a NUL byte; not a scenario file", path);
-		return -EINVAL;
+		return rc;
 	}
 	rc = scenario_load_string(sc, path, text, err);
 	free(text);

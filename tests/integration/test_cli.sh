@@ -156,6 +156,15 @@ odd="odd=deb:x cmdline=\"a'b \$(touch $OUT/pwned)\""
 eval "set -- $(cat "$OUT/plan-odd.txt")"
 check "plan's quoting gives every argument back, and runs nothing" \
 	test ! -e "$OUT/pwned" -a "${10}" = "$odd" -a "${11}" = "$scenario"
+# A --variant longer than plan's old 2800-byte buffer (500 quotes and 1000
+# backslashes, each escaped): planning what plan printed gives it back.
+long="long=deb:x cmdline=\"$(printf '\\"%.0s' $(seq 500))\" config=/$(printf '\\%.0s' $(seq 1000))"
+"$MEMHP" plan -o "$OUT/plan" --variant "$long" "$scenario" > "$OUT/plan-long.txt"
+eval "set -- $(cat "$OUT/plan-long.txt")"
+"$MEMHP" plan -o "$OUT/plan" --variant "${10}" "$scenario" > "$OUT/plan-long2.txt"
+check "plan prints a long --variant whole (issue 13)" \
+	test "${#10}" -gt 3000 -a -s "$OUT/plan-long.txt" -a \
+	"$(cat "$OUT/plan-long.txt")" = "$(cat "$OUT/plan-long2.txt")"
 bash -c "$(sed -n 2p "$OUT/plan.txt")" > /dev/null 2>&1
 check "a planned cell runs alone: one result, its variant, repeat 1" \
 	test "$(jq -rs 'map(.variant.name + "/" + (.repeat | tostring) + "/" + .status) | join(" ")' \

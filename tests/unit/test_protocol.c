@@ -5,6 +5,8 @@
  * corrupted where a test says so.
  */
 #include <errno.h>
+#include <pthread.h>
+#include <stdbool.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -179,6 +181,132 @@ static void test_garbage_line_is_skipped(void **state)
 	jl_close(&jl);
 }
 
+struct flood {
+	int fd;
+	size_t bytes; /* of the string's body */
+	bool close_string;
+};
+
+/* Write {"return": "AAAA... (flood->bytes of them) from a thread, as a
+ * guest would that never stops, then a newline and a good object. */
+static void *flood_writer(void *arg)
+{
+	struct flood *f = arg;
+	static char chunk[1 << 20];
+	const char *head = "{\"return\": \"", *tail = f->close_string ? "\"}\n" : "\n";
+	const char *next = "{\"ok\": true}\n";
+
+	memset(chunk, 'A', sizeof(chunk));
+	if (write(f->fd, head, strlen(head)) < 0)
+		return NULL;
+	for (size_t left = f->bytes; left;) {
+		size_t n = left < sizeof(chunk) ? left : sizeof(chunk);
+		ssize_t w = write(f->fd, chunk, n);
+
+		if (w <= 0)
+			return NULL;
+		left -= (size_t)w;
+	}
+	if (write(f->fd, tail, strlen(tail)) < 0 || write(f->fd, next, strlen(next)) < 0)
+		return NULL;
+	return NULL;
+}
+
+/*
+ * Issue 13, defect 13: a peer that opens a string and never closes it was
+ * buffered without bound. One message is at most JL_MAX_MESSAGE: more is
+ * -EMSGSIZE, and the stream goes on after the next newline. A reply as large
+ * as qemu-ga's own output cap (16 MiB, about 22 MiB in base64) still passes.
+ */
+static void test_message_size_is_bounded(void **state)
+{
+	struct pair *p = *state;
+	struct flood f = { .fd = p->peer, .bytes = 22u << 20, .close_string = true };
+	struct jsonline jl;
+	json_object *obj, *v;
+	struct err err;
+	pthread_t t;
+
+	assert_int_equal(jl_init(&jl, p->mine, "agent"), 0);
+	assert_int_equal(pthread_create(&t, NULL, flood_writer, &f), 0);
+	assert_int_equal(jl_recv(&jl, now_ms() + 600000, &obj, &err), 0);
+	assert_true(json_object_object_get_ex(obj, "return", &v));
+	assert_int_equal(json_object_get_string_len(v), 22u << 20);
+	json_object_put(obj);
+	assert_int_equal(jl_recv(&jl, now_ms() + 600000, &obj, &err), 0);
+	json_object_put(obj);
+	pthread_join(t, NULL);
+
+	f = (struct flood){ .fd = p->peer, .bytes = JL_MAX_MESSAGE + (4u << 20) };
+	assert_int_equal(pthread_create(&t, NULL, flood_writer, &f), 0);
+	assert_int_equal(jl_recv(&jl, now_ms() + 600000, &obj, &err), -EMSGSIZE);
+	assert_non_null(strstr(err.msg, "agent: a message of more than"));
+	/* What follows the over-long line is read as usual. */
+	assert_int_equal(jl_recv(&jl, now_ms() + 600000, &obj, &err), 0);
+	assert_true(json_object_get_boolean(json_object_object_get(obj, "ok")));
+	json_object_put(obj);
+	pthread_join(t, NULL);
+	assert_true(jl.cap <= JL_MAX_MESSAGE + (1u << 17));
+	jl_close(&jl);
+}
+
+/* The limit also holds for an object that arrives complete in one read. */
+static void test_message_size_in_one_read(void **state)
+{
+	struct pair *p = *state;
+	char msg[2200];
+	struct jsonline jl;
+	json_object *obj;
+	struct err err;
+
+	assert_int_equal(jl_init(&jl, p->mine, "QMP"), 0);
+	jl.max_message = 1000;
+	snprintf(msg, sizeof(msg), "{\"s\": \"%0990d\"}\n{\"t\": \"%01000d\"}\n{\"u\": 1}\n", 0,
+		 0);
+	peer_write(p, msg);
+	assert_int_equal(jl_recv(&jl, now_ms() + 1000, &obj, &err), 0);
+	assert_non_null(json_object_object_get(obj, "s"));
+	json_object_put(obj);
+	assert_int_equal(jl_recv(&jl, now_ms() + 1000, &obj, &err), -EMSGSIZE);
+	assert_int_equal(jl_recv(&jl, now_ms() + 1000, &obj, &err), 0);
+	assert_non_null(json_object_object_get(obj, "u"));
+	json_object_put(obj);
+	jl_close(&jl);
+}
+
+/* Each byte goes into the tokener once, however the object is split (the
+ * reader re-parsed the whole buffer on every read: quadratic). */
+static void test_each_byte_parsed_once(void **state)
+{
+	struct pair *p = *state;
+	static char msg[64 * 1024];
+	struct jsonline jl;
+	json_object *obj;
+	struct err err;
+	size_t len, chunk = 1024;
+
+	assert_int_equal(jl_init(&jl, p->mine, "QMP"), 0);
+	len = (size_t)snprintf(msg, sizeof(msg), "{\"blocks\": [");
+	while (len < sizeof(msg) - 100)
+		len += (size_t)snprintf(msg + len, sizeof(msg) - len, "{\"index\": %zu},", len);
+	len += (size_t)snprintf(msg + len, sizeof(msg) - len, "0]}");
+	for (size_t off = 0; off < len; off += chunk) {
+		size_t n = len - off < chunk ? len - off : chunk;
+		int rc;
+
+		assert_int_equal(write(p->peer, msg + off, n), (ssize_t)n);
+		rc = jl_recv(&jl, now_ms() + (off + n < len ? 20 : 1000), &obj, &err);
+		if (off + n < len) {
+			assert_int_equal(rc, -ETIMEDOUT);
+		} else {
+			assert_int_equal(rc, 0);
+			json_object_put(obj);
+		}
+	}
+	assert_int_equal(jl.bytes_parsed, len);
+	jl_close(&jl);
+}
+
 static void test_eof_is_epipe_after_buffered_objects(void **state)
 {
 	struct pair *p = *state;
@@ -282,6 +410,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_qmp_error_has_class_and_desc, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_partial_reads_are_reassembled, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_garbage_line_is_skipped, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_message_size_is_bounded, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_message_size_in_one_read, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_each_byte_parsed_once, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_eof_is_epipe_after_buffered_objects, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_qmp_eof_while_waiting_for_reply, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_qga_sync_skips_noise_and_stale_echoes, setup, teardown),

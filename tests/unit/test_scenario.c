@@ -8,6 +8,8 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <stdlib.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -127,6 +129,43 @@ static const struct {
 	  "t.ini:2: [workload] during_unplug: 'pause' is not one of stop keep" },
 	{ "[machine]\nmemory = 1025M\n",
 	  "t.ini:2: [machine] memory 1025 MiB is not a multiple of 2 MiB" },
+	/* Issue 13, defect 4: 0 is checked like any value (dimm_size and
+	 * block_size 0 divided by zero), sums cannot wrap, durations that would
+	 * overflow a deadline or mean "fail at once" are refused. */
+	{ "[hotplug]\nmethod = dimm\ndimm_size = 0\n",
+	  "t.ini:3: [hotplug] dimm_size: 0 B is below the minimum of 128 MiB" },
+	{ "[hotplug]\nblock_size = 0\n",
+	  "t.ini:2: [hotplug] block_size: 0 B is below the minimum of 2 MiB" },
+	{ "[machine]\nmemory = 0\n",
+	  "t.ini:2: [machine] memory: 0 B is below the minimum of 128 MiB" },
+	{ "[hotplug]\ntotal = 0\n",
+	  "t.ini:2: [hotplug] total: 0 B is below the minimum of 128 MiB" },
+	{ "[machine]\nmemory = 16777215T\n[hotplug]\ntotal = 64T\n",
+	  "t.ini:2: [machine] memory: 16777215 TiB is above the maximum of 1024 TiB" },
+	{ "[machine]\nmemory = 1024T\n[hotplug]\ntotal = 64T\n",
+	  "t.ini:4: [hotplug] memory 1024 TiB + total 64 TiB is above the maximum of 1024 TiB" },
+	{ "[machine]\nmaxmem = 2048T\n",
+	  "t.ini:2: [machine] maxmem: 2048 TiB is above the maximum of 1024 TiB" },
+	{ "[run]\nboot_timeout = 0\n",
+	  "t.ini:2: [run] boot_timeout: '0' is below the minimum of 1ms" },
+	{ "[online]\ntimeout = 0ms\n",
+	  "t.ini:2: [online] timeout: '0ms' is below the minimum of 1ms" },
+	{ "[unplug]\ndeadline = 0s\n",
+	  "t.ini:2: [unplug] deadline: '0s' is below the minimum of 1ms" },
+	{ "[run]\nboot_timeout = 9223372036854775807ms\n",
+	  "t.ini:2: [run] boot_timeout: '9223372036854775807ms' is above the maximum of 720h" },
+	{ "[online]\ntimeout = 2562047788015h\n",
+	  "t.ini:2: [online] timeout: '2562047788015h' is above the maximum of 720h" },
+	{ "[workload]\nduration = 99999999999999999999\n",
+	  "t.ini:2: [workload] duration: '99999999999999999999' is above the maximum of 720h" },
+	{ "[unplug]\nsettle = 721h\n",
+	  "t.ini:2: [unplug] settle: '721h' is above the maximum of 720h" },
+	/* Defect 15: every digit counts. */
+	{ "[workload]\nfill = 0000000000000000000000000000101%\n",
+	  "t.ini:2: [workload] fill: '0000000000000000000000000000101%' is not a percentage "
+	  "from 1% to 100%" },
+	{ "[workload]\nfill = +10%\n",
+	  "t.ini:2: [workload] fill: '+10%' is not a percentage from 1% to 100%" },
 };
 
 static void test_errors_name_file_line_and_value(void **state)
@@ -163,6 +202,111 @@ static void test_workload_keys(void **state)
 	assert_int_equal(scenario_fill_bytes(&sc, 4ULL << 30), 12ULL << 30);
 	assert_string_equal(sc.mix, "");
 	scenario_free(&sc);
+}
+
+/* Issue 13, defect 15: "0000000000000010%" was cut to 15 digits, i.e. 1%. */
+static void test_fill_percent_every_digit(void **state)
+{
+	struct scenario sc;
+	struct err err;
+
+	(void)state;
+	if (scenario_load_string(&sc, "w.ini", "[workload]\nfill = 0000000000000010%\n", &err))
+		fail_msg("%s", err.msg);
+	assert_int_equal(sc.fill.percent, 10);
+	scenario_free(&sc);
+	if (scenario_load_string(&sc, "w.ini", "[workload]\nfill = 100%\n", &err))
+		fail_msg("%s", err.msg);
+	assert_int_equal(sc.fill.percent, 100);
+	scenario_free(&sc);
+}
+
+/* The longest durations and sizes accepted still make a deadline that fits. */
+static void test_limits_accepted(void **state)
+{
+	struct scenario sc;
+	struct err err;
+
+	(void)state;
+	if (scenario_load_string(&sc, "l.ini", "[run]\nboot_timeout = 720h\n"
+						"[online]\ntimeout = 1ms\n"
+						"[machine]\nmemory = 512T\n"
+						"[hotplug]\ntotal = 512T\nblock_size = 128M\n", &err))
+		fail_msg("%s", err.msg);
+	assert_int_equal(sc.timeout_boot_ms, 720LL * 3600 * 1000);
+	assert_true(sc.timeout_boot_ms < INT64_MAX / 2);
+	assert_int_equal(sc.timeout_online_ms, 1);
+	assert_int_equal(scenario_maxmem(&sc), 1ULL << 50);
+	scenario_free(&sc);
+}
+
+/*
+ * Issue 13, defect 5: Debian's inih reads lines into 200 bytes and took the
+ * rest of a longer one as a line of its own, so a long backend_path could
+ * set another key. Such a line is an error naming the file and line.
+ */
+static void test_overlong_line(void **state)
+{
+	char text[1024], pad[300];
+	struct scenario sc;
+	struct err err = { "" };
+	int rc;
+
+	(void)state;
+	/* The cut falls so that "total = 4G" starts a line of its own. */
+	memset(pad, 'a', sizeof(pad));
+	snprintf(text, sizeof(text), "[hotplug]\nbackend_path = /%.*stotal = 4G\n",
+		 199 - (int)strlen("backend_path = /"), pad);
+	rc = scenario_load_string(&sc, "long.ini", text, &err);
+	assert_int_equal(rc, -EINVAL);
+	assert_string_equal(err.msg, "long.ini:2: line is 209 bytes long; at most 197 fit in a line "
+				     "(split the value or shorten the path)");
+	scenario_free(&sc);
+
+	/* The longest line that fits is read whole, with "\r\n" too. */
+	snprintf(text, sizeof(text), "[hotplug]\r\nbackend_path = /%.*s\r\n",
+		 197 - (int)strlen("backend_path = /"), pad);
+	if (scenario_load_string(&sc, "ok.ini", text, &err))
+		fail_msg("%s", err.msg);
+	assert_int_equal(strlen(sc.backend_path), 197 - strlen("backend_path = "));
+	scenario_free(&sc);
+
+	/* One more byte, on the last line without a newline: refused. */
+	snprintf(text, sizeof(text), "[guest]\ncmdline = %.*s",
+		 198 - (int)strlen("cmdline = "), pad);
+	assert_int_equal(scenario_load_string(&sc, "eof.ini", text, &err), -EINVAL);
+	assert_string_equal(err.msg, "eof.ini:2: line is 198 bytes long; at most 197 fit in a line "
+				     "(split the value or shorten the path)");
+	scenario_free(&sc);
+
+	/* An error on an earlier line is the one reported. */
+	snprintf(text, sizeof(text), "[machine]\ncpus = 0\n[guest]\ncmdline = %.*s\n",
+		 250, pad);
+	assert_int_equal(scenario_load_string(&sc, "two.ini", text, &err), -EINVAL);
+	assert_string_equal(err.msg, "two.ini:2: [machine] cpus: 0 is out of range [1, 64]");
+	scenario_free(&sc);
+}
+
+/* A file with a NUL byte, and an empty file (the defaults). */
+static void test_file_contents(void **state)
+{
+	char path[] = "/tmp/memhp-test-scenario-XXXXXX";
+	struct scenario sc;
+	struct err err;
+	int fd;
+
+	(void)state;
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	if (scenario_load(&sc, path, &err))
+		fail_msg("%s", err.msg);
+	assert_int_equal(sc.memory, 1ULL << 30);
+	scenario_free(&sc);
+	assert_int_equal(write(fd, "[run]\0\n", 7), 7);
+	close(fd);
+	assert_int_equal(scenario_load(&sc, path, &err), -EINVAL);
+	assert_non_null(strstr(err.msg, ": contains a NUL byte"));
+	unlink(path);
 }
 
 static void test_missing_file(void **state)
@@ -269,6 +413,10 @@ int main(void)
 		cmocka_unit_test(test_full_dimm_scenario),
 		cmocka_unit_test(test_errors_name_file_line_and_value),
 		cmocka_unit_test(test_workload_keys),
+		cmocka_unit_test(test_fill_percent_every_digit),
+		cmocka_unit_test(test_limits_accepted),
+		cmocka_unit_test(test_overlong_line),
+		cmocka_unit_test(test_file_contents),
 		cmocka_unit_test(test_missing_file),
 		cmocka_unit_test(test_shipped_scenarios_load),
 		cmocka_unit_test(test_sizes),
