@@ -58,7 +58,7 @@ check "the guest ran systemd with its root on the virtio disk" \
 
 cat > "$OUT/real.ini" <<'INI'
 [machine]
-memory = 2G
+memory = 1G
 
 [hotplug]
 method = virtio-mem
@@ -69,7 +69,7 @@ policy = online_movable
 
 [workload]
 mix = pagecache:50 pgbench:50
-fill = 40%
+fill = 25%
 duration = 30s
 
 [run]
