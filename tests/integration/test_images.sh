@@ -44,11 +44,21 @@ run() {
 	r=$(find "$OUT/$name" -name result.json | head -n 1)
 }
 all_removed='.status == "ok" and .count.hotplugged > 0 and .count.removed == .count.hotplugged'
+# virtio-mem under heavy host load: the driver removes a block it has
+# offlined and unplugged on a later retry, which can come after settle ends
+# (seen on a loaded 2-core host: 7 removed, 1 offline with every page
+# offline, the device at 0 bytes). The device must be empty.
+vmem_emptied='.status == "ok" and .count.hotplugged > 0 and .count.bytes_remaining == 0 and (.count.removed + .count.offline) == .count.hotplugged'
 
 for sc in quick-dimm quick-virtio-mem; do
 	run "debian-$sc" "scenarios/$sc.ini" --image debian
-	check "$sc on the Debian image: ok, every block removed" \
-		bash -c "test $rc -eq 0 && jq -e '$all_removed' '$r' > /dev/null"
+	if [ $sc = quick-dimm ]; then
+		check "$sc on the Debian image: ok, every block removed" \
+			bash -c "test $rc -eq 0 && jq -e '$all_removed' '$r' > /dev/null"
+	else
+		check "$sc on the Debian image: ok, the device emptied, every block offline or removed" \
+			bash -c "test $rc -eq 0 && jq -e '$vmem_emptied' '$r' > /dev/null"
+	fi
 	check "$sc: the result records the Debian image and its key" \
 		bash -c "jq -e '.image.kind == \"debian\" and .image.hash == \"$(jq -r .key "$disk/disk.json")\"' '$r' > /dev/null"
 	echo "# $sc on debian: boot $(jq .phases_ms.boot "$r") ms"
@@ -92,8 +102,8 @@ guest-image/build-disk --kernel-image "$kimage" --no-probe --out "$OUT/byo" > /d
 check "a bring-your-own disk without memhp-probe is made" test -s "$OUT/byo/disk.qcow2"
 before=$(sha256sum < "$OUT/byo/disk.qcow2" | cut -d' ' -f1)
 run byo-run scenarios/quick-virtio-mem.ini --image "path:$OUT/byo/disk.qcow2"
-check "quick-virtio-mem on path: ok, every block removed (probe uploaded)" \
-	bash -c "test $rc -eq 0 && jq -e '$all_removed' '$r' > /dev/null"
+check "quick-virtio-mem on path: ok, the device emptied (probe uploaded)" \
+	bash -c "test $rc -eq 0 && jq -e '$vmem_emptied' '$r' > /dev/null"
 check "the result records kind path and the disk's sha256" \
 	bash -c "jq -e '.image.kind == \"path\" and .image.hash == \"$before\"' '$r' > /dev/null"
 after=$(sha256sum < "$OUT/byo/disk.qcow2" | cut -d' ' -f1)
@@ -110,6 +120,16 @@ check "without qemu-ga: exit 1, failed in boot" \
 	bash -c "test $rc -eq 1 && jq -e '.status == \"failed\" and .failed_phase == \"boot\"' '$r' > /dev/null"
 check "the reason names the missing agent and its port" \
 	bash -c "jq -r .reason '$r' | grep -q 'no guest agent within the boot timeout.*qemu-guest-agent.*org.qemu.guest_agent.0'"
-check "no QEMU of that run is left" bash -c "! pgrep -f '$OUT/noagent-run' > /dev/null"
+# (pgrep here, not in a bash -c whose own command line would match)
+pgrep -f "qemu-system.*$OUT/noagent-run" > /dev/null
+check "no QEMU of that run is left" test $? -eq 1
+
+# Refused before any guest starts.
+"$MEMHP" run --backend libvirt --image debian scenarios/quick-dimm.ini > /dev/null 2> "$OUT/lv.err"
+check "libvirt with --image debian: exit 2, says why" \
+	bash -c "test $? -eq 2 && grep -q 'libvirt backend boots only the initramfs' '$OUT/lv.err'"
+"$MEMHP" run --image fedora scenarios/quick-dimm.ini > /dev/null 2> "$OUT/bad.err"
+check "--image fedora: exit 2, names the value" \
+	bash -c "test $? -eq 2 && grep -q \"'fedora' is not initramfs, debian or path:DISK\" '$OUT/bad.err'"
 
 finish images
