@@ -47,6 +47,9 @@ struct vm_config {
 	const char *file_backend; /* hot-added memory in files in this directory, or NULL */
 	int64_t boot_deadline; /* until the guest agent answers */
 	const char *connect;   /* libvirt: the host's URI (NULL: the default) */
+	/* The root disk as virtio-blk (a per-run overlay of the image), or NULL
+	 * for none; disk_format is QEMU's name for its format (qcow2). */
+	const char *disk, *disk_format;
 };
 
 enum vm_event_kind {

@@ -105,6 +105,16 @@ static void build_argv(const struct vm_config *cfg, struct argv *a)
 	argv_add(a, "socket,id=qga0,path=%s/qga.sock,server=on,wait=off", rundir);
 	argv_add(a, "-device");
 	argv_add(a, "virtserialport,bus=vser0.0,chardev=qga0,name=org.qemu.guest_agent.0");
+	if (cfg->disk) {
+		char *disk = opt_escape(cfg->disk);
+
+		argv_add(a, "-drive");
+		argv_add(a, "file=%s,if=none,id=disk0,format=%s,cache=unsafe", disk,
+			 cfg->disk_format ? cfg->disk_format : "qcow2");
+		argv_add(a, "-device");
+		argv_add(a, "virtio-blk-pci,drive=disk0");
+		free(disk);
+	}
 	if (cfg->free_page_reporting) {
 		argv_add(a, "-device");
 		argv_add(a, "virtio-balloon-pci,id=balloon0,free-page-reporting=on");

@@ -45,6 +45,10 @@ static void usage(FILE *out)
 		"                       build:TREE[+SERIES] compiled from source with patches\n"
 		"                                    (memhp kernel build --help)\n"
 		"      --modules DIR    with path:, its lib/modules/<release> directory\n"
+		"      --image ROOT     the guest's root (docs/images.md): initramfs (default;\n"
+		"                       memhp's busybox), debian (Debian 12 with systemd,\n"
+		"                       built once), path:DISK (a qcow2 or raw disk of your\n"
+		"                       own with qemu-guest-agent; never written)\n"
 		"  -V, --variant 'NAME=SPEC [cmdline=ARGS] [config=FRAGMENT]'\n"
 		"                       a named kernel variant (SPEC as for --kernel); ARGS go\n"
 		"                       last on its kernel command line, FRAGMENT into a build:\n"
@@ -341,6 +345,7 @@ int cmd_run(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "kernel", required_argument, NULL, 'k' },
 		{ "modules", required_argument, NULL, 'M' },
+		{ "image", required_argument, NULL, 'I' },
 		{ "variant", required_argument, NULL, 'V' },
 		{ "matrix", required_argument, NULL, 'm' },
 		{ "accel", required_argument, NULL, 'a' },
@@ -376,6 +381,16 @@ int cmd_run(int argc, char **argv)
 		switch (c) {
 		case 'k': kernel = optarg; break;
 		case 'M': p.opt.modules = optarg; break;
+		case 'I': {
+			enum image_kind kind;
+
+			if (image_kind_parse(optarg, &kind, &err)) {
+				fprintf(stderr, "memhp run: %s\n", err.msg);
+				goto out;
+			}
+			p.opt.image = optarg;
+			break;
+		}
 		case 'V':
 			if (variant_parse(optarg, &v, &err) || matrix_add_variant(&p.m, &v, &err)) {
 				fprintf(stderr, "memhp run: %s\n", err.msg);
@@ -458,6 +473,11 @@ int cmd_run(int argc, char **argv)
 		goto out;
 	}
 	p.opt.backend = backend;
+	if (backend == &backend_libvirt && p.opt.image && strcmp(p.opt.image, IMAGE_DEFAULT)) {
+		fprintf(stderr, "memhp run: --image %s: the libvirt backend boots only the "
+			"initramfs for now; use --backend qmp\n", p.opt.image);
+		goto out;
+	}
 	if (matrix_from_args(&p.m, matrix, kernel, argv + optind, (size_t)(argc - optind), &err)) {
 		fprintf(stderr, "memhp run: %s\n", err.msg);
 		goto out;
@@ -530,8 +550,12 @@ int cmd_run(int argc, char **argv)
 		for (size_t i = 0; i < p.m.nvariants; i++) {
 			struct image img;
 
+			struct disk_image disk;
+
 			if (image_resolve(p.m.variants[i].spec, p.opt.modules, p.m.variants[i].config,
-					  &img, &err))
+					  &img, &err) ||
+			    image_resolve_disk(p.opt.image ? p.opt.image : IMAGE_DEFAULT, &img,
+					       p.opt.modules, &disk, &err))
 				fprintf(stderr, "memhp run: %s (its runs will fail)\n", err.msg);
 		}
 		p.opt.progress_tty = false; /* one status line per cell would collide */

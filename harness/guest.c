@@ -380,3 +380,78 @@ const struct guest_block *guest_find_block(const struct guest_snapshot *s, uint6
 	}
 	return NULL;
 }
+
+/* Disk images: uploading memhp-probe and first-contact checks. */
+
+static int file_close(const struct backend_ops *be, struct vm *vm, int64_t handle,
+		      int64_t deadline, struct err *err)
+{
+	json_object *args = json_object_new_object();
+
+	json_object_object_add(args, "handle", json_object_new_int64(handle));
+	return be->agent(vm, "guest-file-close", args, NULL, reply_deadline(deadline), err);
+}
+
+static int file_open(const struct backend_ops *be, struct vm *vm, const char *path,
+		     const char *mode, int64_t *handle, int64_t deadline, struct err *err)
+{
+	json_object *args = json_object_new_object(), *ret;
+	int rc;
+
+	json_object_object_add(args, "path", json_object_new_string(path));
+	json_object_object_add(args, "mode", json_object_new_string(mode));
+	rc = be->agent(vm, "guest-file-open", args, &ret, reply_deadline(deadline), err);
+	if (rc)
+		return rc;
+	*handle = json_object_get_int64(ret);
+	json_object_put(ret);
+	return 0;
+}
+
+int guest_file_readable(const struct backend_ops *be, struct vm *vm, const char *path,
+			int64_t deadline, struct err *err)
+{
+	int64_t handle;
+	int rc = file_open(be, vm, path, "r", &handle, deadline, err);
+
+	if (rc)
+		return rc;
+	return file_close(be, vm, handle, deadline, err);
+}
+
+#define UPLOAD_CHUNK 49152
+
+int guest_upload(const struct backend_ops *be, struct vm *vm, const char *path,
+		 const void *data, size_t len, int64_t deadline, struct err *err)
+{
+	char *b64 = malloc(UPLOAD_CHUNK / 3 * 4 + 4);
+	int64_t handle;
+	int rc;
+
+	if (!b64)
+		abort();
+	rc = file_open(be, vm, path, "w", &handle, deadline, err);
+	for (size_t off = 0; !rc && off < len; off += UPLOAD_CHUNK) {
+		size_t n = len - off < UPLOAD_CHUNK ? len - off : UPLOAD_CHUNK;
+		json_object *args = json_object_new_object(), *ret = NULL, *v;
+
+		EVP_EncodeBlock((unsigned char *)b64, (const unsigned char *)data + off, (int)n);
+		json_object_object_add(args, "handle", json_object_new_int64(handle));
+		json_object_object_add(args, "buf-b64", json_object_new_string(b64));
+		rc = be->agent(vm, "guest-file-write", args, &ret, reply_deadline(deadline), err);
+		if (!rc && (!json_object_object_get_ex(ret, "count", &v) ||
+			    json_object_get_int64(v) != (int64_t)n)) {
+			err_set(err, "%s: the agent wrote less than asked", path);
+			rc = -EIO;
+		}
+		json_object_put(ret);
+	}
+	if (rc == 0 || rc != -EREMOTEIO) {
+		struct err ignored;
+
+		if (file_close(be, vm, handle, deadline, rc ? &ignored : err) && !rc)
+			rc = -EIO;
+	}
+	free(b64);
+	return rc;
+}

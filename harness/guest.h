@@ -43,4 +43,11 @@ void guest_snapshot_free(struct guest_snapshot *s);
 /* The block with this index, or NULL when it is not present. */
 const struct guest_block *guest_find_block(const struct guest_snapshot *s, uint64_t index);
 
+/* 0 when the guest can open path for reading (guest-file-open). */
+int guest_file_readable(const struct backend_ops *be, struct vm *vm, const char *path,
+			int64_t deadline, struct err *err);
+/* Write data to path in the guest (guest-file-open/write/close). */
+int guest_upload(const struct backend_ops *be, struct vm *vm, const char *path,
+		 const void *data, size_t len, int64_t deadline, struct err *err);
+
 #endif

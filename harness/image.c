@@ -4,9 +4,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <json-c/json.h>
+#include <openssl/evp.h>
 
 #include "datadir.h"
 #include "image.h"
@@ -180,5 +182,169 @@ int image_resolve(const char *spec, const char *modules, const char *kconfig, st
 	str_copy(img->spec, sizeof(img->spec), spec);
 	str_copy(img->build, sizeof(img->build), built);
 	remember(spec, modules, kconfig, img);
+	return 0;
+}
+
+/* Disk images (--image): debian and path:. */
+
+int image_kind_parse(const char *spec, enum image_kind *kind, struct err *err)
+{
+	if (!strcmp(spec, "initramfs"))
+		*kind = IMAGE_INITRAMFS;
+	else if (!strcmp(spec, "debian"))
+		*kind = IMAGE_DEBIAN;
+	else if (!strncmp(spec, "path:", 5) && spec[5])
+		*kind = IMAGE_PATH;
+	else
+		return err_set(err, "--image '%s' is not initramfs, debian or path:DISK", spec),
+		       -EINVAL;
+	return 0;
+}
+
+const char *image_kind_name(enum image_kind kind)
+{
+	return kind == IMAGE_DEBIAN ? "debian" : kind == IMAGE_PATH ? "path" : "initramfs";
+}
+
+/* sha256 of a whole file, as hex. */
+static int file_sha256(const char *path, char *hex, size_t len, struct err *err)
+{
+	unsigned char md[EVP_MAX_MD_SIZE], *buf = malloc(1 << 20);
+	unsigned mdlen = 0;
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	FILE *f = fopen(path, "rbe");
+	size_t n;
+	int rc = 0;
+
+	if (!buf || !ctx)
+		abort();
+	if (!f) {
+		rc = -errno;
+		err_set(err, "%s: %s", path, strerror(errno));
+		goto out;
+	}
+	EVP_DigestInit_ex(ctx, EVP_sha256(), NULL);
+	while ((n = fread(buf, 1, 1 << 20, f)) > 0)
+		EVP_DigestUpdate(ctx, buf, n);
+	if (ferror(f)) {
+		rc = -EIO;
+		err_set(err, "%s: read error", path);
+		goto out;
+	}
+	EVP_DigestFinal_ex(ctx, md, &mdlen);
+	for (unsigned i = 0; i < mdlen && 2 * i + 2 < len; i++)
+		snprintf(hex + 2 * i, 3, "%02x", md[i]);
+out:
+	if (f)
+		fclose(f);
+	EVP_MD_CTX_free(ctx);
+	free(buf);
+	return rc;
+}
+
+/* qcow2 by its magic, anything else is raw. */
+static int disk_format(const char *path, char *fmt, size_t len, struct err *err)
+{
+	unsigned char magic[4] = { 0 };
+	FILE *f = fopen(path, "rbe");
+
+	if (!f)
+		return err_set(err, "--image %s: %s", path, strerror(errno)), -errno;
+	if (fread(magic, 1, 4, f) != 4) {
+		fclose(f);
+		return err_set(err, "--image %s: too short to be a disk image", path), -EINVAL;
+	}
+	fclose(f);
+	snprintf(fmt, len, "%s", memcmp(magic, "QFI\xfb", 4) ? "raw" : "qcow2");
+	return 0;
+}
+
+static struct {
+	char spec[4200], kernel_dir[4096], modules[4096], hash_of[128];
+	struct disk_image d;
+} disk_memo[MEMO];
+static unsigned ndisk_memo;
+
+int image_resolve_disk(const char *spec, const struct image *kernel, const char *modules,
+		       struct disk_image *d, struct err *err)
+{
+	struct argv a = { 0 };
+	char dir[4096], path[4300], stamp[128] = "";
+	json_object *meta;
+	struct stat st;
+	int rc;
+
+	memset(d, 0, sizeof(*d));
+	rc = image_kind_parse(spec, &d->kind, err);
+	if (rc)
+		return rc;
+	str_copy(d->spec, sizeof(d->spec), spec);
+	if (d->kind == IMAGE_INITRAMFS)
+		return 0;
+	if (*kernel->build)
+		modules = NULL; /* built in */
+	if (d->kind == IMAGE_PATH) {
+		if (stat(spec + 5, &st))
+			return err_set(err, "--image %s: %s", spec + 5, strerror(errno)), -errno;
+		snprintf(stamp, sizeof(stamp), "%lld %lld.%09ld %llu", (long long)st.st_size,
+			 (long long)st.st_mtim.tv_sec, st.st_mtim.tv_nsec,
+			 (unsigned long long)st.st_ino);
+	}
+	for (unsigned i = 0; i < ndisk_memo && i < MEMO; i++)
+		if (!strcmp(disk_memo[i].spec, spec) && !strcmp(disk_memo[i].kernel_dir, kernel->dir) &&
+		    !strcmp(disk_memo[i].modules, modules ? modules : "") &&
+		    !strcmp(disk_memo[i].hash_of, stamp) && !access(disk_memo[i].d.initrd, R_OK)) {
+			*d = disk_memo[i].d;
+			return 0;
+		}
+
+	argv_add(&a, "%s/guest-image/build-disk", image_datadir());
+	argv_add(&a, "--kernel-image");
+	argv_add(&a, "%s", kernel->dir);
+	if (modules) {
+		argv_add(&a, "--modules");
+		argv_add(&a, "%s", modules);
+	}
+	if (d->kind == IMAGE_PATH) {
+		argv_add(&a, "--initrd-only");
+		argv_add(&a, "--no-probe");
+	} else {
+		argv_add(&a, "--probe");
+		argv_add(&a, "%s/guest-image/probe/memhp-probe", image_datadir());
+	}
+	rc = run_helper(&a, "building the disk image", spec, dir, sizeof(dir), err);
+	if (rc)
+		return rc;
+	snprintf(d->initrd, sizeof(d->initrd), "%s/initrd.cpio.gz", dir);
+	if (d->kind == IMAGE_DEBIAN) {
+		snprintf(path, sizeof(path), "%s/disk.json", dir);
+		meta = json_object_from_file(path);
+		if (!meta)
+			return err_set(err, "%s: cannot read the disk description", path), -EINVAL;
+		copy_field(meta, "key", d->hash, sizeof(d->hash));
+		json_object_put(meta);
+		snprintf(d->disk, sizeof(d->disk), "%s/disk.qcow2", dir);
+		snprintf(d->format, sizeof(d->format), "qcow2");
+		d->has_probe = true;
+	} else {
+		/* The overlay names it as its backing file: an absolute path. */
+		if (!realpath(spec + 5, d->disk))
+			return err_set(err, "--image %s: %s", spec + 5, strerror(errno)), -errno;
+		rc = disk_format(d->disk, d->format, sizeof(d->format), err);
+		if (!rc)
+			rc = file_sha256(d->disk, d->hash, sizeof(d->hash), err);
+		if (rc)
+			return rc;
+	}
+	{
+		unsigned i = ndisk_memo++ % MEMO;
+
+		snprintf(disk_memo[i].spec, sizeof(disk_memo[i].spec), "%s", spec);
+		snprintf(disk_memo[i].kernel_dir, sizeof(disk_memo[i].kernel_dir), "%s", kernel->dir);
+		snprintf(disk_memo[i].modules, sizeof(disk_memo[i].modules), "%s",
+			 modules ? modules : "");
+		snprintf(disk_memo[i].hash_of, sizeof(disk_memo[i].hash_of), "%s", stamp);
+		disk_memo[i].d = *d;
+	}
 	return 0;
 }

@@ -2,6 +2,8 @@
 #ifndef MEMHP_IMAGE_H
 #define MEMHP_IMAGE_H
 
+#include <stdbool.h>
+
 #include "err.h"
 
 /* The default guest kernel: Debian 12's newest 6.1 cloud kernel. */
@@ -26,5 +28,34 @@ const char *image_datadir(void);
  * through guest-image/build-image. */
 int image_resolve(const char *spec, const char *modules, const char *kconfig, struct image *img,
 		  struct err *err);
+
+/*
+ * The guest's root: memhp's initramfs (the default), memhp's Debian disk
+ * image (debian, built by guest-image/build-disk) or a disk of the user's own
+ * (path:DISK, qcow2 or raw). A disk boots the kernel of struct image with a
+ * small initramfs of build-disk's that mounts the disk and starts its init.
+ */
+enum image_kind { IMAGE_INITRAMFS, IMAGE_DEBIAN, IMAGE_PATH };
+
+#define IMAGE_DEFAULT "initramfs"
+
+struct disk_image {
+	enum image_kind kind;
+	char spec[4200];   /* as given */
+	char disk[4200];   /* the base disk, never written; "" for the initramfs */
+	char format[8];    /* its format for QEMU: qcow2 or raw */
+	char initrd[4200]; /* the boot initramfs for the disk */
+	char hash[72];     /* debian: build-disk's key; path: sha256 of the file */
+	bool has_probe;    /* memhp-probe is in the image (else memhp uploads it) */
+};
+
+/* Check an --image value: initramfs, debian or path:FILE. */
+int image_kind_parse(const char *spec, enum image_kind *kind, struct err *err);
+const char *image_kind_name(enum image_kind kind);
+
+/* Build or reuse (cached, like the kernel images) what booting spec with
+ * kernel needs; for the initramfs only kind and spec are set. */
+int image_resolve_disk(const char *spec, const struct image *kernel, const char *modules,
+		       struct disk_image *d, struct err *err);
 
 #endif

@@ -1,11 +1,40 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include <errno.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "qga.h"
+#include "signals.h"
+
+/*
+ * Until the guest opens its end of the port QEMU stops reading the socket:
+ * the syncs sent meanwhile fill it and a blocking send would then wait for
+ * ever, past any boot timeout. Wait for room only until the deadline.
+ */
+static int wait_writable(struct qga *g, int64_t deadline, struct err *err)
+{
+	for (;;) {
+		struct pollfd pfd = { .fd = g->jl.fd, .events = POLLOUT };
+		int64_t left = deadline - now_ms();
+		int n = poll(&pfd, 1, left > 0 ? (int)left : 0);
+
+		if (n > 0)
+			return 0;
+		if (n < 0 && errno == EINTR) {
+			if (memhp_stop_signal)
+				return err_set(err, "interrupted"), -EINTR;
+			continue;
+		}
+		if (n == 0)
+			return err_set(err, "%s: not reading (is it running in the guest?)",
+				       g->jl.name), -ETIMEDOUT;
+		return err_set(err, "%s: poll: %s", g->jl.name, strerror(errno)), -errno;
+	}
+}
 
 int qga_init(struct qga *g, int fd)
 {
@@ -32,7 +61,9 @@ int qga_sync(struct qga *g, int64_t deadline, struct err *err)
 	json_object_object_add(msg, "arguments", args);
 	/* 0xFF makes the agent drop any half-read request; it answers that
 	 * with an error, which the delimiter wait below skips. */
-	rc = jl_send_raw(&g->jl, &reset, 1, err);
+	rc = wait_writable(g, deadline, err);
+	if (!rc)
+		rc = jl_send_raw(&g->jl, &reset, 1, err);
 	if (!rc)
 		rc = jl_send(&g->jl, msg, err);
 	json_object_put(msg);

@@ -109,6 +109,9 @@ struct run_record {
 
 	/* guest kernel */
 	char kernel_spec[512], kernel_release[128], image_key[40];
+	/* the guest's root (--image): initramfs, debian or path, as given, and
+	 * its hash (initramfs and debian: the cache key; path: the file's sha256) */
+	char image_kind[16], image_spec[512], image_hash[72];
 	char *cmdline;
 
 	/* host and VMM */

@@ -23,6 +23,7 @@
 #include "image.h"
 #include "runner.h"
 #include "signals.h"
+#include "spawn.h"
 #include "units.h"
 #include "workload.h"
 #include "str.h"
@@ -76,6 +77,7 @@ struct run {
 	struct run_record *rec;
 	const struct hotplug_ops *hp;
 	struct image img;
+	struct disk_image disk; /* the guest's root (--image) */
 	struct vm *vm;
 	int64_t vm_started;
 	struct hotplug_ctx ctx;
@@ -309,12 +311,13 @@ static void count_blocks(struct run *run)
 
 /* memhp's, then the scenario's, then the variant's: for a parameter given
  * twice the kernel keeps the last, so a variant can override the rest. */
-static void make_cmdline(const struct scenario *sc, const char *extra, char *buf, size_t len)
+static void make_cmdline(const struct scenario *sc, const char *root, const char *extra, char *buf,
+			 size_t len)
 {
 	char policy[512];
 
 	scenario_policy_cmdline(sc, policy, sizeof(policy));
-	snprintf(buf, len, "console=ttyS0 rdinit=/init panic=-1 %s%s%s%s%s", policy,
+	snprintf(buf, len, "console=ttyS0 rdinit=/init panic=-1 %s%s%s%s%s%s", root, policy,
 		 *sc->cmdline ? " " : "", sc->cmdline, extra && *extra ? " " : "",
 		 extra ? extra : "");
 }
@@ -336,6 +339,113 @@ static int check_block_size(struct run *run, struct err *err)
 	return 0;
 }
 
+/* The guest's root (--image): the initramfs, or a disk and its boot initramfs. */
+static int resolve_root(struct run *run, struct err *err)
+{
+	struct run_record *rec = run->rec;
+	const char *spec = run->opt->image ? run->opt->image : IMAGE_DEFAULT;
+	int rc = image_resolve_disk(spec, &run->img, run->opt->modules, &run->disk, err);
+
+	str_copy(rec->image_spec, sizeof(rec->image_spec), spec);
+	if (rc)
+		return rc;
+	str_copy(rec->image_kind, sizeof(rec->image_kind), image_kind_name(run->disk.kind));
+	str_copy(rec->image_hash, sizeof(rec->image_hash),
+		 run->disk.kind == IMAGE_INITRAMFS ? run->img.key : run->disk.hash);
+	return 0;
+}
+
+/* A fresh copy-on-write overlay of the disk in the run's private directory:
+ * the guest writes there, never to the image, and no two runs share one. */
+static int make_overlay(const struct disk_image *d, const char *rundir, char *path, size_t len,
+			struct err *err)
+{
+	struct argv a = { 0 };
+	char *out = NULL;
+	int rc;
+
+	snprintf(path, len, "%s/overlay.qcow2", rundir);
+	argv_add(&a, "qemu-img");
+	argv_add(&a, "create");
+	argv_add(&a, "-q");
+	argv_add(&a, "-f");
+	argv_add(&a, "qcow2");
+	argv_add(&a, "-F");
+	argv_add(&a, "%s", d->format);
+	argv_add(&a, "-b");
+	argv_add(&a, "%s", d->disk);
+	argv_add(&a, "%s", path);
+	rc = spawn_capture(&a, &out, err);
+	argv_free(&a);
+	free(out);
+	return rc ? err_wrap(err, rc, "creating the overlay of %s", d->disk) : 0;
+}
+
+static int read_whole(const char *path, char **data, size_t *len, struct err *err)
+{
+	FILE *f = fopen(path, "rbe");
+	long n;
+
+	if (!f)
+		return err_set(err, "%s: %s", path, strerror(errno)), -errno;
+	if (fseek(f, 0, SEEK_END) || (n = ftell(f)) < 0 || fseek(f, 0, SEEK_SET)) {
+		fclose(f);
+		return err_set(err, "%s: cannot size it", path), -EIO;
+	}
+	*data = malloc((size_t)n + 1);
+	if (!*data)
+		abort();
+	*len = fread(*data, 1, (size_t)n, f);
+	fclose(f);
+	if (*len != (size_t)n) {
+		free(*data);
+		return err_set(err, "%s: short read", path), -EIO;
+	}
+	return 0;
+}
+
+/*
+ * First contact with a disk image's guest: memory hotplug in its kernel, and
+ * memhp-probe, uploaded through the agent when the image lacks it. Each
+ * failure names the missing piece (docs/images.md).
+ */
+static int first_contact(struct run *run, struct err *err)
+{
+	const struct backend_ops *be = run->opt->backend;
+	static const char *const chmod_argv[] = { "/bin/chmod", "0755", GUEST_PROBE, NULL };
+	int64_t deadline = now_ms() + PROBE_TIMEOUT_MS;
+	char path[4300], *data = NULL, *out;
+	size_t len = 0;
+	int rc, code;
+
+	if (guest_file_readable(be, run->vm, "/sys/devices/system/memory/block_size_bytes",
+				deadline, err))
+		return err_set(err, "the guest kernel has no memory hotplug: "
+			       "/sys/devices/system/memory is missing (it needs "
+			       "CONFIG_MEMORY_HOTPLUG and ACPI memory hotplug or virtio-mem; "
+			       "see docs/images.md)"), -ENOTSUP;
+	if (run->disk.has_probe)
+		return 0;
+	snprintf(path, sizeof(path), "%s/guest-image/probe/memhp-probe", image_datadir());
+	rc = read_whole(path, &data, &len, err);
+	if (rc)
+		return err_wrap(err, rc, "reading memhp-probe (run 'make')");
+	rc = guest_upload(be, run->vm, GUEST_PROBE, data, len, deadline, err);
+	free(data);
+	if (rc)
+		return err_wrap(err, rc, "cannot upload memhp-probe to %s through the guest agent "
+				"(guest-file-open/write)", GUEST_PROBE);
+	rc = guest_exec(be, run->vm, chmod_argv, &out, &code, deadline, err);
+	if (rc)
+		return err_wrap(err, rc, "cannot make memhp-probe executable (guest-exec of "
+				"/bin/chmod)");
+	free(out);
+	if (code)
+		return err_set(err, "/bin/chmod 0755 %s failed in the guest with status %d",
+			       GUEST_PROBE, code), -ECHILD;
+	return 0;
+}
+
 static int phase_image(struct run *run, struct err *err)
 {
 	struct run_record *rec = run->rec;
@@ -353,13 +463,14 @@ static int phase_image(struct run *run, struct err *err)
 		json_object_put(rec->kernel_build);
 		rec->kernel_build = json_object_from_file(path);
 	}
-	return 0;
+	return resolve_root(run, err);
 }
 
 /* Remove the sockets and the private directory QEMU used. */
 static void remove_rundir(const char *rundir)
 {
-	static const char *const names[] = { "qmp.sock", "qga.sock" };
+	/* QEMU keeps the overlay open: its blocks go when QEMU does. */
+	static const char *const names[] = { "qmp.sock", "qga.sock", "overlay.qcow2" };
 	char path[4200];
 
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
@@ -375,6 +486,8 @@ static int phase_boot(struct run *run, struct err *err)
 	const struct run_options *opt = run->opt;
 	struct run_record *rec = run->rec;
 	char rundir[] = "/tmp/memhp-XXXXXX", serial[4200], qlog[4200], cmdline[2048];
+	char overlay[4200];
+	bool disk = run->disk.kind != IMAGE_INITRAMFS;
 	struct vm_virtio_mem vmem;
 	struct vm_config cfg;
 	enum accel accel;
@@ -390,7 +503,8 @@ static int phase_boot(struct run *run, struct err *err)
 
 	snprintf(serial, sizeof(serial), "%s/serial.log", opt->outdir);
 	snprintf(qlog, sizeof(qlog), "%s/qemu.log", opt->outdir);
-	make_cmdline(sc, run->opt->variant_cmdline, cmdline, sizeof(cmdline));
+	make_cmdline(sc, run->disk.kind == IMAGE_DEBIAN ? "root=/dev/vda " : "",
+		     run->opt->variant_cmdline, cmdline, sizeof(cmdline));
 	rec->cmdline = strdup(cmdline);
 	if (!mkdtemp(rundir))
 		return err_set(err, "mkdtemp: %s", strerror(errno)), -errno;
@@ -403,14 +517,34 @@ static int phase_boot(struct run *run, struct err *err)
 		.file_backend = sc->memory_backend == BACKEND_FILE ? sc->backend_path : NULL,
 		.connect = opt->connect,
 	};
+	if (disk) {
+		rc = make_overlay(&run->disk, rundir, overlay, sizeof(overlay), err);
+		if (rc) {
+			remove_rundir(rundir);
+			return rc;
+		}
+		cfg.initrd = run->disk.initrd;
+		cfg.disk = overlay;
+		cfg.disk_format = "qcow2";
+	}
 	run->hp->configure(sc, &cfg, &vmem);
 	run->vm_started = now_ms();
 	cfg.boot_deadline = run->vm_started + sc->timeout_boot_ms;
 	rc = vm_start(opt->backend, &cfg, &run->vm, err);
 	/* Connected (or failed): the socket files are no longer needed. */
 	remove_rundir(rundir);
-	if (!rc)
+	if (rc == -ETIMEDOUT && disk && run->vm == NULL && !memhp_stop_signal)
+		err_set(err, "%s: no guest agent within the boot timeout: the image needs "
+			"qemu-guest-agent installed and enabled on the virtio-serial port "
+			"org.qemu.guest_agent.0, and a root file system the boot initramfs can "
+			"mount (see serial.log and docs/images.md)", run->disk.spec);
+	if (!rc && disk)
+		rc = first_contact(run, err);
+	if (!rc) {
 		rc = probe(run, err);
+		if (rc && disk)
+			err_wrap(err, rc, "memhp-probe does not run in the guest");
+	}
 	if (!rc)
 		rc = check_block_size(run, err);
 	if (rc)

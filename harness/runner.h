@@ -15,6 +15,7 @@ struct run_options {
 	const char *variant_config;  /* build: kernels: an extra Kconfig fragment, or NULL */
 	const char *kernel;  /* deb:PKG or path:BZIMAGE */
 	const char *modules; /* with path:, the kernel's modules directory */
+	const char *image;   /* the guest's root: initramfs (NULL too), debian, path:DISK */
 	int accel;           /* enum accel_choice, or -1 for the scenario's */
 	const char *qemu;    /* emulator binary */
 	const char *connect; /* libvirt backend: the host's URI, or NULL for the default */

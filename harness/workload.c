@@ -29,6 +29,12 @@ const struct workload_kind workload_kinds[] = {
 	{ "pinned", "io_uring registered buffers (FOLL_LONGTERM pins)", "pinned" },
 	{ "hugetlb", "2 MiB hugetlb pages", "movable" },
 	{ "stress-ng", "stress-ng --vm --vm-keep (anonymous, rewritten)", "movable" },
+	{ "pagecache", "files written and read back on the disk's ext4 (block-device page cache)",
+	  "reclaimable" },
+	{ "compile", "kernel-compile-like: short processes over many small files on the disk",
+	  "reclaimable" },
+	{ "pgbench", "PostgreSQL with pgbench (shared buffers and the database's page cache)",
+	  "movable" },
 };
 const size_t workload_nkinds = sizeof(workload_kinds) / sizeof(workload_kinds[0]);
 
@@ -179,6 +185,8 @@ int workload_stop(const struct backend_ops *be, struct vm *vm, const struct scen
 		json_object_object_add(record, "stopped", json_object_get(v));
 	if (ret && json_object_object_get_ex(ret, "stress_ng_yaml", &v))
 		json_object_object_add(record, "stress_ng_yaml", json_object_get(v));
+	if (ret && json_object_object_get_ex(ret, "throughput", &v))
+		json_object_object_add(record, "throughput", json_object_get(v));
 	json_object_put(ret);
 
 	if (sc->drop_caches)

@@ -50,6 +50,7 @@
 #include <json-c/json.h>
 
 #include "load.h"
+#include "realload.h"
 
 #define PIDFILE "/run/memhp-load.pid"
 #define WORKDIR "/tmp/memhp-load"
@@ -336,6 +337,22 @@ static void alloc_stress_ng(struct kind_result *r, uint64_t seed)
 	r->got = r->want; /* stress-ng fills it in its own time */
 }
 
+/* realload.c's kinds, on the real system (disk images). */
+static void alloc_pagecache(struct kind_result *r, uint64_t seed)
+{
+	realload_pagecache(r->want, &r->got, r->error, sizeof(r->error), seed);
+}
+
+static void alloc_compile(struct kind_result *r, uint64_t seed)
+{
+	realload_compile(r->want, &r->got, r->error, sizeof(r->error), seed);
+}
+
+static void alloc_pgbench(struct kind_result *r, uint64_t seed)
+{
+	realload_pgbench(r->want, &r->got, r->error, sizeof(r->error), seed);
+}
+
 static const struct {
 	const char *name;
 	alloc_fn fn;
@@ -350,6 +367,9 @@ static const struct {
 	{ "pinned", alloc_pinned },
 	{ "hugetlb", alloc_hugetlb },
 	{ "stress-ng", alloc_stress_ng },
+	{ "pagecache", alloc_pagecache },
+	{ "compile", alloc_compile },
+	{ "pgbench", alloc_pgbench },
 };
 #define NKINDS (sizeof(kinds) / sizeof(kinds[0]))
 
@@ -567,6 +587,7 @@ int load_stop_main(void)
 		fclose(f);
 		json_object_object_add(root, "stress_ng_yaml", json_object_new_string(buf));
 	}
+	realload_stop(root);
 	puts(json_object_to_json_string_ext(root, JSON_C_TO_STRING_PLAIN));
 	json_object_put(root);
 	return 0;

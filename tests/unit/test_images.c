@@ -1,0 +1,149 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Disk images: --image values, and uploading memhp-probe through the agent
+ * (guest-file-open/write/close) against a recording agent that can fail a
+ * write (a stand-in for the agent's protocol only; the integration test
+ * uploads to a real guest).
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <openssl/evp.h>
+
+#include "guest.h"
+#include "image.h"
+
+static void test_image_kinds(void **state)
+{
+	enum image_kind k;
+	struct err err;
+
+	(void)state;
+	assert_int_equal(image_kind_parse("initramfs", &k, &err), 0);
+	assert_int_equal(k, IMAGE_INITRAMFS);
+	assert_int_equal(image_kind_parse("debian", &k, &err), 0);
+	assert_int_equal(k, IMAGE_DEBIAN);
+	assert_int_equal(image_kind_parse("path:/x/disk.qcow2", &k, &err), 0);
+	assert_int_equal(k, IMAGE_PATH);
+	assert_string_equal(image_kind_name(IMAGE_PATH), "path");
+	assert_int_equal(image_kind_parse("path:", &k, &err), -EINVAL);
+	assert_int_equal(image_kind_parse("fedora", &k, &err), -EINVAL);
+	assert_non_null(strstr(err.msg, "'fedora' is not initramfs, debian or path:DISK"));
+}
+
+static struct {
+	unsigned char got[300000];
+	size_t len;
+	int opened, closed, writes;
+	int fail_write; /* fail the n-th write (1-based), 0: never */
+	bool short_write;
+	char path[128], mode[8];
+} agent;
+
+static int recording_agent(struct vm *vm, const char *cmd, json_object *args, json_object **ret,
+			   int64_t deadline, struct err *err)
+{
+	json_object *v;
+
+	(void)vm;
+	(void)deadline;
+	if (ret)
+		*ret = NULL;
+	if (!strcmp(cmd, "guest-file-open")) {
+		json_object_object_get_ex(args, "path", &v);
+		snprintf(agent.path, sizeof(agent.path), "%s", json_object_get_string(v));
+		json_object_object_get_ex(args, "mode", &v);
+		snprintf(agent.mode, sizeof(agent.mode), "%s", json_object_get_string(v));
+		agent.opened++;
+		*ret = json_object_new_int64(42);
+	} else if (!strcmp(cmd, "guest-file-write")) {
+		const char *b64;
+		int n;
+
+		agent.writes++;
+		json_object_object_get_ex(args, "handle", &v);
+		assert_int_equal(json_object_get_int64(v), 42);
+		if (agent.writes == agent.fail_write) {
+			json_object_put(args);
+			return err_set(err, "guest-file-write: GenericError: disk full"), -EREMOTEIO;
+		}
+		json_object_object_get_ex(args, "buf-b64", &v);
+		b64 = json_object_get_string(v);
+		n = EVP_DecodeBlock(agent.got + agent.len, (const unsigned char *)b64,
+				    (int)strlen(b64));
+		assert_true(n >= 0);
+		n -= (int)(strlen(b64) >= 1 && b64[strlen(b64) - 1] == '=');
+		n -= (int)(strlen(b64) >= 2 && b64[strlen(b64) - 2] == '=');
+		agent.len += (size_t)n;
+		*ret = json_object_new_object();
+		json_object_object_add(*ret, "count",
+				       json_object_new_int(agent.short_write ? n - 1 : n));
+	} else if (!strcmp(cmd, "guest-file-close")) {
+		agent.closed++;
+	} else {
+		fail_msg("unexpected agent command %s", cmd);
+	}
+	json_object_put(args);
+	return 0;
+}
+
+static void test_upload_reassembles(void **state)
+{
+	struct backend_ops be = { .agent = recording_agent };
+	static unsigned char data[200003];
+	struct err err;
+
+	(void)state;
+	memset(&agent, 0, sizeof(agent));
+	for (size_t i = 0; i < sizeof(data); i++)
+		data[i] = (unsigned char)(i * 7 + i / 251);
+	assert_int_equal(guest_upload(&be, NULL, "/bin/memhp-probe", data, sizeof(data), INT64_MAX,
+				      &err), 0);
+	assert_string_equal(agent.path, "/bin/memhp-probe");
+	assert_string_equal(agent.mode, "w");
+	assert_int_equal(agent.opened, 1);
+	assert_int_equal(agent.closed, 1);
+	assert_true(agent.writes > 1); /* chunked */
+	assert_int_equal(agent.len, sizeof(data));
+	assert_memory_equal(agent.got, data, sizeof(data));
+}
+
+static void test_upload_faults(void **state)
+{
+	struct backend_ops be = { .agent = recording_agent };
+	static unsigned char data[100000];
+	struct err err;
+
+	(void)state;
+	memset(&agent, 0, sizeof(agent));
+	agent.fail_write = 2;
+	assert_int_equal(guest_upload(&be, NULL, "/bin/p", data, sizeof(data), INT64_MAX, &err),
+			 -EREMOTEIO);
+	assert_non_null(strstr(err.msg, "disk full"));
+	assert_int_equal(agent.writes, 2);
+
+	memset(&agent, 0, sizeof(agent));
+	agent.short_write = true;
+	assert_int_equal(guest_upload(&be, NULL, "/bin/p", data, sizeof(data), INT64_MAX, &err),
+			 -EIO);
+	assert_non_null(strstr(err.msg, "wrote less than asked"));
+	assert_int_equal(agent.closed, 1); /* the handle is not leaked */
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_image_kinds),
+		cmocka_unit_test(test_upload_reassembles),
+		cmocka_unit_test(test_upload_faults),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
