@@ -74,6 +74,13 @@ struct vm_memory_device {
 	int slot;                                      /* DIMM */
 };
 
+/* The VMM's own view of the guest, whatever its agent says. */
+struct vm_status {
+	char state[32];  /* QMP's run state: running, paused, internal-error, … */
+	bool running;    /* the guest's CPUs are running */
+	uint64_t cpu_ns; /* CPU time the emulator has used; 0 when not known */
+};
+
 struct vm;
 
 struct backend_ops {
@@ -105,6 +112,10 @@ struct backend_ops {
 	/* One guest agent command (args consumed); *ret holds its "return". */
 	int (*agent)(struct vm *vm, const char *cmd, json_object *args, json_object **ret,
 		     int64_t deadline, struct err *err);
+	/* The VMM's run state and CPU time (QMP query-status and /proc; libvirt
+	 * virDomainGetInfo), to tell a guest too busy to answer its agent from
+	 * one that has stopped. May be NULL (not known). */
+	int (*status)(struct vm *vm, struct vm_status *st, struct err *err);
 	/* Peak resident memory of the emulator on the host, in bytes. */
 	uint64_t (*peak_rss)(struct vm *vm);
 	/* Emulator version string, for the result. */

@@ -22,7 +22,6 @@
 #include "scenario.h"
 #include "signals.h"
 #include "summary.h"
-#include "workload.h"
 
 static void usage(FILE *out)
 {
@@ -286,7 +285,7 @@ static unsigned run_parallel(struct plan *p, unsigned jobs, const bool *skip)
 
 		while (!memhp_stop_signal && next < p->ncells && nrun < jobs) {
 			const struct cell *c = &p->cells[next];
-			uint64_t need = workload_host_need(&p->m.scenarios[c->scenario]);
+			uint64_t need = scenario_host_need(&p->m.scenarios[c->scenario]);
 
 			if (skip[next]) {
 				next++;
@@ -574,7 +573,7 @@ int cmd_run(int argc, char **argv)
 	if (hosts_file || (p.opt.connect && !hosts_uri_is_local(p.opt.connect)))
 		check_budget = false;
 	for (size_t s = 0; check_budget && s < p.m.nscenarios; s++)
-		if (workload_check_budget(&p.m.scenarios[s], host_available(), &err)) {
+		if (scenario_check_budget(&p.m.scenarios[s], host_available(), &err)) {
 			fprintf(stderr, "memhp run: %s\n", err.msg);
 			goto out;
 		}

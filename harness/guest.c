@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -112,6 +113,76 @@ int guest_exec(const struct backend_ops *be, struct vm *vm, const char *const ar
 		*out = strdup("");
 	}
 	json_object_put(ret);
+	return 0;
+}
+
+#define READ_CHUNK 65536
+#define READ_MAX (1 << 20)
+
+int guest_read_file(const struct backend_ops *be, struct vm *vm, const char *path, char **out,
+		    int64_t deadline, struct err *err)
+{
+	json_object *args = json_object_new_object(), *ret, *v;
+	char *buf = NULL;
+	size_t len = 0;
+	int64_t handle;
+	int rc;
+
+	*out = NULL;
+	json_object_object_add(args, "path", json_object_new_string(path));
+	json_object_object_add(args, "mode", json_object_new_string("r"));
+	rc = be->agent(vm, "guest-file-open", args, &ret, reply_deadline(deadline), err);
+	if (rc)
+		return rc;
+	handle = json_object_get_int64(ret);
+	json_object_put(ret);
+	for (;;) {
+		char *chunk;
+		size_t n;
+		bool eof;
+
+		args = json_object_new_object();
+		json_object_object_add(args, "handle", json_object_new_int64(handle));
+		json_object_object_add(args, "count", json_object_new_int(READ_CHUNK));
+		rc = be->agent(vm, "guest-file-read", args, &ret, reply_deadline(deadline), err);
+		if (rc)
+			break;
+		eof = json_object_object_get_ex(ret, "eof", &v) && json_object_get_boolean(v);
+		rc = json_object_object_get_ex(ret, "buf-b64", &v) ?
+			     b64_decode(json_object_get_string(v), &chunk, &n) : -EBADMSG;
+		json_object_put(ret);
+		if (rc) {
+			err_set(err, "guest-file-read %s: agent sent bad base64", path);
+			break;
+		}
+		if (len + n > READ_MAX) {
+			free(chunk);
+			err_set(err, "%s in the guest is larger than %d bytes", path, READ_MAX);
+			rc = -EFBIG;
+			break;
+		}
+		buf = realloc(buf, len + n + 1);
+		memcpy(buf + len, chunk, n);
+		len += n;
+		buf[len] = '\0';
+		free(chunk);
+		if (eof || !n)
+			break;
+	}
+	args = json_object_new_object();
+	json_object_object_add(args, "handle", json_object_new_int64(handle));
+	if (!rc) {
+		rc = be->agent(vm, "guest-file-close", args, NULL, reply_deadline(deadline), err);
+	} else {
+		struct err ignored;
+
+		be->agent(vm, "guest-file-close", args, NULL, reply_deadline(deadline), &ignored);
+	}
+	if (rc) {
+		free(buf);
+		return rc;
+	}
+	*out = buf ? buf : strdup("");
 	return 0;
 }
 
