@@ -141,10 +141,12 @@ void workload_watch_line(const struct workload_watch *w, char *buf, size_t len)
 		const struct workload_kind_seen *k = &w->k[i];
 		int n;
 
-		if (k->state)
-			n = snprintf(buf + off, len - off, "%s%s %" PRIu64 "/%" PRIu64 " MiB %.0f MiB/s",
+		double mibs = k->rate / (1 << 20);
+
+		if (k->state) /* a crawl shows as one, not as 0 MiB/s */
+			n = snprintf(buf + off, len - off, "%s%s %" PRIu64 "/%" PRIu64 " MiB %.*f MiB/s",
 				     i ? ", " : "", k->kind, k->got >> 20, k->want >> 20,
-				     k->rate / (1 << 20));
+				     mibs < 9.95 ? 1 : 0, mibs);
 		else
 			n = snprintf(buf + off, len - off, "%s%s 0/%" PRIu64 " MiB", i ? ", " : "",
 				     k->kind, k->want >> 20);
@@ -270,9 +272,9 @@ static int holder_alive(const struct backend_ops *be, struct vm *vm, int pid)
 	return 1; /* not known: the stall bound decides */
 }
 
-static int watch_allocation(const struct backend_ops *be, struct vm *vm, const char *path,
-			    int64_t stall_ms, struct workload_watch *w,
-			    workload_progress_fn progress, struct err *err)
+int workload_watch_allocation(const struct backend_ops *be, struct vm *vm, const char *path,
+			      int64_t stall_ms, struct workload_watch *w,
+			      workload_progress_fn progress, struct err *err)
 {
 	struct liveness live = { 0 };
 	int64_t silent_since = 0, next_try = 0, backoff = POLL_MS;
@@ -355,8 +357,9 @@ static int watch_allocation(const struct backend_ops *be, struct vm *vm, const c
 
 			if (answered) {
 				stall_reason(w, now - w->grew_t, why, sizeof(why));
-				return err_set(err, "the workload stalled: %s; lower [workload] fill, "
-					       "or raise [workload] stall_timeout", why), -ETIMEDOUT;
+				return err_set(err, "the workload stalled: %s; see serial.log and "
+					       "docs/workloads.md, lower [workload] fill or raise "
+					       "[workload] stall_timeout", why), -ETIMEDOUT;
 			}
 			if (now - w->grew_t >= 2 * stall_ms || !guest_busy(be, vm, &live, how,
 									    sizeof(how), err)) {
@@ -450,7 +453,7 @@ int workload_start(const struct backend_ops *be, struct vm *vm, const struct sce
 	if (json_object_object_get_ex(ret, "pid", &v))
 		w.pid = json_object_get_int(v);
 	json_object_put(ret);
-	rc = watch_allocation(be, vm, path, sc->stall_ms, &w, progress, err);
+	rc = workload_watch_allocation(be, vm, path, sc->stall_ms, &w, progress, err);
 	json_object_object_add(record, "allocations", workload_watch_allocations(&w));
 	json_object_object_add(record, "alloc_ms", json_object_new_int64(now_ms() - t0));
 	if (rc)

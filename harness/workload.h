@@ -2,6 +2,8 @@
 #ifndef MEMHP_WORKLOAD_H
 #define MEMHP_WORKLOAD_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include <json-c/json.h>
@@ -77,5 +79,16 @@ void workload_watch_line(const struct workload_watch *w, char *buf, size_t len);
 const struct workload_kind_seen *workload_watch_current(const struct workload_watch *w);
 /* What the kinds got so far, as the result's allocations array. */
 json_object *workload_watch_allocations(const struct workload_watch *w);
+
+/*
+ * Follow the holder's progress file at path until it says "holding": the
+ * loop workload_start runs, with the stall bound and the busy-or-dead
+ * rule. 0, -ETIMEDOUT (stalled, or an agent silent too long), -ECHILD (the
+ * holder died), -EIO (QEMU says the guest stopped), -EINTR, or the
+ * backend's error.
+ */
+int workload_watch_allocation(const struct backend_ops *be, struct vm *vm, const char *path,
+			      int64_t stall_ms, struct workload_watch *w,
+			      workload_progress_fn progress, struct err *err);
 
 #endif

@@ -12,8 +12,10 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include <cmocka.h>
+#include <openssl/evp.h>
 
 #include "mix.h"
 #include "scenario.h"
@@ -145,7 +147,7 @@ static void test_watch_progress(void **state)
 	/* 10 MiB in the 5 s since dentries was first seen */
 	assert_true(k->rate > 1.9 * MIB && k->rate < 2.1 * MIB);
 	workload_watch_line(&w, line, sizeof(line));
-	assert_string_equal(line, "anon 100/100 MiB 50 MiB/s, dentries 10/50 MiB 2 MiB/s, "
+	assert_string_equal(line, "anon 100/100 MiB 50 MiB/s, dentries 10/50 MiB 2.0 MiB/s, "
 				  "pgtable 0/10 MiB");
 	/* Nothing new: growth time stays, the heartbeat moves. */
 	feed(&w, 3, 10 * MIB, 9000);
@@ -185,6 +187,137 @@ static void test_watch_holding(void **state)
 	json_object_put(a);
 }
 
+/*
+ * Fault injection for the busy-or-dead rule: a backend whose agent answers
+ * with a progress file that never grows, or does not answer at all, and
+ * whose VMM reports a state and CPU time. Windows of 1 s keep it quick.
+ */
+static struct {
+	bool agent_silent;
+	const char *state; /* query-status */
+	bool cpu_busy;     /* CPU time advances as fast as the clock */
+	unsigned pings, reads;
+} fake;
+
+static int fake_agent(struct vm *vm, const char *cmd, json_object *args, json_object **ret,
+		      int64_t deadline, struct err *err)
+{
+	static const char file[] =
+		"{\"pid\":5,\"state\":\"allocating\",\"seq\":1,\"kinds\":[{\"kind\":"
+		"\"dentries\",\"want\":1048576000,\"got\":52428800,\"state\":\"allocating\"}]}";
+	unsigned char b64[512];
+
+	(void)vm;
+	(void)deadline;
+	json_object_put(args);
+	if (ret)
+		*ret = NULL;
+	if (!strcmp(cmd, "guest-ping"))
+		fake.pings++;
+	if (fake.agent_silent)
+		return err_set(err, "%s: agent: no complete reply before the deadline", cmd),
+		       -ETIMEDOUT;
+	if (!strcmp(cmd, "guest-file-open")) {
+		if (ret)
+			*ret = json_object_new_int(3);
+	} else if (!strcmp(cmd, "guest-file-read")) {
+		json_object *o = json_object_new_object();
+
+		fake.reads++;
+		EVP_EncodeBlock(b64, (const unsigned char *)file, (int)strlen(file));
+		json_object_object_add(o, "count", json_object_new_int((int)strlen(file)));
+		json_object_object_add(o, "buf-b64", json_object_new_string((char *)b64));
+		json_object_object_add(o, "eof", json_object_new_boolean(1));
+		if (ret)
+			*ret = o;
+		else
+			json_object_put(o);
+	} else if (ret) {
+		*ret = json_object_new_object();
+	}
+	return 0;
+}
+
+static int fake_status(struct vm *vm, struct vm_status *st, struct err *err)
+{
+	struct timespec ts;
+
+	(void)vm;
+	(void)err;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	memset(st, 0, sizeof(*st));
+	snprintf(st->state, sizeof(st->state), "%s", fake.state);
+	st->running = !strcmp(fake.state, "running");
+	/* Busy: one CPU's worth; idle: a trickle (timer ticks). */
+	st->cpu_ns = (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+	if (!fake.cpu_busy)
+		st->cpu_ns /= 100;
+	return 0;
+}
+
+__attribute__((format(printf, 1, 2))) static void no_progress(const char *fmt, ...)
+{
+	(void)fmt;
+}
+
+static int watch_fake(const char *state, bool silent, bool busy, struct err *err)
+{
+	static struct backend_ops be = { .name = "fake", .agent = fake_agent, .status = fake_status };
+	struct workload_watch w;
+
+	memset(&fake, 0, sizeof(fake));
+	fake.state = state;
+	fake.agent_silent = silent;
+	fake.cpu_busy = busy;
+	{
+		struct timespec ts;
+
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		workload_watch_init(&w, (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
+	}
+	return workload_watch_allocation(&be, NULL, "/run/p", 1000, &w, no_progress, err);
+}
+
+static void test_stall_names_kind(void **state)
+{
+	struct err err;
+
+	(void)state;
+	assert_int_equal(watch_fake("running", false, false, &err), -ETIMEDOUT);
+	if (!strstr(err.msg, "the workload stalled: dentries allocated nothing new for 1 s, at "
+			     "50 MiB of 1000 MiB (0 of 1 kinds done"))
+		fail_msg("%s", err.msg);
+	assert_true(fake.reads >= 1);
+}
+
+static void test_stopped_guest_fails_at_once(void **state)
+{
+	struct err err;
+
+	(void)state;
+	assert_int_equal(watch_fake("internal-error", true, false, &err), -EIO);
+	assert_non_null(strstr(err.msg, "QEMU reports 'internal-error'"));
+	assert_int_equal(fake.pings, 0); /* no waiting for a dead guest */
+}
+
+static void test_busy_guest_gets_another_window(void **state)
+{
+	struct err err;
+
+	(void)state;
+	/* Busy: QEMU burns CPU, the agent is pinged with backoff, and only a
+	 * second silent window fails, saying so. */
+	assert_int_equal(watch_fake("running", true, true, &err), -ETIMEDOUT);
+	if (!strstr(err.msg, "the guest agent has not answered for 2 s") ||
+	    !strstr(err.msg, "QEMU running, ") || !strstr(err.msg, "% of a CPU"))
+		fail_msg("%s", err.msg);
+	assert_true(fake.pings >= 1);
+	/* Idle and silent: hung, one window is enough. */
+	assert_int_equal(watch_fake("running", true, false, &err), -ETIMEDOUT);
+	if (!strstr(err.msg, "the guest agent has not answered for 1 s"))
+		fail_msg("%s", err.msg);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -194,6 +327,9 @@ int main(void)
 		cmocka_unit_test(test_budget),
 		cmocka_unit_test(test_watch_progress),
 		cmocka_unit_test(test_watch_holding),
+		cmocka_unit_test(test_stall_names_kind),
+		cmocka_unit_test(test_stopped_guest_fails_at_once),
+		cmocka_unit_test(test_busy_guest_gets_another_window),
 	};
 
 	return cmocka_run_group_tests_name("workload", tests, NULL, NULL);
