@@ -36,7 +36,7 @@ all: $(MEMHP) $(PROBE)
 deps:
 	@sh ci/install-deps
 
-harness/%.o: harness/%.c harness/*.h
+harness/%.o: harness/%.c harness/*.h guest-image/probe/kinds.h
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
 harness/libmemhp.a: $(LIB_OBJ)
@@ -72,7 +72,7 @@ build/unit/test_%: tests/unit/test_%.c harness/libmemhp.a
 	@mkdir -p build/unit
 	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< harness/libmemhp.a $(LIBS) -lcmocka
 
-$(SAN_DIR)/test_%: tests/unit/test_%.c $(LIB_SRC) harness/*.h
+$(SAN_DIR)/test_%: tests/unit/test_%.c $(LIB_SRC) harness/*.h guest-image/probe/kinds.h
 	@mkdir -p $(SAN_DIR)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(SANFLAGS) -o $@ $< $(LIB_SRC) $(LIBS) -lcmocka
 
@@ -90,7 +90,7 @@ report-test: all $(SAN_DIR)/memhp
 compare-test: all $(SAN_DIR)/memhp
 	@MEMHP_SAN=$(SAN_DIR)/memhp tests/compare/run
 
-$(SAN_DIR)/memhp: $(CLI_SRC) $(LIB_SRC) harness/*.h
+$(SAN_DIR)/memhp: $(CLI_SRC) $(LIB_SRC) harness/*.h guest-image/probe/kinds.h
 	@mkdir -p $(SAN_DIR)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(SANFLAGS) -o $@ $(CLI_SRC) $(LIB_SRC) $(LIBS)
 

@@ -92,6 +92,7 @@ static void test_scenario_keeps_mix(void **state)
 					      &err), -EINVAL);
 	assert_string_equal(err.msg,
 			    "w.ini:2: [workload] mix: unknown workload kind 'bogus' (see docs/workloads.md)");
+	scenario_free(&sc);
 }
 
 static void test_budget(void **state)
