@@ -128,6 +128,13 @@ int vm_vmm_command(const struct backend_ops *be, struct vm *vm, const char *cmd,
 	return be->vmm_command(vm, cmd, args, ret, err);
 }
 
+int vm_status(const struct backend_ops *be, struct vm *vm, struct vm_status *st, struct err *err)
+{
+	if (!be->status)
+		return unsupported(be, "report the VM's run state", err);
+	return be->status(vm, st, err);
+}
+
 uint64_t vm_peak_rss(const struct backend_ops *be, struct vm *vm)
 {
 	return be->peak_rss ? be->peak_rss(vm) : 0;

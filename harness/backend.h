@@ -77,6 +77,13 @@ struct vm_memory_device {
 	int slot;                                      /* DIMM */
 };
 
+/* The VMM's own view of the guest, whatever its agent says. */
+struct vm_status {
+	char state[32];  /* QMP's run state: running, paused, internal-error, … */
+	bool running;    /* the guest's CPUs are running */
+	uint64_t cpu_ns; /* CPU time the emulator has used; 0 when not known */
+};
+
 struct vm;
 
 /*
@@ -163,6 +170,10 @@ struct backend_ops {
 	 * -ESRCH: the VMM died. */
 	int (*agent)(struct vm *vm, const char *cmd, json_object *args, json_object **ret,
 		     int64_t deadline, struct err *err);
+	/* The VMM's run state and CPU time (QMP query-status and /proc; libvirt
+	 * virDomainGetInfo), to tell a guest too busy to answer its agent from
+	 * one that has stopped. May be NULL (not known). */
+	int (*status)(struct vm *vm, struct vm_status *st, struct err *err);
 	/* Peak resident memory of the emulator on the host, in bytes (0: not
 	 * known). May be NULL. */
 	uint64_t (*peak_rss)(struct vm *vm);
@@ -207,6 +218,8 @@ int vm_agent(const struct backend_ops *be, struct vm *vm, const char *cmd, json_
 	     json_object **ret, int64_t deadline, struct err *err);
 int vm_vmm_command(const struct backend_ops *be, struct vm *vm, const char *cmd,
 		   json_object *args, json_object **ret, struct err *err);
+/* -ENOENT when the backend cannot tell. */
+int vm_status(const struct backend_ops *be, struct vm *vm, struct vm_status *st, struct err *err);
 uint64_t vm_peak_rss(const struct backend_ops *be, struct vm *vm);
 /* "" when the backend cannot tell. */
 const char *vm_version(const struct backend_ops *be, struct vm *vm);

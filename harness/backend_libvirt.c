@@ -619,6 +619,22 @@ static int lv_virtio_mem_resize(struct vm *vm, const char *id, uint64_t requeste
 	return rc < 0 ? lv_vm_fail(vm, err, -EREMOTEIO, "resizing %s", id) : 0;
 }
 
+static int lv_status(struct vm *vm, struct vm_status *st, struct err *err)
+{
+	static const char *const names[] = { "nostate", "running", "blocked", "paused",
+					     "shutdown", "shutoff", "crashed", "pmsuspended" };
+	virDomainInfo info;
+
+	memset(st, 0, sizeof(*st));
+	if (virDomainGetInfo(vm->dom, &info) < 0)
+		return lv_fail(err, -EIO, "virDomainGetInfo");
+	str_copy(st->state, sizeof(st->state),
+		 info.state < sizeof(names) / sizeof(names[0]) ? names[info.state] : "unknown");
+	st->running = info.state == VIR_DOMAIN_RUNNING || info.state == VIR_DOMAIN_BLOCKED;
+	st->cpu_ns = info.cpuTime;
+	return 0;
+}
+
 static uint64_t lv_peak_rss(struct vm *vm)
 {
 	sample_rss(vm, true);
@@ -782,6 +798,7 @@ const struct backend_ops backend_libvirt = {
 	.query_memory = lv_query_memory,
 	.wait_event = lv_wait_event,
 	.agent = lv_agent,
+	.status = lv_status,
 	.peak_rss = lv_peak_rss,
 	.version = lv_version,
 	.host_info = lv_host_info,

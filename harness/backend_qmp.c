@@ -545,6 +545,34 @@ static int qmp_agent(struct vm *vm, const char *cmd, json_object *args, json_obj
 	return rc;
 }
 
+static int qmp_status(struct vm *vm, struct vm_status *st, struct err *err)
+{
+	unsigned long long utime = 0, stime = 0;
+	char path[64], line[1024], *p;
+	json_object *ret, *v;
+	FILE *f;
+	int rc;
+
+	memset(st, 0, sizeof(*st));
+	rc = qmp_cmd(vm, "query-status", NULL, &ret, err);
+	if (rc)
+		return rc;
+	if (json_object_object_get_ex(ret, "status", &v))
+		str_copy(st->state, sizeof(st->state), json_object_get_string(v));
+	st->running = json_object_object_get_ex(ret, "running", &v) && json_object_get_boolean(v);
+	json_object_put(ret);
+	/* utime and stime: fields 14 and 15, after the ")" that ends comm. */
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)vm->pid);
+	f = fopen(path, "re");
+	if (f && fgets(line, sizeof(line), f) && (p = strrchr(line, ')')) &&
+	    sscanf(p + 1, " %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &utime,
+		   &stime) == 2)
+		st->cpu_ns = (utime + stime) * (1000000000ULL / (unsigned long long)sysconf(_SC_CLK_TCK));
+	if (f)
+		fclose(f);
+	return 0;
+}
+
 /* VmHWM of the emulator: the most host memory it ever held. */
 static uint64_t qmp_peak_rss(struct vm *vm)
 {
@@ -622,6 +650,7 @@ const struct backend_ops backend_qmp = {
 	.wait_event = qmp_wait_event,
 	.agent = qmp_agent,
 	.vmm_command = qmp_cmd,
+	.status = qmp_status,
 	.peak_rss = qmp_peak_rss,
 	.version = qmp_version,
 	.stop = qmp_stop,

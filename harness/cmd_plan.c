@@ -155,7 +155,7 @@ static int write_sbatch(const struct slurm *sl, const struct matrix *m, const st
 		snprintf(cwd, sizeof(cwd), "/");
 	for (size_t i = 0; i < n; i++) {
 		const struct scenario *sc = &m->scenarios[cells[i].scenario];
-		uint64_t need = workload_host_need(sc);
+		uint64_t need = scenario_host_need(sc);
 
 		if (need > mem)
 			mem = need;

@@ -24,7 +24,6 @@
 #include "signals.h"
 #include "summary.h"
 #include "term.h"
-#include "workload.h"
 
 static void usage(FILE *out)
 {
@@ -277,7 +276,7 @@ static unsigned run_parallel(struct plan *p, unsigned jobs, const bool *skip)
 
 		while (!memhp_stop_signal && next < p->ncells && nrun < jobs) {
 			const struct cell *c = &p->cells[next];
-			uint64_t need = workload_host_need(&p->m.scenarios[c->scenario]);
+			uint64_t need = scenario_host_need(&p->m.scenarios[c->scenario]);
 
 			if (skip[next]) {
 				next++;
@@ -507,7 +506,7 @@ int cmd_run(int argc, char **argv)
 		/* Only the scenarios of cells that are to run. */
 		for (size_t i = 0; i < p.ncells && !used; i++)
 			used = !skip[i] && p.cells[i].scenario == s;
-		if (used && workload_check_budget(&p.m.scenarios[s], host_available(), &err)) {
+		if (used && scenario_check_budget(&p.m.scenarios[s], host_available(), &err)) {
 			fprintf(stderr, "memhp run: %s\n", err.msg);
 			goto out;
 		}

@@ -178,6 +178,84 @@ int guest_exec(const struct backend_ops *be, struct vm *vm, const char *const ar
 	return 0;
 }
 
+#define READ_CHUNK 65536
+#define READ_MAX (1 << 20)
+
+int guest_read_file(const struct backend_ops *be, struct vm *vm, const char *path, char **out,
+		    int64_t deadline, struct err *err)
+{
+	json_object *args = json_object_new_object(), *ret, *v;
+	char *buf = NULL;
+	size_t len = 0;
+	int64_t handle;
+	int rc;
+
+	*out = NULL;
+	json_object_object_add(args, "path", json_object_new_string(path));
+	json_object_object_add(args, "mode", json_object_new_string("r"));
+	rc = vm_agent(be, vm, "guest-file-open", args, &ret, reply_deadline(deadline), err);
+	if (rc)
+		return rc;
+	if (!json_object_is_type(ret, json_type_int) || json_object_get_int64(ret) < 0) {
+		json_object_put(ret);
+		return err_fail(err, -EPROTO, "guest-file-open %s: agent sent no valid handle", path);
+	}
+	handle = json_object_get_int64(ret);
+	json_object_put(ret);
+	for (;;) {
+		char *chunk;
+		size_t n;
+		bool eof;
+
+		args = json_object_new_object();
+		json_object_object_add(args, "handle", json_object_new_int64(handle));
+		json_object_object_add(args, "count", json_object_new_int(READ_CHUNK));
+		rc = vm_agent(be, vm, "guest-file-read", args, &ret, reply_deadline(deadline), err);
+		if (rc)
+			break;
+		eof = json_object_object_get_ex(ret, "eof", &v) &&
+		      json_object_is_type(v, json_type_boolean) && json_object_get_boolean(v);
+		rc = json_object_object_get_ex(ret, "buf-b64", &v) &&
+				     json_object_is_type(v, json_type_string) ?
+			     b64_decode(json_object_get_string(v), &chunk, &n) : -EBADMSG;
+		json_object_put(ret);
+		if (rc) {
+			err_set(err, "guest-file-read %s: agent sent bad base64", path);
+			break;
+		}
+		if (len + n > READ_MAX) {
+			free(chunk);
+			err_set(err, "%s in the guest is larger than %d bytes", path, READ_MAX);
+			rc = -EFBIG;
+			break;
+		}
+		buf = realloc(buf, len + n + 1);
+		if (!buf)
+			abort();
+		memcpy(buf + len, chunk, n);
+		len += n;
+		buf[len] = '\0';
+		free(chunk);
+		if (eof || !n)
+			break;
+	}
+	args = json_object_new_object();
+	json_object_object_add(args, "handle", json_object_new_int64(handle));
+	if (!rc) {
+		rc = vm_agent(be, vm, "guest-file-close", args, NULL, reply_deadline(deadline), err);
+	} else {
+		struct err ignored;
+
+		vm_agent(be, vm, "guest-file-close", args, NULL, reply_deadline(deadline), &ignored);
+	}
+	if (rc) {
+		free(buf);
+		return rc;
+	}
+	*out = buf ? buf : strdup("");
+	return 0;
+}
+
 /* A non-negative integer member, or false. */
 static bool u64_at(json_object *o, const char *key, uint64_t *out)
 {
@@ -389,7 +467,7 @@ static int file_close(const struct backend_ops *be, struct vm *vm, int64_t handl
 	json_object *args = json_object_new_object();
 
 	json_object_object_add(args, "handle", json_object_new_int64(handle));
-	return be->agent(vm, "guest-file-close", args, NULL, reply_deadline(deadline), err);
+	return vm_agent(be, vm, "guest-file-close", args, NULL, reply_deadline(deadline), err);
 }
 
 static int file_open(const struct backend_ops *be, struct vm *vm, const char *path,
@@ -400,7 +478,7 @@ static int file_open(const struct backend_ops *be, struct vm *vm, const char *pa
 
 	json_object_object_add(args, "path", json_object_new_string(path));
 	json_object_object_add(args, "mode", json_object_new_string(mode));
-	rc = be->agent(vm, "guest-file-open", args, &ret, reply_deadline(deadline), err);
+	rc = vm_agent(be, vm, "guest-file-open", args, &ret, reply_deadline(deadline), err);
 	if (rc)
 		return rc;
 	*handle = json_object_get_int64(ret);
@@ -438,7 +516,7 @@ int guest_upload(const struct backend_ops *be, struct vm *vm, const char *path,
 		EVP_EncodeBlock((unsigned char *)b64, (const unsigned char *)data + off, (int)n);
 		json_object_object_add(args, "handle", json_object_new_int64(handle));
 		json_object_object_add(args, "buf-b64", json_object_new_string(b64));
-		rc = be->agent(vm, "guest-file-write", args, &ret, reply_deadline(deadline), err);
+		rc = vm_agent(be, vm, "guest-file-write", args, &ret, reply_deadline(deadline), err);
 		if (!rc && (!json_object_object_get_ex(ret, "count", &v) ||
 			    json_object_get_int64(v) != (int64_t)n)) {
 			err_set(err, "%s: the agent wrote less than asked", path);

@@ -32,6 +32,15 @@ struct guest_snapshot {
 int guest_exec(const struct backend_ops *be, struct vm *vm, const char *const argv[],
 	       char **out, int *exitcode, int64_t deadline, struct err *err);
 
+/*
+ * Read a whole (small) file in the guest through the agent's guest-file-*
+ * calls: no process is started, so it works on a guest too loaded to fork.
+ * *out is NUL-terminated (caller frees). -EREMOTEIO when the agent refuses
+ * (no such file), with its words in err.
+ */
+int guest_read_file(const struct backend_ops *be, struct vm *vm, const char *path, char **out,
+		    int64_t deadline, struct err *err);
+
 int guest_snapshot_parse(const char *json, struct guest_snapshot *s, struct err *err);
 /* The output of `memhp-probe why`: *blocks is its "blocks" array (caller
  * puts it), every element an object with an integer "index", a string

@@ -41,7 +41,7 @@ static struct {
 __attribute__((format(printf, 1, 2)))
 static void progress(const char *fmt, ...)
 {
-	char msg[256];
+	char msg[512];
 	va_list ap;
 
 	va_start(ap, fmt);
@@ -587,34 +587,6 @@ static uint64_t meminfo_bytes(json_object *snapshot, const char *key)
 	return json_object_get_uint64(v) * 1024;
 }
 
-#define AGENT_CHECK_MS 10000
-
-/* The workload holds its memory for the scenario's duration; the agent must
- * keep answering all along. */
-static int hold(struct run *run, int64_t ms, struct err *err)
-{
-	int64_t end = now_ms() + ms, next_check = now_ms() + AGENT_CHECK_MS;
-
-	while (now_ms() < end) {
-		struct timespec ts = { 0, 250 * 1000000 };
-
-		progress("%" PRId64 " s of the workload left", (end - now_ms() + 999) / 1000);
-		if (memhp_stop_signal)
-			return err_set(err, "interrupted during the workload"), -EINTR;
-		if (now_ms() >= next_check) {
-			int rc = vm_agent(run->opt->backend, run->vm, "guest-ping", NULL, NULL,
-					  now_ms() + 30000, err);
-
-			if (rc)
-				return err_wrap(err, rc, "the guest agent stopped answering during the "
-						"workload");
-			next_check = now_ms() + AGENT_CHECK_MS;
-		}
-		nanosleep(&ts, NULL);
-	}
-	return 0;
-}
-
 static int phase_workload(struct run *run, struct err *err)
 {
 	const struct run_options *opt = run->opt;
@@ -629,9 +601,9 @@ static int phase_workload(struct run *run, struct err *err)
 			json_object_object_add(rec, "meminfo_before", json_object_get(mi));
 		progress("allocating");
 		rc = workload_start(opt->backend, run->vm, sc, meminfo_bytes(run->last.raw, "MemTotal"),
-				    meminfo_bytes(run->last.raw, "MemAvailable"), rec, err);
+				    meminfo_bytes(run->last.raw, "MemAvailable"), rec, progress, err);
 		if (!rc)
-			rc = hold(run, sc->workload_ms, err);
+			rc = workload_hold(opt->backend, run->vm, sc, progress, err);
 		if (!rc && sc->during_unplug == DURING_UNPLUG_STOP)
 			rc = workload_stop(opt->backend, run->vm, sc, rec, err);
 		if (rc)

@@ -20,11 +20,11 @@
 #include "ini_text.h"
 #include "sha256.h"
 #include "scenario.h"
-#include "workload.h"
 #include "units.h"
 #include "str.h"
 
-enum key_type { KEY_SIZE, KEY_UINT, KEY_BOOL, KEY_CHOICE, KEY_DURATION, KEY_STRING, KEY_FILL };
+enum key_type { KEY_SIZE, KEY_UINT, KEY_BOOL, KEY_CHOICE, KEY_DURATION, KEY_STRING, KEY_FILL,
+		KEY_MIX /* a string, parsed into workload_mix as well */ };
 
 struct scenario_key {
 	const char *section;
@@ -117,7 +117,7 @@ static const struct scenario_key scenario_keys[] = {
 	  "most 30 s); "
 	  "virtio-mem: re-triggers without progress before giving up" },
 
-	{ "workload", "mix", KEY_STRING, STR(mix), "", 0, 0, NULL,
+	{ "workload", "mix", KEY_MIX, STR(mix), "", 0, 0, NULL,
 	  "workloads run between online and unplug, as KIND:SHARE separated by spaces, e.g. "
 	  "'anon:50 pgtable:25 dentries:25'; kinds in docs/workloads.md; empty: none" },
 	{ "workload", "fill", KEY_FILL, OFF(fill), 0, "50%", 0, 0, NULL,
@@ -125,6 +125,9 @@ static const struct scenario_key scenario_keys[] = {
 	  "(capped to what is available, so nothing is OOM-killed)" },
 	{ "workload", "duration", KEY_DURATION, OFF(workload_ms), 0, "10s", 0, DUR_MAX_MS, NULL,
 	  "how long the workload holds its memory before unplug" },
+	{ "workload", "stall_timeout", KEY_DURATION, OFF(stall_ms), 0, "120s", 0, 0, NULL,
+	  "while allocating: a window with nothing new allocated fails the run, naming the kind "
+	  "and how far it got (a guest too busy for its agent to answer gets one more window)" },
 	{ "workload", "seed", KEY_UINT, OFF(seed), 0, "1", 0, UINT32_MAX, NULL,
 	  "seed for the workloads' data and stress-ng" },
 	{ "workload", "during_unplug", KEY_CHOICE, OFF(during_unplug), 0, "stop", 0, 0,
@@ -159,7 +162,8 @@ const char *scenario_accel_name(unsigned a) { return choice_name(accel_names, a)
 static const char *type_name(const struct scenario_key *k)
 {
 	static const char *const names[] = { "size", "integer", "bool", "choice",
-					      "duration", "string", "size or %" };
+					      "duration", "string", "size or %",
+					      "string" };
 
 	return names[k->type];
 }
@@ -306,6 +310,21 @@ static int set_value(struct scenario *sc, const struct scenario_key *k, const ch
 		}
 		strcpy(field, value);
 		return 0;
+	case KEY_MIX: {
+		char why[256];
+
+		if (strlen(value) >= k->len) {
+			snprintf(msg, msglen, "%s: value longer than %zu characters", k->name,
+				 k->len - 1);
+			return -EINVAL;
+		}
+		if (mix_parse(value, &sc->workload_mix, why, sizeof(why))) {
+			snprintf(msg, msglen, "%s: %s", k->name, why);
+			return -EINVAL;
+		}
+		strcpy(field, value);
+		return 0;
+	}
 	}
 	return -EINVAL;
 }
@@ -433,16 +452,8 @@ static int check(const struct scenario *sc, struct err *err)
 					  format_size(sc->total, b1, sizeof(b1)),
 					  format_size(sc->block_size, b2, sizeof(b2)));
 	}
-	if (*sc->mix) {
-		struct mix_entry mix[WORKLOAD_MAX_MIX];
-		char msg[256];
-		size_t n;
-
-		if (workload_parse_mix(sc->mix, mix, &n, msg, sizeof(msg)))
-			return check_fail(sc, err, "workload", "mix", "[workload] mix: %s", msg);
-		if (!n)
-			return check_fail(sc, err, "workload", "mix", "[workload] mix names no workload");
-	}
+	if (*sc->mix && !sc->workload_mix.n)
+		return check_fail(sc, err, "workload", "mix", "[workload] mix names no workload");
 	if (sc->memory % (2ULL << 20))
 		return check_fail(sc, err, "machine", "memory",
 				  "[machine] memory %s is not a multiple of 2 MiB",
@@ -631,4 +642,41 @@ bool scenario_key_row(size_t i, struct scenario_key_row *row)
 		n += snprintf(row->type + n, sizeof(row->type) - (size_t)n, "%s%s", c ? ", " : "",
 			      k->choices[c]);
 	return true;
+}
+
+#define QEMU_OVERHEAD (256ULL << 20)
+
+/* What the workload may fill on the host: with file-backed hot-added memory
+ * only boot memory counts. */
+static uint64_t host_fill(const struct scenario *sc)
+{
+	uint64_t fill = 0;
+
+	if (*sc->mix) {
+		fill = scenario_fill_bytes(sc, sc->memory + sc->total);
+		if (sc->memory_backend == BACKEND_FILE && fill > sc->memory)
+			fill = sc->memory;
+	}
+	return fill;
+}
+
+uint64_t scenario_host_need(const struct scenario *sc)
+{
+	return sc->memory + sc->total / 64 + host_fill(sc) + QEMU_OVERHEAD;
+}
+
+int scenario_check_budget(const struct scenario *sc, uint64_t available, struct err *err)
+{
+	uint64_t memmap = sc->total / 64, fill = host_fill(sc), need = scenario_host_need(sc);
+	char b[5][32];
+
+	if (need <= available)
+		return 0;
+	return err_set(err, "%s: this run may touch %s of host memory ([machine] memory %s + "
+		       "memmap %s + [workload] fill %s + QEMU) but only %s is available; lower "
+		       "[workload] fill or [machine] memory, or set [hotplug] backend = file",
+		       sc->path, format_size(need, b[0], sizeof(b[0])),
+		       format_size(sc->memory, b[1], sizeof(b[1])),
+		       format_size(memmap, b[2], sizeof(b[2])), format_size(fill, b[3], sizeof(b[3])),
+		       format_size(available, b[4], sizeof(b[4]))), -E2BIG;
 }

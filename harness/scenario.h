@@ -7,6 +7,7 @@
 #include <stdio.h>
 
 #include "err.h"
+#include "mix.h"
 
 /* The x86-64 guest memory block size the static checks assume; the run
  * checks it again against what the guest reports. */
@@ -66,8 +67,10 @@ struct scenario {
 
 	/* [workload] */
 	char mix[512]; /* "KIND:SHARE ..."; empty: no workload */
+	struct mix workload_mix; /* mix, parsed */
 	struct fill fill;
 	int64_t workload_ms;
+	int64_t stall_ms; /* no new allocation for this long fails the run */
 	unsigned seed;
 	unsigned during_unplug; /* enum during_unplug */
 	bool drop_caches, compact;
@@ -82,6 +85,16 @@ struct scenario {
 
 /* The fill in bytes for a guest with mem_total bytes. */
 uint64_t scenario_fill_bytes(const struct scenario *sc, uint64_t mem_total);
+
+/*
+ * The host memory a run of sc may touch: boot memory, the memmap of the
+ * hot-added memory, the workload's fill (unless it can only land in
+ * file-backed memory) and QEMU's own.
+ */
+uint64_t scenario_host_need(const struct scenario *sc);
+/* -E2BIG with a message naming the keys to change when that exceeds
+ * available (bytes). */
+int scenario_check_budget(const struct scenario *sc, uint64_t available, struct err *err);
 
 /* Parse a scenario file: defaults first, then the file, then cross-key
  * checks. On error returns -EINVAL with "file:line: message" in err. */

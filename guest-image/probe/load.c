@@ -2,26 +2,25 @@
 /*
  * memhp-probe load: allocate memory of named kinds inside the guest and hold
  * it until stopped. Each kind produces one sort of allocation the kernel
- * treats differently when offlining (docs/workloads.md):
+ * treats differently when offlining (docs/workloads.md). kinds.h lists them,
+ * for this file and for memhp alike; alloc_IDENT() below implements each.
  *
- *   anon      anonymous memory, 4 KiB pages            movable
- *   thp       anonymous memory in transparent huge pages movable
- *   tmpfs     files in tmpfs (shmem page cache)        movable
- *   dentries  many empty tmpfs files: dentry and inode slab  unmovable
- *   pgtable   sparse mappings: page-table pages        unmovable
- *   kstack    many sleeping threads: kernel stacks     unmovable
- *   pipe      full pipes: pipe buffer pages            unmovable
- *   pinned    io_uring registered buffers              pinned (FOLL_LONGTERM)
- *   hugetlb   hugetlbfs pages (2 MiB)                  movable, migrated whole
- *   stress-ng stress-ng --vm with --vm-keep            movable (anon), churned
- *
- * usage: memhp-probe load [--seed N] [--duration SECONDS] KIND:BYTES...
+ * usage: memhp-probe load [--seed N] [--duration SECONDS] [--test-stall-at BYTES]
+ *                         KIND:BYTES...
  *        memhp-probe load-stop
  *
- * load forks a holder (its own session, oom_score_adj 1000), which allocates
- * everything, reports what it got as one JSON line and keeps it until SIGTERM
- * or the duration ends; load prints that line and exits 0 so guest-exec
- * returns. load-stop ends the holder and everything it started.
+ * load forks a holder (its own session, oom_score_adj 1000) and returns at
+ * once, printing {"pid": N, "progress": PATH}. The holder allocates every
+ * kind in turn and, from a thread of its own, rewrites PATH about once a
+ * second with what each kind has got so far (one JSON object, replaced
+ * atomically, "seq" counting the rewrites); memhp reads it through the
+ * agent. When everything is allocated PATH says "state": "holding" with
+ * the final figures, and the holder keeps it all until SIGTERM or the
+ * duration ends. load-stop ends the holder and everything it started.
+ *
+ * --test-stall-at BYTES (tests only): every kind stops allocating once it
+ * has BYTES, as a kernel that crawls would, so memhp's stall bound can be
+ * tested on any guest.
  */
 #include <errno.h>
 #include <ftw.h>
@@ -44,6 +43,7 @@
 #include <sys/types.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
+#include <stdatomic.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -53,19 +53,40 @@
 #include "realload.h"
 
 #define PIDFILE "/run/memhp-load.pid"
+#define PROGRESS "/run/memhp-load.progress"
+#define PROGRESS_MS 1000
 #define WORKDIR "/tmp/memhp-load"
 #define STRESS_YAML "/run/memhp-stress-ng.yaml"
 #define PAGE 4096UL
 #define HUGE (2UL << 20)
 
+enum kind_state { KIND_PENDING, KIND_RUNNING, KIND_DONE };
+
+/* Written by the allocating thread, read by the progress thread: got and
+ * state are atomic; error is read only once state is KIND_DONE. */
 struct kind_result {
-	uint64_t want, got;
+	uint64_t want;
+	_Atomic uint64_t got;
+	_Atomic int state;
+	_Atomic int64_t ms; /* how long the kind took, once done */
 	char error[128];
 };
 
 typedef void (*alloc_fn)(struct kind_result *r, uint64_t seed);
 
 static volatile sig_atomic_t stop_requested;
+static uint64_t test_stall_at;
+
+/* Count n more bytes for r. False when the holder is asked to stop: the
+ * kind's loop ends there. */
+static bool account(struct kind_result *r, uint64_t n)
+{
+	r->got += n;
+	/* The test hook: stop allocating, stay alive, keep reporting. */
+	while (test_stall_at && r->got >= test_stall_at && !stop_requested)
+		usleep(100000);
+	return !stop_requested;
+}
 
 static void on_term(int sig)
 {
@@ -78,10 +99,15 @@ static void set_error(struct kind_result *r, const char *what)
 	snprintf(r->error, sizeof(r->error), "%s: %s", what, strerror(errno));
 }
 
-static void touch(char *p, uint64_t len, uint64_t seed)
+/* Fault in len bytes page by page, counting them for r when it is given. */
+static bool touch(struct kind_result *r, char *p, uint64_t len, uint64_t seed)
 {
-	for (uint64_t off = 0; off < len; off += PAGE)
+	for (uint64_t off = 0; off < len; off += PAGE) {
 		p[off] = (char)(seed + off / PAGE);
+		if (r && !account(r, PAGE))
+			return false;
+	}
+	return true;
 }
 
 static void alloc_anon(struct kind_result *r, uint64_t seed)
@@ -91,8 +117,7 @@ static void alloc_anon(struct kind_result *r, uint64_t seed)
 	if (p == MAP_FAILED)
 		return set_error(r, "mmap");
 	madvise(p, r->want, MADV_NOHUGEPAGE);
-	touch(p, r->want, seed);
-	r->got = r->want;
+	touch(r, p, r->want, seed);
 }
 
 static void alloc_thp(struct kind_result *r, uint64_t seed)
@@ -105,8 +130,7 @@ static void alloc_thp(struct kind_result *r, uint64_t seed)
 		return set_error(r, "mmap");
 	p = (char *)(((uintptr_t)raw + HUGE - 1) & ~(HUGE - 1));
 	madvise(p, len, MADV_HUGEPAGE);
-	touch(p, len, seed);
-	r->got = len;
+	touch(r, p, len, seed);
 }
 
 /* The workload's own tmpfs: no inode limit (dentries), as large as memory. */
@@ -144,7 +168,8 @@ static void alloc_tmpfs(struct kind_result *r, uint64_t seed)
 		close(fd);
 		if (n <= 0)
 			return set_error(r, "write");
-		r->got += (uint64_t)n;
+		if (!account(r, (uint64_t)n))
+			return;
 	}
 }
 
@@ -172,7 +197,8 @@ static void alloc_dentries(struct kind_result *r, uint64_t seed)
 		if (fd < 0)
 			return set_error(r, "open");
 		close(fd);
-		r->got += DENTRY_COST;
+		if (!account(r, DENTRY_COST))
+			return;
 	}
 }
 
@@ -188,9 +214,11 @@ static void alloc_pgtable(struct kind_result *r, uint64_t seed)
 	if (p == MAP_FAILED)
 		return set_error(r, "mmap");
 	madvise(p, len, MADV_NOHUGEPAGE);
-	for (uint64_t i = 0; i < touches; i++)
+	for (uint64_t i = 0; i < touches; i++) {
 		p[i * HUGE + (seed % 512) * PAGE] = 1;
-	r->got = touches * 2 * PAGE;
+		if (!account(r, 2 * PAGE))
+			return;
+	}
 }
 
 /*
@@ -232,7 +260,8 @@ static void alloc_kstack(struct kind_result *r, uint64_t seed)
 			set_error(r, "pthread_create");
 			break;
 		}
-		r->got += KSTACK_COST;
+		if (!account(r, KSTACK_COST))
+			break;
 	}
 	pthread_attr_destroy(&attr);
 }
@@ -259,7 +288,8 @@ static void alloc_pipe(struct kind_result *r, uint64_t seed)
 			if (n <= 0)
 				break;
 			filled += (int)n;
-			r->got += (uint64_t)n;
+			if (!account(r, (uint64_t)n))
+				return;
 		}
 	}
 }
@@ -275,7 +305,9 @@ static void alloc_pinned(struct kind_result *r, uint64_t seed)
 	p = mmap(NULL, r->want, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (p == MAP_FAILED || !iov)
 		return set_error(r, "mmap");
-	touch(p, r->want, seed);
+	/* Counted as touched; the pin itself is one call at the end. */
+	if (!touch(r, p, r->want, seed))
+		return;
 	ring = (int)syscall(__NR_io_uring_setup, 4, &params);
 	if (ring < 0)
 		return set_error(r, "io_uring_setup");
@@ -283,9 +315,10 @@ static void alloc_pinned(struct kind_result *r, uint64_t seed)
 		iov[i].iov_base = p + i * chunk;
 		iov[i].iov_len = i + 1 < n ? chunk : r->want - i * chunk;
 	}
-	if (syscall(__NR_io_uring_register, ring, IORING_REGISTER_BUFFERS, iov, (unsigned)n) < 0)
+	if (syscall(__NR_io_uring_register, ring, IORING_REGISTER_BUFFERS, iov, (unsigned)n) < 0) {
+		r->got = 0;
 		return set_error(r, "IORING_REGISTER_BUFFERS");
-	r->got = r->want;
+	}
 }
 
 static void alloc_hugetlb(struct kind_result *r, uint64_t seed)
@@ -309,8 +342,7 @@ static void alloc_hugetlb(struct kind_result *r, uint64_t seed)
 		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB, -1, 0);
 	if (p == MAP_FAILED)
 		return set_error(r, "mmap MAP_HUGETLB (not enough huge pages?)");
-	touch(p, pages * HUGE, seed);
-	r->got = pages * HUGE;
+	touch(r, p, pages * HUGE, seed);
 }
 
 static pid_t stress_pid;
@@ -357,19 +389,9 @@ static const struct {
 	const char *name;
 	alloc_fn fn;
 } kinds[] = {
-	{ "anon", alloc_anon },
-	{ "thp", alloc_thp },
-	{ "tmpfs", alloc_tmpfs },
-	{ "dentries", alloc_dentries },
-	{ "pgtable", alloc_pgtable },
-	{ "kstack", alloc_kstack },
-	{ "pipe", alloc_pipe },
-	{ "pinned", alloc_pinned },
-	{ "hugetlb", alloc_hugetlb },
-	{ "stress-ng", alloc_stress_ng },
-	{ "pagecache", alloc_pagecache },
-	{ "compile", alloc_compile },
-	{ "pgbench", alloc_pgbench },
+#define KIND(ident, name, allocates, mobility) { name, alloc_##ident },
+#include "kinds.h"
+#undef KIND
 };
 #define NKINDS (sizeof(kinds) / sizeof(kinds[0]))
 
@@ -393,28 +415,91 @@ static void write_oom_adj(const char *value)
 	}
 }
 
-static json_object *report(const struct kind_result *res, const int *which, int n)
+/* The holder's state, shared by its allocating and its progress thread. */
+static struct {
+	struct kind_result res[32];
+	int which[32], n;
+	_Atomic int holding; /* everything allocated (or given up) */
+	_Atomic int64_t seq;
+	int64_t start_ms;
+	pthread_mutex_t lock; /* one writer of PROGRESS at a time */
+} holder = { .lock = PTHREAD_MUTEX_INITIALIZER };
+
+static int64_t mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static const char *const state_names[] = { "pending", "allocating", "done" };
+
+static json_object *report(void)
 {
 	json_object *root = json_object_new_object(), *arr = json_object_new_array();
+	bool holding = holder.holding;
 
-	for (int i = 0; i < n; i++) {
+	for (int i = 0; i < holder.n; i++) {
+		struct kind_result *r = &holder.res[i];
+		int state = r->state;
 		json_object *k = json_object_new_object();
 
-		json_object_object_add(k, "kind", json_object_new_string(kinds[which[i]].name));
-		json_object_object_add(k, "want", json_object_new_uint64(res[i].want));
-		json_object_object_add(k, "got", json_object_new_uint64(res[i].got));
-		json_object_object_add(k, "error", json_object_new_string(res[i].error));
+		json_object_object_add(k, "kind", json_object_new_string(kinds[holder.which[i]].name));
+		json_object_object_add(k, "want", json_object_new_uint64(r->want));
+		json_object_object_add(k, "got", json_object_new_uint64(r->got));
+		json_object_object_add(k, "state", json_object_new_string(state_names[state]));
+		if (state == KIND_DONE) {
+			json_object_object_add(k, "ms", json_object_new_int64(r->ms));
+			json_object_object_add(k, "error", json_object_new_string(r->error));
+		}
 		json_object_array_add(arr, k);
 	}
 	json_object_object_add(root, "pid", json_object_new_int(getpid()));
+	json_object_object_add(root, "state",
+			       json_object_new_string(holding ? "holding" : "allocating"));
+	json_object_object_add(root, "seq", json_object_new_int64(++holder.seq));
+	json_object_object_add(root, "ms", json_object_new_int64(mono_ms() - holder.start_ms));
 	json_object_object_add(root, "kinds", arr);
 	return root;
 }
 
+/* Replace PROGRESS with the state now: a reader sees the old file or the
+ * new one, never half of one. */
+static void write_progress(void)
+{
+	json_object *rep;
+	const char *text;
+	int fd;
+
+	pthread_mutex_lock(&holder.lock);
+	rep = report();
+	text = json_object_to_json_string_ext(rep, JSON_C_TO_STRING_PLAIN);
+	fd = open(PROGRESS ".tmp", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd >= 0) {
+		bool ok = write(fd, text, strlen(text)) == (ssize_t)strlen(text) &&
+			  write(fd, "\n", 1) == 1;
+
+		close(fd);
+		if (ok)
+			rename(PROGRESS ".tmp", PROGRESS);
+	}
+	json_object_put(rep);
+	pthread_mutex_unlock(&holder.lock);
+}
+
+static void *progress_thread(void *arg)
+{
+	(void)arg;
+	while (!holder.holding) {
+		write_progress();
+		usleep(PROGRESS_MS * 1000);
+	}
+	return NULL;
+}
+
 int load_main(int argc, char **argv)
 {
-	struct kind_result res[32] = { 0 };
-	int which[32], n = 0, pfd[2];
 	uint64_t seed = 1, duration = 0;
 	pid_t pid;
 
@@ -430,43 +515,56 @@ int load_main(int argc, char **argv)
 			duration = strtoull(argv[++i], NULL, 10);
 			continue;
 		}
+		if (!strcmp(argv[i], "--test-stall-at") && i + 1 < argc) {
+			test_stall_at = strtoull(argv[++i], NULL, 10);
+			continue;
+		}
 		k = colon ? find_kind(argv[i], (size_t)(colon - argv[i])) : -1;
-		if (k < 0 || n == 32) {
+		if (k < 0 || holder.n == 32) {
 			fprintf(stderr, "memhp-probe load: bad workload '%s' (KIND:BYTES)\n", argv[i]);
 			return 2;
 		}
-		which[n] = k;
-		res[n++].want = strtoull(colon + 1, NULL, 10);
+		holder.which[holder.n] = k;
+		holder.res[holder.n++].want = strtoull(colon + 1, NULL, 10);
 	}
-	if (pipe(pfd) < 0)
-		return 1;
+	/* A reader must never take an earlier holder's file for this one's. */
+	unlink(PROGRESS);
+	holder.start_ms = mono_ms();
 	pid = fork();
 	if (pid < 0)
 		return 1;
 	if (pid == 0) {
 		int null = open("/dev/null", O_RDWR);
 		struct sigaction sa = { .sa_handler = on_term };
-		json_object *rep;
-		const char *text;
 		time_t end = duration ? time(NULL) + (time_t)duration : 0;
+		pthread_t progress;
+		bool reporting;
 
-		close(pfd[0]);
 		dup2(null, 0);
 		dup2(null, 1);
 		dup2(null, 2);
 		setsid();
 		write_oom_adj("1000");
 		sigaction(SIGTERM, &sa, NULL);
-		for (int i = 0; i < n && !stop_requested; i++)
-			kinds[which[i]].fn(&res[i], seed + (uint64_t)i);
-		rep = report(res, which, n);
-		text = json_object_to_json_string_ext(rep, JSON_C_TO_STRING_PLAIN);
-		/* One line: processes forked above hold the pipe open too, so the
-		 * reader stops at the newline, not at EOF. */
-		if (write(pfd[1], text, strlen(text)) < 0 || write(pfd[1], "\n", 1) != 1)
-			_exit(1);
-		close(pfd[1]);
-		json_object_put(rep);
+		reporting = pthread_create(&progress, NULL, progress_thread, NULL) == 0;
+		for (int i = 0; i < holder.n && !stop_requested; i++) {
+			struct kind_result *r = &holder.res[i];
+			int64_t t0 = mono_ms();
+
+			r->state = KIND_RUNNING;
+			kinds[holder.which[i]].fn(r, seed + (uint64_t)i);
+			r->ms = mono_ms() - t0;
+			r->state = KIND_DONE;
+		}
+		for (int i = 0; i < holder.n; i++)
+			if (holder.res[i].state != KIND_DONE) { /* stopped before its turn */
+				snprintf(holder.res[i].error, sizeof(holder.res[i].error), "stopped");
+				holder.res[i].state = KIND_DONE;
+			}
+		holder.holding = 1;
+		if (reporting)
+			pthread_join(progress, NULL);
+		write_progress();
 		while (!stop_requested && (!end || time(NULL) < end))
 			sleep(1);
 		/* Everything we started goes with us: stress-ng, then our threads. */
@@ -478,32 +576,18 @@ int load_main(int argc, char **argv)
 		kill(0, SIGTERM);
 		_exit(0);
 	}
-	close(pfd[1]);
 	{
-		char buf[8192];
-		ssize_t got = 0, r;
-		FILE *f;
+		FILE *f = fopen(PIDFILE, "we");
+		json_object *root = json_object_new_object();
 
-		while (got < (ssize_t)sizeof(buf) - 1 &&
-		       (r = read(pfd[0], buf + got, sizeof(buf) - 1 - (size_t)got)) > 0) {
-			got += r;
-			if (buf[got - 1] == '\n')
-				break;
-		}
-		buf[got] = '\0';
-		if (got && buf[got - 1] == '\n')
-			buf[got - 1] = '\0';
-		if (!got) {
-			fprintf(stderr, "memhp-probe load: the holder died while allocating "
-					"(OOM killer?)\n");
-			return 1;
-		}
-		f = fopen(PIDFILE, "we");
 		if (f) {
 			fprintf(f, "%d\n", (int)pid);
 			fclose(f);
 		}
-		puts(buf);
+		json_object_object_add(root, "pid", json_object_new_int(pid));
+		json_object_object_add(root, "progress", json_object_new_string(PROGRESS));
+		puts(json_object_to_json_string_ext(root, JSON_C_TO_STRING_PLAIN));
+		json_object_put(root);
 	}
 	return 0;
 }
@@ -573,6 +657,7 @@ int load_stop_main(void)
 			kill(-pid, SIGKILL);
 	}
 	unlink(PIDFILE);
+	unlink(PROGRESS);
 	/* The workload's files go with it (their dentries may leave slab behind). */
 	nftw(WORKDIR, remove_entry, 64, FTW_DEPTH | FTW_PHYS);
 	umount(WORKDIR);

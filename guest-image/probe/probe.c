@@ -276,7 +276,7 @@ int main(int argc, char **argv)
 		read_file(MEMORY_SYSFS "/block_size_bytes", buf, sizeof(buf));
 		return why_main(argc - 2, argv + 2, strtoull(buf, NULL, 16));
 	}
-	fprintf(stderr, "usage: memhp-probe [snapshot | load [--seed N] [--duration S] KIND:BYTES... |\n"
+	fprintf(stderr, "usage: memhp-probe [snapshot | load [--seed N] [--duration S] [--test-stall-at B] KIND:BYTES... |\n"
 			"                    load-stop | tidy [drop-caches] [compact] | why INDEX...]\n");
 	return 2;
 }

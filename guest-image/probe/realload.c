@@ -87,7 +87,7 @@ static int make_dir(const char *sub, char *path, size_t len)
 	return 0;
 }
 
-void realload_pagecache(uint64_t want, uint64_t *got, char *error, size_t errlen, uint64_t seed)
+void realload_pagecache(uint64_t want, _Atomic uint64_t *got, char *error, size_t errlen, uint64_t seed)
 {
 	static char buf[1 << 20];
 	char dir[128], path[192];
@@ -248,7 +248,7 @@ static void compile_driver(const char *dir, unsigned units, uint64_t seed)
 	}
 }
 
-void realload_compile(uint64_t want, uint64_t *got, char *error, size_t errlen, uint64_t seed)
+void realload_compile(uint64_t want, _Atomic uint64_t *got, char *error, size_t errlen, uint64_t seed)
 {
 	uint64_t units = want / (2 * UNIT_SRC + 1024);
 	char dir[128];
@@ -318,7 +318,7 @@ static int run(char *const argv[], const char *log, bool wait_for, pid_t *pidp)
 #define PG_SCALE_BYTES (64ULL << 20)
 #define PG_SCALE_MAX 16
 
-void realload_pgbench(uint64_t want, uint64_t *got, char *error, size_t errlen, uint64_t seed)
+void realload_pgbench(uint64_t want, _Atomic uint64_t *got, char *error, size_t errlen, uint64_t seed)
 {
 	char ver[16], conf[128], bin[128], scale_s[16], seed_s[32];
 	uint64_t scale = want / PG_SCALE_BYTES, shared = want / 2 / MIB;

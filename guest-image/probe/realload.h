@@ -11,9 +11,9 @@
  * a disk file system, a kernel-compile-like load, PostgreSQL with pgbench.
  * Each fills want bytes (as far as it can) and sets error when it cannot.
  */
-void realload_pagecache(uint64_t want, uint64_t *got, char *error, size_t errlen, uint64_t seed);
-void realload_compile(uint64_t want, uint64_t *got, char *error, size_t errlen, uint64_t seed);
-void realload_pgbench(uint64_t want, uint64_t *got, char *error, size_t errlen, uint64_t seed);
+void realload_pagecache(uint64_t want, _Atomic uint64_t *got, char *error, size_t errlen, uint64_t seed);
+void realload_compile(uint64_t want, _Atomic uint64_t *got, char *error, size_t errlen, uint64_t seed);
+void realload_pgbench(uint64_t want, _Atomic uint64_t *got, char *error, size_t errlen, uint64_t seed);
 /* In load-stop, after the holder has ended: stop what the kinds started,
  * add {"throughput": {...}} to root and remove their files. */
 void realload_stop(json_object *root);

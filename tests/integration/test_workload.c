@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -47,7 +48,8 @@ static int look(void *arg, const struct backend_ops *be, struct vm *vm, struct e
 	return 0;
 }
 
-static void run(const char *name, const char *text, struct seen *seen, struct run_record *rec)
+static void run_any(const char *name, const char *text, struct seen *seen,
+		    struct run_record *rec)
 {
 	const char *root = getenv("MEMHP_TEST_OUT");
 	struct scenario sc;
@@ -70,9 +72,14 @@ static void run(const char *name, const char *text, struct seen *seen, struct ru
 	if (runner_run(&sc, &opt, rec, &err))
 		fail_msg("result not written: %s", err.msg);
 	scenario_free(&sc);
+}
+
+static void run(const char *name, const char *text, struct seen *seen, struct run_record *rec)
+{
+	run_any(name, text, seen, rec);
 	if (rec->status != RUN_OK)
-		fail_msg("%s: run %s: %s (phase %s); see %s/serial.log", name,
-			 result_status_name(rec->status), rec->reason, rec->failed_phase, dir);
+		fail_msg("%s: run %s: %s (phase %s)", name, result_status_name(rec->status),
+			 rec->reason, rec->failed_phase);
 }
 
 static uint64_t kb(json_object *meminfo, const char *key)
@@ -224,13 +231,71 @@ static void test_agent_survives_a_full_fill(void **state)
 	result_free(&rec);
 }
 
+/*
+ * A workload that stops allocating (the probe's test hook: every kind
+ * stops at 48 MiB and stays alive, as on a kernel that crawls) fails the
+ * run once stall_timeout passes with nothing new, naming the kind and how
+ * far it got, instead of waiting on the agent; and the per-kind progress
+ * lines were printed while it allocated.
+ */
+static void test_stalled_workload_fails_with_reason(void **state)
+{
+	char logpath[] = "/tmp/memhp-stall-XXXXXX", buf[65536], *p;
+	struct run_record rec;
+	unsigned secs = 0;
+	int fd = mkstemp(logpath), saved = dup(2);
+	FILE *f;
+	size_t n;
+
+	(void)state;
+	assert_true(fd >= 0 && saved >= 0);
+	setenv("MEMHP_TEST_STALL_AT", "50331648", 1);
+	fflush(stderr);
+	dup2(fd, 2);
+	run_any("workload-stall",
+		"[machine]\nmemory = 1G\n[hotplug]\ntotal = 256M\n[online]\npolicy = online_movable\n"
+		"[workload]\nmix = anon:1\nfill = 200M\nstall_timeout = 20s\n", NULL, &rec);
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	unsetenv("MEMHP_TEST_STALL_AT");
+	f = fdopen(fd, "r");
+	rewind(f);
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+	unlink(logpath);
+	fputs(buf, stderr);
+
+	assert_int_equal(rec.status, RUN_FAILED);
+	assert_string_equal(rec.failed_phase, "workload");
+	p = strstr(rec.reason, "anon allocated nothing new for ");
+	if (!p || !strstr(rec.reason, "at 48 MiB of 200 MiB"))
+		fail_msg("reason: %s", rec.reason);
+	/* The bound is the stall window, not an agent timeout: the agent kept
+	 * answering, so no second window was granted. */
+	assert_int_equal(sscanf(p, "anon allocated nothing new for %u s", &secs), 1);
+	assert_true(secs >= 20 && secs < 40);
+	assert_non_null(strstr(buf, "workload: anon "));
+	assert_non_null(strstr(buf, "/200 MiB"));
+	/* What it got so far is in the result. */
+	assert_int_equal(json_object_array_length(json_object_object_get(rec.workload,
+									  "allocations")), 1);
+	assert_int_equal(got(&rec, "anon"), 48 * MIB);
+	result_free(&rec);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_workload_allocates_what_it_claims),
 		cmocka_unit_test(test_unmovable_workload_pins_normal_but_not_movable),
 		cmocka_unit_test(test_agent_survives_a_full_fill),
+		cmocka_unit_test(test_stalled_workload_fails_with_reason),
 	};
 
+	/* MEMHP_TEST_FILTER=test_stalled* runs one test (cmocka's pattern). */
+	if (getenv("MEMHP_TEST_FILTER"))
+		cmocka_set_test_filter(getenv("MEMHP_TEST_FILTER"));
 	return cmocka_run_group_tests_name("workloads (real guests)", tests, NULL, NULL);
 }
