@@ -28,6 +28,8 @@
 #include "str.h"
 
 #define PROBE_TIMEOUT_MS 60000
+/* memhp-probe why reads all of page_owner: minutes on a big TCG guest. */
+#define WHY_TIMEOUT_MS 900000
 #define PROGRESS_LINE_MS 5000
 
 /* Progress: one redrawn line on a TTY, a line every few seconds elsewhere. */
@@ -312,6 +314,42 @@ static void make_cmdline(const struct scenario *sc, const char *extra, char *buf
 		 extra ? extra : "");
 }
 
+/* Whether the kernel's configuration (build: kernels keep it next to the
+ * bzImage) has CONFIG_PAGE_OWNER=y; false when unknown (deb: images). */
+static bool kernel_has_page_owner(const struct image *img)
+{
+	char path[4300], line[256];
+	bool yes = false;
+	FILE *f;
+
+	if (!*img->build)
+		return false;
+	snprintf(path, sizeof(path), "%s/config", img->build);
+	f = fopen(path, "re");
+	if (!f)
+		return false;
+	while (!yes && fgets(line, sizeof(line), f))
+		yes = !strcmp(line, "CONFIG_PAGE_OWNER=y\n");
+	fclose(f);
+	return yes;
+}
+
+/* [probe] page_owner: boot with page_owner=on (on; auto where the kernel
+ * has it). */
+static bool page_owner_boot(const struct run *run)
+{
+	return run->sc->page_owner == PAGE_OWNER_ON ||
+	       (run->sc->page_owner == PAGE_OWNER_AUTO && kernel_has_page_owner(&run->img));
+}
+
+static void append_page_owner(const struct run *run, char *buf, size_t len)
+{
+	size_t n = strlen(buf);
+
+	if (page_owner_boot(run) && n + sizeof(" page_owner=on") <= len)
+		snprintf(buf + n, len - n, " page_owner=on");
+}
+
 /* Checks that need the running guest's block size. */
 static int check_block_size(struct run *run, struct err *err)
 {
@@ -384,6 +422,7 @@ static int phase_boot(struct run *run, struct err *err)
 	snprintf(serial, sizeof(serial), "%s/serial.log", opt->outdir);
 	snprintf(qlog, sizeof(qlog), "%s/qemu.log", opt->outdir);
 	make_cmdline(sc, run->opt->variant_cmdline, cmdline, sizeof(cmdline));
+	append_page_owner(run, cmdline, sizeof(cmdline));
 	rec->cmdline = strdup(cmdline);
 	if (!mkdtemp(rundir))
 		return err_set(err, "mkdtemp: %s", strerror(errno)), -errno;
@@ -510,7 +549,7 @@ static int phase_unplug(struct run *run, struct err *err)
 static int examine_remaining(struct run *run, struct err *err)
 {
 	struct run_record *rec = run->rec;
-	const char **argv = calloc(rec->nblocks + 3, sizeof(*argv));
+	const char **argv = calloc(rec->nblocks + 5, sizeof(*argv));
 	char (*idx)[24] = calloc(rec->nblocks + 1, sizeof(*idx));
 	size_t n = 0;
 	json_object *root = NULL, *blocks;
@@ -519,16 +558,18 @@ static int examine_remaining(struct run *run, struct err *err)
 
 	argv[n++] = GUEST_PROBE;
 	argv[n++] = "why";
+	argv[n++] = "--page-owner";
+	argv[n++] = scenario_page_owner_name(run->sc->page_owner);
 	for (size_t i = 0; i < rec->nblocks; i++) {
 		if (!strcmp(rec->blocks[i].final, "removed"))
 			continue;
 		snprintf(idx[i], sizeof(idx[i]), "%" PRIu64, rec->blocks[i].index);
 		argv[n++] = idx[i];
 	}
-	if (n > 2)
+	if (n > 4)
 		rc = guest_exec(run->opt->backend, run->vm, argv, &out, &code,
-				now_ms() + PROBE_TIMEOUT_MS, err);
-	if (n > 2 && !rc)
+				now_ms() + WHY_TIMEOUT_MS, err);
+	if (n > 4 && !rc)
 		root = json_tokener_parse(out);
 	if (root && json_object_object_get_ex(root, "blocks", &blocks)) {
 		for (size_t k = 0; k < json_object_array_length(blocks); k++) {
