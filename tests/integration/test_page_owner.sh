@@ -1,0 +1,66 @@
+#!/bin/bash
+# Why blocks stayed, from page_owner (docs/why.md), on real guests:
+# - chain-idle (4 GiB + 8 GiB virtio-mem in ZONE_NORMAL, idle) on the
+#   onlined-to-head build: kernel, booted with page_owner=on: blocks stay,
+#   every one has allocation sites from page_owner, and the probe finds memmap
+#   edges (a block holding another block's memmap), shown by memhp show;
+# - the default Debian cloud kernel (no CONFIG_PAGE_OWNER): under a pinned
+#   load DIMMs stay, and their verdict comes from kpageflags with the reason.
+# The build: kernel compiles once (minutes) and is cached afterwards.
+set -u
+cd "$(dirname "$0")/../.."
+MEMHP=$PWD/harness/memhp
+OUT=${MEMHP_TEST_OUT:-$PWD/build/integration}/page-owner
+TREE=${MEMHP_TEST_KERNEL_TREE:-linux-source-6.1}
+rm -rf "$OUT"
+mkdir -p "$OUT"
+# shellcheck source=../lib.sh
+. tests/lib.sh
+
+"$MEMHP" run -o "$OUT/head" --variant "head=build:$TREE+guest-image/patches/onlined-to-head" \
+	scenarios/chain-idle.ini > "$OUT/head.out" 2> "$OUT/head.err"
+rc=$?
+r=$(find "$OUT/head" -name result.json | head -n 1)
+check "chain-idle on the head kernel: a result, status ok" \
+	bash -c "test -n '$r' && jq -e '.status == \"ok\"' '$r' > /dev/null"
+check "memhp booted it with page_owner=on" \
+	bash -c "jq -e '.cmdline | test(\"(^| )page_owner=on( |$)\")' '$r' > /dev/null"
+check "some blocks stayed (head placement)" \
+	bash -c "jq -e '.count.removed < .count.hotplugged' '$r' > /dev/null"
+check "every block that stayed has its verdict from page_owner, with sites" \
+	bash -c "jq -e '[.blocks[] | select(.final != \"removed\")] | length > 0 and
+		all(.why.method == \"page_owner\" and (.why.sites | length) > 0 and
+		    all(.why.sites[]; (.pages > 0) and (.site | length) > 0))' '$r' > /dev/null"
+check "the sites are symbol names (KALLSYMS), not addresses" \
+	bash -c "jq -e '[.blocks[].why.sites[]?.site] | all(test(\"^0x\") | not)' '$r' > /dev/null"
+check "memmap edges: a block that stayed holds another's memmap" \
+	bash -c "jq -e '[.blocks[] | select(.why.memmap_of != null) | .why.memmap_of[]] | length > 0' '$r' > /dev/null"
+check "each edge points at a block that is present, and back" \
+	bash -c "jq -e '(.blocks | map(select(.final != \"removed\") | .index)) as \$present |
+		[.blocks[] | select(.why.memmap_of != null) | . as \$b | .why.memmap_of[] |
+		 . as \$y | (\$present | index(\$y)) != null] | all' '$r' > /dev/null"
+check "a memmap site accounts for the holder's memmap pages" \
+	bash -c "jq -e '[.blocks[] | select(.why.memmap_of != null) | .why.sites[] |
+		select(.verdict == \"memmap\")] | length > 0' '$r' > /dev/null"
+"$MEMHP" show --blocks "$r" > "$OUT/show.out" 2>&1
+check "memhp show --blocks prints the sites and the edges" \
+	bash -c "grep -q 'Why the blocks stayed' '$OUT/show.out' && grep -q 'holds the memmap of' '$OUT/show.out' && grep -q 'vmemmap_populate' '$OUT/show.out'"
+"$MEMHP" report -o "$OUT/report" "$OUT/head" > /dev/null 2>&1
+check "the HTML report draws the chain" \
+	bash -c "grep -q 'The memmap chain' '$OUT/report/index.html' && grep -q 'holds the memmap of block' '$OUT/report/index.html'"
+echo "# stayed: $(jq -c '[.blocks[] | select(.final != "removed") | .index]' "$r")"
+echo "# edges: $(jq -c '[.blocks[] | select(.why.memmap_of != null) | "\(.index)->\(.why.memmap_of | join(","))"]' "$r")"
+
+# Debian's cloud kernel: no page_owner; kpageflags, and the reason recorded.
+cp tests/integration/pinned-load.ini "$OUT/pinned.ini"
+"$MEMHP" run -o "$OUT/deb" "$OUT/pinned.ini" > "$OUT/deb.out" 2> "$OUT/deb.err"
+r=$(find "$OUT/deb" -name result.json | head -n 1)
+check "pinned load on the Debian kernel: a result, some blocks stayed" \
+	bash -c "test -n '$r' && jq -e '.status == \"ok\" and .count.removed < .count.hotplugged' '$r' > /dev/null"
+check "no page_owner=on on its command line (auto, and the kernel has none)" \
+	bash -c "jq -e '.cmdline | test(\"page_owner\") | not' '$r' > /dev/null"
+check "every block that stayed: kpageflags verdict, page_owner unavailable, and why" \
+	bash -c "jq -e '[.blocks[] | select(.final != \"removed\")] | length > 0 and
+		all(.why.method == \"kpageflags\" and (.why.verdict | length) > 0 and
+		    (.why.page_owner_unavailable | test(\"CONFIG_PAGE_OWNER\")) and .why.sites == null)' '$r' > /dev/null"
+finish page-owner
