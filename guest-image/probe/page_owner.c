@@ -71,6 +71,13 @@ static const struct {
 	{ "__gup_longterm_locked", "pinned" },
 };
 
+/* The page tables of the memmap's mapping: memmap pages too, but not freed
+ * with the block and not a block's struct pages, so not in the chain. */
+static const char *const vmemmap_table_frames[] = {
+	"vmemmap_alloc_block_zero", "vmemmap_pmd_populate", "vmemmap_pud_populate",
+	"vmemmap_p4d_populate", "vmemmap_pgd_populate",
+};
+
 static const char *const slab_frames[] = { "allocate_slab", "new_slab", "alloc_slab_page" };
 
 static bool in_list(const char *f, const char *const *list, size_t n)
@@ -220,6 +227,14 @@ static void signature(const struct record *r, char *out, size_t len)
 	}
 }
 
+static bool vmemmap_table(const struct record *r)
+{
+	for (size_t i = 0; i < r->nframes; i++)
+		if (IN_LIST(r->frames[i], vmemmap_table_frames))
+			return true;
+	return false;
+}
+
 /* A finished record: account its pages to the blocks it overlaps. */
 static int commit(struct po_scan *s, struct record *r)
 {
@@ -231,7 +246,7 @@ static int commit(struct po_scan *s, struct record *r)
 	if (!r->have_header || !r->have_pfn)
 		return 0;
 	verdict = po_stack_verdict(r->frames, r->nframes, r->movable);
-	if (!strcmp(verdict, "memmap")) {
+	if (!strcmp(verdict, "memmap") && !vmemmap_table(r)) {
 		if (s->nmemmap == s->memmap_cap) {
 			size_t cap = s->memmap_cap ? s->memmap_cap * 2 : 64;
 			struct po_memmap *n = realloc(s->memmap, cap * sizeof(*n));

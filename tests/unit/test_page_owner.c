@@ -100,6 +100,34 @@ static void test_sites_and_verdicts(void **state)
 	po_scan_free(&s);
 }
 
+/* A page table of the memmap's mapping is memmap, but no block's memmap. */
+static void test_vmemmap_table_not_in_chain(void **state)
+{
+	static const char rec[] =
+		"Page allocated via order 0, mask 0x2dc2(GFP_KERNEL|__GFP_ZERO), pid 30, tgid 30 "
+		"(kworker/0:2), ts 1500 ns, free_ts 0 ns\n"
+		"PFN 1048600 type Unmovable Block 2048 type Unmovable Flags 0x0()\n"
+		" post_alloc_hook+0x1a/0x30\n"
+		" __alloc_pages+0xf2/0x240\n"
+		" vmemmap_alloc_block+0x5a/0xc0\n"
+		" vmemmap_pud_populate+0x2e/0xa0\n"
+		" vmemmap_populate+0x91/0x2c0\n"
+		" __populate_section_memmap+0x2e/0x40\n"
+		"\n";
+	struct po_scan s;
+	FILE *f;
+
+	(void)state;
+	two_blocks(&s);
+	f = text(rec);
+	assert_int_equal(po_scan_stream(f, &s), 0);
+	fclose(f);
+	assert_string_equal(po_block_verdict(&s.blocks[0]), "memmap");
+	assert_string_equal(s.blocks[0].sites[0].site, "vmemmap_pud_populate < vmemmap_populate");
+	assert_int_equal(s.nmemmap, 0);
+	po_scan_free(&s);
+}
+
 /* Garbage between records is counted and skipped; a record cut short at the
  * end of the file still counts its pages; a record without its PFN line
  * counts nothing. */
@@ -282,6 +310,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_sites_and_verdicts),
 		cmocka_unit_test(test_truncated_and_garbage),
+		cmocka_unit_test(test_vmemmap_table_not_in_chain),
 		cmocka_unit_test(test_straddle_and_outside),
 		cmocka_unit_test(test_stack_verdicts),
 		cmocka_unit_test(test_real_capture),
