@@ -120,6 +120,7 @@ void result_free(struct run_record *r)
 	json_object_put(r->probe_final);
 	json_object_put(r->workload);
 	json_object_put(r->kernel_build);
+	json_object_put(r->why_probe);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -181,6 +182,23 @@ static json_object *group_of(json_object *root, const char *group, bool create)
 	g = json_object_new_object();
 	json_object_object_add(root, group, g);
 	return g;
+}
+
+/* "why_probe": what memhp-probe why found over all blocks (docs/why.md). */
+static void why_probe_to_json(json_object *root, const struct run_record *r)
+{
+	if (r->why_probe)
+		json_object_object_add(root, "why_probe", json_object_get(r->why_probe));
+}
+
+/* Read back only as an object; anything else is as if absent. */
+static void why_probe_from_json(json_object *root, struct run_record *r)
+{
+	json_object *v;
+
+	if (json_object_object_get_ex(root, "why_probe", &v) &&
+	    json_object_is_type(v, json_type_object))
+		r->why_probe = json_object_get(v);
 }
 
 json_object *result_to_json(const struct run_record *r)
@@ -286,6 +304,7 @@ json_object *result_to_json(const struct run_record *r)
 	json_object_object_add(root, "workload", json_object_get(r->workload));
 	json_object_object_add(group_of(root, "kernel", true), "build",
 			       json_object_get(r->kernel_build));
+	why_probe_to_json(root, r);
 	return root;
 }
 
@@ -406,6 +425,7 @@ int result_from_json(json_object *root, struct run_record *r, struct err *err)
 	r->probe_final = json_object_get(get(root, "probe_final"));
 	r->workload = json_object_get(get(root, "workload"));
 	r->kernel_build = json_object_get(get(get(root, "kernel"), "build"));
+	why_probe_from_json(root, r);
 	return 0;
 }
 

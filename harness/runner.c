@@ -545,6 +545,23 @@ static int phase_unplug(struct run *run, struct err *err)
 	return run->hp->unplug(&run->ctx, err);
 }
 
+/* The why report's findings over all blocks (page_owner's status and cost,
+ * the memmap chain), kept in the result as "why_probe". */
+static void keep_why_probe(struct run_record *rec, json_object *root)
+{
+	static const char *const keys[] = { "page_owner", "memmap_chain" };
+	json_object *v;
+
+	if (!root || !json_object_is_type(root, json_type_object))
+		return;
+	json_object_put(rec->why_probe);
+	rec->why_probe = json_object_new_object();
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		if (json_object_object_get_ex(root, keys[i], &v) &&
+		    json_object_is_type(v, json_type_object))
+			json_object_object_add(rec->why_probe, keys[i], json_object_get(v));
+}
+
 /* For every hot-added block still present: what its pages are. */
 static int examine_remaining(struct run *run, struct err *err)
 {
@@ -571,6 +588,7 @@ static int examine_remaining(struct run *run, struct err *err)
 				now_ms() + WHY_TIMEOUT_MS, err);
 	if (n > 4 && !rc)
 		root = json_tokener_parse(out);
+	keep_why_probe(rec, root);
 	if (root && json_object_object_get_ex(root, "blocks", &blocks)) {
 		for (size_t k = 0; k < json_object_array_length(blocks); k++) {
 			json_object *b = json_object_array_get_idx(blocks, k), *v;

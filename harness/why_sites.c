@@ -78,6 +78,37 @@ bool why_memmap_only(const struct block_record *b)
 	return v && json_object_get_boolean(v);
 }
 
+/* page_owner's cost and the chain's status, from the result's "why_probe". */
+static void print_probe(FILE *out, const struct run_record *r)
+{
+	json_object *po, *chain, *v;
+	uint64_t records = 0, bytes = 0;
+	double seconds = 0;
+	char buf[256];
+
+	if (!r->why_probe || !json_object_is_type(r->why_probe, json_type_object))
+		return;
+	if (json_object_object_get_ex(r->why_probe, "page_owner", &po) &&
+	    json_object_is_type(po, json_type_object) &&
+	    json_object_object_get_ex(po, "available", &v) &&
+	    json_object_is_type(v, json_type_boolean) && json_object_get_boolean(v)) {
+		if (json_object_object_get_ex(po, "records", &v))
+			get_u64(v, &records);
+		if (json_object_object_get_ex(po, "bytes", &v))
+			get_u64(v, &bytes);
+		if (json_object_object_get_ex(po, "seconds", &v) &&
+		    (json_object_is_type(v, json_type_double) || json_object_is_type(v, json_type_int)))
+			seconds = json_object_get_double(v);
+		fprintf(out, "page_owner: %" PRIu64 " records, %.1f MiB read in %.1f s\n", records,
+			(double)bytes / 1048576.0, seconds);
+	}
+	if (json_object_object_get_ex(r->why_probe, "memmap_chain", &chain) &&
+	    json_object_is_type(chain, json_type_object) &&
+	    json_object_object_get_ex(chain, "status", &v) && json_object_is_type(v, json_type_string))
+		fprintf(out, "memmap chain: %s\n",
+			term_printable(json_object_get_string(v), buf, sizeof(buf)));
+}
+
 void why_print_sites(FILE *out, const struct run_record *r)
 {
 	bool header = false;
@@ -94,6 +125,7 @@ void why_print_sites(FILE *out, const struct run_record *r)
 			continue;
 		if (!header) {
 			fputs("\nWhy the blocks stayed (docs/why.md):\n", out);
+			print_probe(out, r);
 			header = true;
 		}
 		ns = why_sites(b, sites, WHY_MAX_SITES);
