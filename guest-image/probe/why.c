@@ -151,6 +151,27 @@ static int block_pages(uint64_t index, uint64_t pages_per_block, json_object *ou
 	return 0;
 }
 
+/* 1 when /proc/kallsyms names page_owner's hook, 0 when it does not, -1
+ * when there are no symbols to tell. */
+static int kernel_has_page_owner(void)
+{
+	FILE *f = fopen("/proc/kallsyms", "re");
+	char line[512];
+	int found = 0, lines = 0;
+
+	if (!f)
+		return -1;
+	while (!found && fgets(line, sizeof(line), f)) {
+		char *name = strrchr(line, ' ');
+
+		lines++;
+		if (name && !strcmp(name, " __set_page_owner\n"))
+			found = 1;
+	}
+	fclose(f);
+	return lines ? found : -1;
+}
+
 /*
  * Open page_owner, mounting debugfs first when needed. NULL with *reason
  * set when the kernel has none (Debian's cloud kernel: no CONFIG_PAGE_OWNER),
@@ -171,6 +192,11 @@ static FILE *open_page_owner(const char **reason)
 	if (!f) {
 		if (errno == ENOENT && stat(DEBUGFS, &st) != 0)
 			*reason = "no debugfs in this kernel (CONFIG_DEBUG_FS)";
+		else if (errno == ENOENT && kernel_has_page_owner() == 0)
+			*reason = "kernel without CONFIG_PAGE_OWNER (no __set_page_owner in "
+				  "/proc/kallsyms)";
+		else if (errno == ENOENT && kernel_has_page_owner() == 1)
+			*reason = "no " PAGE_OWNER_PATH ": not booted with page_owner=on";
 		else if (errno == ENOENT)
 			*reason = "no " PAGE_OWNER_PATH " (kernel without CONFIG_PAGE_OWNER, "
 				  "or not booted with page_owner=on)";

@@ -24,7 +24,7 @@ r=$(find "$OUT/head" -name result.json | head -n 1)
 check "chain-idle on the head kernel: a result, status ok" \
 	bash -c "test -n '$r' && jq -e '.status == \"ok\"' '$r' > /dev/null"
 check "memhp booted it with page_owner=on" \
-	bash -c "jq -e '.cmdline | test(\"(^| )page_owner=on( |$)\")' '$r' > /dev/null"
+	bash -c "jq -e '.kernel.cmdline | test(\"(^| )page_owner=on( |$)\")' '$r' > /dev/null"
 check "some blocks stayed (head placement)" \
 	bash -c "jq -e '.count.removed < .count.hotplugged' '$r' > /dev/null"
 check "every block that stayed has its verdict from page_owner, with sites" \
@@ -58,7 +58,7 @@ r=$(find "$OUT/deb" -name result.json | head -n 1)
 check "pinned load on the Debian kernel: a result, some blocks stayed" \
 	bash -c "test -n '$r' && jq -e '.status == \"ok\" and .count.removed < .count.hotplugged' '$r' > /dev/null"
 check "no page_owner=on on its command line (auto, and the kernel has none)" \
-	bash -c "jq -e '.cmdline | test(\"page_owner\") | not' '$r' > /dev/null"
+	bash -c "jq -e '.kernel.cmdline | test(\"page_owner\") | not' '$r' > /dev/null"
 check "every block that stayed: kpageflags verdict, page_owner unavailable, and why" \
 	bash -c "jq -e '[.blocks[] | select(.final != \"removed\")] | length > 0 and
 		all(.why.method == \"kpageflags\" and (.why.verdict | length) > 0 and
