@@ -42,6 +42,8 @@ static const char *const allocator_frames[] = {
 	"__vmalloc_node", "vmalloc", "vzalloc", "vzalloc_node", "vmalloc_node", "kvmalloc_node",
 	"alloc_pages_mpol", "__pte_alloc_one", "pte_alloc_one", "__stack_depot_save",
 	"stack_depot_save", "save_stack", "__set_page_owner", "__reset_page_owner",
+	"slob_new_pages", "slob_alloc", "slob_alloc_node", "__do_kmalloc_node",
+	"slob_page_alloc",
 };
 
 /* Keywords anywhere in the stack, and the verdict they give: first match wins. */
@@ -78,7 +80,8 @@ static const char *const vmemmap_table_frames[] = {
 	"vmemmap_p4d_populate", "vmemmap_pgd_populate",
 };
 
-static const char *const slab_frames[] = { "allocate_slab", "new_slab", "alloc_slab_page" };
+static const char *const slab_frames[] = { "allocate_slab", "new_slab", "alloc_slab_page",
+					   "slob_new_pages", "slob_alloc", "slob_alloc_node" };
 
 static bool in_list(const char *f, const char *const *list, size_t n)
 {
@@ -113,6 +116,9 @@ const char *po_stack_verdict(char frames[][64], size_t n, uint64_t gfp_movable)
 			slab = true;
 	if (n == 0)
 		return gfp_movable ? "movable" : "kernel";
+	/* !VMAP_STACK: the thread stack's pages, alloc_thread_stack_node inlined */
+	if (!slab && !strcmp(frames[first_site_frame(frames, n)], "copy_process"))
+		return "kstack";
 	if (slab) {
 		snprintf(buf, sizeof(buf), "slab:%s", frames[first_site_frame(frames, n)]);
 		return buf;
@@ -134,7 +140,8 @@ static bool frame_name(const char *line, char *out, size_t len)
 		line++;
 	if (!*line || *line == '\n')
 		return false;
-	while (line[i] && line[i] != '+' && line[i] != ' ' && line[i] != '\n' && i + 1 < len) {
+	while (line[i] && line[i] != '+' && line[i] != ' ' && line[i] != '\n' && line[i] != '.' &&
+	       i + 1 < len) {
 		out[i] = line[i];
 		i++;
 	}

@@ -211,6 +211,23 @@ static void test_stack_verdicts(void **state)
 	assert_string_equal(po_stack_verdict(f6, 3, 0), "page_ext");
 	assert_string_equal(po_stack_verdict(f7, 3, 0), "kernel:pcpu_populate_chunk");
 	assert_string_equal(po_stack_verdict(f7, 0, 1), "movable");
+	/* tinyconfig's SLOB, and !VMAP_STACK thread stacks (seen on 6.1) */
+	{
+		char f8[][64] = { "__alloc_pages", "slob_new_pages", "slob_alloc_node",
+				  "__kmalloc_node", "seq_read_iter" };
+		char f9[][64] = { "post_alloc_hook", "__alloc_pages", "copy_process",
+				  "kernel_clone" };
+
+		assert_string_equal(po_stack_verdict(f8, 5, 0), "slab:seq_read_iter");
+		assert_string_equal(po_stack_verdict(f9, 4, 0), "kstack");
+	}
+	{
+		char name[64];
+
+		assert_true(frame_name(" slob_new_pages.constprop.0+0x1a/0x40\n", name, 64));
+		assert_string_equal(name, "slob_new_pages");
+		assert_false(frame_name("no leading space\n", name, 64));
+	}
 }
 
 /* Count the records of a page_owner text the plain way, to check the reader. */
