@@ -8,12 +8,14 @@
 #include "result.h"
 #include "summary.h"
 #include "term.h"
+#include "why_sites.h"
 
 static void usage(FILE *out)
 {
 	fputs("usage: memhp show [--blocks] [--kmsg] RESULT.json...\n\n"
 	      "Print the summary of each result file.\n\n"
-	      "  -b, --blocks  list the hot-added blocks and what became of them (lsmem style)\n"
+	      "  -b, --blocks  list the hot-added blocks and what became of them (lsmem style),\n"
+	      "                and the allocation sites and memmap edges of those that stayed\n"
 	      "  -k, --kmsg    print the kernel's hotplug log lines the probe collected\n"
 	      "  -h, --help    this text\n", out);
 }
@@ -57,6 +59,7 @@ int cmd_show(int argc, char **argv)
 		if (blocks && r.nblocks) {
 			fputc('\n', stdout);
 			summary_print_blocks(stdout, &r);
+			why_print_sites(stdout, &r);
 		}
 		if (kmsg)
 			for (size_t k = 0; k < r.nkmsg; k++)

@@ -7,6 +7,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -19,6 +20,7 @@
 #include "report_plot.h"
 #include "summary.h"
 #include "units.h"
+#include "why_sites.h"
 
 /* Every string from a result file goes through here. */
 static void html(FILE *f, const char *s)
@@ -186,12 +188,116 @@ static void remaining_blocks(FILE *f, const struct report *rep, const struct rep
 			if (!mem)
 				abort();
 			summary_print_blocks(mem, r);
+			why_print_sites(mem, r);
 			fclose(mem);
 			html(f, text);
 			free(text);
 			fputs("</pre>\n", f);
 		}
 	fputs("</details>\n", f);
+}
+
+static const char *verdict_colour(const struct block_record *b)
+{
+	const char *v = result_block_verdict(b);
+
+	if (b->final == FINAL_REMOVED)
+		return "#e0e0e0";
+	if (!strncmp(v, "memmap", 6) || !strcmp(v, "page_ext"))
+		return "#e6862a";
+	if (!strncmp(v, "slab", 4))
+		return "#3b75af";
+	if (!strcmp(v, "pgtable"))
+		return "#519e3e";
+	if (!strcmp(v, "kstack"))
+		return "#8d69b8";
+	if (!strcmp(v, "pinned") || !strcmp(v, "movable"))
+		return "#c53a32";
+	return "#84584e";
+}
+
+/* One run's block map, one cell per hot-added block, with an arc from each
+ * block holding a memmap to the block it belongs to (docs/why.md). */
+static void chain_svg(FILE *f, const struct run_record *r)
+{
+	const int cw = 12, top = 70, ch = 20;
+	int width = (int)r->nblocks * cw + 20;
+
+	fprintf(f, "<svg class=\"chain\" xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" "
+		   "height=\"%d\" viewBox=\"0 0 %d %d\">\n", width, top + ch + 24, width,
+		top + ch + 24);
+	for (size_t i = 0; i < r->nblocks; i++) {
+		const struct block_record *b = &r->blocks[i];
+
+		fprintf(f, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"%s\" "
+			   "stroke=\"#fff\"><title>block %" PRIu64 ": ", 10 + (int)i * cw, top, cw,
+			ch, verdict_colour(b), b->index);
+		html(f, result_final_name(b->final));
+		if (b->final != FINAL_REMOVED) {
+			fputs(", ", f);
+			html(f, result_block_verdict(b));
+			if (why_memmap_only(b))
+				fputs(" (only for another block's memmap)", f);
+		}
+		fputs("</title></rect>\n", f);
+		if (i % 8 == 0)
+			fprintf(f, "<text x=\"%d\" y=\"%d\" font-size=\"9\">%" PRIu64 "</text>\n",
+				10 + (int)i * cw, top + ch + 12, b->index);
+	}
+	for (size_t i = 0; i < r->nblocks; i++) {
+		uint64_t of[WHY_MAX_EDGES];
+		size_t n = why_memmap_of(&r->blocks[i], of, WHY_MAX_EDGES);
+
+		for (size_t k = 0; k < n; k++)
+			for (size_t j = 0; j < r->nblocks; j++) {
+				int x1 = 10 + (int)i * cw + cw / 2, x2 = 10 + (int)j * cw + cw / 2;
+				int h = abs(x2 - x1) / 2 + 8;
+
+				if (r->blocks[j].index != of[k])
+					continue;
+				fprintf(f, "<path d=\"M %d %d Q %d %d %d %d\" fill=\"none\" "
+					   "stroke=\"#e6862a\" stroke-width=\"1.5\" "
+					   "marker-end=\"url(#arrow)\"><title>block %" PRIu64
+					   " holds the memmap of block %" PRIu64 "</title></path>\n",
+					x1, top, (x1 + x2) / 2, top - (h > top - 4 ? top - 4 : h), x2, top,
+					r->blocks[i].index, of[k]);
+			}
+	}
+	fputs("<defs><marker id=\"arrow\" viewBox=\"0 0 10 10\" refX=\"9\" refY=\"5\" "
+	      "markerWidth=\"5\" markerHeight=\"5\" orient=\"auto\"><path d=\"M0 0 L10 5 L0 "
+	      "10 z\" fill=\"#e6862a\"/></marker></defs></svg>\n", f);
+}
+
+/* The memmap chain of each run where page_owner found one. */
+static void memmap_chains(FILE *f, const struct report *rep, const struct report_scenario *sc)
+{
+	bool any = false;
+
+	for (size_t g = 0; g < sc->ngroups; g++)
+		for (size_t i = 0; i < sc->groups[g].nruns; i++) {
+			const struct run_record *r = report_rec(rep, &sc->groups[g], i);
+			size_t edges = 0;
+			uint64_t of[WHY_MAX_EDGES];
+
+			for (size_t b = 0; b < r->nblocks; b++)
+				edges += why_memmap_of(&r->blocks[b], of, WHY_MAX_EDGES);
+			if (!edges)
+				continue;
+			if (!any)
+				fputs("<h3>The memmap chain</h3>\n<p>Hot-added blocks in address order "
+				      "(grey: removed; orange: memmap; blue: slab; green: page "
+				      "tables; purple: kernel stacks; red: pinned or movable; brown: "
+				      "other kernel). An arc runs from a block to the block whose "
+				      "memmap it holds (page_owner, docs/why.md).</p>\n", f);
+			any = true;
+			fputs("<h4>", f);
+			html(f, r->run_id);
+			fputs(" (", f);
+			html(f, sc->groups[g].variant);
+			fprintf(f, ", repeat %u): %zu memmap edge%s</h4>\n", r->repeat, edges,
+				edges == 1 ? "" : "s");
+			chain_svg(f, r);
+		}
 }
 
 /* The distinct values of one field over a variant's runs, comma-separated. */
@@ -355,6 +461,7 @@ static int scenario_section(FILE *f, const struct report *rep, size_t s, const c
 	}
 	failed_runs(f, rep, sc);
 	remaining_blocks(f, rep, sc);
+	memmap_chains(f, rep, sc);
 	fputs("</section>\n", f);
 	return 0;
 }

@@ -8,6 +8,7 @@
 #include "report.h"
 #include "term.h"
 #include "units.h"
+#include "why_sites.h"
 
 
 static int label_width(const struct report_scenario *s)
@@ -76,6 +77,30 @@ static void scenario_text(FILE *out, const struct report *rep, const struct repo
 		}
 }
 
+/* The allocation sites of the blocks that stayed, run by run. */
+static void scenario_sites(FILE *out, const struct report *rep, const struct report_scenario *s)
+{
+	for (size_t i = 0; i < s->ngroups; i++)
+		for (size_t j = 0; j < s->groups[i].nruns; j++) {
+			const struct run_record *r = report_rec(rep, &s->groups[i], j);
+			char id[200], name[256];
+			char *text = NULL;
+			size_t len = 0;
+			FILE *mem = open_memstream(&text, &len);
+
+			if (!mem)
+				abort();
+			why_print_sites(mem, r);
+			fclose(mem);
+			if (len)
+				fprintf(out, "\nrun %s (%s, repeat %u):%s",
+					term_printable(r->run_id, id, sizeof(id)),
+					term_printable(s->groups[i].variant, name, sizeof(name)),
+					r->repeat, text);
+			free(text);
+		}
+}
+
 void report_text(FILE *out, const struct report *rep, bool color)
 {
 	size_t ok = 0;
@@ -88,6 +113,7 @@ void report_text(FILE *out, const struct report *rep, bool color)
 	for (size_t i = 0; i < rep->nscenarios; i++) {
 		fputc('\n', out);
 		scenario_text(out, rep, &rep->scenarios[i], color);
+		scenario_sites(out, rep, &rep->scenarios[i]);
 	}
 	if (rep->nskipped) {
 		char buf[4200];

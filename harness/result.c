@@ -145,6 +145,7 @@ static const struct field result_fields[] = {
 	FLD(RR, "online", "zone_mismatches", F_U32, zone_mismatches, 0),
 	FLD(RR, NULL, "probe_final", F_JSON, probe_final, 0),
 	FLD(RR, NULL, "workload", F_JSON, workload, 0),
+	FLD(RR, NULL, "why_probe", F_JSON, why_probe, 0),
 };
 
 #define BR struct block_record
@@ -230,6 +231,7 @@ void result_free(struct run_record *r)
 	json_object_put(r->probe_final);
 	json_object_put(r->workload);
 	json_object_put(r->kernel_build);
+	json_object_put(r->why_probe);
 	result_init(r);
 }
 

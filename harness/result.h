@@ -142,6 +142,11 @@ struct run_record {
 	size_t ntimeline;
 	struct event_record *events;
 	size_t nevents;
+
+	/* memhp-probe why's findings over all blocks: "page_owner" (available,
+	 * reason, records, bytes, seconds) and "memmap_chain" (docs/why.md);
+	 * NULL when no block stayed */
+	json_object *why_probe;
 	char **kmsg;
 	size_t nkmsg;
 

@@ -29,6 +29,8 @@
 #include "str.h"
 
 #define PROBE_TIMEOUT_MS 60000
+/* memhp-probe why reads all of page_owner: minutes on a big TCG guest. */
+#define WHY_TIMEOUT_MS 900000
 #define PROGRESS_LINE_MS 5000
 
 /* Progress: one redrawn line on a TTY, a line every few seconds elsewhere. */
@@ -322,6 +324,42 @@ static void make_cmdline(const struct scenario *sc, const char *root, const char
 		 extra ? extra : "");
 }
 
+/* Whether the kernel's configuration (build: kernels keep it next to the
+ * bzImage) has CONFIG_PAGE_OWNER=y; false when unknown (deb: images). */
+static bool kernel_has_page_owner(const struct image *img)
+{
+	char path[4300], line[256];
+	bool yes = false;
+	FILE *f;
+
+	if (!*img->build)
+		return false;
+	snprintf(path, sizeof(path), "%s/config", img->build);
+	f = fopen(path, "re");
+	if (!f)
+		return false;
+	while (!yes && fgets(line, sizeof(line), f))
+		yes = !strcmp(line, "CONFIG_PAGE_OWNER=y\n");
+	fclose(f);
+	return yes;
+}
+
+/* [probe] page_owner: boot with page_owner=on (on; auto where the kernel
+ * has it). */
+static bool page_owner_boot(const struct run *run)
+{
+	return run->sc->page_owner == PAGE_OWNER_ON ||
+	       (run->sc->page_owner == PAGE_OWNER_AUTO && kernel_has_page_owner(&run->img));
+}
+
+static void append_page_owner(const struct run *run, char *buf, size_t len)
+{
+	size_t n = strlen(buf);
+
+	if (page_owner_boot(run) && n + sizeof(" page_owner=on") <= len)
+		snprintf(buf + n, len - n, " page_owner=on");
+}
+
 /* Checks that need the running guest's block size. */
 static int check_block_size(struct run *run, struct err *err)
 {
@@ -505,6 +543,7 @@ static int phase_boot(struct run *run, struct err *err)
 	snprintf(qlog, sizeof(qlog), "%s/qemu.log", opt->outdir);
 	make_cmdline(sc, run->disk.kind == IMAGE_DEBIAN ? "root=/dev/vda " : "",
 		     run->opt->variant_cmdline, cmdline, sizeof(cmdline));
+	append_page_owner(run, cmdline, sizeof(cmdline));
 	rec->cmdline = strdup(cmdline);
 	if (!mkdtemp(rundir))
 		return err_set(err, "mkdtemp: %s", strerror(errno)), -errno;
@@ -619,11 +658,28 @@ static int phase_unplug(struct run *run, struct err *err)
 	return run->hp->unplug(&run->ctx, err);
 }
 
+/* The why report's findings over all blocks (page_owner's status and cost,
+ * the memmap chain), kept in the result as "why_probe". */
+static void keep_why_probe(struct run_record *rec, json_object *root)
+{
+	static const char *const keys[] = { "page_owner", "memmap_chain" };
+	json_object *v;
+
+	if (!root || !json_object_is_type(root, json_type_object))
+		return;
+	json_object_put(rec->why_probe);
+	rec->why_probe = json_object_new_object();
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		if (json_object_object_get_ex(root, keys[i], &v) &&
+		    json_object_is_type(v, json_type_object))
+			json_object_object_add(rec->why_probe, keys[i], json_object_get(v));
+}
+
 /* For every hot-added block still present: what its pages are. */
 static int examine_remaining(struct run *run, struct err *err)
 {
 	struct run_record *rec = run->rec;
-	const char **argv = calloc(rec->nblocks + 3, sizeof(*argv));
+	const char **argv = calloc(rec->nblocks + 5, sizeof(*argv));
 	char (*idx)[24] = calloc(rec->nblocks + 1, sizeof(*idx));
 	size_t n = 0;
 	json_object *blocks = NULL;
@@ -632,17 +688,25 @@ static int examine_remaining(struct run *run, struct err *err)
 
 	argv[n++] = GUEST_PROBE;
 	argv[n++] = "why";
+	argv[n++] = "--page-owner";
+	argv[n++] = scenario_page_owner_name(run->sc->page_owner);
 	for (size_t i = 0; i < rec->nblocks; i++) {
 		if (rec->blocks[i].final == FINAL_REMOVED)
 			continue;
 		snprintf(idx[i], sizeof(idx[i]), "%" PRIu64, rec->blocks[i].index);
 		argv[n++] = idx[i];
 	}
-	if (n > 2)
+	if (n > 4)
 		rc = guest_exec(run->opt->backend, run->vm, argv, &out, &code,
-				now_ms() + PROBE_TIMEOUT_MS, err);
-	if (n > 2 && !rc)
+				now_ms() + WHY_TIMEOUT_MS, err);
+	if (n > 4 && !rc)
 		rc = guest_why_parse(out, &blocks, err);
+	if (blocks) { /* the shapes are checked: the rest is kept as it came */
+		json_object *root = json_tokener_parse(out);
+
+		keep_why_probe(rec, root);
+		json_object_put(root);
+	}
 	/* guest_why_parse checked the shapes: objects with an integer index. */
 	for (size_t k = 0; blocks && k < json_object_array_length(blocks); k++) {
 		json_object *b = json_object_array_get_idx(blocks, k), *v;

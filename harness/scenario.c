@@ -45,6 +45,7 @@ static const char *const accel_names[] = { "auto", "kvm", "tcg", NULL };
 static const char *const order_names[] = { "reverse", "forward", NULL };
 static const char *const during_names[] = { "stop", "keep", NULL };
 static const char *const backend_names[] = { "ram", "file", NULL };
+static const char *const page_owner_names[] = { "auto", "on", "off", NULL };
 
 /* Sizes memhp accepts at all: 1 PiB is more than any x86-64 guest
  * addresses, and sums of two such sizes cannot wrap. */
@@ -138,6 +139,12 @@ static const struct scenario_key scenario_keys[] = {
 	{ "workload", "compact", KEY_BOOL, OFF(compact), 0, "false", 0, 0, NULL,
 	  "write 1 to /proc/sys/vm/compact_memory before unplug" },
 
+	{ "probe", "page_owner", KEY_CHOICE, OFF(page_owner), 0, "off", 0, 0, page_owner_names,
+	  "why the blocks that stayed did: on boots with page_owner=on and groups their pages by "
+	  "allocation site (docs/why.md); auto: on when the kernel's config has "
+	  "CONFIG_PAGE_OWNER; off (the default: page_owner's own page_ext pins blocks too), or a "
+	  "kernel without it: kpageflags only" },
+
 	{ "run", "repeats", KEY_UINT, OFF(repeats), 0, "1", 1, 1000, NULL,
 	  "runs of this scenario, each with a fresh guest and its own result" },
 	{ "run", "boot_timeout", KEY_DURATION, OFF(timeout_boot_ms), 0, "120s", 1, DUR_MAX_MS,
@@ -158,6 +165,7 @@ static const char *choice_name(const char *const *names, unsigned i)
 const char *scenario_method_name(unsigned m) { return choice_name(method_names, m); }
 const char *scenario_policy_name(unsigned p) { return choice_name(policy_names, p); }
 const char *scenario_accel_name(unsigned a) { return choice_name(accel_names, a); }
+const char *scenario_page_owner_name(unsigned c) { return choice_name(page_owner_names, c); }
 
 static const char *type_name(const struct scenario_key *k)
 {

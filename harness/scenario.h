@@ -20,6 +20,7 @@ enum accel_choice { ACCEL_AUTO, ACCEL_KVM, ACCEL_TCG };
 enum unplug_order { ORDER_REVERSE, ORDER_FORWARD };
 enum during_unplug { DURING_UNPLUG_STOP, DURING_UNPLUG_KEEP };
 enum memory_backend { BACKEND_RAM, BACKEND_FILE };
+enum page_owner_choice { PAGE_OWNER_AUTO, PAGE_OWNER_ON, PAGE_OWNER_OFF };
 
 /* A size, or a percentage of something the run learns later. */
 struct fill {
@@ -75,6 +76,9 @@ struct scenario {
 	unsigned during_unplug; /* enum during_unplug */
 	bool drop_caches, compact;
 
+	/* [probe] */
+	unsigned page_owner; /* enum page_owner_choice */
+
 	/* [run] */
 	unsigned repeats;
 	int64_t timeout_boot_ms;
@@ -115,6 +119,7 @@ void scenario_policy_cmdline(const struct scenario *sc, char *buf, size_t len);
 const char *scenario_method_name(unsigned method);
 const char *scenario_policy_name(unsigned policy);
 const char *scenario_accel_name(unsigned accel);
+const char *scenario_page_owner_name(unsigned choice);
 
 /* The key table as help text, or as a Markdown table for docs/. */
 void scenario_print_keys(FILE *out, bool markdown);
