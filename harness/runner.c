@@ -253,8 +253,27 @@ static bool same_blocks(const struct guest_snapshot *a, const struct guest_snaps
 	return true;
 }
 
-/* After unplug the guest may still be offlining or removing: probe until two
- * snapshots in a row agree, or the settle window ends. */
+/* A hot-added block still present but not online: offlined and on its way
+ * out (virtio-mem and ACPI eject remove a block only after offlining it), or
+ * stuck there. */
+static bool in_passage(const struct run *run, const struct guest_snapshot *s)
+{
+	for (size_t i = 0; i < run->rec->nblocks; i++) {
+		const struct guest_block *b = guest_find_block(s, run->rec->blocks[i].index);
+
+		if (b && strcmp(b->state, "online"))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * After unplug the guest may still be offlining or removing: probe until two
+ * snapshots in a row agree and no hot-added block is offline but present, or
+ * the settle window ends. Under host load the step from offline to removed
+ * can take longer than one probe interval; a block counted in that step would
+ * be counted as offline although it was on its way out.
+ */
 static int settle(struct run *run, struct err *err)
 {
 	int64_t deadline = now_ms() + run->sc->settle_ms;
@@ -263,15 +282,15 @@ static int settle(struct run *run, struct err *err)
 	while (!rc && now_ms() < deadline) {
 		struct guest_snapshot prev = run->last;
 		struct timespec ts = { 0, 200 * 1000000 };
+		bool done;
 
 		run->last = (struct guest_snapshot){ 0 };
 		nanosleep(&ts, NULL);
 		rc = probe(run, err);
-		if (!rc && same_blocks(&prev, &run->last)) {
-			guest_snapshot_free(&prev);
-			break;
-		}
+		done = !rc && same_blocks(&prev, &run->last) && !in_passage(run, &run->last);
 		guest_snapshot_free(&prev);
+		if (done)
+			break;
 	}
 	return rc;
 }
