@@ -22,11 +22,21 @@ int cmd_help(int argc, char **argv)
 		scenario_print_keys(stdout, md);
 		return EXIT_OK;
 	}
-	if (!strcmp(argv[1], "run") || !strcmp(argv[1], "show")) {
+	{
+		static const struct {
+			const char *name;
+			int (*fn)(int argc, char **argv);
+		} cmds[] = {
+			{ "run", cmd_run }, { "show", cmd_show }, { "compare", cmd_compare },
+			{ "ab", cmd_ab },
+		};
 		char *args[] = { argv[1], (char *)"--help", NULL };
 
-		return !strcmp(argv[1], "run") ? cmd_run(2, args) : cmd_show(2, args);
+		for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+			if (!strcmp(argv[1], cmds[i].name))
+				return cmds[i].fn(2, args);
 	}
-	fprintf(stderr, "memhp help: no help on '%s' (try: scenario, run, show)\n", argv[1]);
+	fprintf(stderr, "memhp help: no help on '%s' (try: scenario, run, show, compare, ab)\n",
+		argv[1]);
 	return EXIT_USAGE;
 }

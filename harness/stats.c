@@ -172,3 +172,28 @@ int stats_mean_diff(const struct stats *x, const struct stats *y, double alpha,
 	d->hi = d->diff + t * d->se;
 	return 0;
 }
+
+double stats_look_alpha(double alpha, unsigned looks)
+{
+	return alpha / (looks ? looks : 1);
+}
+
+int stats_seq_look(const struct stats *base, const struct stats *cand, double alpha,
+		   unsigned looks, double min_effect_pct, int better, struct mean_diff *d,
+		   double *p, enum seq_verdict *v)
+{
+	double a = stats_look_alpha(alpha, looks), margin = fabs(base->mean) * min_effect_pct / 100;
+	struct welch w;
+	int rc = stats_welch(base, cand, &w);
+
+	if (rc || (rc = stats_mean_diff(base, cand, a, d)))
+		return rc;
+	*p = w.p;
+	if (w.p < a && fabs(d->diff) >= margin && d->diff != 0)
+		*v = d->diff * better < 0 ? SEQ_WORSE : SEQ_BETTER;
+	else if (d->lo >= -margin && d->hi <= margin)
+		*v = SEQ_SAME;
+	else
+		*v = SEQ_CONTINUE;
+	return 0;
+}

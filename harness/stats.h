@@ -41,4 +41,21 @@ struct mean_diff {
 int stats_mean_diff(const struct stats *x, const struct stats *y, double alpha,
 		    struct mean_diff *d);
 
+/*
+ * One look of a sequential comparison (memhp ab, docs/compare.md): with
+ * looks planned in all, each look tests at alpha / looks (Bonferroni over
+ * the looks, so the chance of any false alarm over all of them stays below
+ * alpha). better: +1 higher is better, -1 lower. The verdict is
+ *   SEQ_WORSE / SEQ_BETTER: p < alpha / looks and |change| >= min_effect_pct;
+ *   SEQ_SAME: the interval at that level lies within +-min_effect_pct of the
+ *     baseline mean (any change is too small to matter);
+ *   SEQ_CONTINUE: neither yet.
+ * Needs n >= 2 on both sides (-EDOM). d and p get the look's numbers.
+ */
+enum seq_verdict { SEQ_CONTINUE, SEQ_WORSE, SEQ_BETTER, SEQ_SAME };
+double stats_look_alpha(double alpha, unsigned looks);
+int stats_seq_look(const struct stats *base, const struct stats *cand, double alpha,
+		   unsigned looks, double min_effect_pct, int better, struct mean_diff *d,
+		   double *p, enum seq_verdict *v);
+
 #endif
