@@ -11,7 +11,10 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -74,6 +77,50 @@ static int parse_count(const char *s, unsigned lo, unsigned hi, unsigned *out)
 	return 0;
 }
 
+/*
+ * memhp run in a child process, as if from the command line: it keeps no
+ * state of its own across pairs (nor getopt's), and its QEMU and cleanup are
+ * its own. It dies with us (PR_SET_PDEATHSIG); our stop signals reach it
+ * through the process group and it ends its cell before we go.
+ */
+static int run_child(int argc, char **argv)
+{
+	char *reset[] = { (char *)"memhp", NULL };
+	pid_t pid;
+	int st;
+
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0) {
+		fprintf(stderr, "memhp ab: fork: %s\n", strerror(errno));
+		return EXIT_USAGE;
+	}
+	if (pid == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGTERM);
+		if (getppid() == 1)
+			_exit(128 + SIGTERM);
+		/* getopt's hidden state from our own parse: start it afresh. */
+		optind = 0;
+		getopt(1, reset, "");
+		st = cmd_run(argc, argv);
+		fflush(NULL);
+		_exit(st);
+	}
+	for (bool told = false; waitpid(pid, &st, 0) < 0;) {
+		if (errno != EINTR)
+			return EXIT_USAGE;
+		/* A signal for us alone (kill PID): pass it on once, then wait
+		 * for the cell to end and write its result. */
+		if (memhp_stop_signal && !told) {
+			kill(pid, memhp_stop_signal);
+			told = true;
+		}
+	}
+	if (WIFSIGNALED(st))
+		return 128 + WTERMSIG(st);
+	return WEXITSTATUS(st);
+}
+
 /* One memhp run of repeat k of both variants (baseline first), resuming
  * into out: what memhp run --only-repeat runs, cell by cell. */
 static int run_pair(const char *out, const char *a, const char *b, const char *scenario,
@@ -100,7 +147,7 @@ static int run_pair(const char *out, const char *a, const char *b, const char *s
 		argv[argc++] = pass[i];
 	argv[argc++] = (char *)scenario;
 	argv[argc] = NULL;
-	return cmd_run(argc, argv);
+	return run_child(argc, argv);
 }
 
 /* The comparison of cand's metric in res, or NULL. */
@@ -236,6 +283,7 @@ int cmd_ab(int argc, char **argv)
 			"runs a side, each at alpha %g / %u = %.4g\n",
 		vb.name, va.name, m.scenarios[0].name, metric, max, looks, o.min_repeats, o.alpha,
 		looks, stats_look_alpha(o.alpha, looks));
+	signals_install();
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (unsigned k = 1; k <= max && verdict == SEQ_CONTINUE; k++) {
 		struct compare_opts lo = o;
@@ -246,8 +294,8 @@ int cmd_ab(int argc, char **argv)
 		double p;
 		int run_rc = run_pair(out, a_arg, b_arg, argv[optind], k, max, pass, npass);
 
-		if (memhp_stop_signal) {
-			rc = 128 + memhp_stop_signal;
+		if (memhp_stop_signal || run_rc > 128) {
+			rc = memhp_stop_signal ? 128 + memhp_stop_signal : run_rc;
 			goto out;
 		}
 		if (run_rc == EXIT_USAGE) {
