@@ -28,7 +28,7 @@ int cmd_help(int argc, char **argv)
 			int (*fn)(int argc, char **argv);
 		} cmds[] = {
 			{ "run", cmd_run }, { "show", cmd_show }, { "compare", cmd_compare },
-			{ "ab", cmd_ab },
+			{ "ab", cmd_ab }, { "rerun", cmd_rerun },
 		};
 		char *args[] = { argv[1], (char *)"--help", NULL };
 
@@ -36,7 +36,7 @@ int cmd_help(int argc, char **argv)
 			if (!strcmp(argv[1], cmds[i].name))
 				return cmds[i].fn(2, args);
 	}
-	fprintf(stderr, "memhp help: no help on '%s' (try: scenario, run, show, compare, ab)\n",
+	fprintf(stderr, "memhp help: no help on '%s' (try: scenario, run, show, compare, ab, rerun)\n",
 		argv[1]);
 	return EXIT_USAGE;
 }
