@@ -25,6 +25,8 @@
 #include "signals.h"
 #include "term.h"
 
+#define AB_ATTEMPTS 3 /* runs of one repeat of one side, when they fail */
+
 static void usage(FILE *out)
 {
 	fputs("usage: memhp ab [OPTIONS] -A 'NAME=SPEC ...' -B 'NAME=SPEC ...' SCENARIO.ini\n\n"
@@ -40,7 +42,8 @@ static void usage(FILE *out)
 	      "    +-min-effect (same: any change is too small to matter), or\n"
 	      "  - --max-repeats pairs have run (then the verdict at that level).\n"
 	      "Runs go to OUTPUT as from memhp run --resume: running the same command again\n"
-	      "keeps the runs that are there. Variants as for memhp run --variant.\n\n"
+	      "keeps the runs that are there. A run that fails (an infrastructure failure)\n"
+	      "is run again, up to 3 times a repeat. Variants as for memhp run --variant.\n\n"
 	      "  -A, --baseline 'NAME=SPEC [cmdline=ARGS] [config=FRAGMENT]'\n"
 	      "  -B, --candidate 'NAME=SPEC [cmdline=ARGS] [config=FRAGMENT]'\n"
 	      "  -o, --output DIR        results directory (default: results/ab)\n"
@@ -292,28 +295,42 @@ int cmd_ab(int argc, char **argv)
 		const struct comparison *cmp;
 		struct mean_diff d;
 		double p;
-		int run_rc = run_pair(out, a_arg, b_arg, argv[optind], k, max, pass, npass);
+		int run_rc;
 
-		if (memhp_stop_signal || run_rc > 128) {
-			rc = memhp_stop_signal ? 128 + memhp_stop_signal : run_rc;
-			goto out;
-		}
-		if (run_rc == EXIT_USAGE) {
-			fprintf(stderr, "memhp ab: memhp run refused the pair (above)\n");
-			goto out;
-		}
-		if (report_load(&rep, (char *const *)&out, 1, va.name, &err)) {
-			fprintf(stderr, "memhp ab: %s\n", err.msg);
+		/* A run that failed (a guest that did not boot on a loaded host) is
+		 * an infrastructure failure, not a measurement: run that repeat
+		 * again, up to AB_ATTEMPTS times; the ok one of the pair is kept. */
+		for (unsigned attempt = 1;; attempt++) {
+			run_rc = run_pair(out, a_arg, b_arg, argv[optind], k, max, pass, npass);
+			if (memhp_stop_signal || run_rc > 128) {
+				rc = memhp_stop_signal ? 128 + memhp_stop_signal : run_rc;
+				goto out;
+			}
+			if (run_rc == EXIT_USAGE) {
+				fprintf(stderr, "memhp ab: memhp run refused the pair (above)\n");
+				goto out;
+			}
+			if (report_load(&rep, (char *const *)&out, 1, va.name, &err)) {
+				fprintf(stderr, "memhp ab: %s\n", err.msg);
+				report_free(&rep);
+				goto out;
+			}
+			lo.alpha = stats_look_alpha(o.alpha, looks);
+			if (compare_run(&rep, NULL, &lo, &res, &err)) {
+				fprintf(stderr, "memhp ab: %s\n", err.msg);
+				report_free(&rep);
+				goto out;
+			}
+			cmp = find(&res, vb.name, metric);
+			if ((cmp && cmp->base.n >= k && cmp->cand.n >= k) || attempt == AB_ATTEMPTS)
+				break;
+			fprintf(stderr, "memhp ab: pair %u: %zu and %zu ok runs: a run failed "
+					"(infrastructure), running it again (attempt %u of %u)\n",
+				k, cmp ? cmp->base.n : 0, cmp ? cmp->cand.n : 0, attempt + 1,
+				AB_ATTEMPTS);
+			compare_free(&res);
 			report_free(&rep);
-			goto out;
 		}
-		lo.alpha = stats_look_alpha(o.alpha, looks);
-		if (compare_run(&rep, NULL, &lo, &res, &err)) {
-			fprintf(stderr, "memhp ab: %s\n", err.msg);
-			report_free(&rep);
-			goto out;
-		}
-		cmp = find(&res, vb.name, metric);
 		if (!cmp || cmp->base.n < o.min_repeats || cmp->cand.n < o.min_repeats) {
 			fprintf(stderr, "memhp ab: pair %u: %zu and %zu ok runs, no look before %u "
 					"a side\n", k, cmp ? cmp->base.n : 0, cmp ? cmp->cand.n : 0,
