@@ -23,6 +23,8 @@ int cmd_run(int argc, char **argv);
 int cmd_show(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
+int cmd_ab(int argc, char **argv);
+int cmd_rerun(int argc, char **argv);
 int cmd_kernel(int argc, char **argv);
 int cmd_plan(int argc, char **argv);
 int cmd_help(int argc, char **argv);

@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cmd.h"
@@ -18,11 +21,11 @@ static void usage(FILE *out)
 	      "result directories or files (as for memhp report). With CANDIDATE, every\n"
 	      "variant in it is compared with the baseline variant of BASELINE, scenario by\n"
 	      "scenario; without, the variants of BASELINE with its baseline variant.\n"
-	      "Metrics: blocks_removed (higher is better; Fisher's exact test on the\n"
-	      "blocks), mib_unplugged (higher is better) and unplug_s (lower is better; both\n"
-	      "Welch's t-test). A change is a regression only when it is significant and at\n"
-	      "least the minimum effect; failed runs are infrastructure errors, never\n"
-	      "regressions (docs/compare.md).\n\n"
+	      "Metrics: blocks_removed and mib_unplugged (higher is better) and unplug_s\n"
+	      "(lower is better), each decided from the per-run values by Welch's t-test,\n"
+	      "with the difference of means and its 1 - alpha confidence interval. A change\n"
+	      "is a regression only when it is significant and at least the minimum effect;\n"
+	      "failed runs are infrastructure errors, never regressions (docs/compare.md).\n\n"
 	      "  -b, --baseline NAME     the baseline variant (default: the only one, or the\n"
 	      "                          first run when comparing within one set)\n"
 	      "  -a, --alpha A           significance level (default 0.05)\n"
@@ -42,32 +45,51 @@ static void usage(FILE *out)
 	      out);
 }
 
+/* A finite number in [lo, hi] (strtod takes "nan" and "inf": refused). */
 static int parse_double(const char *s, double lo, double hi, double *out)
 {
 	char *end;
 
 	errno = 0;
 	*out = strtod(s, &end);
-	return errno || end == s || *end || *out < lo || *out > hi ? -1 : 0;
+	return errno || end == s || *end || !isfinite(*out) || !(*out >= lo && *out <= hi) ? -1 : 0;
 }
 
-/* FILE, written whole to a temporary name and renamed. */
+/*
+ * FILE, written whole to a fresh temporary name in its directory and renamed
+ * over it: mkstemp creates with O_EXCL, so a symlink or file planted under a
+ * predictable name is never followed or overwritten, and rename replaces a
+ * symlink at FILE itself rather than writing through it.
+ */
 static int write_file(const char *path, const struct compare_result *res,
 		      const struct compare_opts *o,
 		      void (*fn)(FILE *, const struct compare_result *, const struct compare_opts *))
 {
 	char tmp[4200];
+	mode_t mask = umask(0);
 	FILE *f;
-	int bad;
+	int fd, bad;
 
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	f = fopen(tmp, "w");
-	if (!f) {
+	umask(mask);
+	if (snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path) >= (int)sizeof(tmp)) {
+		fprintf(stderr, "memhp compare: cannot write %s: name too long\n", path);
+		return -1;
+	}
+	fd = mkostemp(tmp, O_CLOEXEC);
+	if (fd < 0) {
+		fprintf(stderr, "memhp compare: cannot write %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	/* mkstemp makes it 0600; a report is as readable as any file made here. */
+	if (fchmod(fd, 0644 & ~mask) < 0 || !(f = fdopen(fd, "w"))) {
 		fprintf(stderr, "memhp compare: cannot write %s: %s\n", tmp, strerror(errno));
+		close(fd);
+		unlink(tmp);
 		return -1;
 	}
 	fn(f, res, o);
-	bad = ferror(f) | fclose(f);
+	bad = ferror(f) | fflush(f) | fsync(fd);
+	bad |= fclose(f);
 	if (bad || rename(tmp, path) < 0) {
 		fprintf(stderr, "memhp compare: cannot write %s: %s\n", path, strerror(errno));
 		unlink(tmp);
@@ -106,8 +128,8 @@ int cmd_compare(int argc, char **argv)
 		case 'b': o.baseline = optarg; break;
 		case 'a':
 			if (parse_double(optarg, 1e-12, 0.5, &o.alpha)) {
-				fprintf(stderr, "memhp compare: --alpha '%s' is not a number in (0, 0.5]\n",
-					optarg);
+				fprintf(stderr, "memhp compare: --alpha '%s' is not a number from 1e-12 "
+						"to 0.5\n", optarg);
 				return EXIT_USAGE;
 			}
 			break;

@@ -11,7 +11,7 @@
 enum metric_id { M_REMOVED, M_BYTES, M_UNPLUG, M_COUNT };
 
 static const struct metric metrics[M_COUNT] = {
-	[M_REMOVED] = { "blocks_removed", "blocks", +1, "fisher" },
+	[M_REMOVED] = { "blocks_removed", "blocks", +1, "welch" },
 	[M_BYTES] = { "mib_unplugged", "MiB", +1, "welch" },
 	[M_UNPLUG] = { "unplug_s", "s", -1, "welch" },
 };
@@ -57,17 +57,37 @@ static double metric_value(enum metric_id m, const struct run_record *r)
 	}
 }
 
+/* Why an ok run's counts cannot be true, or NULL: more blocks removed than
+ * were hot-added, more bytes left than were plugged. */
+static const char *invalid_counts(const struct run_record *r, char *buf, size_t len)
+{
+	if (r->count.removed > r->count.hotplugged) {
+		snprintf(buf, len, "%u blocks removed of %u hot-added", r->count.removed,
+			 r->count.hotplugged);
+		return buf;
+	}
+	if (r->count.bytes_remaining > r->count.bytes_plugged) {
+		snprintf(buf, len, "%llu bytes still plugged of %llu plugged",
+			 (unsigned long long)r->count.bytes_remaining,
+			 (unsigned long long)r->count.bytes_plugged);
+		return buf;
+	}
+	return NULL;
+}
+
 /* One side of a comparison: the metric over its ok runs, and how many failed
  * with the first failure's reason. */
 struct side {
 	struct stats s;
-	unsigned long removed, kept; /* pooled blocks, for Fisher */
-	size_t failed;
+	size_t failed, invalid;
 	const char *first_failure;
 };
 
-static void collect(const struct report *rep, const struct report_group *g, enum metric_id m,
-		    struct side *side)
+__attribute__((format(printf, 2, 3)))
+static void note(struct compare_result *res, const char *fmt, ...);
+
+static void collect(struct compare_result *res, const struct report *rep,
+		    const struct report_group *g, enum metric_id m, struct side *side)
 {
 	double *v = calloc(g->nruns + 1, sizeof(double));
 	size_t n = 0;
@@ -78,20 +98,32 @@ static void collect(const struct report *rep, const struct report_group *g, enum
 	for (size_t i = 0; i < g->nruns; i++) {
 		const struct run_record *r = report_rec(rep, g, i);
 		double x = metric_value(m, r);
+		char why[160];
 
 		if (r->status != RUN_OK) {
 			if (!side->failed++)
 				side->first_failure = r->reason;
 			continue;
 		}
+		if (invalid_counts(r, why, sizeof(why))) {
+			/* Said once per run, with the first metric. */
+			if (m == 0)
+				note(res, "%s: not a valid result: %s", rep->runs[g->runs[i]].path,
+				     why);
+			side->invalid++;
+			continue;
+		}
 		if (isnan(x))
 			continue;
 		v[n++] = x;
-		side->removed += r->count.removed;
-		side->kept += r->count.hotplugged - r->count.removed;
 	}
 	stats_of(v, n, &side->s);
 	free(v);
+}
+
+static double pct_of(double x, double base)
+{
+	return base != 0 ? 100 * x / base : (x == 0 ? 0 : NAN);
 }
 
 static void decide(struct comparison *c, const struct side *b, const struct side *k,
@@ -101,16 +133,18 @@ static void decide(struct comparison *c, const struct side *b, const struct side
 	double diff = k->s.mean - b->s.mean;
 	bool significant, large;
 
-	c->change_pct = b->s.mean != 0 ? 100 * diff / b->s.mean : (diff == 0 ? 0 : NAN);
-	c->p = NAN;
+	c->change_pct = pct_of(diff, b->s.mean);
+	c->p = c->lo_pct = c->hi_pct = NAN;
+	c->diff = (struct mean_diff){ .diff = diff, .lo = NAN, .hi = NAN };
 	if (!b->s.n || !k->s.n) {
 		const struct side *bad = !k->s.n ? k : b;
 
 		c->verdict = V_ERROR;
 		snprintf(c->reason, sizeof(c->reason),
-			 "no ok run on the %s side (%zu failed%s%s): an infrastructure failure, "
+			 "no ok run on the %s side (%zu failed%s%s%s): an infrastructure failure, "
 			 "not a measurement",
 			 !k->s.n ? "candidate" : "baseline", bad->failed,
+			 bad->invalid ? ", some invalid" : "",
 			 bad->first_failure ? "; first: " : "",
 			 bad->first_failure ? bad->first_failure : "");
 		return;
@@ -122,22 +156,29 @@ static void decide(struct comparison *c, const struct side *b, const struct side
 			 b->s.n, k->s.n, o->min_repeats);
 		return;
 	}
-	if (!strcmp(m->test, "fisher")) {
-		c->p = stats_fisher_2x2(b->removed, b->kept, k->removed, k->kept);
-	} else {
+	{
 		struct welch w;
 
-		c->p = stats_welch(&b->s, &k->s, &w) ? NAN : w.p;
+		/* min_repeats >= 2, so both sides have a variance. */
+		if (stats_welch(&b->s, &k->s, &w) || stats_mean_diff(&b->s, &k->s, o->alpha, &c->diff))
+			abort();
+		c->p = w.p;
 	}
+	c->tested = true;
+	c->lo_pct = pct_of(c->diff.lo, b->s.mean);
+	c->hi_pct = pct_of(c->diff.hi, b->s.mean);
 	significant = c->p < o->alpha;
 	large = isnan(c->change_pct) || fabs(c->change_pct) >= o->min_effect_pct;
 	if (significant && large)
 		c->verdict = diff * m->better < 0 ? V_REGRESSION : V_BETTER;
 	else
 		c->verdict = V_SAME;
-	snprintf(c->reason, sizeof(c->reason), "%s: p = %.3g %s %.3g, change %+.2f%% %s %.2f%%",
+	snprintf(c->reason, sizeof(c->reason),
+		 "%s: p = %.3g %s %.3g, change %+.2f%% %s %.2f%%, difference %+.6g %s, "
+		 "%g%% interval [%+.6g, %+.6g] %s ([%+.2f%%, %+.2f%%])",
 		 m->test, c->p, significant ? "<" : ">=", o->alpha, c->change_pct,
-		 large ? ">=" : "<", o->min_effect_pct);
+		 large ? ">=" : "<", o->min_effect_pct, c->diff.diff, m->unit,
+		 100 * (1 - o->alpha), c->diff.lo, c->diff.hi, m->unit, c->lo_pct, c->hi_pct);
 }
 
 static void add(struct compare_result *res, const struct report *brep,
@@ -158,18 +199,19 @@ static void add(struct compare_result *res, const struct report *brep,
 		c->baseline = bg->variant;
 		c->candidate = cg->variant;
 		c->metric = &metrics[m];
-		collect(brep, bg, m, &b);
-		collect(crep, cg, m, &k);
+		collect(res, brep, bg, m, &b);
+		collect(res, crep, cg, m, &k);
 		c->base = b.s;
 		c->cand = k.s;
 		c->base_failed = b.failed;
 		c->cand_failed = k.failed;
+		c->base_invalid = b.invalid;
+		c->cand_invalid = k.invalid;
 		decide(c, &b, &k, o);
 		res->count[c->verdict]++;
 	}
 }
 
-__attribute__((format(printf, 2, 3)))
 static void note(struct compare_result *res, const char *fmt, ...)
 {
 	char **v = realloc(res->notes, (res->nnotes + 1) * sizeof(*v));
@@ -182,6 +224,12 @@ static void note(struct compare_result *res, const char *fmt, ...)
 	if (vasprintf(&v[res->nnotes], fmt, ap) < 0)
 		abort();
 	va_end(ap);
+	/* A baseline compared with several candidates says its notes once. */
+	for (size_t i = 0; i < res->nnotes; i++)
+		if (!strcmp(v[i], v[res->nnotes])) {
+			free(v[res->nnotes]);
+			return;
+		}
 	res->nnotes++;
 }
 

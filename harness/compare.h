@@ -27,7 +27,7 @@ struct compare_opts {
 struct metric {
 	const char *name, *unit;
 	int better; /* +1: higher is better, -1: lower is better */
-	const char *test; /* "fisher" or "welch" */
+	const char *test; /* "welch": Welch's t over the runs, for every metric */
 };
 
 struct comparison {
@@ -35,8 +35,14 @@ struct comparison {
 	const struct metric *metric;
 	struct stats base, cand; /* over ok runs */
 	size_t base_failed, cand_failed;
+	size_t base_invalid, cand_invalid; /* ok runs whose counts contradict themselves */
 	double change_pct; /* (cand - base) / base, %; NAN when undefined */
 	double p;          /* NAN when not tested */
+	/* cand - base with its 1 - alpha interval, in the metric's unit and in %
+	 * of the baseline mean (NAN when not tested, or the baseline is 0). */
+	struct mean_diff diff;
+	double lo_pct, hi_pct;
+	bool tested;
 	enum verdict verdict;
 	char reason[600];
 };

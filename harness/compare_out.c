@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* memhp compare's outputs: a text table, KTAP, JUnit XML and JSON. */
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -9,6 +10,52 @@
 
 #include "compare.h"
 #include "term.h"
+
+/*
+ * s with every byte that is not part of valid UTF-8 (and the noncharacters
+ * U+FFFE, U+FFFF, which XML refuses) replaced by U+FFFD: names and reasons
+ * come from result files, and JSON and XML must stay parsable.
+ */
+static char *utf8_clean(const char *s)
+{
+	size_t n = strlen(s), o = 0;
+	unsigned char *out = malloc(3 * n + 1);
+	const unsigned char *p = (const unsigned char *)s;
+
+	if (!out)
+		abort();
+	for (size_t i = 0; i < n;) {
+		unsigned c = p[i], cp = 0, len = 0, min = 0;
+
+		if (c < 0x80)
+			len = 1, cp = c;
+		else if ((c & 0xe0) == 0xc0)
+			len = 2, cp = c & 0x1f, min = 0x80;
+		else if ((c & 0xf0) == 0xe0)
+			len = 3, cp = c & 0x0f, min = 0x800;
+		else if ((c & 0xf8) == 0xf0)
+			len = 4, cp = c & 0x07, min = 0x10000;
+		for (unsigned k = 1; len && k < len; k++) {
+			if (i + k >= n || (p[i + k] & 0xc0) != 0x80) {
+				len = 0;
+				break;
+			}
+			cp = cp << 6 | (p[i + k] & 0x3f);
+		}
+		if (!len || cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff) ||
+		    cp == 0xfffe || cp == 0xffff) {
+			memcpy(out + o, "\xef\xbf\xbd", 3);
+			o += 3;
+			i++;
+			continue;
+		}
+		memcpy(out + o, p + i, len);
+		o += len;
+		i += len;
+	}
+	out[o] = 0;
+	return (char *)out;
+}
 
 
 static void header_line(FILE *out, const struct compare_result *res, const struct compare_opts *o,
@@ -29,6 +76,27 @@ static void value(char *buf, size_t len, const struct stats *s)
 		snprintf(buf, len, "%.1f ±%.1f (%zu)", s->mean, s->sd, s->n);
 }
 
+/* A signed number with as many decimals as its size needs: "+7680", "-41.9", "+0.12". */
+static const char *num(char *buf, size_t len, double x)
+{
+	double a = fabs(x);
+
+	snprintf(buf, len, "%+.*f", a >= 1000 ? 0 : a >= 10 ? 1 : 2, x);
+	return buf;
+}
+
+/* "-10.0 [-41.9, +21.9]": the difference with its interval, or "-". */
+static void diff_text(char *buf, size_t len, const struct comparison *c)
+{
+	char d[24], lo[24], hi[24];
+
+	if (!c->tested)
+		snprintf(buf, len, "-");
+	else
+		snprintf(buf, len, "%s [%s, %s]", num(d, sizeof(d), c->diff.diff),
+			 num(lo, sizeof(lo), c->diff.lo), num(hi, sizeof(hi), c->diff.hi));
+}
+
 static void p_text(char *buf, size_t len, double p)
 {
 	if (isnan(p))
@@ -43,17 +111,21 @@ void compare_text(FILE *out, const struct compare_result *res, const struct comp
 		  bool color)
 {
 	header_line(out, res, o, "");
-	fprintf(out, "\n%s%-24s %-20s %-14s %20s %9s %20s %8s  %s%s\n", color ? TERM_BOLD : "",
+	char ci_head[40];
+
+	snprintf(ci_head, sizeof(ci_head), "DIFF [%g%% CI]", 100 * (1 - o->alpha));
+	fprintf(out, "\n%s%-24s %-20s %-14s %20s %9s %20s %28s %8s  %s%s\n", color ? TERM_BOLD : "",
 		"SCENARIO", "CANDIDATE", "METRIC", "BASELINE ±SD (N)", "CHANGE", "CANDIDATE ±SD (N)",
-		"P", "VERDICT", color ? TERM_RESET : "");
+		ci_head, "P", "VERDICT", color ? TERM_RESET : "");
 	for (size_t i = 0; i < res->n; i++) {
 		const struct comparison *c = &res->v[i];
-		char sc[128], cand[128], b[48], k[48], chg[24], p[16];
+		char sc[128], cand[128], b[48], k[48], chg[24], p[16], d[96];
 		const char *col = "";
 
 		value(b, sizeof(b), &c->base);
 		value(k, sizeof(k), &c->cand);
 		p_text(p, sizeof(p), c->p);
+		diff_text(d, sizeof(d), c);
 		if (isnan(c->change_pct) || !c->base.n || !c->cand.n)
 			snprintf(chg, sizeof(chg), "-");
 		else
@@ -63,9 +135,9 @@ void compare_text(FILE *out, const struct compare_result *res, const struct comp
 			      c->verdict == V_BETTER	 ? TERM_GREEN :
 			      c->verdict == V_ERROR	 ? TERM_BOLD :
 							   "";
-		fprintf(out, "%-24.24s %-20.20s %-14s %20s %9s %20s %8s  %s%s%s\n",
+		fprintf(out, "%-24.24s %-20.20s %-14s %20s %9s %20s %28s %8s  %s%s%s\n",
 			term_printable(c->scenario, sc, sizeof(sc)), term_printable(c->candidate, cand, sizeof(cand)),
-			c->metric->name, b, chg, k, p, col, compare_verdict_name(c->verdict),
+			c->metric->name, b, chg, k, d, p, col, compare_verdict_name(c->verdict),
 			*col ? TERM_RESET : "");
 	}
 	fputc('\n', out);
@@ -74,7 +146,7 @@ void compare_text(FILE *out, const struct compare_result *res, const struct comp
 		char buf[700], why[700];
 
 		if (c->verdict == V_REGRESSION || c->verdict == V_ERROR || c->verdict == V_UNDECIDED ||
-		    c->base_failed || c->cand_failed)
+		    c->verdict == V_BETTER || c->base_failed || c->cand_failed)
 			fprintf(out, "%s %s %s: %s; failed runs: baseline %zu, candidate %zu\n",
 				compare_verdict_name(c->verdict),
 				term_printable(c->scenario, buf, sizeof(buf)), c->metric->name,
@@ -98,18 +170,24 @@ static void ktap_name(FILE *out, const struct comparison *c)
 	const char *parts[] = { c->scenario, c->candidate, c->metric->name };
 
 	for (size_t i = 0; i < 3; i++) {
+		char *clean = utf8_clean(parts[i]);
+
 		if (i)
 			fputc('.', out);
-		for (const char *s = parts[i]; *s; s++)
+		for (const char *s = clean; *s; s++)
 			fputc((unsigned char)*s <= ' ' || *s == '#' || *s == 0x7f ? '_' : *s, out);
+		free(clean);
 	}
 }
 
-/* Diagnostics after '#': one line, no control characters. */
-static void ktap_text(FILE *out, const char *s)
+/* Diagnostics after '#': one line, no control characters, valid UTF-8. */
+static void ktap_text(FILE *out, const char *str)
 {
-	for (; *s; s++)
+	char *clean = utf8_clean(str);
+
+	for (const char *s = clean; *s; s++)
 		fputc((unsigned char)*s < ' ' || *s == 0x7f ? ' ' : *s, out);
+	free(clean);
 }
 
 void compare_ktap(FILE *out, const struct compare_result *res, const struct compare_opts *o)
@@ -137,9 +215,11 @@ void compare_ktap(FILE *out, const struct compare_result *res, const struct comp
 	}
 }
 
-static void xml(FILE *out, const char *s)
+static void xml(FILE *out, const char *str)
 {
-	for (; *s; s++) {
+	char *clean = utf8_clean(str);
+
+	for (const char *s = clean; *s; s++) {
 		unsigned char ch = (unsigned char)*s;
 
 		switch (ch) {
@@ -155,6 +235,7 @@ static void xml(FILE *out, const char *s)
 			fputc(ch < 0x20 || ch == 0x7f ? '?' : ch, out);
 		}
 	}
+	free(clean);
 }
 
 void compare_junit(FILE *out, const struct compare_result *res, const struct compare_opts *o)
@@ -206,9 +287,10 @@ void compare_junit(FILE *out, const struct compare_result *res, const struct com
 			switch (c->verdict) {
 			case V_REGRESSION:
 				fprintf(out, "      <failure type=\"regression\" message=\"%s: %.2f -> %.2f "
-					     "%s (%+.2f%%), p = %.3g\">",
+					     "%s (%+.2f%%, %g%% interval [%+.6g, %+.6g] %s), p = %.3g\">",
 					c->metric->name, c->base.mean, c->cand.mean, c->metric->unit,
-					c->change_pct, c->p);
+					c->change_pct, 100 * (1 - o->alpha), c->diff.lo, c->diff.hi,
+					c->metric->unit, c->p);
 				xml(out, c->reason);
 				fputs("</failure>\n", out);
 				break;
@@ -253,13 +335,41 @@ static json_object *number_or_null(double v)
 	return isnan(v) || isinf(v) ? NULL : json_object_new_double(v);
 }
 
+static json_object *string_json(const char *s)
+{
+	char *clean = utf8_clean(s);
+	json_object *o = json_object_new_string(clean);
+
+	free(clean);
+	return o;
+}
+
+/* cand - base with its interval, in the unit and in % of the baseline. */
+static json_object *diff_json(const struct comparison *c, const struct compare_opts *o)
+{
+	json_object *d;
+
+	if (!c->tested)
+		return NULL;
+	d = json_object_new_object();
+	json_object_object_add(d, "mean", number_or_null(c->diff.diff));
+	json_object_object_add(d, "ci_level", json_object_new_double(1 - o->alpha));
+	json_object_object_add(d, "ci_low", number_or_null(c->diff.lo));
+	json_object_object_add(d, "ci_high", number_or_null(c->diff.hi));
+	json_object_object_add(d, "ci_low_pct", number_or_null(c->lo_pct));
+	json_object_object_add(d, "ci_high_pct", number_or_null(c->hi_pct));
+	json_object_object_add(d, "se", number_or_null(c->diff.se));
+	json_object_object_add(d, "df", number_or_null(c->diff.df));
+	return d;
+}
+
 void compare_json(FILE *out, const struct compare_result *res, const struct compare_opts *o)
 {
 	json_object *root = json_object_new_object(), *arr = json_object_new_array();
 	json_object *notes = json_object_new_array();
 
 	json_object_object_add(root, "schema", json_object_new_string("memhp-compare"));
-	json_object_object_add(root, "version", json_object_new_int(1));
+	json_object_object_add(root, "version", json_object_new_int(2));
 	json_object_object_add(root, "verdict",
 			       json_object_new_string(compare_overall(res)));
 	json_object_object_add(root, "alpha", json_object_new_double(o->alpha));
@@ -269,9 +379,9 @@ void compare_json(FILE *out, const struct compare_result *res, const struct comp
 		const struct comparison *c = &res->v[i];
 		json_object *e = json_object_new_object();
 
-		json_object_object_add(e, "scenario", json_object_new_string(c->scenario));
-		json_object_object_add(e, "baseline", json_object_new_string(c->baseline));
-		json_object_object_add(e, "candidate", json_object_new_string(c->candidate));
+		json_object_object_add(e, "scenario", string_json(c->scenario));
+		json_object_object_add(e, "baseline", string_json(c->baseline));
+		json_object_object_add(e, "candidate", string_json(c->candidate));
 		json_object_object_add(e, "metric", json_object_new_string(c->metric->name));
 		json_object_object_add(e, "unit", json_object_new_string(c->metric->unit));
 		json_object_object_add(e, "better",
@@ -283,13 +393,16 @@ void compare_json(FILE *out, const struct compare_result *res, const struct comp
 		json_object_object_add(e, "candidate_failed", json_object_new_uint64(c->cand_failed));
 		json_object_object_add(e, "change_pct", number_or_null(c->change_pct));
 		json_object_object_add(e, "p", number_or_null(c->p));
+		json_object_object_add(e, "difference", diff_json(c, o));
+		json_object_object_add(e, "baseline_invalid", json_object_new_uint64(c->base_invalid));
+		json_object_object_add(e, "candidate_invalid", json_object_new_uint64(c->cand_invalid));
 		json_object_object_add(e, "verdict",
 				       json_object_new_string(compare_verdict_name(c->verdict)));
-		json_object_object_add(e, "reason", json_object_new_string(c->reason));
+		json_object_object_add(e, "reason", string_json(c->reason));
 		json_object_array_add(arr, e);
 	}
 	for (size_t i = 0; i < res->nnotes; i++)
-		json_object_array_add(notes, json_object_new_string(res->notes[i]));
+		json_object_array_add(notes, string_json(res->notes[i]));
 	json_object_object_add(root, "comparisons", arr);
 	json_object_object_add(root, "not_compared", notes);
 	fprintf(out, "%s\n", json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY |

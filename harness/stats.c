@@ -26,6 +26,11 @@ void stats_of(const double *x, size_t n, struct stats *s)
 	for (size_t i = 0; i < n; i++)
 		sq += (x[i] - s->mean) * (x[i] - s->mean);
 	s->sd = n > 1 ? sqrt(sq / (double)(n - 1)) : 0;
+	/* Equal values: no spread at all, not a rounding error's worth. */
+	if (s->min == s->max) {
+		s->mean = s->min;
+		s->sd = 0;
+	}
 }
 
 static int cmp_double(const void *a, const void *b)
@@ -41,36 +46,6 @@ double stats_median(double *x, size_t n)
 		return 0;
 	qsort(x, n, sizeof(*x), cmp_double);
 	return n % 2 ? x[n / 2] : (x[n / 2 - 1] + x[n / 2]) / 2;
-}
-
-/* log of the probability of a, of the hypergeometric table with row sums r1,
- * r2 and first column sum c1. */
-static double log_hypergeom(unsigned long a, unsigned long r1, unsigned long r2, unsigned long c1)
-{
-	unsigned long n = r1 + r2, c = c1 - a;
-
-	return lgamma((double)r1 + 1) - lgamma((double)a + 1) - lgamma((double)(r1 - a) + 1) +
-	       lgamma((double)r2 + 1) - lgamma((double)c + 1) - lgamma((double)(r2 - c) + 1) -
-	       (lgamma((double)n + 1) - lgamma((double)c1 + 1) - lgamma((double)(n - c1) + 1));
-}
-
-double stats_fisher_2x2(unsigned long a, unsigned long b, unsigned long c, unsigned long d)
-{
-	unsigned long r1 = a + b, r2 = c + d, c1 = a + c;
-	unsigned long lo = c1 > r2 ? c1 - r2 : 0, hi = r1 < c1 ? r1 : c1;
-	double observed = log_hypergeom(a, r1, r2, c1), p = 0;
-
-	if (!r1 || !r2 || !c1 || c1 == r1 + r2)
-		return 1; /* a margin is empty: every table is this one */
-	for (unsigned long x = lo; x <= hi; x++) {
-		double lp = log_hypergeom(x, r1, r2, c1);
-
-		/* Relative slack so that tables as likely as the observed one,
-		 * computed along another path, count as such. */
-		if (lp <= observed + 1e-7)
-			p += exp(lp);
-	}
-	return p > 1 ? 1 : p;
 }
 
 /*
@@ -153,5 +128,72 @@ int stats_welch(const struct stats *x, const struct stats *y, struct welch *w)
 	w->df = se2 * se2 /
 		(vx * vx / (double)(x->n - 1) + vy * vy / (double)(y->n - 1));
 	w->p = stats_t_two_sided(w->t, w->df);
+	return 0;
+}
+
+double stats_t_critical(double p, double df)
+{
+	double lo = 0, hi = 1;
+
+	if (!(p > 0 && p < 1) || !(df > 0))
+		return NAN;
+	/* P(|T| > t) falls with t: widen, then bisect. */
+	while (stats_t_two_sided(hi, df) > p && hi < 1e12)
+		hi *= 2;
+	for (int i = 0; i < 200 && hi - lo > 1e-12 * hi; i++) {
+		double mid = (lo + hi) / 2;
+
+		if (stats_t_two_sided(mid, df) > p)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return (lo + hi) / 2;
+}
+
+int stats_mean_diff(const struct stats *x, const struct stats *y, double alpha,
+		    struct mean_diff *d)
+{
+	struct welch w;
+	double t;
+	int rc = stats_welch(x, y, &w);
+
+	if (rc)
+		return rc;
+	d->diff = y->mean - x->mean;
+	d->df = w.df;
+	d->se = sqrt(x->sd * x->sd / (double)x->n + y->sd * y->sd / (double)y->n);
+	if (d->se == 0) {
+		d->lo = d->hi = d->diff;
+		return 0;
+	}
+	t = stats_t_critical(alpha, w.df);
+	d->lo = d->diff - t * d->se;
+	d->hi = d->diff + t * d->se;
+	return 0;
+}
+
+double stats_look_alpha(double alpha, unsigned looks)
+{
+	return alpha / (looks ? looks : 1);
+}
+
+int stats_seq_look(const struct stats *base, const struct stats *cand, double alpha,
+		   unsigned looks, double min_effect_pct, int better, struct mean_diff *d,
+		   double *p, enum seq_verdict *v)
+{
+	double a = stats_look_alpha(alpha, looks), margin = fabs(base->mean) * min_effect_pct / 100;
+	struct welch w;
+	int rc = stats_welch(base, cand, &w);
+
+	if (rc || (rc = stats_mean_diff(base, cand, a, d)))
+		return rc;
+	*p = w.p;
+	if (w.p < a && fabs(d->diff) >= margin && d->diff != 0)
+		*v = d->diff * better < 0 ? SEQ_WORSE : SEQ_BETTER;
+	else if (d->lo >= -margin && d->hi <= margin)
+		*v = SEQ_SAME;
+	else
+		*v = SEQ_CONTINUE;
 	return 0;
 }

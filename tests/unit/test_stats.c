@@ -3,7 +3,10 @@
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
+#include <math.h>
 #include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
 
 #include <cmocka.h>
 
@@ -59,21 +62,6 @@ static void test_median(void **state)
 	assert_float_equal(stats_median(NULL, 0), 0, 0);
 }
 
-static void test_fisher_known_answers(void **state)
-{
-	(void)state;
-	/* Fisher's lady tasting tea: 3 of 4 right each way, p = 34/70. */
-	assert_float_equal(stats_fisher_2x2(3, 1, 1, 3), 34.0 / 70.0, 1e-12);
-	/* The textbook dieting example (1 9 / 11 3): two-sided p = 0.002759. */
-	assert_float_equal(stats_fisher_2x2(1, 9, 11, 3), 0.0027594562, 1e-9);
-	/* Symmetric and identical tables are as likely as can be. */
-	assert_float_equal(stats_fisher_2x2(440, 8, 440, 8), 1.0, 1e-9);
-	/* An empty margin: nothing to test. */
-	assert_float_equal(stats_fisher_2x2(448, 0, 448, 0), 1.0, 0);
-	/* 448-block sized counts stay finite and tiny when they differ a lot. */
-	assert_true(stats_fisher_2x2(1320, 24, 1200, 144) < 1e-20);
-}
-
 static void test_t_distribution(void **state)
 {
 	(void)state;
@@ -121,6 +109,319 @@ static void test_welch_edges(void **state)
 	assert_float_equal(w.p, 0, 0); /* no spread and different means */
 }
 
+static void test_t_critical(void **state)
+{
+	(void)state;
+	/* Tables: the two-sided 5% points for df 10 and 4, 1% for df 8. */
+	assert_float_equal(stats_t_critical(0.05, 10), 2.228139, 1e-5);
+	assert_float_equal(stats_t_critical(0.05, 4), 2.776445, 1e-5);
+	assert_float_equal(stats_t_critical(0.01, 8), 3.355387, 1e-5);
+	/* Cauchy: P(|T| > 1) = 1/2. */
+	assert_float_equal(stats_t_critical(0.5, 1), 1.0, 1e-9);
+	assert_true(isnan(stats_t_critical(0, 5)));
+	assert_true(isnan(stats_t_critical(0.05, 0)));
+}
+
+static void test_mean_diff_interval(void **state)
+{
+	/* The Welch example above: difference 2.167 (b - a), and the interval
+	 * excludes 0 at 5% (p 0.021) but not at 1%. */
+	const double a[] = { 27.5, 21.0, 19.0, 23.6, 17.0, 17.9, 16.9, 20.1,
+			     21.9, 22.6, 23.1, 19.6, 19.0, 21.7, 21.4 };
+	const double b[] = { 27.1, 22.0, 20.8, 23.4, 23.4, 23.5, 25.8, 22.0,
+			     24.8, 20.2, 21.9, 22.1, 22.9, 20.5, 24.4 };
+	const double c[] = { 5, 5, 5 }, d[] = { 7, 7, 7 };
+	struct stats x, y, z, u;
+	struct mean_diff m;
+
+	(void)state;
+	stats_of(a, 15, &x);
+	stats_of(b, 15, &y);
+	assert_int_equal(stats_mean_diff(&x, &y, 0.05, &m), 0);
+	assert_float_equal(m.diff, 2.1666667, 1e-6);
+	assert_true(m.lo > 0 && m.hi > m.diff);
+	/* lo and hi are diff -/+ t(0.05, df) se */
+	assert_float_equal(m.hi - m.diff, stats_t_critical(0.05, m.df) * m.se, 1e-9);
+	assert_float_equal(m.diff - m.lo, m.hi - m.diff, 1e-9);
+	assert_int_equal(stats_mean_diff(&x, &y, 0.01, &m), 0);
+	assert_true(m.lo < 0);
+	/* No spread: the interval is the difference. */
+	stats_of(c, 3, &z);
+	stats_of(d, 3, &u);
+	assert_int_equal(stats_mean_diff(&z, &u, 0.05, &m), 0);
+	assert_float_equal(m.lo, 2, 0);
+	assert_float_equal(m.hi, 2, 0);
+	assert_int_equal(stats_mean_diff(&z, &z, 0.05, &m), 0);
+	assert_float_equal(m.diff, 0, 0);
+	assert_float_equal(m.hi, 0, 0);
+}
+
+static void test_equal_values_no_spread(void **state)
+{
+	/* 1.945 s five times: the mean is not a rounding error away from it,
+	 * and there is no spread (else a tiny sd makes p meaningless). */
+	const double x[] = { 1.945, 1.945, 1.945, 1.945, 1.945 };
+	struct stats s;
+
+	(void)state;
+	stats_of(x, 5, &s);
+	assert_float_equal(s.sd, 0, 0);
+	assert_float_equal(s.mean, 1.945, 0);
+}
+
+/*
+ * The issue's runs (448 blocks hot-added): runs that scatter much more than
+ * binomially. Blocks and MiB (the same counts times 128) must agree.
+ */
+static void welch_of(const double *a, const double *b, size_t n, double scale, double *p)
+{
+	double sa[16], sb[16];
+	struct stats x, y;
+	struct welch w;
+
+	for (size_t i = 0; i < n; i++) {
+		sa[i] = a[i] * scale;
+		sb[i] = b[i] * scale;
+	}
+	stats_of(sa, n, &x);
+	stats_of(sb, n, &y);
+	assert_int_equal(stats_welch(&x, &y, &w), 0);
+	*p = w.p;
+}
+
+static void test_overdispersed_runs(void **state)
+{
+	const double base[] = { 440, 400, 440, 400, 440 };
+	const double near[] = { 430, 390, 430, 390, 430 };
+	const double drop[] = { 380, 340, 380, 340, 380 };
+	double pb, pm;
+
+	(void)state;
+	welch_of(base, near, 5, 1, &pb);
+	welch_of(base, near, 5, 128, &pm);
+	assert_true(pb > 0.05);
+	assert_float_equal(pb, pm, 1e-12);
+	welch_of(base, drop, 5, 1, &pb);
+	welch_of(base, drop, 5, 128, &pm);
+	assert_true(pb < 0.01);
+	assert_float_equal(pb, pm, 1e-12);
+}
+
+/*
+ * Calibration: A/A comparisons drawn from an overdispersed model of a run.
+ * Each run removes Binomial(448, q) blocks with q ~ Beta: the blocks of one
+ * run share a q (one pinning allocation takes a chain), so runs scatter more
+ * than binomially by the intra-run correlation rho. Deterministic: a fixed
+ * seed and the project's own generator.
+ */
+struct rng {
+	uint64_t s;
+};
+
+static uint64_t rng_next(struct rng *r)
+{
+	/* splitmix64 */
+	uint64_t z = (r->s += 0x9e3779b97f4a7c15ULL);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+static double rng_unit(struct rng *r) /* (0, 1) */
+{
+	return ((double)(rng_next(r) >> 11) + 0.5) / 9007199254740992.0;
+}
+
+static double rng_normal(struct rng *r)
+{
+	return sqrt(-2 * log(rng_unit(r))) * cos(2 * M_PI * rng_unit(r));
+}
+
+static double rng_gamma(struct rng *r, double shape)
+{
+	/* Marsaglia and Tsang; shape < 1 through the boost U^(1/shape). */
+	double d, c;
+
+	if (shape < 1)
+		return rng_gamma(r, shape + 1) * pow(rng_unit(r), 1 / shape);
+	d = shape - 1.0 / 3;
+	c = 1 / sqrt(9 * d);
+	for (;;) {
+		double x = rng_normal(r), v = 1 + c * x, u = rng_unit(r);
+
+		if (v <= 0)
+			continue;
+		v = v * v * v;
+		if (log(u) < 0.5 * x * x + d - d * v + d * log(v))
+			return d * v;
+	}
+}
+
+/* Beta-binomial(n, mean q, intra-run correlation rho): a = q (1 - rho) / rho. */
+static double rng_betabinom(struct rng *r, unsigned n, double q, double rho)
+{
+	double a = q * (1 - rho) / rho, b = (1 - q) * (1 - rho) / rho;
+	double g = rng_gamma(r, a), h = rng_gamma(r, b), p = g / (g + h);
+	unsigned k = 0;
+
+	for (unsigned i = 0; i < n; i++)
+		k += rng_unit(r) < p;
+	return k;
+}
+
+#define SIMS 2000
+#define BLOCKS 448
+
+/* The share of SIMS comparisons of N runs a side that Welch's test calls
+ * significant at alpha, the candidate's mean q shifted by shift. */
+static double rejection_rate(struct rng *r, size_t n, double q, double rho, double shift,
+			     double alpha)
+{
+	unsigned rejected = 0;
+
+	for (unsigned s = 0; s < SIMS; s++) {
+		double a[16], b[16];
+		struct stats x, y;
+		struct welch w;
+
+		for (size_t i = 0; i < n; i++) {
+			a[i] = rng_betabinom(r, BLOCKS, q, rho);
+			b[i] = rng_betabinom(r, BLOCKS, q + shift, rho);
+		}
+		stats_of(a, n, &x);
+		stats_of(b, n, &y);
+		assert_int_equal(stats_welch(&x, &y, &w), 0);
+		rejected += w.p < alpha;
+	}
+	return (double)rejected / SIMS;
+}
+
+/* The models: (q, rho) from nearly binomial to heavily overdispersed, and
+ * one where most runs give back nearly everything (many ties). The figures
+ * printed here are the ones in docs/compare.md. */
+static const struct {
+	double q, rho;
+} models[] = {
+	{ 0.93, 0.002 }, { 0.90, 0.01 }, { 0.90, 0.05 }, { 0.50, 0.10 }, { 0.995, 0.001 },
+};
+
+static void test_calibration_aa(void **state)
+{
+	struct rng r = { 20261202 };
+
+	(void)state;
+	for (size_t m = 0; m < sizeof(models) / sizeof(models[0]); m++) {
+		double fpr = rejection_rate(&r, 5, models[m].q, models[m].rho, 0, 0.05);
+
+		printf("# A/A, N=5 a side, q %.3f rho %.3f: false-positive rate %.4f at alpha 0.05\n",
+		       models[m].q, models[m].rho, fpr);
+		/* 2000 draws: the standard error at 0.05 is 0.005. */
+		assert_true(fpr <= 0.05 + 0.015);
+	}
+}
+
+static void test_power(void **state)
+{
+	struct rng r = { 42 };
+	double sd, power;
+
+	(void)state;
+	/* q 0.90, rho 0.01: runs scatter with an sd of about 15 blocks (binomial
+	 * alone: 6). A drop of 30 blocks (6.7%, two run sds) at N=5. */
+	sd = BLOCKS * sqrt(0.9 * 0.1 * (0.01 + 0.99 / BLOCKS));
+	power = rejection_rate(&r, 5, 0.90, 0.01, -30.0 / BLOCKS, 0.05);
+	printf("# shift of -30 blocks (%.1f run sds), N=5: power %.4f\n", 30 / sd, power);
+	assert_true(power >= 0.6);
+	/* Half that, 15 blocks (one sd): power falls, as it must. */
+	power = rejection_rate(&r, 5, 0.90, 0.01, -15.0 / BLOCKS, 0.05);
+	printf("# shift of -15 blocks (%.1f run sds), N=5: power %.4f\n", 15 / sd, power);
+	assert_true(power >= 0.15 && power < 0.6);
+	/* The drop, 60 blocks at its spread (sd 22): all but certain. */
+	power = rejection_rate(&r, 5, 0.90, 0.01, -60.0 / BLOCKS, 0.05);
+	printf("# shift of -60 blocks, N=5: power %.4f\n", power);
+	assert_true(power >= 0.95);
+}
+
+/*
+ * The sequential rule of memhp ab: looks after every pair from 3 to 10 runs
+ * a side, each at alpha / 8. Over all looks of an A/A the chance of any
+ * false regression must stay below alpha; with a real drop it must stop
+ * early and say regression.
+ */
+struct seq_outcome {
+	double false_alarm, worse, same, undecided, mean_pairs;
+};
+
+static void simulate_seq(struct rng *r, double q, double rho, double shift,
+			 struct seq_outcome *out)
+{
+	const unsigned first = 3, max = 10, looks = max - first + 1;
+	unsigned counts[4] = { 0 }, pairs = 0;
+
+	for (unsigned s = 0; s < SIMS; s++) {
+		double a[16], b[16];
+		enum seq_verdict v = SEQ_CONTINUE;
+		unsigned n;
+
+		for (n = 1; n <= max && v == SEQ_CONTINUE; n++) {
+			struct stats x, y;
+			struct mean_diff d;
+			double p;
+
+			a[n - 1] = rng_betabinom(r, BLOCKS, q, rho);
+			b[n - 1] = rng_betabinom(r, BLOCKS, q + shift, rho);
+			if (n < first)
+				continue;
+			stats_of(a, n, &x);
+			stats_of(b, n, &y);
+			assert_int_equal(stats_seq_look(&x, &y, 0.05, looks, 1, +1, &d, &p, &v), 0);
+		}
+		pairs += n - 1;
+		counts[v]++;
+	}
+	out->false_alarm = (double)(counts[SEQ_WORSE] + counts[SEQ_BETTER]) / SIMS;
+	out->worse = (double)counts[SEQ_WORSE] / SIMS;
+	out->same = (double)counts[SEQ_SAME] / SIMS;
+	out->undecided = (double)counts[SEQ_CONTINUE] / SIMS;
+	out->mean_pairs = (double)pairs / SIMS;
+}
+
+static void test_sequential_aa(void **state)
+{
+	struct rng r = { 7 };
+
+	(void)state;
+	for (size_t m = 0; m < sizeof(models) / sizeof(models[0]); m++) {
+		struct seq_outcome o;
+
+		simulate_seq(&r, models[m].q, models[m].rho, 0, &o);
+		printf("# sequential A/A, q %.3f rho %.3f: false alarm %.4f, same %.4f, "
+		       "to max %.4f, %.2f pairs on average\n", models[m].q, models[m].rho,
+		       o.false_alarm, o.same, o.undecided, o.mean_pairs);
+		assert_true(o.false_alarm <= 0.05 + 0.015);
+	}
+}
+
+static void test_sequential_shift(void **state)
+{
+	struct rng r = { 8 };
+	struct seq_outcome o;
+
+	(void)state;
+	/* A drop of 60 blocks at a run sd of 15: stops early, says regression. */
+	simulate_seq(&r, 0.90, 0.01, -60.0 / BLOCKS, &o);
+	printf("# sequential, -60 blocks (4 sd): regression %.4f, %.2f pairs on average\n",
+	       o.worse, o.mean_pairs);
+	assert_true(o.worse >= 0.95);
+	assert_true(o.mean_pairs < 6);
+	/* -30 blocks (2 sd): most runs find it before 10 pairs. */
+	simulate_seq(&r, 0.90, 0.01, -30.0 / BLOCKS, &o);
+	printf("# sequential, -30 blocks (2 sd): regression %.4f, %.2f pairs on average\n",
+	       o.worse, o.mean_pairs);
+	assert_true(o.worse >= 0.5);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -128,10 +429,17 @@ int main(void)
 		cmocka_unit_test(test_small_samples),
 		cmocka_unit_test(test_large_values_keep_precision),
 		cmocka_unit_test(test_median),
-		cmocka_unit_test(test_fisher_known_answers),
 		cmocka_unit_test(test_t_distribution),
 		cmocka_unit_test(test_welch_known_answer),
 		cmocka_unit_test(test_welch_edges),
+		cmocka_unit_test(test_t_critical),
+		cmocka_unit_test(test_mean_diff_interval),
+		cmocka_unit_test(test_equal_values_no_spread),
+		cmocka_unit_test(test_overdispersed_runs),
+		cmocka_unit_test(test_calibration_aa),
+		cmocka_unit_test(test_power),
+		cmocka_unit_test(test_sequential_aa),
+		cmocka_unit_test(test_sequential_shift),
 	};
 
 	return cmocka_run_group_tests_name("stats", tests, NULL, NULL);

@@ -1,0 +1,281 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * memhp rerun RESULT.json: the same cell again, from what the result
+ * records (scenario text, kernel variant, backend, accelerator, host),
+ * refusing when an input is gone or has changed, and recording where the new
+ * result came from.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <json-c/json.h>
+
+#include "backend.h"
+#include "cmd.h"
+#include "image.h"
+#include "result.h"
+#include "runner.h"
+#include "scenario.h"
+#include "signals.h"
+#include "summary.h"
+#include "term.h"
+
+static void usage(FILE *out)
+{
+	fputs("usage: memhp rerun [OPTIONS] RESULT.json\n\n"
+	      "Run the cell of RESULT.json again, exactly as it is recorded: the scenario\n"
+	      "text (its sha256 checked), the kernel variant (spec, command line), the\n"
+	      "backend, the accelerator and, for libvirt, the host URI. The kernel must be\n"
+	      "the same: its guest image (deb: package and version, path: file's sha256,\n"
+	      "build: inputs) is resolved again and compared with the one recorded; a\n"
+	      "kernel that is gone or differs is refused, naming it. The new result.json\n"
+	      "records the run it repeats under \"origin\".\n\n"
+	      "  -o, --output DIR   results directory (default: results)\n"
+	      "      --qemu BINARY  emulator (default: qemu-system-x86_64)\n"
+	      "  -h, --help         this text\n\n"
+	      "Exit: as memhp run: 0 ok, 1 the run failed, 2 refused (an input is gone or\n"
+	      "changed, or RESULT.json cannot be read), 128+N interrupted by signal N.\n",
+	      out);
+}
+
+/* The kernel_id of a cached guest image (its image.json), or "". */
+static void image_kernel_id(const char *key, char *buf, size_t len)
+{
+	char path[4200];
+	const char *home = getenv("HOME");
+	json_object *o, *id;
+
+	*buf = 0;
+	snprintf(path, sizeof(path), "%s/.cache/memhp/images/%s/image.json", home ? home : "", key);
+	o = json_object_from_file(path);
+	if (o && json_object_object_get_ex(o, "kernel_id", &id) &&
+	    json_object_is_type(id, json_type_string))
+		snprintf(buf, len, "%s", json_object_get_string(id));
+	json_object_put(o);
+}
+
+/* A build: kernel's key from its kernel.json, or "". */
+static void build_key(json_object *build, char *buf, size_t len)
+{
+	json_object *k;
+
+	*buf = 0;
+	if (build && json_object_object_get_ex(build, "key", &k) &&
+	    json_object_is_type(k, json_type_string))
+		snprintf(buf, len, "%s", json_object_get_string(k));
+}
+
+/* Add "origin" to dir/result.json, written to a fresh name and renamed. */
+static int add_origin(const char *dir, const char *from, const struct run_record *old,
+		      struct err *err)
+{
+	char path[4200], tmp[4200];
+	json_object *root, *origin;
+	const char *text;
+	FILE *f;
+	int fd, bad;
+
+	snprintf(path, sizeof(path), "%s/result.json", dir);
+	snprintf(tmp, sizeof(tmp), "%s/.result.json.XXXXXX", dir);
+	root = json_object_from_file(path);
+	if (!root)
+		return err_set(err, "%s: cannot read it back", path);
+	origin = json_object_new_object();
+	json_object_object_add(origin, "rerun_of", json_object_new_string(from));
+	json_object_object_add(origin, "run_id", json_object_new_string(old->run_id));
+	json_object_object_add(origin, "started", json_object_new_string(old->started));
+	json_object_object_add(origin, "image", json_object_new_string(old->image_key));
+	json_object_object_add(root, "origin", origin);
+	text = json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY |
+						    JSON_C_TO_STRING_NOSLASHESCAPE);
+	fd = mkostemp(tmp, O_CLOEXEC);
+	if (fd < 0 || !(f = fdopen(fd, "w"))) {
+		err_set(err, "%s: %s", tmp, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		json_object_put(root);
+		return -EIO;
+	}
+	fchmod(fd, 0644);
+	fprintf(f, "%s\n", text);
+	bad = ferror(f) | fflush(f) | fsync(fd);
+	bad |= fclose(f);
+	json_object_put(root);
+	if (bad || rename(tmp, path) < 0) {
+		unlink(tmp);
+		return err_set(err, "%s: %s", path, strerror(errno));
+	}
+	return 0;
+}
+
+/* Everything to run old's cell again, or a refusal in err. */
+static int prepare(const struct run_record *old, const char *from, struct scenario *sc,
+		   struct run_options *opt, struct err *err)
+{
+	char path[1200], id_old[600], id_new[600], key_old[64], key_new[64];
+	const char *spec = *old->variant_source ? old->variant_source : old->kernel_spec;
+	struct image img;
+
+	if (!old->scenario_text || !*old->scenario_name)
+		return err_set(err, "%s: records no scenario text to run", from);
+	/* The scenario's name is its file's: load the text under that name. */
+	snprintf(path, sizeof(path), "%s.ini", old->scenario_name);
+	if (scenario_load_string(sc, path, old->scenario_text, err))
+		return -EINVAL;
+	if (strcmp(sc->sha256, old->scenario_sha256))
+		return err_set(err, "%s: the scenario text does not match its recorded sha256 %s "
+				    "(edited?)", from, old->scenario_sha256);
+	if (!*spec)
+		return err_set(err, "%s: records no kernel", from);
+	opt->kernel = spec;
+	opt->variant = old->variant;
+	opt->variant_cmdline = old->variant_cmdline;
+	opt->repeat = old->repeat ? old->repeat : 1;
+	opt->backend = backend_by_name(*old->backend ? old->backend : "qmp");
+	if (!opt->backend)
+		return err_set(err, "%s: backend '%s' is not one memhp has", from, old->backend);
+	if (!strcmp(old->accel, "kvm"))
+		opt->accel = ACCEL_KVM;
+	else if (!strcmp(old->accel, "tcg"))
+		opt->accel = ACCEL_TCG;
+	else
+		return err_set(err, "%s: records no accelerator it ran with (vmm.accel '%s')", from,
+			       old->accel);
+	if (*old->host_uri)
+		opt->connect = old->host_uri;
+	/* The same kernel, or nothing: resolve its image and compare. */
+	if (image_resolve(spec, NULL, NULL, &img, err))
+		return -ENOENT;
+	if (old->kernel_build) {
+		json_object *now = NULL;
+		char kj[4300];
+
+		snprintf(kj, sizeof(kj), "%s/kernel.json", img.build);
+		now = *img.build ? json_object_from_file(kj) : NULL;
+		build_key(old->kernel_build, key_old, sizeof(key_old));
+		build_key(now, key_new, sizeof(key_new));
+		json_object_put(now);
+		if (strcmp(key_old, key_new))
+			return err_set(err, "kernel %s: its build inputs changed (tree, patches, "
+					    "configuration or compiler): build key %s, the result ran %s",
+				       spec, *key_new ? key_new : "none", key_old);
+	}
+	if (*old->image_key && strcmp(img.key, old->image_key)) {
+		image_kernel_id(old->image_key, id_old, sizeof(id_old));
+		image_kernel_id(img.key, id_new, sizeof(id_new));
+		if (*id_old && strcmp(id_old, id_new))
+			return err_set(err, "kernel %s changed: it is now '%s', the result ran '%s'",
+				       spec, id_new, id_old);
+		if (!*id_old)
+			return err_set(err, "kernel %s: its guest image is now %s, the result ran %s, "
+					    "which is no longer cached to tell what changed",
+				       spec, img.key, old->image_key);
+		/* Same kernel, other guest-side programs (a rebuilt probe): said,
+		 * not refused — the kernel under test is the same. */
+		fprintf(stderr, "memhp rerun: note: same kernel, guest image %s instead of %s "
+				"(memhp's guest programs changed)\n", img.key, old->image_key);
+	}
+	return 0;
+}
+
+static int make_dir(const char *out, const struct run_record *old, char *dir, size_t len)
+{
+	char stamp[32];
+	time_t t = time(NULL);
+	struct tm tm;
+
+	if (mkdir(out, 0755) < 0 && errno != EEXIST)
+		return -errno;
+	gmtime_r(&t, &tm);
+	strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", &tm);
+	for (unsigned n = 1; n < 1000; n++) {
+		snprintf(dir, len, "%s/%.500s%s%.63s-rerun-%s-r%u%s%.0u", out, old->scenario_name,
+			 *old->variant ? "-" : "", old->variant, stamp, old->repeat, n > 1 ? "." : "",
+			 n > 1 ? n : 0);
+		if (mkdir(dir, 0755) == 0)
+			return 0;
+		if (errno != EEXIST)
+			return -errno;
+	}
+	return -EEXIST;
+}
+
+int cmd_rerun(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "output", required_argument, NULL, 'o' },
+		{ "qemu", required_argument, NULL, 'Q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	struct run_options opt = { .accel = -1, .qemu = "qemu-system-x86_64",
+				   .progress_tty = isatty(STDERR_FILENO) };
+	const char *out = "results";
+	struct run_record old, rec;
+	struct scenario sc;
+	char dir[4096], shown[4200];
+	struct err err;
+	int c, rc;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'o': out = optarg; break;
+		case 'Q': opt.qemu = optarg; break;
+		case 'h': usage(stdout); return EXIT_OK;
+		default: usage(stderr); return EXIT_USAGE;
+		}
+	}
+	if (optind != argc - 1) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	result_init(&old);
+	if (result_read(argv[optind], &old, &err)) {
+		fprintf(stderr, "memhp rerun: %s\n", term_printable(err.msg, shown, sizeof(shown)));
+		result_free(&old);
+		return EXIT_USAGE;
+	}
+	memset(&sc, 0, sizeof(sc));
+	if (prepare(&old, argv[optind], &sc, &opt, &err)) {
+		fprintf(stderr, "memhp rerun: refused: %s\n",
+			term_printable(err.msg, shown, sizeof(shown)));
+		result_free(&old);
+		scenario_free(&sc);
+		return EXIT_USAGE;
+	}
+	rc = make_dir(out, &old, dir, sizeof(dir));
+	if (rc) {
+		fprintf(stderr, "memhp rerun: cannot create a run directory in %s: %s\n", out,
+			strerror(-rc));
+		result_free(&old);
+		scenario_free(&sc);
+		return EXIT_USAGE;
+	}
+	opt.outdir = dir;
+	signals_install();
+	fprintf(stderr, "memhp: rerun of %s -> %s\n", argv[optind], dir);
+	rc = runner_run(&sc, &opt, &rec, &err);
+	summary_print(stdout, &rec);
+	if (rc) {
+		fprintf(stderr, "memhp rerun: could not write the result: %s\n", err.msg);
+		rc = EXIT_RUN_FAILED;
+	} else if (add_origin(dir, argv[optind], &old, &err)) {
+		fprintf(stderr, "memhp rerun: could not record the origin: %s\n", err.msg);
+		rc = EXIT_RUN_FAILED;
+	} else {
+		fprintf(stderr, "memhp: result %s/result.json\n", dir);
+		rc = memhp_stop_signal ? 128 + memhp_stop_signal : rec.status != RUN_OK;
+	}
+	result_free(&rec);
+	result_free(&old);
+	scenario_free(&sc);
+	return rc;
+}
