@@ -27,7 +27,7 @@ const char *backend_uri(const struct backend_ops *be, const char *connect)
 
 static int unsupported(const struct backend_ops *be, const char *what, struct err *err)
 {
-	return err_set(err, "the %s backend cannot %s", be->name, what), -ENOENT;
+	return err_fail(err, -ENOENT, "the %s backend cannot %s", be->name, what);
 }
 
 int vm_resolve_accel(const struct backend_ops *be, const char *connect, unsigned choice,

@@ -136,7 +136,7 @@ __attribute__((format(printf, 4, 5))) static int lv_vm_fail(struct vm *vm, struc
 	vsnprintf(what, sizeof(what), fmt, ap);
 	va_end(ap);
 	if (gone(vm, why, sizeof(why)))
-		return err_set(err, "host %s: %s while %s", lv.uri, why, what), -ESRCH;
+		return err_fail(err, -ESRCH, "host %s: %s while %s", lv.uri, why, what);
 	return lv_fail(err, rc, "%s", what);
 }
 
@@ -379,7 +379,7 @@ static int lv_agent(struct vm *vm, const char *cmd, json_object *args, json_obje
 	free(out);
 	if (!reply || !json_object_object_get_ex(reply, "return", &v)) {
 		json_object_put(reply);
-		return err_set(err, "%s: agent reply without return", cmd), -EPROTO;
+		return err_fail(err, -EPROTO, "%s: agent reply without return", cmd);
 	}
 	if (ret)
 		*ret = json_object_get(v);
@@ -499,7 +499,7 @@ static int lv_wait_event(struct vm *vm, int64_t deadline, struct vm_event *ev, s
 		if (!lv_alive())
 			return lv_fail(err, -EHOSTDOWN, "waiting for events");
 		if (gone(vm, why, sizeof(why)))
-			return err_set(err, "%s", why), -ESRCH;
+			return err_fail(err, -ESRCH, "%s", why);
 		sample_rss(vm, false);
 		left = deadline - now_ms();
 		if (left <= 0)
@@ -535,7 +535,7 @@ static int vmem_bases(struct vm *vm, struct err *err)
 	if (!reply || !json_object_object_get_ex(reply, "return", &list) ||
 	    !json_object_is_type(list, json_type_array)) {
 		json_object_put(reply);
-		return err_set(err, "query-memory-devices: unexpected reply"), -EPROTO;
+		return err_fail(err, -EPROTO, "query-memory-devices: unexpected reply");
 	}
 	for (size_t i = 0, k = 0; i < json_object_array_length(list) && k < 4; i++) {
 		json_object *d = json_object_array_get_idx(list, i), *t, *data, *id, *addr;
@@ -705,7 +705,7 @@ static int wait_agent(struct vm *vm, int64_t deadline, struct err *err)
 		if (!rc || rc == -EHOSTDOWN)
 			return rc;
 		if (gone(vm, why, sizeof(why)))
-			return err_set(err, "%s before its agent answered", why), -ESRCH;
+			return err_fail(err, -ESRCH, "%s before its agent answered", why);
 		if (now_ms() >= deadline)
 			return err_wrap(err, -ETIMEDOUT, "the guest agent did not answer in time");
 		usleep(200 * 1000);
@@ -738,7 +738,7 @@ static int lv_start(const struct vm_config *cfg, struct vm **out, struct err *er
 		rc = -errno;
 		pthread_mutex_destroy(&vm->lock);
 		free(vm);
-		return err_set(err, "pipe: %s", strerror(-rc)), rc;
+		return err_fail(err, rc, "pipe: %s", strerror(-rc));
 	}
 	snprintf(vm->name, sizeof(vm->name), "memhp-%ld-%lx", (long)getpid(),
 		 (unsigned long)now_ms() & 0xffffffUL);

@@ -273,10 +273,10 @@ static int connect_when_ready(struct vm *vm, const char *path, struct err *err)
 		if (!alive(vm))
 			return died(vm, -EPIPE, err);
 		if (memhp_stop_signal)
-			return err_set(err, "interrupted while starting QEMU"), -EINTR;
+			return err_fail(err, -EINTR, "interrupted while starting QEMU");
 		if (now_ms() >= deadline)
-			return err_set(err, "%s did not appear within %d s", path,
-				       SOCKET_TIMEOUT_MS / 1000), -ETIMEDOUT;
+			return err_fail(err, -ETIMEDOUT, "%s did not appear within %d s", path,
+						    SOCKET_TIMEOUT_MS / 1000);
 		usleep(10000);
 	}
 }

@@ -144,7 +144,7 @@ static int write_sbatch(const struct slurm *sl, const struct matrix *m, const st
 
 	dir = realpath(sl->dir, NULL); /* made by the caller */
 	if (!dir)
-		return err_set(err, "--slurm %s: %s", sl->dir, strerror(errno)), -errno;
+		return err_fail(err, -errno, "--slurm %s: %s", sl->dir, strerror(errno));
 	snprintf(path, sizeof(path), "%s/slurm", dir);
 	if (mkdir(path, 0755) < 0 && errno != EEXIST) {
 		err_set(err, "%s: %s", path, strerror(errno));

@@ -155,8 +155,8 @@ int guest_exec(const struct backend_ops *be, struct vm *vm, const char *const ar
 	rc = exit_status(ret, exitcode);
 	if (rc) {
 		json_object_put(ret);
-		return err_set(err, "%s: the agent's exit status is not an integer in range "
-			       "(exitcode 0-255, signal 1-127)", argv[0]), rc;
+		return err_fail(err, rc, "%s: the agent's exit status is not an integer in range "
+				    "(exitcode 0-255, signal 1-127)", argv[0]);
 	}
 	if (json_object_object_get_ex(ret, "out-data", &v)) {
 		size_t len;
@@ -169,7 +169,7 @@ int guest_exec(const struct backend_ops *be, struct vm *vm, const char *const ar
 		rc = b64_decode(json_object_get_string(v), out, &len);
 		if (rc) {
 			json_object_put(ret);
-			return err_set(err, "%s: agent sent bad base64 output", argv[0]), rc;
+			return err_fail(err, rc, "%s: agent sent bad base64 output", argv[0]);
 		}
 	} else {
 		*out = strdup("");
@@ -286,8 +286,8 @@ static int bad_probe(struct guest_snapshot *s, struct err *err, const char *what
 {
 	guest_snapshot_free(s);
 	if (i != SIZE_MAX)
-		return err_set(err, "memhp-probe output: blocks[%zu]: %s", i, what), -EBADMSG;
-	return err_set(err, "memhp-probe output: %s", what), -EBADMSG;
+		return err_fail(err, -EBADMSG, "memhp-probe output: blocks[%zu]: %s", i, what);
+	return err_fail(err, -EBADMSG, "memhp-probe output: %s", what);
 }
 
 int guest_snapshot_parse(const char *json, struct guest_snapshot *s, struct err *err)
@@ -299,7 +299,7 @@ int guest_snapshot_parse(const char *json, struct guest_snapshot *s, struct err 
 	memset(s, 0, sizeof(*s));
 	if (!root || !json_object_is_type(root, json_type_object)) {
 		json_object_put(root);
-		return err_set(err, "memhp-probe printed no JSON object"), -EBADMSG;
+		return err_fail(err, -EBADMSG, "memhp-probe printed no JSON object");
 	}
 	s->raw = root;
 	if (!u64_at(root, "block_size", &s->block_size) || !s->block_size ||
@@ -361,12 +361,12 @@ int guest_why_parse(const char *json, json_object **blocks, struct err *err)
 	*blocks = NULL;
 	if (!root || !json_object_is_type(root, json_type_object)) {
 		json_object_put(root);
-		return err_set(err, "memhp-probe why printed no JSON object"), -EBADMSG;
+		return err_fail(err, -EBADMSG, "memhp-probe why printed no JSON object");
 	}
 	if (!json_object_object_get_ex(root, "blocks", &arr) ||
 	    !json_object_is_type(arr, json_type_array)) {
 		json_object_put(root);
-		return err_set(err, "memhp-probe why: 'blocks' is not an array"), -EBADMSG;
+		return err_fail(err, -EBADMSG, "memhp-probe why: 'blocks' is not an array");
 	}
 	n = json_object_array_length(arr);
 	for (size_t i = 0; i < n; i++) {
@@ -420,7 +420,7 @@ int guest_snapshot(const struct backend_ops *be, struct vm *vm, struct guest_sna
 			return rc;
 		if (code) {
 			free(out);
-			return err_set(err, "memhp-probe exited with status %d", code), -ECHILD;
+			return err_fail(err, -ECHILD, "memhp-probe exited with status %d", code);
 		}
 		rc = guest_snapshot_parse(out, s, &perr);
 		if (!rc || attempt == ATTEMPTS || now_ms() >= deadline) {

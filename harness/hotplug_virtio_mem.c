@@ -157,7 +157,7 @@ static int vmem_unplug(struct hotplug_ctx *ctx, struct err *err)
 		if (!strcmp(ctx->rec->devices[i].id, VMEM_ID))
 			d = &ctx->rec->devices[i];
 	if (!d)
-		return err_set(err, "no virtio-mem device was plugged"), -ENOENT;
+		return err_fail(err, -ENOENT, "no virtio-mem device was plugged");
 	rc = resize_until(ctx, d, 0, start + ctx->sc->deadline_ms, true, &size, err);
 	if (rc)
 		return err_wrap(err, rc, "unplugging %s", VMEM_ID);

@@ -174,7 +174,7 @@ int image_resolve(const char *spec, const char *modules, const char *kconfig, st
 	snprintf(path, sizeof(path), "%s/image.json", img->dir);
 	meta = json_object_from_file(path);
 	if (!meta)
-		return err_set(err, "%s: cannot read the image description", path), -EINVAL;
+		return err_fail(err, -EINVAL, "%s: cannot read the image description", path);
 	copy_field(meta, "kernel_spec", img->spec, sizeof(img->spec));
 	copy_field(meta, "kernel_release", img->release, sizeof(img->release));
 	copy_field(meta, "key", img->key, sizeof(img->key));
@@ -249,10 +249,10 @@ static int disk_format(const char *path, char *fmt, size_t len, struct err *err)
 	FILE *f = fopen(path, "rbe");
 
 	if (!f)
-		return err_set(err, "--image %s: %s", path, strerror(errno)), -errno;
+		return err_fail(err, -errno, "--image %s: %s", path, strerror(errno));
 	if (fread(magic, 1, 4, f) != 4) {
 		fclose(f);
-		return err_set(err, "--image %s: too short to be a disk image", path), -EINVAL;
+		return err_fail(err, -EINVAL, "--image %s: too short to be a disk image", path);
 	}
 	fclose(f);
 	snprintf(fmt, len, "%s", memcmp(magic, "QFI\xfb", 4) ? "raw" : "qcow2");
@@ -285,7 +285,7 @@ int image_resolve_disk(const char *spec, const struct image *kernel, const char 
 		modules = NULL; /* built in */
 	if (d->kind == IMAGE_PATH) {
 		if (stat(spec + 5, &st))
-			return err_set(err, "--image %s: %s", spec + 5, strerror(errno)), -errno;
+			return err_fail(err, -errno, "--image %s: %s", spec + 5, strerror(errno));
 		snprintf(stamp, sizeof(stamp), "%lld %lld.%09ld %llu", (long long)st.st_size,
 			 (long long)st.st_mtim.tv_sec, st.st_mtim.tv_nsec,
 			 (unsigned long long)st.st_ino);
@@ -320,7 +320,7 @@ int image_resolve_disk(const char *spec, const struct image *kernel, const char 
 		snprintf(path, sizeof(path), "%s/disk.json", dir);
 		meta = json_object_from_file(path);
 		if (!meta)
-			return err_set(err, "%s: cannot read the disk description", path), -EINVAL;
+			return err_fail(err, -EINVAL, "%s: cannot read the disk description", path);
 		copy_field(meta, "key", d->hash, sizeof(d->hash));
 		json_object_put(meta);
 		snprintf(d->disk, sizeof(d->disk), "%s/disk.qcow2", dir);
@@ -329,7 +329,7 @@ int image_resolve_disk(const char *spec, const struct image *kernel, const char 
 	} else {
 		/* The overlay names it as its backing file: an absolute path. */
 		if (!realpath(spec + 5, d->disk))
-			return err_set(err, "--image %s: %s", spec + 5, strerror(errno)), -errno;
+			return err_fail(err, -errno, "--image %s: %s", spec + 5, strerror(errno));
 		rc = disk_format(d->disk, d->format, sizeof(d->format), err);
 		if (!rc)
 			rc = file_sha256(d->disk, d->hash, sizeof(d->hash), err);

@@ -60,7 +60,7 @@ int ini_text_load(const char *path, char **text, struct err *err)
 	mem = open_memstream(text, &len);
 	if (!mem) {
 		fclose(f);
-		return err_set(err, "%s: out of memory", path), -ENOMEM;
+		return err_fail(err, -ENOMEM, "%s: out of memory", path);
 	}
 	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
 		fwrite(buf, 1, n, mem);

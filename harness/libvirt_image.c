@@ -70,7 +70,7 @@ static int send_file(virStreamPtr st, int fd, const char *local, struct err *err
 		}
 	}
 	if (n < 0)
-		return err_set(err, "%s: %s", local, strerror(errno)), -errno;
+		return err_fail(err, -errno, "%s: %s", local, strerror(errno));
 	return 0;
 }
 
@@ -124,7 +124,7 @@ int lv_image_upload(virConnectPtr conn, const char *local, const char *label, ch
 		rc = -errno;
 		if (fd >= 0)
 			close(fd);
-		return err_set(err, "%s: %s", local, strerror(-rc)), rc;
+		return err_fail(err, rc, "%s: %s", local, strerror(-rc));
 	}
 	rc = sha256_fd_hex(fd, local, hex, err);
 	if (rc) {

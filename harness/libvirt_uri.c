@@ -14,8 +14,8 @@ int lv_uri_check(const char *uri, struct err *err)
 			return err_set(err, "'%s' has a blank or control character (a libvirt URI has none)",
 				       uri), -EINVAL;
 	if (!colon || colon == uri)
-		return err_set(err, "'%s' is not a libvirt URI (qemu:///system, "
-			       "qemu+ssh://HOST/system, ...)", uri), -EINVAL;
+		return err_fail(err, -EINVAL, "'%s' is not a libvirt URI (qemu:///system, "
+					 "qemu+ssh://HOST/system, ...)", uri);
 	for (const char *p = uri; p < colon; p++)
 		if (!isalnum((unsigned char)*p) && *p != '+' && *p != '-' && *p != '.')
 			return err_set(err, "'%s': the scheme before ':' has a '%c'", uri, *p),

@@ -26,13 +26,13 @@ static int wait_writable(struct qga *g, int64_t deadline, struct err *err)
 			return 0;
 		if (n < 0 && errno == EINTR) {
 			if (memhp_stop_signal)
-				return err_set(err, "interrupted"), -EINTR;
+				return err_fail(err, -EINTR, "interrupted");
 			continue;
 		}
 		if (n == 0)
 			return err_set(err, "%s: not reading (is it running in the guest?)",
 				       g->jl.name), -ETIMEDOUT;
-		return err_set(err, "%s: poll: %s", g->jl.name, strerror(errno)), -errno;
+		return err_fail(err, -errno, "%s: poll: %s", g->jl.name, strerror(errno));
 	}
 }
 

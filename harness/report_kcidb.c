@@ -141,7 +141,7 @@ static bool has_null(json_object *o)
 static int kcidb_write(struct kcidb *k, FILE *out, struct err *err)
 {
 	if (has_null(k->root))
-		return err_set(err, "out of memory building the KCIDB document"), -ENOMEM;
+		return err_fail(err, -ENOMEM, "out of memory building the KCIDB document");
 	fprintf(out, "%s\n", json_object_to_json_string_ext(k->root, JSON_C_TO_STRING_PRETTY |
 								JSON_C_TO_STRING_NOSLASHESCAPE));
 	return 0;
@@ -486,7 +486,7 @@ static int add_comparison(struct kcidb *k, const struct report *base, const stru
 
 	if (!ctx || !EVP_DigestInit_ex(ctx, EVP_sha256(), NULL)) {
 		EVP_MD_CTX_free(ctx);
-		return err_set(err, "cannot hash the compared runs"), -ENOMEM;
+		return err_fail(err, -ENOMEM, "cannot hash the compared runs");
 	}
 	EVP_DigestUpdate(ctx, c->metric->name, strlen(c->metric->name) + 1);
 	b = group_runs(base, c->scenario, c->baseline, ctx);
@@ -563,7 +563,7 @@ int report_kcidb_compare(const char *path, const struct report *base, const stru
 	if (!f) {
 		rc = -errno;
 		kcidb_free(&k);
-		return err_set(err, "cannot write %s: %s", tmp, strerror(-rc)), rc;
+		return err_fail(err, rc, "cannot write %s: %s", tmp, strerror(-rc));
 	}
 	rc = kcidb_write(&k, f, err);
 	kcidb_free(&k);

@@ -65,7 +65,7 @@ static int sealed_script(const char *text, size_t len, struct err *err)
 	int fd = memfd_create("memhp-report.gp", MFD_ALLOW_SEALING); /* inherited by gnuplot */
 
 	if (fd < 0)
-		return err_set(err, "memfd_create: %s", strerror(errno)), -errno;
+		return err_fail(err, -errno, "memfd_create: %s", strerror(errno));
 	for (size_t off = 0; off < len;) {
 		ssize_t n = write(fd, text + off, len - off);
 

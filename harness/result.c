@@ -430,11 +430,11 @@ static int bad_field(struct err *err, const struct where *w, const struct field 
 		snprintf(name, sizeof(name), "%s%s%s", f->group ? f->group : "",
 			 f->group ? "." : "", f->key);
 	if (v && json_object_is_type(v, json_type_int))
-		return err_set(err, "%s: expected %s, got %.40s", name, what,
-			       json_object_get_string(v)), -EINVAL;
+		return err_fail(err, -EINVAL, "%s: expected %s, got %.40s", name, what,
+					 json_object_get_string(v));
 	if (v)
-		return err_set(err, "%s: expected %s, got %s", name, what, type_name(v)), -EINVAL;
-	return err_set(err, "%s: %s", name, what), -EINVAL;
+		return err_fail(err, -EINVAL, "%s: expected %s, got %s", name, what, type_name(v));
+	return err_fail(err, -EINVAL, "%s: %s", name, what);
 }
 
 /* An integer within [min, max] (int64 or uint64 range). */
@@ -648,14 +648,14 @@ static int from_json(json_object *root, struct run_record *r, struct err *err)
 
 	if (!json_object_is_type(root, json_type_object) ||
 	    strcmp(str_or_empty(get(root, "schema")), RESULT_SCHEMA))
-		return err_set(err, "not a %s file", RESULT_SCHEMA), -EINVAL;
+		return err_fail(err, -EINVAL, "not a %s file", RESULT_SCHEMA);
 	v = get(root, "version");
 	if (!v || !int_in(v, true, 0, &ignored, &version) || version != RESULT_VERSION) {
 		if (v && json_object_is_type(v, json_type_int))
 			return err_set(err, "%s version %" PRId64 " is not the supported %d",
 				       RESULT_SCHEMA, version, RESULT_VERSION), -EINVAL;
-		return err_set(err, "%s version is not the integer %d", RESULT_SCHEMA,
-			       RESULT_VERSION), -EINVAL;
+		return err_fail(err, -EINVAL, "%s version is not the integer %d", RESULT_SCHEMA,
+					 RESULT_VERSION);
 	}
 	i = name_index(NAMES(status_names), str_or_empty(get(root, "status")));
 	if (i < 0) {
@@ -665,7 +665,7 @@ static int from_json(json_object *root, struct run_record *r, struct err *err)
 		for (char *p = s; *p; p++)
 			if ((unsigned char)*p < 0x20 || *p == 0x7f)
 				*p = '?';
-		return err_set(err, "unknown status '%s'", s), -EINVAL;
+		return err_fail(err, -EINVAL, "unknown status '%s'", s);
 	}
 	r->status = (enum run_status)i;
 	rc = fields_from_json(root, result_fields, COUNT_OF(result_fields), base, NULL, err);
@@ -698,13 +698,13 @@ static int from_json(json_object *root, struct run_record *r, struct err *err)
 	arr = get(root, "kmsg");
 	if (arr && !json_object_is_type(arr, json_type_array) &&
 	    !json_object_is_type(arr, json_type_null))
-		return err_set(err, "kmsg: expected an array, got %s", type_name(arr)), -EINVAL;
+		return err_fail(err, -EINVAL, "kmsg: expected an array, got %s", type_name(arr));
 	for (size_t k = 0; arr && k < json_object_array_length(arr); k++) {
 		json_object *line = json_object_array_get_idx(arr, k);
 
 		if (!json_object_is_type(line, json_type_string))
-			return err_set(err, "kmsg[%zu]: expected a string, got %s", k,
-				       type_name(line)), -EINVAL;
+			return err_fail(err, -EINVAL, "kmsg[%zu]: expected a string, got %s", k,
+						 type_name(line));
 		result_add_kmsg(r, json_object_get_string(line));
 	}
 	return 0;

@@ -447,10 +447,10 @@ static int read_whole(const char *path, char **data, size_t *len, struct err *er
 	long n;
 
 	if (!f)
-		return err_set(err, "%s: %s", path, strerror(errno)), -errno;
+		return err_fail(err, -errno, "%s: %s", path, strerror(errno));
 	if (fseek(f, 0, SEEK_END) || (n = ftell(f)) < 0 || fseek(f, 0, SEEK_SET)) {
 		fclose(f);
-		return err_set(err, "%s: cannot size it", path), -EIO;
+		return err_fail(err, -EIO, "%s: cannot size it", path);
 	}
 	*data = malloc((size_t)n + 1);
 	if (!*data)
@@ -459,7 +459,7 @@ static int read_whole(const char *path, char **data, size_t *len, struct err *er
 	fclose(f);
 	if (*len != (size_t)n) {
 		free(*data);
-		return err_set(err, "%s: short read", path), -EIO;
+		return err_fail(err, -EIO, "%s: short read", path);
 	}
 	return 0;
 }
@@ -568,7 +568,7 @@ static int phase_boot(struct run *run, struct err *err)
 	append_page_owner(run, cmdline, sizeof(cmdline));
 	rec->cmdline = strdup(cmdline);
 	if (!mkdtemp(rundir))
-		return err_set(err, "mkdtemp: %s", strerror(errno)), -errno;
+		return err_fail(err, -errno, "mkdtemp: %s", strerror(errno));
 	cfg = (struct vm_config){
 		.qemu = opt->qemu, .kernel = run->img.kernel, .initrd = run->img.initrd,
 		.cmdline = cmdline, .rundir = rundir, .serial_log = serial, .qemu_log = qlog,

@@ -46,7 +46,7 @@ int sha256_fd_hex(int fd, const char *path, char out[SHA256_HEX_LEN + 1], struct
 	EVP_DigestFinal_ex(ctx, md, &mdlen);
 	EVP_MD_CTX_free(ctx);
 	if (rc)
-		return err_set(err, "%s: %s", path, strerror(-rc)), rc;
+		return err_fail(err, rc, "%s: %s", path, strerror(-rc));
 	to_hex(md, mdlen, out);
 	return lseek(fd, 0, SEEK_SET) < 0 ? -errno : 0;
 }

@@ -288,7 +288,7 @@ int workload_watch_allocation(const struct backend_ops *be, struct vm *vm, const
 		int rc = 0;
 
 		if (memhp_stop_signal)
-			return err_set(err, "interrupted while the workload allocated"), -EINTR;
+			return err_fail(err, -EINTR, "interrupted while the workload allocated");
 		if (now >= next_try) {
 			char *out = NULL;
 
@@ -399,7 +399,7 @@ int workload_start(const struct backend_ops *be, struct vm *vm, const struct sce
 	int code, rc;
 
 	if (!mix->n)
-		return err_set(err, "[workload] mix names no workload"), -EINVAL;
+		return err_fail(err, -EINVAL, "[workload] mix names no workload");
 	limit = mem_available > FILL_RESERVE ? mem_available - FILL_RESERVE : 0;
 	if (fill > limit)
 		fill = limit;
@@ -486,7 +486,7 @@ int workload_hold(const struct backend_ops *be, struct vm *vm, const struct scen
 		else
 			progress("%" PRId64 " s of the workload left", (end - now + 999) / 1000);
 		if (memhp_stop_signal)
-			return err_set(err, "interrupted during the workload"), -EINTR;
+			return err_fail(err, -EINTR, "interrupted during the workload");
 		if (now >= next_check) {
 			int rc = vm_agent(be, vm, "guest-ping", NULL, NULL, now + AGENT_CALL_MS, err);
 
