@@ -9,7 +9,7 @@
 
 #include <json-c/json.h>
 
-#include "err.h"
+#include "errmsg.h"
 
 /*
  * How memhp drives a virtual machine. One file per backend fills one

@@ -6,7 +6,7 @@
  *  - a transient domain from generated XML, started with AUTODESTROY: when
  *    memhp's connection goes away, so does the guest;
  *  - the kernel and initrd uploaded once per host into a storage pool,
- *    named by their SHA-256 (libvirt_image.c);
+ *    named by their SHA-256 (backend_libvirt_image.c);
  *  - DIMMs attached with virDomainAttachDeviceFlags and detached with
  *    virDomainDetachDeviceAlias, which only sends the request: the answer is
  *    the DEVICE_REMOVED or DEVICE_REMOVAL_FAILED event;
@@ -38,12 +38,12 @@
 #include <libvirt/libvirt.h>
 #include <libvirt/virterror.h>
 
-#include "accel.h"
+#include "backend_qmp_accel.h"
 #include "backend.h"
 #include "clock.h"
-#include "libvirt_image.h"
-#include "libvirt_uri.h"
-#include "libvirt_xml.h"
+#include "backend_libvirt_image.h"
+#include "backend_libvirt_uri.h"
+#include "backend_libvirt_xml.h"
 #include "scenario.h"
 #include "str.h"
 

@@ -17,13 +17,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "accel.h"
+#include "backend_qmp_accel.h"
 #include "backend.h"
 #include "clock.h"
 #include "qga.h"
 #include "qmp.h"
 #include "signals.h"
-#include "spawn.h"
+#include "subproc.h"
 #include "str.h"
 
 #define QMP_TIMEOUT_MS 30000

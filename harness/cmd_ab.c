@@ -23,7 +23,7 @@
 #include "matrix.h"
 #include "report.h"
 #include "signals.h"
-#include "term.h"
+#include "termout.h"
 
 #define AB_ATTEMPTS 3 /* runs of one repeat of one side, when they fail */
 

@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
-#include "term.h"
+#include "termout.h"
 #include "compare.h"
 #include "report_kcidb.h"
 

@@ -9,7 +9,7 @@
 #include "cmd.h"
 #include "image.h"
 #include "signals.h"
-#include "spawn.h"
+#include "subproc.h"
 
 static void usage(FILE *out)
 {

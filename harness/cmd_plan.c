@@ -20,9 +20,9 @@
 #include "backend.h"
 #include "cmd.h"
 #include "image.h"
-#include "libvirt_uri.h"
+#include "backend_libvirt_uri.h"
 #include "matrix.h"
-#include "spawn.h"
+#include "subproc.h"
 #include "workload.h"
 
 static void usage(FILE *out)

@@ -7,7 +7,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
-#include "term.h"
+#include "termout.h"
 #include "report.h"
 #include "report_kcidb.h"
 

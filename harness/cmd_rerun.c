@@ -25,7 +25,7 @@
 #include "scenario.h"
 #include "signals.h"
 #include "summary.h"
-#include "term.h"
+#include "termout.h"
 
 static void usage(FILE *out)
 {

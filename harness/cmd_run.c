@@ -15,15 +15,15 @@
 
 #include "cmd.h"
 #include "image.h"
-#include "libvirt_image.h"
-#include "libvirt_uri.h"
+#include "backend_libvirt_image.h"
+#include "backend_libvirt_uri.h"
 #include "matrix.h"
 #include "report.h"
 #include "runner.h"
 #include "scenario.h"
 #include "signals.h"
 #include "summary.h"
-#include "term.h"
+#include "termout.h"
 
 static void usage(FILE *out)
 {
@@ -160,7 +160,7 @@ static const char *done_already(const struct report *done, const struct scenario
 	return NULL;
 }
 
-struct plan {
+struct run_batch {
 	struct matrix m;
 	struct cell *cells;
 	size_t ncells;
@@ -170,7 +170,7 @@ struct plan {
 	bool have_done;
 };
 
-static void describe(const struct plan *p, const struct cell *c, char *buf, size_t len)
+static void describe(const struct run_batch *p, const struct cell *c, char *buf, size_t len)
 {
 	const struct variant *v = &p->m.variants[c->variant];
 
@@ -179,7 +179,7 @@ static void describe(const struct plan *p, const struct cell *c, char *buf, size
 }
 
 /* A fresh run directory for cell c and the options to run it with. */
-static int cell_setup(struct plan *p, const struct cell *c, struct run_options *opt, char *dir,
+static int cell_setup(struct run_batch *p, const struct cell *c, struct run_options *opt, char *dir,
 		      size_t dirlen)
 {
 	const struct scenario *sc = &p->m.scenarios[c->scenario];
@@ -210,7 +210,7 @@ static int cell_setup(struct plan *p, const struct cell *c, struct run_options *
  * a new one. Returns 0 ok, 1 when the run failed or its result could not be
  * written.
  */
-static int run_cell(struct plan *p, const struct cell *c, bool summary)
+static int run_cell(struct run_batch *p, const struct cell *c, bool summary)
 {
 	const struct scenario *sc = &p->m.scenarios[c->scenario];
 	struct run_options opt;
@@ -258,7 +258,7 @@ static unsigned online_cpus(void)
  * Up to jobs cells at once, each in a child process, while the memory their
  * scenarios may touch fits in what the host had available at the start.
  */
-static unsigned run_parallel(struct plan *p, unsigned jobs, const bool *skip)
+static unsigned run_parallel(struct run_batch *p, unsigned jobs, const bool *skip)
 {
 	struct {
 		pid_t pid;
@@ -361,7 +361,7 @@ int cmd_run(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
-	struct plan p = {
+	struct run_batch p = {
 		.opt = { .backend = &backend_qmp, .accel = -1, .qemu = "qemu-system-x86_64",
 			 .progress_tty = isatty(STDERR_FILENO) },
 		.output = "results",

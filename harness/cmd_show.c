@@ -7,7 +7,7 @@
 #include "cmd.h"
 #include "result.h"
 #include "summary.h"
-#include "term.h"
+#include "termout.h"
 #include "why_sites.h"
 
 static void usage(FILE *out)

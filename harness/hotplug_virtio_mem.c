@@ -28,7 +28,7 @@ static void vmem_configure(const struct scenario *sc, struct vm_config *cfg,
 	memset(storage, 0, sizeof(*storage));
 	snprintf(storage->id, sizeof(storage->id), VMEM_ID);
 	storage->max_size = sc->total;
-	storage->block_size = sc->block_size;
+	storage->block_size = sc->vmem_block_size;
 	cfg->virtio_mem = storage;
 	cfg->nvirtio_mem = 1;
 }

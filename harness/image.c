@@ -12,7 +12,7 @@
 
 #include "datadir.h"
 #include "image.h"
-#include "spawn.h"
+#include "subproc.h"
 #include "str.h"
 
 const char *image_datadir(void)

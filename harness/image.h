@@ -4,7 +4,7 @@
 
 #include <stdbool.h>
 
-#include "err.h"
+#include "errmsg.h"
 
 /* The default guest kernel: Debian 12's newest 6.1 cloud kernel. */
 #define IMAGE_DEFAULT_KERNEL "deb:linux-image-6.1.*-cloud-amd64-unsigned"

@@ -2,7 +2,7 @@
 #ifndef MEMHP_INI_TEXT_H
 #define MEMHP_INI_TEXT_H
 
-#include "err.h"
+#include "errmsg.h"
 
 /*
  * Feed inih from a string and count lines as it reads: Debian's inih gives

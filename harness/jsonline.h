@@ -8,7 +8,7 @@
 
 #include <json-c/json.h>
 
-#include "err.h"
+#include "errmsg.h"
 
 /*
  * One JSON-object stream over a socket, as QMP and qemu-guest-agent speak

@@ -4,7 +4,7 @@
 
 #include <stddef.h>
 
-#include "err.h"
+#include "errmsg.h"
 #include "scenario.h"
 
 /*

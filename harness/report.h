@@ -5,7 +5,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-#include "err.h"
+#include "errmsg.h"
 #include "result.h"
 #include "stats.h"
 

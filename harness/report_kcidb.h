@@ -6,7 +6,7 @@
 #include <stdio.h>
 
 #include "compare.h"
-#include "err.h"
+#include "errmsg.h"
 #include "report.h"
 
 /*

@@ -16,7 +16,7 @@
 
 #include "image.h"
 #include "report_plot.h"
-#include "spawn.h"
+#include "subproc.h"
 #include "stats.h"
 
 #define PAGE_SIZE 4096.0

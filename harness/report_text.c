@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "report.h"
-#include "term.h"
+#include "termout.h"
 #include "units.h"
 #include "why_sites.h"
 

@@ -8,7 +8,7 @@
 
 #include <json-c/json.h>
 
-#include "err.h"
+#include "errmsg.h"
 
 /*
  * Everything one run measured, and its JSON form ("memhp-result", version

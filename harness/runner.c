@@ -16,14 +16,14 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "accel.h"
+#include "backend_qmp_accel.h"
 #include "clock.h"
 #include "guest.h"
 #include "hotplug.h"
 #include "image.h"
 #include "runner.h"
 #include "signals.h"
-#include "spawn.h"
+#include "subproc.h"
 #include "units.h"
 #include "workload.h"
 #include "str.h"

@@ -82,7 +82,7 @@ static const struct scenario_key scenario_keys[] = {
 	{ "hotplug", "dimm_size", KEY_SIZE, OFF(dimm_size), 0, "256M", 128ULL << 20, SIZE_MAX_BYTES,
 	  NULL,
 	  "dimm: size of each DIMM; a multiple of 128 MiB" },
-	{ "hotplug", "block_size", KEY_SIZE, OFF(block_size), 0, "2M", 2ULL << 20, SIZE_MAX_BYTES,
+	{ "hotplug", "block_size", KEY_SIZE, OFF(vmem_block_size), 0, "2M", 2ULL << 20, SIZE_MAX_BYTES,
 	  NULL,
 	  "virtio-mem: device block size (power of two); 2M works in sub-blocks, "
 	  "128M in whole memory blocks" },
@@ -450,15 +450,15 @@ static int check(const struct scenario *sc, struct err *err)
 					  "[machine] slots %u is fewer than the %u DIMMs to plug",
 					  sc->slots, n);
 	} else {
-		if (sc->block_size & (sc->block_size - 1))
+		if (sc->vmem_block_size & (sc->vmem_block_size - 1))
 			return check_fail(sc, err, "hotplug", "block_size",
 					  "[hotplug] block_size %s is not a power of two",
-					  format_size(sc->block_size, b1, sizeof(b1)));
-		if (sc->total % sc->block_size)
+					  format_size(sc->vmem_block_size, b1, sizeof(b1)));
+		if (sc->total % sc->vmem_block_size)
 			return check_fail(sc, err, "hotplug", "total",
 					  "[hotplug] total %s is not a multiple of block_size %s",
 					  format_size(sc->total, b1, sizeof(b1)),
-					  format_size(sc->block_size, b2, sizeof(b2)));
+					  format_size(sc->vmem_block_size, b2, sizeof(b2)));
 	}
 	if (*sc->mix && !sc->workload_mix.n)
 		return check_fail(sc, err, "workload", "mix", "[workload] mix names no workload");

@@ -6,7 +6,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "err.h"
+#include "errmsg.h"
 #include "mix.h"
 
 /* The x86-64 guest memory block size the static checks assume; the run
@@ -50,7 +50,8 @@ struct scenario {
 	unsigned method; /* enum hotplug_method */
 	uint64_t total;
 	uint64_t dimm_size;
-	uint64_t block_size; /* virtio-mem device block size */
+	/* [hotplug] block_size: the virtio-mem device block, not a Linux memory block */
+	uint64_t vmem_block_size;
 	unsigned memory_backend; /* enum memory_backend, for hot-added memory */
 	char backend_path[1024];
 

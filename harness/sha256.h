@@ -4,7 +4,7 @@
 
 #include <stddef.h>
 
-#include "err.h"
+#include "errmsg.h"
 
 #define SHA256_HEX_LEN 64
 

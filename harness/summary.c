@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include "summary.h"
-#include "term.h"
+#include "termout.h"
 #include "units.h"
 
 /* Strings from a result file go to a terminal: every line with them is

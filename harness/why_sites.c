@@ -3,7 +3,7 @@
 #include <inttypes.h>
 #include <string.h>
 
-#include "term.h"
+#include "termout.h"
 #include "why_sites.h"
 
 static json_object *field(const struct block_record *b, const char *key, json_type type)

@@ -9,7 +9,7 @@
 #include <json-c/json.h>
 
 #include "backend.h"
-#include "err.h"
+#include "errmsg.h"
 
 struct scenario;
 

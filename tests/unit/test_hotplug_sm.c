@@ -256,7 +256,7 @@ static void setup(struct fixture *f, const struct backend_ops *be, unsigned meth
 	f->sc.order = ORDER_FORWARD;
 	f->sc.total = 512 * MIB;
 	f->sc.dimm_size = 256 * MIB;
-	f->sc.block_size = 2 * MIB;
+	f->sc.vmem_block_size = 2 * MIB;
 	f->sc.deadline_ms = 60000;
 	f->sc.settle_ms = 60000;
 	f->sc.timeout_online_ms = 60000;

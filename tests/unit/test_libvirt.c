@@ -17,8 +17,8 @@
 
 #include <cmocka.h>
 
-#include "libvirt_uri.h"
-#include "libvirt_xml.h"
+#include "backend_libvirt_uri.h"
+#include "backend_libvirt_xml.h"
 
 static struct vm_config base_config(void)
 {

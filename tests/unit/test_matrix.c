@@ -13,7 +13,7 @@
 #include <cmocka.h>
 
 #include "matrix.h"
-#include "spawn.h"
+#include "subproc.h"
 
 static void test_variant_forms(void **state)
 {

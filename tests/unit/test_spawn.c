@@ -20,7 +20,7 @@
 
 #include "clock.h"
 #include "signals.h"
-#include "spawn.h"
+#include "subproc.h"
 
 /* A process that is gone or a zombie (its reaper not there yet). */
 static int running(pid_t pid)

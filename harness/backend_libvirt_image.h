@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
-#ifndef MEMHP_LIBVIRT_IMAGE_H
-#define MEMHP_LIBVIRT_IMAGE_H
+#ifndef MEMHP_BACKEND_LIBVIRT_IMAGE_H
+#define MEMHP_BACKEND_LIBVIRT_IMAGE_H
 
 #include <stddef.h>
 
 #include <libvirt/libvirt.h>
 
-#include "err.h"
+#include "errmsg.h"
 
 /* The storage pool guest images go to on every host, created (a directory
  * pool at LV_POOL_PATH, autostarted) when the host has none. */

@@ -3,7 +3,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "libvirt_uri.h"
+#include "backend_libvirt_uri.h"
 
 int lv_uri_check(const char *uri, struct err *err)
 {

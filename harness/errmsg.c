@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "err.h"
+#include "errmsg.h"
 
 int err_set(struct err *err, const char *fmt, ...)
 {

@@ -9,7 +9,7 @@
 #include <json-c/json.h>
 
 #include "compare.h"
-#include "term.h"
+#include "termout.h"
 
 /*
  * s with every byte that is not part of valid UTF-8 (and the noncharacters

@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
-#ifndef MEMHP_LIBVIRT_URI_H
-#define MEMHP_LIBVIRT_URI_H
+#ifndef MEMHP_BACKEND_LIBVIRT_URI_H
+#define MEMHP_BACKEND_LIBVIRT_URI_H
 
 #include <stdbool.h>
 
-#include "err.h"
+#include "errmsg.h"
 
 /* A libvirt URI's syntax (--connect): scheme:..., no blanks or control
  * characters. 0, or -EINVAL with the reason in err. */

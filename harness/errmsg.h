@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
-#ifndef MEMHP_ERR_H
-#define MEMHP_ERR_H
+#ifndef MEMHP_ERRMSG_H
+#define MEMHP_ERRMSG_H
 
 /*
  * Errors travel up as a negative errno plus a message in a struct err that

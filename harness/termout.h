@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
-#ifndef MEMHP_TERM_H
-#define MEMHP_TERM_H
+#ifndef MEMHP_TERMOUT_H
+#define MEMHP_TERMOUT_H
 
 #include <stdarg.h>
 #include <stdbool.h>

@@ -11,8 +11,8 @@
 #include <libvirt/virterror.h>
 
 #include "clock.h"
-#include "libvirt_image.h"
-#include "libvirt_xml.h"
+#include "backend_libvirt_image.h"
+#include "backend_libvirt_xml.h"
 #include "sha256.h"
 #include "str.h"
 

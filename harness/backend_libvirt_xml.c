@@ -9,7 +9,7 @@
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 
-#include "libvirt_xml.h"
+#include "backend_libvirt_xml.h"
 #include "str.h"
 
 #define KIB(bytes) ((bytes) >> 10)

@@ -15,7 +15,7 @@
 
 #include "clock.h"
 #include "signals.h"
-#include "spawn.h"
+#include "subproc.h"
 
 #define POLL_SLICE_MS 200
 #define SPAWN_STOP_GRACE_MS 10000

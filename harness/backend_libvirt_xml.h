@@ -1,13 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
-#ifndef MEMHP_LIBVIRT_XML_H
-#define MEMHP_LIBVIRT_XML_H
+#ifndef MEMHP_BACKEND_LIBVIRT_XML_H
+#define MEMHP_BACKEND_LIBVIRT_XML_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "backend.h"
-#include "err.h"
+#include "errmsg.h"
 
 /*
  * The libvirt XML memhp writes and reads, kept apart from the API calls so

@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
-#ifndef MEMHP_SPAWN_H
-#define MEMHP_SPAWN_H
+#ifndef MEMHP_SUBPROC_H
+#define MEMHP_SUBPROC_H
 
 #include <stddef.h>
 #include <stdio.h>
 #include <sys/types.h>
 
-#include "err.h"
+#include "errmsg.h"
 
 /* A growable, NULL-terminated argv: programs are always started with one,
  * never through a shell. */

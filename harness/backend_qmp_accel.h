@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
-#ifndef MEMHP_ACCEL_H
-#define MEMHP_ACCEL_H
+#ifndef MEMHP_BACKEND_QMP_ACCEL_H
+#define MEMHP_BACKEND_QMP_ACCEL_H
 
 #include <stddef.h>
 
 #include "backend.h"
-#include "err.h"
+#include "errmsg.h"
 
 /*
  * auto picks KVM only where hardware KVM is loaded (kvm_intel or kvm_amd):

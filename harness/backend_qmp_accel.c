@@ -3,7 +3,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "accel.h"
+#include "backend_qmp_accel.h"
 #include "scenario.h"
 
 static const char *hardware_kvm(void)
