@@ -145,8 +145,12 @@ static void build_argv(const struct vm_config *cfg, struct argv *a)
 	free(initrd);
 }
 
-/* The last non-empty line QEMU wrote, which usually says why it died. */
-static void last_log_line(const char *path, char *buf, size_t len)
+/*
+ * The last line of a log that holds needle, from needle on (the last
+ * non-empty line when needle is NULL): QEMU's last words usually say why it
+ * died, the guest's last "Kernel panic" line why it did.
+ */
+static void last_line(const char *path, const char *needle, char *buf, size_t len)
 {
 	FILE *f = fopen(path, "re");
 	char line[512];
@@ -155,27 +159,10 @@ static void last_log_line(const char *path, char *buf, size_t len)
 	if (!f)
 		return;
 	while (fgets(line, sizeof(line), f)) {
-		line[strcspn(line, "\n")] = '\0';
-		if (*line)
-			snprintf(buf, len, "%s", line);
-	}
-	fclose(f);
-}
-
-/* The guest's last "Kernel panic" console line, if it panicked. */
-static void panic_line(const char *path, char *buf, size_t len)
-{
-	FILE *f = fopen(path, "re");
-	char line[512];
-
-	buf[0] = '\0';
-	if (!f)
-		return;
-	while (fgets(line, sizeof(line), f)) {
-		char *p = strstr(line, "Kernel panic");
+		char *p = needle ? strstr(line, needle) : line;
 
 		line[strcspn(line, "\r\n")] = '\0';
-		if (p)
+		if (p && *p)
 			snprintf(buf, len, "%s", p);
 	}
 	fclose(f);
@@ -193,13 +180,13 @@ static int died(struct vm *vm, int rc, struct err *err)
 	if (!vm->exited)
 		return rc;
 	spawn_describe_status(vm->status, how, sizeof(how));
-	last_log_line(vm->qemu_log, last, sizeof(last));
+	last_line(vm->qemu_log, NULL, last, sizeof(last));
 	/* With -no-reboot a guest that reboots ends QEMU with status 0; with
 	 * panic=-1 on the command line a kernel panic is such a reboot. */
 	if (WIFEXITED(vm->status) && WEXITSTATUS(vm->status) == 0) {
 		char panic[256];
 
-		panic_line(vm->serial_log, panic, sizeof(panic));
+		last_line(vm->serial_log, "Kernel panic", panic, sizeof(panic));
 		if (*panic)
 			return err_set(err, "the guest kernel panicked (%s); QEMU %s", panic, how),
 			       -ESRCH;
