@@ -132,6 +132,7 @@ static void decide(struct comparison *c, const struct side *b, const struct side
 	const struct metric *m = c->metric;
 	double diff = k->s.mean - b->s.mean;
 	bool significant, large;
+	unsigned need;
 
 	c->change_pct = pct_of(diff, b->s.mean);
 	c->p = c->lo_pct = c->hi_pct = NAN;
@@ -149,19 +150,28 @@ static void decide(struct comparison *c, const struct side *b, const struct side
 			 bad->first_failure ? bad->first_failure : "");
 		return;
 	}
-	if (b->s.n < o->min_repeats || k->s.n < o->min_repeats) {
+	/* A variance needs two runs a side, whatever the caller asked for. */
+	need = o->min_repeats > 2 ? o->min_repeats : 2;
+	if (b->s.n < need || k->s.n < need) {
 		c->verdict = V_UNDECIDED;
 		snprintf(c->reason, sizeof(c->reason),
 			 "too few repeats to decide: %zu and %zu ok runs, %u needed on each side",
-			 b->s.n, k->s.n, o->min_repeats);
+			 b->s.n, k->s.n, need);
 		return;
 	}
 	{
 		struct welch w;
 
-		/* min_repeats >= 2, so both sides have a variance. */
-		if (stats_welch(&b->s, &k->s, &w) || stats_mean_diff(&b->s, &k->s, o->alpha, &c->diff))
-			abort();
+		/* Values no test can take (infinite, or their spread is) leave it
+		 * undecided rather than decided on a number that means nothing. */
+		if (stats_welch(&b->s, &k->s, &w) ||
+		    stats_mean_diff(&b->s, &k->s, o->alpha, &c->diff)) {
+			c->verdict = V_UNDECIDED;
+			snprintf(c->reason, sizeof(c->reason),
+				 "the runs' values cannot be tested (not finite, or no spread to "
+				 "estimate)");
+			return;
+		}
 		c->p = w.p;
 	}
 	c->tested = true;

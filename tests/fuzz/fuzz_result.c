@@ -87,7 +87,7 @@ static void show(const char *path)
 
 static void report_and_compare(void)
 {
-	static const struct compare_opts o = { .alpha = 0.05, .min_effect_pct = 1, .min_repeats = 1 };
+	static const struct compare_opts o = { .alpha = 0.05, .min_effect_pct = 1, .min_repeats = 2 };
 	char *paths[] = { dir };
 	struct compare_result res;
 	struct report rep;
