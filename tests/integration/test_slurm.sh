@@ -31,7 +31,7 @@ for c in run kernel plan show compare report; do
 done
 "$MEMHP" help nonsense > /dev/null 2> "$OUT/help-bad.err"
 check "memhp help of no command: exit 2, listing the commands" \
-	test $? -eq 2 -a "$(grep -c 'compare report' "$OUT/help-bad.err")" -eq 1
+	test $? -eq 2 -a "$(grep -c 'a command: .*compare.*report' "$OUT/help-bad.err")" -eq 1
 "$MEMHP" plan --emit json --modules /m --accel tcg --qemu /q --backend qmp --ignore-budget \
 	scenarios/quick-dimm.ini > "$OUT/plan.json"
 check "memhp plan passes --modules, --accel, --qemu, --backend and --ignore-budget on" \
