@@ -57,7 +57,15 @@ check "a changed patch builds a new kernel" bash -c "test $? -eq 0 && test \"\$(
 log=$(sed -n 's/.*(log: \(.*\))$/\1/p' "$OUT/changed.err")
 ncc=$(grep -c '^  CC ' "$log" 2>/dev/null || echo 0)
 echo "# incremental rebuild compiled $ncc files"
-check "that rebuild was incremental (a handful of files, not the kernel)" test "$ncc" -ge 1 -a "$ncc" -le 10
+if grep -q 'build-kernel: compiling' "$OUT/first.err"; then
+	check "that rebuild was incremental (a handful of files, not the kernel)" \
+		test "$ncc" -ge 1 -a "$ncc" -le 10
+else
+	# The first build came from the cache: its build directory may hold
+	# objects of another configuration, so the count says nothing.
+	echo "ok $((n + 1)) - that rebuild was incremental # SKIP the first build was cached"
+	n=$((n + 1))
+fi
 
 # The patched kernel as a variant: boots, hot-plugs, and its log shows the patch.
 "$MEMHP" run -o "$OUT/run" -r 1 --variant "head=build:$TREE+$SERIES" scenarios/quick-virtio-mem.ini \
