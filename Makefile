@@ -157,6 +157,9 @@ $(FUZZ_DIR)/obj/%.o: harness/%.c harness/*.h
 $(FUZZ_DIR)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_OBJ)
 	$(FUZZ_CC) $(CPPFLAGS) $(CFLAGS) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $< $(FUZZ_OBJ) $(LIBS)
 
+# Kept between builds (they are intermediate files to make otherwise).
+.SECONDARY: $(FUZZ_OBJ)
+
 fuzz-build: $(FUZZ_BIN)
 
 fuzz: $(FUZZ_BIN)
@@ -172,7 +175,18 @@ fuzz-smoke: $(FUZZ_BIN)
 	@FUZZ_DIR=$(FUZZ_DIR) SECONDS_EACH=$(FUZZ_SMOKE_SECONDS) REPLAY_ONLY='$(FUZZ_REPLAY_ONLY)' \
 		tests/fuzz/smoke $(FUZZ_NAMES)
 
-.PHONY: fuzz fuzz-build fuzz-smoke
+# make fuzz-long: the long runs of docs/benchmarks.md, every harness until
+# 10 M executions (or FUZZ_LONG_SECONDS each), one after another, in the
+# UBSan-only build (build/fuzz-ub: ASan's allocator is most of these
+# harnesses' time), then every input kept replayed under ASan + UBSan.
+FUZZ_LONG_SECONDS ?= 14400
+fuzz-long: $(FUZZ_BIN)
+	$(MAKE) fuzz-build FUZZ_DIR=build/fuzz-ub \
+		FUZZ_SAN='-fsanitize=undefined -fno-sanitize-recover=all -fno-omit-frame-pointer'
+	FUZZ_BIN_DIR=build/fuzz-ub tests/fuzz/long \
+		$(foreach n,$(FUZZ_NAMES),$(n):$(FUZZ_LONG_SECONDS))
+
+.PHONY: fuzz fuzz-build fuzz-smoke fuzz-long
 # --- end of fuzzing ---------------------------------------------------------
 
 bench: deps all
