@@ -620,10 +620,13 @@ int scenario_sweep(const struct scenario *base, const struct sweep_point *pt, co
 	}
 	fputs("\n; memhp matrix [sweep]: this cell's values\n", m);
 	for (unsigned k = 0; k < pt->n; k++) {
-		const char *dot = strchr(pt->kv[k].key, '.');
+		const char *key = pt->kv[k].key, *dot = strchr(key, '.');
+		const char *prev = k ? pt->kv[k - 1].key : "";
+		int n = (int)(dot - key);
 
-		fprintf(m, "[%.*s]\n%s = %s\n", (int)(dot - pt->kv[k].key), pt->kv[k].key, dot + 1,
-			pt->kv[k].value);
+		if (strncmp(prev, key, (size_t)n + 1))
+			fprintf(m, "[%.*s]\n", n, key);
+		fprintf(m, "%s = %s\n", dot + 1, pt->kv[k].value);
 	}
 	if (fclose(m))
 		abort();
