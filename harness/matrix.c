@@ -521,10 +521,9 @@ static int expand(struct parse *st)
 		total += here ? here : 1;
 	}
 	if (total > SWEEP_MAX_CELLS)
-		return err_set(st->err, "%s: the sweeps make %zu%s scenarios of the matrix's %zu; at "
-				       "most %d (fewer values, or scenario = in a [sweep])",
-			       st->path, total, total > SWEEP_MAX_CELLS ? " or more" : "",
-			       m->nscenarios, SWEEP_MAX_CELLS), -EINVAL;
+		return err_set(st->err, "%s: the sweeps make over %d scenarios of the matrix's %zu "
+				       "(fewer values, or scenario = in a [sweep])",
+			       st->path, SWEEP_MAX_CELLS, m->nscenarios), -EINVAL;
 	out = calloc(total + 1, sizeof(*out));
 	if (!out)
 		abort();
