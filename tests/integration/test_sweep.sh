@@ -33,7 +33,7 @@ sed 's/online_movable$/online_sideways/' "$OUT/m.ini" > "$OUT/bad.ini"
 rc=$?
 check "a bad sweep value: exit 2, nothing run" bash -c "test $rc -eq 2 && test ! -e '$OUT/bad'"
 check "the error names the matrix file, line, key and value" \
-	grep -q "$OUT/bad.ini:10: \[sweep\] online.policy = 'online_sideways': policy: 'online_sideways' is not one of" "$OUT/bad.err"
+	grep -q "$OUT/bad.ini:9: \[sweep\] online.policy = 'online_sideways': policy: 'online_sideways' is not one of" "$OUT/bad.err"
 
 "$MEMHP" plan --matrix "$OUT/m.ini" -o "$OUT/res" > "$OUT/plan.txt"
 check "memhp plan: a command per point, by its cell index" \
