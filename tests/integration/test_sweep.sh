@@ -4,7 +4,8 @@
 # the default deb: kernel. Each cell runs the scenario with its value (the
 # guest's blocks are in that zone), records the point and its resolved text,
 # is named by it; --resume and --cell keep them; memhp report groups by the
-# swept key; memhp compare pairs each point with itself.
+# swept key; memhp compare pairs each point with itself; memhp rerun runs a
+# point again from its result.
 set -u
 cd "$(dirname "$0")/../.."
 MEMHP=$PWD/harness/memhp
@@ -94,6 +95,14 @@ check "HTML: a sweep section with its figure" bash -c \
 "$MEMHP" compare --json "$OUT/compare.json" "$OUT/res" "$OUT/res" > /dev/null 2>&1
 check "compare pairs each sweep point with itself" quiet jq -e \
 	'[.comparisons[].scenario] | unique == ["sw-dimm,policy=online_kernel", "sw-dimm,policy=online_movable"]' "$OUT/compare.json"
+
+# memhp rerun: the same point again, from its result alone.
+"$MEMHP" rerun -o "$OUT/rerun" "$OUT/online_kernel.json" > /dev/null 2> "$OUT/rerun.err"
+again=$(ls "$OUT"/rerun/sw-dimm,policy=online_kernel-cloud-rerun-*/result.json 2> /dev/null | head -n 1)
+check "rerun of a point: the same text, and the point recorded again" bash -c "test -n '$again' &&
+	jq -e -n --slurpfile a '$OUT/online_kernel.json' --slurpfile b '$again' '\$a[0].scenario as \$x |
+		\$b[0].scenario as \$y | \$x.sha256 == \$y.sha256 and \$x.sweep == \$y.sweep and
+		\$x.base == \$y.base and \$x.name == \$y.name and \$b[0].status == \"ok\"' > /dev/null"
 
 left=$(pgrep -f "qemu-system.*$OUT" || true)
 check "no QEMU left running" test -z "$left"
