@@ -313,12 +313,35 @@ size_t report_sweep_variants(const struct report *rep, const struct report_sweep
 	return n;
 }
 
+/* Hot-added blocks of r that were onlined to ZONE_MOVABLE. */
+static unsigned onlined_movable(const struct run_record *r)
+{
+	unsigned n = 0;
+
+	for (size_t b = 0; b < r->nblocks; b++)
+		n += !strcmp(r->blocks[b].zone, "Movable");
+	return n;
+}
+
+double report_movable_mean(const struct report *rep, const struct report_group *g)
+{
+	double sum = 0;
+
+	for (size_t i = 0; i < g->nruns; i++) {
+		const struct run_record *r = report_rec(rep, g, i);
+
+		if (r->status == RUN_OK)
+			sum += onlined_movable(r);
+	}
+	return g->nok ? sum / (double)g->nok : 0;
+}
+
 void report_sweep_stats(const struct report *rep, const struct report_sweep *sw, size_t k,
 			const char *value, const char *variant, struct stats *st, unsigned *of,
-			size_t *runs)
+			double *movable, size_t *runs)
 {
 	size_t n = 0, cap = 0;
-	double *x = NULL;
+	double *x = NULL, mov = 0;
 
 	*of = 0;
 	*runs = 0;
@@ -346,12 +369,14 @@ void report_sweep_stats(const struct report *rep, const struct report_sweep *sw,
 						abort();
 				}
 				x[n++] = r->count.removed;
+				mov += onlined_movable(r);
 				if (r->count.hotplugged > *of)
 					*of = r->count.hotplugged;
 			}
 		}
 	}
 	stats_of(x, n, st);
+	*movable = n ? mov / (double)n : 0;
 	free(x);
 }
 

@@ -97,11 +97,14 @@ size_t report_sweep_values(const struct report *rep, const struct report_sweep *
 size_t report_sweep_variants(const struct report *rep, const struct report_sweep *sw,
 			     const char **variants, size_t max);
 /* Blocks removed over the ok runs of variant in sw's points whose key k is
- * value (value NULL: every point), and the most blocks hot-added among them;
- * runs is set to every run counted, ok or not. */
+ * value (value NULL: every point), the most blocks hot-added among them and
+ * the mean of the blocks onlined to ZONE_MOVABLE (blocks[].zone); runs is set
+ * to every run counted, ok or not. */
 void report_sweep_stats(const struct report *rep, const struct report_sweep *sw, size_t k,
 			const char *value, const char *variant, struct stats *st, unsigned *of,
-			size_t *runs);
+			double *movable, size_t *runs);
+/* The mean of the blocks onlined to ZONE_MOVABLE over g's ok runs (0 without). */
+double report_movable_mean(const struct report *rep, const struct report_group *g);
 
 /* Formats (report_text.c, report_html.c). */
 void report_text(FILE *out, const struct report *rep, bool color);

@@ -445,17 +445,19 @@ static int put_figure(FILE *f, const char *figdir, const struct figure *fig, con
 	return 0;
 }
 
-static void stats_cells(FILE *f, size_t nok, size_t nruns, const struct stats *st, unsigned of)
+static void stats_cells(FILE *f, size_t nok, size_t nruns, const struct stats *st, unsigned of,
+			double movable)
 {
 	fprintf(f, "<td class=\"n\">%zu of %zu</td>", nok, nruns);
 	if (!nok) {
-		fputs("<td colspan=\"4\">no run ended ok</td></tr>\n", f);
+		fputs("<td colspan=\"5\">no run ended ok</td></tr>\n", f);
 		return;
 	}
 	num_cell(f, st->mean, 1);
 	num_cell(f, st->min, 0);
 	num_cell(f, st->max, 0);
 	num_cell(f, of, 0);
+	num_cell(f, movable, 1);
 	fputs("</tr>\n", f);
 }
 
@@ -476,7 +478,7 @@ static int sweep_section(FILE *f, const struct report *rep, size_t w, const char
 	}
 	fputs("<th>variant</th><th class=\"n\">runs ok</th><th class=\"n\">blocks removed "
 	      "(mean)</th><th class=\"n\">min</th><th class=\"n\">max</th><th class=\"n\">of</th>"
-	      "</tr>\n", f);
+	      "<th class=\"n\">onlined to Movable (mean)</th></tr>\n", f);
 	for (size_t i = 0; i < sw->n; i++) {
 		const struct report_scenario *sc = &rep->scenarios[sw->scenarios[i]];
 
@@ -494,7 +496,8 @@ static int sweep_section(FILE *f, const struct report *rep, size_t w, const char
 			fputs("<td>", f);
 			html(f, gr->variant);
 			fputs("</td>", f);
-			stats_cells(f, gr->nok, gr->nruns, &gr->removed, gr->of);
+			stats_cells(f, gr->nok, gr->nruns, &gr->removed, gr->of,
+				    report_movable_mean(rep, gr));
 		}
 	}
 	fputs("</table>\n", f);

@@ -626,9 +626,10 @@ static int sweep_data(const struct report *rep, const struct report_sweep *sw, s
 		for (size_t j = 0; j < *nvalues; j++) {
 			struct stats st;
 			unsigned o;
+			double mov;
 			size_t nruns;
 
-			report_sweep_stats(rep, sw, k, values[j], variants[v], &st, &o, &nruns);
+			report_sweep_stats(rep, sw, k, values[j], variants[v], &st, &o, &mov, &nruns);
 			if (!st.n)
 				continue;
 			if (!any)

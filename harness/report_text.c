@@ -118,19 +118,21 @@ static int sweep_width(const struct report *rep, const struct report_sweep *sw, 
 }
 
 static void sweep_row_stats(FILE *out, size_t nok, size_t nruns, const struct stats *st,
-			    unsigned of)
+			    unsigned of, double movable)
 {
 	char runs[48];
 
 	snprintf(runs, sizeof(runs), "%zu/%zu", nok, nruns);
 	if (!nok)
-		fprintf(out, " %5s %7s %5s %5s %5s\n", runs, "-", "-", "-", "-");
+		fprintf(out, " %5s %7s %5s %5s %5s %7s\n", runs, "-", "-", "-", "-", "-");
 	else
-		fprintf(out, " %5s %7.1f %5.0f %5.0f %5u\n", runs, st->mean, st->min, st->max, of);
+		fprintf(out, " %5s %7.1f %5.0f %5.0f %5u %7.1f\n", runs, st->mean, st->min, st->max,
+			of, movable);
 }
 
 /* A sweep: every point by variant, then blocks removed by each swept key's
- * value (over the other keys' values), by variant. */
+ * value (over the other keys' values), by variant; MOVABLE is the mean of
+ * the blocks onlined to ZONE_MOVABLE. */
 static void sweep_text(FILE *out, const struct report *rep, const struct report_sweep *sw,
 		       bool color)
 {
@@ -150,8 +152,8 @@ static void sweep_text(FILE *out, const struct report *rep, const struct report_
 		w[k] = sweep_width(rep, sw, k);
 		fprintf(out, "%-*.*s ", w[k], w[k], term_printable(sw->keys[k], buf, sizeof(buf)));
 	}
-	fprintf(out, "%-*s %5s %7s %5s %5s %5s%s\n", vw, "VARIANT", "RUNS", "REMOVED", "MIN", "MAX",
-		"OF", color ? TERM_RESET : "");
+	fprintf(out, "%-*s %5s %7s %5s %5s %5s %7s%s\n", vw, "VARIANT", "RUNS", "REMOVED", "MIN",
+		"MAX", "OF", "MOVABLE", color ? TERM_RESET : "");
 	for (size_t i = 0; i < sw->n; i++) {
 		const struct report_scenario *sc = &rep->scenarios[sw->scenarios[i]];
 
@@ -165,7 +167,8 @@ static void sweep_text(FILE *out, const struct report *rep, const struct report_
 					v ? term_printable(v, buf, sizeof(buf)) : "-");
 			}
 			fprintf(out, "%-*.*s", vw, vw, term_printable(gr->variant, buf, sizeof(buf)));
-			sweep_row_stats(out, gr->nok, gr->nruns, &gr->removed, gr->of);
+			sweep_row_stats(out, gr->nok, gr->nruns, &gr->removed, gr->of,
+					report_movable_mean(rep, gr));
 		}
 	}
 	for (size_t k = 0; k < sw->nkeys; k++) {
@@ -176,21 +179,24 @@ static void sweep_text(FILE *out, const struct report *rep, const struct report_
 			kw = 5;
 		fprintf(out, "\nby %s%s\n", term_printable(sw->keys[k], buf, sizeof(buf)),
 			sw->nkeys > 1 ? " (the other swept keys' values together)" : "");
-		fprintf(out, "%s%-*s %-*s %5s %7s %5s %5s %5s%s\n", color ? TERM_BOLD : "", kw, "VALUE",
-			vw, "VARIANT", "RUNS", "REMOVED", "MIN", "MAX", "OF", color ? TERM_RESET : "");
+		fprintf(out, "%s%-*s %-*s %5s %7s %5s %5s %5s %7s%s\n", color ? TERM_BOLD : "", kw,
+			"VALUE", vw, "VARIANT", "RUNS", "REMOVED", "MIN", "MAX", "OF", "MOVABLE",
+			color ? TERM_RESET : "");
 		for (size_t j = 0; j < nval; j++)
 			for (size_t v = 0; v < nv; v++) {
 				struct stats st;
 				unsigned of;
+				double mov;
 				size_t runs;
 
-				report_sweep_stats(rep, sw, k, values[j], variants[v], &st, &of, &runs);
+				report_sweep_stats(rep, sw, k, values[j], variants[v], &st, &of, &mov,
+						   &runs);
 				if (!runs)
 					continue;
 				fprintf(out, "%-*.*s %-*.*s", kw, kw,
 					term_printable(values[j], buf, sizeof(buf)), vw, vw,
 					term_printable(variants[v], b2, sizeof(b2)));
-				sweep_row_stats(out, st.n, runs, &st, of);
+				sweep_row_stats(out, st.n, runs, &st, of, mov);
 			}
 	}
 }

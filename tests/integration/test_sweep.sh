@@ -76,10 +76,10 @@ check "--cell 1/2 is the online_movable point, kept" \
 # The report groups by the swept key, with the measured counts.
 NO_COLOR=1 "$MEMHP" report "$OUT/res" > "$OUT/report.txt" 2>&1
 check "the report has the sweep of sw-dimm, 2 points" grep -q "^== sweep of sw-dimm: 2 points" "$OUT/report.txt"
-check "a table by online.policy, a row per value with its blocks removed" bash -c "
+check "a table by online.policy, a row per value: blocks removed, of 8, onlined Movable" bash -c "
 	sed -n '/^by online.policy/,/^\$/p' '$OUT/report.txt' > '$OUT/by.txt'
-	grep -Eq '^online_kernel +cloud +1/1 +$kern\\.0 ' '$OUT/by.txt' &&
-	grep -Eq '^online_movable +cloud +1/1 +$mov\\.0 ' '$OUT/by.txt'"
+	grep -Eq '^online_kernel +cloud +1/1 +$kern\\.0 +[0-9]+ +[0-9]+ +8 +0\\.0\$' '$OUT/by.txt' &&
+	grep -Eq '^online_movable +cloud +1/1 +$mov\\.0 +[0-9]+ +[0-9]+ +8 +8\\.0\$' '$OUT/by.txt'"
 "$MEMHP" report --format csv "$OUT/res" > "$OUT/report.csv"
 check "CSV: base and sweep columns" /usr/bin/python3 -c '
 import csv, sys

@@ -76,6 +76,13 @@ static void put_run(const char *dir, const char *name, const char *variant, cons
 	}
 	r.count = (struct count){ .have_plugged = true, .have_final = true, .block_size = 128 << 20,
 				  .hotplugged = 8, .removed = removed };
+	for (unsigned b = 0; pol && !strcmp(pol, "online_movable") && b < 8; b++) {
+		struct block_record *br = result_add_block(&r);
+
+		br->index = 32 + b;
+		br->final = FINAL_REMOVED;
+		snprintf(br->zone, sizeof(br->zone), "Movable");
+	}
 	snprintf(sub, sizeof(sub), "%s/%s", dir, name);
 	assert_int_equal(mkdir(sub, 0755), 0);
 	if (result_write(&r, sub, &err))
@@ -94,6 +101,7 @@ static void test_sweep_grouping(void **state)
 	struct err err;
 	unsigned of;
 	size_t runs, len = 0;
+	double mov;
 	FILE *mem;
 
 	(void)state;
@@ -119,12 +127,12 @@ static void test_sweep_grouping(void **state)
 	assert_int_equal(report_sweep_values(&rep, &rep.sweeps[0], 1, values, 8), 2);
 	assert_int_equal(report_sweep_variants(&rep, &rep.sweeps[0], variants, 8), 2);
 	assert_string_equal(variants[1], "fix");
-	report_sweep_stats(&rep, &rep.sweeps[0], 0, "online_kernel", "base", &st, &of, &runs);
+	report_sweep_stats(&rep, &rep.sweeps[0], 0, "online_kernel", "base", &st, &of, &mov, &runs);
 	assert_int_equal(st.n, 2);
 	assert_true(st.mean == 5.0 && st.min == 4 && st.max == 6 && of == 8 && runs == 2);
-	report_sweep_stats(&rep, &rep.sweeps[0], 1, "false", "base", &st, &of, &runs);
+	report_sweep_stats(&rep, &rep.sweeps[0], 1, "false", "base", &st, &of, &mov, &runs);
 	assert_true(st.n == 2 && st.mean == 7.0);
-	report_sweep_stats(&rep, &rep.sweeps[0], 1, "false", "fix", &st, &of, &runs);
+	report_sweep_stats(&rep, &rep.sweeps[0], 1, "false", "fix", &st, &of, &mov, &runs);
 	assert_true(st.n == 1 && st.mean == 7.0);
 	mem = open_memstream(&text, &len);
 	assert_non_null(mem);
@@ -132,8 +140,10 @@ static void test_sweep_grouping(void **state)
 	fclose(mem);
 	assert_non_null(strstr(text, "== sweep of q: 4 points"));
 	assert_non_null(strstr(text, "\nby online.policy (the other swept keys' values together)\n"));
-	if (!strstr(text, "\nonline_kernel  base      2/2     5.0     4     6     8\n"))
+	if (!strstr(text, "\nonline_kernel  base      2/2     5.0     4     6     8     0.0\n"))
 		fail_msg("%s", text);
+	/* The blocks the guest onlined to ZONE_MOVABLE, as recorded. */
+	assert_non_null(strstr(text, "\nonline_movable base      1/1     8.0     8     8     8     8.0\n"));
 	free(text);
 	report_free(&rep);
 	for (const char *n = "abcdef"; *n; n++) {
