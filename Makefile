@@ -238,7 +238,7 @@ man-lint: $(MAN_OUT)
 install: all man
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBEXECDIR) \
 		$(DESTDIR)$(DATADIR)/guest-image/kconfig $(DESTDIR)$(DATADIR)/guest-image/patches \
-		$(DESTDIR)$(DATADIR)/scenarios $(DESTDIR)$(DATADIR)/reports/gnuplot \
+		$(DESTDIR)$(DATADIR)/scenarios/sweeps $(DESTDIR)$(DATADIR)/reports/gnuplot \
 		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(BASHCOMPDIR)
 	install -m 0755 $(MEMHP) $(DESTDIR)$(BINDIR)/memhp
 	install -m 0755 $(PROBE) $(DESTDIR)$(LIBEXECDIR)/memhp-probe
@@ -247,6 +247,7 @@ install: all man
 	install -m 0644 guest-image/kconfig/* $(DESTDIR)$(DATADIR)/guest-image/kconfig/
 	cp -R guest-image/patches/. $(DESTDIR)$(DATADIR)/guest-image/patches/
 	install -m 0644 scenarios/*.ini $(DESTDIR)$(DATADIR)/scenarios/
+	install -m 0644 scenarios/sweeps/*.ini $(DESTDIR)$(DATADIR)/scenarios/sweeps/
 	install -m 0644 reports/gnuplot/style.gp $(DESTDIR)$(DATADIR)/reports/gnuplot/
 	install -m 0644 $(filter %.1,$(MAN_OUT)) $(DESTDIR)$(MANDIR)/man1/
 	install -m 0644 $(filter %.5,$(MAN_OUT)) $(DESTDIR)$(MANDIR)/man5/

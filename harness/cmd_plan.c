@@ -33,8 +33,10 @@ static void usage(FILE *out)
 		"memhp run would run them, numbered from 0) as a command that runs just\n"
 		"that cell:\n"
 		"  memhp run --resume OUTPUT -r K --only-repeat K --variant '...' SCENARIO\n"
-		"or, with --slurm DIR, write DIR/memhp.sbatch: one Slurm job array with a\n"
-		"task per cell (memhp run --cell INDEX) writing its result into DIR.\n"
+		"(a cell of a matrix's [sweep]: memhp run --resume OUTPUT --matrix FILE\n"
+		"--cell INDEX/COUNT), or, with --slurm DIR, write DIR/memhp.sbatch: one\n"
+		"Slurm job array with a task per cell (memhp run --cell INDEX) writing\n"
+		"its result into DIR.\n"
 		"memhp report and memhp compare read the results wherever they land\n"
 		"(docs/hosts.md).\n\n"
 		"  -m, --matrix FILE    as for memhp run\n"
@@ -410,20 +412,34 @@ int cmd_plan(int argc, char **argv)
 		argv_add(&args, "run");
 		argv_add(&args, "--resume");
 		argv_add(&args, "%s", output);
-		/* Repeats 1..K exist, K alone runs. */
-		argv_add(&args, "--repeats");
-		argv_add(&args, "%u", cells[i].repeat);
-		argv_add(&args, "--only-repeat");
-		argv_add(&args, "%u", cells[i].repeat);
-		if (*m.variants[cells[i].variant].name) {
-			argv_add(&args, "--variant");
-			argv_add(&args, "%s", vbuf);
+		if (sc->sweep.n) {
+			/* A sweep point exists only in its matrix: the cell by its
+			 * index, as a Slurm task runs it. */
+			if (repeats) {
+				argv_add(&args, "--repeats");
+				argv_add(&args, "%u", repeats);
+			}
+			add_pass(&args, &pass);
+			argv_add(&args, "--matrix");
+			add_path(&args, matrix);
+			argv_add(&args, "--cell");
+			argv_add(&args, "%zu/%zu", i, n);
 		} else {
-			argv_add(&args, "--kernel");
-			argv_add(&args, "%s", m.variants[cells[i].variant].spec);
+			/* Repeats 1..K exist, K alone runs. */
+			argv_add(&args, "--repeats");
+			argv_add(&args, "%u", cells[i].repeat);
+			argv_add(&args, "--only-repeat");
+			argv_add(&args, "%u", cells[i].repeat);
+			if (*m.variants[cells[i].variant].name) {
+				argv_add(&args, "--variant");
+				argv_add(&args, "%s", vbuf);
+			} else {
+				argv_add(&args, "--kernel");
+				argv_add(&args, "%s", m.variants[cells[i].variant].spec);
+			}
+			add_pass(&args, &pass);
+			add_path(&args, sc->path);
 		}
-		add_pass(&args, &pass);
-		add_path(&args, sc->path);
 		if (arr) {
 			json_object *cell = json_object_new_object(), *av = json_object_new_array();
 
@@ -432,6 +448,14 @@ int cmd_plan(int argc, char **argv)
 			json_object_object_add(cell, "variant",
 					       json_object_new_string(m.variants[cells[i].variant].name));
 			json_object_object_add(cell, "repeat", json_object_new_int((int)cells[i].repeat));
+			if (sc->sweep.n) {
+				json_object *sw = json_object_new_object();
+
+				for (unsigned k = 0; k < sc->sweep.n; k++)
+					json_object_object_add(sw, sc->sweep.kv[k].key,
+							       json_object_new_string(sc->sweep.kv[k].value));
+				json_object_object_add(cell, "sweep", sw);
+			}
 			for (size_t k = 0; k < args.n; k++)
 				json_object_array_add(av, json_object_new_string(args.v[k]));
 			json_object_object_add(cell, "argv", av);

@@ -24,6 +24,7 @@
 #include "runner.h"
 #include "scenario.h"
 #include "signals.h"
+#include "str.h"
 #include "summary.h"
 #include "termout.h"
 
@@ -132,6 +133,10 @@ static int prepare(const struct run_record *old, const char *from, struct scenar
 	if (strcmp(sc->sha256, old->scenario_sha256))
 		return err_set(err, "%s: the scenario text does not match its recorded sha256 %s "
 				    "(edited?)", from, old->scenario_sha256);
+	/* A sweep's cell: its text holds the point; keep naming it as one. */
+	if (*old->scenario_base)
+		str_copy(sc->base, sizeof(sc->base), old->scenario_base);
+	sc->sweep = old->sweep;
 	if (!*spec)
 		return err_set(err, "%s: records no kernel", from);
 	opt->kernel = spec;

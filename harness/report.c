@@ -142,7 +142,7 @@ static struct report_scenario *scenario_of(struct report *rep, const struct run_
 		abort();
 	rep->scenarios = s;
 	s = &s[rep->nscenarios++];
-	*s = (struct report_scenario){ .name = r->scenario_name };
+	*s = (struct report_scenario){ .name = r->scenario_name, .sweep = &r->sweep };
 	snprintf(s->method, sizeof(s->method), "%s", r->method);
 	snprintf(s->policy, sizeof(s->policy), "%s", r->policy);
 	return s;
@@ -227,6 +227,159 @@ static bool put_first(struct report *rep, const char *baseline)
 	return seen;
 }
 
+const char *report_sweep_value(const struct report_scenario *s, const char *key)
+{
+	for (unsigned k = 0; s->sweep && k < s->sweep->n; k++)
+		if (!strcmp(s->sweep->kv[k].key, key))
+			return s->sweep->kv[k].value;
+	return NULL;
+}
+
+/* Scenarios that are sweep points, gathered by the scenario file they came
+ * from (a result without a base: its own name). */
+static void find_sweeps(struct report *rep)
+{
+	for (size_t i = 0; i < rep->nscenarios; i++) {
+		const struct report_scenario *s = &rep->scenarios[i];
+		const struct run_record *r = &rep->runs[s->groups[0].runs[0]].rec;
+		const char *base = *r->scenario_base ? r->scenario_base : r->scenario_name;
+		struct report_sweep *sw = NULL;
+		size_t *v;
+
+		if (!s->sweep->n)
+			continue;
+		for (size_t j = 0; j < rep->nsweeps && !sw; j++)
+			if (!strcmp(rep->sweeps[j].base, base))
+				sw = &rep->sweeps[j];
+		if (!sw) {
+			sw = realloc(rep->sweeps, (rep->nsweeps + 1) * sizeof(*sw));
+			if (!sw)
+				abort();
+			rep->sweeps = sw;
+			sw = &sw[rep->nsweeps++];
+			*sw = (struct report_sweep){ .base = base };
+		}
+		v = realloc(sw->scenarios, (sw->n + 1) * sizeof(*v));
+		if (!v)
+			abort();
+		sw->scenarios = v;
+		v[sw->n++] = i;
+		for (unsigned k = 0; k < s->sweep->n; k++) {
+			bool seen = false;
+
+			for (size_t j = 0; j < sw->nkeys && !seen; j++)
+				seen = !strcmp(sw->keys[j], s->sweep->kv[k].key);
+			if (!seen && sw->nkeys < REPORT_SWEEP_KEYS)
+				snprintf(sw->keys[sw->nkeys++], sizeof(sw->keys[0]), "%s",
+					 s->sweep->kv[k].key);
+		}
+	}
+}
+
+size_t report_sweep_values(const struct report *rep, const struct report_sweep *sw, size_t k,
+			   const char **values, size_t max)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < sw->n; i++) {
+		const char *v = report_sweep_value(&rep->scenarios[sw->scenarios[i]], sw->keys[k]);
+		bool seen = !v;
+
+		for (size_t j = 0; j < n && !seen; j++)
+			seen = !strcmp(values[j], v);
+		if (!seen && n < max)
+			values[n++] = v;
+	}
+	return n;
+}
+
+size_t report_sweep_variants(const struct report *rep, const struct report_sweep *sw,
+			     const char **variants, size_t max)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < sw->n; i++) {
+		const struct report_scenario *s = &rep->scenarios[sw->scenarios[i]];
+
+		for (size_t g = 0; g < s->ngroups; g++) {
+			bool seen = false;
+
+			for (size_t j = 0; j < n && !seen; j++)
+				seen = !strcmp(variants[j], s->groups[g].variant);
+			if (!seen && n < max)
+				variants[n++] = s->groups[g].variant;
+		}
+	}
+	return n;
+}
+
+/* Hot-added blocks of r that were onlined to ZONE_MOVABLE. */
+static unsigned onlined_movable(const struct run_record *r)
+{
+	unsigned n = 0;
+
+	for (size_t b = 0; b < r->nblocks; b++)
+		n += !strcmp(r->blocks[b].zone, "Movable");
+	return n;
+}
+
+double report_movable_mean(const struct report *rep, const struct report_group *g)
+{
+	double sum = 0;
+
+	for (size_t i = 0; i < g->nruns; i++) {
+		const struct run_record *r = report_rec(rep, g, i);
+
+		if (r->status == RUN_OK)
+			sum += onlined_movable(r);
+	}
+	return g->nok ? sum / (double)g->nok : 0;
+}
+
+void report_sweep_stats(const struct report *rep, const struct report_sweep *sw, size_t k,
+			const char *value, const char *variant, struct stats *st, unsigned *of,
+			double *movable, size_t *runs)
+{
+	size_t n = 0, cap = 0;
+	double *x = NULL, mov = 0;
+
+	*of = 0;
+	*runs = 0;
+	for (size_t i = 0; i < sw->n; i++) {
+		const struct report_scenario *s = &rep->scenarios[sw->scenarios[i]];
+		const char *v = value ? report_sweep_value(s, sw->keys[k]) : NULL;
+
+		if (value && (!v || strcmp(v, value)))
+			continue;
+		for (size_t g = 0; g < s->ngroups; g++) {
+			const struct report_group *gr = &s->groups[g];
+
+			if (strcmp(gr->variant, variant))
+				continue;
+			*runs += gr->nruns;
+			for (size_t j = 0; j < gr->nruns; j++) {
+				const struct run_record *r = report_rec(rep, gr, j);
+
+				if (r->status != RUN_OK)
+					continue;
+				if (n == cap) {
+					cap = cap ? 2 * cap : 16;
+					x = realloc(x, cap * sizeof(*x));
+					if (!x)
+						abort();
+				}
+				x[n++] = r->count.removed;
+				mov += onlined_movable(r);
+				if (r->count.hotplugged > *of)
+					*of = r->count.hotplugged;
+			}
+		}
+	}
+	stats_of(x, n, st);
+	*movable = n ? mov / (double)n : 0;
+	free(x);
+}
+
 int report_load(struct report *rep, char *const *paths, size_t npaths, const char *baseline,
 		struct err *err)
 {
@@ -281,6 +434,7 @@ int report_load(struct report *rep, char *const *paths, size_t npaths, const cha
 		v[g->nruns++] = i;
 		g->runs = v;
 	}
+	find_sweeps(rep);
 	if (baseline && !put_first(rep, baseline)) {
 		err_set(err, "baseline variant '%s' is in none of the results", baseline);
 		return -ENOENT;
@@ -307,6 +461,9 @@ void report_free(struct report *rep)
 		free(rep->scenarios[i].groups);
 	}
 	free(rep->scenarios);
+	for (size_t i = 0; i < rep->nsweeps; i++)
+		free(rep->sweeps[i].scenarios);
+	free(rep->sweeps);
 	for (size_t i = 0; i < rep->nruns; i++) {
 		result_free(&rep->runs[i].rec);
 		free(rep->runs[i].path);

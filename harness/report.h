@@ -32,8 +32,23 @@ struct report_group {
 struct report_scenario {
 	const char *name;
 	char method[16], policy[24];
+	const struct sweep_point *sweep; /* its first run's: n 0 when not a sweep point */
 	struct report_group *groups;
 	size_t ngroups;
+};
+
+/*
+ * The points of one matrix sweep over one scenario file (docs/reports.md):
+ * the scenarios whose runs record that base and a sweep, and every key they
+ * set, in the order first seen.
+ */
+#define REPORT_SWEEP_KEYS 16
+struct report_sweep {
+	const char *base;
+	size_t *scenarios; /* indices into report.scenarios */
+	size_t n;
+	char keys[REPORT_SWEEP_KEYS][64];
+	size_t nkeys;
 };
 
 struct report {
@@ -41,6 +56,8 @@ struct report {
 	size_t nruns;
 	struct report_scenario *scenarios;
 	size_t nscenarios;
+	struct report_sweep *sweeps;
+	size_t nsweeps;
 	char **skipped; /* "path: why" for files that were not results */
 	size_t nskipped;
 };
@@ -69,6 +86,25 @@ int report_change(const struct report_group *base, const struct report_group *g,
 /* A mean of byte counts as "1.5 GiB": clamped to what a size can be
  * (negative and NaN as 0), so no float is cast out of range. */
 const char *report_format_bytes(double bytes, char *buf, size_t len);
+
+/* The value scenario s's point sets key to, or NULL. */
+const char *report_sweep_value(const struct report_scenario *s, const char *key);
+/* The distinct values of key k over sw's points, in their order: up to max
+ * into values; returns how many. */
+size_t report_sweep_values(const struct report *rep, const struct report_sweep *sw, size_t k,
+			   const char **values, size_t max);
+/* The variant labels of sw's points, first seen first: up to max. */
+size_t report_sweep_variants(const struct report *rep, const struct report_sweep *sw,
+			     const char **variants, size_t max);
+/* Blocks removed over the ok runs of variant in sw's points whose key k is
+ * value (value NULL: every point), the most blocks hot-added among them and
+ * the mean of the blocks onlined to ZONE_MOVABLE (blocks[].zone); runs is set
+ * to every run counted, ok or not. */
+void report_sweep_stats(const struct report *rep, const struct report_sweep *sw, size_t k,
+			const char *value, const char *variant, struct stats *st, unsigned *of,
+			double *movable, size_t *runs);
+/* The mean of the blocks onlined to ZONE_MOVABLE over g's ok runs (0 without). */
+double report_movable_mean(const struct report *rep, const struct report_group *g);
 
 /* Formats (report_text.c, report_html.c). */
 void report_text(FILE *out, const struct report *rep, bool color);

@@ -423,6 +423,103 @@ static void provenance(FILE *f, const struct report *rep)
 	fputs("</table>\n</section>\n", f);
 }
 
+/* A figure that was made, inline, with links to its files; what (from a
+ * result, escaped) names what it shows. */
+static int put_figure(FILE *f, const char *figdir, const struct figure *fig, const char *what,
+		      struct err *err)
+{
+	char path[4300];
+
+	snprintf(path, sizeof(path), "%s/%s.svg", figdir, fig->base);
+	fprintf(f, "<figure id=\"fig-%s\">", fig->base);
+	if (put_image(f, path, fig->title))
+		return err_set(err, "cannot read %s", path);
+	fputs("<figcaption>", f);
+	if (what) {
+		html(f, what);
+		fputs(": ", f);
+	}
+	fprintf(f, "%s (<a href=\"figures/%s.png\">PNG</a>, "
+		   "<a href=\"figures/%s.svg\">SVG</a>)</figcaption></figure>\n",
+		fig->title, fig->base, fig->base);
+	return 0;
+}
+
+static void stats_cells(FILE *f, size_t nok, size_t nruns, const struct stats *st, unsigned of,
+			double movable)
+{
+	fprintf(f, "<td class=\"n\">%zu of %zu</td>", nok, nruns);
+	if (!nok) {
+		fputs("<td colspan=\"5\">no run ended ok</td></tr>\n", f);
+		return;
+	}
+	num_cell(f, st->mean, 1);
+	num_cell(f, st->min, 0);
+	num_cell(f, st->max, 0);
+	num_cell(f, of, 0);
+	num_cell(f, movable, 1);
+	fputs("</tr>\n", f);
+}
+
+/* A sweep: its points' table, and a figure per swept key (docs/reports.md). */
+static int sweep_section(FILE *f, const struct report *rep, size_t w, const char *figdir,
+			 const char *gnuplot, struct err *err)
+{
+	const struct report_sweep *sw = &rep->sweeps[w];
+
+	fprintf(f, "<section id=\"sweep-%zu\" class=\"sweep\"><h2>Sweep of ", w);
+	html(f, sw->base);
+	fprintf(f, " <small>(%zu point%s)</small></h2>\n<table class=\"sweep\">\n<tr>", sw->n,
+		sw->n == 1 ? "" : "s");
+	for (size_t k = 0; k < sw->nkeys; k++) {
+		fputs("<th>", f);
+		html(f, sw->keys[k]);
+		fputs("</th>", f);
+	}
+	fputs("<th>variant</th><th class=\"n\">runs ok</th><th class=\"n\">blocks removed "
+	      "(mean)</th><th class=\"n\">min</th><th class=\"n\">max</th><th class=\"n\">of</th>"
+	      "<th class=\"n\">onlined to Movable (mean)</th></tr>\n", f);
+	for (size_t i = 0; i < sw->n; i++) {
+		const struct report_scenario *sc = &rep->scenarios[sw->scenarios[i]];
+
+		for (size_t g = 0; g < sc->ngroups; g++) {
+			const struct report_group *gr = &sc->groups[g];
+
+			fputs("<tr>", f);
+			for (size_t k = 0; k < sw->nkeys; k++) {
+				const char *v = report_sweep_value(sc, sw->keys[k]);
+
+				fputs("<td>", f);
+				html(f, v ? v : "-");
+				fputs("</td>", f);
+			}
+			fputs("<td>", f);
+			html(f, gr->variant);
+			fputs("</td>", f);
+			stats_cells(f, gr->nok, gr->nruns, &gr->removed, gr->of,
+				    report_movable_mean(rep, gr));
+		}
+	}
+	fputs("</table>\n", f);
+	for (size_t k = 0; k < sw->nkeys; k++) {
+		struct figure fig;
+		int rc = report_plot_sweep(rep, w, k, figdir, gnuplot, &fig, err);
+
+		if (rc)
+			return rc;
+		if (!fig.made) {
+			fputs("<p class=\"nofig\">", f);
+			html(f, sw->keys[k]);
+			fprintf(f, ": %s.</p>\n", fig.note);
+			continue;
+		}
+		if (put_figure(f, figdir, &fig, sw->keys[k], err))
+			return -EIO;
+	}
+	fputs("</section>\n", f);
+	return 0;
+}
+
 static int scenario_section(FILE *f, const struct report *rep, size_t s, const char *figdir,
 			    const char *gnuplot, struct err *err)
 {
@@ -442,7 +539,6 @@ static int scenario_section(FILE *f, const struct report *rep, size_t s, const c
 	summary_table(f, sc);
 	for (unsigned k = 0; k < FIG_COUNT; k++) {
 		struct figure fig;
-		char path[4300];
 		int rc = report_plot(rep, s, (enum fig_kind)k, figdir, gnuplot, &fig, err);
 
 		if (rc)
@@ -451,13 +547,8 @@ static int scenario_section(FILE *f, const struct report *rep, size_t s, const c
 			fprintf(f, "<p class=\"nofig\">%s: %s.</p>\n", fig.title, fig.note);
 			continue;
 		}
-		snprintf(path, sizeof(path), "%s/%s.svg", figdir, fig.base);
-		fprintf(f, "<figure id=\"fig-%s\">", fig.base);
-		if (put_image(f, path, fig.title))
-			return err_set(err, "cannot read %s", path);
-		fprintf(f, "<figcaption>%s (<a href=\"figures/%s.png\">PNG</a>, "
-			   "<a href=\"figures/%s.svg\">SVG</a>)</figcaption></figure>\n",
-			fig.title, fig.base, fig.base);
+		if (put_figure(f, figdir, &fig, NULL, err))
+			return -EIO;
 	}
 	failed_runs(f, rep, sc);
 	remaining_blocks(f, rep, sc);
@@ -492,9 +583,20 @@ static int write_page(FILE *f, const struct report *rep, const char *figdir, con
 		html(f, rep->scenarios[s].name);
 		fputs("</a></li>\n", f);
 	}
+	for (size_t w = 0; w < rep->nsweeps; w++) {
+		fprintf(f, "<li><a href=\"#sweep-%zu\">Sweep of ", w);
+		html(f, rep->sweeps[w].base);
+		fputs("</a></li>\n", f);
+	}
 	fputs("<li><a href=\"#provenance\">Provenance</a></li>\n</ul></nav>\n", f);
 	for (size_t s = 0; s < rep->nscenarios; s++) {
 		int rc = scenario_section(f, rep, s, figdir, gnuplot, err);
+
+		if (rc)
+			return rc;
+	}
+	for (size_t w = 0; w < rep->nsweeps; w++) {
+		int rc = sweep_section(f, rep, w, figdir, gnuplot, err);
 
 		if (rc)
 			return rc;

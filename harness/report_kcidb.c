@@ -344,6 +344,15 @@ static json_object *run_misc(const struct report_run *run)
 	add(m, "repeat", json_object_new_int64(r->repeat));
 	add_str(m, "scenario", r->scenario_name);
 	add_str(m, "scenario_sha256", r->scenario_sha256);
+	if (r->sweep.n) {
+		/* A matrix sweep's point (docs/sweeps.md). */
+		json_object *sw = json_object_new_object();
+
+		add_str(m, "scenario_base", r->scenario_base);
+		for (unsigned k = 0; k < r->sweep.n; k++)
+			add_str(sw, r->sweep.kv[k].key, r->sweep.kv[k].value);
+		add(m, "sweep", sw);
+	}
 	add_str(m, "method", r->method);
 	add_str(m, "policy", r->policy);
 	add_str(m, "variant", r->variant);

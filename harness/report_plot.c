@@ -20,6 +20,7 @@
 #include "stats.h"
 
 #define PAGE_SIZE 4096.0
+
 #define MAX_KINDS 16
 
 /* A label for a tab-separated gnuplot data file: no tabs or line breaks
@@ -468,75 +469,37 @@ static const struct {
 	[FIG_WHY] = { "why", "What the blocks that stayed hold", 720, 400 },
 };
 
-int report_plot(const struct report *rep, size_t s, enum fig_kind kind, const char *dir,
-		const char *gnuplot, struct figure *fig, struct err *err)
+/*
+ * Run gnuplot on body (the figure's own commands) between the common header
+ * and the PNG replot, with a copy of the whole script beside the data.
+ */
+static int draw(const char *dir, const char *gnuplot, struct figure *fig, size_t index, int width,
+		int height, const char *body, struct err *err)
 {
-	const struct report_scenario *sc = &rep->scenarios[s];
 	char script[64], style[4200], out[4200];
-	bool used[CELL_COUNT];
-	size_t rows = 0, cols = 0, nlines = 0;
-	struct kinds k;
-	unsigned of = 0;
-	uint64_t max_bytes = 0;
-	int height = figs[kind].height, rc;
 	struct argv a = { 0 };
 	struct stat st;
 	char *ignored, *text = NULL;
 	size_t textlen = 0;
-	int sfd;
+	int sfd, rc;
 	FILE *gp;
-
-	memset(fig, 0, sizeof(*fig));
-	snprintf(fig->base, sizeof(fig->base), "%s-%zu", figs[kind].name, s);
-	fig->title = figs[kind].title;
-	switch (kind) {
-	case FIG_REMOVED:
-		rc = removed_data(rep, sc, dir, fig, &of, err);
-		snprintf(fig->note, sizeof(fig->note), "no run of this scenario ended ok");
-		break;
-	case FIG_MAP:
-		rc = map_data(rep, sc, dir, fig, used, &rows, &cols, err);
-		height = 110 + 18 * (int)(rows > 100 ? 100 : rows);
-		snprintf(fig->note, sizeof(fig->note), "no run got as far as counting blocks");
-		break;
-	case FIG_TIMELINE:
-		rc = timeline_data(rep, sc, dir, fig, &nlines, &max_bytes, err);
-		snprintf(fig->note, sizeof(fig->note), "no run got as far as unplugging");
-		break;
-	case FIG_WHY:
-		rc = why_data(rep, sc, dir, fig, &k, err);
-		snprintf(fig->note, sizeof(fig->note),
-			 "no hot-added block stayed in an ok run (or none was examined)");
-		break;
-	default:
-		return err_set(err, "unknown figure %d", kind);
-	}
-	if (rc <= 0)
-		return rc;
-	fig->note[0] = '\0';
 
 	snprintf(script, sizeof(script), "%s.gp", fig->base);
 	if (!(gp = open_memstream(&text, &textlen)))
 		abort();
-	fprintf(gp, "# memhp report: %s (scenario %zu); style from reports/gnuplot/style.gp\n"
+	fprintf(gp, "# memhp report: %s (%zu); style from reports/gnuplot/style.gp\n"
 		    "set datafile separator \"\\t\"\n"
 		    "set datafile commentschars \"\"\n"
 		    "set terminal svg size %d,%d noenhanced font \"sans,11\" background rgb \"white\"\n"
 		    "set output '%s.svg'\n",
-		figs[kind].title, s, figs[kind].width, height, fig->base);
-	switch (kind) {
-	case FIG_REMOVED: removed_script(gp, sc, fig->base, of); break;
-	case FIG_MAP: map_script(gp, fig->base, used, rows, cols); break;
-	case FIG_TIMELINE: timeline_script(gp, fig->base, nlines, max_bytes); break;
-	case FIG_WHY: why_script(gp, fig->base, &k); break;
-	default: break;
-	}
+		fig->title, index, width, height, fig->base);
+	fputs(body, gp);
 	fprintf(gp, "set terminal pngcairo size %d,%d noenhanced font \"sans,10\" "
 		    "background rgb \"white\"\n"
 		    "set output '%s.png'\n"
 		    "replot\n"
 		    "unset output\n",
-		figs[kind].width, height, fig->base);
+		width, height, fig->base);
 	if (fclose(gp))
 		abort();
 	/* A copy beside the data, to redraw by hand; gnuplot runs the memfd. */
@@ -570,4 +533,184 @@ int report_plot(const struct report *rep, size_t s, enum fig_kind kind, const ch
 		return err_set(err, "gnuplot wrote no %s", out);
 	fig->made = true;
 	return 0;
+}
+
+int report_plot(const struct report *rep, size_t s, enum fig_kind kind, const char *dir,
+		const char *gnuplot, struct figure *fig, struct err *err)
+{
+	const struct report_scenario *sc = &rep->scenarios[s];
+	bool used[CELL_COUNT];
+	size_t rows = 0, cols = 0, nlines = 0;
+	struct kinds k;
+	unsigned of = 0;
+	uint64_t max_bytes = 0;
+	int height = figs[kind].height, rc;
+	char *body = NULL;
+	size_t bodylen = 0;
+	FILE *gp;
+
+	memset(fig, 0, sizeof(*fig));
+	snprintf(fig->base, sizeof(fig->base), "%s-%zu", figs[kind].name, s);
+	fig->title = figs[kind].title;
+	switch (kind) {
+	case FIG_REMOVED:
+		rc = removed_data(rep, sc, dir, fig, &of, err);
+		snprintf(fig->note, sizeof(fig->note), "no run of this scenario ended ok");
+		break;
+	case FIG_MAP:
+		rc = map_data(rep, sc, dir, fig, used, &rows, &cols, err);
+		height = 110 + 18 * (int)(rows > 100 ? 100 : rows);
+		snprintf(fig->note, sizeof(fig->note), "no run got as far as counting blocks");
+		break;
+	case FIG_TIMELINE:
+		rc = timeline_data(rep, sc, dir, fig, &nlines, &max_bytes, err);
+		snprintf(fig->note, sizeof(fig->note), "no run got as far as unplugging");
+		break;
+	case FIG_WHY:
+		rc = why_data(rep, sc, dir, fig, &k, err);
+		snprintf(fig->note, sizeof(fig->note),
+			 "no hot-added block stayed in an ok run (or none was examined)");
+		break;
+	default:
+		return err_set(err, "unknown figure %d", kind);
+	}
+	if (rc <= 0)
+		return rc;
+	fig->note[0] = '\0';
+	if (!(gp = open_memstream(&body, &bodylen)))
+		abort();
+	switch (kind) {
+	case FIG_REMOVED: removed_script(gp, sc, fig->base, of); break;
+	case FIG_MAP: map_script(gp, fig->base, used, rows, cols); break;
+	case FIG_TIMELINE: timeline_script(gp, fig->base, nlines, max_bytes); break;
+	case FIG_WHY: why_script(gp, fig->base, &k); break;
+	default: break;
+	}
+	if (fclose(gp))
+		abort();
+	rc = draw(dir, gnuplot, fig, s, figs[kind].width, height, body, err);
+	free(body);
+	return rc;
+}
+
+/* --- (e) a sweep: blocks removed against one swept key's values, a line per
+ * variant (mean, min to max), each run a point */
+
+#define SWEEP_FIG_MAX 64
+
+static int sweep_data(const struct report *rep, const struct report_sweep *sw, size_t k,
+		      const char *dir, const struct figure *fig, size_t *nlines, size_t *nvalues,
+		      unsigned *of, struct err *err)
+{
+	const char *variants[SWEEP_FIG_MAX], *values[SWEEP_FIG_MAX];
+	size_t nv = report_sweep_variants(rep, sw, variants, SWEEP_FIG_MAX);
+	char name[64], runs[64], label[256], vl[256];
+	FILE *f, *fr;
+
+	*nvalues = report_sweep_values(rep, sw, k, values, SWEEP_FIG_MAX);
+	*nlines = 0;
+	*of = 0;
+	snprintf(name, sizeof(name), "%s.dat", fig->base);
+	snprintf(runs, sizeof(runs), "%s-runs.dat", fig->base);
+	if (!(f = open_in(dir, name, err)))
+		return -EIO;
+	if (!(fr = open_in(dir, runs, err))) {
+		fclose(f);
+		return -EIO;
+	}
+	for (size_t v = 0; v < nv; v++) {
+		/* Variants side by side around each value. */
+		double off = nv > 1 ? 0.25 * ((double)v / (double)(nv - 1) - 0.5) : 0;
+		bool any = false;
+
+		for (size_t j = 0; j < *nvalues; j++) {
+			struct stats st;
+			unsigned o;
+			double mov;
+			size_t nruns;
+
+			report_sweep_stats(rep, sw, k, values[j], variants[v], &st, &o, &mov, &nruns);
+			if (!st.n)
+				continue;
+			if (!any)
+				fprintf(f, "%sx\tmean\tmin\tmax\tvalue\t%s\n", *nlines ? "\n\n" : "",
+					data_label(variants[v], vl, sizeof(vl)));
+			any = true;
+			fprintf(f, "%.3f\t%.3f\t%.0f\t%.0f\t%s\n", (double)j + off, st.mean, st.min,
+				st.max, data_label(values[j], label, sizeof(label)));
+			if (o > *of)
+				*of = o;
+		}
+		if (!any)
+			continue;
+		/* Each run of this variant at each value, in the same block order. */
+		fprintf(fr, "%s", *nlines ? "\n\n" : "");
+		for (size_t i = 0; i < sw->n; i++) {
+			const struct report_scenario *sc = &rep->scenarios[sw->scenarios[i]];
+			const char *val = report_sweep_value(sc, sw->keys[k]);
+			size_t j = 0;
+
+			while (val && j < *nvalues && strcmp(values[j], val))
+				j++;
+			if (!val || j == *nvalues)
+				continue;
+			for (size_t g = 0; g < sc->ngroups; g++)
+				for (size_t r = 0; !strcmp(sc->groups[g].variant, variants[v]) &&
+						   r < sc->groups[g].nruns; r++) {
+					const struct run_record *rec = report_rec(rep, &sc->groups[g], r);
+
+					if (rec->status == RUN_OK)
+						fprintf(fr, "%.3f\t%u\n", (double)j + off, rec->count.removed);
+				}
+		}
+		(*nlines)++;
+	}
+	if (close_file(fr, dir, runs, err)) {
+		fclose(f);
+		return -EIO;
+	}
+	if (close_file(f, dir, name, err))
+		return -EIO;
+	return *nlines > 0;
+}
+
+int report_plot_sweep(const struct report *rep, size_t w, size_t k, const char *dir,
+		      const char *gnuplot, struct figure *fig, struct err *err)
+{
+	const struct report_sweep *sw = &rep->sweeps[w];
+	size_t nlines, nvalues;
+	unsigned of;
+	char *body = NULL;
+	size_t bodylen = 0;
+	FILE *gp;
+	int rc;
+
+	memset(fig, 0, sizeof(*fig));
+	snprintf(fig->base, sizeof(fig->base), "sweep-%zu-%zu", w, k);
+	fig->title = "Blocks removed against a swept key's values, per variant (mean, min to max, "
+		     "each run)";
+	snprintf(fig->note, sizeof(fig->note), "no run of these points ended ok");
+	rc = sweep_data(rep, sw, k, dir, fig, &nlines, &nvalues, &of, err);
+	if (rc <= 0)
+		return rc;
+	fig->note[0] = '\0';
+	if (!(gp = open_memstream(&body, &bodylen)))
+		abort();
+	fprintf(gp, "set ylabel \"blocks removed\"\n"
+		    "set yrange [0:%u]\n"
+		    "set xrange [-0.6:%zu.6]\n"
+		    "set xtics %s\n",
+		of ? of + of / 12 + 1 : 1, nvalues ? nvalues - 1 : 0,
+		nvalues > 4 ? "rotate by -25" : "norotate");
+	for (size_t i = 0; i < nlines; i++)
+		fprintf(gp, "%s'%s.dat' index %zu using 1:2:3:4:xtic(5) with yerrorlines lt %zu "
+			    "title columnheader(6), \\\n"
+			    "     '%s-runs.dat' index %zu using 1:2 with points lt %zu pt 6 notitle",
+			i ? ", \\\n     " : "plot ", fig->base, i, i + 1, fig->base, i, i + 1);
+	fputc('\n', gp);
+	if (fclose(gp))
+		abort();
+	rc = draw(dir, gnuplot, fig, w, 720, 400, body, err);
+	free(body);
+	return rc;
 }

@@ -22,4 +22,9 @@ struct figure {
 int report_plot(const struct report *rep, size_t s, enum fig_kind kind, const char *dir,
 		const char *gnuplot, struct figure *fig, struct err *err);
 
+/* Figure k of sweep w (rep->sweeps[w]): blocks removed against the values of
+ * its key k, as DIR/sweep-<w>-<k>.svg and .png; otherwise as report_plot(). */
+int report_plot_sweep(const struct report *rep, size_t w, size_t k, const char *dir,
+		      const char *gnuplot, struct figure *fig, struct err *err);
+
 #endif

@@ -101,6 +101,106 @@ static void scenario_sites(FILE *out, const struct report *rep, const struct rep
 		}
 }
 
+#define SWEEP_COL_MAX 32
+
+/* Width of a column of sweep values (and its heading), at most SWEEP_COL_MAX. */
+static int sweep_width(const struct report *rep, const struct report_sweep *sw, size_t k)
+{
+	int w = (int)strlen(sw->keys[k]);
+
+	for (size_t i = 0; i < sw->n; i++) {
+		const char *v = report_sweep_value(&rep->scenarios[sw->scenarios[i]], sw->keys[k]);
+
+		if (v && (int)strlen(v) > w)
+			w = (int)strlen(v);
+	}
+	return w > SWEEP_COL_MAX ? SWEEP_COL_MAX : w;
+}
+
+static void sweep_row_stats(FILE *out, size_t nok, size_t nruns, const struct stats *st,
+			    unsigned of, double movable)
+{
+	char runs[48];
+
+	snprintf(runs, sizeof(runs), "%zu/%zu", nok, nruns);
+	if (!nok)
+		fprintf(out, " %5s %7s %5s %5s %5s %7s\n", runs, "-", "-", "-", "-", "-");
+	else
+		fprintf(out, " %5s %7.1f %5.0f %5.0f %5u %7.1f\n", runs, st->mean, st->min, st->max,
+			of, movable);
+}
+
+/* A sweep: every point by variant, then blocks removed by each swept key's
+ * value (over the other keys' values), by variant; MOVABLE is the mean of
+ * the blocks onlined to ZONE_MOVABLE. */
+static void sweep_text(FILE *out, const struct report *rep, const struct report_sweep *sw,
+		       bool color)
+{
+	const char *variants[64], *values[64];
+	size_t nv = report_sweep_variants(rep, sw, variants, 64);
+	int w[REPORT_SWEEP_KEYS], vw = 7;
+	char buf[256], b2[256];
+
+	for (size_t v = 0; v < nv; v++)
+		if ((int)strlen(variants[v]) > vw)
+			vw = strlen(variants[v]) > 40 ? 40 : (int)strlen(variants[v]);
+	fprintf(out, "\n%s== sweep of %s: %zu point%s, blocks removed%s\n\n", color ? TERM_BOLD : "",
+		term_printable(sw->base, buf, sizeof(buf)), sw->n, sw->n == 1 ? "" : "s",
+		color ? TERM_RESET : "");
+	fputs(color ? TERM_BOLD : "", out);
+	for (size_t k = 0; k < sw->nkeys; k++) {
+		w[k] = sweep_width(rep, sw, k);
+		fprintf(out, "%-*.*s ", w[k], w[k], term_printable(sw->keys[k], buf, sizeof(buf)));
+	}
+	fprintf(out, "%-*s %5s %7s %5s %5s %5s %7s%s\n", vw, "VARIANT", "RUNS", "REMOVED", "MIN",
+		"MAX", "OF", "MOVABLE", color ? TERM_RESET : "");
+	for (size_t i = 0; i < sw->n; i++) {
+		const struct report_scenario *sc = &rep->scenarios[sw->scenarios[i]];
+
+		for (size_t g = 0; g < sc->ngroups; g++) {
+			const struct report_group *gr = &sc->groups[g];
+
+			for (size_t k = 0; k < sw->nkeys; k++) {
+				const char *v = report_sweep_value(sc, sw->keys[k]);
+
+				fprintf(out, "%-*.*s ", w[k], w[k],
+					v ? term_printable(v, buf, sizeof(buf)) : "-");
+			}
+			fprintf(out, "%-*.*s", vw, vw, term_printable(gr->variant, buf, sizeof(buf)));
+			sweep_row_stats(out, gr->nok, gr->nruns, &gr->removed, gr->of,
+					report_movable_mean(rep, gr));
+		}
+	}
+	for (size_t k = 0; k < sw->nkeys; k++) {
+		size_t nval = report_sweep_values(rep, sw, k, values, 64);
+		int kw = sweep_width(rep, sw, k);
+
+		if (kw < 5)
+			kw = 5;
+		fprintf(out, "\nby %s%s\n", term_printable(sw->keys[k], buf, sizeof(buf)),
+			sw->nkeys > 1 ? " (the other swept keys' values together)" : "");
+		fprintf(out, "%s%-*s %-*s %5s %7s %5s %5s %5s %7s%s\n", color ? TERM_BOLD : "", kw,
+			"VALUE", vw, "VARIANT", "RUNS", "REMOVED", "MIN", "MAX", "OF", "MOVABLE",
+			color ? TERM_RESET : "");
+		for (size_t j = 0; j < nval; j++)
+			for (size_t v = 0; v < nv; v++) {
+				struct stats st;
+				unsigned of;
+				double mov;
+				size_t runs;
+
+				report_sweep_stats(rep, sw, k, values[j], variants[v], &st, &of, &mov,
+						   &runs);
+				if (!runs)
+					continue;
+				fprintf(out, "%-*.*s %-*.*s", kw, kw,
+					term_printable(values[j], buf, sizeof(buf)), vw, vw,
+					term_printable(variants[v], b2, sizeof(b2)));
+				sweep_row_stats(out, st.n, runs, &st, of, mov);
+			}
+	}
+}
+
 void report_text(FILE *out, const struct report *rep, bool color)
 {
 	size_t ok = 0;
@@ -115,6 +215,8 @@ void report_text(FILE *out, const struct report *rep, bool color)
 		scenario_text(out, rep, &rep->scenarios[i], color);
 		scenario_sites(out, rep, &rep->scenarios[i]);
 	}
+	for (size_t i = 0; i < rep->nsweeps; i++)
+		sweep_text(out, rep, &rep->sweeps[i], color);
 	if (rep->nskipped) {
 		char buf[4200];
 
@@ -143,7 +245,8 @@ static void csv_field(FILE *out, const char *s, bool last)
 
 /* The CSV columns, header and row from one table. Counts that were not
  * measured are empty fields, as phases that were not reached are. */
-enum col_kind { C_STR, C_U32, C_U64, C_I64, C_VARIANT, C_STATUS, C_UNPLUGGED, C_PHASE, C_PATH };
+enum col_kind { C_STR, C_U32, C_U64, C_I64, C_VARIANT, C_STATUS, C_UNPLUGGED, C_PHASE, C_PATH,
+		C_SWEEP };
 
 #define RR struct run_record
 #define COL(name, kind, f, flag) { name, kind, offsetof(RR, f), flag }
@@ -157,6 +260,8 @@ static const struct column {
 	size_t flag;   /* 1 + offset of the bool saying it was measured; 0: always */
 } csv_cols[] = {
 	COL("scenario", C_STR, scenario_name, 0),
+	COL("base", C_STR, scenario_base, 0),
+	{ "sweep", C_SWEEP, 0, 0 },
 	{ "variant", C_VARIANT, 0, 0 },
 	COL("repeat", C_U32, repeat, 0),
 	{ "status", C_STATUS, 0, 0 },
@@ -210,6 +315,17 @@ static void csv_cell(FILE *out, const struct column *col, const struct report_ru
 	case C_VARIANT: csv_field(out, variant, last); return;
 	case C_STATUS: csv_field(out, result_status_name(r->status), last); return;
 	case C_PATH: csv_field(out, run->path, last); return;
+	case C_SWEEP: {
+		/* "section.key=value;..." in the sweep's order; "" for a plain run. */
+		char sw[SWEEP_MAX_KEYS * (64 + 256 + 2) + 1] = "";
+		size_t n = 0;
+
+		for (unsigned k = 0; k < r->sweep.n; k++)
+			n += (size_t)snprintf(sw + n, sizeof(sw) - n, "%s%s=%s", k ? ";" : "",
+					      r->sweep.kv[k].key, r->sweep.kv[k].value);
+		csv_field(out, sw, last);
+		return;
+	}
 	case C_U32: snprintf(num, sizeof(num), "%u", *(const unsigned *)p); break;
 	case C_U64: snprintf(num, sizeof(num), "%" PRIu64, *(const uint64_t *)p); break;
 	case C_I64: snprintf(num, sizeof(num), "%" PRId64, *(const int64_t *)p); break;

@@ -109,6 +109,7 @@ static const struct field result_fields[] = {
 	FLD(RR, "scenario", "text", F_STRP, scenario_text, 0),
 	FLD(RR, "scenario", "method", F_STR, method, 0),
 	FLD(RR, "scenario", "policy", F_STR, policy, 0),
+	FLD(RR, "scenario", "base", F_STR, scenario_base, 0),
 	FLD(RR, "variant", "name", F_STR, variant, 0),
 	FLD(RR, "variant", "source", F_STR, variant_source, 0),
 	FLD(RR, "variant", "cmdline", F_STR, variant_cmdline, 0),
@@ -334,6 +335,19 @@ static void fields_to_json(json_object *o, const struct field *fields, size_t n,
 	}
 }
 
+/* scenario.sweep: {"section.key": "value", ...} in the sweep's order, or null. */
+static json_object *sweep_to_json(const struct sweep_point *pt)
+{
+	json_object *o;
+
+	if (!pt->n)
+		return NULL;
+	o = json_object_new_object();
+	for (unsigned k = 0; k < pt->n && k < SWEEP_MAX_KEYS; k++)
+		json_object_object_add(o, pt->kv[k].key, json_object_new_string(pt->kv[k].value));
+	return o;
+}
+
 json_object *result_to_json(const struct run_record *r)
 {
 	json_object *root = json_object_new_object(), *o;
@@ -343,6 +357,7 @@ json_object *result_to_json(const struct run_record *r)
 	json_object_object_add(root, "version", json_object_new_int(RESULT_VERSION));
 	json_object_object_add(root, "status", json_object_new_string(result_status_name(r->status)));
 	fields_to_json(root, result_fields, COUNT_OF(result_fields), base);
+	json_object_object_add(group_of(root, "scenario", true), "sweep", sweep_to_json(&r->sweep));
 	/* Derived, written for readers; ignored when read back. */
 	json_object_object_add(group_of(root, "count", true), "bytes_unplugged",
 			       result_have_bytes_unplugged(&r->count) ?
@@ -638,6 +653,36 @@ static int check_counts(const struct run_record *r, struct err *err)
 	return 0;
 }
 
+static int sweep_from_json(json_object *root, struct sweep_point *pt, struct err *err)
+{
+	json_object *o = get(get(root, "scenario"), "sweep");
+
+	if (!o)
+		return 0;
+	if (!json_object_is_type(o, json_type_object))
+		return err_fail(err, -EINVAL, "scenario.sweep: expected an object or null, got %s",
+				type_name(o));
+	json_object_object_foreach(o, key, val) {
+		struct sweep_kv *kv = &pt->kv[pt->n];
+
+		if (pt->n == SWEEP_MAX_KEYS)
+			return err_fail(err, -EINVAL, "scenario.sweep: more than %d keys",
+					SWEEP_MAX_KEYS);
+		if (!json_object_is_type(val, json_type_string))
+			return err_fail(err, -EINVAL, "scenario.sweep: a value that is %s, not a string",
+					type_name(val));
+		if (!*key || strlen(key) >= sizeof(kv->key) ||
+		    strlen(json_object_get_string(val)) >= sizeof(kv->value))
+			return err_fail(err, -EINVAL, "scenario.sweep: a key of 1 to %zu characters "
+					"with a value of at most %zu", sizeof(kv->key) - 1,
+					sizeof(kv->value) - 1);
+		snprintf(kv->key, sizeof(kv->key), "%s", key);
+		snprintf(kv->value, sizeof(kv->value), "%s", json_object_get_string(val));
+		pt->n++;
+	}
+	return 0;
+}
+
 static int from_json(json_object *root, struct run_record *r, struct err *err)
 {
 	json_object *v, *arr;
@@ -669,6 +714,9 @@ static int from_json(json_object *root, struct run_record *r, struct err *err)
 	}
 	r->status = (enum run_status)i;
 	rc = fields_from_json(root, result_fields, COUNT_OF(result_fields), base, NULL, err);
+	if (rc)
+		return rc;
+	rc = sweep_from_json(root, &r->sweep, err);
 	if (rc)
 		return rc;
 	rc = check_counts(r, err);

@@ -9,6 +9,7 @@
 #include <json-c/json.h>
 
 #include "errmsg.h"
+#include "sweep.h"
 
 /*
  * Everything one run measured, and its JSON form ("memhp-result", version
@@ -102,6 +103,11 @@ struct run_record {
 	char scenario_name[128], scenario_path[1024], scenario_sha256[72];
 	char *scenario_text;
 	char method[16], policy[24];
+	/* a matrix sweep's cell: the scenario file's name and the keys it set
+	 * (scenario.base, scenario.sweep); a plain run: base is the name, or ""
+	 * in older results, and sweep.n is 0 (null) */
+	char scenario_base[128];
+	struct sweep_point sweep;
 
 	/* the kernel variant this run measured: a name for reports and the source
 	 * it came from (deb:…, path:…) */

@@ -105,6 +105,8 @@ static void fill_header(struct run *run)
 	str_copy(rec->scenario_name, sizeof(rec->scenario_name), sc->name);
 	str_copy(rec->scenario_path, sizeof(rec->scenario_path), sc->path);
 	str_copy(rec->scenario_sha256, sizeof(rec->scenario_sha256), sc->sha256);
+	str_copy(rec->scenario_base, sizeof(rec->scenario_base), sc->base);
+	rec->sweep = sc->sweep;
 	rec->scenario_text = strdup(sc->text ? sc->text : "");
 	str_copy(rec->method, sizeof(rec->method), scenario_method_name(sc->method));
 	str_copy(rec->policy, sizeof(rec->policy), scenario_policy_name(sc->policy));

@@ -506,6 +506,7 @@ int scenario_load_string(struct scenario *sc, const char *path, const char *text
 	if (dot && !strcmp(dot, ".ini"))
 		*dot = '\0';
 	str_copy(sc->name, sizeof(sc->name), base);
+	str_copy(sc->base, sizeof(sc->base), base);
 	free(copy);
 	apply_defaults(sc);
 	sc->text = strdup(text);
@@ -547,6 +548,96 @@ int scenario_load(struct scenario *sc, const char *path, struct err *err)
 	rc = scenario_load_string(sc, path, text, err);
 	free(text);
 	return rc;
+}
+
+/* The table index of "section.key", or -1. */
+static int dotted_index(const char *key)
+{
+	const char *dot = strchr(key, '.');
+	char section[32];
+
+	if (!dot || (size_t)(dot - key) >= sizeof(section))
+		return -1;
+	snprintf(section, sizeof(section), "%.*s", (int)(dot - key), key);
+	return key_index(section, dot + 1);
+}
+
+int scenario_check_key(const char *key, const char *value, char *msg, size_t len)
+{
+	struct scenario *scratch;
+	int i = dotted_index(key), rc;
+
+	if (i < 0) {
+		snprintf(msg, len, "'%s' is not a scenario key (section.key, e.g. online.policy; "
+			 "see 'memhp help scenario')", key);
+		return -ENOENT;
+	}
+	scratch = calloc(1, sizeof(*scratch));
+	if (!scratch)
+		abort();
+	rc = set_value(scratch, &scenario_keys[i], value, msg, len);
+	free(scratch);
+	return rc;
+}
+
+int scenario_sweep(const struct scenario *base, const struct sweep_point *pt, const char *name,
+		   struct scenario *out, struct err *err)
+{
+	unsigned drop[SWEEP_MAX_KEYS] = { 0 }, lineno = 0;
+	const char *p = base->text ? base->text : "";
+	char *text = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&text, &len);
+	int rc;
+
+	if (!m)
+		abort();
+	for (unsigned k = 0; k < pt->n && k < SWEEP_MAX_KEYS; k++) {
+		int i = dotted_index(pt->kv[k].key);
+
+		if (i < 0) {
+			fclose(m);
+			free(text);
+			memset(out, 0, sizeof(*out));
+			return err_set(err, "%s: '%s' is not a scenario key", base->path,
+				       pt->kv[k].key), -EINVAL;
+		}
+		drop[k] = base->line[i];
+	}
+	/* The file's own lines, the swept ones commented out: line numbers stay. */
+	while (*p) {
+		size_t n = strcspn(p, "\n");
+		bool swept = false;
+
+		lineno++;
+		for (unsigned k = 0; k < pt->n; k++)
+			swept |= drop[k] == lineno;
+		if (swept)
+			fputs("; set by the matrix sweep below: ", m);
+		fwrite(p, 1, n, m);
+		fputc('\n', m);
+		p += n + (p[n] == '\n');
+	}
+	fputs("\n; memhp matrix [sweep]: this cell's values\n", m);
+	for (unsigned k = 0; k < pt->n; k++) {
+		const char *key = pt->kv[k].key, *dot = strchr(key, '.');
+		const char *prev = k ? pt->kv[k - 1].key : "";
+		int n = (int)(dot - key);
+
+		if (strncmp(prev, key, (size_t)n + 1))
+			fprintf(m, "[%.*s]\n", n, key);
+		fprintf(m, "%s = %s\n", dot + 1, pt->kv[k].value);
+	}
+	if (fclose(m))
+		abort();
+	rc = scenario_load_string(out, base->path, text, err);
+	free(text);
+	if (rc)
+		return rc;
+	str_copy(out->name, sizeof(out->name), name);
+	str_copy(out->base, sizeof(out->base), base->base);
+	out->sweep = *pt;
+	return 0;
 }
 
 void scenario_free(struct scenario *sc)

@@ -8,6 +8,7 @@
 
 #include "errmsg.h"
 #include "mix.h"
+#include "sweep.h"
 
 /* The x86-64 guest memory block size the static checks assume; the run
  * checks it again against what the guest reports. */
@@ -86,6 +87,12 @@ struct scenario {
 
 	/* Line each key was set on, 0 when it has its default. */
 	unsigned line[48];
+
+	/* A matrix sweep's cell (scenario_sweep()): the file's own name, and the
+	 * keys the cell set; name is then base plus those values. A plain
+	 * scenario: base is name and sweep.n is 0. */
+	char base[128];
+	struct sweep_point sweep;
 };
 
 /* The fill in bytes for a guest with mem_total bytes. */
@@ -108,6 +115,21 @@ int scenario_load(struct scenario *sc, const char *path, struct err *err);
 int scenario_load_string(struct scenario *sc, const char *path, const char *text,
 			 struct err *err);
 void scenario_free(struct scenario *sc);
+
+/*
+ * Whether "section.key" is a scenario key and value a valid value for it,
+ * checked as a scenario file's line is: 0, -ENOENT (no such key) or -EINVAL,
+ * with the reason in msg.
+ */
+int scenario_check_key(const char *key, const char *value, char *msg, size_t len);
+/*
+ * base with the keys of pt set (a matrix [sweep] cell): its text with the
+ * lines that set those keys commented out and the new values appended, parsed
+ * and checked again as a whole, so the text a result records is the scenario
+ * the cell ran. out is named name. -EINVAL with err as scenario_load().
+ */
+int scenario_sweep(const struct scenario *base, const struct sweep_point *pt, const char *name,
+		   struct scenario *out, struct err *err);
 
 /* Derived values, computed in one place. */
 unsigned scenario_dimm_count(const struct scenario *sc);

@@ -46,6 +46,12 @@ void summary_print(FILE *out, const struct run_record *r)
 	if (r->status != RUN_OK)
 		term_fprintf(out, "reason   %s (phase %s)\n", r->reason, r->failed_phase);
 	term_fprintf(out, "scenario %s (%s, %s)\n", r->scenario_name, r->method, r->policy);
+	if (r->sweep.n) {
+		term_fprintf(out, "sweep    %s:", *r->scenario_base ? r->scenario_base : "?");
+		for (unsigned k = 0; k < r->sweep.n; k++)
+			term_fprintf(out, " %s=%s", r->sweep.kv[k].key, r->sweep.kv[k].value);
+		fputc('\n', out);
+	}
 	term_fprintf(out, "kernel   %s (%s%s%s)\n", *r->kernel_release ? r->kernel_release : "?",
 		r->variant, *r->variant ? " = " : "", r->kernel_spec);
 	term_fprintf(out, "vmm      %s QEMU %s, %s (%s)", r->backend,

@@ -3,7 +3,8 @@
  * libFuzzer: matrix files (read from a file, as memhp does, in a private
  * directory holding two small scenarios), and --variant arguments. Property:
  * what variant_format() prints parses back to the same variant, which is
- * what memhp plan's commands rely on.
+ * what memhp plan's commands rely on; and the text of every [sweep] point
+ * loads again as the same scenario.
  */
 #include <fcntl.h>
 #include <stdint.h>
@@ -98,6 +99,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		for (size_t i = 0; i < m.nvariants; i++)
 			if (variant_format(&m.variants[i], buf, sizeof(buf)))
 				abort();
+		/* A sweep point's text, as a result records it, is the same
+		 * scenario again (memhp rerun runs it). */
+		for (size_t i = 0; i < m.nscenarios; i++) {
+			struct scenario again;
+
+			if (!m.scenarios[i].sweep.n)
+				continue;
+			if (scenario_load_string(&again, "p.ini", m.scenarios[i].text, &err) ||
+			    strcmp(again.sha256, m.scenarios[i].sha256))
+				abort();
+			scenario_free(&again);
+		}
 	}
 	matrix_free(&m);
 	return 0;

@@ -169,6 +169,141 @@ static void test_matrix_file_and_cell_order(void **state)
 	cleanup(path);
 }
 
+#define SWEEP_HEAD "[matrix]\nscenario = a.ini\nscenario = b.ini\n" \
+		   "[variant base]\nkernel = deb:linux-image-6.1.*-cloud-amd64-unsigned\n"
+
+/* [sweep]: each section a cross product over the scenarios it applies to,
+ * the first key slowest; each point a scenario with its own text. */
+static void test_sweep_expansion(void **state)
+{
+	char *path = matrix_file(SWEEP_HEAD
+				 "[sweep zones]\n"
+				 "online.policy = online_kernel, online_movable\n"
+				 "online.memmap_on_memory = false,true\n"
+				 "[sweep ratio]\n"
+				 "scenario = b\n"
+				 "online.policy = auto-movable\n"
+				 "online.auto_movable_ratio = 100 , 600\n");
+	struct matrix m = { 0 };
+	struct scenario again;
+	struct cell *cells;
+	struct err err;
+
+	(void)state;
+	if (matrix_load(&m, path, &err))
+		fail_msg("%s", err.msg);
+	/* a: 4 points; b: 4 + 2 */
+	assert_int_equal(m.nscenarios, 10);
+	assert_string_equal(m.scenarios[0].name, "a,policy=online_kernel,memmap_on_memory=false");
+	assert_string_equal(m.scenarios[1].name, "a,policy=online_kernel,memmap_on_memory=true");
+	assert_string_equal(m.scenarios[3].name, "a,policy=online_movable,memmap_on_memory=true");
+	assert_string_equal(m.scenarios[3].base, "a");
+	assert_int_equal(m.scenarios[3].policy, POLICY_ONLINE_MOVABLE);
+	assert_true(m.scenarios[3].memmap_on_memory);
+	assert_int_equal(m.scenarios[3].sweep.n, 2);
+	assert_string_equal(m.scenarios[3].sweep.kv[0].key, "online.policy");
+	assert_string_equal(m.scenarios[3].sweep.kv[1].value, "true");
+	/* The scenario's own keys stay: a repeats twice. */
+	assert_int_equal(m.scenarios[3].repeats, 2);
+	assert_string_equal(m.scenarios[9].name, "b,policy=auto-movable,auto_movable_ratio=600");
+	assert_int_equal(m.scenarios[9].policy, POLICY_AUTO_MOVABLE);
+	assert_int_equal(m.scenarios[9].auto_movable_ratio, 600);
+	assert_int_equal(m.scenarios[4].repeats, 1);
+	/* The recorded text is a scenario: loaded again, it is the same. */
+	if (scenario_load_string(&again, "x.ini", m.scenarios[9].text, &err))
+		fail_msg("%s", err.msg);
+	assert_int_equal(again.auto_movable_ratio, 600);
+	assert_int_equal(again.policy, POLICY_AUTO_MOVABLE);
+	assert_string_equal(again.sha256, m.scenarios[9].sha256);
+	scenario_free(&again);
+	/* Every point differs, so does its text. */
+	assert_string_not_equal(m.scenarios[0].sha256, m.scenarios[1].sha256);
+	/* Cells: a's 4 points twice, b's 6 once. */
+	assert_int_equal(matrix_cells(&m, 0, &cells), 14);
+	assert_int_equal(cells[0].scenario, 0);
+	assert_int_equal(cells[9].scenario, 9);
+	assert_int_equal(cells[10].repeat, 2);
+	free(cells);
+	matrix_free(&m);
+	cleanup(path);
+}
+
+/* A key set in the scenario file: its line is commented out, the sweep's
+ * value wins, the other lines keep their numbers. */
+static void test_sweep_overrides_a_set_key(void **state)
+{
+	char *path = matrix_file(SWEEP_HEAD "[sweep]\nmachine.memory = 2G\n");
+	struct matrix m = { 0 };
+	struct err err;
+
+	(void)state;
+	if (matrix_load(&m, path, &err))
+		fail_msg("%s", err.msg);
+	assert_int_equal(m.nscenarios, 2);
+	assert_string_equal(m.scenarios[0].name, "a,memory=2G");
+	assert_int_equal(m.scenarios[0].memory, 2ULL << 30);
+	assert_non_null(strstr(m.scenarios[0].text, "; set by the matrix sweep below: memory = 1G\n"));
+	assert_int_equal(m.scenarios[0].line[0] > 4, 1); /* memory: set in the appendix */
+	matrix_free(&m);
+	cleanup(path);
+}
+
+static void test_sweep_errors(void **state)
+{
+	static const struct {
+		const char *text, *msg;
+	} bad[] = {
+		{ "[sweep]\nonline.bogus = 1\n", ":7: [sweep] online.bogus: 'online.bogus' is not a scenario key" },
+		{ "[sweep]\npolicy = online\n", ":7: [sweep] policy: 'policy' is not a scenario key" },
+		{ "[sweep]\nonline.policy = online_kernel, sideways\n",
+		  ":7: [sweep] online.policy = 'sideways': policy: 'sideways' is not one of" },
+		{ "[sweep]\nonline.auto_movable_ratio = 1, -3\n",
+		  ":7: [sweep] online.auto_movable_ratio = '-3'" },
+		{ "[sweep]\nonline.policy = online_kernel,,online\n", "an empty value" },
+		{ "[sweep]\nonline.policy = online, online\n", "'online' is listed twice" },
+		{ "[sweep]\nonline.policy = online\nonline.policy = online_kernel\n",
+		  ":8: [sweep] online.policy is set twice (first on line 7)" },
+		{ "[sweep]\nscenario = c\nonline.policy = online\n",
+		  ":7: [sweep] scenario: 'c' is none of the [matrix] scenarios" },
+		{ "[sweep]\nscenario = a\n", "[sweep] sweeps no scenario key" },
+		{ "[sweep x]\nonline.policy = online\n[sweep y]\nworkload.compact = true\n"
+		  "[sweep x]\nunplug.order = forward\n", ":11: [sweep x] a second time" },
+		{ "[sweep a b]\nonline.policy = online\n", "a sweep's name is letters" },
+		/* Cross-key checks on the whole point, naming it. */
+		{ "[sweep]\nscenario = b\nhotplug.method = dimm\nhotplug.dimm_size = 384M\n",
+		  "[sweep]: cell 'b,method=dimm,dimm_size=384M': " },
+		/* Two sweeps that give the same point. */
+		{ "[sweep x]\nonline.policy = online\n[sweep y]\nonline.policy = online\n",
+		  "[sweep y]: cell 'a,policy=online' twice" },
+		/* Values that differ only where a name cannot hold them. */
+		{ "[sweep]\nguest.cmdline = a b, a/b\n", "cell 'a,cmdline=a_b' twice" },
+		{ "[sweep]\nhotplug.total = 1G,2G,3G,4G,5G,6G,7G,8G,9G,10G\n"
+		  "machine.memory = 1G,2G,3G,4G,5G,6G,7G,8G,9G,10G\n"
+		  "run.boot_timeout = 1s,2s,3s,4s,5s,6s,7s,8s,9s,10s,11s\n",
+		  "the sweeps make over 1000 scenarios" },
+		{ "[sweep]\nguest.cmdline = aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+		  "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n",
+		  "longer than 127 characters" },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct matrix m = { 0 };
+		struct err err = { "" };
+		char *text, *path;
+
+		if (asprintf(&text, SWEEP_HEAD "%s", bad[i].text) < 0)
+			abort();
+		path = matrix_file(text);
+		free(text);
+		assert_int_equal(matrix_load(&m, path, &err), -EINVAL);
+		if (!strstr(err.msg, bad[i].msg) || !strstr(err.msg, "m.ini"))
+			fail_msg("case %zu: got '%s', wanted '%s'", i, err.msg, bad[i].msg);
+		matrix_free(&m);
+		cleanup(path);
+	}
+}
+
 /* memhp run --cell: an index in matrix_cells' order, with a count that must
  * still hold. */
 static void test_cell_index(void **state)
@@ -310,6 +445,9 @@ int main(void)
 		cmocka_unit_test(test_matrix_file_and_cell_order),
 		cmocka_unit_test(test_matrix_errors_name_file_and_line),
 		cmocka_unit_test(test_cell_index),
+		cmocka_unit_test(test_sweep_expansion),
+		cmocka_unit_test(test_sweep_overrides_a_set_key),
+		cmocka_unit_test(test_sweep_errors),
 		cmocka_unit_test(test_sh_quote),
 		cmocka_unit_test(test_variant_format_limits),
 	};

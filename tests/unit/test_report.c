@@ -1,7 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* Report arithmetic on values a result file can hold (run under UBSan too). */
+/* Report arithmetic on values a result file can hold (run under UBSan too), and
+ * how sweep points are grouped. */
 #include <math.h>
 #include <setjmp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -43,11 +48,121 @@ static void test_bytes_unplugged(void **state)
 	assert_true(result_have_bytes_unplugged(&c));
 }
 
+/* One ok result of a sweep point (or a plain run: pol NULL) into dir/NAME. */
+static void put_run(const char *dir, const char *name, const char *variant, const char *pol,
+		    const char *mm, unsigned removed, const char *started)
+{
+	struct run_record r;
+	char sub[512];
+	struct err err;
+
+	result_init(&r);
+	snprintf(r.run_id, sizeof(r.run_id), "%s", name);
+	snprintf(r.started, sizeof(r.started), "%s", started);
+	snprintf(r.variant, sizeof(r.variant), "%s", variant);
+	snprintf(r.scenario_base, sizeof(r.scenario_base), "q");
+	r.repeat = 1;
+	if (pol) {
+		r.sweep.kv[r.sweep.n++] = (struct sweep_kv){ "online.policy", "" };
+		snprintf(r.sweep.kv[0].value, sizeof(r.sweep.kv[0].value), "%s", pol);
+		if (mm) {
+			r.sweep.kv[r.sweep.n++] = (struct sweep_kv){ "online.memmap_on_memory", "" };
+			snprintf(r.sweep.kv[1].value, sizeof(r.sweep.kv[1].value), "%s", mm);
+		}
+		snprintf(r.scenario_name, sizeof(r.scenario_name), "q,policy=%s%s%s", pol,
+			 mm ? ",memmap_on_memory=" : "", mm ? mm : "");
+	} else {
+		snprintf(r.scenario_name, sizeof(r.scenario_name), "q");
+	}
+	r.count = (struct count){ .have_plugged = true, .have_final = true, .block_size = 128 << 20,
+				  .hotplugged = 8, .removed = removed };
+	for (unsigned b = 0; pol && !strcmp(pol, "online_movable") && b < 8; b++) {
+		struct block_record *br = result_add_block(&r);
+
+		br->index = 32 + b;
+		br->final = FINAL_REMOVED;
+		snprintf(br->zone, sizeof(br->zone), "Movable");
+	}
+	snprintf(sub, sizeof(sub), "%s/%s", dir, name);
+	assert_int_equal(mkdir(sub, 0755), 0);
+	if (result_write(&r, sub, &err))
+		fail_msg("%s", err.msg);
+	result_free(&r);
+}
+
+/* Sweep points gathered by their base, keys in the order first seen, each
+ * key's values in the points' order, and blocks removed pooled by value. */
+static void test_sweep_grouping(void **state)
+{
+	char dir[] = "/tmp/memhp-report-sweep-XXXXXX", *paths[1] = { dir }, *text = NULL;
+	const char *values[8], *variants[8];
+	struct report rep;
+	struct stats st;
+	struct err err;
+	unsigned of;
+	size_t runs, len = 0;
+	double mov;
+	FILE *mem;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	put_run(dir, "a", "base", "online_kernel", "false", 6, "2026-12-02T00:00:01Z");
+	put_run(dir, "b", "fix", "online_kernel", "false", 7, "2026-12-02T00:00:02Z");
+	put_run(dir, "c", "base", "online_kernel", "true", 4, "2026-12-02T00:00:03Z");
+	put_run(dir, "d", "base", "online_movable", "false", 8, "2026-12-02T00:00:04Z");
+	put_run(dir, "e", "base", "auto-movable", NULL, 5, "2026-12-02T00:00:05Z");
+	put_run(dir, "f", "base", NULL, NULL, 3, "2026-12-02T00:00:06Z");
+	if (report_load(&rep, paths, 1, NULL, &err))
+		fail_msg("%s", err.msg);
+	assert_int_equal(rep.nscenarios, 5);
+	assert_int_equal(rep.nsweeps, 1); /* the plain run "q" is in none */
+	assert_string_equal(rep.sweeps[0].base, "q");
+	assert_int_equal(rep.sweeps[0].n, 4);
+	assert_int_equal(rep.sweeps[0].nkeys, 2);
+	assert_string_equal(rep.sweeps[0].keys[1], "online.memmap_on_memory");
+	assert_int_equal(report_sweep_values(&rep, &rep.sweeps[0], 0, values, 8), 3);
+	assert_string_equal(values[0], "online_kernel");
+	assert_string_equal(values[2], "auto-movable");
+	/* A point that does not set a key has no value for it. */
+	assert_int_equal(report_sweep_values(&rep, &rep.sweeps[0], 1, values, 8), 2);
+	assert_int_equal(report_sweep_variants(&rep, &rep.sweeps[0], variants, 8), 2);
+	assert_string_equal(variants[1], "fix");
+	report_sweep_stats(&rep, &rep.sweeps[0], 0, "online_kernel", "base", &st, &of, &mov, &runs);
+	assert_int_equal(st.n, 2);
+	assert_true(st.mean == 5.0 && st.min == 4 && st.max == 6 && of == 8 && runs == 2);
+	report_sweep_stats(&rep, &rep.sweeps[0], 1, "false", "base", &st, &of, &mov, &runs);
+	assert_true(st.n == 2 && st.mean == 7.0);
+	report_sweep_stats(&rep, &rep.sweeps[0], 1, "false", "fix", &st, &of, &mov, &runs);
+	assert_true(st.n == 1 && st.mean == 7.0);
+	mem = open_memstream(&text, &len);
+	assert_non_null(mem);
+	report_text(mem, &rep, false);
+	fclose(mem);
+	assert_non_null(strstr(text, "== sweep of q: 4 points"));
+	assert_non_null(strstr(text, "\nby online.policy (the other swept keys' values together)\n"));
+	if (!strstr(text, "\nonline_kernel  base      2/2     5.0     4     6     8     0.0\n"))
+		fail_msg("%s", text);
+	/* The blocks the guest onlined to ZONE_MOVABLE, as recorded. */
+	assert_non_null(strstr(text, "\nonline_movable base      1/1     8.0     8     8     8     8.0\n"));
+	free(text);
+	report_free(&rep);
+	for (const char *n = "abcdef"; *n; n++) {
+		char p[600];
+
+		snprintf(p, sizeof(p), "%s/%c/result.json", dir, *n);
+		unlink(p);
+		*strrchr(p, '/') = '\0';
+		rmdir(p);
+	}
+	rmdir(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_format_bytes_clamps),
 		cmocka_unit_test(test_bytes_unplugged),
+		cmocka_unit_test(test_sweep_grouping),
 	};
 
 	return cmocka_run_group_tests_name("report", tests, NULL, NULL);

@@ -348,6 +348,50 @@ static void test_malformed_fields(void **state)
 	result_free(&a);
 }
 
+/* scenario.sweep: written in its order, read back the same; anything but an
+ * object of short strings is refused by name. */
+static void test_sweep_field(void **state)
+{
+	static const struct {
+		const char *value, *msg;
+	} bad[] = {
+		{ "[]", "scenario.sweep: expected an object or null, got an array" },
+		{ "{\"online.policy\": 3}", "scenario.sweep: a value that is an integer, not a string" },
+		{ "{\"\": \"x\"}", "scenario.sweep: a key of 1 to 63 characters" },
+		{ "{\"a\":\"\",\"b\":\"\",\"c\":\"\",\"d\":\"\",\"e\":\"\",\"f\":\"\",\"g\":\"\","
+		  "\"h\":\"\",\"i\":\"\"}", "scenario.sweep: more than 8 keys" },
+	};
+	struct run_record a, r;
+	struct err err;
+	json_object *j, *sc;
+
+	(void)state;
+	fill(&a);
+	a.sweep = (struct sweep_point){ 2, { { "online.policy", "online_movable" },
+					     { "online.memmap_on_memory", "true" } } };
+	snprintf(a.scenario_base, sizeof(a.scenario_base), "quick-dimm");
+	j = result_to_json(&a);
+	assert_int_equal(result_from_json(j, &r, &err), 0);
+	assert_int_equal(r.sweep.n, 2);
+	assert_string_equal(r.sweep.kv[0].key, "online.policy");
+	assert_string_equal(r.sweep.kv[1].value, "true");
+	assert_string_equal(r.scenario_base, "quick-dimm");
+	assert_json_round_trip(j, "a sweep point");
+	result_free(&r);
+	json_object_put(j);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		j = result_to_json(&a);
+		assert_true(json_object_object_get_ex(j, "scenario", &sc));
+		json_object_object_add(sc, "sweep", json_tokener_parse(bad[i].value));
+		assert_int_equal(result_from_json(j, &r, &err), -EINVAL);
+		if (!strstr(err.msg, bad[i].msg))
+			fail_msg("%s: got '%s'", bad[i].value, err.msg);
+		result_free(&r);
+		json_object_put(j);
+	}
+	result_free(&a);
+}
+
 static void test_malformed_groups(void **state)
 {
 	static const struct {
@@ -479,6 +523,7 @@ int main(void)
 		cmocka_unit_test(test_fixtures_round_trip),
 		cmocka_unit_test(test_malformed_fields),
 		cmocka_unit_test(test_malformed_groups),
+		cmocka_unit_test(test_sweep_field),
 		cmocka_unit_test(test_summary_not_measured),
 		cmocka_unit_test(test_summary_filters_control_characters),
 		cmocka_unit_test(test_write_is_atomic_and_reads_back),
