@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "datadir.h"
 #include "image.h"
 #include "backend_libvirt_image.h"
 #include "backend_libvirt_uri.h"
@@ -82,24 +83,6 @@ static void usage(FILE *out)
 		"Scenario keys: memhp help scenario. Exit: 0 every cell ended ok, 1 a run failed,\n"
 		"2 bad arguments or scenario (nothing started), 128+N interrupted by signal N.\n",
 		IMAGE_DEFAULT_KERNEL);
-}
-
-/* mkdir -p */
-static int make_dirs(const char *path)
-{
-	char buf[4096];
-
-	if (snprintf(buf, sizeof(buf), "%s", path) >= (int)sizeof(buf))
-		return -ENAMETOOLONG;
-	for (char *p = buf + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(buf, 0755) < 0 && errno != EEXIST)
-			return -errno;
-		*p = '/';
-	}
-	return mkdir(buf, 0755) < 0 && errno != EEXIST ? -errno : 0;
 }
 
 /* OUTPUT/<label>-<UTC time>-r<N>, made anew (never reusing a directory). */
