@@ -22,9 +22,9 @@
  */
 struct script {
 	unsigned culprit;
-	unsigned skip[16];
-	unsigned skip_round[16];
-	unsigned flip[16];
+	unsigned skip[17];
+	unsigned skip_round[17];
+	unsigned flip[17];
 	int fail_at; /* a k that returns -EINTR, or 0 */
 	unsigned probed[64][2];
 	size_t nprobed;
