@@ -35,6 +35,7 @@ struct ab_plan {
 	size_t npass;
 	FILE *looks;          /* a line per look goes here */
 	bool table;           /* print compare's table at the end (to stdout) */
+	bool runs_to_stderr;  /* the runs' summaries to stderr, not stdout */
 	const char *who;      /* "memhp ab": for messages */
 };
 

@@ -87,7 +87,7 @@ static int parse_count(const char *s, unsigned lo, unsigned hi, unsigned *out)
  * its own. It dies with us (PR_SET_PDEATHSIG); our stop signals reach it
  * through the process group and it ends its cell before we go.
  */
-static int run_child(int argc, char **argv)
+static int run_child(int argc, char **argv, bool summaries_to_stderr)
 {
 	char *reset[] = { (char *)"memhp", NULL };
 	pid_t pid;
@@ -96,13 +96,16 @@ static int run_child(int argc, char **argv)
 	fflush(NULL);
 	pid = fork();
 	if (pid < 0) {
-		fprintf(stderr, "memhp ab: fork: %s\n", strerror(errno));
+		fprintf(stderr, "memhp: fork: %s\n", strerror(errno));
 		return EXIT_USAGE;
 	}
 	if (pid == 0) {
 		prctl(PR_SET_PDEATHSIG, SIGTERM);
 		if (getppid() == 1)
 			_exit(128 + SIGTERM);
+		/* memhp bisect keeps its stdout for the evidence. */
+		if (summaries_to_stderr && dup2(STDERR_FILENO, STDOUT_FILENO) < 0)
+			_exit(EXIT_USAGE);
 		/* getopt's hidden state from our own parse: start it afresh. */
 		optind = 0;
 		getopt(1, reset, "");
@@ -157,7 +160,7 @@ static int run_pair(const struct ab_plan *p, unsigned k)
 			argv[argc++] = p->pass[i];
 		argv[argc++] = (char *)p->scenario;
 		argv[argc] = NULL;
-		rc = run_child(argc, argv);
+		rc = run_child(argc, argv, p->runs_to_stderr);
 		/* A failed run is the caller's to judge; a refusal or a signal
 		 * ends the pair. */
 		if (shared || rc == EXIT_USAGE || rc > 128 || memhp_stop_signal)

@@ -803,6 +803,7 @@ int cmd_bisect(int argc, char **argv)
 	b.plan.npass = npass;
 	b.plan.looks = stderr;
 	b.plan.table = false;
+	b.plan.runs_to_stderr = true;
 	clock_gettime(CLOCK_MONOTONIC, &b.t0);
 	signals_install();
 	fprintf(stderr, "memhp bisect: %u patches of %s on %s, %s; each step up to %u pairs, "

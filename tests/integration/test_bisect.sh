@@ -80,17 +80,18 @@ j=$OUT/b/bisect.json
 check "bisect exits 0: culprit found and confirmed" test "$rc" -eq 0
 check "bisect.json: found, patch 2 ($culprit) with its Subject" \
 	jq -e --arg n "$culprit" '.status == "found" and .culprit.k == 2 and .culprit.name == $n and
-		(.culprit.subject | startswith("mm/page_alloc: place freshly onlined pages at the head"))' "$j"
+		(.culprit.subject | startswith("mm/page_alloc: place freshly onlined pages at the head"))' "$j" > /dev/null
 check "bisect.json: the whole series first (bad), then k=1 (good), then k=2 (bad)" \
-	jq -e '[.steps[] | select(.round == 0) | "\(.k):\(.verdict)"] == ["3:bad", "1:good", "2:bad"]' "$j"
+	jq -e '[.steps[] | select(.round == 0) | "\(.k):\(.verdict)"] == ["3:bad", "1:good", "2:bad"]' "$j" > /dev/null
 check "bisect.json: each step has its runs, means, interval and p" \
 	jq -e 'all(.steps[]; .candidate_runs >= 3 and .baseline_runs >= 3 and
-		(.difference.ci_low | type) == "number" and (.p | type) == "number")' "$j"
+		(.difference.ci_low | type) == "number" and (.p | type) == "number")' "$j" > /dev/null
 check "stdout names the first bad patch and its Subject" \
 	bash -c "grep -A2 '^memhp bisect: the first bad patch is' '$OUT/bisect.out' | grep -q '2/3 $culprit' &&
 		 grep -q 'place freshly onlined pages at the head of the free lists' '$OUT/bisect.out'"
-check "stdout: a line of evidence per step" \
-	bash -c "test \$(grep -c '^step k=' '$OUT/bisect.out') -eq 3"
+check "stdout: a line of evidence per step, the runs' summaries on stderr" \
+	bash -c "test \$(grep -c '^step k=' '$OUT/bisect.out') -eq 3 && ! grep -q '^run ' '$OUT/bisect.out' &&
+		 grep -q '^run .*: ok' '$OUT/bisect.err'"
 
 # The result files, as memhp report and memhp compare read them.
 ok_runs() { jq -s 'map(select(.status == "ok"))' "$1"/*/result.json; }
@@ -98,17 +99,17 @@ export -f ok_runs
 s1=$(ls -d "$OUT"/b/step-1-*) s2=$(ls -d "$OUT"/b/step-2-*) s3=$(ls -d "$OUT"/b/step-3-*)
 check "baseline: every ok run removed all 8 blocks in the guest, on the unpatched kernel" \
 	bash -c "ok_runs '$OUT/b/baseline' | jq -e 'length >= 3 and all(.[]; .count.hotplugged == 8 and
-			.count.removed == 8 and (.kernel.build.patches | length) == 0)'"
+			.count.removed == 8 and (.kernel.build.patches | length) == 0)' > /dev/null"
 check "step 1 (harmless): every block removed, kernel with patch 1 only" \
 	bash -c "ok_runs '$s1' | jq -e 'length >= 3 and all(.[]; .count.removed == 8 and
-			.variant.name == \"k1\" and (.kernel.build.patches | map(.name)) == [\"$(basename "$(ls "$OUT"/series/0001-*)")\"])'"
+			.variant.name == \"k1\" and (.kernel.build.patches | map(.name)) == [\"$(basename "$(ls "$OUT"/series/0001-*)")\"])' > /dev/null"
 check "step 2 (the culprit): blocks stayed in the guest, kernel with patches 1 and 2" \
 	bash -c "ok_runs '$s2' | jq -e 'length >= 3 and all(.[]; .count.removed < 8 and
 			.count.hotplugged == 8 and (.kernel.build.patches | length) == 2 and
-			.kernel.build.patches[1].name == \"$culprit\")'"
+			.kernel.build.patches[1].name == \"$culprit\")' > /dev/null"
 check "step 3 (whole series): blocks stayed too" \
 	bash -c "ok_runs '$s3' | jq -e 'length >= 3 and all(.[]; .count.removed < 8 and
-			(.kernel.build.patches | length) == 3)'"
+			(.kernel.build.patches | length) == 3)' > /dev/null"
 check "the guest's boot log says the patch is in at step 2, not at step 1" \
 	bash -c "grep -l 'freshly onlined pages go to the head' '$s2'/*/serial.log > /dev/null &&
 		 ! grep -l 'freshly onlined pages go to the head' '$s1'/*/serial.log > /dev/null"
