@@ -138,6 +138,23 @@ check "a series without patches: exit 2, said" \
 "$MEMHP" bisect --tree "$TREE" --range v6.0..v6.1 -o "$OUT/bad" "$OUT/onlined.ini" > /dev/null 2> "$OUT/bad.err"
 check "--range on a tree that is no git checkout: exit 2, said" \
 	bash -c "test $? -eq 2 && grep -q 'needs --tree to be a git checkout' '$OUT/bad.err'"
+# --range: git format-patch of a checkout whose HEAD is the range's start.
+if command -v git > /dev/null; then
+	g=$OUT/git
+	mkdir -p "$g"
+	git -C "$g" init -q && echo a > "$g/f" && git -C "$g" add f &&
+		git -C "$g" -c user.name=t -c user.email=t@t commit -qm base && git -C "$g" tag base &&
+		echo b >> "$g/f" && git -C "$g" -c user.name=t -c user.email=t@t commit -qam "one: a change" &&
+		git -C "$g" tag tip
+	"$MEMHP" bisect --tree "$g" --range base..tip -o "$OUT/range" "$OUT/onlined.ini" > /dev/null 2> "$OUT/range.err"
+	check "--range with HEAD not at its start: exit 2, said" \
+		bash -c "test $? -eq 2 && grep -q 'check out base first' '$OUT/range.err'"
+	git -C "$g" checkout -q base
+	"$MEMHP" bisect --tree "$g" --range base..tip -o "$OUT/range" "$OUT/onlined.ini" > /dev/null 2> "$OUT/range.err"
+	check "--range: the series made with git format-patch, then no kernel from a tree that is none: exit 2" \
+		bash -c "test $? -eq 2 && test -f '$OUT/range/series/range/0001-one-a-change.patch' &&
+			 jq -e '.status == \"error\" and .inputs.patches[0].subject == \"one: a change\"' '$OUT/range/bisect.json' > /dev/null"
+fi
 mkdir -p "$OUT/other"
 cp "$OUT"/series/0001-* "$OUT"/series/0002-* "$OUT/other/"
 "$MEMHP" bisect --tree "$TREE" --series "$OUT/other" -o "$OUT/b" "$OUT/onlined.ini" > /dev/null 2> "$OUT/bad.err"
