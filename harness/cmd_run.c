@@ -480,20 +480,6 @@ int cmd_run(int argc, char **argv)
 		for (size_t i = 0; i < p.ncells; i++)
 			skip[i] = i != pick;
 	}
-	/* The budget is this machine's: it says nothing about other hosts. */
-	if (p.opt.connect && !lv_uri_is_local(p.opt.connect))
-		check_budget = false;
-	for (size_t s = 0; check_budget && s < p.m.nscenarios; s++) {
-		bool used = false;
-
-		/* Only the scenarios of cells that are to run. */
-		for (size_t i = 0; i < p.ncells && !used; i++)
-			used = !skip[i] && p.cells[i].scenario == s;
-		if (used && scenario_check_budget(&p.m.scenarios[s], host_available(), &err)) {
-			fprintf(stderr, "memhp run: %s\n", err.msg);
-			goto out;
-		}
-	}
 	if (resume) {
 		struct err ignored;
 
@@ -521,6 +507,21 @@ int cmd_run(int argc, char **argv)
 		}
 	}
 
+	/* The budget is this machine's: it says nothing about other hosts. */
+	if (p.opt.connect && !lv_uri_is_local(p.opt.connect))
+		check_budget = false;
+	for (size_t s = 0; check_budget && s < p.m.nscenarios; s++) {
+		bool used = false;
+
+		/* Only the scenarios of cells that are to run: not those
+		 * --resume keeps (memhp ab and bisect look at kept runs). */
+		for (size_t i = 0; i < p.ncells && !used; i++)
+			used = !skip[i] && p.cells[i].scenario == s;
+		if (used && scenario_check_budget(&p.m.scenarios[s], host_available(), &err)) {
+			fprintf(stderr, "memhp run: %s\n", err.msg);
+			goto out;
+		}
+	}
 	signals_install();
 	if (jobs > online_cpus())
 		jobs = online_cpus();

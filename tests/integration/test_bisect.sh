@@ -160,6 +160,11 @@ cp "$OUT"/series/0001-* "$OUT"/series/0002-* "$OUT/other/"
 "$MEMHP" bisect --tree "$TREE" --series "$OUT/other" -o "$OUT/b" "$OUT/onlined.ini" > /dev/null 2> "$OUT/bad.err"
 check "another series into the same output: exit 2, naming bisect.json" \
 	bash -c "test $? -eq 2 && grep -q 'bisect.json is a bisect of another series' '$OUT/bad.err'"
+if [ -n "${MEMHP_SAN:-}" ]; then
+	san_check 0 bisect --tree "$TREE" --series "$OUT/series" -o "$OUT/b" --max-repeats 6 "$OUT/onlined.ini"
+	san_check 2 bisect --tree "$TREE" --series "$OUT/other" -o "$OUT/b" "$OUT/onlined.ini"
+	san_check 0 help bisect
+fi
 "$MEMHP" bisect --tree "$TREE" --series "$OUT/series" --confirm 0 "$OUT/onlined.ini" > /dev/null 2> "$OUT/bad.err"
 check "--confirm 0: exit 2, naming it" bash -c "test $? -eq 2 && grep -q \"'0'\" '$OUT/bad.err'"
 
