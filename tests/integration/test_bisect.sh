@@ -7,7 +7,8 @@
 # result files must say so, down to the blocks in the guest and the patch's
 # line in the guest's boot log. Kernels are built through memhp kernel build
 # (the base is cached; the prefixes rebuild incrementally in one build
-# directory). Then: running it again keeps every run, and bad input is
+# directory the first time, and are cached after that: the patches made here
+# are the same bytes every time). Then: running it again keeps every run, and bad input is
 # refused.
 set -u
 cd "$(dirname "$0")/../.."
@@ -37,7 +38,9 @@ harmless() {
 	{
 		printf 'From: memhp test <test@localhost>\nSubject: [PATCH %s/3] %s\n\n' "$n" "$subject"
 		printf 'A comment, for memhp bisect'"'"'s test.\n---\n'
-		(cd "$tmp" && diff -u "a/$file" "b/$file")
+		# Labels without times: the same bytes every time, so the
+		# prefixes' kernels are cached after the first run.
+		(cd "$tmp" && diff -u --label "a/$file" --label "b/$file" "a/$file" "b/$file")
 	} > "$OUT/series/000$n-$(echo "$subject" | tr -c 'a-z0-9\n' '-').patch"
 	rm -rf "$tmp"
 }
