@@ -24,6 +24,7 @@ int cmd_show(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
 int cmd_ab(int argc, char **argv);
+int cmd_bisect(int argc, char **argv);
 int cmd_rerun(int argc, char **argv);
 int cmd_kernel(int argc, char **argv);
 int cmd_plan(int argc, char **argv);

@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "ab.h"
 #include "cmd.h"
 #include "compare.h"
 #include "matrix.h"
@@ -86,7 +87,7 @@ static int parse_count(const char *s, unsigned lo, unsigned hi, unsigned *out)
  * its own. It dies with us (PR_SET_PDEATHSIG); our stop signals reach it
  * through the process group and it ends its cell before we go.
  */
-static int run_child(int argc, char **argv)
+static int run_child(int argc, char **argv, bool summaries_to_stderr)
 {
 	char *reset[] = { (char *)"memhp", NULL };
 	pid_t pid;
@@ -95,13 +96,16 @@ static int run_child(int argc, char **argv)
 	fflush(NULL);
 	pid = fork();
 	if (pid < 0) {
-		fprintf(stderr, "memhp ab: fork: %s\n", strerror(errno));
+		fprintf(stderr, "memhp: fork: %s\n", strerror(errno));
 		return EXIT_USAGE;
 	}
 	if (pid == 0) {
 		prctl(PR_SET_PDEATHSIG, SIGTERM);
 		if (getppid() == 1)
 			_exit(128 + SIGTERM);
+		/* memhp bisect keeps its stdout for the evidence. */
+		if (summaries_to_stderr && dup2(STDERR_FILENO, STDOUT_FILENO) < 0)
+			_exit(EXIT_USAGE);
 		/* getopt's hidden state from our own parse: start it afresh. */
 		optind = 0;
 		getopt(1, reset, "");
@@ -124,33 +128,45 @@ static int run_child(int argc, char **argv)
 	return WEXITSTATUS(st);
 }
 
-/* One memhp run of repeat k of both variants (baseline first), resuming
- * into out: what memhp run --only-repeat runs, cell by cell. */
-static int run_pair(const char *out, const char *a, const char *b, const char *scenario,
-		    unsigned k, unsigned max, char *const *pass, size_t npass)
+/* Repeat k of both sides (baseline first), resuming into their
+ * directories: what memhp run --only-repeat runs, cell by cell. One memhp
+ * run of both variants when they share a directory, else one each. */
+static int run_pair(const struct ab_plan *p, unsigned k)
 {
+	const struct ab_side *sides[2] = { &p->a, &p->b };
+	bool shared = !strcmp(p->a.dir, p->b.dir);
 	char rep[16], maxs[16];
-	char *argv[32];
-	int argc = 0;
 
 	snprintf(rep, sizeof(rep), "%u", k);
-	snprintf(maxs, sizeof(maxs), "%u", max);
-	argv[argc++] = (char *)"run";
-	argv[argc++] = (char *)"--resume";
-	argv[argc++] = (char *)out;
-	argv[argc++] = (char *)"--repeats";
-	argv[argc++] = maxs;
-	argv[argc++] = (char *)"--only-repeat";
-	argv[argc++] = rep;
-	argv[argc++] = (char *)"--variant";
-	argv[argc++] = (char *)a;
-	argv[argc++] = (char *)"--variant";
-	argv[argc++] = (char *)b;
-	for (size_t i = 0; i < npass; i++)
-		argv[argc++] = pass[i];
-	argv[argc++] = (char *)scenario;
-	argv[argc] = NULL;
-	return run_child(argc, argv);
+	snprintf(maxs, sizeof(maxs), "%u", p->max);
+	for (size_t s = 0; s < 2; s++) {
+		char *argv[32];
+		int argc = 0, rc;
+
+		argv[argc++] = (char *)"run";
+		argv[argc++] = (char *)"--resume";
+		argv[argc++] = (char *)sides[s]->dir;
+		argv[argc++] = (char *)"--repeats";
+		argv[argc++] = maxs;
+		argv[argc++] = (char *)"--only-repeat";
+		argv[argc++] = rep;
+		argv[argc++] = (char *)"--variant";
+		argv[argc++] = (char *)sides[s]->variant;
+		if (shared) {
+			argv[argc++] = (char *)"--variant";
+			argv[argc++] = (char *)p->b.variant;
+		}
+		for (size_t i = 0; i < p->npass && argc < 29; i++)
+			argv[argc++] = p->pass[i];
+		argv[argc++] = (char *)p->scenario;
+		argv[argc] = NULL;
+		rc = run_child(argc, argv, p->runs_to_stderr);
+		/* A failed run is the caller's to judge; a refusal or a signal
+		 * ends the pair. */
+		if (shared || rc == EXIT_USAGE || rc > 128 || memhp_stop_signal)
+			return rc;
+	}
+	return EXIT_OK;
 }
 
 /* The comparison of cand's metric in res, or NULL. */
@@ -168,92 +184,213 @@ static const char *const seq_names[] = {
 	[SEQ_SAME] = "same",
 };
 
+const char *ab_seq_name(enum seq_verdict v)
+{
+	return seq_names[v];
+}
+
+/* Load both sides' runs and compare them at level alpha. */
+static int load_compare(const struct ab_plan *p, double alpha, struct report *rep,
+			struct compare_result *res)
+{
+	char *dirs[2] = { (char *)p->a.dir, (char *)p->b.dir };
+	struct compare_opts lo = p->o;
+	struct err err;
+
+	lo.baseline = p->a.name;
+	lo.alpha = alpha;
+	if (report_load(rep, dirs, strcmp(dirs[0], dirs[1]) ? 2 : 1, p->a.name, &err)) {
+		fprintf(stderr, "%s: %s\n", p->who, err.msg);
+		report_free(rep);
+		return -1;
+	}
+	if (compare_run(rep, NULL, &lo, res, &err)) {
+		fprintf(stderr, "%s: %s\n", p->who, err.msg);
+		report_free(rep);
+		return -1;
+	}
+	return 0;
+}
+
+int ab_sequential(const struct ab_plan *p, struct ab_outcome *out)
+{
+	unsigned looks = p->max - p->o.min_repeats + 1, look = 0;
+	double alpha = stats_look_alpha(p->o.alpha, looks);
+	enum seq_verdict verdict = SEQ_CONTINUE;
+	struct timespec t0, t1;
+
+	*out = (struct ab_outcome){ .planned = looks, .p = NAN, .level = 1 - alpha };
+	signals_install();
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (unsigned k = 1; k <= p->max && verdict == SEQ_CONTINUE; k++) {
+		struct compare_result res;
+		struct report rep;
+		const struct comparison *cmp;
+		int run_rc;
+
+		/* A run that failed (a guest that did not boot on a loaded host) is
+		 * an infrastructure failure, not a measurement: run that repeat
+		 * again, up to AB_ATTEMPTS times; the ok one of the pair is kept. */
+		for (unsigned attempt = 1;; attempt++) {
+			run_rc = run_pair(p, k);
+			if (memhp_stop_signal || run_rc > 128)
+				return memhp_stop_signal ? 128 + memhp_stop_signal : run_rc;
+			if (run_rc == EXIT_USAGE) {
+				fprintf(stderr, "%s: memhp run refused the pair (above)\n", p->who);
+				return EXIT_USAGE;
+			}
+			if (load_compare(p, alpha, &rep, &res))
+				return EXIT_USAGE;
+			cmp = find(&res, p->b.name, p->metric);
+			if ((cmp && cmp->base.n >= k && cmp->cand.n >= k) || attempt == AB_ATTEMPTS)
+				break;
+			fprintf(stderr, "%s: pair %u: %zu and %zu ok runs: a run failed "
+					"(infrastructure), running it again (attempt %u of %u)\n",
+				p->who, k, cmp ? cmp->base.n : 0, cmp ? cmp->cand.n : 0, attempt + 1,
+				AB_ATTEMPTS);
+			compare_free(&res);
+			report_free(&rep);
+		}
+		out->pairs = k;
+		if (!cmp || cmp->base.n < p->o.min_repeats || cmp->cand.n < p->o.min_repeats) {
+			fprintf(stderr, "%s: pair %u: %zu and %zu ok runs, no look before %u "
+					"a side\n", p->who, k, cmp ? cmp->base.n : 0,
+				cmp ? cmp->cand.n : 0, p->o.min_repeats);
+		} else if (look < looks) {
+			look++;
+			if (stats_seq_look(&cmp->base, &cmp->cand, p->o.alpha, looks,
+					   p->o.min_effect_pct, cmp->metric->better, &out->d, &out->p,
+					   &verdict))
+				abort();
+			out->looked = true;
+			fprintf(p->looks, "look %u (pair %u): %s %.2f (%zu) -> %.2f (%zu) %s, "
+					  "difference %+.4g [%+.4g, %+.4g] at %.4g%%, p = %.3g: %s\n",
+				look, k, p->metric, cmp->base.mean, cmp->base.n, cmp->cand.mean,
+				cmp->cand.n, cmp->metric->unit, out->d.diff, out->d.lo, out->d.hi,
+				100 * (1 - alpha), out->p, seq_names[verdict]);
+			fflush(p->looks);
+		}
+		out->looks = look;
+		if (cmp) {
+			out->compared = true;
+			out->final = cmp->verdict;
+			out->base = cmp->base;
+			out->cand = cmp->cand;
+			snprintf(out->reason, sizeof(out->reason), "%s", cmp->reason);
+		}
+		if ((verdict != SEQ_CONTINUE || k == p->max) && p->table) {
+			struct compare_opts lo = p->o;
+
+			lo.alpha = alpha;
+			res.base_label = p->a.dir;
+			putchar('\n');
+			compare_text(stdout, &res, &lo, false);
+		}
+		compare_free(&res);
+		report_free(&rep);
+	}
+	out->verdict = verdict;
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	out->seconds = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+	return EXIT_OK;
+}
+
+int ab_option(int c, const char *arg, struct ab_plan *p, char **pass, size_t *npass)
+{
+	switch (c) {
+	case 'M':
+		if (!compare_metric(arg)) {
+			fprintf(stderr, "%s: --metric '%s' is not " COMPARE_METRIC_NAMES "\n", p->who,
+				arg);
+			return -1;
+		}
+		p->metric = arg;
+		return 1;
+	case 'a':
+		if (parse_double(arg, 1e-12, 0.5, &p->o.alpha)) {
+			fprintf(stderr, "%s: --alpha '%s' is not a number from 1e-12 to 0.5\n", p->who,
+				arg);
+			return -1;
+		}
+		return 1;
+	case 'e':
+		if (parse_double(arg, 0, 1000, &p->o.min_effect_pct)) {
+			fprintf(stderr, "%s: --min-effect '%s' is not a percentage from 0 to 1000\n",
+				p->who, arg);
+			return -1;
+		}
+		return 1;
+	case 'n':
+	case 'N':
+		if (parse_count(arg, 2, 1000, c == 'n' ? &p->o.min_repeats : &p->max)) {
+			fprintf(stderr, "%s: --%s '%s' is not a whole number from 2 to 1000\n", p->who,
+				c == 'n' ? "min-repeats" : "max-repeats", arg);
+			return -1;
+		}
+		return 1;
+	case 'c':
+	case 'b':
+	case 'C':
+	case 'Q':
+		if (*npass > 6) {
+			fprintf(stderr, "%s: give --accel, --backend, --connect and --qemu once each\n",
+				p->who);
+			return -1;
+		}
+		pass[(*npass)++] = (char *)(c == 'c' ? "--accel" : c == 'b' ? "--backend" :
+					    c == 'C' ? "--connect" : "--qemu");
+		pass[(*npass)++] = (char *)arg;
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+int ab_check(const struct ab_plan *p)
+{
+	if (p->o.min_repeats > p->max) {
+		fprintf(stderr, "%s: --min-repeats %u is more than --max-repeats %u\n", p->who,
+			p->o.min_repeats, p->max);
+		return -1;
+	}
+	return 0;
+}
+
 int cmd_ab(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "baseline", required_argument, NULL, 'A' },
 		{ "candidate", required_argument, NULL, 'B' },
 		{ "output", required_argument, NULL, 'o' },
-		{ "metric", required_argument, NULL, 'M' },
-		{ "alpha", required_argument, NULL, 'a' },
-		{ "min-effect", required_argument, NULL, 'e' },
-		{ "min-repeats", required_argument, NULL, 'n' },
-		{ "max-repeats", required_argument, NULL, 'N' },
-		{ "accel", required_argument, NULL, 'c' },
-		{ "backend", required_argument, NULL, 'b' },
-		{ "connect", required_argument, NULL, 'C' },
-		{ "qemu", required_argument, NULL, 'Q' },
+		AB_LONG_OPTIONS,
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
-	static const char *const metrics[] = { "blocks_removed", "mib_unplugged", "unplug_s" };
-	struct compare_opts o = { .alpha = 0.05, .min_effect_pct = 1, .min_repeats = 3 };
-	const char *a_arg = NULL, *b_arg = NULL, *out = "results/ab", *metric = metrics[0];
+	struct ab_plan p = AB_PLAN_DEFAULTS("memhp ab");
+	const char *a_arg = NULL, *b_arg = NULL, *out = "results/ab";
 	char *pass[8];
 	size_t npass = 0;
-	unsigned max = 10, looks, look = 0;
-	enum seq_verdict verdict = SEQ_CONTINUE;
+	struct ab_outcome res;
 	struct variant va, vb;
 	struct matrix m = { 0 };
 	struct err err;
-	struct timespec t0, t1;
-	int c, rc = EXIT_USAGE;
-	bool known;
+	int c, rc;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "A:B:o:M:a:e:n:N:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "A:B:o:" AB_SHORT_OPTIONS "h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'A': a_arg = optarg; break;
 		case 'B': b_arg = optarg; break;
 		case 'o': out = optarg; break;
-		case 'M':
-			known = false;
-			for (size_t i = 0; i < 3; i++)
-				known |= !strcmp(optarg, metrics[i]);
-			if (!known) {
-				fprintf(stderr, "memhp ab: --metric '%s' is not blocks_removed, "
-						"mib_unplugged or unplug_s\n", optarg);
-				return EXIT_USAGE;
-			}
-			metric = optarg;
-			break;
-		case 'a':
-			if (parse_double(optarg, 1e-12, 0.5, &o.alpha)) {
-				fprintf(stderr, "memhp ab: --alpha '%s' is not a number from 1e-12 to "
-						"0.5\n", optarg);
-				return EXIT_USAGE;
-			}
-			break;
-		case 'e':
-			if (parse_double(optarg, 0, 1000, &o.min_effect_pct)) {
-				fprintf(stderr, "memhp ab: --min-effect '%s' is not a percentage from 0 "
-						"to 1000\n", optarg);
-				return EXIT_USAGE;
-			}
-			break;
-		case 'n':
-		case 'N':
-			if (parse_count(optarg, 2, 1000, c == 'n' ? &o.min_repeats : &max)) {
-				fprintf(stderr, "memhp ab: --%s '%s' is not a whole number from 2 to "
-						"1000\n", c == 'n' ? "min-repeats" : "max-repeats", optarg);
-				return EXIT_USAGE;
-			}
-			break;
-		case 'c':
-		case 'b':
-		case 'C':
-		case 'Q':
-			pass[npass++] = (char *)(c == 'c' ? "--accel" : c == 'b' ? "--backend" :
-						 c == 'C' ? "--connect" : "--qemu");
-			pass[npass++] = optarg;
-			if (npass > 6) {
-				fprintf(stderr, "memhp ab: give --accel, --backend, --connect and "
-						"--qemu once each\n");
-				return EXIT_USAGE;
-			}
-			break;
 		case 'h': usage(stdout); return EXIT_OK;
-		default: usage(stderr); return EXIT_USAGE;
+		default:
+			rc = ab_option(c, optarg, &p, pass, &npass);
+			if (rc < 0)
+				return EXIT_USAGE;
+			if (!rc) {
+				usage(stderr);
+				return EXIT_USAGE;
+			}
 		}
 	}
 	if (optind != argc - 1 || !a_arg || !b_arg) {
@@ -262,11 +399,8 @@ int cmd_ab(int argc, char **argv)
 		usage(stderr);
 		return EXIT_USAGE;
 	}
-	if (o.min_repeats > max) {
-		fprintf(stderr, "memhp ab: --min-repeats %u is more than --max-repeats %u\n",
-			o.min_repeats, max);
+	if (ab_check(&p))
 		return EXIT_USAGE;
-	}
 	/* Refuse bad variants and scenarios here, before any run. */
 	if (variant_parse(a_arg, &va, &err) || variant_parse(b_arg, &vb, &err) ||
 	    matrix_add_variant(&m, &va, &err) || matrix_add_variant(&m, &vb, &err) ||
@@ -280,99 +414,34 @@ int cmd_ab(int argc, char **argv)
 		matrix_free(&m);
 		return EXIT_USAGE;
 	}
-	o.baseline = va.name;
-	looks = max - o.min_repeats + 1;
+	p.a = (struct ab_side){ out, a_arg, va.name };
+	p.b = (struct ab_side){ out, b_arg, vb.name };
+	p.scenario = argv[optind];
+	p.pass = pass;
+	p.npass = npass;
+	p.looks = stdout;
+	p.table = true;
 	fprintf(stderr, "memhp ab: %s against %s on %s, %s; up to %u pairs, %u looks from %u "
 			"runs a side, each at alpha %g / %u = %.4g\n",
-		vb.name, va.name, m.scenarios[0].name, metric, max, looks, o.min_repeats, o.alpha,
-		looks, stats_look_alpha(o.alpha, looks));
-	signals_install();
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	for (unsigned k = 1; k <= max && verdict == SEQ_CONTINUE; k++) {
-		struct compare_opts lo = o;
-		struct compare_result res;
-		struct report rep;
-		const struct comparison *cmp;
-		struct mean_diff d;
-		double p;
-		int run_rc;
-
-		/* A run that failed (a guest that did not boot on a loaded host) is
-		 * an infrastructure failure, not a measurement: run that repeat
-		 * again, up to AB_ATTEMPTS times; the ok one of the pair is kept. */
-		for (unsigned attempt = 1;; attempt++) {
-			run_rc = run_pair(out, a_arg, b_arg, argv[optind], k, max, pass, npass);
-			if (memhp_stop_signal || run_rc > 128) {
-				rc = memhp_stop_signal ? 128 + memhp_stop_signal : run_rc;
-				goto out;
-			}
-			if (run_rc == EXIT_USAGE) {
-				fprintf(stderr, "memhp ab: memhp run refused the pair (above)\n");
-				goto out;
-			}
-			if (report_load(&rep, (char *const *)&out, 1, va.name, &err)) {
-				fprintf(stderr, "memhp ab: %s\n", err.msg);
-				report_free(&rep);
-				goto out;
-			}
-			lo.alpha = stats_look_alpha(o.alpha, looks);
-			if (compare_run(&rep, NULL, &lo, &res, &err)) {
-				fprintf(stderr, "memhp ab: %s\n", err.msg);
-				report_free(&rep);
-				goto out;
-			}
-			cmp = find(&res, vb.name, metric);
-			if ((cmp && cmp->base.n >= k && cmp->cand.n >= k) || attempt == AB_ATTEMPTS)
-				break;
-			fprintf(stderr, "memhp ab: pair %u: %zu and %zu ok runs: a run failed "
-					"(infrastructure), running it again (attempt %u of %u)\n",
-				k, cmp ? cmp->base.n : 0, cmp ? cmp->cand.n : 0, attempt + 1,
-				AB_ATTEMPTS);
-			compare_free(&res);
-			report_free(&rep);
-		}
-		if (!cmp || cmp->base.n < o.min_repeats || cmp->cand.n < o.min_repeats) {
-			fprintf(stderr, "memhp ab: pair %u: %zu and %zu ok runs, no look before %u "
-					"a side\n", k, cmp ? cmp->base.n : 0, cmp ? cmp->cand.n : 0,
-				o.min_repeats);
-		} else if (look < looks) {
-			look++;
-			if (stats_seq_look(&cmp->base, &cmp->cand, o.alpha, looks, o.min_effect_pct,
-					   cmp->metric->better, &d, &p, &verdict))
-				abort();
-			printf("look %u (pair %u): %s %.2f (%zu) -> %.2f (%zu) %s, difference %+.4g "
-			       "[%+.4g, %+.4g] at %.4g%%, p = %.3g: %s\n",
-			       look, k, metric, cmp->base.mean, cmp->base.n, cmp->cand.mean,
-			       cmp->cand.n, cmp->metric->unit, d.diff, d.lo, d.hi,
-			       100 * (1 - lo.alpha), p, seq_names[verdict]);
-			fflush(stdout);
-		}
-		if (verdict != SEQ_CONTINUE || k == max) {
-			clock_gettime(CLOCK_MONOTONIC, &t1);
-			res.base_label = out;
-			putchar('\n');
-			compare_text(stdout, &res, &lo, false);
-			printf("memhp ab: %s after %u pair%s (%u look%s), %.0f s: %s\n",
-			       verdict == SEQ_CONTINUE ? "stopped at --max-repeats" : "decided", k,
-			       k == 1 ? "" : "s", look, look == 1 ? "" : "s",
-			       (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9,
-			       verdict != SEQ_CONTINUE ? seq_names[verdict] :
-			       !cmp ? "undecided (no comparison)" :
-			       cmp->verdict == V_REGRESSION ? "regression" :
-			       cmp->verdict == V_SAME ? "no regression shown (not significant)" :
-				     compare_verdict_name(cmp->verdict));
-			if (verdict == SEQ_WORSE || (cmp && cmp->verdict == V_REGRESSION))
-				rc = EXIT_RUN_FAILED;
-			else if (verdict != SEQ_CONTINUE ||
-				 (cmp && (cmp->verdict == V_SAME || cmp->verdict == V_BETTER)))
-				rc = EXIT_OK;
-			else
-				rc = EXIT_USAGE;
-		}
-		compare_free(&res);
-		report_free(&rep);
-	}
-out:
+		vb.name, va.name, m.scenarios[0].name, p.metric, p.max,
+		p.max - p.o.min_repeats + 1, p.o.min_repeats, p.o.alpha,
+		p.max - p.o.min_repeats + 1, stats_look_alpha(p.o.alpha, p.max - p.o.min_repeats + 1));
+	rc = ab_sequential(&p, &res);
 	matrix_free(&m);
-	return rc;
+	if (rc)
+		return rc;
+	printf("memhp ab: %s after %u pair%s (%u look%s), %.0f s: %s\n",
+	       res.verdict == SEQ_CONTINUE ? "stopped at --max-repeats" : "decided", res.pairs,
+	       res.pairs == 1 ? "" : "s", res.looks, res.looks == 1 ? "" : "s", res.seconds,
+	       res.verdict != SEQ_CONTINUE ? ab_seq_name(res.verdict) :
+	       !res.compared ? "undecided (no comparison)" :
+	       res.final == V_REGRESSION ? "regression" :
+	       res.final == V_SAME ? "no regression shown (not significant)" :
+				     compare_verdict_name(res.final));
+	if (res.verdict == SEQ_WORSE || (res.compared && res.final == V_REGRESSION))
+		return EXIT_RUN_FAILED;
+	if (res.verdict != SEQ_CONTINUE ||
+	    (res.compared && (res.final == V_SAME || res.final == V_BETTER)))
+		return EXIT_OK;
+	return EXIT_USAGE;
 }

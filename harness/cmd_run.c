@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "datadir.h"
 #include "image.h"
 #include "backend_libvirt_image.h"
 #include "backend_libvirt_uri.h"
@@ -82,24 +83,6 @@ static void usage(FILE *out)
 		"Scenario keys: memhp help scenario. Exit: 0 every cell ended ok, 1 a run failed,\n"
 		"2 bad arguments or scenario (nothing started), 128+N interrupted by signal N.\n",
 		IMAGE_DEFAULT_KERNEL);
-}
-
-/* mkdir -p */
-static int make_dirs(const char *path)
-{
-	char buf[4096];
-
-	if (snprintf(buf, sizeof(buf), "%s", path) >= (int)sizeof(buf))
-		return -ENAMETOOLONG;
-	for (char *p = buf + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(buf, 0755) < 0 && errno != EEXIST)
-			return -errno;
-		*p = '/';
-	}
-	return mkdir(buf, 0755) < 0 && errno != EEXIST ? -errno : 0;
 }
 
 /* OUTPUT/<label>-<UTC time>-r<N>, made anew (never reusing a directory). */
@@ -497,20 +480,6 @@ int cmd_run(int argc, char **argv)
 		for (size_t i = 0; i < p.ncells; i++)
 			skip[i] = i != pick;
 	}
-	/* The budget is this machine's: it says nothing about other hosts. */
-	if (p.opt.connect && !lv_uri_is_local(p.opt.connect))
-		check_budget = false;
-	for (size_t s = 0; check_budget && s < p.m.nscenarios; s++) {
-		bool used = false;
-
-		/* Only the scenarios of cells that are to run. */
-		for (size_t i = 0; i < p.ncells && !used; i++)
-			used = !skip[i] && p.cells[i].scenario == s;
-		if (used && scenario_check_budget(&p.m.scenarios[s], host_available(), &err)) {
-			fprintf(stderr, "memhp run: %s\n", err.msg);
-			goto out;
-		}
-	}
 	if (resume) {
 		struct err ignored;
 
@@ -538,6 +507,21 @@ int cmd_run(int argc, char **argv)
 		}
 	}
 
+	/* The budget is this machine's: it says nothing about other hosts. */
+	if (p.opt.connect && !lv_uri_is_local(p.opt.connect))
+		check_budget = false;
+	for (size_t s = 0; check_budget && s < p.m.nscenarios; s++) {
+		bool used = false;
+
+		/* Only the scenarios of cells that are to run: not those
+		 * --resume keeps (memhp ab and bisect look at kept runs). */
+		for (size_t i = 0; i < p.ncells && !used; i++)
+			used = !skip[i] && p.cells[i].scenario == s;
+		if (used && scenario_check_budget(&p.m.scenarios[s], host_available(), &err)) {
+			fprintf(stderr, "memhp run: %s\n", err.msg);
+			goto out;
+		}
+	}
 	signals_install();
 	if (jobs > online_cpus())
 		jobs = online_cpus();

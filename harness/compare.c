@@ -21,6 +21,14 @@ static const char *const verdict_names[] = {
 	[V_UNDECIDED] = "undecided", [V_ERROR] = "error",
 };
 
+const struct metric *compare_metric(const char *name)
+{
+	for (size_t i = 0; i < M_COUNT; i++)
+		if (!strcmp(metrics[i].name, name))
+			return &metrics[i];
+	return NULL;
+}
+
 const char *compare_verdict_name(enum verdict v)
 {
 	return verdict_names[v];

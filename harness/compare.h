@@ -65,6 +65,9 @@ int compare_run(const struct report *base, const struct report *cand,
 void compare_free(struct compare_result *res);
 
 const char *compare_verdict_name(enum verdict v);
+/* The metric of that name (blocks_removed, mib_unplugged, unplug_s), or NULL. */
+const struct metric *compare_metric(const char *name);
+#define COMPARE_METRIC_NAMES "blocks_removed, mib_unplugged or unplug_s"
 /* "regression", "error" (or nothing compared), "undecided" or "ok". */
 const char *compare_overall(const struct compare_result *res);
 /* 1 regression, 2 an error or an undecided comparison, else 0. */

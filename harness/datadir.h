@@ -22,4 +22,7 @@ const char *memhp_probe_path(void);
 /* Resolve once more (after a change of $MEMHP_DATADIR; for tests). */
 void memhp_datadir_reset(void);
 
+/* mkdir -p: 0 or a negative errno. */
+int make_dirs(const char *path);
+
 #endif

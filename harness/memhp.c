@@ -19,6 +19,7 @@ static const struct {
 	{ "show", cmd_show, "print the summary of a result file" },
 	{ "compare", cmd_compare, "is a candidate kernel worse than the baseline? exit 1 if so" },
 	{ "ab", cmd_ab, "run baseline and candidate in turn until the verdict is decided" },
+	{ "bisect", cmd_bisect, "which patch of a series made it worse: bisect with the statistics of ab" },
 	{ "rerun", cmd_rerun, "run the cell of a result.json again, exactly as recorded" },
 	{ "report", cmd_report, "tables and figures over many results: text, CSV or HTML" },
 	{ "help", cmd_help, "this text; 'memhp help scenario' lists the scenario keys" },

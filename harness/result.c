@@ -769,23 +769,19 @@ int result_from_json(json_object *root, struct run_record *r, struct err *err)
 	return rc;
 }
 
-int result_write(const struct run_record *r, const char *dir, struct err *err)
+int json_write_atomic(json_object *root, const char *dir, const char *name, struct err *err)
 {
 	char tmp[4200], path[4200];
-	json_object *root = result_to_json(r);
 	const char *text = json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY |
 								JSON_C_TO_STRING_NOSLASHESCAPE);
 	size_t len = strlen(text);
 	int fd, dfd, rc = 0;
 
-	snprintf(path, sizeof(path), "%s/result.json", dir);
-	snprintf(tmp, sizeof(tmp), "%s/.result.json.XXXXXX", dir);
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	snprintf(tmp, sizeof(tmp), "%s/.%s.XXXXXX", dir, name);
 	fd = mkostemp(tmp, O_CLOEXEC);
-	if (fd < 0) {
-		rc = -errno;
-		err_set(err, "%s: %s", tmp, strerror(errno));
-		goto out;
-	}
+	if (fd < 0)
+		return err_fail(err, -errno, "%s: %s", tmp, strerror(errno));
 	for (size_t off = 0; off < len;) {
 		ssize_t n = write(fd, text + off, len - off);
 
@@ -807,14 +803,21 @@ int result_write(const struct run_record *r, const char *dir, struct err *err)
 	}
 	if (rc) {
 		unlink(tmp);
-		goto out;
+		return rc;
 	}
 	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dfd >= 0) {
 		fsync(dfd);
 		close(dfd);
 	}
-out:
+	return 0;
+}
+
+int result_write(const struct run_record *r, const char *dir, struct err *err)
+{
+	json_object *root = result_to_json(r);
+	int rc = json_write_atomic(root, dir, "result.json", err);
+
 	json_object_put(root);
 	return rc;
 }

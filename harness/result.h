@@ -189,6 +189,9 @@ json_object *result_to_json(const struct run_record *r);
 int result_from_json(json_object *root, struct run_record *r, struct err *err);
 /* Write dir/result.json via a temporary file, fsync and rename. */
 int result_write(const struct run_record *r, const char *dir, struct err *err);
+/* root as dir/name, written whole to a fresh mkstemp name in dir and renamed
+ * into place (then dir is synced): readers see the old file or the new one. */
+int json_write_atomic(json_object *root, const char *dir, const char *name, struct err *err);
 int result_read(const char *path, struct run_record *r, struct err *err);
 
 #endif

@@ -1,0 +1,128 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include <errno.h>
+#include <stdlib.h>
+
+#include "bisect.h"
+
+static const char *const mark_names[] = {
+	[BISECT_UNTESTED] = "untested", [BISECT_GOOD] = "good", [BISECT_BAD] = "bad",
+	[BISECT_SKIP] = "skip",
+};
+
+static const char *const status_names[] = {
+	[BISECT_FOUND] = "found", [BISECT_AMBIGUOUS] = "ambiguous",
+	[BISECT_UNCONFIRMED] = "unconfirmed", [BISECT_NO_REGRESSION] = "no_regression",
+	[BISECT_UNDECIDED] = "undecided",
+};
+
+const char *bisect_mark_name(enum bisect_mark m)
+{
+	return mark_names[m];
+}
+
+const char *bisect_status_name(enum bisect_status s)
+{
+	return status_names[s];
+}
+
+unsigned bisect_next(unsigned lo, unsigned hi, const enum bisect_mark *marks)
+{
+	unsigned mid = lo + (hi - lo) / 2;
+
+	/* The middle, else outwards from it, the later point first. */
+	for (unsigned d = 0; d < hi - lo; d++) {
+		if (mid + d < hi && mid + d > lo && marks[mid + d] == BISECT_UNTESTED)
+			return mid + d;
+		if (d && mid >= d && mid - d > lo && marks[mid - d] == BISECT_UNTESTED)
+			return mid - d;
+	}
+	return 0;
+}
+
+static int probe_at(struct bisect_outcome *out, bisect_probe_fn probe, void *ctx, unsigned k,
+		    unsigned round, enum bisect_mark *mark)
+{
+	int rc;
+
+	*mark = BISECT_UNTESTED;
+	rc = probe(ctx, k, round, mark);
+	if (rc)
+		return rc;
+	if (*mark != BISECT_GOOD && *mark != BISECT_BAD)
+		*mark = BISECT_SKIP;
+	out->steps[out->nsteps++] = (struct bisect_step){ k, round, *mark };
+	return 0;
+}
+
+int bisect_search(unsigned n, unsigned confirm, bisect_probe_fn probe, void *ctx,
+		  struct bisect_outcome *out)
+{
+	enum bisect_mark *marks, m;
+	unsigned lo = 0, hi = n, k;
+	int rc;
+
+	*out = (struct bisect_outcome){ 0 };
+	if (!n || !confirm)
+		return -EINVAL;
+	marks = calloc(n + 1, sizeof(*marks));
+	/* Each point once in the search, then two a confirmation round. */
+	out->steps = calloc(n + 2 * (size_t)confirm, sizeof(*out->steps));
+	if (!marks || !out->steps) {
+		free(marks);
+		bisect_free(out);
+		return -ENOMEM;
+	}
+	marks[0] = BISECT_GOOD;
+	rc = probe_at(out, probe, ctx, n, 0, &marks[n]);
+	if (rc)
+		goto out;
+	if (marks[n] != BISECT_BAD) {
+		out->status = marks[n] == BISECT_GOOD ? BISECT_NO_REGRESSION : BISECT_UNDECIDED;
+		goto out;
+	}
+	while ((k = bisect_next(lo, hi, marks))) {
+		rc = probe_at(out, probe, ctx, k, 0, &marks[k]);
+		if (rc)
+			goto out;
+		if (marks[k] == BISECT_GOOD)
+			lo = k;
+		else if (marks[k] == BISECT_BAD)
+			hi = k;
+	}
+	out->first = lo + 1;
+	out->last = hi;
+	if (lo + 1 != hi) {
+		out->status = BISECT_AMBIGUOUS;
+		goto out;
+	}
+	out->status = BISECT_FOUND;
+	/* Without the culprit is the baseline itself when it is patch 1. */
+	for (unsigned r = 1; r < confirm; r++) {
+		rc = probe_at(out, probe, ctx, hi, r, &m);
+		if (rc)
+			goto out;
+		if (m != BISECT_BAD) {
+			out->status = BISECT_UNCONFIRMED;
+			goto out;
+		}
+		if (!lo)
+			continue;
+		rc = probe_at(out, probe, ctx, lo, r, &m);
+		if (rc)
+			goto out;
+		if (m != BISECT_GOOD) {
+			out->status = BISECT_UNCONFIRMED;
+			goto out;
+		}
+	}
+out:
+	free(marks);
+	return rc;
+}
+
+void bisect_free(struct bisect_outcome *out)
+{
+	free(out->steps);
+	out->steps = NULL;
+	out->nsteps = 0;
+}
