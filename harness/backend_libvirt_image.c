@@ -110,10 +110,25 @@ static virStorageVolPtr upload(virStoragePoolPtr pool, const char *partial, int 
 	return vol;
 }
 
+/* The host path of volume vol (named name) into path. */
+static int vol_path(virStorageVolPtr vol, const char *name, char *path, size_t len,
+		    struct err *err)
+{
+	char *p = virStorageVolGetPath(vol);
+	int rc = 0;
+
+	if (!p || !str_copy(path, len, p)) {
+		err_set(err, "volume %s: no usable path: %s", name, p ? p : lv_last_error());
+		rc = -EIO;
+	}
+	free(p);
+	return rc;
+}
+
 int lv_image_upload(virConnectPtr conn, const char *local, const char *label, char *path,
 		    size_t len, struct err *err)
 {
-	char hex[65] = "", name[128], partial[160], *p;
+	char hex[65] = "", name[128], partial[160];
 	virStorageVolPtr vol, part;
 	virStoragePoolPtr pool;
 	struct stat st;
@@ -161,13 +176,35 @@ int lv_image_upload(virConnectPtr conn, const char *local, const char *label, ch
 		virStoragePoolFree(pool);
 		return -EIO;
 	}
-	p = virStorageVolGetPath(vol);
-	if (!p || !str_copy(path, len, p)) {
-		err_set(err, "volume %s: no usable path: %s", name, p ? p : lv_last_error());
-		rc = -EIO;
-	}
-	free(p);
+	rc = vol_path(vol, name, path, len, err);
 	virStorageVolFree(vol);
 	virStoragePoolFree(pool);
 	return rc;
+}
+
+virStorageVolPtr lv_overlay_create(virConnectPtr conn, const char *name, uint64_t capacity,
+				   const struct lv_disk *disk, char *path, size_t len,
+				   struct err *err)
+{
+	virStoragePoolPtr pool = pool_get(conn, err);
+	virStorageVolPtr vol;
+	char *xml;
+
+	if (!pool)
+		return NULL;
+	xml = lv_overlay_xml(name, capacity, disk);
+	vol = virStorageVolCreateXML(pool, xml, 0);
+	free(xml);
+	virStoragePoolFree(pool);
+	if (!vol) {
+		err_set(err, "creating the overlay volume %s over %s: %s", name, disk->backing,
+			lv_last_error());
+		return NULL;
+	}
+	if (vol_path(vol, name, path, len, err)) {
+		virStorageVolDelete(vol, 0);
+		virStorageVolFree(vol);
+		vol = NULL;
+	}
+	return vol;
 }

@@ -6,6 +6,7 @@
 
 #include <libvirt/libvirt.h>
 
+#include "backend_libvirt_xml.h"
 #include "errmsg.h"
 
 /* The storage pool guest images go to on every host, created (a directory
@@ -25,5 +26,15 @@ const char *lv_last_error(void);
  */
 int lv_image_upload(virConnectPtr conn, const char *local, const char *label, char *path,
 		    size_t len, struct err *err);
+
+/*
+ * A fresh qcow2 overlay volume named name over disk->backing (a path on the
+ * host, as lv_image_upload gives), capacity bytes big (the disk's virtual
+ * size), for one guest to write to. Its host path goes to path. The caller
+ * deletes it (virStorageVolDelete) and frees it.
+ */
+virStorageVolPtr lv_overlay_create(virConnectPtr conn, const char *name, uint64_t capacity,
+				   const struct lv_disk *disk, char *path, size_t len,
+				   struct err *err);
 
 #endif
