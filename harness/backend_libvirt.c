@@ -736,7 +736,8 @@ static int host_disk(const struct vm_config *cfg, const char *name, struct host_
 		return err_fail(err, -EINVAL, "%s is a qcow2 with a backing file of its own: the "
 				"libvirt backend uploads one file; flatten it first (qemu-img "
 				"convert -O qcow2)", cfg->disk);
-	rc = lv_image_upload(lv.conn, cfg->disk, "disk", hd->base, sizeof(hd->base), err);
+	rc = lv_image_upload(lv.conn, cfg->disk, "disk", info.format, hd->base, sizeof(hd->base),
+			     err);
 	if (rc)
 		return rc;
 	hd->paths = (struct lv_disk){ .overlay = hd->overlay, .backing = hd->base,
@@ -771,9 +772,10 @@ static int lv_start(const struct vm_config *cfg, struct vm **out, struct err *er
 		return rc;
 	snprintf(name, sizeof(name), "memhp-%ld-%lx", (long)getpid(),
 		 (unsigned long)now_ms() & 0xffffffUL);
-	rc = lv_image_upload(lv.conn, cfg->kernel, "vmlinuz", kernel, sizeof(kernel), err);
+	rc = lv_image_upload(lv.conn, cfg->kernel, "vmlinuz", "raw", kernel, sizeof(kernel), err);
 	if (!rc)
-		rc = lv_image_upload(lv.conn, cfg->initrd, "initrd", initrd, sizeof(initrd), err);
+		rc = lv_image_upload(lv.conn, cfg->initrd, "initrd", "raw", initrd, sizeof(initrd),
+				     err);
 	if (!rc && cfg->disk)
 		rc = host_disk(cfg, name, &hd, err);
 	if (rc)

@@ -75,10 +75,10 @@ static int send_file(virStreamPtr st, int fd, const char *local, struct err *err
 }
 
 /* Upload fd into a fresh volume named partial. */
-static virStorageVolPtr upload(virStoragePoolPtr pool, const char *partial, int fd,
-			       uint64_t size, const char *local, struct err *err)
+static virStorageVolPtr upload(virStoragePoolPtr pool, const char *partial, const char *format,
+			       int fd, uint64_t size, const char *local, struct err *err)
 {
-	char *xml = lv_volume_xml(partial, size);
+	char *xml = lv_volume_xml(partial, size, format);
 	virStorageVolPtr vol = virStorageVolCreateXML(pool, xml, 0);
 	virStreamPtr st = NULL;
 	int rc = -EIO;
@@ -125,8 +125,8 @@ static int vol_path(virStorageVolPtr vol, const char *name, char *path, size_t l
 	return rc;
 }
 
-int lv_image_upload(virConnectPtr conn, const char *local, const char *label, char *path,
-		    size_t len, struct err *err)
+int lv_image_upload(virConnectPtr conn, const char *local, const char *label, const char *format,
+		    char *path, size_t len, struct err *err)
 {
 	char hex[65] = "", name[128], partial[160];
 	virStorageVolPtr vol, part;
@@ -154,11 +154,11 @@ int lv_image_upload(virConnectPtr conn, const char *local, const char *label, ch
 	}
 	vol = virStorageVolLookupByName(pool, name);
 	if (!vol) {
-		char *xml = lv_volume_xml(name, (uint64_t)st.st_size);
+		char *xml = lv_volume_xml(name, (uint64_t)st.st_size, format);
 
 		snprintf(partial, sizeof(partial), "%s.partial-%ld-%" PRId64, name, (long)getpid(),
 			 now_ms());
-		part = upload(pool, partial, fd, (uint64_t)st.st_size, local, err);
+		part = upload(pool, partial, format, fd, (uint64_t)st.st_size, local, err);
 		if (part) {
 			vol = virStorageVolCreateXMLFrom(pool, xml, part, 0);
 			/* Lost a race with another upload of the same image. */
@@ -195,12 +195,12 @@ virStorageVolPtr lv_overlay_create(virConnectPtr conn, const char *name, uint64_
 	xml = lv_overlay_xml(name, capacity, disk);
 	vol = virStorageVolCreateXML(pool, xml, 0);
 	free(xml);
-	virStoragePoolFree(pool);
-	if (!vol) {
+	if (!vol)
 		err_set(err, "creating the overlay volume %s over %s: %s", name, disk->backing,
 			lv_last_error());
+	virStoragePoolFree(pool); /* (which clears libvirt's last error) */
+	if (!vol)
 		return NULL;
-	}
 	if (vol_path(vol, name, path, len, err)) {
 		virStorageVolDelete(vol, 0);
 		virStorageVolFree(vol);

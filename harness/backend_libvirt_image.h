@@ -19,13 +19,15 @@ const char *lv_last_error(void);
 
 /*
  * Make the local file available on the connection's host as a volume named
- * memhp-<sha256 prefix>-<label> and put its host path in path. The upload
- * happens once per host and content: it goes to a private partial volume
- * first and is cloned to its final name only when complete, so that an
- * interrupted upload is never mistaken for a cached image.
+ * memhp-<sha256 prefix>-<label> of the given format (raw, or qcow2 for a
+ * qcow2 disk) and put its host path in path. The upload happens once per
+ * host and content: it goes to a private partial volume first and is cloned
+ * to its final name only when complete, so that an interrupted upload is
+ * never mistaken for a cached image. libvirt clones a qcow2 volume with
+ * qemu-img convert: the final volume holds the same disk, not the same bytes.
  */
-int lv_image_upload(virConnectPtr conn, const char *local, const char *label, char *path,
-		    size_t len, struct err *err);
+int lv_image_upload(virConnectPtr conn, const char *local, const char *label, const char *format,
+		    char *path, size_t len, struct err *err);
 
 /*
  * A fresh qcow2 overlay volume named name over disk->backing (a path on the

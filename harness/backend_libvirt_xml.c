@@ -261,11 +261,11 @@ static xmlNodePtr new_volume(xmlDocPtr *doc, const char *name, uint64_t capacity
 	return vol;
 }
 
-char *lv_volume_xml(const char *name, uint64_t capacity)
+char *lv_volume_xml(const char *name, uint64_t capacity, const char *format)
 {
 	xmlDocPtr doc;
 
-	new_volume(&doc, name, capacity, "raw");
+	new_volume(&doc, name, capacity, format);
 	return dump_doc(doc);
 }
 

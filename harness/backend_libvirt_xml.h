@@ -54,8 +54,9 @@ char *lv_virtio_mem_xml(const char *domxml, const char *id, uint64_t requested,
  * could KVM there be hardware virtualisation? */
 bool lv_caps_hw_virt(const char *capsxml);
 
-/* <volume> of a raw file of capacity bytes named name. Caller frees. */
-char *lv_volume_xml(const char *name, uint64_t capacity);
+/* <volume> of a file of capacity bytes in format (raw, qcow2) named name.
+ * Caller frees. */
+char *lv_volume_xml(const char *name, uint64_t capacity, const char *format);
 
 /* <volume> of a qcow2 overlay named name over disk (its backing file), of
  * the disk's virtual size capacity. Caller frees. */

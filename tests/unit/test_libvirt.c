@@ -121,8 +121,12 @@ static void test_xml_schema(void **state)
 	xml = lv_pool_xml("memhp", "/var/lib/libvirt/memhp");
 	assert_int_equal(xml_validate(xml, "storagepool"), 0);
 	free(xml);
-	xml = lv_volume_xml("memhp-0123-vmlinuz", 12345678);
+	xml = lv_volume_xml("memhp-0123-vmlinuz", 12345678, "raw");
 	assert_int_equal(xml_validate(xml, "storagevol"), 0);
+	free(xml);
+	xml = lv_volume_xml("memhp-0123-disk", 12345678, "qcow2");
+	assert_int_equal(xml_validate(xml, "storagevol"), 0);
+	assert_non_null(strstr(xml, "<format type=\"qcow2\"/>"));
 	free(xml);
 }
 
