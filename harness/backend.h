@@ -47,8 +47,11 @@ struct vm_config {
 	const char *file_backend; /* hot-added memory in files in this directory, or NULL */
 	int64_t boot_deadline; /* until the guest agent answers */
 	const char *connect;   /* libvirt: the host's URI (NULL: the default) */
-	/* The root disk as virtio-blk (a per-run overlay of the image), or NULL
-	 * for none; disk_format is QEMU's name for its format (qcow2). */
+	/* The root disk (a local file), or NULL for none; disk_format is its
+	 * format (qcow2 or raw). It is never written: the backend boots it as
+	 * virtio-blk through a fresh copy-on-write qcow2 overlay of its own for
+	 * this guest (QMP: in rundir; libvirt: a volume in the host's pool, the
+	 * disk uploaded there once) that goes when the guest does. */
 	const char *disk, *disk_format;
 };
 

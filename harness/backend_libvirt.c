@@ -6,7 +6,8 @@
  *  - a transient domain from generated XML, started with AUTODESTROY: when
  *    memhp's connection goes away, so does the guest;
  *  - the kernel and initrd uploaded once per host into a storage pool,
- *    named by their SHA-256 (backend_libvirt_image.c);
+ *    named by their SHA-256 (backend_libvirt_image.c); a root disk the
+ *    same way, booted through a per-guest qcow2 overlay volume over it;
  *  - DIMMs attached with virDomainAttachDeviceFlags and detached with
  *    virDomainDetachDeviceAlias, which only sends the request: the answer is
  *    the DEVICE_REMOVED or DEVICE_REMOVAL_FAILED event;
@@ -44,6 +45,7 @@
 #include "backend_libvirt_image.h"
 #include "backend_libvirt_uri.h"
 #include "backend_libvirt_xml.h"
+#include "image.h"
 #include "scenario.h"
 #include "str.h"
 
@@ -712,9 +714,54 @@ static int wait_agent(struct vm *vm, int64_t deadline, struct err *err)
 	}
 }
 
+/* The host's paths of a guest's root disk: the disk uploaded into the pool
+ * once (by content, like the kernel) and a fresh overlay volume over it,
+ * named after the domain, that this guest alone writes to. */
+struct host_disk {
+	char base[4096], overlay[4096];
+	struct lv_disk paths;
+	virStorageVolPtr vol; /* the overlay */
+};
+
+static int host_disk(const struct vm_config *cfg, const char *name, struct host_disk *hd,
+		     struct err *err)
+{
+	struct disk_info info;
+	char vname[128];
+	int rc = image_disk_probe(cfg->disk, &info, err);
+
+	if (rc)
+		return rc;
+	if (info.backing)
+		return err_fail(err, -EINVAL, "%s is a qcow2 with a backing file of its own: the "
+				"libvirt backend uploads one file; flatten it first (qemu-img "
+				"convert -O qcow2)", cfg->disk);
+	rc = lv_image_upload(lv.conn, cfg->disk, "disk", info.format, hd->base, sizeof(hd->base),
+			     err);
+	if (rc)
+		return rc;
+	hd->paths = (struct lv_disk){ .overlay = hd->overlay, .backing = hd->base,
+				      .backing_format = info.format };
+	snprintf(vname, sizeof(vname), "%s-overlay.qcow2", name);
+	hd->vol = lv_overlay_create(lv.conn, vname, info.virtual_size, &hd->paths, hd->overlay,
+				    sizeof(hd->overlay), err);
+	return hd->vol ? 0 : -EIO;
+}
+
+/* QEMU has the overlay open once the domain runs: its blocks go with it. */
+static void host_disk_drop(struct host_disk *hd)
+{
+	if (!hd->vol)
+		return;
+	virStorageVolDelete(hd->vol, 0);
+	virStorageVolFree(hd->vol);
+	hd->vol = NULL;
+}
+
 static int lv_start(const struct vm_config *cfg, struct vm **out, struct err *err)
 {
-	char kernel[4096], initrd[4096], *xml;
+	char kernel[4096], initrd[4096], name[64], *xml;
+	struct host_disk hd = { .vol = NULL };
 	struct vm *vm;
 	FILE *log;
 	int rc;
@@ -723,11 +770,17 @@ static int lv_start(const struct vm_config *cfg, struct vm **out, struct err *er
 	rc = lv_connect(cfg->connect, err);
 	if (rc)
 		return rc;
-	rc = lv_image_upload(lv.conn, cfg->kernel, "vmlinuz", kernel, sizeof(kernel), err);
+	snprintf(name, sizeof(name), "memhp-%ld-%lx", (long)getpid(),
+		 (unsigned long)now_ms() & 0xffffffUL);
+	rc = lv_image_upload(lv.conn, cfg->kernel, "vmlinuz", "raw", kernel, sizeof(kernel), err);
 	if (!rc)
-		rc = lv_image_upload(lv.conn, cfg->initrd, "initrd", initrd, sizeof(initrd), err);
+		rc = lv_image_upload(lv.conn, cfg->initrd, "initrd", "raw", initrd, sizeof(initrd),
+				     err);
+	if (!rc && cfg->disk)
+		rc = host_disk(cfg, name, &hd, err);
 	if (rc)
-		return lv_alive() ? rc : lv_fail(err, -EHOSTDOWN, "uploading the guest image");
+		return lv_alive() || rc == -EINVAL ? rc
+						   : lv_fail(err, -EHOSTDOWN, "uploading the guest image");
 
 	vm = calloc(1, sizeof(*vm));
 	if (!vm)
@@ -736,15 +789,16 @@ static int lv_start(const struct vm_config *cfg, struct vm **out, struct err *er
 	vm->serial_fd = -1;
 	if (pipe2(vm->wake, O_CLOEXEC | O_NONBLOCK)) {
 		rc = -errno;
+		host_disk_drop(&hd);
 		pthread_mutex_destroy(&vm->lock);
 		free(vm);
 		return err_fail(err, rc, "pipe: %s", strerror(-rc));
 	}
-	snprintf(vm->name, sizeof(vm->name), "memhp-%ld-%lx", (long)getpid(),
-		 (unsigned long)now_ms() & 0xffffffUL);
+	str_copy(vm->name, sizeof(vm->name), name);
 	vm->serial_fd = open(cfg->serial_log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	xml = lv_domain_xml(cfg, vm->name, kernel, initrd, err);
+	xml = lv_domain_xml(cfg, vm->name, kernel, initrd, cfg->disk ? &hd.paths : NULL, err);
 	if (!xml) {
+		host_disk_drop(&hd);
 		lv_stop(vm, NULL, 0);
 		return -EINVAL;
 	}
@@ -760,6 +814,7 @@ static int lv_start(const struct vm_config *cfg, struct vm **out, struct err *er
 	pthread_mutex_unlock(&lv.lock);
 	vm->dom = virDomainCreateXML(lv.conn, xml, VIR_DOMAIN_START_AUTODESTROY);
 	free(xml);
+	host_disk_drop(&hd);
 	if (!vm->dom) {
 		virErrorPtr e = virGetLastError();
 		/* A domain the daemon rejects as configured is memhp's fault (or

@@ -75,10 +75,10 @@ static int send_file(virStreamPtr st, int fd, const char *local, struct err *err
 }
 
 /* Upload fd into a fresh volume named partial. */
-static virStorageVolPtr upload(virStoragePoolPtr pool, const char *partial, int fd,
-			       uint64_t size, const char *local, struct err *err)
+static virStorageVolPtr upload(virStoragePoolPtr pool, const char *partial, const char *format,
+			       int fd, uint64_t size, const char *local, struct err *err)
 {
-	char *xml = lv_volume_xml(partial, size);
+	char *xml = lv_volume_xml(partial, size, format);
 	virStorageVolPtr vol = virStorageVolCreateXML(pool, xml, 0);
 	virStreamPtr st = NULL;
 	int rc = -EIO;
@@ -110,10 +110,25 @@ static virStorageVolPtr upload(virStoragePoolPtr pool, const char *partial, int 
 	return vol;
 }
 
-int lv_image_upload(virConnectPtr conn, const char *local, const char *label, char *path,
-		    size_t len, struct err *err)
+/* The host path of volume vol (named name) into path. */
+static int vol_path(virStorageVolPtr vol, const char *name, char *path, size_t len,
+		    struct err *err)
 {
-	char hex[65] = "", name[128], partial[160], *p;
+	char *p = virStorageVolGetPath(vol);
+	int rc = 0;
+
+	if (!p || !str_copy(path, len, p)) {
+		err_set(err, "volume %s: no usable path: %s", name, p ? p : lv_last_error());
+		rc = -EIO;
+	}
+	free(p);
+	return rc;
+}
+
+int lv_image_upload(virConnectPtr conn, const char *local, const char *label, const char *format,
+		    char *path, size_t len, struct err *err)
+{
+	char hex[65] = "", name[128], partial[160];
 	virStorageVolPtr vol, part;
 	virStoragePoolPtr pool;
 	struct stat st;
@@ -139,11 +154,11 @@ int lv_image_upload(virConnectPtr conn, const char *local, const char *label, ch
 	}
 	vol = virStorageVolLookupByName(pool, name);
 	if (!vol) {
-		char *xml = lv_volume_xml(name, (uint64_t)st.st_size);
+		char *xml = lv_volume_xml(name, (uint64_t)st.st_size, format);
 
 		snprintf(partial, sizeof(partial), "%s.partial-%ld-%" PRId64, name, (long)getpid(),
 			 now_ms());
-		part = upload(pool, partial, fd, (uint64_t)st.st_size, local, err);
+		part = upload(pool, partial, format, fd, (uint64_t)st.st_size, local, err);
 		if (part) {
 			vol = virStorageVolCreateXMLFrom(pool, xml, part, 0);
 			/* Lost a race with another upload of the same image. */
@@ -161,13 +176,35 @@ int lv_image_upload(virConnectPtr conn, const char *local, const char *label, ch
 		virStoragePoolFree(pool);
 		return -EIO;
 	}
-	p = virStorageVolGetPath(vol);
-	if (!p || !str_copy(path, len, p)) {
-		err_set(err, "volume %s: no usable path: %s", name, p ? p : lv_last_error());
-		rc = -EIO;
-	}
-	free(p);
+	rc = vol_path(vol, name, path, len, err);
 	virStorageVolFree(vol);
 	virStoragePoolFree(pool);
 	return rc;
+}
+
+virStorageVolPtr lv_overlay_create(virConnectPtr conn, const char *name, uint64_t capacity,
+				   const struct lv_disk *disk, char *path, size_t len,
+				   struct err *err)
+{
+	virStoragePoolPtr pool = pool_get(conn, err);
+	virStorageVolPtr vol;
+	char *xml;
+
+	if (!pool)
+		return NULL;
+	xml = lv_overlay_xml(name, capacity, disk);
+	vol = virStorageVolCreateXML(pool, xml, 0);
+	free(xml);
+	if (!vol)
+		err_set(err, "creating the overlay volume %s over %s: %s", name, disk->backing,
+			lv_last_error());
+	virStoragePoolFree(pool); /* (which clears libvirt's last error) */
+	if (!vol)
+		return NULL;
+	if (vol_path(vol, name, path, len, err)) {
+		virStorageVolDelete(vol, 0);
+		virStorageVolFree(vol);
+		vol = NULL;
+	}
+	return vol;
 }

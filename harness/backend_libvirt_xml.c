@@ -117,8 +117,42 @@ static void add_virtio_mem(xmlNodePtr devices, const struct vm_virtio_mem *d)
 	add_alias(mem, d->id);
 }
 
+/* <format type='...'/> and <backingStore> of the disk under overlay. */
+static void add_backing(xmlNodePtr parent, const struct lv_disk *disk, bool domain)
+{
+	xmlNodePtr n = add(parent, "backingStore", NULL);
+
+	if (domain) {
+		/* The domain's form: type, format, source, and the end of the chain. */
+		prop(n, "type", "file");
+		prop(add(n, "format", NULL), "type", disk->backing_format);
+		prop(add(n, "source", NULL), "file", disk->backing);
+		add(n, "backingStore", NULL);
+	} else {
+		add(n, "path", disk->backing);
+		prop(add(n, "format", NULL), "type", disk->backing_format);
+	}
+}
+
+static void add_disk(xmlNodePtr devices, const struct lv_disk *disk)
+{
+	xmlNodePtr n = add(devices, "disk", NULL), d;
+
+	prop(n, "type", "file");
+	prop(n, "device", "disk");
+	d = add(n, "driver", NULL);
+	prop(d, "name", "qemu");
+	prop(d, "type", "qcow2");
+	prop(d, "cache", "unsafe");
+	prop(add(n, "source", NULL), "file", disk->overlay);
+	add_backing(n, disk, true);
+	d = add(n, "target", NULL);
+	prop(d, "dev", "vda");
+	prop(d, "bus", "virtio");
+}
+
 char *lv_domain_xml(const struct vm_config *cfg, const char *name, const char *kernel,
-		    const char *initrd, struct err *err)
+		    const char *initrd, const struct lv_disk *disk, struct err *err)
 {
 	xmlNodePtr dom, n, os, cpu, numa, devices;
 	xmlDocPtr doc;
@@ -172,6 +206,8 @@ char *lv_domain_xml(const struct vm_config *cfg, const char *name, const char *k
 	n = add(devices, "controller", NULL);
 	prop(n, "type", "usb");
 	prop(n, "model", "none");
+	if (disk)
+		add_disk(devices, disk);
 	n = add(devices, "serial", NULL);
 	prop(n, "type", "pty");
 	prop(add(n, "target", NULL), "port", "0");
@@ -211,17 +247,33 @@ char *lv_dimm_xml(const char *id, uint64_t size)
 	return dump_doc(doc);
 }
 
-char *lv_volume_xml(const char *name, uint64_t capacity)
+/* <volume> named name of capacity bytes in format, without its end. */
+static xmlNodePtr new_volume(xmlDocPtr *doc, const char *name, uint64_t capacity,
+			     const char *format)
 {
-	xmlNodePtr vol, n;
-	xmlDocPtr doc;
+	xmlNodePtr vol = new_root(doc, "volume"), n;
 
-	vol = new_root(&doc, "volume");
 	add(vol, "name", name);
 	n = addf(vol, "capacity", "%" PRIu64, capacity);
 	prop(n, "unit", "bytes");
 	n = add(vol, "target", NULL);
-	prop(add(n, "format", NULL), "type", "raw");
+	prop(add(n, "format", NULL), "type", format);
+	return vol;
+}
+
+char *lv_volume_xml(const char *name, uint64_t capacity, const char *format)
+{
+	xmlDocPtr doc;
+
+	new_volume(&doc, name, capacity, format);
+	return dump_doc(doc);
+}
+
+char *lv_overlay_xml(const char *name, uint64_t capacity, const struct lv_disk *disk)
+{
+	xmlDocPtr doc;
+
+	add_backing(new_volume(&doc, name, capacity, "qcow2"), disk, false);
 	return dump_doc(doc);
 }
 

@@ -30,6 +30,7 @@
 #define SOCKET_TIMEOUT_MS 15000
 #define AGENT_TRY_MS 200
 #define QUIT_TIMEOUT_MS 10000
+#define OVERLAY "overlay.qcow2" /* the disk's, in cfg->rundir */
 
 struct vm {
 	pid_t pid;
@@ -106,14 +107,11 @@ static void build_argv(const struct vm_config *cfg, struct argv *a)
 	argv_add(a, "-device");
 	argv_add(a, "virtserialport,bus=vser0.0,chardev=qga0,name=org.qemu.guest_agent.0");
 	if (cfg->disk) {
-		char *disk = opt_escape(cfg->disk);
-
 		argv_add(a, "-drive");
-		argv_add(a, "file=%s,if=none,id=disk0,format=%s,cache=unsafe", disk,
-			 cfg->disk_format ? cfg->disk_format : "qcow2");
+		argv_add(a, "file=%s/" OVERLAY ",if=none,id=disk0,format=qcow2,cache=unsafe",
+			 rundir);
 		argv_add(a, "-device");
 		argv_add(a, "virtio-blk-pci,drive=disk0");
-		free(disk);
 	}
 	if (cfg->free_page_reporting) {
 		argv_add(a, "-device");
@@ -270,6 +268,41 @@ static int connect_when_ready(struct vm *vm, const char *path, struct err *err)
 
 static void qmp_stop(struct vm *vm, char *why, size_t whylen);
 
+/* A fresh copy-on-write overlay of the disk in the run's private directory:
+ * the guest writes there, never to the disk, and no two guests share one. */
+static int make_overlay(const struct vm_config *cfg, struct err *err)
+{
+	struct argv a = { 0 };
+	char *out = NULL;
+	int rc;
+
+	argv_add(&a, "qemu-img");
+	argv_add(&a, "create");
+	argv_add(&a, "-q");
+	argv_add(&a, "-f");
+	argv_add(&a, "qcow2");
+	argv_add(&a, "-F");
+	argv_add(&a, "%s", cfg->disk_format ? cfg->disk_format : "qcow2");
+	argv_add(&a, "-b");
+	argv_add(&a, "%s", cfg->disk);
+	argv_add(&a, "%s/" OVERLAY, cfg->rundir);
+	rc = spawn_capture(&a, &out, err);
+	argv_free(&a);
+	free(out);
+	return rc ? err_wrap(err, rc, "creating the overlay of %s", cfg->disk) : 0;
+}
+
+/* Once QEMU has opened the overlay its blocks go when QEMU does. */
+static void unlink_overlay(const struct vm_config *cfg)
+{
+	char path[4200];
+
+	if (!cfg->disk)
+		return;
+	snprintf(path, sizeof(path), "%s/" OVERLAY, cfg->rundir);
+	unlink(path);
+}
+
 static int qmp_start(const struct vm_config *cfg, struct vm **out, struct err *err)
 {
 	struct vm *vm = calloc(1, sizeof(*vm));
@@ -287,9 +320,11 @@ static int qmp_start(const struct vm_config *cfg, struct vm **out, struct err *e
 		if (!vm->file_backend)
 			abort();
 	}
-	vm->pid = spawn_qemu(cfg, err);
+	rc = cfg->disk ? make_overlay(cfg, err) : 0;
+	vm->pid = rc ? rc : spawn_qemu(cfg, err);
 	if (vm->pid < 0) {
 		rc = vm->pid;
+		unlink_overlay(cfg);
 		free(vm->file_backend);
 		free(vm);
 		return rc;
@@ -302,6 +337,8 @@ static int qmp_start(const struct vm_config *cfg, struct vm **out, struct err *e
 		goto fail;
 	}
 	rc = qmp_open(&vm->qmp, fd, now_ms() + QMP_TIMEOUT_MS, err);
+	/* QEMU greets once its devices are set up: the overlay is open. */
+	unlink_overlay(cfg);
 	if (rc) {
 		rc = died(vm, rc, err);
 		goto fail;
@@ -341,6 +378,7 @@ static int qmp_start(const struct vm_config *cfg, struct vm **out, struct err *e
 	return 0;
 fail:
 	qmp_stop(vm, NULL, 0);
+	unlink_overlay(cfg);
 	return rc;
 }
 

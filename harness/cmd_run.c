@@ -455,11 +455,6 @@ int cmd_run(int argc, char **argv)
 		goto out;
 	}
 	p.opt.backend = backend;
-	if (backend == &backend_libvirt && p.opt.image && strcmp(p.opt.image, IMAGE_DEFAULT)) {
-		fprintf(stderr, "memhp run: --image %s: the libvirt backend boots only the "
-			"initramfs for now; use --backend qmp\n", p.opt.image);
-		goto out;
-	}
 	if (matrix_from_args(&p.m, matrix, kernel, argv + optind, (size_t)(argc - optind), &err)) {
 		fprintf(stderr, "memhp run: %s\n", err.msg);
 		goto out;

@@ -242,20 +242,44 @@ out:
 	return rc;
 }
 
-/* qcow2 by its magic, anything else is raw. */
-static int disk_format(const char *path, char *fmt, size_t len, struct err *err)
+static uint64_t be64(const unsigned char *p)
 {
-	unsigned char magic[4] = { 0 };
-	FILE *f = fopen(path, "rbe");
+	uint64_t v = 0;
 
+	for (int i = 0; i < 8; i++)
+		v = v << 8 | p[i];
+	return v;
+}
+
+int image_disk_probe(const char *path, struct disk_info *info, struct err *err)
+{
+	/* qcow2's header: magic, version, backing_file_offset (8), ..., size (24). */
+	unsigned char h[32] = { 0 };
+	FILE *f = fopen(path, "rbe");
+	struct stat st;
+	size_t n;
+
+	memset(info, 0, sizeof(*info));
 	if (!f)
 		return err_fail(err, -errno, "--image %s: %s", path, strerror(errno));
-	if (fread(magic, 1, 4, f) != 4) {
+	n = fread(h, 1, sizeof(h), f);
+	if (fstat(fileno(f), &st)) {
 		fclose(f);
-		return err_fail(err, -EINVAL, "--image %s: too short to be a disk image", path);
+		return err_fail(err, -errno, "--image %s: %s", path, strerror(errno));
 	}
 	fclose(f);
-	snprintf(fmt, len, "%s", memcmp(magic, "QFI\xfb", 4) ? "raw" : "qcow2");
+	if (n < 4)
+		return err_fail(err, -EINVAL, "--image %s: too short to be a disk image", path);
+	if (memcmp(h, "QFI\xfb", 4)) {
+		snprintf(info->format, sizeof(info->format), "raw");
+		info->virtual_size = (uint64_t)st.st_size;
+		return 0;
+	}
+	if (n < sizeof(h))
+		return err_fail(err, -EINVAL, "--image %s: a qcow2 header cut short", path);
+	snprintf(info->format, sizeof(info->format), "qcow2");
+	info->backing = be64(h + 8) != 0;
+	info->virtual_size = be64(h + 24);
 	return 0;
 }
 
@@ -270,6 +294,7 @@ int image_resolve_disk(const char *spec, const struct image *kernel, const char 
 {
 	struct argv a = { 0 };
 	char dir[4096], path[4300], stamp[128] = "";
+	struct disk_info info;
 	json_object *meta;
 	struct stat st;
 	int rc;
@@ -330,11 +355,12 @@ int image_resolve_disk(const char *spec, const struct image *kernel, const char 
 		/* The overlay names it as its backing file: an absolute path. */
 		if (!realpath(spec + 5, d->disk))
 			return err_fail(err, -errno, "--image %s: %s", spec + 5, strerror(errno));
-		rc = disk_format(d->disk, d->format, sizeof(d->format), err);
+		rc = image_disk_probe(d->disk, &info, err);
 		if (!rc)
 			rc = file_sha256(d->disk, d->hash, sizeof(d->hash), err);
 		if (rc)
 			return rc;
+		str_copy(d->format, sizeof(d->format), info.format);
 	}
 	{
 		unsigned i = ndisk_memo++ % MEMO;

@@ -3,6 +3,7 @@
 #define MEMHP_IMAGE_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "errmsg.h"
 
@@ -48,6 +49,15 @@ struct disk_image {
 	char hash[72];     /* debian: build-disk's key; path: sha256 of the file */
 	bool has_probe;    /* memhp-probe is in the image (else memhp uploads it) */
 };
+
+/* What a disk file is, from its header: qcow2 (by its magic) or raw. */
+struct disk_info {
+	char format[8];        /* qcow2 or raw */
+	uint64_t virtual_size; /* the size the guest sees */
+	bool backing;          /* a qcow2 with a backing file of its own */
+};
+
+int image_disk_probe(const char *path, struct disk_info *info, struct err *err);
 
 /* Check an --image value: initramfs, debian or path:FILE. */
 int image_kind_parse(const char *spec, enum image_kind *kind, struct err *err);

@@ -417,32 +417,6 @@ static int resolve_root(struct run *run, struct err *err)
 	return 0;
 }
 
-/* A fresh copy-on-write overlay of the disk in the run's private directory:
- * the guest writes there, never to the image, and no two runs share one. */
-static int make_overlay(const struct disk_image *d, const char *rundir, char *path, size_t len,
-			struct err *err)
-{
-	struct argv a = { 0 };
-	char *out = NULL;
-	int rc;
-
-	snprintf(path, len, "%s/overlay.qcow2", rundir);
-	argv_add(&a, "qemu-img");
-	argv_add(&a, "create");
-	argv_add(&a, "-q");
-	argv_add(&a, "-f");
-	argv_add(&a, "qcow2");
-	argv_add(&a, "-F");
-	argv_add(&a, "%s", d->format);
-	argv_add(&a, "-b");
-	argv_add(&a, "%s", d->disk);
-	argv_add(&a, "%s", path);
-	rc = spawn_capture(&a, &out, err);
-	argv_free(&a);
-	free(out);
-	return rc ? err_wrap(err, rc, "creating the overlay of %s", d->disk) : 0;
-}
-
 static int read_whole(const char *path, char **data, size_t *len, struct err *err)
 {
 	FILE *f = fopen(path, "rbe");
@@ -531,8 +505,7 @@ static int phase_image(struct run *run, struct err *err)
 /* Remove the sockets and the private directory QEMU used. */
 static void remove_rundir(const char *rundir)
 {
-	/* QEMU keeps the overlay open: its blocks go when QEMU does. */
-	static const char *const names[] = { "qmp.sock", "qga.sock", "overlay.qcow2" };
+	static const char *const names[] = { "qmp.sock", "qga.sock" };
 	char path[4200];
 
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
@@ -548,7 +521,6 @@ static int phase_boot(struct run *run, struct err *err)
 	const struct run_options *opt = run->opt;
 	struct run_record *rec = run->rec;
 	char rundir[] = "/tmp/memhp-XXXXXX", serial[4200], qlog[4200], cmdline[2048];
-	char overlay[4200];
 	bool disk = run->disk.kind != IMAGE_INITRAMFS;
 	struct vm_virtio_mem vmem;
 	struct vm_config cfg;
@@ -581,14 +553,9 @@ static int phase_boot(struct run *run, struct err *err)
 		.connect = opt->connect,
 	};
 	if (disk) {
-		rc = make_overlay(&run->disk, rundir, overlay, sizeof(overlay), err);
-		if (rc) {
-			remove_rundir(rundir);
-			return rc;
-		}
 		cfg.initrd = run->disk.initrd;
-		cfg.disk = overlay;
-		cfg.disk_format = "qcow2";
+		cfg.disk = run->disk.disk;
+		cfg.disk_format = run->disk.format;
 	}
 	run->hp->configure(sc, &cfg, &vmem);
 	run->vm_started = now_ms();

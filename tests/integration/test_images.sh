@@ -4,7 +4,8 @@
 # quick-virtio-mem and runs the page-cache-on-ext4 and pgbench kinds; a
 # bring-your-own disk (the same builder, pointed at with path:) works and is
 # not written; a disk without qemu-ga fails with a message naming the agent
-# within the boot timeout and leaves no QEMU behind.
+# within the boot timeout and leaves no QEMU behind; a build: kernel boots
+# the Debian image too.
 set -u
 cd "$(dirname "$0")/../.."
 MEMHP=$PWD/harness/memhp
@@ -124,10 +125,22 @@ check "the reason names the missing agent and its port" \
 pgrep -f "qemu-system.*$OUT/noagent-run" > /dev/null
 check "no QEMU of that run is left" test $? -eq 1
 
-# Refused before any guest starts.
-"$MEMHP" run --backend libvirt --image debian scenarios/quick-dimm.ini > /dev/null 2> "$OUT/lv.err"
-check "libvirt with --image debian: exit 2, says why" \
-	bash -c "test $? -eq 2 && grep -q 'libvirt backend boots only the initramfs' '$OUT/lv.err'"
+# A build: kernel (memhp's configuration, everything built in: no modules
+# in the disk or its boot initramfs) boots the Debian image: the same base
+# kernel the other tests build, so no kernel build of its own.
+start=$(date +%s)
+run build-dimm scenarios/quick-dimm.ini --kernel build:linux-source-6.1 --image debian
+echo "# the build: kernel on debian took $(( $(date +%s) - start )) s, boot $(jq .phases_ms.boot "$r" 2>/dev/null) ms"
+check "quick-dimm on the Debian image with the build: kernel: ok, every block removed" \
+	bash -c "test $rc -eq 0 && jq -e '$all_removed and .kernel.spec == \"build:linux-source-6.1\"' '$r' > /dev/null"
+bdisk=$(jq -r '.image.hash' "$r" 2> /dev/null)
+check "its disk has no modules (a build: kernel has them built in)" \
+	bash -c "jq -e '.modules == \"none\" and .kind == \"debian\"' '$cache/disks/$bdisk/disk.json' > /dev/null"
+serial=$(dirname "$r")/serial.log
+check "the build: kernel mounted the virtio disk and started systemd" \
+	bash -c "grep -q 'memhp-disk-init: root is /dev/vda' '$serial' && grep -q 'systemd\[1\]: systemd .* running in system mode' '$serial'"
+check "systemd reported no failed unit on the console" bash -c "! grep -q 'FAILED' '$serial'"
+
 "$MEMHP" run --image fedora scenarios/quick-dimm.ini > /dev/null 2> "$OUT/bad.err"
 check "--image fedora: exit 2, names the value" \
 	bash -c "test $? -eq 2 && grep -q \"'fedora' is not initramfs, debian or path:DISK\" '$OUT/bad.err'"

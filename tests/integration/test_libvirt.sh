@@ -2,7 +2,8 @@
 # The libvirt backend on real libvirt daemons (two private libvirtd started
 # by ci/libvirtd, each on its own socket) running real guests: counts from
 # the guest, libvirt's removal events, the image cache in each host's storage
-# pool, a host that is unreachable and one whose daemon is killed mid-run.
+# pool, a disk image (--image debian) booted through an overlay volume, a
+# host that is unreachable and one whose daemon is killed mid-run.
 set -u
 cd "$(dirname "$0")/../.."
 OUT=${MEMHP_TEST_OUT:-$PWD/build/integration}/libvirt
@@ -99,6 +100,34 @@ before=$(stamp)
 $MEMHP run -o "$OUT/again" --connect "$UA" scenarios/quick-dimm.ini > /dev/null 2> "$OUT/again.err"
 check "a second run reuses the uploaded image (the volumes are untouched)" test "$before" = "$(stamp)"
 check "no memhp domain is left on host A" test -z "$(virsh -c "$UA" list --all --name | grep memhp)"
+
+# 4b. A disk image through libvirt: the Debian disk goes to the pool once and
+# the guest boots it through an overlay volume of its own, which goes with
+# it; neither the image nor the uploaded volume is written.
+ddisk=$(guest-image/build-disk --kernel-image "$(guest-image/build-image \
+	--probe guest-image/probe/memhp-probe "$KERNEL" 2> /dev/null)" 2> "$OUT/disk-build.err")
+dhash=$(sha256sum < "$ddisk/disk.qcow2" | cut -d' ' -f1)
+start=$(date +%s)
+$MEMHP run -o "$OUT/disk" --connect "$UA" --image debian scenarios/quick-dimm.ini \
+	> "$OUT/disk.out" 2> "$OUT/disk.err"
+check "quick-dimm on libvirt with --image debian exits 0" test $? -eq 0
+echo "# --image debian on libvirt took $(( $(date +%s) - start )) s"
+r=$(results "$OUT/disk")
+jqcheck "debian on libvirt: the guest saw 8 blocks come and all 8 go" "$r" \
+	'.status == "ok" and .vmm.backend == "libvirt" and .image.kind == "debian" and .count.hotplugged == 8 and .count.removed == 8'
+check "the guest's root was the virtio disk, with systemd on it" \
+	bash -c "grep -q 'memhp-disk-init: root is /dev/vda' '$(dirname "$r")/serial.log' && grep -q 'Welcome to .*Debian' '$(dirname "$r")/serial.log'"
+check "the domain had the overlay volume as vda over the uploaded disk" \
+	bash -c "grep -q '<source file=\"/var/lib/libvirt/memhp/memhp-[^\"]*-overlay.qcow2\"/>' '$(dirname "$r")/qemu.log' &&
+		 grep -Eq '<source file=\"/var/lib/libvirt/memhp/memhp-[0-9a-f]{16}-disk\"/>' '$(dirname "$r")/qemu.log'"
+check "the image is not written (same sha256 after the run)" \
+	test "$dhash" = "$(sha256sum < "$ddisk/disk.qcow2" | cut -d' ' -f1)"
+# (libvirt clones a qcow2 volume with qemu-img convert: the same disk, not
+# the same bytes)
+check "the uploaded disk holds the image, unwritten (qemu-img compare)" \
+	quiet qemu-img compare -f qcow2 -F qcow2 "$ddisk/disk.qcow2" "$A"/lib/memhp/memhp-*-disk
+vols=$(virsh -c "$UA" vol-list memhp 2> /dev/null | awk 'NR > 2 && NF { print $1 }' | tr '\n' ' ')
+check "no overlay volume is left in the pool" bash -c "! echo '$vols' | grep -q overlay"
 
 # 5. An unreachable host: the run fails with a result that says it was the host.
 dead="qemu:///system?socket=$OUT/nobody-listens-here"

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 #include <openssl/evp.h>
@@ -36,6 +37,58 @@ static void test_image_kinds(void **state)
 	assert_int_equal(image_kind_parse("path:", &k, &err), -EINVAL);
 	assert_int_equal(image_kind_parse("fedora", &k, &err), -EINVAL);
 	assert_non_null(strstr(err.msg, "'fedora' is not initramfs, debian or path:DISK"));
+}
+
+/* Write len bytes of data to a fresh temporary file; path gets its name. */
+static void temp_file(char *path, const void *data, size_t len)
+{
+	int fd = mkstemp(path);
+	FILE *f = fdopen(fd, "wb");
+
+	assert_non_null(f);
+	assert_int_equal(fwrite(data, 1, len, f), len);
+	fclose(f);
+}
+
+/* The disk's header says what it is: qcow2 by its magic, with its virtual
+ * size and whether it has a backing file; anything else is raw. */
+static void test_disk_probe(void **state)
+{
+	unsigned char h[72] = { 'Q', 'F', 'I', 0xfb, 0, 0, 0, 3 };
+	char path[] = "/tmp/memhp-test-disk-XXXXXX";
+	struct disk_info info;
+	struct err err;
+
+	(void)state;
+	h[24 + 3] = 2; /* size 0x0000000200000000: 8 GiB */
+	temp_file(path, h, sizeof(h));
+	assert_int_equal(image_disk_probe(path, &info, &err), 0);
+	assert_string_equal(info.format, "qcow2");
+	assert_true(info.virtual_size == 8ULL << 30);
+	assert_false(info.backing);
+	unlink(path);
+
+	h[15] = 0x48; /* backing_file_offset */
+	strcpy(path, "/tmp/memhp-test-disk-XXXXXX");
+	temp_file(path, h, sizeof(h));
+	assert_int_equal(image_disk_probe(path, &info, &err), 0);
+	assert_true(info.backing);
+	unlink(path);
+
+	strcpy(path, "/tmp/memhp-test-disk-XXXXXX");
+	temp_file(path, "raw bytes, 22 of them.", 22);
+	assert_int_equal(image_disk_probe(path, &info, &err), 0);
+	assert_string_equal(info.format, "raw");
+	assert_true(info.virtual_size == 22);
+	unlink(path);
+
+	strcpy(path, "/tmp/memhp-test-disk-XXXXXX");
+	temp_file(path, "QFI\xfb\0\0\0\3", 8);
+	assert_int_equal(image_disk_probe(path, &info, &err), -EINVAL);
+	assert_non_null(strstr(err.msg, "qcow2 header cut short"));
+	unlink(path);
+	assert_int_equal(image_disk_probe("/nonexistent/disk.qcow2", &info, &err), -ENOENT);
+	assert_non_null(strstr(err.msg, "/nonexistent/disk.qcow2"));
 }
 
 static struct {
@@ -141,6 +194,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_image_kinds),
+		cmocka_unit_test(test_disk_probe),
 		cmocka_unit_test(test_upload_reassembles),
 		cmocka_unit_test(test_upload_faults),
 	};

@@ -84,7 +84,7 @@ static void test_xml_schema(void **state)
 	struct err err;
 
 	(void)state;
-	xml = lv_domain_xml(&cfg, "memhp-1-a", "/pool/k", "/pool/it's & <ok>", &err);
+	xml = lv_domain_xml(&cfg, "memhp-1-a", "/pool/k", "/pool/it's & <ok>", NULL, &err);
 	assert_non_null(xml);
 	assert_int_equal(xml_validate(xml, "domain"), 0);
 	dimm = lv_dimm_xml("dimm0", 128ULL << 20);
@@ -101,15 +101,32 @@ static void test_xml_schema(void **state)
 	cfg.accel = ACCEL_USE_KVM;
 	cfg.free_page_reporting = true;
 	cfg.nvirtio_mem = 0;
-	xml = lv_domain_xml(&cfg, "n", "/k", "/i", &err);
+	xml = lv_domain_xml(&cfg, "n", "/k", "/i", NULL, &err);
 	assert_int_equal(xml_validate(xml, "domain"), 0);
 	free(xml);
+
+	{
+		const struct lv_disk disk = { .overlay = "/pool/memhp-1-a-overlay.qcow2",
+					      .backing = "/pool/memhp-0123-disk & <x>",
+					      .backing_format = "raw" };
+
+		xml = lv_domain_xml(&cfg, "n", "/k", "/i", &disk, &err);
+		assert_int_equal(xml_validate(xml, "domain"), 0);
+		free(xml);
+		xml = lv_overlay_xml("memhp-1-a-overlay.qcow2", 8ULL << 30, &disk);
+		assert_int_equal(xml_validate(xml, "storagevol"), 0);
+		free(xml);
+	}
 
 	xml = lv_pool_xml("memhp", "/var/lib/libvirt/memhp");
 	assert_int_equal(xml_validate(xml, "storagepool"), 0);
 	free(xml);
-	xml = lv_volume_xml("memhp-0123-vmlinuz", 12345678);
+	xml = lv_volume_xml("memhp-0123-vmlinuz", 12345678, "raw");
 	assert_int_equal(xml_validate(xml, "storagevol"), 0);
+	free(xml);
+	xml = lv_volume_xml("memhp-0123-disk", 12345678, "qcow2");
+	assert_int_equal(xml_validate(xml, "storagevol"), 0);
+	assert_non_null(strstr(xml, "<format type=\"qcow2\"/>"));
 	free(xml);
 }
 
@@ -120,7 +137,8 @@ static void test_domain_xml(void **state)
 	char *xml;
 
 	(void)state;
-	xml = lv_domain_xml(&cfg, "memhp-1-a", "/pool/memhp-x-vmlinuz", "/pool/it's & <ok>", &err);
+	xml = lv_domain_xml(&cfg, "memhp-1-a", "/pool/memhp-x-vmlinuz", "/pool/it's & <ok>", NULL,
+			    &err);
 	assert_non_null(xml);
 	assert_non_null(strstr(xml, "<domain type=\"qemu\">"));
 	assert_non_null(strstr(xml, "<maxMemory unit=\"KiB\" slots=\"4\">3145728</maxMemory>"));
@@ -142,12 +160,55 @@ static void test_domain_xml(void **state)
 	cfg.accel = ACCEL_USE_KVM;
 	cfg.free_page_reporting = true;
 	cfg.nvirtio_mem = 0;
-	xml = lv_domain_xml(&cfg, "n", "/k", "/i", &err);
+	xml = lv_domain_xml(&cfg, "n", "/k", "/i", NULL, &err);
 	assert_non_null(xml);
 	assert_non_null(strstr(xml, "<domain type=\"kvm\">"));
 	assert_non_null(strstr(xml, "mode=\"host-passthrough\""));
 	assert_non_null(strstr(xml, "<memballoon model=\"virtio\" freePageReporting=\"on\"/>"));
 	assert_null(strstr(xml, "virtio-mem"));
+	free(xml);
+}
+
+/* A root disk: virtio disk vda on the overlay, its backing file named, and
+ * the overlay volume over that disk. */
+static void test_disk_xml(void **state)
+{
+	const struct lv_disk disk = { .overlay = "/pool/memhp-1-a-overlay.qcow2",
+				      .backing = "/pool/memhp-0123-disk",
+				      .backing_format = "qcow2" };
+	struct vm_config cfg = base_config();
+	struct err err;
+	char *xml;
+
+	(void)state;
+	xml = lv_domain_xml(&cfg, "memhp-1-a", "/k", "/i", &disk, &err);
+	assert_non_null(xml);
+	assert_non_null(strstr(xml, "<disk type=\"file\" device=\"disk\">\n"
+				    "      <driver name=\"qemu\" type=\"qcow2\" cache=\"unsafe\"/>\n"
+				    "      <source file=\"/pool/memhp-1-a-overlay.qcow2\"/>\n"
+				    "      <backingStore type=\"file\">\n"
+				    "        <format type=\"qcow2\"/>\n"
+				    "        <source file=\"/pool/memhp-0123-disk\"/>\n"
+				    "        <backingStore/>\n"
+				    "      </backingStore>\n"
+				    "      <target dev=\"vda\" bus=\"virtio\"/>\n"
+				    "    </disk>"));
+	free(xml);
+	xml = lv_domain_xml(&cfg, "memhp-1-a", "/k", "/i", NULL, &err);
+	assert_null(strstr(xml, "<disk"));
+	free(xml);
+	xml = lv_overlay_xml("memhp-1-a-overlay.qcow2", 8ULL << 30, &disk);
+	assert_string_equal(xml, "<volume>\n"
+				 "  <name>memhp-1-a-overlay.qcow2</name>\n"
+				 "  <capacity unit=\"bytes\">8589934592</capacity>\n"
+				 "  <target>\n"
+				 "    <format type=\"qcow2\"/>\n"
+				 "  </target>\n"
+				 "  <backingStore>\n"
+				 "    <path>/pool/memhp-0123-disk</path>\n"
+				 "    <format type=\"qcow2\"/>\n"
+				 "  </backingStore>\n"
+				 "</volume>");
 	free(xml);
 }
 
@@ -158,11 +219,11 @@ static void test_domain_xml_refuses(void **state)
 
 	(void)state;
 	cfg.file_backend = "/dev/shm";
-	assert_null(lv_domain_xml(&cfg, "n", "/k", "/i", &err));
+	assert_null(lv_domain_xml(&cfg, "n", "/k", "/i", NULL, &err));
 	assert_non_null(strstr(err.msg, "backend = file"));
 	cfg = base_config();
 	cfg.machine = "q35,nvdimm=on";
-	assert_null(lv_domain_xml(&cfg, "n", "/k", "/i", &err));
+	assert_null(lv_domain_xml(&cfg, "n", "/k", "/i", NULL, &err));
 	assert_non_null(strstr(err.msg, "q35,nvdimm=on"));
 }
 
@@ -298,6 +359,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_domain_xml),
 		cmocka_unit_test(test_xml_schema),
+		cmocka_unit_test(test_disk_xml),
 		cmocka_unit_test(test_domain_xml_refuses),
 		cmocka_unit_test(test_dimm_xml),
 		cmocka_unit_test(test_parse_memory),
