@@ -263,7 +263,9 @@ static int commit(struct po_scan *s, struct record *r)
 			s->memmap = n;
 			s->memmap_cap = cap;
 		}
-		s->memmap[s->nmemmap++] = (struct po_memmap){ r->pfn, pages, r->ts };
+		signature(r, site, sizeof(site));
+		s->memmap[s->nmemmap] = (struct po_memmap){ r->pfn, pages, r->ts, "" };
+		snprintf(s->memmap[s->nmemmap++].site, PO_SITE_LEN, "%s", site);
 	}
 	signature(r, site, sizeof(site));
 	for (uint64_t pfn = r->pfn, last = r->pfn + pages; pfn < last && !rc;) {

@@ -28,6 +28,7 @@ struct po_block {
 /* A memmap (vmemmap_populate) allocation, wherever it lies. */
 struct po_memmap {
 	uint64_t pfn, pages, ts;
+	char site[PO_SITE_LEN];
 };
 
 struct po_scan {

@@ -250,6 +250,29 @@ static void add_index(json_object *b, const char *key, uint64_t index)
 	json_object_array_add(arr, json_object_new_uint64(index));
 }
 
+#define MAX_ALLOCATIONS 1024
+
+/* Every memmap allocation page_owner lists, in time order (at most
+ * MAX_ALLOCATIONS): where it is and how it was made, so that a count that
+ * does not add up can be looked into. */
+static json_object *memmap_allocations(const struct po_scan *s, uint64_t per_block)
+{
+	json_object *arr = json_object_new_array();
+
+	for (size_t i = 0; i < s->nmemmap && i < MAX_ALLOCATIONS; i++) {
+		json_object *a = json_object_new_object();
+
+		json_object_object_add(a, "pfn", json_object_new_uint64(s->memmap[i].pfn));
+		json_object_object_add(a, "pages", json_object_new_uint64(s->memmap[i].pages));
+		json_object_object_add(a, "ts_ns", json_object_new_uint64(s->memmap[i].ts));
+		json_object_object_add(a, "block",
+				       json_object_new_uint64(s->memmap[i].pfn / per_block));
+		json_object_object_add(a, "site", json_object_new_string(s->memmap[i].site));
+		json_object_array_add(arr, a);
+	}
+	return arr;
+}
+
 /*
  * The memmap chain. Each hot-added block's memmap is allocated
  * (vmemmap_populate) when the block is added, in the order the blocks were
@@ -268,9 +291,11 @@ static void memmap_chain(struct po_scan *s, uint64_t per_block, json_object *blo
 	size_t bi = 0;
 	uint64_t used = 0;
 
+	qsort(s->memmap, s->nmemmap, sizeof(*s->memmap), cmp_memmap_ts);
 	for (size_t i = 0; i < s->nmemmap; i++)
 		have += s->memmap[i].pages;
 	json_object_object_add(chain, "memmap_pages", json_object_new_uint64(have));
+	json_object_object_add(chain, "allocations", memmap_allocations(s, per_block));
 	json_object_object_add(chain, "memmap_pages_expected",
 			       json_object_new_uint64(want * s->nblocks));
 	if (!want || have != want * s->nblocks) {
@@ -281,7 +306,6 @@ static void memmap_chain(struct po_scan *s, uint64_t per_block, json_object *blo
 		json_object_object_add(root, "memmap_chain", chain);
 		return;
 	}
-	qsort(s->memmap, s->nmemmap, sizeof(*s->memmap), cmp_memmap_ts);
 	/* s->blocks is sorted by PFN, which is index order. */
 	for (size_t i = 0; i < s->nmemmap && bi < s->nblocks; i++) {
 		struct po_memmap *m = &s->memmap[i];
