@@ -97,6 +97,7 @@ static void test_sites_and_verdicts(void **state)
 	assert_int_equal(s.memmap[0].pfn, 1081344);
 	assert_int_equal(s.memmap[0].pages, 512);
 	assert_int_equal(s.memmap[0].ts, 2000);
+	assert_string_equal(s.memmap[0].site, "vmemmap_populate < __populate_section_memmap");
 	po_scan_free(&s);
 }
 
