@@ -323,6 +323,25 @@ static void test_why_sites_types(void **state)
 	assert_int_equal(why_sites(&b, sites, WHY_MAX_SITES), 0);
 }
 
+/* Reading by PFN ranges needs a file that can be read at an offset; on one
+ * that cannot (a pipe) it says so, and the caller reads the file whole. */
+static void test_ranges_need_pread(void **state)
+{
+	struct po_range r = { 0, 1 << 20 };
+	struct po_scan s = { 0 };
+	int fds[2];
+
+	(void)state;
+	assert_int_equal(pipe(fds), 0);
+	assert_int_equal(write(fds[1], memmap_rec, sizeof(memmap_rec) - 1),
+			 (ssize_t)sizeof(memmap_rec) - 1);
+	assert_int_equal(po_scan_ranges(fds[0], &r, 1, &s), -ESPIPE);
+	assert_int_equal(s.records, 0);
+	close(fds[0]);
+	close(fds[1]);
+	po_scan_free(&s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -332,6 +351,7 @@ int main(void)
 		cmocka_unit_test(test_straddle_and_outside),
 		cmocka_unit_test(test_stack_verdicts),
 		cmocka_unit_test(test_real_capture),
+		cmocka_unit_test(test_ranges_need_pread),
 		cmocka_unit_test(test_why_sites_types),
 	};
 
