@@ -84,7 +84,7 @@ int report_html(const struct report *rep, const char *outdir, const char *gnuplo
  * memhp's runs of the matching scenario and variant (base, head) when the
  * report has them.
  */
-#define SEED000_ROWS 6
+#define SEED000_ROWS 8
 struct seed000_row {
 	const char *experiment, *placement, *variant;
 	const char *seed;     /* what the seed reports, quoted */
@@ -92,6 +92,7 @@ struct seed000_row {
 	size_t runs, ok;
 	char memhp[128];  /* "412.5 of 448 (410-415, sd 3.5; 2 runs)" */
 	char versus[128]; /* the difference, or whether the seed's guess holds */
+	char stayed[160]; /* example a: the blocks still there in the first ok run */
 };
 size_t report_seed000_rows(const struct report *rep, struct seed000_row *rows, size_t max);
 void report_seed000_text(FILE *out, const struct report *rep);

@@ -497,6 +497,11 @@ static void seed000_section(FILE *f, const struct report *rep)
 		html(f, r->seed);
 		fputs("</td><td>", f);
 		html(f, r->memhp);
+		if (*r->stayed) {
+			fputs("<br><span class=\"meta\">still there in the first ok run: ", f);
+			html(f, r->stayed);
+			fputs("</span>", f);
+		}
 		fputs("</td><td>", f);
 		html(f, r->versus);
 		fputs("</td></tr>\n", f);

@@ -7,6 +7,7 @@
  * are those of ci/seed000.ini: "base" (linux-source-6.1 as it is: the series)
  * and "head" (guest-image/patches/onlined-to-head: without it).
  */
+#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -27,6 +28,15 @@ static const struct seed_cell {
 	  G_NONE },
 	{ "(a) idle, 4 GiB + 8 GiB virtio-mem", { "chain-idle" }, "head",
 	  "head (without the series)", 31, 64,
+	  "31 of 64: its lsmem lists 33 of blocks 40-103 still there (41, 43, 45, 47, 49-50, "
+	  "52, 54, ..., 100, 102-103)",
+	  G_NONE },
+	{ "(a) 4 GiB + 8 GiB virtio-mem, 64 MiB of kernel memory kept", { "chain-pinned" },
+	  "base", "tail (with the series)", 64, 64,
+	  "64 of 64: \"All memory can get unplugged, all memory block can get removed.\"",
+	  G_NONE },
+	{ "(a) 4 GiB + 8 GiB virtio-mem, 64 MiB of kernel memory kept", { "chain-pinned" },
+	  "head", "head (without the series)", 31, 64,
 	  "31 of 64: its lsmem lists 33 of blocks 40-103 still there (41, 43, 45, 47, 49-50, "
 	  "52, 54, ..., 100, 102-103)",
 	  G_NONE },
@@ -87,6 +97,41 @@ static size_t guess_holds(const struct report *rep, const struct report_group *g
 	return n;
 }
 
+/* The blocks of r still there, lsmem-style: "49, 51, 53-54, ...". */
+static void stayed_blocks(const struct run_record *r, char *buf, size_t len)
+{
+	size_t used = 0;
+	bool cut = false;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < r->nblocks && !cut; i++) {
+		size_t j = i;
+		int n;
+
+		if (r->blocks[i].final == FINAL_REMOVED)
+			continue;
+		while (j + 1 < r->nblocks && r->blocks[j + 1].final != FINAL_REMOVED &&
+		       r->blocks[j + 1].index == r->blocks[j].index + 1)
+			j++;
+		if (j > i)
+			n = snprintf(buf + used, len - used, "%s%" PRIu64 "-%" PRIu64, used ? ", " : "",
+				     r->blocks[i].index, r->blocks[j].index);
+		else
+			n = snprintf(buf + used, len - used, "%s%" PRIu64, used ? ", " : "",
+				     r->blocks[i].index);
+		if (n < 0 || (size_t)n >= len - used - 5) {
+			buf[used] = '\0';
+			snprintf(buf + used, len - used, "%s...", used ? ", " : "");
+			cut = true;
+		} else {
+			used += (size_t)n;
+		}
+		i = j;
+	}
+	if (!used && !cut)
+		snprintf(buf, len, "none");
+}
+
 size_t report_seed000_rows(const struct report *rep, struct seed000_row *rows, size_t max)
 {
 	size_t n = 0;
@@ -123,6 +168,13 @@ size_t report_seed000_rows(const struct report *rep, struct seed000_row *rows, s
 			snprintf(row->memhp, sizeof(row->memhp),
 				 "%.1f of %u (%.0f-%.0f, sd %.1f; %zu runs)", g->removed.mean, g->of,
 				 g->removed.min, g->removed.max, g->removed.sd, g->nok);
+		if (!strncmp(c->experiment, "(a)", 3))
+			for (size_t k = 0; k < g->nruns; k++)
+				if (report_rec(rep, g, k)->status == RUN_OK) {
+					stayed_blocks(report_rec(rep, g, k), row->stayed,
+						      sizeof(row->stayed));
+					break;
+				}
 		if (c->guess != G_NONE) {
 			size_t holds = guess_holds(rep, g, c->guess);
 
@@ -159,6 +211,8 @@ void report_seed000_text(FILE *out, const struct report *rep)
 			r->scenario ? ", scenario " : "", r->scenario ? r->scenario : "");
 		fprintf(out, "  seed 000  %s\n", r->seed);
 		fprintf(out, "  memhp     %s\n", r->memhp);
+		if (*r->stayed)
+			fprintf(out, "  stayed    %s (the first ok run)\n", r->stayed);
 		fprintf(out, "  versus    %s\n", r->versus);
 	}
 	fputc('\n', out);
