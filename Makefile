@@ -5,6 +5,7 @@
 #                on real guests
 #   make bench   boot and end-to-end timings (docs/benchmarks.md)
 #   make demo-ab a kernel A/B: linux-source-6.1 with and without an mm patch
+#   make reproduce-seed000  seed 000's table: base vs onlined-to-head, 448 blocks (hours)
 
 CC       ?= cc
 CFLAGS   ?= -O2 -g
@@ -29,7 +30,7 @@ SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-r
 
 DEMO_SCENARIO ?= scenarios/quick-virtio-mem.ini
 
-.PHONY: all deps image demo demo-ab check unit unit-san report-test compare-test integration bench bench-paper clean
+.PHONY: all deps image demo demo-ab reproduce-seed000 check unit unit-san report-test compare-test integration bench bench-paper clean
 
 all: $(MEMHP) $(PROBE)
 
@@ -70,6 +71,18 @@ demo-ab: deps all
 		scenarios/ab-onlined-to-head.ini > /dev/null || true
 	$(MEMHP) report --baseline base $(AB_OUT)
 	$(MEMHP) compare --baseline base $(AB_OUT) || true
+
+# Seed 000's table (docs/benchmarks.md): base vs onlined-to-head x example (a)
+# and the two 448-block scenarios (ci/seed000.ini), then the report with the
+# seed's numbers beside memhp's (memhp report --seed000). Hours under TCG;
+# re-running resumes, SEED000_REPEATS=N runs N repeats (the file's 3 otherwise).
+SEED000_OUT     ?= results/seed000
+SEED000_REPEATS ?=
+reproduce-seed000: deps all
+	$(MEMHP) run --matrix ci/seed000.ini --resume $(SEED000_OUT) \
+		$(if $(SEED000_REPEATS),--repeats $(SEED000_REPEATS)) > /dev/null || true
+	$(MEMHP) report --seed000 --baseline base $(SEED000_OUT)
+	$(MEMHP) report --seed000 --baseline base -o $(SEED000_OUT)/report $(SEED000_OUT) > /dev/null
 
 build/unit/test_%: tests/unit/test_%.c harness/libmemhp.a
 	@mkdir -p build/unit

@@ -23,6 +23,8 @@ static void usage(FILE *out)
 	      "                       kcidb (one KernelCI KCIDB v5.3 JSON document)\n"
 	      "  -b, --baseline NAME  the variant the others are compared with\n"
 	      "                       (default: the first one run)\n"
+	      "      --seed000        first, seed 000's table beside memhp's runs of it\n"
+	      "                       (ci/seed000.ini: variants base and head; text, html)\n"
 	      "      --gnuplot PROG   gnuplot to draw the figures with (default: gnuplot)\n"
 	      "      --kcidb-origin O the KCIDB origin, [a-z0-9_]+ (default: memhp)\n"
 	      "  -h, --help           this text\n\n"
@@ -40,6 +42,7 @@ int cmd_report(int argc, char **argv)
 		{ "baseline", required_argument, NULL, 'b' },
 		{ "gnuplot", required_argument, NULL, 'G' },
 		{ "kcidb-origin", required_argument, NULL, 'O' },
+		{ "seed000", no_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -47,6 +50,7 @@ int cmd_report(int argc, char **argv)
 	const char *origin = KCIDB_DEFAULT_ORIGIN;
 	struct report rep;
 	struct err err;
+	bool seed000 = false;
 	int c, rc;
 
 	optind = 1;
@@ -57,6 +61,7 @@ int cmd_report(int argc, char **argv)
 		case 'b': baseline = optarg; break;
 		case 'G': gnuplot = optarg; break;
 		case 'O': origin = optarg; break;
+		case 'S': seed000 = true; break;
 		case 'h': usage(stdout); return EXIT_OK;
 		default: usage(stderr); return EXIT_USAGE;
 		}
@@ -76,6 +81,10 @@ int cmd_report(int argc, char **argv)
 	if (!kcidb_origin_valid(origin)) {
 		fprintf(stderr, "memhp report: --kcidb-origin '%s' is not of the form [a-z0-9_]+\n",
 			origin);
+		return EXIT_USAGE;
+	}
+	if (seed000 && strcmp(format, "text") && strcmp(format, "html")) {
+		fprintf(stderr, "memhp report: --seed000 is for the text and html formats\n");
 		return EXIT_USAGE;
 	}
 	if (!strcmp(format, "html") && !output) {
@@ -100,6 +109,7 @@ int cmd_report(int argc, char **argv)
 		report_free(&rep);
 		return EXIT_USAGE;
 	}
+	rep.seed000 = seed000;
 	rc = EXIT_OK;
 	if (!strcmp(format, "text")) {
 		const char *nc = getenv("NO_COLOR");

@@ -60,6 +60,7 @@ struct report {
 	size_t nsweeps;
 	char **skipped; /* "path: why" for files that were not results */
 	size_t nskipped;
+	bool seed000; /* memhp report --seed000: seed 000's numbers first */
 };
 
 /*
@@ -112,5 +113,24 @@ void report_csv(FILE *out, const struct report *rep);
 /* outdir/index.html plus outdir/figures/ (SVG and PNG). */
 int report_html(const struct report *rep, const char *outdir, const char *gnuplot,
 		struct err *err);
+
+/*
+ * Seed 000's cells beside memhp's (report_seed000.c): one row per cell of
+ * the seed (example a, experiment b; with the series and without), with
+ * memhp's runs of the matching scenario and variant (base, head) when the
+ * report has them.
+ */
+#define SEED000_ROWS 8
+struct seed000_row {
+	const char *experiment, *placement, *variant;
+	const char *seed;     /* what the seed reports, quoted */
+	const char *scenario; /* the scenario memhp's runs are of; NULL: none */
+	size_t runs, ok;
+	char memhp[128];  /* "412.5 of 448 (410-415, sd 3.5; 2 runs)" */
+	char versus[128]; /* the difference, or whether the seed's guess holds */
+	char stayed[160]; /* example a: the blocks still there in the first ok run */
+};
+size_t report_seed000_rows(const struct report *rep, struct seed000_row *rows, size_t max);
+void report_seed000_text(FILE *out, const struct report *rep);
 
 #endif

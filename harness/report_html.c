@@ -557,6 +557,49 @@ static int scenario_section(FILE *f, const struct report *rep, size_t s, const c
 	return 0;
 }
 
+/* memhp report --seed000: the seed's cells beside memhp's (report_seed000.c). */
+static void seed000_section(FILE *f, const struct report *rep)
+{
+	struct seed000_row rows[SEED000_ROWS];
+	size_t n = report_seed000_rows(rep, rows, SEED000_ROWS);
+
+	fputs("<section id=\"seed000\"><h2>Seed 000 beside memhp</h2>\n"
+	      "<p>Blocks removed of those hot-added. Seed 000 is the cover letter of the series "
+	      "that puts freshly onlined pages at the tail of the free lists (in since 5.10): "
+	      "<em>base</em> is linux-source-6.1 with it, <em>head</em> the same kernel with "
+	      "guest-image/patches/onlined-to-head, as before it (ci/seed000.ini).</p>\n"
+	      "<table class=\"seed000\">\n<tr><th>experiment</th><th>placement</th>"
+	      "<th>seed 000</th><th>memhp</th><th>versus</th></tr>\n", f);
+	for (size_t i = 0; i < n; i++) {
+		const struct seed000_row *r = &rows[i];
+
+		fputs("<tr><td>", f);
+		html(f, r->experiment);
+		if (r->scenario) {
+			fputs("<br><span class=\"meta\">", f);
+			html(f, r->scenario);
+			fputs("</span>", f);
+		}
+		fputs("</td><td>", f);
+		html(f, r->placement);
+		fputs(" <span class=\"meta\">(", f);
+		html(f, r->variant);
+		fputs(")</span></td><td>", f);
+		html(f, r->seed);
+		fputs("</td><td>", f);
+		html(f, r->memhp);
+		if (*r->stayed) {
+			fputs("<br><span class=\"meta\">still there in the first ok run: ", f);
+			html(f, r->stayed);
+			fputs("</span>", f);
+		}
+		fputs("</td><td>", f);
+		html(f, r->versus);
+		fputs("</td></tr>\n", f);
+	}
+	fputs("</table>\n</section>\n", f);
+}
+
 static int write_page(FILE *f, const struct report *rep, const char *figdir, const char *gnuplot,
 		      struct err *err)
 {
@@ -589,6 +632,8 @@ static int write_page(FILE *f, const struct report *rep, const char *figdir, con
 		fputs("</a></li>\n", f);
 	}
 	fputs("<li><a href=\"#provenance\">Provenance</a></li>\n</ul></nav>\n", f);
+	if (rep->seed000)
+		seed000_section(f, rep);
 	for (size_t s = 0; s < rep->nscenarios; s++) {
 		int rc = scenario_section(f, rep, s, figdir, gnuplot, err);
 

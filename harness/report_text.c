@@ -210,6 +210,10 @@ void report_text(FILE *out, const struct report *rep, bool color)
 	fprintf(out, "%zu run%s (%zu ok, %zu failed or interrupted) in %zu scenario%s\n",
 		rep->nruns, rep->nruns == 1 ? "" : "s", ok, rep->nruns - ok, rep->nscenarios,
 		rep->nscenarios == 1 ? "" : "s");
+	if (rep->seed000) {
+		fputc('\n', out);
+		report_seed000_text(out, rep);
+	}
 	for (size_t i = 0; i < rep->nscenarios; i++) {
 		fputc('\n', out);
 		scenario_text(out, rep, &rep->scenarios[i], color);

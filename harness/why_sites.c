@@ -109,6 +109,26 @@ static void print_probe(FILE *out, const struct run_record *r)
 			term_printable(json_object_get_string(v), buf, sizeof(buf)));
 }
 
+/* A block page_owner lists no allocation in: nothing of its own holds it.
+ * A DIMM comes out whole, so say which DIMM it stayed with. */
+static void print_empty(FILE *out, const struct run_record *r, const struct block_record *b)
+{
+	char buf[64];
+
+	for (size_t d = 0; d < r->ndevices; d++) {
+		const struct device_record *dev = &r->devices[d];
+
+		if (!strcmp(dev->kind, "dimm") && b->start >= dev->addr &&
+		    b->start < dev->addr + dev->plugged) {
+			fprintf(out, "  no allocation in it: it stayed with the rest of DIMM %s "
+				     "(a DIMM comes out whole or not at all)\n",
+				term_printable(dev->id, buf, sizeof(buf)));
+			return;
+		}
+	}
+	fputs("  no allocation in it\n", out);
+}
+
 void why_print_sites(FILE *out, const struct run_record *r)
 {
 	bool header = false;
@@ -144,6 +164,8 @@ void why_print_sites(FILE *out, const struct run_record *r)
 		fputc('\n', out);
 		if (na)
 			fprintf(out, "  no page_owner: %s\n", term_printable(na, buf, sizeof(buf)));
+		else if (!ns && !strcmp(method, "page_owner"))
+			print_empty(out, r, b);
 		for (size_t k = 0; k < ns; k++)
 			fprintf(out, "  %8" PRIu64 " pages  %-16s %s\n", sites[k].pages,
 				term_printable(sites[k].verdict, buf, sizeof(buf)),

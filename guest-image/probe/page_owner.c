@@ -19,6 +19,7 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "page_owner.h"
 
@@ -263,7 +264,9 @@ static int commit(struct po_scan *s, struct record *r)
 			s->memmap = n;
 			s->memmap_cap = cap;
 		}
-		s->memmap[s->nmemmap++] = (struct po_memmap){ r->pfn, pages, r->ts };
+		signature(r, site, sizeof(site));
+		s->memmap[s->nmemmap] = (struct po_memmap){ r->pfn, pages, r->ts, "" };
+		snprintf(s->memmap[s->nmemmap++].site, PO_SITE_LEN, "%s", site);
 	}
 	signature(r, site, sizeof(site));
 	for (uint64_t pfn = r->pfn, last = r->pfn + pages; pfn < last && !rc;) {
@@ -356,6 +359,61 @@ int po_scan_stream(FILE *f, struct po_scan *s)
 	return rc;
 }
 
+#define PO_RECORD_MAX (64 * 1024) /* a record is a few hundred bytes */
+
+int po_scan_ranges(int fd, const struct po_range *ranges, size_t n, struct po_scan *s)
+{
+	char *buf = malloc(PO_RECORD_MAX);
+	int rc = 0;
+
+	if (!buf)
+		return -ENOMEM;
+	for (size_t i = 0; i < n && !rc; i++) {
+		uint64_t pos = ranges[i].start;
+
+		while (pos < ranges[i].end && !rc) {
+			ssize_t got = pread(fd, buf, PO_RECORD_MAX - 1, (off_t)pos);
+			unsigned long long pfn;
+			const char *p;
+			FILE *mem;
+
+			if (got < 0 && errno == EINTR)
+				continue;
+			if (got < 0) {
+				rc = -errno;
+				break;
+			}
+			if (got == 0)
+				break; /* no allocated page from pos to the end of memory */
+			buf[got] = '\0';
+			p = strstr(buf, "\nPFN ");
+			if (!p || sscanf(p + 5, "%llu", &pfn) != 1 || pfn < pos) {
+				s->garbage++;
+				s->bytes += (uint64_t)got;
+				break;
+			}
+			if (pfn >= ranges[i].end)
+				break; /* the next allocation is past this range */
+			{ /* one record a read; should there be more, the first only */
+				char *end = strstr(buf, "\n\n");
+
+				if (end)
+					got = end + 2 - buf;
+			}
+			mem = fmemopen(buf, (size_t)got, "r");
+			if (!mem) {
+				rc = -ENOMEM;
+				break;
+			}
+			rc = po_scan_stream(mem, s);
+			fclose(mem);
+			pos = pfn + 1;
+		}
+	}
+	free(buf);
+	return rc;
+}
+
 static int cmp_site(const void *a, const void *b)
 {
 	const struct po_site *x = a, *y = b;
@@ -396,8 +454,10 @@ const char *po_block_verdict(const struct po_block *b)
 
 void po_scan_free(struct po_scan *s)
 {
-	for (size_t i = 0; i < s->nblocks; i++)
+	for (size_t i = 0; i < s->nblocks; i++) {
 		free(s->blocks[i].sites);
+		free(s->blocks[i].online);
+	}
 	free(s->blocks);
 	free(s->memmap);
 	memset(s, 0, sizeof(*s));

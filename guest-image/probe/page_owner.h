@@ -17,9 +17,16 @@ struct po_site {
 	uint64_t pages;
 };
 
+/* PFNs [start, end). */
+struct po_range {
+	uint64_t start, end;
+};
+
 /* A block of interest: the PFN range filtered for. */
 struct po_block {
 	uint64_t index, first_pfn, npages;
+	struct po_range *online; /* its pages that are not offline (kpageflags) */
+	size_t nonline;
 	uint64_t pages; /* allocated pages page_owner lists in the block */
 	struct po_site *sites;
 	size_t nsites, cap;
@@ -28,6 +35,7 @@ struct po_block {
 /* A memmap (vmemmap_populate) allocation, wherever it lies. */
 struct po_memmap {
 	uint64_t pfn, pages, ts;
+	char site[PO_SITE_LEN];
 };
 
 struct po_scan {
@@ -44,6 +52,16 @@ struct po_scan {
 /* Read page_owner text from f to its end, once, keeping only what falls in
  * s->blocks and the memmap allocations. 0, or a negative errno. */
 int po_scan_stream(FILE *f, struct po_scan *s);
+
+/*
+ * Read only the records of the PFNs in ranges (sorted, not overlapping) from
+ * fd, an open page_owner: its file position is a PFN (the kernel's
+ * lseek_page_owner), so each pread at a PFN returns the record of the next
+ * allocation from there, and the next one is read from the record's PFN + 1.
+ * 0, -ESPIPE when the file cannot be read at an offset (then read it whole
+ * with po_scan_stream), or another negative errno.
+ */
+int po_scan_ranges(int fd, const struct po_range *ranges, size_t n, struct po_scan *s);
 
 /* The verdict of one stack (frames are function names, allocator first). */
 const char *po_stack_verdict(char frames[][64], size_t n, uint64_t gfp_movable);

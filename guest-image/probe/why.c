@@ -114,7 +114,36 @@ static const char *verdict(const uint64_t *count)
 	return "free";
 }
 
-static int block_pages(uint64_t index, uint64_t pages_per_block, json_object *out)
+/* The runs of pages in flags[0..n) that are not offline, as PFN ranges. */
+static void online_runs(const uint64_t *flags, uint64_t n, uint64_t first, struct po_range **out,
+			size_t *nout)
+{
+	size_t cap = 0;
+
+	*out = NULL;
+	*nout = 0;
+	for (uint64_t i = 0; i < n;) {
+		uint64_t j = i;
+
+		if (flags[i] & BIT(KPF_OFFLINE)) {
+			i++;
+			continue;
+		}
+		while (j < n && !(flags[j] & BIT(KPF_OFFLINE)))
+			j++;
+		if (*nout == cap) {
+			cap = cap ? cap * 2 : 4;
+			*out = realloc(*out, cap * sizeof(**out));
+			if (!*out)
+				abort();
+		}
+		(*out)[(*nout)++] = (struct po_range){ first + i, first + j };
+		i = j;
+	}
+}
+
+static int block_pages(uint64_t index, uint64_t pages_per_block, json_object *out,
+		       struct po_range **online, size_t *nonline)
 {
 	uint64_t first = index * pages_per_block, count[K_COUNT] = { 0 };
 	uint64_t *flags = calloc(pages_per_block, sizeof(*flags));
@@ -143,6 +172,7 @@ static int block_pages(uint64_t index, uint64_t pages_per_block, json_object *ou
 			i += tail;
 		}
 	}
+	online_runs(flags, pages_per_block, first, online, nonline);
 	for (int k = 0; k < K_COUNT; k++)
 		json_object_object_add(pages, kind_names[k], json_object_new_uint64(count[k]));
 	json_object_object_add(out, "pages", pages);
@@ -250,6 +280,29 @@ static void add_index(json_object *b, const char *key, uint64_t index)
 	json_object_array_add(arr, json_object_new_uint64(index));
 }
 
+#define MAX_ALLOCATIONS 1024
+
+/* Every memmap allocation page_owner lists, in time order (at most
+ * MAX_ALLOCATIONS): where it is and how it was made, so that a count that
+ * does not add up can be looked into. */
+static json_object *memmap_allocations(const struct po_scan *s, uint64_t per_block)
+{
+	json_object *arr = json_object_new_array();
+
+	for (size_t i = 0; i < s->nmemmap && i < MAX_ALLOCATIONS; i++) {
+		json_object *a = json_object_new_object();
+
+		json_object_object_add(a, "pfn", json_object_new_uint64(s->memmap[i].pfn));
+		json_object_object_add(a, "pages", json_object_new_uint64(s->memmap[i].pages));
+		json_object_object_add(a, "ts_ns", json_object_new_uint64(s->memmap[i].ts));
+		json_object_object_add(a, "block",
+				       json_object_new_uint64(s->memmap[i].pfn / per_block));
+		json_object_object_add(a, "site", json_object_new_string(s->memmap[i].site));
+		json_object_array_add(arr, a);
+	}
+	return arr;
+}
+
 /*
  * The memmap chain. Each hot-added block's memmap is allocated
  * (vmemmap_populate) when the block is added, in the order the blocks were
@@ -268,9 +321,11 @@ static void memmap_chain(struct po_scan *s, uint64_t per_block, json_object *blo
 	size_t bi = 0;
 	uint64_t used = 0;
 
+	qsort(s->memmap, s->nmemmap, sizeof(*s->memmap), cmp_memmap_ts);
 	for (size_t i = 0; i < s->nmemmap; i++)
 		have += s->memmap[i].pages;
 	json_object_object_add(chain, "memmap_pages", json_object_new_uint64(have));
+	json_object_object_add(chain, "allocations", memmap_allocations(s, per_block));
 	json_object_object_add(chain, "memmap_pages_expected",
 			       json_object_new_uint64(want * s->nblocks));
 	if (!want || have != want * s->nblocks) {
@@ -281,7 +336,6 @@ static void memmap_chain(struct po_scan *s, uint64_t per_block, json_object *blo
 		json_object_object_add(root, "memmap_chain", chain);
 		return;
 	}
-	qsort(s->memmap, s->nmemmap, sizeof(*s->memmap), cmp_memmap_ts);
 	/* s->blocks is sorted by PFN, which is index order. */
 	for (size_t i = 0; i < s->nmemmap && bi < s->nblocks; i++) {
 		struct po_memmap *m = &s->memmap[i];
@@ -381,8 +435,34 @@ static double now_s(void)
 }
 
 /* Read page_owner once for the blocks in arr; fills root's "page_owner". */
+/*
+ * What to read of page_owner: everything below the lowest block asked about
+ * (boot memory, where memmaps may lie), then the pages of each block that
+ * are not offline. Offline pages (virtio-mem's unplugged sub-blocks) are
+ * allocated pages to page_owner, one record per 4 KiB page, and hold
+ * nothing; blocks that came out are not in the kernel's memory map at all.
+ */
+static struct po_range *read_ranges(const struct po_scan *s, size_t *n)
+{
+	size_t total = 1;
+	struct po_range *r;
+
+	for (size_t i = 0; i < s->nblocks; i++)
+		total += s->blocks[i].nonline;
+	r = calloc(total, sizeof(*r));
+	if (!r)
+		abort();
+	*n = 0;
+	if (s->nblocks && s->blocks[0].first_pfn)
+		r[(*n)++] = (struct po_range){ 0, s->blocks[0].first_pfn };
+	for (size_t i = 0; i < s->nblocks; i++)
+		for (size_t k = 0; k < s->blocks[i].nonline; k++)
+			r[(*n)++] = s->blocks[i].online[k];
+	return r;
+}
+
 static void why_page_owner(json_object *root, json_object *arr, uint64_t per_block,
-			   const char *mode)
+			   const char *mode, struct po_range **online, size_t *nonline)
 {
 	json_object *po = json_object_new_object();
 	struct po_scan s = { 0 };
@@ -412,11 +492,25 @@ static void why_page_owner(json_object *root, json_object *arr, uint64_t per_blo
 		s.blocks[s.nblocks].index = json_object_get_uint64(v);
 		s.blocks[s.nblocks].first_pfn = s.blocks[s.nblocks].index * per_block;
 		s.blocks[s.nblocks].npages = per_block;
+		s.blocks[s.nblocks].online = online[i];
+		s.blocks[s.nblocks].nonline = nonline[i];
+		online[i] = NULL;
 		s.nblocks++;
 	}
 	qsort(s.blocks, s.nblocks, sizeof(*s.blocks), cmp_block_pfn);
-	setvbuf(f, NULL, _IOFBF, 1 << 16);
-	rc = po_scan_stream(f, &s);
+	{
+		size_t nr;
+		struct po_range *r = read_ranges(&s, &nr);
+
+		rc = po_scan_ranges(fileno(f), r, nr, &s);
+		free(r);
+		json_object_object_add(po, "read", json_object_new_string(
+			rc == -ESPIPE ? "whole file" : "boot memory and the online pages of the blocks"));
+	}
+	if (rc == -ESPIPE) { /* no reading at a PFN: the whole file, front to back */
+		setvbuf(f, NULL, _IOFBF, 1 << 16);
+		rc = po_scan_stream(f, &s);
+	}
 	fclose(f);
 	if (rc) {
 		mark_unavailable(po, arr, strerror(-rc));
@@ -445,6 +539,8 @@ int why_main(int argc, char **argv, uint64_t block_size)
 	json_object *root = json_object_new_object(), *arr = json_object_new_array();
 	uint64_t per_block = block_size / PAGE_SIZE;
 	const char *mode = "auto";
+	struct po_range **online;
+	size_t *nonline;
 	int rc = 0;
 
 	if (argc >= 2 && !strcmp(argv[0], "--page-owner")) {
@@ -452,6 +548,10 @@ int why_main(int argc, char **argv, uint64_t block_size)
 		argc -= 2;
 		argv += 2;
 	}
+	online = calloc((size_t)argc + 1, sizeof(*online));
+	nonline = calloc((size_t)argc + 1, sizeof(*nonline));
+	if (!online || !nonline)
+		abort();
 	for (int i = 0; i < argc; i++) {
 		json_object *b = json_object_new_object();
 		uint64_t index = strtoull(argv[i], NULL, 10);
@@ -459,7 +559,7 @@ int why_main(int argc, char **argv, uint64_t block_size)
 
 		json_object_object_add(b, "index", json_object_new_uint64(index));
 		json_object_object_add(b, "method", json_object_new_string("kpageflags"));
-		err = per_block ? block_pages(index, per_block, b) : -EINVAL;
+		err = per_block ? block_pages(index, per_block, b, &online[i], &nonline[i]) : -EINVAL;
 		if (err) {
 			json_object_object_add(b, "error", json_object_new_string(strerror(-err)));
 			rc = 1;
@@ -467,7 +567,11 @@ int why_main(int argc, char **argv, uint64_t block_size)
 		json_object_array_add(arr, b);
 	}
 	if (per_block && argc)
-		why_page_owner(root, arr, per_block, mode);
+		why_page_owner(root, arr, per_block, mode, online, nonline);
+	for (int i = 0; i < argc; i++)
+		free(online[i]);
+	free(online);
+	free(nonline);
 	json_object_object_add(root, "blocks", arr);
 	puts(json_object_to_json_string_ext(root, JSON_C_TO_STRING_PLAIN));
 	json_object_put(root);

@@ -1,8 +1,8 @@
 #!/bin/bash
 # Why blocks stayed, from page_owner (docs/why.md), on real guests:
-# - chain-idle (4 GiB + 8 GiB virtio-mem in ZONE_NORMAL, idle) on the
-#   onlined-to-head build: kernel boots with page_owner=on and runs through
-#   (on 2026-12-02 all 64 blocks came out: the pattern is printed, not asserted);
+# - seed 000's example (a), chain-pinned made small: with the onlined-to-head
+#   build: kernel every other block stays, with tail placement none; with
+#   page_owner on, the sites and the memmap chain's edges;
 # - the pinned load on that kernel: blocks stay, each has allocation sites from
 #   page_owner, the memmap chain is worked out, show and the report print them;
 # - the default Debian cloud kernel (no CONFIG_PAGE_OWNER): under a pinned
@@ -18,18 +18,57 @@ mkdir -p "$OUT"
 # shellcheck source=../lib.sh
 . tests/lib.sh
 
-# page_owner is off unless a scenario asks (it allocates page_ext itself):
-# these ask for auto, on where the kernel has it.
-{ cat scenarios/chain-idle.ini; printf '\n[probe]\npage_owner = auto\n'; } > "$OUT/chain-idle.ini"
-"$MEMHP" run -o "$OUT/head" --variant "head=build:$TREE+guest-image/patches/onlined-to-head" \
-	"$OUT/chain-idle.ini" > "$OUT/head.out" 2> "$OUT/head.err"
-rc=$?
+# Seed 000's example (a), made small (4 GiB + 2 GiB of virtio-mem in
+# ZONE_NORMAL, 64 MiB of kernel stacks and pipe buffers kept through the
+# unplug: scenarios/chain-pinned.ini with 16 blocks instead of 64), without
+# page_owner (it would add a link of its own to the chain, docs/why.md):
+# with the onlined-to-head kernel every other block stays, each holding the
+# memmap of the one above the block next to it; with tail placement every
+# block comes out.
+HEAD="head=build:$TREE+guest-image/patches/onlined-to-head"
+sed 's/^total = 8G$/total = 2G/' scenarios/chain-pinned.ini > "$OUT/chain.ini"
+"$MEMHP" run -o "$OUT/chain" --variant "base=build:$TREE" --variant "$HEAD" \
+	"$OUT/chain.ini" > "$OUT/chain.out" 2> "$OUT/chain.err"
+rb=$(find "$OUT/chain" -path '*-base-*' -name result.json | head -n 1)
+rh=$(find "$OUT/chain" -path '*-head-*' -name result.json | head -n 1)
+check "chain-pinned, tail placement (base): every block came out" \
+	bash -c "test -n '$rb' && jq -e '.status == \"ok\" and .count.hotplugged == 16 and .count.removed == 16' '$rb' > /dev/null"
+check "chain-pinned, head placement: a third to two thirds of the blocks stayed" \
+	bash -c "test -n '$rh' && jq -e '.status == \"ok\" and .count.hotplugged == 16 and
+		(.count.removed >= 5 and .count.removed <= 11)' '$rh' > /dev/null"
+check "chain-pinned, head placement: the blocks that stayed alternate (at most one pair side by side)" \
+	bash -c "jq -e '[.blocks[] | select(.final != \"removed\") | .index] as \$s |
+		[range(1; \$s | length) | select(\$s[.] == \$s[. - 1] + 1)] | length <= 1' '$rh' > /dev/null"
+echo "# chain-pinned stayed (head): $(jq -c '[.blocks[] | select(.final != "removed") | .index]' "$rh")"
+
+# The same on the head kernel with page_owner: the blocks that stayed have
+# their allocation sites, and the memmap chain has its edges, each from a
+# block to one added after it.
+{ cat "$OUT/chain.ini"; printf '\n[probe]\npage_owner = auto\n'; } > "$OUT/chain-po.ini"
+"$MEMHP" run -o "$OUT/head" --variant "$HEAD" "$OUT/chain-po.ini" > "$OUT/head.out" 2> "$OUT/head.err"
 r=$(find "$OUT/head" -name result.json | head -n 1)
-check "chain-idle on the head kernel: a result, status ok" \
-	bash -c "test -n '$r' && jq -e '.status == \"ok\"' '$r' > /dev/null"
+check "chain-pinned with page_owner on the head kernel: a result, status ok, blocks stayed" \
+	bash -c "test -n '$r' && jq -e '.status == \"ok\" and .count.removed < .count.hotplugged' '$r' > /dev/null"
 check "memhp booted it with page_owner=on" \
 	bash -c "jq -e '.kernel.cmdline | test(\"(^| )page_owner=on( |$)\")' '$r' > /dev/null"
-echo "# chain-idle stayed: $(jq -c '[.blocks[] | select(.final != "removed") | .index]' "$r")"
+check "every block that stayed has allocation sites from page_owner" \
+	bash -c "jq -e '[.blocks[] | select(.final != \"removed\")] | length > 0 and
+		all(.why.method == \"page_owner\" and (.why.sites | length) > 0)' '$r' > /dev/null"
+check "the memmap allocations add up to the blocks present, and the chain has edges" \
+	bash -c "jq -e '.why_probe.memmap_chain | .status == \"ok\" and
+		.memmap_pages == .memmap_pages_expected and (.edges | length) > 0' '$r' > /dev/null"
+check "each edge: the memmap of a present block, held by a block added before it (boot memory or a present block)" \
+	bash -c "jq -e '(.blocks | map(.index)) as \$all | (.blocks | map(select(.final != \"removed\") | .index)) as \$p |
+		.why_probe.memmap_chain.edges | all(.holder as \$h | .of as \$o | \$h < \$o and .pages > 0 and
+		(\$p | index(\$o)) != null and ((\$all | index(\$h)) == null or (\$p | index(\$h)) != null))' '$r' > /dev/null"
+check "the blocks' memmap_of lists agree with the edges between hot-added blocks" \
+	bash -c "jq -e '(.blocks | map(.index)) as \$all |
+		([.blocks[] | select(.why.memmap_of != null) | .index as \$h | .why.memmap_of[] | [\$h, .]] | sort) ==
+		([.why_probe.memmap_chain.edges[] | .holder as \$h | select((\$all | index(\$h)) != null) | [.holder, .of]] | sort) and
+		([.blocks[] | select(.why.memmap_of != null)] | length) > 0' '$r' > /dev/null"
+"$MEMHP" show --blocks "$r" > "$OUT/show-chain.out" 2>&1
+check "memhp show --blocks marks the holders" grep -q 'holds the memmap of' "$OUT/show-chain.out"
+echo "# memmap chain (head, page_owner): $(jq -c '[.why_probe.memmap_chain.edges[] | "\(.holder)->\(.of)"]' "$r")"
 
 # The same kernel under the pinned load (DIMMs in ZONE_NORMAL, page tables and
 # kernel stacks kept through unplug): blocks stay, and page_owner names why.

@@ -97,6 +97,7 @@ static void test_sites_and_verdicts(void **state)
 	assert_int_equal(s.memmap[0].pfn, 1081344);
 	assert_int_equal(s.memmap[0].pages, 512);
 	assert_int_equal(s.memmap[0].ts, 2000);
+	assert_string_equal(s.memmap[0].site, "vmemmap_populate < __populate_section_memmap");
 	po_scan_free(&s);
 }
 
@@ -322,6 +323,52 @@ static void test_why_sites_types(void **state)
 	assert_int_equal(why_sites(&b, sites, WHY_MAX_SITES), 0);
 }
 
+/* A block page_owner lists nothing in: the DIMM it stayed with is named;
+ * a virtio-mem block has no DIMM to name. */
+static void test_empty_block_names_its_dimm(void **state)
+{
+	struct block_record blocks[2] = { { .index = 64, .start = 0x200000000ULL },
+					  { .index = 96, .start = 0x300000000ULL } };
+	struct device_record dev = { .id = "dimm0", .kind = "dimm", .addr = 0x200000000ULL,
+				     .plugged = 256ULL << 20 };
+	struct run_record r = { .blocks = blocks, .nblocks = 2, .devices = &dev, .ndevices = 1 };
+	char *text = NULL;
+	size_t len = 0;
+	FILE *mem = open_memstream(&text, &len);
+
+	(void)state;
+	for (int i = 0; i < 2; i++)
+		blocks[i].why = json_tokener_parse("{\"method\":\"page_owner\",\"verdict\":\"free\","
+						   "\"sites\":[]}");
+	why_print_sites(mem, &r);
+	fclose(mem);
+	assert_non_null(strstr(text, "block 64: free (page_owner)\n  no allocation in it: it "
+				     "stayed with the rest of DIMM dimm0"));
+	assert_non_null(strstr(text, "block 96: free (page_owner)\n  no allocation in it\n"));
+	free(text);
+	for (int i = 0; i < 2; i++)
+		json_object_put(blocks[i].why);
+}
+
+/* Reading by PFN ranges needs a file that can be read at an offset; on one
+ * that cannot (a pipe) it says so, and the caller reads the file whole. */
+static void test_ranges_need_pread(void **state)
+{
+	struct po_range r = { 0, 1 << 20 };
+	struct po_scan s = { 0 };
+	int fds[2];
+
+	(void)state;
+	assert_int_equal(pipe(fds), 0);
+	assert_int_equal(write(fds[1], memmap_rec, sizeof(memmap_rec) - 1),
+			 (ssize_t)sizeof(memmap_rec) - 1);
+	assert_int_equal(po_scan_ranges(fds[0], &r, 1, &s), -ESPIPE);
+	assert_int_equal(s.records, 0);
+	close(fds[0]);
+	close(fds[1]);
+	po_scan_free(&s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -331,7 +378,9 @@ int main(void)
 		cmocka_unit_test(test_straddle_and_outside),
 		cmocka_unit_test(test_stack_verdicts),
 		cmocka_unit_test(test_real_capture),
+		cmocka_unit_test(test_ranges_need_pread),
 		cmocka_unit_test(test_why_sites_types),
+		cmocka_unit_test(test_empty_block_names_its_dimm),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
