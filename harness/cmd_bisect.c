@@ -234,6 +234,30 @@ static int load_series(const char *dir, struct patch **out, unsigned *n, struct 
 }
 
 /* git format-patch A..B of tree into dir (emptied of patches first). */
+/* git -C TREE, the start of every git command bisect runs. */
+static void git_argv(struct argv *a, const char *tree)
+{
+	argv_add(a, "git");
+	argv_add(a, "-C");
+	argv_add(a, "%s", tree);
+}
+
+/* The commit REV names in TREE (newline included), or an error. */
+static int git_rev_parse(const char *tree, const char *rev, char **out, struct err *err)
+{
+	struct argv a = { 0 };
+	int rc;
+
+	git_argv(&a, tree);
+	argv_add(&a, "rev-parse");
+	argv_add(&a, "--verify");
+	argv_add(&a, "-q");
+	argv_add(&a, "%s", rev);
+	rc = spawn_capture(&a, out, err);
+	argv_free(&a);
+	return rc;
+}
+
 static int series_from_range(const char *tree, const char *range, const char *dir,
 			     struct err *err)
 {
@@ -246,28 +270,12 @@ static int series_from_range(const char *tree, const char *range, const char *di
 
 	if (!dots || dots == range || !dots[2] || dots[2] == '.' || strchr(dots + 2, '.') == dots + 2)
 		return err_fail(err, -EINVAL, "--range '%s' is not A..B", range);
-	argv_add(&a, "git");
-	argv_add(&a, "-C");
-	argv_add(&a, "%s", tree);
-	argv_add(&a, "rev-parse");
-	argv_add(&a, "--verify");
-	argv_add(&a, "-q");
-	argv_add(&a, "HEAD");
-	rc = spawn_capture(&a, &head, err);
-	argv_free(&a);
+	rc = git_rev_parse(tree, "HEAD", &head, err);
 	if (rc)
 		return err_wrap(err, -EINVAL, "--range needs --tree to be a git checkout ('%s' is "
 					      "not one)", tree);
 	snprintf(rev, sizeof(rev), "%.*s^{commit}", (int)(dots - range), range);
-	argv_add(&a, "git");
-	argv_add(&a, "-C");
-	argv_add(&a, "%s", tree);
-	argv_add(&a, "rev-parse");
-	argv_add(&a, "--verify");
-	argv_add(&a, "-q");
-	argv_add(&a, "%s", rev);
-	rc = spawn_capture(&a, &base, err);
-	argv_free(&a);
+	rc = git_rev_parse(tree, rev, &base, err);
 	if (rc) {
 		free(head);
 		return err_fail(err, -EINVAL, "--range '%s': '%.*s' is no commit of %s", range,
@@ -300,9 +308,7 @@ static int series_from_range(const char *tree, const char *range, const char *di
 		}
 		closedir(d);
 	}
-	argv_add(&a, "git");
-	argv_add(&a, "-C");
-	argv_add(&a, "%s", tree);
+	git_argv(&a, tree);
 	argv_add(&a, "format-patch");
 	argv_add(&a, "-q");
 	argv_add(&a, "--no-signature");

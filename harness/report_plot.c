@@ -56,6 +56,22 @@ static FILE *open_in(const char *dir, const char *name, struct err *err)
 	return f;
 }
 
+/* BASE.dat (the means) and BASE-runs.dat (every run) of a figure, both
+ * opened in DIR; their names are left in name and runs (64 bytes each). */
+static int open_dat_pair(const char *dir, const char *base, char *name, char *runs,
+			 FILE **f, FILE **fr, struct err *err)
+{
+	snprintf(name, 64, "%s.dat", base);
+	snprintf(runs, 64, "%s-runs.dat", base);
+	if (!(*f = open_in(dir, name, err)))
+		return -EIO;
+	if (!(*fr = open_in(dir, runs, err))) {
+		fclose(*f);
+		return -EIO;
+	}
+	return 0;
+}
+
 /*
  * The script gnuplot runs, in a sealed memfd passed as /dev/fd/N: no file
  * name another process could rename something over between our write and
@@ -102,14 +118,8 @@ static int removed_data(const struct report *rep, const struct report_scenario *
 	FILE *f, *fr;
 	size_t nok = 0;
 
-	snprintf(name, sizeof(name), "%s.dat", fig->base);
-	snprintf(runs, sizeof(runs), "%s-runs.dat", fig->base);
-	if (!(f = open_in(dir, name, err)))
+	if (open_dat_pair(dir, fig->base, name, runs, &f, &fr, err))
 		return -EIO;
-	if (!(fr = open_in(dir, runs, err))) {
-		fclose(f);
-		return -EIO;
-	}
 	*of = 0;
 	for (size_t g = 0; g < sc->ngroups; g++) {
 		const struct report_group *gr = &sc->groups[g];
@@ -610,14 +620,8 @@ static int sweep_data(const struct report *rep, const struct report_sweep *sw, s
 	*nvalues = report_sweep_values(rep, sw, k, values, SWEEP_FIG_MAX);
 	*nlines = 0;
 	*of = 0;
-	snprintf(name, sizeof(name), "%s.dat", fig->base);
-	snprintf(runs, sizeof(runs), "%s-runs.dat", fig->base);
-	if (!(f = open_in(dir, name, err)))
+	if (open_dat_pair(dir, fig->base, name, runs, &f, &fr, err))
 		return -EIO;
-	if (!(fr = open_in(dir, runs, err))) {
-		fclose(f);
-		return -EIO;
-	}
 	for (size_t v = 0; v < nv; v++) {
 		/* Variants side by side around each value. */
 		double off = nv > 1 ? 0.25 * ((double)v / (double)(nv - 1) - 0.5) : 0;
