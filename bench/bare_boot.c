@@ -4,7 +4,10 @@
  * the same machine, kernel and initramfs, and time until qemu-ga answers a
  * guest-sync, using nothing of memhp. Prints the milliseconds.
  *
- * usage: bare_boot KERNEL INITRD
+ * usage: bare_boot KERNEL INITRD [CMDLINE [QEMU-ARG...]]
+ *   CMDLINE and the extra arguments make the guest memhp's: the same kernel
+ *   command line and memory devices, so that what is left between the two
+ *   is memhp's own (QMP, the agent handshake, the first probe).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -37,14 +40,42 @@ int main(int argc, char **argv)
 	int fd = -1, status;
 	pid_t pid;
 
-	if (argc != 3) {
-		fprintf(stderr, "usage: bare_boot KERNEL INITRD\n");
+	const char *cmdline = "console=ttyS0 rdinit=/init panic=-1 memhp_default_state=online_movable";
+	const char *fixed[] = { "qemu-system-x86_64", "-nodefaults", "-no-user-config", "-no-reboot",
+				"-display", "none", "-machine", "q35", "-accel", "tcg", "-cpu", "max",
+				"-smp", "2", "-m", "size=1024M,slots=1,maxmem=2048M", "-serial", "null",
+				"-device", "virtio-serial-pci,id=vser0", "-device",
+				"virtserialport,bus=vser0.0,chardev=qga0,name=org.qemu.guest_agent.0" };
+	const size_t nfixed = sizeof(fixed) / sizeof(fixed[0]);
+	char **args;
+	size_t n = 0;
+
+	if (argc < 3) {
+		fprintf(stderr, "usage: bare_boot KERNEL INITRD [CMDLINE [QEMU-ARG...]]\n");
 		return 2;
 	}
+	if (argc > 3)
+		cmdline = argv[3];
+	args = calloc(nfixed + 8 + (size_t)argc, sizeof(*args));
+	if (!args)
+		return 1;
 	if (!mkdtemp(dir))
 		return 1;
 	snprintf(sock, sizeof(sock), "%s/qga.sock", dir);
 	snprintf(chardev, sizeof(chardev), "socket,id=qga0,path=%s,server=on,wait=off", sock);
+	for (size_t i = 0; i < nfixed; i++)
+		args[n++] = (char *)fixed[i];
+	args[n++] = "-kernel";
+	args[n++] = argv[1];
+	args[n++] = "-initrd";
+	args[n++] = argv[2];
+	args[n++] = "-append";
+	args[n++] = (char *)cmdline;
+	args[n++] = "-chardev";
+	args[n++] = chardev;
+	for (int i = 4; i < argc; i++)
+		args[n++] = argv[i];
+	args[n] = NULL;
 	start = now_ms();
 	pid = fork();
 	if (pid == 0) {
@@ -54,14 +85,7 @@ int main(int argc, char **argv)
 		dup2(null, 0);
 		dup2(null, 1);
 		dup2(null, 2);
-		execlp("qemu-system-x86_64", "qemu-system-x86_64", "-nodefaults", "-no-user-config",
-		       "-no-reboot", "-display", "none", "-machine", "q35", "-accel", "tcg", "-cpu",
-		       "max", "-smp", "2", "-m", "size=1024M,slots=1,maxmem=2048M", "-kernel", argv[1],
-		       "-initrd", argv[2], "-append",
-		       "console=ttyS0 rdinit=/init panic=-1 memhp_default_state=online_movable",
-		       "-serial", "null", "-device", "virtio-serial-pci,id=vser0", "-chardev", chardev,
-		       "-device", "virtserialport,bus=vser0.0,chardev=qga0,name=org.qemu.guest_agent.0",
-		       (char *)NULL);
+		execvp(args[0], args);
 		_exit(127);
 	}
 	strcpy(sa.sun_path, sock);
