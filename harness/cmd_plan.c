@@ -300,9 +300,10 @@ int cmd_plan(int argc, char **argv)
 
 	rc = opts_parse(g, sizeof(g) / sizeof(g[0]), argc, argv, &err);
 	if (rc <= 0) {
-		if (*err.msg)
+		if (rc && *err.msg)
 			fprintf(stderr, "memhp plan: %s\n", err.msg);
-		usage(rc ? stderr : stdout);
+		else
+			usage(rc ? stderr : stdout);
 		rc = rc ? EXIT_USAGE : EXIT_OK;
 		goto out;
 	}

@@ -306,12 +306,10 @@ int cmd_run(int argc, char **argv)
 
 	rc = run_request_parse(&req, argc, argv, &err);
 	if (rc <= 0) {
-		if (*err.msg)
+		if (rc && *err.msg)
 			fprintf(stderr, "memhp run: %s\n", err.msg);
-		if (rc)
-			usage(stderr);
 		else
-			usage(stdout);
+			usage(rc ? stderr : stdout);
 		rc = rc ? EXIT_USAGE : EXIT_OK;
 		goto out;
 	}
