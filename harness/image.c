@@ -350,7 +350,7 @@ int image_resolve_disk(const char *spec, const struct image *kernel, const char 
 		argv_add(&a, "--no-probe");
 	} else {
 		argv_add(&a, "--probe");
-		argv_add(&a, "%s/guest-image/probe/memhp-probe", image_datadir());
+		argv_add(&a, "%s", memhp_probe_path());
 	}
 	rc = run_helper(&a, "building the disk image", spec, dir, sizeof(dir), err);
 	if (rc)
