@@ -210,7 +210,7 @@ static pid_t spawn_qemu(const struct vm_config *cfg, struct err *err)
 
 	logfd = open(cfg->qemu_log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (logfd < 0)
-		return err_set(err, "%s: %s", cfg->qemu_log, strerror(errno));
+		return err_fail(err, -errno, "%s: %s", cfg->qemu_log, strerror(errno));
 	build_argv(cfg, &a);
 	{
 		char *cmd = argv_describe(&a);
@@ -222,7 +222,7 @@ static pid_t spawn_qemu(const struct vm_config *cfg, struct err *err)
 	if (pid < 0) {
 		close(logfd);
 		argv_free(&a);
-		return err_set(err, "fork: %s", strerror(errno));
+		return err_fail(err, -errno, "fork: %s", strerror(errno));
 	}
 	if (pid == 0) {
 		int null = open("/dev/null", O_RDONLY);

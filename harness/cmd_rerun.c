@@ -90,7 +90,7 @@ static int add_origin(const char *dir, const char *from, const struct run_record
 	snprintf(tmp, sizeof(tmp), "%s/.result.json.XXXXXX", dir);
 	root = json_object_from_file(path);
 	if (!root)
-		return err_set(err, "%s: cannot read it back", path);
+		return err_fail(err, -EIO, "%s: cannot read it back", path);
 	origin = json_object_new_object();
 	json_object_object_add(origin, "rerun_of", json_object_new_string(from));
 	json_object_object_add(origin, "run_id", json_object_new_string(old->run_id));
@@ -114,7 +114,7 @@ static int add_origin(const char *dir, const char *from, const struct run_record
 	json_object_put(root);
 	if (bad || rename(tmp, path) < 0) {
 		unlink(tmp);
-		return err_set(err, "%s: %s", path, strerror(errno));
+		return err_fail(err, -EIO, "%s: %s", path, strerror(errno));
 	}
 	return 0;
 }
@@ -129,20 +129,20 @@ static int prepare(const struct run_record *old, const char *from, struct scenar
 	struct image img;
 
 	if (!old->scenario_text || !*old->scenario_name)
-		return err_set(err, "%s: records no scenario text to run", from);
+		return err_fail(err, -EINVAL, "%s: records no scenario text to run", from);
 	/* The scenario's name is its file's: load the text under that name. */
 	snprintf(path, sizeof(path), "%s.ini", old->scenario_name);
 	if (scenario_load_string(sc, path, old->scenario_text, err))
 		return -EINVAL;
 	if (strcmp(sc->sha256, old->scenario_sha256))
-		return err_set(err, "%s: the scenario text does not match its recorded sha256 %s "
+		return err_fail(err, -EINVAL, "%s: the scenario text does not match its recorded sha256 %s "
 				    "(edited?)", from, old->scenario_sha256);
 	/* A sweep's cell: its text holds the point; keep naming it as one. */
 	if (*old->scenario_base)
 		str_copy(sc->base, sizeof(sc->base), old->scenario_base);
 	sc->sweep = old->sweep;
 	if (!*spec)
-		return err_set(err, "%s: records no kernel", from);
+		return err_fail(err, -EINVAL, "%s: records no kernel", from);
 	opt->kernel = spec;
 	opt->variant = old->variant;
 	opt->variant_cmdline = old->variant_cmdline;
@@ -174,7 +174,7 @@ static int prepare(const struct run_record *old, const char *from, struct scenar
 		build_key(now, key_new, sizeof(key_new));
 		json_object_put(now);
 		if (strcmp(key_old, key_new))
-			return err_set(err, "kernel %s: its build inputs changed (tree, patches, "
+			return err_fail(err, -EINVAL, "kernel %s: its build inputs changed (tree, patches, "
 					    "configuration or compiler): build key %s, the result ran %s",
 				       spec, *key_new ? key_new : "none", key_old);
 	}
@@ -182,10 +182,10 @@ static int prepare(const struct run_record *old, const char *from, struct scenar
 		image_cached_kernel_id(old->image_key, id_old, sizeof(id_old));
 		image_cached_kernel_id(img.key, id_new, sizeof(id_new));
 		if (*id_old && strcmp(id_old, id_new))
-			return err_set(err, "kernel %s changed: it is now '%s', the result ran '%s'",
+			return err_fail(err, -EINVAL, "kernel %s changed: it is now '%s', the result ran '%s'",
 				       spec, id_new, id_old);
 		if (!*id_old)
-			return err_set(err, "kernel %s: its guest image is now %s, the result ran %s, "
+			return err_fail(err, -ENOENT, "kernel %s: its guest image is now %s, the result ran %s, "
 					    "which is no longer cached to tell what changed",
 				       spec, img.key, old->image_key);
 		/* Same kernel, other guest-side programs (a rebuilt probe): said,

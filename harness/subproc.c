@@ -195,11 +195,11 @@ int spawn_capture_in(const struct argv *a, const char *cwd, char **out, struct e
 
 	*out = NULL;
 	if (pipe2(pfd, O_CLOEXEC) < 0)
-		return err_set(err, "pipe: %s", strerror(errno));
+		return err_fail(err, -errno, "pipe: %s", strerror(errno));
 	if (pipe2(efd, O_CLOEXEC) < 0) {
 		close(pfd[0]);
 		close(pfd[1]);
-		return err_set(err, "pipe: %s", strerror(errno));
+		return err_fail(err, -errno, "pipe: %s", strerror(errno));
 	}
 	pid = fork();
 	if (pid < 0) {
@@ -207,7 +207,7 @@ int spawn_capture_in(const struct argv *a, const char *cwd, char **out, struct e
 		close(pfd[1]);
 		close(efd[0]);
 		close(efd[1]);
-		return err_set(err, "fork: %s", strerror(errno));
+		return err_fail(err, -errno, "fork: %s", strerror(errno));
 	}
 	if (pid == 0) {
 		/* Its own process group, so that a stop reaches everything it
@@ -336,7 +336,7 @@ int spawn_run(const struct argv *a, int *status, struct err *err)
 	*status = 0;
 	pid = fork();
 	if (pid < 0)
-		return err_set(err, "fork: %s", strerror(errno));
+		return err_fail(err, -errno, "fork: %s", strerror(errno));
 	if (pid == 0) {
 		setpgid(0, 0);
 		prctl(PR_SET_PDEATHSIG, SIGTERM);
