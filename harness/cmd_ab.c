@@ -14,7 +14,6 @@
 #include <stdlib.h>
 #include <signal.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -26,6 +25,7 @@
 #include "report.h"
 #include "run_request.h"
 #include "signals.h"
+#include "subproc.h"
 #include "termout.h"
 
 #define AB_ATTEMPTS 3 /* runs of one repeat of one side, when they fail */
@@ -102,7 +102,7 @@ static int parse_double(const char *s, double lo, double hi, double *out)
 static int run_child(int argc, char **argv, bool summaries_to_stderr)
 {
 	char *reset[] = { (char *)"memhp", NULL };
-	pid_t pid;
+	pid_t pid, parent = getpid();
 	int st;
 
 	fflush(NULL);
@@ -112,9 +112,9 @@ static int run_child(int argc, char **argv, bool summaries_to_stderr)
 		return EXIT_USAGE;
 	}
 	if (pid == 0) {
-		prctl(PR_SET_PDEATHSIG, SIGTERM);
-		if (getppid() == 1)
-			_exit(128 + SIGTERM);
+		/* memhp gone: the stop flag is up and the run records itself
+		 * interrupted. */
+		child_prologue(parent, SIGTERM, 0);
 		/* memhp bisect keeps its stdout for the evidence. */
 		if (summaries_to_stderr && dup2(STDERR_FILENO, STDOUT_FILENO) < 0)
 			_exit(EXIT_USAGE);

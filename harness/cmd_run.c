@@ -7,7 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -23,6 +22,7 @@
 #include "runner.h"
 #include "scenario.h"
 #include "signals.h"
+#include "subproc.h"
 #include "summary.h"
 #include "termout.h"
 
@@ -245,9 +245,7 @@ static unsigned run_parallel(struct run_batch *p, unsigned jobs, const bool *ski
 			if (pid == 0) {
 				/* memhp gone (even by SIGKILL): the cell stops its
 				 * guest and records the run as interrupted. */
-				prctl(PR_SET_PDEATHSIG, SIGTERM);
-				if (getppid() != parent)
-					raise(SIGTERM);
+				child_prologue(parent, SIGTERM, 0);
 				_exit(run_cell(p, c, true));
 			}
 			for (unsigned i = 0; i < jobs; i++)
