@@ -26,10 +26,10 @@ static void usage(FILE *out)
 	      "with the difference of means and its 1 - alpha confidence interval. A change\n"
 	      "is a regression only when it is significant and at least the minimum effect;\n"
 	      "failed runs are infrastructure errors, never regressions (docs/compare.md).\n\n"
-	      "  -b, --baseline NAME     the baseline variant (default: the only one, or the\n"
+	      "  -A, --baseline NAME     the baseline variant (default: the only one, or the\n"
 	      "                          first run when comparing within one set)\n"
-	      "  -a, --alpha A           significance level (default 0.05)\n"
-	      "  -e, --min-effect PCT    smallest change that counts, in %% of the baseline\n"
+	      "      --alpha A           significance level (default 0.05)\n"
+	      "  -e, --min-effect PCT    smallest change that counts, in % of the baseline\n"
 	      "                          (default 1)\n"
 	      "  -n, --min-repeats N     ok runs needed on each side to decide (default 3)\n"
 	      "      --junit FILE        also write JUnit XML (a test case per scenario x metric)\n"
@@ -101,7 +101,7 @@ static int write_file(const char *path, const struct compare_result *res,
 int cmd_compare(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "baseline", required_argument, NULL, 'b' },
+		{ "baseline", required_argument, NULL, 'A' },
 		{ "alpha", required_argument, NULL, 'a' },
 		{ "min-effect", required_argument, NULL, 'e' },
 		{ "min-repeats", required_argument, NULL, 'n' },
@@ -123,9 +123,9 @@ int cmd_compare(int argc, char **argv)
 	int c, rc;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "b:a:e:n:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "A:e:n:h", opts, NULL)) != -1) {
 		switch (c) {
-		case 'b': o.baseline = optarg; break;
+		case 'A': o.baseline = optarg; break;
 		case 'a':
 			if (parse_double(optarg, 1e-12, 0.5, &o.alpha)) {
 				fprintf(stderr, "memhp compare: --alpha '%s' is not a number from 1e-12 "

@@ -57,7 +57,7 @@ int cmd_kernel(int argc, char **argv)
 	}
 	argv_add(&a, "%s/guest-image/build-kernel", image_datadir());
 	optind = 1;
-	while ((c = getopt_long(argc - 1, argv + 1, "t:p:c:n:j:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc - 1, argv + 1, "t:p:j:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 't': tree = optarg; break;
 		case 'p': argv_add(&a, "--patches"); argv_add(&a, "%s", optarg); break;

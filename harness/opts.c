@@ -15,6 +15,11 @@
 
 #define OPT_FIELD(g, o, type) ((type *)((char *)(g)->target + (o)->offset))
 
+const struct opt opts_help[] = {
+	{ OPT("help", 'h', OPT_HELP, 0, NULL, "this text") },
+	{ 0 },
+};
+
 void opt_list_add(struct opt_list *l, const char *s)
 {
 	const char **v = realloc(l->v, (l->n + 1) * sizeof(*v));

@@ -74,6 +74,9 @@ void opts_usage(FILE *out, const struct opt_group *g, size_t ng);
  * opts_parse reads back into the same values (--name VALUE, long names). */
 void opts_argv(struct argv *a, const struct opt_group *g, size_t ng);
 
+/* -h, --help: every command's last table. */
+extern const struct opt opts_help[];
+
 void opt_list_add(struct opt_list *l, const char *s);
 void opt_list_free(struct opt_list *l);
 

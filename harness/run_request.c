@@ -102,11 +102,6 @@ const struct opt run_pass_opts[] = {
 	{ 0 },
 };
 
-const struct opt opts_help[] = {
-	{ OPT("help", 'h', OPT_HELP, 0, NULL, "this text") },
-	{ 0 },
-};
-
 static void run_groups(struct run_request *r, struct opt_group g[4])
 {
 	g[0] = (struct opt_group){ run_cell_opts, r, NULL, false };

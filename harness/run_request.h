@@ -50,8 +50,6 @@ struct run_request {
 extern const struct opt run_cell_opts[];
 extern const struct opt run_where_opts[];
 extern const struct opt run_pass_opts[];
-/* -h, --help */
-extern const struct opt opts_help[];
 
 /* argv (argv[0] "run") into r, which starts zeroed; the operands go to
  * r->scenarios. Returns as opts_parse: >= 1, 0 for --help, -EINVAL. */
