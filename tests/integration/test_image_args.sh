@@ -1,9 +1,10 @@
 #!/bin/bash
 # Every way memhp makes a memhp run carries --image (the run request,
 # harness/run_request.c): memhp plan's commands and JSON, plan --slurm's
-# script, memhp ab's pairs, memhp rerun of a recorded cell; memhp bisect
-# takes it. The disk is a path: that does not exist, so each run ends in its
-# image phase (a few seconds, no guest) with the spec in its result.json.
+# script, memhp ab's pairs, memhp rerun of a recorded cell, ci/nightly;
+# memhp bisect takes it. The disk is a path: that does not exist, so each run
+# ends in its image phase (a few seconds, no guest) with the spec in its
+# result.json.
 # Needs the default kernel (cached: deb:linux-image-6.1.*-cloud-amd64-unsigned).
 set -u
 cd "$(dirname "$0")/../.."
@@ -51,6 +52,13 @@ first=$(find "$OUT/plan-runs" -name result.json | head -n 1)
 jq '.vmm.accel = "tcg"' "$first" > "$OUT/recorded.json"
 "$MEMHP" rerun -o "$OUT/rerun" "$OUT/recorded.json" > /dev/null 2> "$OUT/rerun.err"
 check "rerun runs the recorded disk again" test "$(specs "$OUT/rerun")" = "$disk"
+
+# --- ci/nightly: what memhp plan passes on, it passes on
+MEMHP=$MEMHP ci/nightly --out "$OUT/nightly" --repeats 1 --image "$disk" --scenario "$sc" \
+	--baseline-variant "a=deb:linux-image-6.1.*-cloud-amd64-unsigned" \
+	--variant "b=deb:linux-image-6.1.*-cloud-amd64-unsigned cmdline=quiet" \
+	> "$OUT/nightly.out" 2> "$OUT/nightly.err"
+check "ci/nightly's runs ran with the disk" test "$(specs "$OUT/nightly/runs")" = "$disk"
 
 # --- memhp bisect: takes --image and checks it before anything is built
 "$MEMHP" bisect --image floppy --tree "$OUT" --series "$OUT" "$sc" > /dev/null 2> "$OUT/bisect.err"
