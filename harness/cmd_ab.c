@@ -27,6 +27,7 @@
 #include "signals.h"
 #include "subproc.h"
 #include "termout.h"
+#include "str.h"
 
 #define AB_ATTEMPTS 3 /* runs of one repeat of one side, when they fail */
 
@@ -77,7 +78,7 @@ static void usage(FILE *out)
 	      "keeps the runs that are there. A run that fails (an infrastructure failure)\n"
 	      "is run again, up to 3 times a repeat. Variants as for memhp run --variant.\n\n",
 	      out);
-	opts_usage(out, g, sizeof(g) / sizeof(g[0]));
+	opts_usage(out, g, ARRAY_SIZE(g));
 	fputs("\nExit: 0 no regression (better, same, or not significant after --max-repeats),\n"
 	      "1 a regression, 2 bad arguments or undecided (too few ok runs), 128+N\n"
 	      "interrupted by signal N.\n",
@@ -362,7 +363,7 @@ int cmd_ab(int argc, char **argv)
 	struct err err;
 	int rc;
 
-	rc = opts_parse(g, sizeof(g) / sizeof(g[0]), argc, argv, &err);
+	rc = opts_parse(g, ARRAY_SIZE(g), argc, argv, &err);
 	if (rc <= 0) {
 		if (rc && *err.msg)
 			fprintf(stderr, "memhp ab: %s\n", err.msg);

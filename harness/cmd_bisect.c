@@ -99,7 +99,7 @@ static void usage(FILE *out)
 	      "memhp report and memhp compare) and OUT/bisect.json, rewritten after every\n"
 	      "step. Running the same command again keeps every run in OUT.\n\n"
 	      , out);
-	opts_usage(out, g, sizeof(g) / sizeof(g[0]));
+	opts_usage(out, g, ARRAY_SIZE(g));
 	fputs("\n"
 	      "Exit: 0 the culprit found and confirmed, 1 ambiguous (skips leave a range)\n"
 	      "or not confirmed, 2 bad arguments or input, or nothing could be decided\n"
@@ -560,7 +560,7 @@ static int check_inputs(const struct bisect_run *b, struct err *err)
 					      "--output", path);
 	}
 	newin = inputs_json(b);
-	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]) && !rc; i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(keys) && !rc; i++) {
 		json_object *x = NULL, *y = NULL;
 
 		json_object_object_get_ex(oldin, keys[i], &x);
@@ -720,7 +720,7 @@ int cmd_bisect(int argc, char **argv)
 	struct err err;
 	int rc;
 
-	rc = opts_parse(g, sizeof(g) / sizeof(g[0]), argc, argv, &err);
+	rc = opts_parse(g, ARRAY_SIZE(g), argc, argv, &err);
 	if (rc <= 0) {
 		if (rc && *err.msg)
 			fprintf(stderr, "memhp bisect: %s\n", err.msg);

@@ -15,6 +15,7 @@
 #include "termout.h"
 #include "compare.h"
 #include "report_kcidb.h"
+#include "str.h"
 
 struct compare_args {
 	struct compare_opts o;
@@ -91,7 +92,7 @@ static void usage(FILE *out)
 	      "is a regression only when it is significant and at least the minimum effect;\n"
 	      "failed runs are infrastructure errors, never regressions (docs/compare.md).\n\n"
 	      , out);
-	opts_usage(out, g, sizeof(g) / sizeof(g[0]));
+	opts_usage(out, g, ARRAY_SIZE(g));
 	fputs("\n"
 	      "Exit: 0 no regression and every comparison decided, 1 a regression,\n"
 	      "2 an error: bad arguments, no results, a side with only failed runs, or too\n"
@@ -165,7 +166,7 @@ int cmd_compare(int argc, char **argv)
 	struct err err;
 	int rc;
 
-	rc = opts_parse(g, sizeof(g) / sizeof(g[0]), argc, argv, &err);
+	rc = opts_parse(g, ARRAY_SIZE(g), argc, argv, &err);
 	if (rc <= 0) {
 		if (rc && *err.msg)
 			fprintf(stderr, "memhp compare: %s\n", err.msg);

@@ -26,6 +26,7 @@
 #include "run_request.h"
 #include "subproc.h"
 #include "workload.h"
+#include "str.h"
 
 /* memhp plan's own options. */
 struct plan_args {
@@ -111,7 +112,7 @@ static void usage(FILE *out)
 	      "its result into DIR.\n"
 	      "memhp report and memhp compare read the results wherever they land\n"
 	      "(docs/hosts.md).\n\n", out);
-	opts_usage(out, g, sizeof(g) / sizeof(g[0]));
+	opts_usage(out, g, ARRAY_SIZE(g));
 }
 
 static void print_command(FILE *out, const struct argv *a)
@@ -298,7 +299,7 @@ int cmd_plan(int argc, char **argv)
 	int rc;
 	ssize_t len;
 
-	rc = opts_parse(g, sizeof(g) / sizeof(g[0]), argc, argv, &err);
+	rc = opts_parse(g, ARRAY_SIZE(g), argc, argv, &err);
 	if (rc <= 0) {
 		if (rc && *err.msg)
 			fprintf(stderr, "memhp plan: %s\n", err.msg);

@@ -12,6 +12,7 @@
 #include "opts.h"
 #include "report.h"
 #include "report_kcidb.h"
+#include "str.h"
 
 struct report_args {
 	const char *output, *format, *baseline, *gnuplot, *origin;
@@ -50,7 +51,7 @@ static void usage(FILE *out)
 	      "Gather the result.json files under RESULTS (directories are searched,\n"
 	      "files taken as they are), group the runs by scenario and kernel variant,\n"
 	      "and compare every variant with the baseline (docs/reports.md).\n\n", out);
-	opts_usage(out, g, sizeof(g) / sizeof(g[0]));
+	opts_usage(out, g, ARRAY_SIZE(g));
 	fputs("\ntext, csv and kcidb go to standard output; text is coloured on a terminal unless\n"
 	      "NO_COLOR is set. Exit: 0 written, 1 the report could not be written,\n"
 	      "2 bad arguments or no result found.\n",
@@ -67,7 +68,7 @@ int cmd_report(int argc, char **argv)
 	bool seed000;
 	int rc;
 
-	rc = opts_parse(g, sizeof(g) / sizeof(g[0]), argc, argv, &err);
+	rc = opts_parse(g, ARRAY_SIZE(g), argc, argv, &err);
 	if (rc <= 0) {
 		if (rc && *err.msg)
 			fprintf(stderr, "memhp report: %s\n", err.msg);

@@ -59,7 +59,7 @@ static void usage(FILE *out)
 	      "version, path: file's sha256, build: inputs) is resolved again and compared\n"
 	      "with the one recorded; a kernel that is gone or differs is refused, naming\n"
 	      "it. The new result.json records the run it repeats under \"origin\".\n\n", out);
-	opts_usage(out, g, sizeof(g) / sizeof(g[0]));
+	opts_usage(out, g, ARRAY_SIZE(g));
 	fputs("\nExit: as memhp run: 0 ok, 1 the run failed, 2 refused (an input is gone or\n"
 	      "changed, or RESULT.json cannot be read), 128+N interrupted by signal N.\n",
 	      out);
@@ -233,7 +233,7 @@ int cmd_rerun(int argc, char **argv)
 	struct err err;
 	int rc;
 
-	rc = opts_parse(g, sizeof(g) / sizeof(g[0]), argc, argv, &err);
+	rc = opts_parse(g, ARRAY_SIZE(g), argc, argv, &err);
 	if (rc <= 0 || rc != argc - 1) {
 		if (rc < 0 && *err.msg)
 			fprintf(stderr, "memhp rerun: %s\n", err.msg);

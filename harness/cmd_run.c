@@ -25,6 +25,7 @@
 #include "subproc.h"
 #include "summary.h"
 #include "termout.h"
+#include "str.h"
 
 static void usage(FILE *out)
 {
@@ -46,7 +47,7 @@ static void usage(FILE *out)
 	      "repeat by repeat, scenario by scenario, every variant in turn (A B A B ...),\n"
 	      "so that drift on a noisy host favours no variant. That order numbers the\n"
 	      "cells from 0 (memhp plan lists them; docs/hosts.md).\n\n", out);
-	opts_usage(out, g, sizeof(g) / sizeof(g[0]));
+	opts_usage(out, g, ARRAY_SIZE(g));
 	fputs("\nScenario keys: memhp help scenario. Exit: 0 every cell ended ok, 1 a run failed,\n"
 	      "2 bad arguments or scenario (nothing started), 128+N interrupted by signal N.\n",
 	      out);

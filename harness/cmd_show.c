@@ -11,6 +11,7 @@
 #include "summary.h"
 #include "termout.h"
 #include "why_sites.h"
+#include "str.h"
 
 struct show_args {
 	bool blocks, kmsg;
@@ -35,7 +36,7 @@ static void usage(FILE *out)
 
 	fputs("usage: memhp show [--blocks] [--kmsg] RESULT.json...\n\n"
 	      "Print the summary of each result file.\n\n", out);
-	opts_usage(out, g, sizeof(g) / sizeof(g[0]));
+	opts_usage(out, g, ARRAY_SIZE(g));
 }
 
 int cmd_show(int argc, char **argv)
@@ -46,7 +47,7 @@ int cmd_show(int argc, char **argv)
 	struct err perr;
 	int rc = EXIT_OK;
 
-	rc = opts_parse(g, sizeof(g) / sizeof(g[0]), argc, argv, &perr);
+	rc = opts_parse(g, ARRAY_SIZE(g), argc, argv, &perr);
 	if (rc <= 0) {
 		if (rc && *perr.msg)
 			fprintf(stderr, "memhp show: %s\n", perr.msg);

@@ -16,6 +16,7 @@
 #include "clock.h"
 #include "signals.h"
 #include "subproc.h"
+#include "str.h"
 
 #define POLL_SLICE_MS 200
 #define SPAWN_STOP_GRACE_MS 10000
@@ -190,7 +191,7 @@ int child_prologue(pid_t parent, int deathsig, unsigned flags)
 		static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGPIPE };
 		sigset_t none;
 
-		for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		for (size_t i = 0; i < ARRAY_SIZE(sigs); i++)
 			signal(sigs[i], SIG_DFL);
 		sigemptyset(&none);
 		sigprocmask(SIG_SETMASK, &none, NULL);
