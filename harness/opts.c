@@ -246,42 +246,46 @@ void opts_usage(FILE *out, const struct opt_group *g, size_t ng)
 	}
 }
 
+void opts_argv_one(struct argv *a, const struct opt_group *g, const struct opt *o)
+{
+	switch (o->type) {
+	case OPT_STRING: {
+		const char *v = *OPT_FIELD(g, o, const char *);
+
+		if (v) {
+			argv_add(a, "--%s", o->name);
+			argv_add(a, "%s", v);
+		}
+		break;
+	}
+	case OPT_LIST: {
+		const struct opt_list *l = OPT_FIELD(g, o, struct opt_list);
+
+		for (size_t k = 0; k < l->n; k++) {
+			argv_add(a, "--%s", o->name);
+			argv_add(a, "%s", l->v[k]);
+		}
+		break;
+	}
+	case OPT_UINT:
+		if (*OPT_FIELD(g, o, unsigned)) {
+			argv_add(a, "--%s", o->name);
+			argv_add(a, "%u", *OPT_FIELD(g, o, unsigned));
+		}
+		break;
+	case OPT_FLAG:
+		if (*OPT_FIELD(g, o, bool))
+			argv_add(a, "--%s", o->name);
+		break;
+	case OPT_CALLBACK:
+	case OPT_HELP:
+		break; /* not a value a request carries */
+	}
+}
+
 void opts_argv(struct argv *a, const struct opt_group *g, size_t ng)
 {
 	for (size_t i = 0; i < ng; i++)
-		for (const struct opt *o = g[i].opts; o->name; o++) {
-			switch (o->type) {
-			case OPT_STRING: {
-				const char *v = *OPT_FIELD(&g[i], o, const char *);
-
-				if (v) {
-					argv_add(a, "--%s", o->name);
-					argv_add(a, "%s", v);
-				}
-				break;
-			}
-			case OPT_LIST: {
-				const struct opt_list *l = OPT_FIELD(&g[i], o, struct opt_list);
-
-				for (size_t k = 0; k < l->n; k++) {
-					argv_add(a, "--%s", o->name);
-					argv_add(a, "%s", l->v[k]);
-				}
-				break;
-			}
-			case OPT_UINT:
-				if (*OPT_FIELD(&g[i], o, unsigned)) {
-					argv_add(a, "--%s", o->name);
-					argv_add(a, "%u", *OPT_FIELD(&g[i], o, unsigned));
-				}
-				break;
-			case OPT_FLAG:
-				if (*OPT_FIELD(&g[i], o, bool))
-					argv_add(a, "--%s", o->name);
-				break;
-			case OPT_CALLBACK:
-			case OPT_HELP:
-				break; /* not a value a request carries */
-			}
-		}
+		for (const struct opt *o = g[i].opts; o->name; o++)
+			opts_argv_one(a, &g[i], o);
 }

@@ -77,6 +77,9 @@ void opts_argv(struct argv *a, const struct opt_group *g, size_t ng);
 /* -h, --help: every command's last table. */
 extern const struct opt opts_help[];
 
+/* The same for one option o of group g. */
+void opts_argv_one(struct argv *a, const struct opt_group *g, const struct opt *o);
+
 void opt_list_add(struct opt_list *l, const char *s);
 void opt_list_free(struct opt_list *l);
 

@@ -15,6 +15,7 @@
 #include "matrix.h"
 #include "run_request.h"
 #include "scenario.h"
+#include "str.h"
 
 #define R(field) offsetof(struct run_request, field)
 
@@ -122,16 +123,46 @@ int run_request_parse(struct run_request *r, int argc, char **argv, struct err *
 	return rc;
 }
 
+static const char *const argv_first[] = { "output", "resume", "repeats", "only-repeat",
+					  "variant", "kernel" };
+static const char *const argv_last[] = { "matrix", "cell", "jobs" };
+
+static bool named_in(const char *name, const char *const *names, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(name, names[i]))
+			return true;
+	return false;
+}
+
+/* The options of the cell and where tables named in names, in that order. */
+static void argv_named(struct argv *a, const struct opt_group *g, const char *const *names,
+		       size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		for (size_t t = 0; t < 2; t++)
+			for (const struct opt *o = g[t].opts; o->name; o++)
+				if (!strcmp(o->name, names[i]))
+					opts_argv_one(a, &g[t], o);
+}
+
 void run_request_argv(const struct run_request *r, struct argv *a)
 {
 	struct opt_group g[4];
 
 	run_groups((struct run_request *)r, g);
 	argv_add(a, "run");
-	/* where the results go first: "run --resume DIR --only-repeat K ..." */
-	opts_argv(a, &g[1], 1);
-	opts_argv(a, &g[0], 1);
+	/* The order memhp plan has always printed: "run --resume DIR --repeats
+	 * K --only-repeat K --variant V [how each cell runs] SCENARIO". */
+	argv_named(a, g, argv_first, ARRAY_SIZE(argv_first));
 	opts_argv(a, &g[2], 1);
+	argv_named(a, g, argv_last, ARRAY_SIZE(argv_last));
+	/* Anything not named above, so that nothing is ever left out. */
+	for (size_t t = 0; t < 2; t++)
+		for (const struct opt *o = g[t].opts; o->name; o++)
+			if (!named_in(o->name, argv_first, ARRAY_SIZE(argv_first)) &&
+			    !named_in(o->name, argv_last, ARRAY_SIZE(argv_last)))
+				opts_argv_one(a, &g[t], o);
 	/* An operand that looks like an option stays an operand. */
 	for (size_t i = 0; i < r->scenarios.n; i++)
 		if (*r->scenarios.v[i] == '-') {
