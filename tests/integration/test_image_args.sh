@@ -7,7 +7,7 @@
 # result.json.
 # Needs the default kernel (cached: deb:linux-image-6.1.*-cloud-amd64-unsigned).
 set -u
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 2
 MEMHP=$PWD/harness/memhp
 OUT=${MEMHP_TEST_OUT:-$PWD/build/integration}/image-args
 rm -rf "$OUT"
