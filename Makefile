@@ -250,7 +250,7 @@ install: all man
 	install -m 0755 $(MEMHP) $(DESTDIR)$(BINDIR)/memhp
 	install -m 0755 $(PROBE) $(DESTDIR)$(LIBEXECDIR)/memhp-probe
 	install -m 0755 guest-image/build-image guest-image/build-kernel guest-image/init \
-		$(DESTDIR)$(DATADIR)/guest-image/
+		guest-image/build-disk guest-image/disk-init $(DESTDIR)$(DATADIR)/guest-image/
 	install -m 0644 guest-image/kconfig/* $(DESTDIR)$(DATADIR)/guest-image/kconfig/
 	cp -R guest-image/patches/. $(DESTDIR)$(DATADIR)/guest-image/patches/
 	install -m 0644 scenarios/*.ini $(DESTDIR)$(DATADIR)/scenarios/
@@ -272,6 +272,7 @@ kcidb-test: all $(SAN_DIR)/memhp
 
 # make install into a temporary DESTDIR, then quick-dimm on a real guest with
 # the installed memhp, from outside the checkout; man pages as installed.
+# MEMHP_INSTALL_TEST_IMAGE=1 also runs quick-dimm --image debian with it.
 install-test: all
 	@tests/install/run
 

@@ -6,6 +6,8 @@
 #include <stdio.h>
 
 #include "compare.h"
+#include "opts.h"
+#include "run_request.h"
 #include "stats.h"
 
 /*
@@ -31,8 +33,7 @@ struct ab_plan {
 	const char *metric;   /* a metric compare knows */
 	struct compare_opts o; /* alpha, min_effect_pct, min_repeats; baseline is a.name */
 	unsigned max;         /* pairs at most */
-	char *const *pass;    /* more memhp run options (--accel A ...) */
-	size_t npass;
+	const struct run_pass *pass; /* what every memhp run gets (--image, --accel ...) */
 	FILE *looks;          /* a line per look goes here */
 	bool table;           /* print compare's table at the end (to stdout) */
 	bool runs_to_stderr;  /* the runs' summaries to stderr, not stdout */
@@ -57,27 +58,14 @@ struct ab_outcome {
 int ab_sequential(const struct ab_plan *p, struct ab_outcome *out);
 
 /*
- * The options memhp ab and memhp bisect share: --metric, --alpha,
- * --min-effect, --min-repeats, --max-repeats, and --accel, --backend,
- * --connect, --qemu passed to memhp run (into pass, 8 slots).
+ * The options memhp ab and memhp bisect share, into a struct ab_plan:
+ * --metric, --alpha, --min-effect, --min-repeats, --max-repeats. With them
+ * both take run_pass_opts (run_request.h), passed on to every memhp run.
  */
-#define AB_LONG_OPTIONS                                         \
-	{ "metric", required_argument, NULL, 'M' },             \
-	{ "alpha", required_argument, NULL, 'a' },              \
-	{ "min-effect", required_argument, NULL, 'e' },         \
-	{ "min-repeats", required_argument, NULL, 'n' },        \
-	{ "max-repeats", required_argument, NULL, 'N' },        \
-	{ "accel", required_argument, NULL, 'c' },              \
-	{ "backend", required_argument, NULL, 'b' },            \
-	{ "connect", required_argument, NULL, 'C' },            \
-	{ "qemu", required_argument, NULL, 'Q' }
-#define AB_SHORT_OPTIONS "M:a:e:n:N:"
+extern const struct opt ab_opts[];
 #define AB_PLAN_DEFAULTS(who_)                                                   \
 	{ .metric = "blocks_removed", .max = 10, .who = (who_),                  \
 	  .o = { .alpha = 0.05, .min_effect_pct = 1, .min_repeats = 3 } }
-/* Option c (of AB_LONG_OPTIONS) into p: 1 taken, 0 not one of them, -1 a
- * bad value (said). */
-int ab_option(int c, const char *arg, struct ab_plan *p, char **pass, size_t *npass);
 /* -1 (said) when min-repeats is more than max-repeats. */
 int ab_check(const struct ab_plan *p);
 

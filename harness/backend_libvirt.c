@@ -287,9 +287,9 @@ static int lv_connect(const char *uri, struct err *err)
 
 		virSetErrorFunc(NULL, quiet);
 		if (virInitialize() < 0 || virEventRegisterDefaultImpl() < 0)
-			return err_set(err, "libvirt: cannot set up its event loop");
+			return err_fail(err, -EHOSTDOWN, "libvirt: cannot set up its event loop");
 		if (pthread_create(&t, NULL, event_loop, NULL))
-			return err_set(err, "libvirt: cannot start its event loop thread");
+			return err_fail(err, -EHOSTDOWN, "libvirt: cannot start its event loop thread");
 		pthread_detach(t);
 		lv.loop_started = true;
 	}
@@ -338,7 +338,7 @@ static int lv_resolve_accel(const char *connect, unsigned choice, enum accel *ou
 	switch (choice) {
 	case ACCEL_KVM:
 		if (!kvm)
-			return err_set(err, "--accel kvm: libvirt on %s offers no kvm domains", lv.uri);
+			return err_fail(err, -EINVAL, "--accel kvm: libvirt on %s offers no kvm domains", lv.uri);
 		*out = ACCEL_USE_KVM;
 		snprintf(reason, len, "requested%s", hw ? "" : " (host CPU without vmx/svm)");
 		return 0;

@@ -399,7 +399,7 @@ static int parse_device(xmlNodePtr mem, struct vm_memory_device *d, bool *have_b
 		address = first(mem, "address");
 		if (scaled(first(target, "size"), &d->size) ||
 		    hex_attr(address, "base", &d->addr))
-			return err_set(err, "dimm %s: no size or base address in the live XML", id);
+			return err_fail(err, -EPROTO, "dimm %s: no size or base address in the live XML", id);
 		if (*attr(address, "slot", slot, sizeof(slot)))
 			d->slot = atoi(slot);
 		return 1;
@@ -409,7 +409,7 @@ static int parse_device(xmlNodePtr mem, struct vm_memory_device *d, bool *have_b
 		if (scaled(first(target, "size"), &d->max_size) ||
 		    scaled(first(target, "block"), &d->block_size) ||
 		    scaled(first(target, "requested"), &d->requested_size))
-			return err_set(err, "virtio-mem %s: no size, block or requested in the live "
+			return err_fail(err, -EPROTO, "virtio-mem %s: no size, block or requested in the live "
 				       "XML", id);
 		/* current appears once QEMU reported a size. */
 		scaled(first(target, "current"), &d->size);
@@ -454,7 +454,7 @@ int lv_parse_memory(const char *domxml, struct vm_memory_device **devs, size_t *
 	xmlFreeDoc(doc);
 	if (rc < 0) {
 		free(out);
-		return -EPROTO;
+		return rc; /* -EPROTO, from parse_device */
 	}
 	*devs = out;
 	*n = count;

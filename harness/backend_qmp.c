@@ -13,7 +13,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -210,7 +209,7 @@ static pid_t spawn_qemu(const struct vm_config *cfg, struct err *err)
 
 	logfd = open(cfg->qemu_log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (logfd < 0)
-		return err_set(err, "%s: %s", cfg->qemu_log, strerror(errno));
+		return err_fail(err, -errno, "%s: %s", cfg->qemu_log, strerror(errno));
 	build_argv(cfg, &a);
 	{
 		char *cmd = argv_describe(&a);
@@ -222,19 +221,16 @@ static pid_t spawn_qemu(const struct vm_config *cfg, struct err *err)
 	if (pid < 0) {
 		close(logfd);
 		argv_free(&a);
-		return err_set(err, "fork: %s", strerror(errno));
+		return err_fail(err, -errno, "fork: %s", strerror(errno));
 	}
 	if (pid == 0) {
 		int null = open("/dev/null", O_RDONLY);
 
-		setpgid(0, 0);
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		if (getppid() != parent)
+		if (child_prologue(parent, SIGKILL, CHILD_GROUP | CHILD_EXEC))
 			_exit(127);
 		dup2(null, STDIN_FILENO);
 		dup2(logfd, STDOUT_FILENO);
 		dup2(logfd, STDERR_FILENO);
-		signal(SIGPIPE, SIG_DFL);
 		execvp(a.v[0], a.v);
 		dprintf(logfd, "memhp: cannot run %s: %s\n", a.v[0], strerror(errno));
 		_exit(127);

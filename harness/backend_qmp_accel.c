@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -24,7 +25,7 @@ int accel_resolve(unsigned choice, enum accel *out, char *reason, size_t len, st
 	switch (choice) {
 	case ACCEL_KVM:
 		if (access("/dev/kvm", R_OK | W_OK))
-			return err_set(err, "--accel kvm: /dev/kvm is not usable here");
+			return err_fail(err, -EINVAL, "--accel kvm: /dev/kvm is not usable here");
 		*out = ACCEL_USE_KVM;
 		snprintf(reason, len, "requested%s", hw ? "" : " (no kvm_intel/kvm_amd: expect it slow)");
 		return 0;

@@ -8,12 +8,12 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <stddef.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <signal.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -23,13 +23,45 @@
 #include "compare.h"
 #include "matrix.h"
 #include "report.h"
+#include "run_request.h"
 #include "signals.h"
+#include "subproc.h"
 #include "termout.h"
+#include "str.h"
 
 #define AB_ATTEMPTS 3 /* runs of one repeat of one side, when they fail */
 
+/* memhp ab's own options. */
+struct ab_args {
+	const char *a, *b, *out;
+};
+
+#define ABA(field) offsetof(struct ab_args, field)
+
+static const struct opt ab_cmd_opts[] = {
+	{ OPT("baseline", 'A', OPT_STRING, ABA(a), "'NAME=SPEC [cmdline=ARGS] [config=FRAGMENT]'",
+	      NULL) },
+	{ OPT("candidate", 'B', OPT_STRING, ABA(b), "'NAME=SPEC [cmdline=ARGS] [config=FRAGMENT]'",
+	      NULL) },
+	{ OPT("output", 'o', OPT_STRING, ABA(out), "DIR", "results directory (default: results/ab)") },
+	{ 0 },
+};
+
+#define AB_GROUPS(args, plan, req)                                                         \
+	{                                                                                  \
+		{ ab_cmd_opts, (args), NULL, false }, { ab_opts, (plan), NULL, false },     \
+		{ run_pass_opts, (req), "Passed on to every memhp run, as memhp run takes them:", \
+		  true },                                                                  \
+		{ opts_help, (args), NULL, false },                                        \
+	}
+
 static void usage(FILE *out)
 {
+	struct ab_args args = { 0 };
+	struct ab_plan plan = { 0 };
+	struct run_request req = { 0 };
+	const struct opt_group g[] = AB_GROUPS(&args, &plan, &req);
+
 	fputs("usage: memhp ab [OPTIONS] -A 'NAME=SPEC ...' -B 'NAME=SPEC ...' SCENARIO.ini\n\n"
 	      "Sequential A/B: is the candidate (-B) worse than the baseline (-A)? Runs one\n"
 	      "repeat of the baseline, then one of the candidate, and again (A B A B ...),\n"
@@ -44,19 +76,10 @@ static void usage(FILE *out)
 	      "  - --max-repeats pairs have run (then the verdict at that level).\n"
 	      "Runs go to OUTPUT as from memhp run --resume: running the same command again\n"
 	      "keeps the runs that are there. A run that fails (an infrastructure failure)\n"
-	      "is run again, up to 3 times a repeat. Variants as for memhp run --variant.\n\n"
-	      "  -A, --baseline 'NAME=SPEC [cmdline=ARGS] [config=FRAGMENT]'\n"
-	      "  -B, --candidate 'NAME=SPEC [cmdline=ARGS] [config=FRAGMENT]'\n"
-	      "  -o, --output DIR        results directory (default: results/ab)\n"
-	      "  -M, --metric M          blocks_removed (default), mib_unplugged, unplug_s\n"
-	      "  -a, --alpha A           overall significance level (default 0.05)\n"
-	      "  -e, --min-effect PCT    smallest change that counts, % of the baseline (1)\n"
-	      "  -n, --min-repeats N     ok runs a side before the first look (default 3)\n"
-	      "  -N, --max-repeats N     pairs at most (default 10)\n"
-	      "      --accel A, --backend B, --connect URI, --qemu BINARY\n"
-	      "                          passed to memhp run\n"
-	      "  -h, --help              this text\n\n"
-	      "Exit: 0 no regression (better, same, or not significant after --max-repeats),\n"
+	      "is run again, up to 3 times a repeat. Variants as for memhp run --variant.\n\n",
+	      out);
+	opts_usage(out, g, ARRAY_SIZE(g));
+	fputs("\nExit: 0 no regression (better, same, or not significant after --max-repeats),\n"
 	      "1 a regression, 2 bad arguments or undecided (too few ok runs), 128+N\n"
 	      "interrupted by signal N.\n",
 	      out);
@@ -71,16 +94,6 @@ static int parse_double(const char *s, double lo, double hi, double *out)
 	return errno || end == s || *end || !isfinite(*out) || !(*out >= lo && *out <= hi) ? -1 : 0;
 }
 
-static int parse_count(const char *s, unsigned lo, unsigned hi, unsigned *out)
-{
-	double d;
-
-	if (parse_double(s, lo, hi, &d) || d != (unsigned)d)
-		return -1;
-	*out = (unsigned)d;
-	return 0;
-}
-
 /*
  * memhp run in a child process, as if from the command line: it keeps no
  * state of its own across pairs (nor getopt's), and its QEMU and cleanup are
@@ -90,7 +103,7 @@ static int parse_count(const char *s, unsigned lo, unsigned hi, unsigned *out)
 static int run_child(int argc, char **argv, bool summaries_to_stderr)
 {
 	char *reset[] = { (char *)"memhp", NULL };
-	pid_t pid;
+	pid_t pid, parent = getpid();
 	int st;
 
 	fflush(NULL);
@@ -100,9 +113,9 @@ static int run_child(int argc, char **argv, bool summaries_to_stderr)
 		return EXIT_USAGE;
 	}
 	if (pid == 0) {
-		prctl(PR_SET_PDEATHSIG, SIGTERM);
-		if (getppid() == 1)
-			_exit(128 + SIGTERM);
+		/* memhp gone: the stop flag is up and the run records itself
+		 * interrupted. */
+		child_prologue(parent, SIGTERM, 0);
 		/* memhp bisect keeps its stdout for the evidence. */
 		if (summaries_to_stderr && dup2(STDERR_FILENO, STDOUT_FILENO) < 0)
 			_exit(EXIT_USAGE);
@@ -135,32 +148,23 @@ static int run_pair(const struct ab_plan *p, unsigned k)
 {
 	const struct ab_side *sides[2] = { &p->a, &p->b };
 	bool shared = !strcmp(p->a.dir, p->b.dir);
-	char rep[16], maxs[16];
 
-	snprintf(rep, sizeof(rep), "%u", k);
-	snprintf(maxs, sizeof(maxs), "%u", p->max);
 	for (size_t s = 0; s < 2; s++) {
-		char *argv[32];
-		int argc = 0, rc;
+		struct run_request r = { .resume = sides[s]->dir, .repeats = p->max,
+					 .only_repeat = k };
+		struct argv a = { 0 };
+		int rc;
 
-		argv[argc++] = (char *)"run";
-		argv[argc++] = (char *)"--resume";
-		argv[argc++] = (char *)sides[s]->dir;
-		argv[argc++] = (char *)"--repeats";
-		argv[argc++] = maxs;
-		argv[argc++] = (char *)"--only-repeat";
-		argv[argc++] = rep;
-		argv[argc++] = (char *)"--variant";
-		argv[argc++] = (char *)sides[s]->variant;
-		if (shared) {
-			argv[argc++] = (char *)"--variant";
-			argv[argc++] = (char *)p->b.variant;
-		}
-		for (size_t i = 0; i < p->npass && argc < 29; i++)
-			argv[argc++] = p->pass[i];
-		argv[argc++] = (char *)p->scenario;
-		argv[argc] = NULL;
-		rc = run_child(argc, argv, p->runs_to_stderr);
+		if (p->pass)
+			r.pass = *p->pass;
+		opt_list_add(&r.variants, sides[s]->variant);
+		if (shared)
+			opt_list_add(&r.variants, p->b.variant);
+		opt_list_add(&r.scenarios, p->scenario);
+		run_request_argv(&r, &a);
+		run_request_free(&r);
+		rc = run_child((int)a.n, a.v, p->runs_to_stderr);
+		argv_free(&a);
 		/* A failed run is the caller's to judge; a refusal or a signal
 		 * ends the pair. */
 		if (shared || rc == EXIT_USAGE || rc > 128 || memhp_stop_signal)
@@ -295,56 +299,45 @@ int ab_sequential(const struct ab_plan *p, struct ab_outcome *out)
 	return EXIT_OK;
 }
 
-int ab_option(int c, const char *arg, struct ab_plan *p, char **pass, size_t *npass)
+static int set_metric(void *target, const char *arg, struct err *err)
 {
-	switch (c) {
-	case 'M':
-		if (!compare_metric(arg)) {
-			fprintf(stderr, "%s: --metric '%s' is not " COMPARE_METRIC_NAMES "\n", p->who,
-				arg);
-			return -1;
-		}
-		p->metric = arg;
-		return 1;
-	case 'a':
-		if (parse_double(arg, 1e-12, 0.5, &p->o.alpha)) {
-			fprintf(stderr, "%s: --alpha '%s' is not a number from 1e-12 to 0.5\n", p->who,
-				arg);
-			return -1;
-		}
-		return 1;
-	case 'e':
-		if (parse_double(arg, 0, 1000, &p->o.min_effect_pct)) {
-			fprintf(stderr, "%s: --min-effect '%s' is not a percentage from 0 to 1000\n",
-				p->who, arg);
-			return -1;
-		}
-		return 1;
-	case 'n':
-	case 'N':
-		if (parse_count(arg, 2, 1000, c == 'n' ? &p->o.min_repeats : &p->max)) {
-			fprintf(stderr, "%s: --%s '%s' is not a whole number from 2 to 1000\n", p->who,
-				c == 'n' ? "min-repeats" : "max-repeats", arg);
-			return -1;
-		}
-		return 1;
-	case 'c':
-	case 'b':
-	case 'C':
-	case 'Q':
-		if (*npass > 6) {
-			fprintf(stderr, "%s: give --accel, --backend, --connect and --qemu once each\n",
-				p->who);
-			return -1;
-		}
-		pass[(*npass)++] = (char *)(c == 'c' ? "--accel" : c == 'b' ? "--backend" :
-					    c == 'C' ? "--connect" : "--qemu");
-		pass[(*npass)++] = (char *)arg;
-		return 1;
-	default:
-		return 0;
-	}
+	if (!compare_metric(arg))
+		return err_fail(err, -EINVAL, "--metric '%s' is not " COMPARE_METRIC_NAMES, arg);
+	((struct ab_plan *)target)->metric = arg;
+	return 0;
 }
+
+static int set_alpha(void *target, const char *arg, struct err *err)
+{
+	if (parse_double(arg, 1e-12, 0.5, &((struct ab_plan *)target)->o.alpha))
+		return err_fail(err, -EINVAL, "--alpha '%s' is not a number from 1e-12 to 0.5",
+				arg);
+	return 0;
+}
+
+static int set_min_effect(void *target, const char *arg, struct err *err)
+{
+	if (parse_double(arg, 0, 1000, &((struct ab_plan *)target)->o.min_effect_pct))
+		return err_fail(err, -EINVAL, "--min-effect '%s' is not a percentage from 0 to "
+				"1000", arg);
+	return 0;
+}
+
+#define AB(field) offsetof(struct ab_plan, field)
+
+const struct opt ab_opts[] = {
+	{ OPT("metric", 'M', OPT_CALLBACK, 0, "M",
+	      "blocks_removed (default), mib_unplugged, unplug_s"), .cb = set_metric },
+	{ OPT("alpha", 0, OPT_CALLBACK, 0, "A", "significance level of an A/B, over its looks (default\n0.05)"),
+	  .cb = set_alpha },
+	{ OPT("min-effect", 'e', OPT_CALLBACK, 0, "PCT",
+	      "smallest change that counts, % of the baseline (1)"), .cb = set_min_effect },
+	{ OPT("min-repeats", 'n', OPT_UINT, AB(o.min_repeats), "N",
+	      "ok runs a side before the first look (default 3)"), .min = 2, .max = 1000 },
+	{ OPT("max-repeats", 'N', OPT_UINT, AB(max), "N", "pairs at most (default 10)"),
+	  .min = 2, .max = 1000 },
+	{ 0 },
+};
 
 int ab_check(const struct ab_plan *p)
 {
@@ -358,45 +351,38 @@ int ab_check(const struct ab_plan *p)
 
 int cmd_ab(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "baseline", required_argument, NULL, 'A' },
-		{ "candidate", required_argument, NULL, 'B' },
-		{ "output", required_argument, NULL, 'o' },
-		AB_LONG_OPTIONS,
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 },
-	};
 	struct ab_plan p = AB_PLAN_DEFAULTS("memhp ab");
-	const char *a_arg = NULL, *b_arg = NULL, *out = "results/ab";
-	char *pass[8];
-	size_t npass = 0;
+	struct ab_args args = { .out = "results/ab" };
+	struct run_request req = { 0 };
+	const struct opt_group g[] = AB_GROUPS(&args, &p, &req);
+	const char *a_arg, *b_arg, *out;
+	struct run_options check = { 0 };
 	struct ab_outcome res;
 	struct variant va, vb;
 	struct matrix m = { 0 };
 	struct err err;
-	int c, rc;
+	int rc;
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "A:B:o:" AB_SHORT_OPTIONS "h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'A': a_arg = optarg; break;
-		case 'B': b_arg = optarg; break;
-		case 'o': out = optarg; break;
-		case 'h': usage(stdout); return EXIT_OK;
-		default:
-			rc = ab_option(c, optarg, &p, pass, &npass);
-			if (rc < 0)
-				return EXIT_USAGE;
-			if (!rc) {
-				usage(stderr);
-				return EXIT_USAGE;
-			}
-		}
+	rc = opts_parse(g, ARRAY_SIZE(g), argc, argv, &err);
+	if (rc <= 0) {
+		if (rc && *err.msg)
+			fprintf(stderr, "memhp ab: %s\n", err.msg);
+		else
+			usage(rc ? stderr : stdout);
+		return rc ? EXIT_USAGE : EXIT_OK;
 	}
-	if (optind != argc - 1 || !a_arg || !b_arg) {
+	a_arg = args.a;
+	b_arg = args.b;
+	out = args.out;
+	if (rc != argc - 1 || !a_arg || !b_arg) {
 		if (!a_arg || !b_arg)
 			fprintf(stderr, "memhp ab: give the baseline (-A) and the candidate (-B)\n");
 		usage(stderr);
+		return EXIT_USAGE;
+	}
+	optind = rc;
+	if (run_request_options(&req.pass, &check, &err)) {
+		fprintf(stderr, "memhp ab: %s\n", err.msg);
 		return EXIT_USAGE;
 	}
 	if (ab_check(&p))
@@ -417,8 +403,7 @@ int cmd_ab(int argc, char **argv)
 	p.a = (struct ab_side){ out, a_arg, va.name };
 	p.b = (struct ab_side){ out, b_arg, vb.name };
 	p.scenario = argv[optind];
-	p.pass = pass;
-	p.npass = npass;
+	p.pass = &req.pass;
 	p.looks = stdout;
 	p.table = true;
 	fprintf(stderr, "memhp ab: %s against %s on %s, %s; up to %u pairs, %u looks from %u "

@@ -9,7 +9,7 @@
 #include <errno.h>
 #include <dirent.h>
 #include <fcntl.h>
-#include <getopt.h>
+#include <stddef.h>
 #include <limits.h>
 #include <math.h>
 #include <stdio.h>
@@ -27,6 +27,7 @@
 #include "cmd.h"
 #include "datadir.h"
 #include "image.h"
+#include "run_request.h"
 #include "matrix.h"
 #include "result.h"
 #include "sha256.h"
@@ -36,8 +37,48 @@
 
 #define EXIT_NOT_REGRESSION 3 /* the whole series is not (shown to be) a regression */
 
+/* memhp bisect's own options. */
+struct bisect_args {
+	const char *tree, *series, *range, *config, *out;
+	unsigned confirm;
+};
+
+#define BA(field) offsetof(struct bisect_args, field)
+
+static const struct opt bisect_opts[] = {
+	{ OPT("tree", 't', OPT_STRING, BA(tree), "TREE",
+	      "a kernel tree, tarball or linux-source-X.Y (as for\n"
+	      "memhp kernel build)") },
+	{ OPT("series", 's', OPT_STRING, BA(series), "DIR",
+	      "the patches, *.patch and *.diff in name order") },
+	{ OPT("range", 0, OPT_STRING, BA(range), "A..B",
+	      "git format-patch A..B of TREE, a git checkout whose\n"
+	      "HEAD is A (the baseline is the tree as checked out)") },
+	{ OPT("config", 0, OPT_STRING, BA(config), "FRAGMENT",
+	      "a Kconfig fragment for every kernel") },
+	{ OPT("output", 'o', OPT_STRING, BA(out), "DIR",
+	      "results and bisect.json (default: results/bisect)") },
+	{ OPT("confirm", 0, OPT_UINT, BA(confirm), "N",
+	      "verdicts the culprit needs on each side (default 1:\n"
+	      "the search's own; KernelCI checks 3)"), .max = 10 },
+	{ 0 },
+};
+
+#define BISECT_GROUPS(args, plan, req)                                                     \
+	{                                                                                  \
+		{ bisect_opts, (args), NULL, false }, { ab_opts, (plan), NULL, false },     \
+		{ run_pass_opts, (req), "Passed on to every memhp run, as memhp run takes them:", \
+		  true },                                                                  \
+		{ opts_help, (args), NULL, false },                                        \
+	}
+
 static void usage(FILE *out)
 {
+	struct bisect_args args = { 0 };
+	struct ab_plan plan = { 0 };
+	struct run_request req = { 0 };
+	const struct opt_group g[] = BISECT_GROUPS(&args, &plan, &req);
+
 	fputs("usage: memhp bisect [OPTIONS] --tree TREE (--series DIR | --range A..B) SCENARIO.ini\n\n"
 	      "Which patch of a series made the metric worse? The baseline is TREE as it\n"
 	      "is (k = 0), the bad end the whole series (k = N); prefix k is TREE with the\n"
@@ -57,23 +98,9 @@ static void usage(FILE *out)
 	      "step; writes OUT/baseline/ and OUT/step-K-PATCH/ (result.json files, for\n"
 	      "memhp report and memhp compare) and OUT/bisect.json, rewritten after every\n"
 	      "step. Running the same command again keeps every run in OUT.\n\n"
-	      "  -t, --tree TREE         a kernel tree, tarball or linux-source-X.Y (as for\n"
-	      "                          memhp kernel build)\n"
-	      "  -s, --series DIR        the patches, *.patch and *.diff in name order\n"
-	      "  -r, --range A..B        git format-patch A..B of TREE, a git checkout whose\n"
-	      "                          HEAD is A (the baseline is the tree as checked out)\n"
-	      "      --config FRAGMENT   a Kconfig fragment for every kernel\n"
-	      "  -o, --output DIR        results and bisect.json (default: results/bisect)\n"
-	      "  -M, --metric M          blocks_removed (default), mib_unplugged, unplug_s\n"
-	      "  -a, --alpha A           significance level of each step (default 0.05)\n"
-	      "  -e, --min-effect PCT    smallest change that counts, % of the baseline (1)\n"
-	      "  -n, --min-repeats N     ok runs a side before the first look (default 3)\n"
-	      "  -N, --max-repeats N     pairs at most a step (default 10)\n"
-	      "      --confirm N         verdicts the culprit needs on each side (default 1:\n"
-	      "                          the search's own; KernelCI checks 3)\n"
-	      "      --accel A, --backend B, --connect URI, --qemu BINARY\n"
-	      "                          passed to memhp run\n"
-	      "  -h, --help              this text\n\n"
+	      , out);
+	opts_usage(out, g, ARRAY_SIZE(g));
+	fputs("\n"
 	      "Exit: 0 the culprit found and confirmed, 1 ambiguous (skips leave a range)\n"
 	      "or not confirmed, 2 bad arguments or input, or nothing could be decided\n"
 	      "(the baseline did not build, runs failed), 3 the whole series is not a\n"
@@ -533,7 +560,7 @@ static int check_inputs(const struct bisect_run *b, struct err *err)
 					      "--output", path);
 	}
 	newin = inputs_json(b);
-	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]) && !rc; i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(keys) && !rc; i++) {
 		json_object *x = NULL, *y = NULL;
 
 		json_object_object_get_ex(oldin, keys[i], &x);
@@ -678,58 +705,39 @@ static const struct step *find_step(const struct bisect_run *b, unsigned k, unsi
 
 int cmd_bisect(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "tree", required_argument, NULL, 't' },
-		{ "series", required_argument, NULL, 's' },
-		{ "range", required_argument, NULL, 'r' },
-		{ "config", required_argument, NULL, 'F' },
-		{ "output", required_argument, NULL, 'o' },
-		{ "confirm", required_argument, NULL, 'K' },
-		AB_LONG_OPTIONS,
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 },
-	};
 	struct bisect_run b = { .plan = AB_PLAN_DEFAULTS("memhp bisect"), .confirm = 1,
 				.status = "running" };
-	const char *series = NULL, *out = "results/bisect";
-	char range_dir[PATH_MAX + 32], *pass[8], *end;
-	size_t npass = 0;
+	struct bisect_args args = { .out = "results/bisect", .confirm = 1 };
+	struct run_request req = { 0 };
+	const struct opt_group g[] = BISECT_GROUPS(&args, &b.plan, &req);
+	const char *series, *out;
+	char range_dir[PATH_MAX + 32];
+	struct run_options check = { 0 };
 	struct variant v;
 	struct matrix m = { 0 };
 	struct bisect_outcome res = { 0 };
 	struct image img;
 	struct err err;
-	int c, rc;
-	long l;
+	int rc;
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "t:s:r:o:" AB_SHORT_OPTIONS "h", opts, NULL)) != -1) {
-		switch (c) {
-		case 't': b.tree = optarg; break;
-		case 's': series = optarg; break;
-		case 'r': b.range = optarg; break;
-		case 'F': b.config = optarg; break;
-		case 'o': out = optarg; break;
-		case 'K':
-			errno = 0;
-			l = strtol(optarg, &end, 10);
-			if (errno || end == optarg || *end || l < 1 || l > 10) {
-				fprintf(stderr, "memhp bisect: --confirm '%s' is not a whole number "
-						"from 1 to 10\n", optarg);
-				return EXIT_USAGE;
-			}
-			b.confirm = (unsigned)l;
-			break;
-		case 'h': usage(stdout); return EXIT_OK;
-		default:
-			rc = ab_option(c, optarg, &b.plan, pass, &npass);
-			if (rc < 0)
-				return EXIT_USAGE;
-			if (!rc) {
-				usage(stderr);
-				return EXIT_USAGE;
-			}
-		}
+	rc = opts_parse(g, ARRAY_SIZE(g), argc, argv, &err);
+	if (rc <= 0) {
+		if (rc && *err.msg)
+			fprintf(stderr, "memhp bisect: %s\n", err.msg);
+		else
+			usage(rc ? stderr : stdout);
+		return rc ? EXIT_USAGE : EXIT_OK;
+	}
+	optind = rc;
+	b.tree = args.tree;
+	b.range = args.range;
+	b.config = args.config;
+	b.confirm = args.confirm;
+	series = args.series;
+	out = args.out;
+	if (run_request_options(&req.pass, &check, &err)) {
+		fprintf(stderr, "memhp bisect: %s\n", err.msg);
+		return EXIT_USAGE;
 	}
 	if (optind != argc - 1 || !b.tree || !series == !b.range) {
 		if (!b.tree)
@@ -805,8 +813,7 @@ int cmd_bisect(int argc, char **argv)
 	}
 	b.plan.a = (struct ab_side){ b.base_dir, b.base_variant, "base" };
 	b.plan.scenario = b.scenario_path;
-	b.plan.pass = pass;
-	b.plan.npass = npass;
+	b.plan.pass = &req.pass;
 	b.plan.looks = stderr;
 	b.plan.table = false;
 	b.plan.runs_to_stderr = true;

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <stddef.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,12 +11,76 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "opts.h"
 #include "termout.h"
 #include "compare.h"
 #include "report_kcidb.h"
+#include "str.h"
+
+struct compare_args {
+	struct compare_opts o;
+	const char *junit, *json, *kcidb, *origin;
+	bool ktap;
+};
+
+static int parse_double(const char *s, double lo, double hi, double *out);
+
+static int set_alpha(void *target, const char *arg, struct err *err)
+{
+	if (parse_double(arg, 1e-12, 0.5, &((struct compare_args *)target)->o.alpha))
+		return err_fail(err, -EINVAL, "--alpha '%s' is not a number from 1e-12 to 0.5",
+				arg);
+	return 0;
+}
+
+static int set_min_effect(void *target, const char *arg, struct err *err)
+{
+	if (parse_double(arg, 0, 1000, &((struct compare_args *)target)->o.min_effect_pct))
+		return err_fail(err, -EINVAL, "--min-effect '%s' is not a percentage from 0 to "
+				"1000", arg);
+	return 0;
+}
+
+static int check_origin(const char *arg, struct err *err)
+{
+	if (!kcidb_origin_valid(arg))
+		return err_fail(err, -EINVAL, "--kcidb-origin '%s' is not of the form [a-z0-9_]+",
+				arg);
+	return 0;
+}
+
+#define CA(field) offsetof(struct compare_args, field)
+
+static const struct opt compare_opts_table[] = {
+	{ OPT("baseline", 'A', OPT_STRING, CA(o.baseline), "NAME",
+	      "the baseline variant (default: the only one, or the\n"
+	      "first run when comparing within one set)") },
+	{ OPT("alpha", 0, OPT_CALLBACK, 0, "A", "significance level (default 0.05)"),
+	  .cb = set_alpha },
+	{ OPT("min-effect", 'e', OPT_CALLBACK, 0, "PCT",
+	      "smallest change that counts, in % of the baseline\n(default 1)"),
+	  .cb = set_min_effect },
+	{ OPT("min-repeats", 'n', OPT_UINT, CA(o.min_repeats), "N",
+	      "ok runs needed on each side to decide (default 3)"), .min = 2, .max = 1000 },
+	{ OPT("junit", 0, OPT_STRING, CA(junit), "FILE",
+	      "also write JUnit XML (a test case per scenario x\nmetric)") },
+	{ OPT("json", 0, OPT_STRING, CA(json), "FILE", "also write the verdict as JSON") },
+	{ OPT("ktap", 0, OPT_FLAG, CA(ktap), NULL, "print KTAP instead of the table") },
+	{ OPT("kcidb", 0, OPT_STRING, CA(kcidb), "FILE",
+	      "also write a KCIDB v5.3 document: a test per\n"
+	      "comparison, PASS/FAIL, ERROR for infrastructure") },
+	{ OPT("kcidb-origin", 0, OPT_STRING, CA(origin), "O",
+	      "its origin, [a-z0-9_]+ (default: memhp)"), .check = check_origin },
+	{ 0 },
+};
+
+#define COMPARE_GROUPS(args) { { compare_opts_table, (args), NULL, false }, { opts_help, (args), NULL, false } }
 
 static void usage(FILE *out)
 {
+	struct compare_args args = { 0 };
+	const struct opt_group g[] = COMPARE_GROUPS(&args);
+
 	fputs("usage: memhp compare [OPTIONS] BASELINE [CANDIDATE]\n\n"
 	      "Is the candidate kernel worse than the baseline? BASELINE and CANDIDATE are\n"
 	      "result directories or files (as for memhp report). With CANDIDATE, every\n"
@@ -26,19 +91,9 @@ static void usage(FILE *out)
 	      "with the difference of means and its 1 - alpha confidence interval. A change\n"
 	      "is a regression only when it is significant and at least the minimum effect;\n"
 	      "failed runs are infrastructure errors, never regressions (docs/compare.md).\n\n"
-	      "  -b, --baseline NAME     the baseline variant (default: the only one, or the\n"
-	      "                          first run when comparing within one set)\n"
-	      "  -a, --alpha A           significance level (default 0.05)\n"
-	      "  -e, --min-effect PCT    smallest change that counts, in %% of the baseline\n"
-	      "                          (default 1)\n"
-	      "  -n, --min-repeats N     ok runs needed on each side to decide (default 3)\n"
-	      "      --junit FILE        also write JUnit XML (a test case per scenario x metric)\n"
-	      "      --json FILE         also write the verdict as JSON\n"
-	      "      --ktap              print KTAP instead of the table\n"
-	      "      --kcidb FILE        also write a KCIDB v5.3 document: a test per\n"
-	      "                          comparison, PASS/FAIL, ERROR for infrastructure\n"
-	      "      --kcidb-origin O    its origin, [a-z0-9_]+ (default: memhp)\n"
-	      "  -h, --help              this text\n\n"
+	      , out);
+	opts_usage(out, g, ARRAY_SIZE(g));
+	fputs("\n"
 	      "Exit: 0 no regression and every comparison decided, 1 a regression,\n"
 	      "2 an error: bad arguments, no results, a side with only failed runs, or too\n"
 	      "few repeats to decide.\n",
@@ -100,70 +155,32 @@ static int write_file(const char *path, const struct compare_result *res,
 
 int cmd_compare(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "baseline", required_argument, NULL, 'b' },
-		{ "alpha", required_argument, NULL, 'a' },
-		{ "min-effect", required_argument, NULL, 'e' },
-		{ "min-repeats", required_argument, NULL, 'n' },
-		{ "junit", required_argument, NULL, 'J' },
-		{ "json", required_argument, NULL, 'j' },
-		{ "ktap", no_argument, NULL, 'K' },
-		{ "kcidb", required_argument, NULL, 'C' },
-		{ "kcidb-origin", required_argument, NULL, 'O' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 },
-	};
-	struct compare_opts o = { .alpha = 0.05, .min_effect_pct = 1, .min_repeats = 3 };
-	const char *junit = NULL, *json = NULL, *kcidb = NULL, *origin = KCIDB_DEFAULT_ORIGIN;
+	struct compare_args args = { .o = { .alpha = 0.05, .min_effect_pct = 1, .min_repeats = 3 },
+				     .origin = KCIDB_DEFAULT_ORIGIN };
+	const struct opt_group g[] = COMPARE_GROUPS(&args);
+	struct compare_opts o;
+	const char *junit, *json, *kcidb, *origin;
 	struct report base, cand;
 	struct compare_result res;
-	bool ktap = false, two;
+	bool ktap, two;
 	struct err err;
-	double d;
-	int c, rc;
+	int rc;
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "b:a:e:n:h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'b': o.baseline = optarg; break;
-		case 'a':
-			if (parse_double(optarg, 1e-12, 0.5, &o.alpha)) {
-				fprintf(stderr, "memhp compare: --alpha '%s' is not a number from 1e-12 "
-						"to 0.5\n", optarg);
-				return EXIT_USAGE;
-			}
-			break;
-		case 'e':
-			if (parse_double(optarg, 0, 1000, &o.min_effect_pct)) {
-				fprintf(stderr, "memhp compare: --min-effect '%s' is not a percentage "
-						"from 0 to 1000\n", optarg);
-				return EXIT_USAGE;
-			}
-			break;
-		case 'n':
-			if (parse_double(optarg, 2, 1000, &d) || d != (unsigned)d) {
-				fprintf(stderr, "memhp compare: --min-repeats '%s' is not a whole number "
-						"from 2 to 1000\n", optarg);
-				return EXIT_USAGE;
-			}
-			o.min_repeats = (unsigned)d;
-			break;
-		case 'J': junit = optarg; break;
-		case 'j': json = optarg; break;
-		case 'K': ktap = true; break;
-		case 'C': kcidb = optarg; break;
-		case 'O':
-			if (!kcidb_origin_valid(optarg)) {
-				fprintf(stderr, "memhp compare: --kcidb-origin '%s' is not of the form "
-						"[a-z0-9_]+\n", optarg);
-				return EXIT_USAGE;
-			}
-			origin = optarg;
-			break;
-		case 'h': usage(stdout); return EXIT_OK;
-		default: usage(stderr); return EXIT_USAGE;
-		}
+	rc = opts_parse(g, ARRAY_SIZE(g), argc, argv, &err);
+	if (rc <= 0) {
+		if (rc && *err.msg)
+			fprintf(stderr, "memhp compare: %s\n", err.msg);
+		else
+			usage(rc ? stderr : stdout);
+		return rc ? EXIT_USAGE : EXIT_OK;
 	}
+	optind = rc;
+	o = args.o;
+	junit = args.junit;
+	json = args.json;
+	kcidb = args.kcidb;
+	origin = args.origin;
+	ktap = args.ktap;
 	if (optind != argc - 1 && optind != argc - 2) {
 		usage(stderr);
 		return EXIT_USAGE;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include <errno.h>
 #include <getopt.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -8,23 +9,51 @@
 
 #include "cmd.h"
 #include "image.h"
+#include "opts.h"
 #include "signals.h"
 #include "subproc.h"
+#include "str.h"
+
+struct kernel_args {
+	const char *tree, *patches, *config, *name, *jobs;
+};
+
+#define KA(field) offsetof(struct kernel_args, field)
+
+static const struct opt kernel_opts[] = {
+	{ OPT("tree", 't', OPT_STRING, KA(tree), "TREE",
+	      "a source directory (git checkout or unpacked tarball),\n"
+	      "a tarball, or Debian's source package: linux-source-6.1,\n"
+	      "linux-source-6.12") },
+	{ OPT("patches", 'p', OPT_STRING, KA(patches), "SERIES",
+	      "a directory of git format-patch files, a quilt series\n"
+	      "file or one patch; applied to a hard-linked copy, never\n"
+	      "to TREE") },
+	{ OPT("config", 0, OPT_STRING, KA(config), "FRAGMENT",
+	      "a Kconfig fragment, after memhp's configuration") },
+	{ OPT("name", 0, OPT_STRING, KA(name), "NAME",
+	      "the out-of-tree build directory to reuse for an\n"
+	      "incremental build") },
+	{ OPT("jobs", 'j', OPT_STRING, KA(jobs), "N", "make -jN (default: the CPUs)") },
+	{ 0 },
+};
+
+#define KERNEL_GROUPS(args) { { kernel_opts, (args), NULL, false }, { opts_help, (args), NULL, false } }
 
 static void usage(FILE *out)
 {
+	struct kernel_args args = { 0 };
+	const struct opt_group g[] = KERNEL_GROUPS(&args);
+
 	fputs("usage: memhp kernel build --tree TREE [--patches SERIES] [--config FRAGMENT]\n"
 	      "                          [--name NAME] [--jobs N]\n\n"
 	      "Compile a guest kernel from source with memhp's configuration\n"
 	      "(guest-image/kconfig/memhp.config on tinyconfig, then FRAGMENT), or find it\n"
 	      "compiled already, and print its directory (bzImage, config, kernel.json).\n"
-	      "memhp run takes the same kernel as --variant 'NAME=build:TREE[+SERIES]'.\n\n"
-	      "  TREE      a source directory (git checkout or unpacked tarball), a tarball,\n"
-	      "            or Debian's source package: linux-source-6.1, linux-source-6.12\n"
-	      "  SERIES    a directory of git format-patch files, a quilt series file or\n"
-	      "            one patch; applied to a hard-linked copy, never to TREE\n"
-	      "  NAME      the out-of-tree build directory to reuse for an incremental build\n\n"
-	      "Cached by a hash of the tree, the configuration and the patches: the same\n"
+	      "memhp run takes the same kernel as --variant 'NAME=build:TREE[+SERIES]'.\n\n",
+	      out);
+	opts_usage(out, g, ARRAY_SIZE(g));
+	fputs("\nCached by a hash of the tree, the configuration and the patches: the same\n"
 	      "inputs compile nothing. docs/kernels.md. Exit: 0 built or cached, 1 the\n"
 	      "compile failed, 2 bad input (a patch that does not apply is named with its\n"
 	      "hunk).\n",
@@ -33,19 +62,15 @@ static void usage(FILE *out)
 
 int cmd_kernel(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "tree", required_argument, NULL, 't' },
-		{ "patches", required_argument, NULL, 'p' },
-		{ "config", required_argument, NULL, 'c' },
-		{ "name", required_argument, NULL, 'n' },
-		{ "jobs", required_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 },
-	};
-	const char *tree = NULL;
+	struct kernel_args args = { 0 };
+	const struct opt_group g[] = KERNEL_GROUPS(&args);
+	/* What build-kernel takes, in the order of vals. */
+	static const char *const pass[] = { "--patches", "--config", "--name", "--jobs" };
+	const char *vals[4];
+	const char *tree;
 	struct argv a = { 0 };
 	struct err err;
-	int c, rc, status = 0;
+	int rc, status = 0;
 
 	if (argc < 2 || strcmp(argv[1], "build")) {
 		if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
@@ -55,19 +80,26 @@ int cmd_kernel(int argc, char **argv)
 		usage(stderr);
 		return EXIT_USAGE;
 	}
-	argv_add(&a, "%s/guest-image/build-kernel", image_datadir());
-	optind = 1;
-	while ((c = getopt_long(argc - 1, argv + 1, "t:p:c:n:j:h", opts, NULL)) != -1) {
-		switch (c) {
-		case 't': tree = optarg; break;
-		case 'p': argv_add(&a, "--patches"); argv_add(&a, "%s", optarg); break;
-		case 'c': argv_add(&a, "--config"); argv_add(&a, "%s", optarg); break;
-		case 'n': argv_add(&a, "--name"); argv_add(&a, "%s", optarg); break;
-		case 'j': argv_add(&a, "--jobs"); argv_add(&a, "%s", optarg); break;
-		case 'h': usage(stdout); argv_free(&a); return EXIT_OK;
-		default: usage(stderr); argv_free(&a); return EXIT_USAGE;
-		}
+	rc = opts_parse(g, ARRAY_SIZE(g), argc - 1, argv + 1, &err);
+	if (rc <= 0) {
+		if (rc && *err.msg)
+			fprintf(stderr, "memhp kernel: %s\n", err.msg);
+		else
+			usage(rc ? stderr : stdout);
+		return rc ? EXIT_USAGE : EXIT_OK;
 	}
+	optind = rc;
+	tree = args.tree;
+	vals[0] = args.patches;
+	vals[1] = args.config;
+	vals[2] = args.name;
+	vals[3] = args.jobs;
+	argv_add(&a, "%s/guest-image/build-kernel", image_datadir());
+	for (size_t i = 0; i < ARRAY_SIZE(pass); i++)
+		if (vals[i]) {
+			argv_add(&a, "%s", pass[i]);
+			argv_add(&a, "%s", vals[i]);
+		}
 	if (!tree && optind < argc - 1)
 		tree = argv[1 + optind++];
 	if (!tree || optind != argc - 1) {

@@ -5,7 +5,7 @@
  * script for a Slurm job array (docs/hosts.md).
  */
 #include <errno.h>
-#include <getopt.h>
+#include <stddef.h>
 #include <limits.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -22,81 +22,97 @@
 #include "image.h"
 #include "backend_libvirt_uri.h"
 #include "matrix.h"
+#include "opts.h"
+#include "run_request.h"
 #include "subproc.h"
 #include "workload.h"
+#include "str.h"
+
+/* memhp plan's own options. */
+struct plan_args {
+	const char *output, *emit;
+	struct slurm {
+		const char *dir, *partition, *constraint, *time;
+		unsigned max_running;
+	} sl;
+};
+
+#define P(field) offsetof(struct plan_args, field)
+
+static int check_sbatch_value(const char *opt, const char *val, struct err *err);
+static int check_partition(const char *val, struct err *err)
+{
+	return check_sbatch_value("partition", val, err);
+}
+
+static int check_constraint(const char *val, struct err *err)
+{
+	return check_sbatch_value("constraint", val, err);
+}
+
+static int check_time(const char *val, struct err *err)
+{
+	return check_sbatch_value("time", val, err);
+}
+
+static const struct opt plan_opts[] = {
+	{ OPT("output", 'o', OPT_STRING, P(output), "DIR",
+	      "the results directory the commands write to\n(default: results)") },
+	{ OPT("emit", 0, OPT_STRING, P(emit), "FORMAT",
+	      "commands (default: one shell command per line, every\n"
+	      "argument quoted) or json (an array of cells with\n"
+	      "their index and argv)"), .choices = "commands json" },
+	{ 0 },
+};
+
+static const struct opt plan_slurm_opts[] = {
+	{ OPT("slurm", 0, OPT_STRING, P(sl.dir), "DIR",
+	      "write DIR/memhp.sbatch and print its path (made\n"
+	      "atomically; DIR, its parent existing, and\n"
+	      "DIR/slurm/ for the tasks' logs are created) instead of\n"
+	      "printing commands; DIR, on a file system every node\n"
+	      "sees, is the results directory. --mem is the largest\n"
+	      "host-memory budget of the cells (docs/workloads.md),\n"
+	      "--cpus-per-task the most guest CPUs. Submit with\n"
+	      "sbatch --wait DIR/memhp.sbatch; submitting it again\n"
+	      "runs only the cells without an ok result") },
+	{ OPT("max-running", 0, OPT_UINT, P(sl.max_running), "K",
+	      "at most K tasks at once (--array=0-N%K)"), .max = 1000 },
+	{ OPT("partition", 0, OPT_STRING, P(sl.partition), "P", "as for sbatch"),
+	  .check = check_partition },
+	{ OPT("constraint", 0, OPT_STRING, P(sl.constraint), "FEATURES", "as for sbatch"),
+	  .check = check_constraint },
+	{ OPT("time", 0, OPT_STRING, P(sl.time), "LIMIT", "as for sbatch"), .check = check_time },
+	{ 0 },
+};
+
+#define PLAN_GROUPS(req, args)                                                            \
+	{                                                                                 \
+		{ run_cell_opts, (req), NULL, false }, { plan_opts, (args), NULL, false }, \
+		{ run_pass_opts, (req), "Passed on to every memhp run, as memhp run takes them:", \
+		  true },                                                                 \
+		{ plan_slurm_opts, (args), "Slurm:", false },                            \
+		{ opts_help, (args), NULL, false },                                       \
+	}
 
 static void usage(FILE *out)
 {
-	fprintf(out,
-		"usage: memhp plan [OPTIONS] (--matrix MATRIX.ini | SCENARIO.ini...)\n\n"
-		"Print every cell of the matrix (scenario x variant x repeat, in the order\n"
-		"memhp run would run them, numbered from 0) as a command that runs just\n"
-		"that cell:\n"
-		"  memhp run --resume OUTPUT -r K --only-repeat K --variant '...' SCENARIO\n"
-		"(a cell of a matrix's [sweep]: memhp run --resume OUTPUT --matrix FILE\n"
-		"--cell INDEX/COUNT), or, with --slurm DIR, write DIR/memhp.sbatch: one\n"
-		"Slurm job array with a task per cell (memhp run --cell INDEX) writing\n"
-		"its result into DIR.\n"
-		"memhp report and memhp compare read the results wherever they land\n"
-		"(docs/hosts.md).\n\n"
-		"  -m, --matrix FILE    as for memhp run\n"
-		"  -V, --variant V      as for memhp run (repeatable)\n"
-		"  -k, --kernel SPEC    as for memhp run (default %s)\n"
-		"  -r, --repeats N      override the scenarios' (and matrix's) repeats\n"
-		"  -o, --output DIR     the results directory the commands write to\n"
-		"                       (default: results)\n"
-		"      --emit FORMAT    commands (default: one shell command per line, every\n"
-		"                       argument quoted) or json (an array of cells with\n"
-		"                       their index and argv)\n"
-		"Passed on to every memhp run, as memhp run takes them:\n"
-		"      --modules DIR, -a/--accel A, --qemu BINARY, -b/--backend B,\n"
-		"      -c/--connect URI, --ignore-budget\n"
-		"Slurm:\n"
-		"      --slurm DIR      write DIR/memhp.sbatch and print its path (made\n"
-		"                       atomically; DIR, its parent existing, and\n"
-		"                       DIR/slurm/ for the tasks' logs are created) instead of\n"
-		"                       printing commands; DIR, on a file system every node\n"
-		"                       sees, is the results directory. --mem is the largest\n"
-		"                       host-memory budget of the cells (docs/workloads.md),\n"
-		"                       --cpus-per-task the most guest CPUs. Submit with\n"
-		"                       sbatch --wait DIR/memhp.sbatch; submitting it again\n"
-		"                       runs only the cells without an ok result\n"
-		"      --max-running K  at most K tasks at once (--array=0-N%%K)\n"
-		"      --partition P, --constraint FEATURES, --time LIMIT\n"
-		"                       as for sbatch\n"
-		"  -h, --help           this text\n",
-		IMAGE_DEFAULT_KERNEL);
-}
+	struct run_request req = { 0 };
+	struct plan_args args = { 0 };
+	const struct opt_group g[] = PLAN_GROUPS(&req, &args);
 
-/* What every memhp run of the plan gets besides its cell. */
-struct pass {
-	const char *modules, *accel, *qemu, *backend, *connect;
-	bool ignore_budget;
-};
-
-static void add_pass(struct argv *a, const struct pass *o)
-{
-	const char *const opt[][2] = {
-		{ "--modules", o->modules }, { "--accel", o->accel },	  { "--qemu", o->qemu },
-		{ "--backend", o->backend }, { "--connect", o->connect },
-	};
-
-	for (size_t i = 0; i < sizeof(opt) / sizeof(opt[0]); i++)
-		if (opt[i][1]) {
-			argv_add(a, "%s", opt[i][0]);
-			argv_add(a, "%s", opt[i][1]);
-		}
-	if (o->ignore_budget)
-		argv_add(a, "--ignore-budget");
-}
-
-/* An absolute path for p when it exists (commands run from anywhere). */
-static void add_path(struct argv *a, const char *p)
-{
-	char *abs = realpath(p, NULL);
-
-	argv_add(a, "%s", abs ? abs : p);
-	free(abs);
+	fputs("usage: memhp plan [OPTIONS] (--matrix MATRIX.ini | SCENARIO.ini...)\n\n"
+	      "Print every cell of the matrix (scenario x variant x repeat, in the order\n"
+	      "memhp run would run them, numbered from 0) as a command that runs just\n"
+	      "that cell:\n"
+	      "  memhp run --resume OUTPUT --repeats K --only-repeat K --variant '...' SCENARIO\n"
+	      "(a cell of a matrix's [sweep]: memhp run --resume OUTPUT --matrix FILE\n"
+	      "--cell INDEX/COUNT), or, with --slurm DIR, write DIR/memhp.sbatch: one\n"
+	      "Slurm job array with a task per cell (memhp run --cell INDEX) writing\n"
+	      "its result into DIR.\n"
+	      "memhp report and memhp compare read the results wherever they land\n"
+	      "(docs/hosts.md).\n\n", out);
+	opts_usage(out, g, ARRAY_SIZE(g));
 }
 
 static void print_command(FILE *out, const struct argv *a)
@@ -126,11 +142,6 @@ static void comment_text(FILE *out, const char *s)
 	for (; *s; s++)
 		fputc(*s >= ' ' && *s <= '~' ? *s : '?', out);
 }
-
-struct slurm {
-	const char *dir, *partition, *constraint, *time;
-	unsigned max_running;
-};
 
 /*
  * DIR/memhp.sbatch for the cells of m. run is the memhp run command line
@@ -226,244 +237,184 @@ static int write_sbatch(const struct slurm *sl, const struct matrix *m, const st
 	return 0;
 }
 
+/* An absolute path for p when it exists (commands run from anywhere), kept
+ * in keep until the end. */
+static const char *abs_path(struct opt_list *keep, const char *p)
+{
+	char *abs = realpath(p, NULL);
+
+	if (!abs)
+		abs = strdup(p);
+	if (!abs)
+		abort();
+	opt_list_add(keep, abs);
+	return abs;
+}
+
+static const char *keep_str(struct opt_list *keep, const char *s)
+{
+	char *dup = strdup(s);
+
+	if (!dup)
+		abort();
+	opt_list_add(keep, dup);
+	return dup;
+}
+
+/* Variant v into r: its --variant argument, or its spec as --kernel. */
+static void add_variant(struct run_request *r, const struct variant *v, struct opt_list *keep)
+{
+	char vbuf[VARIANT_FORMAT_MAX];
+
+	if (!*v->name) {
+		r->kernel = keep_str(keep, v->spec);
+		return;
+	}
+	if (variant_format(v, vbuf, sizeof(vbuf)))
+		abort(); /* VARIANT_FORMAT_MAX holds any variant */
+	opt_list_add(&r->variants, keep_str(keep, vbuf));
+}
+
+static void request_argv(const char *self, const struct run_request *r, struct argv *a)
+{
+	argv_add(a, "%s", self);
+	run_request_argv(r, a);
+}
+
 int cmd_plan(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "matrix", required_argument, NULL, 'm' },
-		{ "variant", required_argument, NULL, 'V' },
-		{ "kernel", required_argument, NULL, 'k' },
-		{ "repeats", required_argument, NULL, 'r' },
-		{ "output", required_argument, NULL, 'o' },
-		{ "emit", required_argument, NULL, 'E' },
-		{ "modules", required_argument, NULL, 'M' },
-		{ "accel", required_argument, NULL, 'a' },
-		{ "qemu", required_argument, NULL, 'Q' },
-		{ "backend", required_argument, NULL, 'b' },
-		{ "connect", required_argument, NULL, 'c' },
-		{ "ignore-budget", no_argument, NULL, 'B' },
-		{ "slurm", required_argument, NULL, 'S' },
-		{ "max-running", required_argument, NULL, 'K' },
-		{ "partition", required_argument, NULL, 'P' },
-		{ "constraint", required_argument, NULL, 'C' },
-		{ "time", required_argument, NULL, 'T' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 },
-	};
-	const char *matrix = NULL, *kernel = IMAGE_DEFAULT_KERNEL, *output = NULL;
-	const char *emit = "commands";
+	struct run_request req = { 0 };
+	struct plan_args args = { .emit = "commands" };
+	const struct opt_group g[] = PLAN_GROUPS(&req, &args);
+	const char *output;
 	char self[4096];
 	struct matrix m = { 0 };
 	struct cell *cells = NULL;
-	struct pass pass = { 0 };
-	struct slurm sl = { 0 };
-	unsigned repeats = 0;
+	struct opt_list keep = { 0 };
+	struct run_options check = { 0 };
 	json_object *arr = NULL;
 	struct variant v;
 	struct err err;
 	size_t n;
-	int c, rc = EXIT_USAGE;
+	int rc;
 	ssize_t len;
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "m:V:k:r:o:a:b:c:h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'm': matrix = optarg; break;
-		case 'V':
-			if (variant_parse(optarg, &v, &err) || matrix_add_variant(&m, &v, &err)) {
-				fprintf(stderr, "memhp plan: %s\n", err.msg);
-				goto out;
-			}
-			break;
-		case 'k': kernel = optarg; break;
-		case 'r':
-		case 'K': {
-			char *end;
-			unsigned long r = strtoul(optarg, &end, 10);
-
-			if (*end || !r || r > 1000) {
-				fprintf(stderr, "memhp plan: --%s '%s' is not a number from 1 to 1000\n",
-					c == 'r' ? "repeats" : "max-running", optarg);
-				goto out;
-			}
-			*(c == 'r' ? &repeats : &sl.max_running) = (unsigned)r;
-			break;
-		}
-		case 'o': output = optarg; break;
-		case 'E': emit = optarg; break;
-		case 'M': pass.modules = optarg; break;
-		case 'a':
-			if (strcmp(optarg, "auto") && strcmp(optarg, "kvm") && strcmp(optarg, "tcg")) {
-				fprintf(stderr, "memhp plan: --accel '%s' is not auto, kvm or tcg\n", optarg);
-				goto out;
-			}
-			pass.accel = optarg;
-			break;
-		case 'Q': pass.qemu = optarg; break;
-		case 'b':
-			if (!backend_by_name(optarg)) {
-				fprintf(stderr, "memhp plan: --backend '%s' is not qmp or libvirt\n", optarg);
-				goto out;
-			}
-			pass.backend = optarg;
-			break;
-		case 'c':
-			if (lv_uri_check(optarg, &err)) {
-				fprintf(stderr, "memhp plan: --connect: %s\n", err.msg);
-				goto out;
-			}
-			pass.connect = optarg;
-			break;
-		case 'B': pass.ignore_budget = true; break;
-		case 'S': sl.dir = optarg; break;
-		case 'P':
-		case 'C':
-		case 'T': {
-			const char *name = c == 'P' ? "partition" : c == 'C' ? "constraint" : "time";
-
-			if (check_sbatch_value(name, optarg, &err)) {
-				fprintf(stderr, "memhp plan: %s\n", err.msg);
-				goto out;
-			}
-			*(c == 'P' ? &sl.partition : c == 'C' ? &sl.constraint : &sl.time) = optarg;
-			break;
-		}
-		case 'h': usage(stdout); rc = EXIT_OK; goto out;
-		default: usage(stderr); goto out;
-		}
-	}
-	if (strcmp(emit, "commands") && strcmp(emit, "json")) {
-		fprintf(stderr, "memhp plan: --emit '%s' is not commands or json\n", emit);
+	rc = opts_parse(g, ARRAY_SIZE(g), argc, argv, &err);
+	if (rc <= 0) {
+		if (rc && *err.msg)
+			fprintf(stderr, "memhp plan: %s\n", err.msg);
+		else
+			usage(rc ? stderr : stdout);
+		rc = rc ? EXIT_USAGE : EXIT_OK;
 		goto out;
 	}
-	if (!sl.dir && (sl.max_running || sl.partition || sl.constraint || sl.time)) {
+	for (int i = rc; i < argc; i++)
+		opt_list_add(&req.scenarios, argv[i]);
+	rc = EXIT_USAGE;
+	for (size_t i = 0; i < req.variants.n; i++)
+		if (variant_parse(req.variants.v[i], &v, &err) || matrix_add_variant(&m, &v, &err)) {
+			fprintf(stderr, "memhp plan: %s\n", err.msg);
+			goto out;
+		}
+	if (run_request_options(&req.pass, &check, &err)) {
+		fprintf(stderr, "memhp plan: %s\n", err.msg);
+		goto out;
+	}
+	if (!args.sl.dir && (args.sl.max_running || args.sl.partition || args.sl.constraint ||
+			     args.sl.time)) {
 		fprintf(stderr, "memhp plan: --max-running, --partition, --constraint and --time "
 				"are for --slurm DIR\n");
 		goto out;
 	}
-	if (sl.dir && output && strcmp(output, sl.dir)) {
+	if (args.sl.dir && args.output && strcmp(args.output, args.sl.dir)) {
 		fprintf(stderr, "memhp plan: --slurm %s writes its results there; -o %s names "
-				"another directory\n", sl.dir, output);
+				"another directory\n", args.sl.dir, args.output);
 		goto out;
 	}
-	if (!output)
-		output = "results";
-	if (matrix_from_args(&m, matrix, kernel, argv + optind, (size_t)(argc - optind), &err)) {
+	output = args.output ? args.output : "results";
+	if (matrix_from_args(&m, req.matrix, req.kernel ? req.kernel : IMAGE_DEFAULT_KERNEL,
+			     (char *const *)req.scenarios.v, req.scenarios.n, &err)) {
 		fprintf(stderr, "memhp plan: %s\n", err.msg);
 		goto out;
 	}
 	len = readlink("/proc/self/exe", self, sizeof(self) - 1);
 	snprintf(self + (len > 0 ? len : 0), sizeof(self) - (size_t)(len > 0 ? len : 0), "%s",
 		 len > 0 ? "" : "memhp");
-	n = matrix_cells(&m, repeats, &cells);
-	if (sl.dir) {
+	n = matrix_cells(&m, req.repeats, &cells);
+	if (args.sl.dir) {
 		/* The whole matrix as memhp plan got it; each task picks its cell. */
-		struct argv run = { 0 };
-		char *dir, vbuf[VARIANT_FORMAT_MAX];
+		struct run_request run = { .repeats = req.repeats, .pass = req.pass };
+		struct argv a = { 0 };
 
-		if (mkdir(sl.dir, 0755) < 0 && errno != EEXIST) {
-			fprintf(stderr, "memhp plan: --slurm %s: %s\n", sl.dir, strerror(errno));
+		if (mkdir(args.sl.dir, 0755) < 0 && errno != EEXIST) {
+			fprintf(stderr, "memhp plan: --slurm %s: %s\n", args.sl.dir, strerror(errno));
 			goto out;
 		}
-		dir = realpath(sl.dir, NULL);
-		argv_add(&run, "%s", self);
-		argv_add(&run, "run");
-		argv_add(&run, "--resume");
-		argv_add(&run, "%s", dir ? dir : sl.dir);
-		free(dir);
-		if (repeats) {
-			argv_add(&run, "--repeats");
-			argv_add(&run, "%u", repeats);
-		}
-		add_pass(&run, &pass);
-		if (matrix) {
-			argv_add(&run, "--matrix");
-			add_path(&run, matrix);
+		run.resume = abs_path(&keep, args.sl.dir);
+		if (req.matrix) {
+			run.matrix = abs_path(&keep, req.matrix);
 		} else {
-			if (*m.variants[0].name) {
-				for (size_t i = 0; i < m.nvariants; i++) {
-					if (variant_format(&m.variants[i], vbuf, sizeof(vbuf)))
-						abort(); /* VARIANT_FORMAT_MAX holds any variant */
-					argv_add(&run, "--variant");
-					argv_add(&run, "%s", vbuf);
-				}
-			} else {
-				argv_add(&run, "--kernel");
-				argv_add(&run, "%s", m.variants[0].spec);
-			}
+			for (size_t i = 0; i < m.nvariants; i++)
+				add_variant(&run, &m.variants[i], &keep);
 			for (size_t i = 0; i < m.nscenarios; i++)
-				add_path(&run, m.scenarios[i].path);
+				opt_list_add(&run.scenarios, abs_path(&keep, m.scenarios[i].path));
 		}
-		rc = write_sbatch(&sl, &m, cells, n, &run, &err) ? EXIT_USAGE : EXIT_OK;
+		request_argv(self, &run, &a);
+		rc = write_sbatch(&args.sl, &m, cells, n, &a, &err) ? EXIT_USAGE : EXIT_OK;
 		if (rc)
 			fprintf(stderr, "memhp plan: %s\n", err.msg);
-		argv_free(&run);
+		argv_free(&a);
+		run_request_free(&run);
 		goto out;
 	}
-	if (!strcmp(emit, "json"))
+	if (!strcmp(args.emit, "json"))
 		arr = json_object_new_array();
 	for (size_t i = 0; i < n; i++) {
 		const struct scenario *sc = &m.scenarios[cells[i].scenario];
-		struct argv args = { 0 };
-		char vbuf[VARIANT_FORMAT_MAX];
+		struct run_request run = { .resume = output, .pass = req.pass };
+		struct argv a = { 0 };
+		char cell[64];
 
-		if (variant_format(&m.variants[cells[i].variant], vbuf, sizeof(vbuf)))
-			abort(); /* VARIANT_FORMAT_MAX holds any variant */
-		argv_add(&args, "%s", self);
-		argv_add(&args, "run");
-		argv_add(&args, "--resume");
-		argv_add(&args, "%s", output);
 		if (sc->sweep.n) {
 			/* A sweep point exists only in its matrix: the cell by its
 			 * index, as a Slurm task runs it. */
-			if (repeats) {
-				argv_add(&args, "--repeats");
-				argv_add(&args, "%u", repeats);
-			}
-			add_pass(&args, &pass);
-			argv_add(&args, "--matrix");
-			add_path(&args, matrix);
-			argv_add(&args, "--cell");
-			argv_add(&args, "%zu/%zu", i, n);
+			snprintf(cell, sizeof(cell), "%zu/%zu", i, n);
+			run.repeats = req.repeats;
+			run.matrix = abs_path(&keep, req.matrix);
+			run.cell = cell;
 		} else {
 			/* Repeats 1..K exist, K alone runs. */
-			argv_add(&args, "--repeats");
-			argv_add(&args, "%u", cells[i].repeat);
-			argv_add(&args, "--only-repeat");
-			argv_add(&args, "%u", cells[i].repeat);
-			if (*m.variants[cells[i].variant].name) {
-				argv_add(&args, "--variant");
-				argv_add(&args, "%s", vbuf);
-			} else {
-				argv_add(&args, "--kernel");
-				argv_add(&args, "%s", m.variants[cells[i].variant].spec);
-			}
-			add_pass(&args, &pass);
-			add_path(&args, sc->path);
+			run.repeats = cells[i].repeat;
+			run.only_repeat = cells[i].repeat;
+			add_variant(&run, &m.variants[cells[i].variant], &keep);
+			opt_list_add(&run.scenarios, abs_path(&keep, sc->path));
 		}
+		request_argv(self, &run, &a);
+		run_request_free(&run);
 		if (arr) {
-			json_object *cell = json_object_new_object(), *av = json_object_new_array();
+			json_object *jc = json_object_new_object(), *av = json_object_new_array();
 
-			json_object_object_add(cell, "index", json_object_new_int64((int64_t)i));
-			json_object_object_add(cell, "scenario", json_object_new_string(sc->name));
-			json_object_object_add(cell, "variant",
+			json_object_object_add(jc, "index", json_object_new_int64((int64_t)i));
+			json_object_object_add(jc, "scenario", json_object_new_string(sc->name));
+			json_object_object_add(jc, "variant",
 					       json_object_new_string(m.variants[cells[i].variant].name));
-			json_object_object_add(cell, "repeat", json_object_new_int((int)cells[i].repeat));
+			json_object_object_add(jc, "repeat", json_object_new_int((int)cells[i].repeat));
 			if (sc->sweep.n) {
 				json_object *sw = json_object_new_object();
 
 				for (unsigned k = 0; k < sc->sweep.n; k++)
 					json_object_object_add(sw, sc->sweep.kv[k].key,
 							       json_object_new_string(sc->sweep.kv[k].value));
-				json_object_object_add(cell, "sweep", sw);
+				json_object_object_add(jc, "sweep", sw);
 			}
-			for (size_t k = 0; k < args.n; k++)
-				json_object_array_add(av, json_object_new_string(args.v[k]));
-			json_object_object_add(cell, "argv", av);
-			json_object_array_add(arr, cell);
+			for (size_t k = 0; k < a.n; k++)
+				json_object_array_add(av, json_object_new_string(a.v[k]));
+			json_object_object_add(jc, "argv", av);
+			json_object_array_add(arr, jc);
 		} else {
-			print_command(stdout, &args);
+			print_command(stdout, &a);
 		}
-		argv_free(&args);
+		argv_free(&a);
 	}
 	if (arr)
 		printf("%s\n", json_object_to_json_string_ext(arr, JSON_C_TO_STRING_PRETTY |
@@ -473,5 +424,9 @@ out:
 	json_object_put(arr);
 	free(cells);
 	matrix_free(&m);
+	for (size_t i = 0; i < keep.n; i++)
+		free((char *)keep.v[i]);
+	opt_list_free(&keep);
+	run_request_free(&req);
 	return rc;
 }

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include <getopt.h>
+#include <stddef.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,27 +9,50 @@
 
 #include "cmd.h"
 #include "termout.h"
+#include "opts.h"
 #include "report.h"
 #include "report_kcidb.h"
+#include "str.h"
+
+struct report_args {
+	const char *output, *format, *baseline, *gnuplot, *origin;
+	bool seed000;
+};
+
+#define RP(field) offsetof(struct report_args, field)
+
+static const struct opt report_opts[] = {
+	{ OPT("output", 'o', OPT_STRING, RP(output), "DIR",
+	      "write DIR/index.html (self-contained) and\n"
+	      "DIR/figures/*.svg, *.png; implies --format html") },
+	{ OPT("format", 'f', OPT_STRING, RP(format), "F",
+	      "text (default without -o), csv (a row per run), html,\n"
+	      "kcidb (one KernelCI KCIDB v5.3 JSON document)"), .choices = "text csv html kcidb" },
+	{ OPT("baseline", 'A', OPT_STRING, RP(baseline), "NAME",
+	      "the variant the others are compared with\n(default: the first one run)") },
+	{ OPT("seed000", 0, OPT_FLAG, RP(seed000), NULL,
+	      "first, seed 000's table beside memhp's runs of it\n"
+	      "(ci/seed000.ini: variants base and head; text, html)") },
+	{ OPT("gnuplot", 0, OPT_STRING, RP(gnuplot), "PROG",
+	      "gnuplot to draw the figures with (default: gnuplot)") },
+	{ OPT("kcidb-origin", 0, OPT_STRING, RP(origin), "O",
+	      "the KCIDB origin, [a-z0-9_]+ (default: memhp)") },
+	{ 0 },
+};
+
+#define REPORT_GROUPS(args) { { report_opts, (args), NULL, false }, { opts_help, (args), NULL, false } }
 
 static void usage(FILE *out)
 {
+	struct report_args args = { 0 };
+	const struct opt_group g[] = REPORT_GROUPS(&args);
+
 	fputs("usage: memhp report [OPTIONS] RESULTS...\n\n"
 	      "Gather the result.json files under RESULTS (directories are searched,\n"
 	      "files taken as they are), group the runs by scenario and kernel variant,\n"
-	      "and compare every variant with the baseline (docs/reports.md).\n\n"
-	      "  -o, --output DIR     write DIR/index.html (self-contained) and\n"
-	      "                       DIR/figures/*.svg, *.png; implies --format html\n"
-	      "  -f, --format F       text (default without -o), csv (a row per run), html,\n"
-	      "                       kcidb (one KernelCI KCIDB v5.3 JSON document)\n"
-	      "  -b, --baseline NAME  the variant the others are compared with\n"
-	      "                       (default: the first one run)\n"
-	      "      --seed000        first, seed 000's table beside memhp's runs of it\n"
-	      "                       (ci/seed000.ini: variants base and head; text, html)\n"
-	      "      --gnuplot PROG   gnuplot to draw the figures with (default: gnuplot)\n"
-	      "      --kcidb-origin O the KCIDB origin, [a-z0-9_]+ (default: memhp)\n"
-	      "  -h, --help           this text\n\n"
-	      "text, csv and kcidb go to standard output; text is coloured on a terminal unless\n"
+	      "and compare every variant with the baseline (docs/reports.md).\n\n", out);
+	opts_usage(out, g, ARRAY_SIZE(g));
+	fputs("\ntext, csv and kcidb go to standard output; text is coloured on a terminal unless\n"
 	      "NO_COLOR is set. Exit: 0 written, 1 the report could not be written,\n"
 	      "2 bad arguments or no result found.\n",
 	      out);
@@ -36,36 +60,29 @@ static void usage(FILE *out)
 
 int cmd_report(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "output", required_argument, NULL, 'o' },
-		{ "format", required_argument, NULL, 'f' },
-		{ "baseline", required_argument, NULL, 'b' },
-		{ "gnuplot", required_argument, NULL, 'G' },
-		{ "kcidb-origin", required_argument, NULL, 'O' },
-		{ "seed000", no_argument, NULL, 'S' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 },
-	};
-	const char *output = NULL, *format = NULL, *baseline = NULL, *gnuplot = "gnuplot";
-	const char *origin = KCIDB_DEFAULT_ORIGIN;
+	struct report_args args = { .gnuplot = "gnuplot", .origin = KCIDB_DEFAULT_ORIGIN };
+	const struct opt_group g[] = REPORT_GROUPS(&args);
+	const char *output, *format, *baseline, *gnuplot, *origin;
 	struct report rep;
 	struct err err;
-	bool seed000 = false;
-	int c, rc;
+	bool seed000;
+	int rc;
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "o:f:b:h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'o': output = optarg; break;
-		case 'f': format = optarg; break;
-		case 'b': baseline = optarg; break;
-		case 'G': gnuplot = optarg; break;
-		case 'O': origin = optarg; break;
-		case 'S': seed000 = true; break;
-		case 'h': usage(stdout); return EXIT_OK;
-		default: usage(stderr); return EXIT_USAGE;
-		}
+	rc = opts_parse(g, ARRAY_SIZE(g), argc, argv, &err);
+	if (rc <= 0) {
+		if (rc && *err.msg)
+			fprintf(stderr, "memhp report: %s\n", err.msg);
+		else
+			usage(rc ? stderr : stdout);
+		return rc ? EXIT_USAGE : EXIT_OK;
 	}
+	optind = rc;
+	output = args.output;
+	format = args.format;
+	baseline = args.baseline;
+	gnuplot = args.gnuplot;
+	origin = args.origin;
+	seed000 = args.seed000;
 	if (optind >= argc) {
 		usage(stderr);
 		return EXIT_USAGE;

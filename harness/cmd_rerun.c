@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +22,7 @@
 #include "cmd.h"
 #include "image.h"
 #include "result.h"
+#include "run_request.h"
 #include "runner.h"
 #include "scenario.h"
 #include "signals.h"
@@ -28,38 +30,39 @@
 #include "summary.h"
 #include "termout.h"
 
+struct rerun_args {
+	const char *out, *qemu;
+};
+
+#define RA(field) offsetof(struct rerun_args, field)
+
+static const struct opt rerun_opts[] = {
+	{ OPT("output", 'o', OPT_STRING, RA(out), "DIR", "results directory (default: results)") },
+	{ OPT("qemu", 0, OPT_STRING, RA(qemu), "BINARY",
+	      "emulator (default: qemu-system-x86_64)") },
+	{ 0 },
+};
+
 static void usage(FILE *out)
 {
+	struct rerun_args args = { 0 };
+	const struct opt_group g[] = {
+		{ rerun_opts, &args, NULL, false },
+		{ opts_help, &args, NULL, false },
+	};
+
 	fputs("usage: memhp rerun [OPTIONS] RESULT.json\n\n"
 	      "Run the cell of RESULT.json again, exactly as it is recorded: the scenario\n"
 	      "text (its sha256 checked), the kernel variant (spec, command line), the\n"
-	      "backend, the accelerator and, for libvirt, the host URI. The kernel must be\n"
-	      "the same: its guest image (deb: package and version, path: file's sha256,\n"
-	      "build: inputs) is resolved again and compared with the one recorded; a\n"
-	      "kernel that is gone or differs is refused, naming it. The new result.json\n"
-	      "records the run it repeats under \"origin\".\n\n"
-	      "  -o, --output DIR   results directory (default: results)\n"
-	      "      --qemu BINARY  emulator (default: qemu-system-x86_64)\n"
-	      "  -h, --help         this text\n\n"
-	      "Exit: as memhp run: 0 ok, 1 the run failed, 2 refused (an input is gone or\n"
+	      "guest's root (--image), the backend, the accelerator and, for libvirt, the\n"
+	      "host URI. The kernel must be the same: its guest image (deb: package and\n"
+	      "version, path: file's sha256, build: inputs) is resolved again and compared\n"
+	      "with the one recorded; a kernel that is gone or differs is refused, naming\n"
+	      "it. The new result.json records the run it repeats under \"origin\".\n\n", out);
+	opts_usage(out, g, ARRAY_SIZE(g));
+	fputs("\nExit: as memhp run: 0 ok, 1 the run failed, 2 refused (an input is gone or\n"
 	      "changed, or RESULT.json cannot be read), 128+N interrupted by signal N.\n",
 	      out);
-}
-
-/* The kernel_id of a cached guest image (its image.json), or "". */
-static void image_kernel_id(const char *key, char *buf, size_t len)
-{
-	char path[4200];
-	const char *home = getenv("HOME");
-	json_object *o, *id;
-
-	*buf = 0;
-	snprintf(path, sizeof(path), "%s/.cache/memhp/images/%s/image.json", home ? home : "", key);
-	o = json_object_from_file(path);
-	if (o && json_object_object_get_ex(o, "kernel_id", &id) &&
-	    json_object_is_type(id, json_type_string))
-		snprintf(buf, len, "%s", json_object_get_string(id));
-	json_object_put(o);
 }
 
 /* A build: kernel's key from its kernel.json, or "". */
@@ -87,7 +90,7 @@ static int add_origin(const char *dir, const char *from, const struct run_record
 	snprintf(tmp, sizeof(tmp), "%s/.result.json.XXXXXX", dir);
 	root = json_object_from_file(path);
 	if (!root)
-		return err_set(err, "%s: cannot read it back", path);
+		return err_fail(err, -EIO, "%s: cannot read it back", path);
 	origin = json_object_new_object();
 	json_object_object_add(origin, "rerun_of", json_object_new_string(from));
 	json_object_object_add(origin, "run_id", json_object_new_string(old->run_id));
@@ -111,7 +114,7 @@ static int add_origin(const char *dir, const char *from, const struct run_record
 	json_object_put(root);
 	if (bad || rename(tmp, path) < 0) {
 		unlink(tmp);
-		return err_set(err, "%s: %s", path, strerror(errno));
+		return err_fail(err, -EIO, "%s: %s", path, strerror(errno));
 	}
 	return 0;
 }
@@ -122,39 +125,42 @@ static int prepare(const struct run_record *old, const char *from, struct scenar
 {
 	char path[1200], id_old[600], id_new[600], key_old[64], key_new[64];
 	const char *spec = *old->variant_source ? old->variant_source : old->kernel_spec;
+	struct run_pass pass = { 0 };
 	struct image img;
 
 	if (!old->scenario_text || !*old->scenario_name)
-		return err_set(err, "%s: records no scenario text to run", from);
+		return err_fail(err, -EINVAL, "%s: records no scenario text to run", from);
 	/* The scenario's name is its file's: load the text under that name. */
 	snprintf(path, sizeof(path), "%s.ini", old->scenario_name);
 	if (scenario_load_string(sc, path, old->scenario_text, err))
 		return -EINVAL;
 	if (strcmp(sc->sha256, old->scenario_sha256))
-		return err_set(err, "%s: the scenario text does not match its recorded sha256 %s "
+		return err_fail(err, -EINVAL, "%s: the scenario text does not match its recorded sha256 %s "
 				    "(edited?)", from, old->scenario_sha256);
 	/* A sweep's cell: its text holds the point; keep naming it as one. */
 	if (*old->scenario_base)
 		str_copy(sc->base, sizeof(sc->base), old->scenario_base);
 	sc->sweep = old->sweep;
 	if (!*spec)
-		return err_set(err, "%s: records no kernel", from);
+		return err_fail(err, -EINVAL, "%s: records no kernel", from);
 	opt->kernel = spec;
 	opt->variant = old->variant;
 	opt->variant_cmdline = old->variant_cmdline;
 	opt->repeat = old->repeat ? old->repeat : 1;
-	opt->backend = backend_by_name(*old->backend ? old->backend : "qmp");
-	if (!opt->backend)
-		return err_set(err, "%s: backend '%s' is not one memhp has", from, old->backend);
-	if (!strcmp(old->accel, "kvm"))
-		opt->accel = ACCEL_KVM;
-	else if (!strcmp(old->accel, "tcg"))
-		opt->accel = ACCEL_TCG;
-	else
-		return err_set(err, "%s: records no accelerator it ran with (vmm.accel '%s')", from,
-			       old->accel);
-	if (*old->host_uri)
-		opt->connect = old->host_uri;
+	/* How it ran, as memhp run's options: the one conversion. */
+	pass.backend = *old->backend ? old->backend : "qmp";
+	if (!backend_by_name(pass.backend))
+		return err_fail(err, -EINVAL, "%s: backend '%s' is not one memhp has", from,
+				old->backend);
+	if (strcmp(old->accel, "kvm") && strcmp(old->accel, "tcg"))
+		return err_fail(err, -EINVAL, "%s: records no accelerator it ran with (vmm.accel "
+				"'%s')", from, old->accel);
+	pass.accel = old->accel;
+	pass.connect = *old->host_uri ? old->host_uri : NULL;
+	/* The same root: a disk-image cell stays on its disk. */
+	pass.image = *old->image_spec ? old->image_spec : NULL;
+	if (run_request_options(&pass, opt, err))
+		return err_wrap(err, -EINVAL, "%s", from);
 	/* The same kernel, or nothing: resolve its image and compare. */
 	if (image_resolve(spec, NULL, NULL, &img, err))
 		return -ENOENT;
@@ -168,18 +174,18 @@ static int prepare(const struct run_record *old, const char *from, struct scenar
 		build_key(now, key_new, sizeof(key_new));
 		json_object_put(now);
 		if (strcmp(key_old, key_new))
-			return err_set(err, "kernel %s: its build inputs changed (tree, patches, "
+			return err_fail(err, -EINVAL, "kernel %s: its build inputs changed (tree, patches, "
 					    "configuration or compiler): build key %s, the result ran %s",
 				       spec, *key_new ? key_new : "none", key_old);
 	}
 	if (*old->image_key && strcmp(img.key, old->image_key)) {
-		image_kernel_id(old->image_key, id_old, sizeof(id_old));
-		image_kernel_id(img.key, id_new, sizeof(id_new));
+		image_cached_kernel_id(old->image_key, id_old, sizeof(id_old));
+		image_cached_kernel_id(img.key, id_new, sizeof(id_new));
 		if (*id_old && strcmp(id_old, id_new))
-			return err_set(err, "kernel %s changed: it is now '%s', the result ran '%s'",
+			return err_fail(err, -EINVAL, "kernel %s changed: it is now '%s', the result ran '%s'",
 				       spec, id_new, id_old);
 		if (!*id_old)
-			return err_set(err, "kernel %s: its guest image is now %s, the result ran %s, "
+			return err_fail(err, -ENOENT, "kernel %s: its guest image is now %s, the result ran %s, "
 					    "which is no longer cached to tell what changed",
 				       spec, img.key, old->image_key);
 		/* Same kernel, other guest-side programs (a rebuilt probe): said,
@@ -214,34 +220,30 @@ static int make_dir(const char *out, const struct run_record *old, char *dir, si
 
 int cmd_rerun(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "output", required_argument, NULL, 'o' },
-		{ "qemu", required_argument, NULL, 'Q' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 },
+	struct rerun_args args = { .out = "results", .qemu = "qemu-system-x86_64" };
+	const struct opt_group g[] = {
+		{ rerun_opts, &args, NULL, false },
+		{ opts_help, &args, NULL, false },
 	};
-	struct run_options opt = { .accel = -1, .qemu = "qemu-system-x86_64",
-				   .progress_tty = isatty(STDERR_FILENO) };
-	const char *out = "results";
+	struct run_options opt = { .accel = -1, .progress_tty = isatty(STDERR_FILENO) };
+	const char *out;
 	struct run_record old, rec;
 	struct scenario sc;
 	char dir[4096], shown[4200];
 	struct err err;
-	int c, rc;
+	int rc;
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'o': out = optarg; break;
-		case 'Q': opt.qemu = optarg; break;
-		case 'h': usage(stdout); return EXIT_OK;
-		default: usage(stderr); return EXIT_USAGE;
-		}
+	rc = opts_parse(g, ARRAY_SIZE(g), argc, argv, &err);
+	if (rc <= 0 || rc != argc - 1) {
+		if (rc < 0 && *err.msg)
+			fprintf(stderr, "memhp rerun: %s\n", err.msg);
+		else
+			usage(rc ? stderr : stdout);
+		return rc ? EXIT_USAGE : EXIT_OK;
 	}
-	if (optind != argc - 1) {
-		usage(stderr);
-		return EXIT_USAGE;
-	}
+	optind = rc;
+	out = args.out;
+	opt.qemu = args.qemu;
 	result_init(&old);
 	if (result_read(argv[optind], &old, &err)) {
 		fprintf(stderr, "memhp rerun: %s\n", term_printable(err.msg, shown, sizeof(shown)));

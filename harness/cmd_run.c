@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include <errno.h>
-#include <getopt.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <signal.h>
@@ -8,7 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -20,69 +18,39 @@
 #include "backend_libvirt_uri.h"
 #include "matrix.h"
 #include "report.h"
+#include "run_request.h"
 #include "runner.h"
 #include "scenario.h"
 #include "signals.h"
+#include "subproc.h"
 #include "summary.h"
 #include "termout.h"
+#include "str.h"
 
 static void usage(FILE *out)
 {
-	fprintf(out,
-		"usage: memhp run [OPTIONS] SCENARIO.ini...\n"
-		"       memhp run [OPTIONS] --matrix MATRIX.ini\n"
-		"       memhp run [OPTIONS] --resume DIR --cell INDEX[/COUNT] (--matrix ... | SCENARIO...)\n\n"
-		"Boot a guest, hot-add the scenario's memory, unplug as much as possible and\n"
-		"count the memory blocks that came out: for every scenario, variant and repeat\n"
-		"(a cell). Each cell writes OUTPUT/<scenario>[-<variant>]-<time>-r<N>/result.json\n"
-		"plus the guest's serial.log and qemu.log, and prints a summary. Cells run\n"
-		"repeat by repeat, scenario by scenario, every variant in turn (A B A B ...),\n"
-		"so that drift on a noisy host favours no variant. That order numbers the\n"
-		"cells from 0 (memhp plan lists them; docs/hosts.md).\n\n"
-		"  -k, --kernel SPEC    guest kernel (default %s):\n"
-		"                       deb:PACKAGE  Debian kernel package (a glob picks the newest)\n"
-		"                       path:BZIMAGE a kernel of your own\n"
-		"                       build:TREE[+SERIES] compiled from source with patches\n"
-		"                                    (memhp kernel build --help)\n"
-		"      --modules DIR    with path:, its lib/modules/<release> directory\n"
-		"      --image ROOT     the guest's root (docs/images.md): initramfs (default;\n"
-		"                       memhp's busybox), debian (Debian 12 with systemd,\n"
-		"                       built once), path:DISK (a qcow2 or raw disk of your\n"
-		"                       own with qemu-guest-agent; never written)\n"
-		"  -V, --variant 'NAME=SPEC [cmdline=ARGS] [config=FRAGMENT]'\n"
-		"                       a named kernel variant (SPEC as for --kernel); ARGS go\n"
-		"                       last on its kernel command line, FRAGMENT into a build:\n"
-		"                       kernel's configuration. Repeat it to compare kernels.\n"
-		"                       NAME: letters, digits, . _ + -\n"
-		"  -m, --matrix FILE    variants, scenarios and repeats from an INI file\n"
-		"                       (docs/kernels.md)\n"
-		"  -r, --repeats N      override the scenarios' (and matrix's) repeats\n"
-		"  -j, --jobs N         run up to N cells at once (default 1), never more than\n"
-		"                       the host's CPUs nor than its available memory holds\n"
-		"  -o, --output DIR     results directory (default: results)\n"
-		"      --only-repeat K  run only the K-th repeat of each scenario and variant\n"
-		"                       (one cell: what memhp plan --emit commands prints)\n"
-		"      --cell I[/N]     run only cell I (from 0, in the order above; what a\n"
-		"                       Slurm array task of memhp plan --slurm runs). With /N,\n"
-		"                       refuse unless the matrix still has N cells\n"
-		"      --resume DIR     write to DIR (as -o) and keep the cells it has already:\n"
-		"                       one with an ok result for the same scenario text,\n"
-		"                       kernel, cmdline and repeat is not run again\n"
-		"  -a, --accel A        auto (default: KVM only with kvm_intel/kvm_amd; through\n"
-		"                       libvirt, where it offers kvm on a CPU with vmx/svm),\n"
-		"                       kvm, tcg\n"
-		"      --qemu BINARY    emulator (default: qemu-system-x86_64; QMP backend)\n"
-		"  -b, --backend B      qmp (default: memhp starts QEMU and talks QMP) or\n"
-		"                       libvirt (a transient domain through libvirt's API)\n"
-		"  -c, --connect URI    libvirt host to run on (default " BACKEND_LIBVIRT_DEFAULT_URI ");\n"
-		"                       implies --backend libvirt. Guest images are uploaded\n"
-		"                       to its storage pool '" LV_POOL_NAME "' once (docs/hosts.md)\n"
-		"      --ignore-budget  run even when a scenario may touch more host memory\n"
-		"                       than is available (see docs/workloads.md)\n"
-		"  -h, --help           this text\n\n"
-		"Scenario keys: memhp help scenario. Exit: 0 every cell ended ok, 1 a run failed,\n"
-		"2 bad arguments or scenario (nothing started), 128+N interrupted by signal N.\n",
-		IMAGE_DEFAULT_KERNEL);
+	struct run_request r = { 0 };
+	const struct opt_group g[] = {
+		{ run_cell_opts, &r, NULL, false },
+		{ run_where_opts, &r, NULL, false },
+		{ run_pass_opts, &r, NULL, false },
+		{ opts_help, &r, NULL, false },
+	};
+
+	fputs("usage: memhp run [OPTIONS] SCENARIO.ini...\n"
+	      "       memhp run [OPTIONS] --matrix MATRIX.ini\n"
+	      "       memhp run [OPTIONS] --resume DIR --cell INDEX[/COUNT] (--matrix ... | SCENARIO...)\n\n"
+	      "Boot a guest, hot-add the scenario's memory, unplug as much as possible and\n"
+	      "count the memory blocks that came out: for every scenario, variant and repeat\n"
+	      "(a cell). Each cell writes OUTPUT/<scenario>[-<variant>]-<time>-r<N>/result.json\n"
+	      "plus the guest's serial.log and qemu.log, and prints a summary. Cells run\n"
+	      "repeat by repeat, scenario by scenario, every variant in turn (A B A B ...),\n"
+	      "so that drift on a noisy host favours no variant. That order numbers the\n"
+	      "cells from 0 (memhp plan lists them; docs/hosts.md).\n\n", out);
+	opts_usage(out, g, ARRAY_SIZE(g));
+	fputs("\nScenario keys: memhp help scenario. Exit: 0 every cell ended ok, 1 a run failed,\n"
+	      "2 bad arguments or scenario (nothing started), 128+N interrupted by signal N.\n",
+	      out);
 }
 
 /* OUTPUT/<label>-<UTC time>-r<N>, made anew (never reusing a directory). */
@@ -278,9 +246,7 @@ static unsigned run_parallel(struct run_batch *p, unsigned jobs, const bool *ski
 			if (pid == 0) {
 				/* memhp gone (even by SIGKILL): the cell stops its
 				 * guest and records the run as interrupted. */
-				prctl(PR_SET_PDEATHSIG, SIGTERM);
-				if (getppid() != parent)
-					raise(SIGTERM);
+				child_prologue(parent, SIGTERM, 0);
 				_exit(run_cell(p, c, true));
 			}
 			for (unsigned i = 0; i < jobs; i++)
@@ -324,138 +290,61 @@ static unsigned run_parallel(struct run_batch *p, unsigned jobs, const bool *ski
 
 int cmd_run(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "kernel", required_argument, NULL, 'k' },
-		{ "modules", required_argument, NULL, 'M' },
-		{ "image", required_argument, NULL, 'I' },
-		{ "variant", required_argument, NULL, 'V' },
-		{ "matrix", required_argument, NULL, 'm' },
-		{ "accel", required_argument, NULL, 'a' },
-		{ "repeats", required_argument, NULL, 'r' },
-		{ "jobs", required_argument, NULL, 'j' },
-		{ "output", required_argument, NULL, 'o' },
-		{ "qemu", required_argument, NULL, 'Q' },
-		{ "ignore-budget", no_argument, NULL, 'B' },
-		{ "resume", required_argument, NULL, 'R' },
-		{ "only-repeat", required_argument, NULL, 'O' },
-		{ "backend", required_argument, NULL, 'b' },
-		{ "connect", required_argument, NULL, 'c' },
-		{ "cell", required_argument, NULL, 'C' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 },
-	};
 	struct run_batch p = {
 		.opt = { .backend = &backend_qmp, .accel = -1, .qemu = "qemu-system-x86_64",
 			 .progress_tty = isatty(STDERR_FILENO) },
 		.output = "results",
 	};
-	const char *kernel = IMAGE_DEFAULT_KERNEL, *matrix = NULL, *cell_arg = NULL;
-	const struct backend_ops *backend = NULL;
-	unsigned repeats = 0, jobs = 1, failed = 0, only = 0;
-	bool check_budget = true, resume = false, output_set = false;
+	struct run_request req = { 0 };
+	unsigned repeats, jobs, failed = 0, only;
+	bool check_budget, resume;
 	bool *skip = NULL;
 	struct variant v;
 	struct err err;
-	int c, rc = EXIT_USAGE;
+	int rc = EXIT_USAGE;
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "k:V:m:a:r:j:o:b:c:h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'k': kernel = optarg; break;
-		case 'M': p.opt.modules = optarg; break;
-		case 'I': {
-			enum image_kind kind;
-
-			if (image_kind_parse(optarg, &kind, &err)) {
-				fprintf(stderr, "memhp run: %s\n", err.msg);
-				goto out;
-			}
-			p.opt.image = optarg;
-			break;
-		}
-		case 'V':
-			if (variant_parse(optarg, &v, &err) || matrix_add_variant(&p.m, &v, &err)) {
-				fprintf(stderr, "memhp run: %s\n", err.msg);
-				goto out;
-			}
-			break;
-		case 'm': matrix = optarg; break;
-		case 'a':
-			if (!strcmp(optarg, "auto"))
-				p.opt.accel = ACCEL_AUTO;
-			else if (!strcmp(optarg, "kvm"))
-				p.opt.accel = ACCEL_KVM;
-			else if (!strcmp(optarg, "tcg"))
-				p.opt.accel = ACCEL_TCG;
-			else {
-				fprintf(stderr, "memhp run: --accel '%s' is not auto, kvm or tcg\n", optarg);
-				goto out;
-			}
-			break;
-		case 'r':
-		case 'O':
-		case 'j': {
-			char *end;
-			unsigned long n = strtoul(optarg, &end, 10);
-
-			if (*end || !n || n > 1000) {
-				fprintf(stderr, "memhp run: --%s '%s' is not a number from 1 to 1000\n",
-					c == 'r' ? "repeats" : c == 'j' ? "jobs" : "only-repeat", optarg);
-				goto out;
-			}
-			*(c == 'r' ? &repeats : c == 'j' ? &jobs : &only) = (unsigned)n;
-			break;
-		}
-		case 'o':
-		case 'R':
-			if (output_set && strcmp(p.output, optarg)) {
-				fprintf(stderr, "memhp run: two results directories, '%s' and '%s'\n",
-					p.output, optarg);
-				goto out;
-			}
-			p.output = optarg;
-			output_set = true;
-			resume |= c == 'R';
-			break;
-		case 'Q': p.opt.qemu = optarg; break;
-		case 'b':
-			backend = backend_by_name(optarg);
-			if (!backend) {
-				fprintf(stderr, "memhp run: --backend '%s' is not qmp or libvirt\n",
-					optarg);
-				goto out;
-			}
-			break;
-		case 'c':
-			if (lv_uri_check(optarg, &err)) {
-				fprintf(stderr, "memhp run: --connect: %s\n", err.msg);
-				goto out;
-			}
-			p.opt.connect = optarg;
-			break;
-		case 'C': cell_arg = optarg; break;
-		case 'B': check_budget = false; break;
-		case 'h': usage(stdout); rc = EXIT_OK; goto out;
-		default: usage(stderr); goto out;
-		}
+	rc = run_request_parse(&req, argc, argv, &err);
+	if (rc <= 0) {
+		if (rc && *err.msg)
+			fprintf(stderr, "memhp run: %s\n", err.msg);
+		else
+			usage(rc ? stderr : stdout);
+		rc = rc ? EXIT_USAGE : EXIT_OK;
+		goto out;
 	}
-	if (!matrix && optind >= argc) {
+	rc = EXIT_USAGE;
+	if (!req.matrix && !req.scenarios.n) {
 		usage(stderr);
 		goto out;
 	}
-	/* --connect is libvirt's; it implies it. */
-	if (!backend)
-		backend = p.opt.connect ? &backend_libvirt : &backend_qmp;
-	if (backend != &backend_libvirt && p.opt.connect) {
-		fprintf(stderr, "memhp run: --connect needs --backend libvirt\n");
+	for (size_t i = 0; i < req.variants.n; i++)
+		if (variant_parse(req.variants.v[i], &v, &err) ||
+		    matrix_add_variant(&p.m, &v, &err)) {
+			fprintf(stderr, "memhp run: %s\n", err.msg);
+			goto out;
+		}
+	if (req.output && req.resume && strcmp(req.output, req.resume)) {
+		fprintf(stderr, "memhp run: two results directories, '%s' and '%s'\n", req.output,
+			req.resume);
 		goto out;
 	}
-	if (cell_arg && only) {
+	resume = req.resume;
+	if (req.resume || req.output)
+		p.output = req.resume ? req.resume : req.output;
+	if (req.cell && req.only_repeat) {
 		fprintf(stderr, "memhp run: --cell and --only-repeat both pick cells; give one\n");
 		goto out;
 	}
-	p.opt.backend = backend;
-	if (matrix_from_args(&p.m, matrix, kernel, argv + optind, (size_t)(argc - optind), &err)) {
+	if (run_request_options(&req.pass, &p.opt, &err)) {
+		fprintf(stderr, "memhp run: %s\n", err.msg);
+		goto out;
+	}
+	repeats = req.repeats;
+	only = req.only_repeat;
+	jobs = req.jobs ? req.jobs : 1;
+	check_budget = !req.pass.ignore_budget;
+	if (matrix_from_args(&p.m, req.matrix, req.kernel ? req.kernel : IMAGE_DEFAULT_KERNEL,
+			     (char *const *)req.scenarios.v, req.scenarios.n, &err)) {
 		fprintf(stderr, "memhp run: %s\n", err.msg);
 		goto out;
 	}
@@ -465,10 +354,10 @@ int cmd_run(int argc, char **argv)
 		abort();
 	for (size_t i = 0; only && i < p.ncells; i++)
 		skip[i] = p.cells[i].repeat != only;
-	if (cell_arg) {
+	if (req.cell) {
 		size_t pick;
 
-		if (matrix_parse_cell(cell_arg, p.ncells, &pick, &err)) {
+		if (matrix_parse_cell(req.cell, p.ncells, &pick, &err)) {
 			fprintf(stderr, "memhp run: %s\n", err.msg);
 			goto out;
 		}
@@ -547,6 +436,7 @@ int cmd_run(int argc, char **argv)
 out:
 	free(skip);
 	free(p.cells);
+	run_request_free(&req);
 	if (p.have_done)
 		report_free(&p.done);
 	matrix_free(&p.m);

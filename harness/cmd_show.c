@@ -1,45 +1,64 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include <getopt.h>
+#include <stddef.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "cmd.h"
+#include "opts.h"
 #include "result.h"
 #include "summary.h"
 #include "termout.h"
 #include "why_sites.h"
+#include "str.h"
+
+struct show_args {
+	bool blocks, kmsg;
+};
+
+static const struct opt show_opts[] = {
+	{ OPT("blocks", 0, OPT_FLAG, offsetof(struct show_args, blocks), NULL,
+	      "list the hot-added blocks and what became of them (lsmem\n"
+	      "style), and the allocation sites and memmap edges of those\n"
+	      "that stayed") },
+	{ OPT("kmsg", 0, OPT_FLAG, offsetof(struct show_args, kmsg), NULL,
+	      "print the kernel's hotplug log lines the probe collected") },
+	{ 0 },
+};
+
+#define SHOW_GROUPS(args) { { show_opts, (args), NULL, false }, { opts_help, (args), NULL, false } }
 
 static void usage(FILE *out)
 {
+	struct show_args args = { 0 };
+	const struct opt_group g[] = SHOW_GROUPS(&args);
+
 	fputs("usage: memhp show [--blocks] [--kmsg] RESULT.json...\n\n"
-	      "Print the summary of each result file.\n\n"
-	      "  -b, --blocks  list the hot-added blocks and what became of them (lsmem style),\n"
-	      "                and the allocation sites and memmap edges of those that stayed\n"
-	      "  -k, --kmsg    print the kernel's hotplug log lines the probe collected\n"
-	      "  -h, --help    this text\n", out);
+	      "Print the summary of each result file.\n\n", out);
+	opts_usage(out, g, ARRAY_SIZE(g));
 }
 
 int cmd_show(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "blocks", no_argument, NULL, 'b' },
-		{ "kmsg", no_argument, NULL, 'k' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 },
-	};
-	bool blocks = false, kmsg = false;
-	int c, rc = EXIT_OK;
+	struct show_args args = { 0 };
+	const struct opt_group g[] = SHOW_GROUPS(&args);
+	bool blocks, kmsg;
+	struct err perr;
+	int rc = EXIT_OK;
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "bkh", opts, NULL)) != -1) {
-		switch (c) {
-		case 'b': blocks = true; break;
-		case 'k': kmsg = true; break;
-		case 'h': usage(stdout); return EXIT_OK;
-		default: usage(stderr); return EXIT_USAGE;
-		}
+	rc = opts_parse(g, ARRAY_SIZE(g), argc, argv, &perr);
+	if (rc <= 0) {
+		if (rc && *perr.msg)
+			fprintf(stderr, "memhp show: %s\n", perr.msg);
+		else
+			usage(rc ? stderr : stdout);
+		return rc ? EXIT_USAGE : EXIT_OK;
 	}
+	optind = rc;
+	rc = EXIT_OK;
+	blocks = args.blocks;
+	kmsg = args.kmsg;
 	if (optind >= argc) {
 		usage(stderr);
 		return EXIT_USAGE;

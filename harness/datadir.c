@@ -98,6 +98,26 @@ const char *memhp_probe_path(void)
 	return probe;
 }
 
+static const char *env_set(const char *name)
+{
+	const char *v = getenv(name);
+
+	return v && *v ? v : NULL;
+}
+
+char *memhp_cache_dir(char *buf, size_t len)
+{
+	const char *v;
+
+	if ((v = env_set("MEMHP_CACHE")))
+		snprintf(buf, len, "%s", v);
+	else if ((v = env_set("XDG_CACHE_HOME")))
+		snprintf(buf, len, "%s/memhp", v);
+	else
+		snprintf(buf, len, "%s/.cache/memhp", (v = env_set("HOME")) ? v : "");
+	return buf;
+}
+
 void memhp_datadir_reset(void)
 {
 	*datadir = '\0';

@@ -2,6 +2,8 @@
 #ifndef MEMHP_DATADIR_H
 #define MEMHP_DATADIR_H
 
+#include <stddef.h>
+
 /*
  * Where memhp finds guest-image/, scenarios/ and reports/ (docs/design.md),
  * decided at run time, first match:
@@ -18,6 +20,11 @@ const char *memhp_datadir(void);
 /* The guest probe, memhp-probe: DATADIR/guest-image/probe/memhp-probe (a
  * checkout), else BINDIR/../libexec/memhp/memhp-probe (installed). */
 const char *memhp_probe_path(void);
+
+/* memhp's cache, as guest-image/build-image chooses it: $MEMHP_CACHE, else
+ * $XDG_CACHE_HOME/memhp, else $HOME/.cache/memhp (empty counts as unset).
+ * Into buf; returns buf. */
+char *memhp_cache_dir(char *buf, size_t len);
 
 /* Resolve once more (after a change of $MEMHP_DATADIR; for tests). */
 void memhp_datadir_reset(void);

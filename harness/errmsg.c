@@ -6,16 +6,15 @@
 
 #include "errmsg.h"
 
-int err_set(struct err *err, const char *fmt, ...)
+void err_set(struct err *err, const char *fmt, ...)
 {
 	va_list ap;
 
 	if (!err)
-		return -EIO;
+		return;
 	va_start(ap, fmt);
 	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
 	va_end(ap);
-	return -EIO;
 }
 
 int err_fail(struct err *err, int rc, const char *fmt, ...)

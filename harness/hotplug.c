@@ -29,18 +29,3 @@ int hotplug_next_event(struct hotplug_ctx *ctx, int64_t deadline, struct vm_even
 	result_add_event(ctx->rec, &rec);
 	return 0;
 }
-
-int hotplug_plugged_bytes(struct hotplug_ctx *ctx, uint64_t *bytes, struct err *err)
-{
-	struct vm_memory_device *devs;
-	size_t n;
-	int rc = vm_query_memory(ctx->be, ctx->vm, &devs, &n, err);
-
-	*bytes = 0;
-	if (rc)
-		return rc;
-	for (size_t i = 0; i < n; i++)
-		*bytes += devs[i].size;
-	free(devs);
-	return 0;
-}

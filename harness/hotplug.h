@@ -48,7 +48,5 @@ const struct hotplug_ops *hotplug_for(unsigned method);
 /* Shared by the methods: wait for the next event, log it in the record. */
 int hotplug_next_event(struct hotplug_ctx *ctx, int64_t deadline, struct vm_event *ev,
 		       struct err *err);
-/* Bytes plugged per device id according to the VMM, summed over all. */
-int hotplug_plugged_bytes(struct hotplug_ctx *ctx, uint64_t *bytes, struct err *err);
 
 #endif

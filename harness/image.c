@@ -187,6 +187,21 @@ int image_resolve(const char *spec, const char *modules, const char *kconfig, st
 
 /* Disk images (--image): debian and path:. */
 
+void image_cached_kernel_id(const char *key, char *buf, size_t len)
+{
+	char cache[4096], path[4400];
+	json_object *o, *id;
+
+	*buf = 0;
+	snprintf(path, sizeof(path), "%s/images/%s/image.json",
+		 memhp_cache_dir(cache, sizeof(cache)), key);
+	o = json_object_from_file(path);
+	if (o && json_object_object_get_ex(o, "kernel_id", &id) &&
+	    json_object_is_type(id, json_type_string))
+		snprintf(buf, len, "%s", json_object_get_string(id));
+	json_object_put(o);
+}
+
 int image_kind_parse(const char *spec, enum image_kind *kind, struct err *err)
 {
 	if (!strcmp(spec, "initramfs"))
@@ -335,7 +350,7 @@ int image_resolve_disk(const char *spec, const struct image *kernel, const char 
 		argv_add(&a, "--no-probe");
 	} else {
 		argv_add(&a, "--probe");
-		argv_add(&a, "%s/guest-image/probe/memhp-probe", image_datadir());
+		argv_add(&a, "%s", memhp_probe_path());
 	}
 	rc = run_helper(&a, "building the disk image", spec, dir, sizeof(dir), err);
 	if (rc)

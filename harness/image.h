@@ -30,6 +30,10 @@ const char *image_datadir(void);
 int image_resolve(const char *spec, const char *modules, const char *kconfig, struct image *img,
 		  struct err *err);
 
+/* The kernel_id in the image.json of the cached guest image key (under
+ * memhp_cache_dir()/images/), or "" when it is not cached. */
+void image_cached_kernel_id(const char *key, char *buf, size_t len);
+
 /*
  * The guest's root: memhp's initramfs (the default), memhp's Debian disk
  * image (debian, built by guest-image/build-disk) or a disk of the user's own

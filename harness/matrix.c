@@ -19,7 +19,7 @@ static bool valid_name(const char *s, size_t n)
 static int check_spec(const char *spec, struct err *err)
 {
 	if (strncmp(spec, "deb:", 4) && strncmp(spec, "path:", 5) && strncmp(spec, "build:", 6))
-		return err_set(err, "kernel '%s' is not deb:PACKAGE, path:BZIMAGE or "
+		return err_fail(err, -EINVAL, "kernel '%s' is not deb:PACKAGE, path:BZIMAGE or "
 				    "build:TREE[+SERIES]", spec);
 	return 0;
 }
@@ -48,11 +48,11 @@ static int variant_option(struct variant *v, const char *key, const char *val, s
 		dst = v->config;
 		len = sizeof(v->config);
 	} else {
-		return err_set(err, "variant '%s': unknown option '%s' (cmdline= or config=)", v->name,
+		return err_fail(err, -EINVAL, "variant '%s': unknown option '%s' (cmdline= or config=)", v->name,
 			       key);
 	}
 	if (n >= len)
-		return err_set(err, "variant '%s': %s longer than %zu bytes", v->name, key, len - 1);
+		return err_fail(err, -EINVAL, "variant '%s': %s longer than %zu bytes", v->name, key, len - 1);
 	snprintf(dst, len, "%.*s", (int)n, val);
 	return 0;
 }
@@ -64,13 +64,13 @@ int variant_parse(const char *arg, struct variant *v, struct err *err)
 
 	memset(v, 0, sizeof(*v));
 	if (!eq || !valid_name(arg, n) || n >= sizeof(v->name))
-		return err_set(err, "--variant '%s' is not NAME=SPEC with a NAME of up to %zu letters, "
+		return err_fail(err, -EINVAL, "--variant '%s' is not NAME=SPEC with a NAME of up to %zu letters, "
 				    "digits, '.', '_', '+' or '-'", arg, sizeof(v->name) - 1);
 	memcpy(v->name, arg, n);
 	p = eq + 1;
 	n = strcspn(p, " ");
 	if (n >= sizeof(v->spec))
-		return err_set(err, "--variant '%s': kernel spec too long", arg);
+		return err_fail(err, -EINVAL, "--variant '%s': kernel spec too long", arg);
 	snprintf(v->spec, sizeof(v->spec), "%.*s", (int)n, p);
 	if (check_spec(v->spec, err))
 		return err_wrap(err, -EINVAL, "--variant '%s'", arg);
@@ -80,7 +80,7 @@ int variant_parse(const char *arg, struct variant *v, struct err *err)
 		size_t vlen;
 
 		if (!kv || (size_t)(kv - p) >= sizeof(key))
-			return err_set(err, "--variant '%s': after the kernel only cmdline=ARGS or "
+			return err_fail(err, -EINVAL, "--variant '%s': after the kernel only cmdline=ARGS or "
 					    "config=FILE may follow, not '%s'", arg, p);
 		snprintf(key, sizeof(key), "%.*s", (int)(kv - p), p);
 		val = kv + 1;
@@ -108,7 +108,7 @@ int matrix_add_variant(struct matrix *m, const struct variant *v, struct err *er
 
 	for (size_t i = 0; i < m->nvariants; i++)
 		if (!strcmp(m->variants[i].name, v->name))
-			return err_set(err, "variant '%s' given twice", v->name);
+			return err_fail(err, -EINVAL, "variant '%s' given twice", v->name);
 	nv = realloc(m->variants, (m->nvariants + 1) * sizeof(*nv));
 	if (!nv)
 		abort();
@@ -542,7 +542,7 @@ static int expand(struct parse *st)
 				struct err e;
 
 				if (set_point(set, i, m->scenarios[s].name, &pt, name, sizeof(name))) {
-					rc = err_set(st->err, "%s:%u: [%s]: the cell name '%s...' is "
+					rc = err_fail(st->err, -EINVAL, "%s:%u: [%s]: the cell name '%s...' is "
 							      "longer than %zu characters (shorter values, "
 							      "or fewer keys in one sweep)", st->path,
 						     set->line, set->section, name, sizeof(name) - 1);
@@ -550,7 +550,7 @@ static int expand(struct parse *st)
 				}
 				for (size_t o = 0; o < nout; o++)
 					if (!strcmp(out[o].name, name)) {
-						rc = err_set(st->err, "%s:%u: [%s]: cell '%s' twice (in two "
+						rc = err_fail(st->err, -EINVAL, "%s:%u: [%s]: cell '%s' twice (in two "
 								      "sweeps, or values that differ only in "
 								      "characters a name cannot hold)",
 							     st->path, set->line, set->section, name);
@@ -559,7 +559,7 @@ static int expand(struct parse *st)
 				if (rc)
 					break;
 				if (scenario_sweep(&m->scenarios[s], &pt, name, &out[nout], &e)) {
-					rc = err_set(st->err, "%s:%u: [%s]: cell '%s': %s", st->path,
+					rc = err_fail(st->err, -EINVAL, "%s:%u: [%s]: cell '%s': %s", st->path,
 						     set->line, set->section, name, e.msg);
 					break;
 				}
@@ -584,17 +584,17 @@ static int check_loaded(const struct matrix *m, const char *path, int rc, const 
 			struct err *err)
 {
 	if (rc > 0)
-		return err_set(err, "%s:%d: not a [section] or 'key = value' line", path, rc);
+		return err_fail(err, -EINVAL, "%s:%d: not a [section] or 'key = value' line", path, rc);
 	if (ini_text_overlong(in, path, err))
 		return -EINVAL;
 	for (size_t i = 0; i < m->nvariants; i++)
 		if (!*m->variants[i].spec)
-			return err_set(err, "%s: [variant %s] has no kernel = SPEC", path,
+			return err_fail(err, -EINVAL, "%s: [variant %s] has no kernel = SPEC", path,
 				       m->variants[i].name);
 	if (!m->nscenarios)
-		return err_set(err, "%s: [matrix] names no scenario", path);
+		return err_fail(err, -EINVAL, "%s: [matrix] names no scenario", path);
 	if (!m->nvariants)
-		return err_set(err, "%s: no [variant NAME] section", path);
+		return err_fail(err, -EINVAL, "%s: no [variant NAME] section", path);
 	return 0;
 }
 
@@ -642,12 +642,12 @@ int matrix_from_args(struct matrix *m, const char *matrix_file, const char *kern
 {
 	if (matrix_file) {
 		if (nscenarios || m->nvariants)
-			return err_set(err, "--matrix brings its own scenarios and variants; give "
+			return err_fail(err, -EINVAL, "--matrix brings its own scenarios and variants; give "
 					    "neither SCENARIO nor --variant with it");
 		return matrix_load(m, matrix_file, err);
 	}
 	if (!nscenarios)
-		return err_set(err, "no scenario given");
+		return err_fail(err, -EINVAL, "no scenario given");
 	if (!m->nvariants) {
 		/* One unnamed variant: reports name it by its kernel. */
 		struct variant v = { 0 };

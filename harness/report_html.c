@@ -433,7 +433,7 @@ static int put_figure(FILE *f, const char *figdir, const struct figure *fig, con
 	snprintf(path, sizeof(path), "%s/%s.svg", figdir, fig->base);
 	fprintf(f, "<figure id=\"fig-%s\">", fig->base);
 	if (put_image(f, path, fig->title))
-		return err_set(err, "cannot read %s", path);
+		return err_fail(err, -EIO, "cannot read %s", path);
 	fputs("<figcaption>", f);
 	if (what) {
 		html(f, what);
@@ -685,14 +685,14 @@ static int publish(int tfd, const char *outdir, struct err *err)
 	struct dirent *de;
 
 	if (dfd < 0)
-		return err_set(err, "cannot open %s: %s", outdir, strerror(errno));
+		return err_fail(err, -EIO, "cannot open %s: %s", outdir, strerror(errno));
 	if (mkdirat(dfd, "figures", 0755) < 0 && errno != EEXIST) {
-		rc = err_set(err, "cannot create %s/figures: %s", outdir, strerror(errno));
+		rc = err_fail(err, -EIO, "cannot create %s/figures: %s", outdir, strerror(errno));
 		goto out;
 	}
 	ffd = openat(dfd, "figures", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (ffd < 0) {
-		rc = err_set(err, "%s/figures is not a directory (%s): not writing through it",
+		rc = err_fail(err, -EIO, "%s/figures is not a directory (%s): not writing through it",
 			     outdir, strerror(errno));
 		goto out;
 	}
@@ -702,11 +702,11 @@ static int publish(int tfd, const char *outdir, struct err *err)
 		    !strcmp(de->d_name, "index.html"))
 			continue;
 		if (renameat(tfd, de->d_name, ffd, de->d_name) < 0)
-			rc = err_set(err, "cannot move %s into %s/figures: %s", de->d_name, outdir,
+			rc = err_fail(err, -EIO, "cannot move %s into %s/figures: %s", de->d_name, outdir,
 				     strerror(errno));
 	}
 	if (!rc && renameat(tfd, "index.html", dfd, "index.html") < 0)
-		rc = err_set(err, "cannot move index.html into %s: %s", outdir, strerror(errno));
+		rc = err_fail(err, -EIO, "cannot move index.html into %s: %s", outdir, strerror(errno));
 	if (d)
 		closedir(d);
 out:
@@ -734,15 +734,15 @@ int report_html(const struct report *rep, const char *outdir, const char *gnuplo
 			continue;
 		*p = '\0';
 		if (mkdir(tmp, 0755) < 0 && errno != EEXIST)
-			return err_set(err, "cannot create %s: %s", tmp, strerror(errno));
+			return err_fail(err, -EIO, "cannot create %s: %s", tmp, strerror(errno));
 		*p = '/';
 	}
 	snprintf(tmp, sizeof(tmp), "%s/.memhp-report-XXXXXX", outdir);
 	if (!mkdtemp(tmp))
-		return err_set(err, "cannot create a directory in %s: %s", outdir, strerror(errno));
+		return err_fail(err, -EIO, "cannot create a directory in %s: %s", outdir, strerror(errno));
 	tfd = open(tmp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (tfd < 0) {
-		rc = err_set(err, "cannot open %s: %s", tmp, strerror(errno));
+		rc = err_fail(err, -EIO, "cannot open %s: %s", tmp, strerror(errno));
 		rmdir(tmp);
 		return rc;
 	}
@@ -751,13 +751,13 @@ int report_html(const struct report *rep, const char *outdir, const char *gnuplo
 		close(fd);
 	snprintf(path, sizeof(path), "%s/index.html", tmp);
 	if (!f) {
-		rc = err_set(err, "cannot create %s: %s", path, strerror(errno));
+		rc = err_fail(err, -EIO, "cannot create %s: %s", path, strerror(errno));
 	} else {
 		rc = write_page(f, rep, tmp, gnuplot, err);
 		if (ferror(f) && !rc)
-			rc = err_set(err, "cannot write %s", path);
+			rc = err_fail(err, -EIO, "cannot write %s", path);
 		if (fclose(f) && !rc)
-			rc = err_set(err, "cannot write %s: %s", path, strerror(errno));
+			rc = err_fail(err, -EIO, "cannot write %s: %s", path, strerror(errno));
 	}
 	if (!rc)
 		rc = publish(tfd, outdir, err);

@@ -105,7 +105,7 @@ static int sealed_script(const char *text, size_t len, struct err *err)
 static int close_file(FILE *f, const char *dir, const char *name, struct err *err)
 {
 	if (ferror(f) | fclose(f))
-		return err_set(err, "cannot write %s/%s: %s", dir, name, strerror(errno));
+		return err_fail(err, -EIO, "cannot write %s/%s: %s", dir, name, strerror(errno));
 	return 0;
 }
 
@@ -540,7 +540,7 @@ static int draw(const char *dir, const char *gnuplot, struct figure *fig, size_t
 	free(ignored);
 	snprintf(out, sizeof(out), "%s/%s.svg", dir, fig->base);
 	if (stat(out, &st) < 0 || !st.st_size)
-		return err_set(err, "gnuplot wrote no %s", out);
+		return err_fail(err, -EIO, "gnuplot wrote no %s", out);
 	fig->made = true;
 	return 0;
 }
@@ -582,7 +582,7 @@ int report_plot(const struct report *rep, size_t s, enum fig_kind kind, const ch
 			 "no hot-added block stayed in an ok run (or none was examined)");
 		break;
 	default:
-		return err_set(err, "unknown figure %d", kind);
+		return err_fail(err, -EINVAL, "unknown figure %d", kind);
 	}
 	if (rc <= 0)
 		return rc;

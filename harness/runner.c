@@ -18,6 +18,7 @@
 
 #include "backend_qmp_accel.h"
 #include "clock.h"
+#include "datadir.h"
 #include "guest.h"
 #include "hotplug.h"
 #include "image.h"
@@ -450,7 +451,7 @@ static int first_contact(struct run *run, struct err *err)
 	const struct backend_ops *be = run->opt->backend;
 	static const char *const chmod_argv[] = { "/bin/chmod", "0755", GUEST_PROBE, NULL };
 	int64_t deadline = now_ms() + PROBE_TIMEOUT_MS;
-	char path[4300], *data = NULL, *out;
+	char *data = NULL, *out;
 	size_t len = 0;
 	int rc, code;
 
@@ -462,8 +463,7 @@ static int first_contact(struct run *run, struct err *err)
 			       "see docs/images.md)"), -ENOTSUP;
 	if (run->disk.has_probe)
 		return 0;
-	snprintf(path, sizeof(path), "%s/guest-image/probe/memhp-probe", image_datadir());
-	rc = read_whole(path, &data, &len, err);
+	rc = read_whole(memhp_probe_path(), &data, &len, err);
 	if (rc)
 		return err_wrap(err, rc, "reading memhp-probe (run 'make')");
 	rc = guest_upload(be, run->vm, GUEST_PROBE, data, len, deadline, err);

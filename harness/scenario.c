@@ -164,7 +164,6 @@ static const char *choice_name(const char *const *names, unsigned i)
 
 const char *scenario_method_name(unsigned m) { return choice_name(method_names, m); }
 const char *scenario_policy_name(unsigned p) { return choice_name(policy_names, p); }
-const char *scenario_accel_name(unsigned a) { return choice_name(accel_names, a); }
 const char *scenario_page_owner_name(unsigned c) { return choice_name(page_owner_names, c); }
 
 static const char *type_name(const struct scenario_key *k)

@@ -141,7 +141,6 @@ void scenario_policy_cmdline(const struct scenario *sc, char *buf, size_t len);
 
 const char *scenario_method_name(unsigned method);
 const char *scenario_policy_name(unsigned policy);
-const char *scenario_accel_name(unsigned accel);
 const char *scenario_page_owner_name(unsigned choice);
 
 /* The key table as help text, or as a Markdown table for docs/. */

@@ -6,6 +6,9 @@
 #include <stddef.h>
 #include <string.h>
 
+/* The number of elements of array a (an array, not a pointer). */
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
 /*
  * Copy src into a fixed-size field, cutting it at len - 1 bytes. Fields in
  * memhp's records are sized for what they hold (device ids, zone names);

@@ -16,6 +16,7 @@
 #include "clock.h"
 #include "signals.h"
 #include "subproc.h"
+#include "str.h"
 
 #define POLL_SLICE_MS 200
 #define SPAWN_STOP_GRACE_MS 10000
@@ -182,6 +183,27 @@ static void drain_group(pid_t pgid)
 		nanosleep(&(struct timespec){ 0, 20 * 1000000 }, NULL);
 }
 
+int child_prologue(pid_t parent, int deathsig, unsigned flags)
+{
+	if (flags & CHILD_GROUP)
+		setpgid(0, 0);
+	if (flags & CHILD_EXEC) {
+		static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGPIPE };
+		sigset_t none;
+
+		for (size_t i = 0; i < ARRAY_SIZE(sigs); i++)
+			signal(sigs[i], SIG_DFL);
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+	}
+	prctl(PR_SET_PDEATHSIG, deathsig);
+	if (getppid() != parent) {
+		raise(deathsig);
+		return -ESRCH;
+	}
+	return 0;
+}
+
 int spawn_capture_in(const struct argv *a, const char *cwd, char **out, struct err *err)
 {
 	int pfd[2], efd[2], status;
@@ -195,11 +217,11 @@ int spawn_capture_in(const struct argv *a, const char *cwd, char **out, struct e
 
 	*out = NULL;
 	if (pipe2(pfd, O_CLOEXEC) < 0)
-		return err_set(err, "pipe: %s", strerror(errno));
+		return err_fail(err, -errno, "pipe: %s", strerror(errno));
 	if (pipe2(efd, O_CLOEXEC) < 0) {
 		close(pfd[0]);
 		close(pfd[1]);
-		return err_set(err, "pipe: %s", strerror(errno));
+		return err_fail(err, -errno, "pipe: %s", strerror(errno));
 	}
 	pid = fork();
 	if (pid < 0) {
@@ -207,14 +229,12 @@ int spawn_capture_in(const struct argv *a, const char *cwd, char **out, struct e
 		close(pfd[1]);
 		close(efd[0]);
 		close(efd[1]);
-		return err_set(err, "fork: %s", strerror(errno));
+		return err_fail(err, -errno, "fork: %s", strerror(errno));
 	}
 	if (pid == 0) {
 		/* Its own process group, so that a stop reaches everything it
 		 * started (make and the compilers), and dying with memhp. */
-		setpgid(0, 0);
-		prctl(PR_SET_PDEATHSIG, SIGTERM);
-		if (getppid() != parent)
+		if (child_prologue(parent, SIGTERM, CHILD_GROUP | CHILD_EXEC))
 			_exit(127);
 		dup2(pfd[1], STDOUT_FILENO);
 		dup2(efd[1], STDERR_FILENO);
@@ -336,11 +356,9 @@ int spawn_run(const struct argv *a, int *status, struct err *err)
 	*status = 0;
 	pid = fork();
 	if (pid < 0)
-		return err_set(err, "fork: %s", strerror(errno));
+		return err_fail(err, -errno, "fork: %s", strerror(errno));
 	if (pid == 0) {
-		setpgid(0, 0);
-		prctl(PR_SET_PDEATHSIG, SIGTERM);
-		if (getppid() != parent)
+		if (child_prologue(parent, SIGTERM, CHILD_GROUP | CHILD_EXEC))
 			_exit(127);
 		execvp(a->v[0], a->v);
 		fprintf(stderr, "memhp: cannot run %s: %s\n", a->v[0], strerror(errno));

@@ -31,6 +31,25 @@ char *argv_describe(const struct argv *a);
 void sh_quote(FILE *out, const char *s);
 
 /*
+ * The start of every child process memhp forks, first thing after fork():
+ *   CHILD_GROUP  its own process group (a terminal's Ctrl-C reaches memhp
+ *                alone, which stops its children in order; a stop reaches
+ *                everything a helper started);
+ *   CHILD_EXEC   about to exec another program: SIGINT, SIGTERM, SIGHUP and
+ *                SIGPIPE back to their defaults (memhp catches or ignores
+ *                them), no signal blocked;
+ * and deathsig when memhp dies (PR_SET_PDEATHSIG, even by SIGKILL). When
+ * memhp is already gone (it died between fork and prctl), the child has
+ * another parent: init, or a subreaper such as systemd's user manager or a
+ * container's init, so the test is getppid() != parent, never == 1. Then
+ * deathsig is raised here, as if it had come, and -ESRCH returned (for a
+ * caller whose deathsig is only a flag: the cell it runs then records
+ * itself interrupted). parent: getpid() before the fork.
+ */
+enum { CHILD_GROUP = 1, CHILD_EXEC = 2 };
+int child_prologue(pid_t parent, int deathsig, unsigned flags);
+
+/*
  * Run argv to completion; its stdout is returned in *out (NUL-terminated,
  * caller frees), its stderr passes through to ours. Returns 0 when it exited
  * 0, -ECHILD with its status in err otherwise. The child runs in its own

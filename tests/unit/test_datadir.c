@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "datadir.h"
+#include "image.h"
 #include "report_kcidb.h"
 #include "scenario.h"
 
@@ -41,6 +42,59 @@ static void test_fallback_has_data(void **state)
 	assert_string_equal(memhp_datadir(), MEMHP_DATADIR);
 	unsetenv("MEMHP_DATADIR");
 	memhp_datadir_reset();
+}
+
+/* $MEMHP_CACHE, then $XDG_CACHE_HOME/memhp, then ~/.cache/memhp, as
+ * build-image; memhp rerun reads a cached image's kernel_id from there. */
+static void test_cache_dir(void **state)
+{
+	char buf[4200], dir[] = "/tmp/memhp-cache-XXXXXX", path[4400], id[64];
+	const char *home = getenv("HOME"), *xdg = getenv("XDG_CACHE_HOME");
+	char *saved_home = home ? strdup(home) : NULL, *saved_xdg = xdg ? strdup(xdg) : NULL;
+	FILE *f;
+
+	(void)state;
+	setenv("HOME", "/home/u", 1);
+	unsetenv("XDG_CACHE_HOME");
+	unsetenv("MEMHP_CACHE");
+	assert_string_equal(memhp_cache_dir(buf, sizeof(buf)), "/home/u/.cache/memhp");
+	setenv("XDG_CACHE_HOME", "/xdg", 1);
+	assert_string_equal(memhp_cache_dir(buf, sizeof(buf)), "/xdg/memhp");
+	setenv("MEMHP_CACHE", "", 1); /* empty: unset */
+	assert_string_equal(memhp_cache_dir(buf, sizeof(buf)), "/xdg/memhp");
+	assert_non_null(mkdtemp(dir));
+	setenv("MEMHP_CACHE", dir, 1);
+	assert_string_equal(memhp_cache_dir(buf, sizeof(buf)), dir);
+
+	snprintf(path, sizeof(path), "%s/images", dir);
+	assert_int_equal(make_dirs(path), 0);
+	snprintf(path, sizeof(path), "%s/images/k1", dir);
+	assert_int_equal(make_dirs(path), 0);
+	snprintf(path, sizeof(path), "%s/images/k1/image.json", dir);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs("{\"kernel_id\": \"linux-image-6.1.0-56-cloud-amd64 6.1.158-1\"}\n", f);
+	fclose(f);
+	image_cached_kernel_id("k1", id, sizeof(id));
+	assert_string_equal(id, "linux-image-6.1.0-56-cloud-amd64 6.1.158-1");
+	image_cached_kernel_id("k2", id, sizeof(id));
+	assert_string_equal(id, "");
+
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/images/k1", dir);
+	rmdir(path);
+	snprintf(path, sizeof(path), "%s/images", dir);
+	rmdir(path);
+	rmdir(dir);
+	unsetenv("MEMHP_CACHE");
+	if (saved_xdg)
+		setenv("XDG_CACHE_HOME", saved_xdg, 1);
+	else
+		unsetenv("XDG_CACHE_HOME");
+	if (saved_home)
+		setenv("HOME", saved_home, 1);
+	free(saved_home);
+	free(saved_xdg);
 }
 
 static void test_kcidb_origin(void **state)
@@ -84,6 +138,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_env_overrides),
 		cmocka_unit_test(test_fallback_has_data),
+		cmocka_unit_test(test_cache_dir),
 		cmocka_unit_test(test_kcidb_origin),
 		cmocka_unit_test(test_key_rows),
 	};
