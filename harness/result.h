@@ -31,6 +31,7 @@ enum outcome {
 	OUTCOME_REJECTED,  /* the guest refused (ACPI status, or no progress) */
 	OUTCOME_TIMEOUT,   /* no answer before the deadline */
 	OUTCOME_ERROR,     /* the VMM refused the request */
+	OUTCOME_HUNG,      /* the guest kernel kept retrying the same pages, no progress */
 };
 
 /* What became of a hot-added block, once the blocks were counted. */
@@ -53,6 +54,8 @@ struct device_record {
 	unsigned ost_source, ost_status; /* last ACPI status seen */
 	int64_t unplug_ms;               /* from first request to outcome */
 	char detail[256];
+	json_object *hung; /* hung: the pfns and reasons the kernel kept failing on, or NULL */
+	bool futile;       /* virtio-mem: re-triggering stopped on the futile tail */
 };
 
 struct block_record {
@@ -61,6 +64,7 @@ struct block_record {
 	enum block_final final;
 	char final_zone[24]; /* zone at the end, when still online */
 	json_object *why;    /* still present: page kinds and verdict (memhp-probe why) */
+	json_object *kernel; /* the kernel's failed offline attempts (klog.h), or NULL */
 };
 
 struct timeline_point {
@@ -155,6 +159,14 @@ struct run_record {
 	json_object *why_probe;
 	char **kmsg;
 	size_t nkmsg;
+
+	/* The kernel log read for the reasons (klog.h): records parsed, records
+	 * lost (overwritten before they were read), failures naming no block;
+	 * null when the probe sent none (an older memhp-probe in an image). */
+	struct {
+		bool have;
+		uint64_t records, lost, unmapped;
+	} klog;
 
 	json_object *probe_final; /* the last probe snapshot, kept verbatim */
 	json_object *workload;    /* workload.c's record of the workload, verbatim */
