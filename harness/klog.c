@@ -485,18 +485,50 @@ bool klog_attempt_unmovable(const struct klog_attempt *a)
 	return false;
 }
 
+bool klog_block_stuck(const struct klog_block *b, int64_t since_us)
+{
+	return b && (b->n || b->dropped) && b->last.t_us >= since_us &&
+	       klog_attempt_unmovable(&b->last);
+}
+
 bool klog_futile(const struct klog *k, const uint64_t *present, size_t n, int64_t since_us)
 {
 	if (!n)
 		return false;
-	for (size_t i = 0; i < n; i++) {
-		const struct klog_block *b = klog_find(k, present[i]);
-
-		if (!b || (!b->n && !b->dropped) || b->last.t_us < since_us ||
-		    !klog_attempt_unmovable(&b->last))
+	for (size_t i = 0; i < n; i++)
+		if (!klog_block_stuck(klog_find(k, present[i]), since_us))
 			return false;
-	}
 	return true;
+}
+
+/* A count in memhp-probe why's "pages", or UINT64_MAX when it is missing. */
+static uint64_t why_pages(json_object *why, const char *kind)
+{
+	json_object *pages, *v;
+
+	if (!json_object_object_get_ex(why, "pages", &pages) ||
+	    !json_object_object_get_ex(pages, kind, &v) || !json_object_is_type(v, json_type_int) ||
+	    json_object_get_int64(v) < 0)
+		return UINT64_MAX;
+	return json_object_get_uint64(v);
+}
+
+bool klog_why_stuck(json_object *why, uint64_t block_pages)
+{
+	static const char *const unmovable[] = { "slab", "pgtable", "reserved", "kernel" };
+	static const char *const movable[] = { "anon", "file", "thp", "hugetlb" };
+	json_object *v;
+	bool stuck = false;
+
+	if (!why || !json_object_object_get_ex(why, "verdict", &v) ||
+	    !json_object_is_type(v, json_type_string))
+		return false;
+	for (size_t i = 0; i < sizeof(unmovable) / sizeof(unmovable[0]); i++)
+		stuck |= !strcmp(json_object_get_string(v), unmovable[i]);
+	for (size_t i = 0; i < sizeof(movable) / sizeof(movable[0]); i++)
+		if (why_pages(why, movable[i]) != 0)
+			return false;
+	return stuck && block_pages && why_pages(why, "free") < block_pages;
 }
 
 static json_object *attempt_json(const struct klog_attempt *a)

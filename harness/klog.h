@@ -121,6 +121,19 @@ bool klog_attempt_unmovable(const struct klog_attempt *a);
  */
 bool klog_futile(const struct klog *k, const uint64_t *present, size_t n, int64_t since_us);
 
+/* One block of klog_futile's rule: its newest failure, since since_us, was
+ * on an unmovable page. */
+bool klog_block_stuck(const struct klog_block *b, int64_t since_us);
+/*
+ * The same decided from what a block holds, for a block the log says nothing
+ * of (6.1's virtio-mem in sub-block mode unplugs through alloc_contig_range(),
+ * which prints no dump): memhp-probe why's object for the block (kpageflags)
+ * has an unmovable verdict (slab, pgtable, reserved, kernel), no movable
+ * page (anon, file, thp, hugetlb) and fewer free pages than one device block
+ * of block_pages, so no device block in it can be wholly free.
+ */
+bool klog_why_stuck(json_object *why, uint64_t block_pages);
+
 /* A block's attempts for the result: {"attempts": […], "dropped": N,
  * "last": {…}}, or NULL when it has none. device: the device's id or NULL. */
 json_object *klog_block_json(const struct klog_block *b, const char *device);

@@ -58,6 +58,16 @@ bool result_have_bytes_unplugged(const struct count *c)
 	return c->have_plugged && c->have_final;
 }
 
+bool result_have_rss_returned(const struct run_record *r)
+{
+	return r->vmm_rss.have_loaded && r->vmm_rss.have_after;
+}
+
+uint64_t result_rss_returned(const struct run_record *r)
+{
+	return r->vmm_rss.loaded > r->vmm_rss.after ? r->vmm_rss.loaded - r->vmm_rss.after : 0;
+}
+
 static int name_index(const char *const *names, size_t n, const char *s)
 {
 	for (size_t i = 0; i < n; i++)
@@ -152,6 +162,9 @@ static const struct field result_fields[] = {
 	FLD(RR, "klog", "records", F_U64, klog.records, FLAG(RR, klog.have)),
 	FLD(RR, "klog", "lost", F_U64, klog.lost, FLAG(RR, klog.have)),
 	FLD(RR, "klog", "unmapped", F_U64, klog.unmapped, FLAG(RR, klog.have)),
+	FLD(RR, "vmm", "rss_before_plug", F_U64, vmm_rss.before, FLAG(RR, vmm_rss.have_before)),
+	FLD(RR, "vmm", "rss_loaded", F_U64, vmm_rss.loaded, FLAG(RR, vmm_rss.have_loaded)),
+	FLD(RR, "vmm", "rss_after_unplug", F_U64, vmm_rss.after, FLAG(RR, vmm_rss.have_after)),
 };
 
 #define BR struct block_record
@@ -375,6 +388,10 @@ json_object *result_to_json(const struct run_record *r)
 			       result_have_bytes_unplugged(&r->count) ?
 				       json_object_new_uint64(result_bytes_unplugged(&r->count)) :
 				       NULL);
+
+	json_object_object_add(group_of(root, "vmm", true), "rss_returned",
+			       result_have_rss_returned(r) ?
+				       json_object_new_uint64(result_rss_returned(r)) : NULL);
 
 	o = json_object_new_object();
 	for (unsigned p = 0; p < PHASE_COUNT; p++)

@@ -168,6 +168,15 @@ struct run_record {
 		uint64_t records, lost, unmapped;
 	} klog;
 
+	/* Host memory returned (issue 25): the emulator's RSS (bytes) before
+	 * plugging, once the workload held its memory (or the blocks were
+	 * online, without a workload), and after unplug and settle; each
+	 * measured or null. */
+	struct {
+		bool have_before, have_loaded, have_after;
+		uint64_t before, loaded, after;
+	} vmm_rss;
+
 	json_object *probe_final; /* the last probe snapshot, kept verbatim */
 	json_object *workload;    /* workload.c's record of the workload, verbatim */
 	json_object *kernel_build; /* build-kernel's kernel.json for build: kernels, or NULL */
@@ -188,6 +197,11 @@ const char *result_final_name(enum block_final final);
  * result_have_bytes_unplugged(). */
 uint64_t result_bytes_unplugged(const struct count *c);
 bool result_have_bytes_unplugged(const struct count *c);
+
+/* Host memory the unplug gave back: the emulator's RSS once loaded minus
+ * after unplug (0 when it grew); meaningful when both were measured. */
+bool result_have_rss_returned(const struct run_record *r);
+uint64_t result_rss_returned(const struct run_record *r);
 
 struct device_record *result_add_device(struct run_record *r);
 struct block_record *result_add_block(struct run_record *r);

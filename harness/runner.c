@@ -194,6 +194,28 @@ static int watch(struct hotplug_ctx *ctx, struct err *err)
 
 static bool in_hotplugged_range(const struct run_record *rec, uint64_t start);
 
+/* klog_why_stuck for one block, asking memhp-probe why (kpageflags only). */
+static bool why_stuck(struct run *run, uint64_t index)
+{
+	char idx[24];
+	const char *argv[] = { GUEST_PROBE, "why", "--page-owner", "off", idx, NULL };
+	json_object *blocks = NULL;
+	char *out = NULL;
+	struct err err;
+	int code;
+	bool yes = false;
+
+	snprintf(idx, sizeof(idx), "%" PRIu64, index);
+	if (!guest_exec(run->opt->backend, run->vm, argv, &out, &code, now_ms() + PROBE_TIMEOUT_MS,
+			&err) && !code && !guest_why_parse(out, &blocks, &err) &&
+	    json_object_array_length(blocks) == 1)
+		yes = klog_why_stuck(json_object_array_get_idx(blocks, 0),
+				     run->sc->vmem_block_size / 4096);
+	json_object_put(blocks);
+	free(out);
+	return yes;
+}
+
 /* hotplug_ctx.futile: the blocks as they are now, and whether every
  * hot-added one still present has failed on an unmovable page since the
  * unplug began. */
@@ -214,7 +236,12 @@ static bool futile(struct hotplug_ctx *ctx)
 		if (in_hotplugged_range(run->rec, run->last.blocks[i].start))
 			present[n++] = run->last.blocks[i].index;
 	klog_finish(&run->klog);
-	yes = klog_futile(&run->klog, present, n, run->unplug_us);
+	yes = n > 0;
+	/* The log decides where it says something; what the block holds,
+	 * where it does not. */
+	for (size_t i = 0; yes && i < n; i++)
+		if (!klog_block_stuck(klog_find(&run->klog, present[i]), run->unplug_us))
+			yes = why_stuck(run, present[i]);
 	free(present);
 	return yes;
 }
@@ -679,8 +706,18 @@ static int phase_boot(struct run *run, struct err *err)
 	return 0;
 }
 
+/* The emulator's RSS now, into one of the run's three points. */
+static void note_rss(struct run *run, bool *have, uint64_t *bytes)
+{
+	uint64_t v = vm_rss(run->opt->backend, run->vm);
+
+	*have = v > 0;
+	*bytes = v;
+}
+
 static int phase_plug(struct run *run, struct err *err)
 {
+	note_rss(run, &run->rec->vmm_rss.have_before, &run->rec->vmm_rss.before);
 	return run->hp->plug(&run->ctx, err);
 }
 
@@ -735,6 +772,7 @@ static int phase_workload(struct run *run, struct err *err)
 
 static int phase_unplug(struct run *run, struct err *err)
 {
+	note_rss(run, &run->rec->vmm_rss.have_loaded, &run->rec->vmm_rss.loaded);
 	/* Failures from here on are this unplug's. */
 	run->unplug_us = run->klog.last_us + 1;
 	klog_progress(&run->klog);
@@ -817,6 +855,7 @@ static int phase_settle(struct run *run, struct err *err)
 		return rc;
 	count_blocks(run);
 	keep_reasons(run);
+	note_rss(run, &run->rec->vmm_rss.have_after, &run->rec->vmm_rss.after);
 	rc = examine_remaining(run, err);
 	if (rc)
 		return rc;
