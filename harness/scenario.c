@@ -125,7 +125,7 @@ static const struct scenario_key scenario_keys[] = {
 	{ "unplug", "futile_stop", KEY_BOOL, OFF(futile_stop), 0, "false", 0, 0, NULL,
 	  "virtio-mem: give up re-triggering once nothing moved for the settle window and every "
 	  "block still present has failed, during this unplug, on an unmovable page (the "
-	  "kernel's log, docs/why.md)" },
+	  "kernel's log, or kpageflags where the log is silent; docs/why.md)" },
 
 	{ "workload", "mix", KEY_MIX, STR(mix), "", 0, 0, NULL,
 	  "workloads run between online and unplug, as KIND:SHARE separated by spaces, e.g. "
