@@ -517,12 +517,17 @@ bool klog_why_stuck(json_object *why, uint64_t block_pages)
 {
 	static const char *const unmovable[] = { "slab", "pgtable", "reserved", "kernel" };
 	static const char *const movable[] = { "anon", "file", "thp", "hugetlb" };
-	json_object *v;
+	json_object *v, *ranges;
 	bool stuck = false;
 
 	if (!why || !json_object_object_get_ex(why, "verdict", &v) ||
 	    !json_object_is_type(v, json_type_string))
 		return false;
+	/* A newer probe counts the 2 MiB ranges still online with nothing
+	 * unmovable in them: none, and no device block can come out. */
+	if (json_object_object_get_ex(why, "movable_2m", &ranges))
+		return json_object_is_type(ranges, json_type_int) &&
+		       json_object_get_int64(ranges) == 0 && why_pages(why, "offline") != UINT64_MAX;
 	for (size_t i = 0; i < sizeof(unmovable) / sizeof(unmovable[0]); i++)
 		stuck |= !strcmp(json_object_get_string(v), unmovable[i]);
 	for (size_t i = 0; i < sizeof(movable) / sizeof(movable[0]); i++)

@@ -128,9 +128,10 @@ bool klog_block_stuck(const struct klog_block *b, int64_t since_us);
  * The same decided from what a block holds, for a block the log says nothing
  * of (6.1's virtio-mem in sub-block mode unplugs through alloc_contig_range(),
  * which prints no dump): memhp-probe why's object for the block (kpageflags)
- * has an unmovable verdict (slab, pgtable, reserved, kernel), no movable
- * page (anon, file, thp, hugetlb) and fewer free pages than one device block
- * of block_pages, so no device block in it can be wholly free.
+ * counts no 2 MiB range still online without an unmovable page in it
+ * ("movable_2m" 0); from an older probe without that count: an unmovable
+ * verdict (slab, pgtable, reserved, kernel), no movable page (anon, file,
+ * thp, hugetlb) and fewer free pages than one device block of block_pages.
  */
 bool klog_why_stuck(json_object *why, uint64_t block_pages);
 

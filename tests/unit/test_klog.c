@@ -350,6 +350,26 @@ static void test_why_stuck(void **state)
 	assert_false(klog_why_stuck(NULL, 512));
 }
 
+/* The probe's count of 2 MiB ranges that could still come out decides when
+ * it is there: block 32 above, whose 759 free pages lie scattered over
+ * ranges that each hold a page table, is stuck; one such range, and it is
+ * not. */
+static void test_why_stuck_ranges(void **state)
+{
+	json_object *o = json_tokener_parse(
+		"{\"index\":32,\"verdict\":\"pgtable\",\"movable_2m\":0,\"pages\":{\"free\":759,"
+		"\"anon\":0,\"file\":0,\"thp\":0,\"hugetlb\":0,\"slab\":33,\"pgtable\":14046,"
+		"\"reserved\":0,\"offline\":16896,\"other\":1034}}");
+
+	(void)state;
+	assert_true(klog_why_stuck(o, 512));
+	json_object_object_add(o, "movable_2m", json_object_new_int(1));
+	assert_false(klog_why_stuck(o, 512));
+	json_object_object_add(o, "movable_2m", json_object_new_string("0"));
+	assert_false(klog_why_stuck(o, 512));
+	json_object_put(o);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -363,6 +383,7 @@ int main(void)
 		cmocka_unit_test(test_page_kinds),
 		cmocka_unit_test(test_feed_json),
 		cmocka_unit_test(test_why_stuck),
+		cmocka_unit_test(test_why_stuck_ranges),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
