@@ -191,8 +191,8 @@ static int vmem_unplug(struct hotplug_ctx *ctx, struct err *err)
 	if (size)
 		snprintf(d->detail, sizeof(d->detail),
 			 "%" PRIu64 " bytes still plugged after %u requests%s", size, d->attempts,
-			 d->futile ? "; stopped early: every block left failed on an unmovable "
-				     "page (futile_stop)" : "");
+			 d->futile ? "; stopped early: every block left is stuck on unmovable "
+				     "pages (futile_stop)" : "");
 	return 0;
 }
 
