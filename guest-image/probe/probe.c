@@ -29,6 +29,7 @@
 
 #include <json-c/json.h>
 
+#include "kmsg.h"
 #include "load.h"
 #include "why.h"
 
@@ -164,45 +165,6 @@ static json_object *probe_meminfo(void)
 	return obj;
 }
 
-static bool kmsg_is_hotplug(const char *msg)
-{
-	static const char *const needles[] = {
-		"offlin", "Offline", "page dumped because", "memory_hotplug",
-		"virtio_mem", "hotplug", "Eject", "remove_memory",
-	};
-
-	for (size_t i = 0; i < sizeof(needles) / sizeof(needles[0]); i++)
-		if (strstr(msg, needles[i]))
-			return true;
-	return false;
-}
-
-/*
- * The records memhp parses for the kernel's own reasons an offline failed
- * (harness/klog.c): dump_page()'s lines, migration and isolation failures,
- * dynamic debug's "memory offlining ... failed due to", the ACPI and pseries
- * verdicts, and "Offlined Pages" (progress).
- */
-static bool kmsg_is_reason(const char *msg)
-{
-	static const char *const prefixes[] = {
-		"page:", "head:", "flags:", "anon flags:", "ksm flags:", "aops:", "page_type:",
-	};
-	static const char *const needles[] = {
-		"page dumped because:", "migrating pfn ", "failed to isolate pfn ",
-		"memory offlining [mem ", "Offlined Pages ", "Offline failed",
-		"pseries-hotplug-mem", "indexed-count-remove",
-	};
-
-	for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++)
-		if (!strncmp(msg, prefixes[i], strlen(prefixes[i])))
-			return true;
-	for (size_t i = 0; i < sizeof(needles) / sizeof(needles[0]); i++)
-		if (strstr(msg, needles[i]))
-			return true;
-	return false;
-}
-
 /*
  * Kernel log records newer than the previous probe's cursor: "kmsg", the
  * lines about hotplug as text; "klog", the records the harness parses for
@@ -213,7 +175,8 @@ static bool kmsg_is_reason(const char *msg)
 static void probe_kmsg(json_object *root)
 {
 	json_object *arr = json_object_new_array(), *klog = json_object_new_array();
-	unsigned long long last = 0, seen = 0, lost = 0, next = 0;
+	struct kmsg_cursor cur;
+	unsigned long long last = 0;
 	unsigned dropped = 0, kdropped = 0;
 	bool have_cursor = false;
 	char buf[8192];
@@ -224,38 +187,23 @@ static void probe_kmsg(json_object *root)
 		have_cursor = fscanf(f, "%llu", &last) == 1;
 		fclose(f);
 	}
+	kmsg_cursor_init(&cur, have_cursor, last);
 	fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0)
 		goto out;
-	if (have_cursor)
-		next = last + 1;
-	seen = last;
 	for (;;) {
 		ssize_t n = read(fd, buf, sizeof(buf) - 1);
 		unsigned long long seq, us;
-		unsigned prio;
-		char *msg, *nl;
+		char *msg;
 
 		if (n < 0 && errno == EPIPE)
 			continue; /* overwritten records: the gap is counted below */
 		if (n <= 0)
 			break;
 		buf[n] = '\0';
-		if (sscanf(buf, "%u,%llu,%llu,", &prio, &seq, &us) != 3)
-			continue;
-		if (have_cursor && seq <= last)
-			continue;
-		if (have_cursor && seq > next)
-			lost += seq - next;
-		next = seq + 1;
-		seen = seq;
-		msg = strchr(buf, ';');
+		msg = kmsg_record(&cur, buf, &seq, &us);
 		if (!msg)
 			continue;
-		msg++;
-		nl = strchr(msg, '\n');
-		if (nl)
-			*nl = '\0';
 		if (kmsg_is_reason(msg)) {
 			if (json_object_array_length(klog) < KLOG_MAX_RECORDS) {
 				json_object *rec = json_object_new_array();
@@ -280,14 +228,14 @@ static void probe_kmsg(json_object *root)
 		json_object_array_add(arr, json_object_new_string("memhp-probe: further lines dropped"));
 	f = fopen(KMSG_CURSOR, "we");
 	if (f) {
-		fprintf(f, "%llu\n", seen);
+		fprintf(f, "%llu\n", cur.seen);
 		fclose(f);
 	}
 out:
 	json_object_object_add(root, "kmsg", arr);
 	json_object_object_add(root, "klog", klog);
 	/* Records not sent for want of room count as lost too. */
-	json_object_object_add(root, "klog_lost", json_object_new_uint64(lost + kdropped));
+	json_object_object_add(root, "klog_lost", json_object_new_uint64(cur.lost + kdropped));
 }
 
 /* Only the kernel log (probe_kmsg): a cheap look while an unplug runs. */

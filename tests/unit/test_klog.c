@@ -17,6 +17,7 @@
 #include <cmocka.h>
 
 #include "klog.h"
+#include "../../guest-image/probe/kmsg.c"
 
 #define SAMPLE "tests/unit/data/kmsg-6.1-pinned-dimm.log"
 #define BS (128ULL << 20)
@@ -370,6 +371,44 @@ static void test_why_stuck_ranges(void **state)
 	json_object_put(o);
 }
 
+
+/* The probe's side: records newer than the cursor, and the gaps counted. */
+static void test_probe_cursor(void **state)
+{
+	struct kmsg_cursor c;
+	unsigned long long seq, us;
+	char r1[] = "4,120,7835190,-;page:000000005b58d565 refcount:1 pfn:0x110000\n"
+		    " SUBSYSTEM=memory\n";
+	char r0[] = "4,100,7000000,-;old\n", r2[] = "4,125,7837514,-;page dumped because: x\n";
+	char bad[] = "not a record";
+	char *msg;
+
+	(void)state;
+	kmsg_cursor_init(&c, true, 100);
+	assert_null(kmsg_record(&c, r0, &seq, &us)); /* the previous probe read it */
+	msg = kmsg_record(&c, r1, &seq, &us);
+	assert_non_null(msg);
+	assert_string_equal(msg, "page:000000005b58d565 refcount:1 pfn:0x110000");
+	assert_int_equal(seq, 120);
+	assert_int_equal(us, 7835190);
+	assert_int_equal(c.lost, 19); /* 101..119 were overwritten */
+	assert_non_null(kmsg_record(&c, r2, &seq, &us));
+	assert_int_equal(c.lost, 23);
+	assert_int_equal(c.seen, 125);
+	assert_null(kmsg_record(&c, bad, &seq, &us));
+	/* the first probe has no cursor: nothing counts as lost */
+	kmsg_cursor_init(&c, false, 0);
+	assert_non_null(kmsg_record(&c, r2, &seq, &us));
+	assert_int_equal(c.lost, 0);
+
+	assert_true(kmsg_is_reason("page:00000000ac14223c refcount:1 mapcount:0 pfn:0x100000"));
+	assert_true(kmsg_is_reason("anon flags: 0x17ffffc0080014(uptodate|lru|swapbacked)"));
+	assert_true(kmsg_is_reason("migrating pfn 12a400 failed ret:7"));
+	assert_true(kmsg_is_reason("memory memory34: Offline failed."));
+	assert_false(kmsg_is_reason("raw: 0017ffffc0000000 0000000000000000"));
+	assert_false(kmsg_is_reason("Run /init as init process"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -384,6 +423,7 @@ int main(void)
 		cmocka_unit_test(test_feed_json),
 		cmocka_unit_test(test_why_stuck),
 		cmocka_unit_test(test_why_stuck_ranges),
+		cmocka_unit_test(test_probe_cursor),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
