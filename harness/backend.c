@@ -5,6 +5,7 @@
  * message naming the backend.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "backend.h"
@@ -138,6 +139,22 @@ int vm_status(const struct backend_ops *be, struct vm *vm, struct vm_status *st,
 uint64_t vm_peak_rss(const struct backend_ops *be, struct vm *vm)
 {
 	return be->peak_rss ? be->peak_rss(vm) : 0;
+}
+
+uint64_t vm_rss(const struct backend_ops *be, struct vm *vm)
+{
+	return be->rss ? be->rss(vm) : 0;
+}
+
+uint64_t backend_smaps_rss(const char *text)
+{
+	for (const char *p = text; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL) {
+		unsigned long long kb;
+
+		if (sscanf(p, "Rss: %llu kB", &kb) == 1 && !strncmp(p, "Rss:", 4))
+			return (uint64_t)kb * 1024;
+	}
+	return 0;
 }
 
 const char *vm_version(const struct backend_ops *be, struct vm *vm)

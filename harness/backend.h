@@ -180,6 +180,10 @@ struct backend_ops {
 	/* Peak resident memory of the emulator on the host, in bytes (0: not
 	 * known). May be NULL. */
 	uint64_t (*peak_rss)(struct vm *vm);
+	/* Resident memory of the emulator now, in bytes (QMP: Rss of
+	 * /proc/PID/smaps_rollup; libvirt: its RSS memory stat); 0: not known.
+	 * May be NULL. (issue 25: host memory returned) */
+	uint64_t (*rss)(struct vm *vm);
 	/* Emulator version string for the result. May be NULL. */
 	const char *(*version)(struct vm *vm);
 	/* Where the guest runs, when that is not this machine: overwrites what
@@ -224,6 +228,9 @@ int vm_vmm_command(const struct backend_ops *be, struct vm *vm, const char *cmd,
 /* -ENOENT when the backend cannot tell. */
 int vm_status(const struct backend_ops *be, struct vm *vm, struct vm_status *st, struct err *err);
 uint64_t vm_peak_rss(const struct backend_ops *be, struct vm *vm);
+uint64_t vm_rss(const struct backend_ops *be, struct vm *vm);
+/* The "Rss:" line of /proc/PID/smaps_rollup text, in bytes; 0 without one. */
+uint64_t backend_smaps_rss(const char *text);
 /* "" when the backend cannot tell. */
 const char *vm_version(const struct backend_ops *be, struct vm *vm);
 /* Leaves host, kernel and cpus as they are when the guest runs here. */

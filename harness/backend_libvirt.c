@@ -643,6 +643,17 @@ static uint64_t lv_peak_rss(struct vm *vm)
 	return vm->peak_rss;
 }
 
+static uint64_t lv_rss(struct vm *vm)
+{
+	virDomainMemoryStatStruct st[VIR_DOMAIN_MEMORY_STAT_NR];
+	int n = virDomainMemoryStats(vm->dom, st, VIR_DOMAIN_MEMORY_STAT_NR, 0);
+
+	for (int i = 0; i < n; i++)
+		if (st[i].tag == VIR_DOMAIN_MEMORY_STAT_RSS)
+			return st[i].val << 10;
+	return 0;
+}
+
 static const char *lv_version(struct vm *vm)
 {
 	unsigned long hv = 0, lib = 0;
@@ -855,6 +866,7 @@ const struct backend_ops backend_libvirt = {
 	.agent = lv_agent,
 	.status = lv_status,
 	.peak_rss = lv_peak_rss,
+	.rss = lv_rss,
 	.version = lv_version,
 	.host_info = lv_host_info,
 	.stop = lv_stop,

@@ -612,6 +612,24 @@ static uint64_t qmp_peak_rss(struct vm *vm)
 	return (uint64_t)kb * 1024;
 }
 
+/* Rss of the emulator now, from smaps_rollup (RSS the kernel counts
+ * exactly, not the status file's approximate VmRSS). */
+static uint64_t qmp_rss(struct vm *vm)
+{
+	char path[64], text[4096];
+	size_t n;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/smaps_rollup", (int)vm->pid);
+	f = fopen(path, "re");
+	if (!f)
+		return 0;
+	n = fread(text, 1, sizeof(text) - 1, f);
+	fclose(f);
+	text[n] = '\0';
+	return backend_smaps_rss(text);
+}
+
 static const char *qmp_version(struct vm *vm)
 {
 	return vm->qmp.version;
@@ -673,6 +691,7 @@ const struct backend_ops backend_qmp = {
 	.vmm_command = qmp_cmd,
 	.status = qmp_status,
 	.peak_rss = qmp_peak_rss,
+	.rss = qmp_rss,
 	.version = qmp_version,
 	.stop = qmp_stop,
 };

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,4 +29,28 @@ int hotplug_next_event(struct hotplug_ctx *ctx, int64_t deadline, struct vm_even
 	rec.size = ev->size;
 	result_add_event(ctx->rec, &rec);
 	return 0;
+}
+
+#define WATCH_MS 2000
+
+int64_t hotplug_watch_due(const struct hotplug_ctx *ctx)
+{
+	if (!ctx->watch || !ctx->klog || ctx->sc->hung_window_ms <= 0)
+		return INT64_MAX;
+	return now_ms() + (ctx->watch_ms > 0 ? ctx->watch_ms : WATCH_MS);
+}
+
+int hotplug_watch_hung(struct hotplug_ctx *ctx, struct device_record *d)
+{
+	int64_t window_us = ctx->sc->hung_window_ms * 1000;
+	struct err ignored;
+
+	if (hotplug_watch_due(ctx) == INT64_MAX || ctx->watch(ctx, &ignored) ||
+	    !klog_hung(ctx->klog, window_us))
+		return 0;
+	d->outcome = OUTCOME_HUNG;
+	klog_hung_text(ctx->klog, d->detail, sizeof(d->detail));
+	json_object_put(d->hung);
+	d->hung = klog_hung_json(ctx->klog, window_us);
+	return 1;
 }

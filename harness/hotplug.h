@@ -5,6 +5,7 @@
 #include <stdint.h>
 
 #include "backend.h"
+#include "klog.h"
 #include "result.h"
 #include "scenario.h"
 
@@ -26,6 +27,16 @@ struct hotplug_ctx {
 	 * bytes still plugged. The runner adds the blocks the guest still has. */
 	void (*sample)(struct hotplug_ctx *ctx, int64_t t_ms, uint64_t bytes);
 	void *owner; /* the runner's, for sample */
+
+	/* issue 25: the guest kernel's log (klog.h), read while unplugging.
+	 * watch reads what is new into klog (memhp-probe kmsg), at most every
+	 * watch_ms (0: 2 s); futile says whether every hot-added block still
+	 * present has failed on an unmovable page during this unplug. Any of
+	 * them may be NULL: no hung outcome, no futile stop. */
+	struct klog *klog;
+	int (*watch)(struct hotplug_ctx *ctx, struct err *err);
+	bool (*futile)(struct hotplug_ctx *ctx);
+	int64_t watch_ms;
 };
 
 struct hotplug_ops {
@@ -48,5 +59,15 @@ const struct hotplug_ops *hotplug_for(unsigned method);
 /* Shared by the methods: wait for the next event, log it in the record. */
 int hotplug_next_event(struct hotplug_ctx *ctx, int64_t deadline, struct vm_event *ev,
 		       struct err *err);
+/*
+ * Read the guest's log now and decide whether the kernel hangs on this
+ * device's unplug (klog_hung over [unplug] hung_window): then d is hung,
+ * with the pfns and reasons, and 1 is returned; 0 otherwise. A guest that
+ * cannot be read is no verdict: 0.
+ */
+int hotplug_watch_hung(struct hotplug_ctx *ctx, struct device_record *d);
+/* When the next watch is due: now + watch_ms, or INT64_MAX when there is
+ * nothing to watch for. */
+int64_t hotplug_watch_due(const struct hotplug_ctx *ctx);
 
 #endif

@@ -6,7 +6,10 @@
  * DEVICE_REMOVAL_FAILED); a silent guest runs into the deadline, after which
  * query-acpi-ospm-status is read once more where the backend can. Rejected
  * DIMMs get further rounds (scenario [unplug] retries): a DIMM holding the
- * memmap of a later one can go once that one is gone.
+ * memmap of a later one can go once that one is gone. While waiting, the
+ * guest's kernel log is read every few seconds: a kernel that keeps failing
+ * to migrate the same pages for [unplug] hung_window makes the DIMM hung,
+ * and the unplug stops there.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -116,7 +119,7 @@ static int late_event(struct hotplug_ctx *ctx, const struct vm_event *ev, struct
 /* One device_del and its answer: removed, rejected or timed out. */
 static int unplug_one(struct hotplug_ctx *ctx, struct device_record *d, struct err *err)
 {
-	int64_t start = now_ms(), deadline = start + ctx->sc->deadline_ms;
+	int64_t start = now_ms(), deadline = start + ctx->sc->deadline_ms, next_watch;
 	struct vm_event ev;
 	unsigned source, status;
 	int rc;
@@ -132,8 +135,25 @@ static int unplug_one(struct hotplug_ctx *ctx, struct device_record *d, struct e
 	}
 	if (rc)
 		return rc;
+	/* This device's failures start the hung watch afresh. */
+	if (ctx->klog)
+		klog_progress(ctx->klog);
+	next_watch = hotplug_watch_due(ctx);
 	for (;;) {
-		rc = hotplug_next_event(ctx, deadline, &ev, err);
+		int64_t wake = next_watch < deadline ? next_watch : deadline;
+
+		if (now_ms() >= next_watch) {
+			/* Is the kernel retrying the same pages to no end? */
+			if (hotplug_watch_hung(ctx, d)) {
+				d->unplug_ms += now_ms() - start;
+				return 0;
+			}
+			next_watch = hotplug_watch_due(ctx);
+			continue;
+		}
+		rc = hotplug_next_event(ctx, wake, &ev, err);
+		if (rc == -ETIMEDOUT && wake < deadline)
+			continue;
 		if (rc == -ETIMEDOUT)
 			break;
 		if (rc)
@@ -169,6 +189,8 @@ static int unplug_one(struct hotplug_ctx *ctx, struct device_record *d, struct e
 	}
 	/* Nothing conclusive arrived: ask QEMU what the guest last said. */
 	d->unplug_ms += now_ms() - start;
+	if (hotplug_watch_hung(ctx, d))
+		return 0;
 	rc = vm_unplug_status(ctx->be, ctx->vm, d->id, &source, &status, err);
 	if (rc && rc != -ENOENT)
 		return rc;
@@ -275,6 +297,10 @@ static int dimm_unplug(struct hotplug_ctx *ctx, struct err *err)
 			rc = unplug_one(ctx, d, err);
 			if (rc)
 				return err_wrap(err, rc, "unplugging %s", d->id);
+			/* A kernel stuck retrying holds the hotplug lock: every
+			 * further request would wait behind it. */
+			if (d->outcome == OUTCOME_HUNG)
+				goto done;
 			note_progress(ctx, start, &plugged);
 			if (ctx->progress)
 				ctx->progress("%u/%zu DIMMs removed, round %u", tally(rec, &left), n,
@@ -283,6 +309,7 @@ static int dimm_unplug(struct hotplug_ctx *ctx, struct err *err)
 		if (!tried)
 			break;
 	}
+done:
 	/* Events already received but not read: a late DEVICE_DELETED counts. */
 	rc = backoff(ctx, 0, err);
 	if (rc)

@@ -7,7 +7,9 @@
  * throttles them to about one a second) wake us, query-memory-devices gives
  * the truth. When nothing moves for the settle window the request is written
  * again, which re-triggers the driver instead of sitting out its 50-300 s
- * retry timer.
+ * retry timer. With [unplug] futile_stop it is not written again once every
+ * block left has failed on an unmovable page (the kernel's log, klog.h);
+ * a kernel retrying the same pages for [unplug] hung_window makes it hung.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -62,6 +64,7 @@ static int resize_until(struct hotplug_ctx *ctx, struct device_record *d, uint64
 			int64_t deadline, bool record_timeline, uint64_t *final, struct err *err)
 {
 	int64_t start = now_ms(), last_progress = start;
+	int64_t next_watch = record_timeline ? hotplug_watch_due(ctx) : INT64_MAX;
 	struct vm_memory_device dev;
 	unsigned idle_retriggers = 0;
 	uint64_t last;
@@ -94,6 +97,8 @@ static int resize_until(struct hotplug_ctx *ctx, struct device_record *d, uint64
 			last = dev.size;
 			last_progress = now_ms();
 			idle_retriggers = 0;
+			if (ctx->klog)
+				klog_progress(ctx->klog);
 			if (record_timeline)
 				ctx->sample(ctx, now_ms() - start, last);
 			else if (ctx->progress)
@@ -103,8 +108,20 @@ static int resize_until(struct hotplug_ctx *ctx, struct device_record *d, uint64
 					      format_size(target, b2, sizeof(b2)));
 			continue;
 		}
+		if (now_ms() >= next_watch) {
+			/* Nothing moved: is the kernel retrying the same pages? */
+			if (hotplug_watch_hung(ctx, d))
+				break;
+			next_watch = hotplug_watch_due(ctx);
+		}
 		if (now_ms() - last_progress < ctx->sc->settle_ms)
 			continue;
+		/* The futile tail: every block left failed on an unmovable
+		 * page; writing the request again would free nothing. */
+		if (record_timeline && ctx->sc->futile_stop && ctx->futile && ctx->futile(ctx)) {
+			d->futile = true;
+			break;
+		}
 		if (idle_retriggers >= ctx->sc->retries)
 			break;
 		/* Writing the same request again wakes the guest driver. */
@@ -163,6 +180,8 @@ static int vmem_unplug(struct hotplug_ctx *ctx, struct err *err)
 		return err_wrap(err, rc, "unplugging %s", VMEM_ID);
 	d->unplug_ms = now_ms() - start;
 	d->remaining = size;
+	if (d->outcome == OUTCOME_HUNG)
+		return 0; /* hotplug_watch_hung said why */
 	if (!size)
 		d->outcome = OUTCOME_REMOVED;
 	else if (size < d->plugged)
@@ -171,7 +190,9 @@ static int vmem_unplug(struct hotplug_ctx *ctx, struct err *err)
 		d->outcome = OUTCOME_REJECTED;
 	if (size)
 		snprintf(d->detail, sizeof(d->detail),
-			 "%" PRIu64 " bytes still plugged after %u requests", size, d->attempts);
+			 "%" PRIu64 " bytes still plugged after %u requests%s", size, d->attempts,
+			 d->futile ? "; stopped early: every block left is stuck on unmovable "
+				     "pages (futile_stop)" : "");
 	return 0;
 }
 

@@ -228,6 +228,7 @@ static void chain_svg(FILE *f, const struct run_record *r)
 		top + ch + 24);
 	for (size_t i = 0; i < r->nblocks; i++) {
 		const struct block_record *b = &r->blocks[i];
+		char reason[320];
 
 		fprintf(f, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"%s\" "
 			   "stroke=\"#fff\"><title>block %" PRIu64 ": ", 10 + (int)i * cw, top, cw,
@@ -238,6 +239,11 @@ static void chain_svg(FILE *f, const struct run_record *r)
 			html(f, result_block_verdict(b));
 			if (why_memmap_only(b))
 				fputs(" (only for another block's memmap)", f);
+		}
+		if (why_kernel_reason(b, reason, sizeof(reason))) {
+			fprintf(f, "; the kernel, %" PRIu64 " failed attempt%s, last: ",
+				why_kernel_attempts(b), why_kernel_attempts(b) == 1 ? "" : "s");
+			html(f, reason);
 		}
 		fputs("</title></rect>\n", f);
 		if (i % 8 == 0)
@@ -276,26 +282,31 @@ static void memmap_chains(FILE *f, const struct report *rep, const struct report
 	for (size_t g = 0; g < sc->ngroups; g++)
 		for (size_t i = 0; i < sc->groups[g].nruns; i++) {
 			const struct run_record *r = report_rec(rep, &sc->groups[g], i);
-			size_t edges = 0;
+			size_t edges = 0, reasons = 0;
 			uint64_t of[WHY_MAX_EDGES];
 
-			for (size_t b = 0; b < r->nblocks; b++)
+			for (size_t b = 0; b < r->nblocks; b++) {
 				edges += why_memmap_of(&r->blocks[b], of, WHY_MAX_EDGES);
-			if (!edges)
+				reasons += why_kernel_attempts(&r->blocks[b]) > 0;
+			}
+			if (!edges && !reasons)
 				continue;
 			if (!any)
 				fputs("<h3>The memmap chain</h3>\n<p>Hot-added blocks in address order "
 				      "(grey: removed; orange: memmap; blue: slab; green: page "
 				      "tables; purple: kernel stacks; red: pinned or movable; brown: "
 				      "other kernel). An arc runs from a block to the block whose "
-				      "memmap it holds (page_owner, docs/why.md).</p>\n", f);
+				      "memmap it holds (page_owner, docs/why.md). A block's title "
+				      "gives the kernel's own reason its offlining failed, from its "
+				      "log.</p>\n", f);
 			any = true;
 			fputs("<h4>", f);
 			html(f, r->run_id);
 			fputs(" (", f);
 			html(f, sc->groups[g].variant);
-			fprintf(f, ", repeat %u): %zu memmap edge%s</h4>\n", r->repeat, edges,
-				edges == 1 ? "" : "s");
+			fprintf(f, ", repeat %u): %zu memmap edge%s, %zu block%s the kernel "
+				   "failed to offline</h4>\n", r->repeat, edges, edges == 1 ? "" : "s",
+				reasons, reasons == 1 ? "" : "s");
 			chain_svg(f, r);
 		}
 }

@@ -23,6 +23,7 @@ static const char *const outcome_names[] = {
 	[OUTCOME_NOT_TRIED] = "not_tried", [OUTCOME_REMOVED] = "removed",
 	[OUTCOME_PARTIAL] = "partial",     [OUTCOME_REJECTED] = "rejected",
 	[OUTCOME_TIMEOUT] = "timeout",     [OUTCOME_ERROR] = "error",
+	[OUTCOME_HUNG] = "hung",
 };
 static const char *const status_names[] = {
 	[RUN_OK] = "ok", [RUN_FAILED] = "failed", [RUN_INTERRUPTED] = "interrupted",
@@ -36,7 +37,7 @@ static const char *const final_names[] = {
 const char *result_phase_name(unsigned p) { return p < PHASE_COUNT ? phase_names[p] : "?"; }
 const char *result_outcome_name(enum outcome o)
 {
-	return (unsigned)o <= OUTCOME_ERROR ? outcome_names[o] : "?";
+	return (unsigned)o <= OUTCOME_HUNG ? outcome_names[o] : "?";
 }
 const char *result_status_name(enum run_status s)
 {
@@ -55,6 +56,16 @@ uint64_t result_bytes_unplugged(const struct count *c)
 bool result_have_bytes_unplugged(const struct count *c)
 {
 	return c->have_plugged && c->have_final;
+}
+
+bool result_have_rss_returned(const struct run_record *r)
+{
+	return r->vmm_rss.have_loaded && r->vmm_rss.have_after;
+}
+
+uint64_t result_rss_returned(const struct run_record *r)
+{
+	return r->vmm_rss.loaded > r->vmm_rss.after ? r->vmm_rss.loaded - r->vmm_rss.after : 0;
 }
 
 static int name_index(const char *const *names, size_t n, const char *s)
@@ -147,6 +158,13 @@ static const struct field result_fields[] = {
 	FLD(RR, NULL, "probe_final", F_JSON, probe_final, 0),
 	FLD(RR, NULL, "workload", F_JSON, workload, 0),
 	FLD(RR, NULL, "why_probe", F_JSON, why_probe, 0),
+	/* issue 25 */
+	FLD(RR, "klog", "records", F_U64, klog.records, FLAG(RR, klog.have)),
+	FLD(RR, "klog", "lost", F_U64, klog.lost, FLAG(RR, klog.have)),
+	FLD(RR, "klog", "unmapped", F_U64, klog.unmapped, FLAG(RR, klog.have)),
+	FLD(RR, "vmm", "rss_before_plug", F_U64, vmm_rss.before, FLAG(RR, vmm_rss.have_before)),
+	FLD(RR, "vmm", "rss_loaded", F_U64, vmm_rss.loaded, FLAG(RR, vmm_rss.have_loaded)),
+	FLD(RR, "vmm", "rss_after_unplug", F_U64, vmm_rss.after, FLAG(RR, vmm_rss.have_after)),
 };
 
 #define BR struct block_record
@@ -157,6 +175,7 @@ static const struct field block_fields[] = {
 	FLD(BR, NULL, "final", F_FINAL, final, 0),
 	FLD(BR, NULL, "final_zone", F_STR, final_zone, 0),
 	FLD(BR, NULL, "why", F_JSON, why, 0),
+	FLD(BR, NULL, "kernel", F_JSON, kernel, 0), /* issue 25 */
 };
 
 #define DR struct device_record
@@ -172,6 +191,8 @@ static const struct field device_fields[] = {
 	FLD(DR, NULL, "ost_status", F_U32, ost_status, FLAG(DR, have_ost)),
 	FLD(DR, NULL, "unplug_ms", F_I64, unplug_ms, 0),
 	FLD(DR, NULL, "detail", F_STR, detail, 0),
+	FLD(DR, NULL, "hung", F_JSON, hung, 0), /* issue 25 */
+	FLD(DR, NULL, "futile_stop", F_BOOL, futile, 0),
 };
 
 /* A timeline point is a positional array [t_ms, bytes_plugged, blocks_present]. */
@@ -220,9 +241,13 @@ void result_free(struct run_record *r)
 {
 	free(r->scenario_text);
 	free(r->cmdline);
-	for (size_t i = 0; i < r->nblocks; i++)
+	for (size_t i = 0; i < r->nblocks; i++) {
 		json_object_put(r->blocks[i].why);
+		json_object_put(r->blocks[i].kernel);
+	}
 	free(r->blocks);
+	for (size_t i = 0; i < r->ndevices; i++)
+		json_object_put(r->devices[i].hung);
 	free(r->devices);
 	free(r->timeline);
 	free(r->events);
@@ -363,6 +388,10 @@ json_object *result_to_json(const struct run_record *r)
 			       result_have_bytes_unplugged(&r->count) ?
 				       json_object_new_uint64(result_bytes_unplugged(&r->count)) :
 				       NULL);
+
+	json_object_object_add(group_of(root, "vmm", true), "rss_returned",
+			       result_have_rss_returned(r) ?
+				       json_object_new_uint64(result_rss_returned(r)) : NULL);
 
 	o = json_object_new_object();
 	for (unsigned p = 0; p < PHASE_COUNT; p++)

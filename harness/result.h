@@ -31,6 +31,7 @@ enum outcome {
 	OUTCOME_REJECTED,  /* the guest refused (ACPI status, or no progress) */
 	OUTCOME_TIMEOUT,   /* no answer before the deadline */
 	OUTCOME_ERROR,     /* the VMM refused the request */
+	OUTCOME_HUNG,      /* the guest kernel kept retrying the same pages, no progress */
 };
 
 /* What became of a hot-added block, once the blocks were counted. */
@@ -53,6 +54,8 @@ struct device_record {
 	unsigned ost_source, ost_status; /* last ACPI status seen */
 	int64_t unplug_ms;               /* from first request to outcome */
 	char detail[256];
+	json_object *hung; /* hung: the pfns and reasons the kernel kept failing on, or NULL */
+	bool futile;       /* virtio-mem: re-triggering stopped on the futile tail */
 };
 
 struct block_record {
@@ -61,6 +64,7 @@ struct block_record {
 	enum block_final final;
 	char final_zone[24]; /* zone at the end, when still online */
 	json_object *why;    /* still present: page kinds and verdict (memhp-probe why) */
+	json_object *kernel; /* the kernel's failed offline attempts (klog.h), or NULL */
 };
 
 struct timeline_point {
@@ -156,6 +160,23 @@ struct run_record {
 	char **kmsg;
 	size_t nkmsg;
 
+	/* The kernel log read for the reasons (klog.h): records parsed, records
+	 * lost (overwritten before they were read), failures naming no block;
+	 * null when the probe sent none (an older memhp-probe in an image). */
+	struct {
+		bool have;
+		uint64_t records, lost, unmapped;
+	} klog;
+
+	/* Host memory returned (issue 25): the emulator's RSS (bytes) before
+	 * plugging, once the workload held its memory (or the blocks were
+	 * online, without a workload), and after unplug and settle; each
+	 * measured or null. */
+	struct {
+		bool have_before, have_loaded, have_after;
+		uint64_t before, loaded, after;
+	} vmm_rss;
+
 	json_object *probe_final; /* the last probe snapshot, kept verbatim */
 	json_object *workload;    /* workload.c's record of the workload, verbatim */
 	json_object *kernel_build; /* build-kernel's kernel.json for build: kernels, or NULL */
@@ -176,6 +197,11 @@ const char *result_final_name(enum block_final final);
  * result_have_bytes_unplugged(). */
 uint64_t result_bytes_unplugged(const struct count *c);
 bool result_have_bytes_unplugged(const struct count *c);
+
+/* Host memory the unplug gave back: the emulator's RSS once loaded minus
+ * after unplug (0 when it grew); meaningful when both were measured. */
+bool result_have_rss_returned(const struct run_record *r);
+uint64_t result_rss_returned(const struct run_record *r);
 
 struct device_record *result_add_device(struct run_record *r);
 struct block_record *result_add_block(struct run_record *r);

@@ -22,6 +22,7 @@
 #include "guest.h"
 #include "hotplug.h"
 #include "image.h"
+#include "klog.h"
 #include "runner.h"
 #include "signals.h"
 #include "subproc.h"
@@ -85,6 +86,8 @@ struct run {
 	int64_t vm_started;
 	struct hotplug_ctx ctx;
 	struct guest_snapshot last; /* newest probe snapshot */
+	struct klog klog;           /* the kernel's reasons, from every probe's log */
+	int64_t unplug_us;          /* the kernel's time when the unplug began */
 	int64_t last_sample;        /* when sample() last probed */
 	unsigned blocks_present;    /* hot-added blocks in that probe */
 };
@@ -131,17 +134,13 @@ static void fill_header(struct run *run)
 		snprintf(rec->expected_zone, sizeof(rec->expected_zone), "Normal");
 }
 
-/* Take a snapshot into run->last, keeping the kernel's hotplug lines. */
-static int probe(struct run *run, struct err *err)
+/* A probe's kernel log: the hotplug lines into the result, the records
+ * into the parser of the kernel's reasons (klog.h). */
+static void take_log(struct run *run, json_object *root)
 {
-	struct guest_snapshot s;
 	json_object *kmsg;
-	int rc = guest_snapshot(run->opt->backend, run->vm, &s, now_ms() + PROBE_TIMEOUT_MS, err);
 
-	if (rc)
-		return err_wrap(err, rc, "probing the guest");
-	/* guest_snapshot_parse checked kmsg: an array of strings. */
-	if (json_object_object_get_ex(s.raw, "kmsg", &kmsg) &&
+	if (json_object_object_get_ex(root, "kmsg", &kmsg) &&
 	    json_object_is_type(kmsg, json_type_array))
 		for (size_t i = 0; i < json_object_array_length(kmsg); i++) {
 			json_object *line = json_object_array_get_idx(kmsg, i);
@@ -149,9 +148,125 @@ static int probe(struct run *run, struct err *err)
 			if (json_object_is_type(line, json_type_string))
 				result_add_kmsg(run->rec, json_object_get_string(line));
 		}
+	if (json_object_object_get_ex(root, "klog", &kmsg)) {
+		run->rec->klog.have = true;
+		klog_feed_json(&run->klog, root);
+	}
+}
+
+/* Take a snapshot into run->last, keeping the kernel's log. */
+static int probe(struct run *run, struct err *err)
+{
+	struct guest_snapshot s;
+	int rc = guest_snapshot(run->opt->backend, run->vm, &s, now_ms() + PROBE_TIMEOUT_MS, err);
+
+	if (rc)
+		return err_wrap(err, rc, "probing the guest");
+	run->klog.block_size = s.block_size;
+	take_log(run, s.raw);
 	guest_snapshot_free(&run->last);
 	run->last = s;
 	return 0;
+}
+
+/* hotplug_ctx.watch: only the kernel log (memhp-probe kmsg), cheap enough
+ * to read every few seconds while an unplug waits. */
+static int watch(struct hotplug_ctx *ctx, struct err *err)
+{
+	static const char *const argv[] = { GUEST_PROBE, "kmsg", NULL };
+	struct run *run = ctx->owner;
+	json_object *root;
+	char *out;
+	int code, rc = guest_exec(run->opt->backend, run->vm, argv, &out, &code,
+				  now_ms() + PROBE_TIMEOUT_MS, err);
+
+	if (rc)
+		return rc;
+	root = json_tokener_parse(out);
+	free(out);
+	if (code || !root || !json_object_is_type(root, json_type_object)) {
+		json_object_put(root);
+		return err_set(err, "memhp-probe kmsg: no JSON object (an older probe?)"), -EBADMSG;
+	}
+	take_log(run, root);
+	json_object_put(root);
+	return 0;
+}
+
+static bool in_hotplugged_range(const struct run_record *rec, uint64_t start);
+
+/* klog_why_stuck for one block, asking memhp-probe why (kpageflags only). */
+static bool why_stuck(struct run *run, uint64_t index)
+{
+	char idx[24];
+	const char *argv[] = { GUEST_PROBE, "why", "--page-owner", "off", idx, NULL };
+	json_object *blocks = NULL;
+	char *out = NULL;
+	struct err err;
+	int code;
+	bool yes = false;
+
+	snprintf(idx, sizeof(idx), "%" PRIu64, index);
+	if (!guest_exec(run->opt->backend, run->vm, argv, &out, &code, now_ms() + PROBE_TIMEOUT_MS,
+			&err) && !code && !guest_why_parse(out, &blocks, &err) &&
+	    json_object_array_length(blocks) == 1)
+		yes = klog_why_stuck(json_object_array_get_idx(blocks, 0),
+				     run->sc->vmem_block_size / 4096);
+	json_object_put(blocks);
+	free(out);
+	return yes;
+}
+
+/* hotplug_ctx.futile: the blocks as they are now, and whether every
+ * hot-added one still present has failed on an unmovable page since the
+ * unplug began. */
+static bool futile(struct hotplug_ctx *ctx)
+{
+	struct run *run = ctx->owner;
+	uint64_t *present;
+	size_t n = 0;
+	struct err err;
+	bool yes;
+
+	if (probe(run, &err))
+		return false;
+	present = calloc(run->last.nblocks + 1, sizeof(*present));
+	if (!present)
+		abort();
+	for (size_t i = 0; i < run->last.nblocks; i++)
+		if (in_hotplugged_range(run->rec, run->last.blocks[i].start))
+			present[n++] = run->last.blocks[i].index;
+	klog_finish(&run->klog);
+	yes = n > 0;
+	/* The log decides where it says something; what the block holds,
+	 * where it does not. */
+	for (size_t i = 0; yes && i < n; i++)
+		if (!klog_block_stuck(klog_find(&run->klog, present[i]), run->unplug_us))
+			yes = why_stuck(run, present[i]);
+	free(present);
+	return yes;
+}
+
+/* The kernel's failed attempts per block, and what the log cost. */
+static void keep_reasons(struct run *run)
+{
+	struct run_record *rec = run->rec;
+
+	klog_finish(&run->klog);
+	for (size_t i = 0; i < rec->nblocks; i++) {
+		struct block_record *br = &rec->blocks[i];
+		const char *device = NULL;
+
+		for (size_t d = 0; d < rec->ndevices; d++)
+			if (br->start >= rec->devices[d].addr &&
+			    br->start < rec->devices[d].addr + rec->devices[d].plugged)
+				device = rec->devices[d].id;
+		json_object_put(br->kernel);
+		br->kernel = klog_block_json(klog_find(&run->klog, br->index), device);
+	}
+	rec->klog.records = run->klog.records;
+	rec->klog.lost = run->klog.lost;
+	rec->klog.unmapped = run->klog.unmapped;
 }
 
 static bool in_hotplugged_range(const struct run_record *rec, uint64_t start)
@@ -586,12 +701,23 @@ static int phase_boot(struct run *run, struct err *err)
 	run->ctx = (struct hotplug_ctx){ .be = opt->backend, .vm = run->vm, .sc = sc, .rec = rec,
 					 .vm_started = run->vm_started, .progress = progress,
 					 .sample = sample, .owner = run,
-					 .block_size = run->last.block_size };
+					 .block_size = run->last.block_size, .klog = &run->klog,
+					 .watch = watch, .futile = futile };
 	return 0;
+}
+
+/* The emulator's RSS now, into one of the run's three points. */
+static void note_rss(struct run *run, bool *have, uint64_t *bytes)
+{
+	uint64_t v = vm_rss(run->opt->backend, run->vm);
+
+	*have = v > 0;
+	*bytes = v;
 }
 
 static int phase_plug(struct run *run, struct err *err)
 {
+	note_rss(run, &run->rec->vmm_rss.have_before, &run->rec->vmm_rss.before);
 	return run->hp->plug(&run->ctx, err);
 }
 
@@ -646,6 +772,10 @@ static int phase_workload(struct run *run, struct err *err)
 
 static int phase_unplug(struct run *run, struct err *err)
 {
+	note_rss(run, &run->rec->vmm_rss.have_loaded, &run->rec->vmm_rss.loaded);
+	/* Failures from here on are this unplug's. */
+	run->unplug_us = run->klog.last_us + 1;
+	klog_progress(&run->klog);
 	return run->hp->unplug(&run->ctx, err);
 }
 
@@ -724,6 +854,8 @@ static int phase_settle(struct run *run, struct err *err)
 	if (rc)
 		return rc;
 	count_blocks(run);
+	keep_reasons(run);
+	note_rss(run, &run->rec->vmm_rss.have_after, &run->rec->vmm_rss.after);
 	rc = examine_remaining(run, err);
 	if (rc)
 		return rc;
@@ -809,6 +941,7 @@ int runner_run(const struct scenario *sc, const struct run_options *opt,
 
 	progress_state.tty = opt->progress_tty;
 	result_init(rec);
+	klog_init(&run.klog, 0);
 	fill_header(&run);
 	rc = run_phases(&run, &phase, &run_err);
 	if (run.vm) {
@@ -816,6 +949,9 @@ int runner_run(const struct scenario *sc, const struct run_options *opt,
 		vm_stop(opt->backend, run.vm, why, sizeof(why));
 	}
 	guest_snapshot_free(&run.last);
+	if (rc && rec->nblocks)
+		keep_reasons(&run); /* a failed run keeps what the kernel said */
+	klog_free(&run.klog);
 	if (progress_state.tty)
 		fputs("\r\033[K", stderr);
 	if (rc) {

@@ -117,6 +117,15 @@ static const struct scenario_key scenario_keys[] = {
 	  "dimm: extra rounds of device_del for rejected DIMMs, after a pause of 1 s, 2 s, 4 s … (at "
 	  "most 30 s); "
 	  "virtio-mem: re-triggers without progress before giving up" },
+	/* issue 25: the kernel's own reasons, read from its log while unplugging */
+	{ "unplug", "hung_window", KEY_DURATION, OFF(hung_window_ms), 0, "60s", 0, DUR_MAX_MS, NULL,
+	  "an unplug whose guest kernel keeps failing to migrate the same pages, with nothing "
+	  "offlined and no failure returned, for this long (the kernel's time) ends as hung, "
+	  "with the pfns and reasons; 0: never (it runs into the deadline)" },
+	{ "unplug", "futile_stop", KEY_BOOL, OFF(futile_stop), 0, "false", 0, 0, NULL,
+	  "virtio-mem: give up re-triggering once nothing moved for the settle window and every "
+	  "block still present has failed, during this unplug, on an unmovable page (the "
+	  "kernel's log, or kpageflags where the log is silent; docs/why.md)" },
 
 	{ "workload", "mix", KEY_MIX, STR(mix), "", 0, 0, NULL,
 	  "workloads run between online and unplug, as KIND:SHARE separated by spaces, e.g. "

@@ -67,6 +67,8 @@ struct scenario {
 	int64_t deadline_ms; /* per DIMM request; virtio-mem: the whole unplug */
 	int64_t settle_ms;
 	unsigned retries;
+	int64_t hung_window_ms; /* 0: no hung outcome */
+	bool futile_stop;       /* virtio-mem: stop on the futile tail */
 
 	/* [workload] */
 	char mix[512]; /* "KIND:SHARE ..."; empty: no workload */

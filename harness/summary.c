@@ -59,6 +59,11 @@ void summary_print(FILE *out, const struct run_record *r)
 		r->accel_reason);
 	if (r->vmm_peak_rss)
 		term_fprintf(out, ", peak RSS %s", format_size(r->vmm_peak_rss, b1, sizeof(b1)));
+	if (result_have_rss_returned(r))
+		term_fprintf(out, ", RSS %s loaded, %s after unplug (%s returned)",
+			format_size(r->vmm_rss.loaded, b1, sizeof(b1)),
+			format_size(r->vmm_rss.after, b2, sizeof(b2)),
+			format_size(result_rss_returned(r), b3, sizeof(b3)));
 	fputc('\n', out);
 	if (r->workload)
 		workload_line(out, r->workload);

@@ -129,6 +129,125 @@ static void print_empty(FILE *out, const struct run_record *r, const struct bloc
 	fputs("  no allocation in it\n", out);
 }
 
+/* A member of a block's "kernel" object (klog_block_json), type-checked. */
+static json_object *kfield(json_object *o, const char *key, json_type type)
+{
+	json_object *v;
+
+	if (!o || !json_object_is_type(o, json_type_object) ||
+	    !json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, type))
+		return NULL;
+	return v;
+}
+
+static const char *kstr(json_object *o, const char *key)
+{
+	json_object *v = kfield(o, key, json_type_string);
+
+	return v ? json_object_get_string(v) : NULL;
+}
+
+uint64_t why_kernel_attempts(const struct block_record *b)
+{
+	json_object *a = kfield(b->kernel, "attempts", json_type_array);
+	uint64_t dropped = 0;
+
+	get_u64(kfield(b->kernel, "dropped", json_type_int), &dropped);
+	return a ? json_object_array_length(a) + dropped : 0;
+}
+
+size_t why_kernel_reason(const struct block_record *b, char *buf, size_t len)
+{
+	json_object *last = kfield(b->kernel, "last", json_type_object);
+	const char *reason = kstr(last, "reason"), *page = kstr(last, "page");
+	const char *due = kstr(last, "failed_due_to");
+	uint64_t pfn;
+	int ret = 0;
+	size_t n;
+
+	*buf = '\0';
+	if (!reason)
+		return 0;
+	snprintf(buf, len, "%s", reason);
+	n = strlen(buf);
+	if (page)
+		n += (size_t)snprintf(buf + n, n < len ? len - n : 0, ", %s page", page);
+	if (get_u64(kfield(last, "pfn", json_type_int), &pfn) && n < len)
+		n += (size_t)snprintf(buf + n, len - n, " at pfn 0x%" PRIx64, pfn);
+	if (kfield(last, "ret", json_type_int) && n < len) {
+		ret = json_object_get_int(kfield(last, "ret", json_type_int));
+		n += (size_t)snprintf(buf + n, len - n, ", ret %d", ret);
+	}
+	if (due && strcmp(due, reason) && n < len)
+		n += (size_t)snprintf(buf + n, len - n, " (offlining failed due to %s)", due);
+	return strlen(buf);
+}
+
+/* A block of a DIMM another block of which the kernel failed to offline:
+ * the DIMM's id (terminal-safe) in buf. */
+static bool stayed_with(const struct run_record *r, const struct block_record *b, char *buf,
+			size_t len)
+{
+	for (size_t d = 0; d < r->ndevices; d++) {
+		const struct device_record *dev = &r->devices[d];
+
+		if (strcmp(dev->kind, "dimm") || b->start < dev->addr ||
+		    b->start >= dev->addr + dev->plugged)
+			continue;
+		for (size_t i = 0; i < r->nblocks; i++)
+			if (r->blocks[i].start >= dev->addr &&
+			    r->blocks[i].start < dev->addr + dev->plugged &&
+			    why_kernel_attempts(&r->blocks[i])) {
+				term_printable(dev->id, buf, len);
+				return true;
+			}
+	}
+	return false;
+}
+
+/* The kernel's own reasons, from its log: every block with failed offline
+ * attempts, the last one's reason; next to page_owner's sites above. */
+static void print_kernel(FILE *out, const struct run_record *r)
+{
+	bool header = false;
+
+	for (size_t i = 0; i < r->nblocks; i++) {
+		const struct block_record *b = &r->blocks[i];
+		json_object *last = kfield(b->kernel, "last", json_type_object);
+		json_object *t = kfield(last, "t_us", json_type_int);
+		const char *dev = kstr(b->kernel, "device");
+		uint64_t n = why_kernel_attempts(b);
+		char reason[320], buf[400], d[64];
+
+		if (!n && b->final != FINAL_REMOVED && b->final != FINAL_NOT_COUNTED &&
+		    stayed_with(r, b, d, sizeof(d))) {
+			if (!header)
+				fputs("\nThe kernel's reasons (its log, docs/why.md):\n", out);
+			header = true;
+			fprintf(out, "block %" PRIu64 " (%s): %s, no failure of its own: it stayed with "
+				     "the rest of its DIMM\n", b->index, d, result_final_name(b->final));
+			continue;
+		}
+		if (!n || !why_kernel_reason(b, reason, sizeof(reason)))
+			continue;
+		if (!header) {
+			fputs("\nThe kernel's reasons (its log, docs/why.md):\n", out);
+			header = true;
+		}
+		fprintf(out, "block %" PRIu64 "%s%s%s: %s, %" PRIu64 " failed attempt%s; %s: %s",
+			b->index, dev ? " (" : "", dev ? term_printable(dev, d, sizeof(d)) : "",
+			dev ? ")" : "", result_final_name(b->final), n, n == 1 ? "" : "s",
+			b->final == FINAL_REMOVED ? "last failure" : "last reason",
+			term_printable(reason, buf, sizeof(buf)));
+		if (t)
+			fprintf(out, " [%.3f s]", (double)json_object_get_int64(t) / 1e6);
+		fputc('\n', out);
+	}
+	if (r->klog.have && (r->klog.lost || r->klog.unmapped))
+		fprintf(out, "kernel log: %" PRIu64 " records read, %" PRIu64 " lost, %" PRIu64
+			" failures naming no block\n", r->klog.records, r->klog.lost, r->klog.unmapped);
+}
+
 void why_print_sites(FILE *out, const struct run_record *r)
 {
 	bool header = false;
@@ -171,4 +290,5 @@ void why_print_sites(FILE *out, const struct run_record *r)
 				term_printable(sites[k].verdict, buf, sizeof(buf)),
 				term_printable(sites[k].site, buf2, sizeof(buf2)));
 	}
+	print_kernel(out, r);
 }

@@ -34,8 +34,15 @@ size_t why_memmap_of(const struct block_record *b, uint64_t *out, size_t max);
 /* The block stayed only because it holds other blocks' memmap. */
 bool why_memmap_only(const struct block_record *b);
 
+/* The kernel's failed offline attempts of a block (its "kernel" object,
+ * klog.h), and the last one's reason as a line ("unmovable page, slab page
+ * at pfn 0x100000 (offlining failed due to …)"); 0 when it has none. */
+uint64_t why_kernel_attempts(const struct block_record *b);
+size_t why_kernel_reason(const struct block_record *b, char *buf, size_t len);
+
 /* For memhp show --blocks and the text report: each remaining block's
- * method, sites and memmap edges. Prints nothing for a run without them. */
+ * method, sites and memmap edges, then the kernel's reasons per block
+ * (its log). Prints nothing for a run without them. */
 void why_print_sites(FILE *out, const struct run_record *r);
 
 #endif

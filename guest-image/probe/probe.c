@@ -9,6 +9,7 @@
  *                               present/managed pages, /proc/meminfo, kernel
  *                               release and command line, and the kernel log
  *                               lines about hotplug since the previous probe.
+ *   memhp-probe kmsg            only the kernel log part of a snapshot
  *   memhp-probe load …          run and hold a workload (load.c)
  *   memhp-probe load-stop       end it
  *   memhp-probe tidy …          drop caches, compact memory
@@ -28,12 +29,14 @@
 
 #include <json-c/json.h>
 
+#include "kmsg.h"
 #include "load.h"
 #include "why.h"
 
 #define MEMORY_SYSFS "/sys/devices/system/memory"
 #define KMSG_CURSOR "/run/memhp-probe.kmsg-seq"
 #define KMSG_MAX_LINES 200
+#define KLOG_MAX_RECORDS 20000
 
 static int read_file(const char *path, char *buf, size_t len)
 {
@@ -162,60 +165,57 @@ static json_object *probe_meminfo(void)
 	return obj;
 }
 
-static bool kmsg_is_hotplug(const char *msg)
+/*
+ * Kernel log records newer than the previous probe's cursor: "kmsg", the
+ * lines about hotplug as text; "klog", the records the harness parses for
+ * offline failures as [sequence number, microseconds since boot, text]; and
+ * "klog_lost", the records the kernel overwrote before they were read (gaps
+ * in the sequence numbers), so a lost line is counted, never silent.
+ */
+static void probe_kmsg(json_object *root)
 {
-	static const char *const needles[] = {
-		"offlin", "Offline", "page dumped because", "memory_hotplug",
-		"virtio_mem", "hotplug", "Eject", "remove_memory",
-	};
-
-	for (size_t i = 0; i < sizeof(needles) / sizeof(needles[0]); i++)
-		if (strstr(msg, needles[i]))
-			return true;
-	return false;
-}
-
-/* Kernel log records about hotplug newer than the previous probe's cursor. */
-static json_object *probe_kmsg(void)
-{
-	json_object *arr = json_object_new_array();
-	unsigned long long last = 0, seen = 0;
-	unsigned dropped = 0;
+	json_object *arr = json_object_new_array(), *klog = json_object_new_array();
+	struct kmsg_cursor cur;
+	unsigned long long last = 0;
+	unsigned dropped = 0, kdropped = 0;
+	bool have_cursor = false;
 	char buf[8192];
 	int fd;
 	FILE *f = fopen(KMSG_CURSOR, "re");
 
 	if (f) {
-		if (fscanf(f, "%llu", &last) != 1)
-			last = 0;
+		have_cursor = fscanf(f, "%llu", &last) == 1;
 		fclose(f);
 	}
+	kmsg_cursor_init(&cur, have_cursor, last);
 	fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0)
-		return arr;
+		goto out;
 	for (;;) {
 		ssize_t n = read(fd, buf, sizeof(buf) - 1);
-		unsigned long long seq;
-		unsigned prio;
-		char *msg, *nl;
+		unsigned long long seq, us;
+		char *msg;
 
 		if (n < 0 && errno == EPIPE)
-			continue; /* overwritten records: skip ahead */
+			continue; /* overwritten records: the gap is counted below */
 		if (n <= 0)
 			break;
 		buf[n] = '\0';
-		if (sscanf(buf, "%u,%llu,", &prio, &seq) != 2)
-			continue;
-		seen = seq;
-		if (last && seq <= last)
-			continue;
-		msg = strchr(buf, ';');
+		msg = kmsg_record(&cur, buf, &seq, &us);
 		if (!msg)
 			continue;
-		msg++;
-		nl = strchr(msg, '\n');
-		if (nl)
-			*nl = '\0';
+		if (kmsg_is_reason(msg)) {
+			if (json_object_array_length(klog) < KLOG_MAX_RECORDS) {
+				json_object *rec = json_object_new_array();
+
+				json_object_array_add(rec, json_object_new_uint64(seq));
+				json_object_array_add(rec, json_object_new_uint64(us));
+				json_object_array_add(rec, json_object_new_string(msg));
+				json_object_array_add(klog, rec);
+			} else {
+				kdropped++;
+			}
+		}
 		if (!kmsg_is_hotplug(msg))
 			continue;
 		if (json_object_array_length(arr) < KMSG_MAX_LINES)
@@ -228,10 +228,25 @@ static json_object *probe_kmsg(void)
 		json_object_array_add(arr, json_object_new_string("memhp-probe: further lines dropped"));
 	f = fopen(KMSG_CURSOR, "we");
 	if (f) {
-		fprintf(f, "%llu\n", seen);
+		fprintf(f, "%llu\n", cur.seen);
 		fclose(f);
 	}
-	return arr;
+out:
+	json_object_object_add(root, "kmsg", arr);
+	json_object_object_add(root, "klog", klog);
+	/* Records not sent for want of room count as lost too. */
+	json_object_object_add(root, "klog_lost", json_object_new_uint64(cur.lost + kdropped));
+}
+
+/* Only the kernel log (probe_kmsg): a cheap look while an unplug runs. */
+static int cmd_kmsg(void)
+{
+	json_object *root = json_object_new_object();
+
+	probe_kmsg(root);
+	puts(json_object_to_json_string_ext(root, JSON_C_TO_STRING_PLAIN));
+	json_object_put(root);
+	return fflush(stdout) == 0 ? 0 : 1;
 }
 
 static int cmd_snapshot(void)
@@ -253,7 +268,7 @@ static int cmd_snapshot(void)
 	json_object_object_add(root, "blocks", probe_blocks(block_size));
 	json_object_object_add(root, "zones", probe_zones());
 	json_object_object_add(root, "meminfo", probe_meminfo());
-	json_object_object_add(root, "kmsg", probe_kmsg());
+	probe_kmsg(root);
 
 	puts(json_object_to_json_string_ext(root, JSON_C_TO_STRING_PLAIN));
 	json_object_put(root);
@@ -264,6 +279,8 @@ int main(int argc, char **argv)
 {
 	if (argc < 2 || !strcmp(argv[1], "snapshot"))
 		return cmd_snapshot();
+	if (!strcmp(argv[1], "kmsg"))
+		return cmd_kmsg();
 	if (!strcmp(argv[1], "load"))
 		return load_main(argc - 2, argv + 2);
 	if (!strcmp(argv[1], "load-stop"))
@@ -276,7 +293,7 @@ int main(int argc, char **argv)
 		read_file(MEMORY_SYSFS "/block_size_bytes", buf, sizeof(buf));
 		return why_main(argc - 2, argv + 2, strtoull(buf, NULL, 16));
 	}
-	fprintf(stderr, "usage: memhp-probe [snapshot | load [--seed N] [--duration S] [--test-stall-at B] KIND:BYTES... |\n"
+	fprintf(stderr, "usage: memhp-probe [snapshot | kmsg | load [--seed N] [--duration S] [--test-stall-at B] KIND:BYTES... |\n"
 			"                    load-stop | tidy [drop-caches] [compact] | why INDEX...]\n");
 	return 2;
 }

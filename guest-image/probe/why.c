@@ -142,11 +142,14 @@ static void online_runs(const uint64_t *flags, uint64_t n, uint64_t first, struc
 	}
 }
 
+#define RANGE_PAGES 512 /* 2 MiB of 4 KiB pages */
+
 static int block_pages(uint64_t index, uint64_t pages_per_block, json_object *out,
 		       struct po_range **online, size_t *nonline)
 {
-	uint64_t first = index * pages_per_block, count[K_COUNT] = { 0 };
-	uint64_t *flags = calloc(pages_per_block, sizeof(*flags));
+	uint64_t first = index * pages_per_block, count[K_COUNT] = { 0 }, free_ranges = 0;
+	uint64_t *flags = calloc(pages_per_block, sizeof(*flags)), *offline;
+	bool *stuck;
 	json_object *pages = json_object_new_object();
 	ssize_t want = (ssize_t)(pages_per_block * sizeof(*flags));
 	int fd = open("/proc/kpageflags", O_RDONLY | O_CLOEXEC);
@@ -161,10 +164,17 @@ static int block_pages(uint64_t index, uint64_t pages_per_block, json_object *ou
 		return -e;
 	}
 	close(fd);
+	stuck = calloc(pages_per_block / RANGE_PAGES + 1, sizeof(*stuck));
+	offline = calloc(pages_per_block / RANGE_PAGES + 1, sizeof(*offline));
+	if (!stuck || !offline)
+		abort();
 	for (uint64_t i = 0; i < pages_per_block; i++) {
 		enum kind k = classify(flags[i]);
 
 		count[k]++;
+		if (k == K_SLAB || k == K_PGTABLE || k == K_RESERVED || k == K_OTHER)
+			stuck[i / RANGE_PAGES] = true;
+		offline[i / RANGE_PAGES] += k == K_OFFLINE;
 		if (k == K_FREE) {
 			uint64_t tail = free_tail(flags, i, pages_per_block, first + i);
 
@@ -172,6 +182,13 @@ static int block_pages(uint64_t index, uint64_t pages_per_block, json_object *ou
 			i += tail;
 		}
 	}
+	/* 2 MiB ranges still online that hold nothing unmovable: what a
+	 * virtio-mem device (2 MiB blocks or larger) could still take. */
+	for (uint64_t r = 0; r < pages_per_block / RANGE_PAGES; r++)
+		free_ranges += !stuck[r] && offline[r] < RANGE_PAGES;
+	free(stuck);
+	free(offline);
+	json_object_object_add(out, "movable_2m", json_object_new_uint64(free_ranges));
 	online_runs(flags, pages_per_block, first, online, nonline);
 	for (int k = 0; k < K_COUNT; k++)
 		json_object_object_add(pages, kind_names[k], json_object_new_uint64(count[k]));

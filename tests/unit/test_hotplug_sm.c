@@ -642,6 +642,231 @@ static void test_vmem_vmm_death(void **state)
 	result_free(&f.rec);
 }
 
+
+/* issue 25: the guest kernel's log, as the runner's watch would read it. */
+static struct klog wlog;
+static unsigned nwatch;
+static int64_t watch_t_us;
+static bool watch_same_pages, watch_burst, futile_says;
+
+/* Each read of the log: the kernel failed to migrate pages in the last 10 s
+ * (the same two pages, or new ones each time); a burst: 40 s of it at once. */
+static int fake_watch(struct hotplug_ctx *ctx, struct err *err)
+{
+	char line[96];
+
+	(void)ctx;
+	(void)err;
+	nwatch++;
+	for (int i = 0; i < (watch_burst ? 8 : 2); i++) {
+		unsigned long pfn = watch_same_pages ? 0x12a400 + (unsigned long)(i % 2) :
+						       0x12a400 + nwatch * 16 + (unsigned long)i;
+
+		watch_t_us += 5000000;
+		snprintf(line, sizeof(line), "migrating pfn %lx failed ret:7", pfn);
+		klog_feed(&wlog, wlog.last_seq + 1, watch_t_us, line);
+	}
+	return 0;
+}
+
+static bool fake_futile(struct hotplug_ctx *ctx)
+{
+	(void)ctx;
+	return futile_says;
+}
+
+static void with_log(struct fixture *f, bool same_pages, bool burst)
+{
+	klog_init(&wlog, 128 * MIB);
+	nwatch = 0;
+	watch_t_us = 1000000;
+	watch_same_pages = same_pages;
+	watch_burst = burst;
+	f->ctx.klog = &wlog;
+	f->ctx.watch = fake_watch;
+	f->ctx.watch_ms = 1;
+	f->sc.hung_window_ms = 30000;
+}
+
+/* The kernel keeps failing on the same pages while the guest says nothing:
+ * hung, with the pfns and the reason, once 30 s of the kernel's time went by;
+ * the next DIMM is not tried (the kernel holds the hotplug lock). On the old
+ * code this was a timeout after the deadline. */
+static void test_dimm_hung(void **state)
+{
+	static const struct step steps[] = {
+		ADD("dimm0"), ADD("dimm1"), DEL("dimm0", 0),
+	};
+	struct fixture f;
+	json_object *v;
+
+	(void)state;
+	setup(&f, &scripted, METHOD_DIMM, steps, sizeof(steps) / sizeof(steps[0]));
+	with_log(&f, true, false);
+	f.sc.deadline_ms = 600000;
+	plug_dimms(&f);
+	assert_int_equal(hotplug_dimm.unplug(&f.ctx, &f.err), 0);
+	script_done(&f);
+	assert_int_equal(f.rec.devices[0].outcome, OUTCOME_HUNG);
+	assert_string_equal(result_outcome_name(OUTCOME_HUNG), "hung");
+	assert_true(nwatch >= 3 && nwatch <= 5);
+	assert_non_null(strstr(f.rec.devices[0].detail, "0x12a400, 0x12a401"));
+	assert_non_null(strstr(f.rec.devices[0].detail, "migration failure ret:7"));
+	assert_non_null(f.rec.devices[0].hung);
+	assert_true(json_object_object_get_ex(f.rec.devices[0].hung, "pfns", &v));
+	assert_int_equal(json_object_array_length(v), 2);
+	assert_int_equal(f.rec.devices[1].outcome, OUTCOME_NOT_TRIED);
+	result_free(&f.rec);
+	klog_free(&wlog);
+}
+
+/* Failures that move on to new pages are work, not a hang: the deadline
+ * decides, as before. */
+static void test_dimm_new_pages_is_a_timeout(void **state)
+{
+	static const struct step steps[] = {
+		ADD("dimm0"), ADD("dimm1"), DEL("dimm0", 0),
+		{ .kind = CALL, .op = "unplug_status", .id = "dimm0", .rc = -ENOENT },
+		DEL("dimm1", 0),
+		{ .kind = CALL, .op = "unplug_status", .id = "dimm1", .rc = -ENOENT },
+	};
+	struct fixture f;
+
+	(void)state;
+	setup(&f, &scripted, METHOD_DIMM, steps, sizeof(steps) / sizeof(steps[0]));
+	with_log(&f, false, false);
+	f.sc.deadline_ms = 100;
+	plug_dimms(&f);
+	assert_int_equal(hotplug_dimm.unplug(&f.ctx, &f.err), 0);
+	script_done(&f);
+	assert_int_equal(f.rec.devices[0].outcome, OUTCOME_TIMEOUT);
+	assert_int_equal(f.rec.devices[1].outcome, OUTCOME_TIMEOUT);
+	assert_null(f.rec.devices[0].hung);
+	result_free(&f.rec);
+	klog_free(&wlog);
+}
+
+/* At the deadline the log is read once more: a hang seen there is hung, not
+ * timeout (and needs no query-acpi-ospm-status). */
+static void test_dimm_hung_at_the_deadline(void **state)
+{
+	static const struct step steps[] = {
+		ADD("dimm0"), ADD("dimm1"), DEL("dimm0", 0), WAIT_TIMEOUT,
+	};
+	struct fixture f;
+
+	(void)state;
+	setup(&f, &scripted, METHOD_DIMM, steps, sizeof(steps) / sizeof(steps[0]));
+	with_log(&f, true, true);
+	f.ctx.watch_ms = 3600000; /* no watch while waiting */
+	plug_dimms(&f);
+	assert_int_equal(hotplug_dimm.unplug(&f.ctx, &f.err), 0);
+	script_done(&f);
+	assert_int_equal(nwatch, 1);
+	assert_int_equal(f.rec.devices[0].outcome, OUTCOME_HUNG);
+	result_free(&f.rec);
+	klog_free(&wlog);
+}
+
+/* hung_window = 0: no hung outcome, and the log is not even read. */
+static void test_dimm_hung_window_zero(void **state)
+{
+	static const struct step steps[] = {
+		ADD("dimm0"), ADD("dimm1"), DEL("dimm0", 0), WAIT_TIMEOUT,
+		{ .kind = CALL, .op = "unplug_status", .id = "dimm0", .rc = -ENOENT },
+		DEL("dimm1", 0), DELETED("dimm1"), RELEASE("dimm1"),
+	};
+	struct fixture f;
+
+	(void)state;
+	setup(&f, &scripted, METHOD_DIMM, steps, sizeof(steps) / sizeof(steps[0]));
+	with_log(&f, true, true);
+	f.sc.hung_window_ms = 0;
+	plug_dimms(&f);
+	assert_int_equal(hotplug_dimm.unplug(&f.ctx, &f.err), 0);
+	script_done(&f);
+	assert_int_equal(nwatch, 0);
+	assert_int_equal(f.rec.devices[0].outcome, OUTCOME_TIMEOUT);
+	assert_int_equal(f.rec.devices[1].outcome, OUTCOME_REMOVED);
+	result_free(&f.rec);
+	klog_free(&wlog);
+}
+
+/* The futile tail: stuck at half, and every block left failed on an
+ * unmovable page: no re-trigger after the settle window (the old code wrote
+ * the request again retries times). */
+static void test_vmem_futile_stop(void **state)
+{
+	static const struct step steps[] = {
+		RESIZE(0, 512 * MIB), SIZE(256 * MIB),
+	};
+	struct fixture f;
+
+	(void)state;
+	setup(&f, &scripted, METHOD_VIRTIO_MEM, steps, sizeof(steps) / sizeof(steps[0]));
+	f.sc.settle_ms = 20;
+	f.sc.retries = 3;
+	f.sc.futile_stop = true;
+	f.ctx.futile = fake_futile;
+	futile_says = true;
+	plugged_vmem(&f);
+	assert_int_equal(hotplug_virtio_mem.unplug(&f.ctx, &f.err), 0);
+	script_done(&f);
+	assert_int_equal(f.vm.resizes, 1);
+	assert_true(f.rec.devices[0].futile);
+	assert_int_equal(f.rec.devices[0].outcome, OUTCOME_PARTIAL);
+	assert_non_null(strstr(f.rec.devices[0].detail, "futile_stop"));
+	result_free(&f.rec);
+}
+
+/* Not futile (a block without such a failure), or futile_stop off: the
+ * re-triggers run as before. */
+static void test_vmem_not_futile_retriggers(void **state)
+{
+	static const struct step steps[] = {
+		RESIZE(0, 512 * MIB), SIZE(256 * MIB), RESIZE(0, 256 * MIB), RESIZE(0, 256 * MIB),
+	};
+	struct fixture f;
+
+	(void)state;
+	for (int off = 0; off < 2; off++) {
+		setup(&f, &scripted, METHOD_VIRTIO_MEM, steps, sizeof(steps) / sizeof(steps[0]));
+		f.sc.settle_ms = 20;
+		f.sc.retries = 2;
+		f.sc.futile_stop = !off;
+		f.ctx.futile = fake_futile;
+		futile_says = off;
+		plugged_vmem(&f);
+		assert_int_equal(hotplug_virtio_mem.unplug(&f.ctx, &f.err), 0);
+		script_done(&f);
+		assert_int_equal(f.vm.resizes, 3);
+		assert_false(f.rec.devices[0].futile);
+		result_free(&f.rec);
+	}
+}
+
+/* virtio-mem: nothing moves and the kernel retries the same pages: hung. */
+static void test_vmem_hung(void **state)
+{
+	static const struct step steps[] = {
+		RESIZE(0, 512 * MIB), SIZE(256 * MIB),
+	};
+	struct fixture f;
+
+	(void)state;
+	setup(&f, &scripted, METHOD_VIRTIO_MEM, steps, sizeof(steps) / sizeof(steps[0]));
+	with_log(&f, true, false);
+	f.sc.deadline_ms = 600000;
+	plugged_vmem(&f);
+	assert_int_equal(hotplug_virtio_mem.unplug(&f.ctx, &f.err), 0);
+	script_done(&f);
+	assert_int_equal(f.rec.devices[0].outcome, OUTCOME_HUNG);
+	assert_int_equal(f.rec.devices[0].remaining, 256 * MIB);
+	assert_non_null(f.rec.devices[0].hung);
+	result_free(&f.rec);
+	klog_free(&wlog);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -660,6 +885,13 @@ int main(void)
 		cmocka_unit_test(test_vmem_deadline),
 		cmocka_unit_test(test_vmem_refused_resize_fails),
 		cmocka_unit_test(test_vmem_vmm_death),
+		cmocka_unit_test(test_dimm_hung),
+		cmocka_unit_test(test_dimm_new_pages_is_a_timeout),
+		cmocka_unit_test(test_dimm_hung_at_the_deadline),
+		cmocka_unit_test(test_dimm_hung_window_zero),
+		cmocka_unit_test(test_vmem_futile_stop),
+		cmocka_unit_test(test_vmem_not_futile_retriggers),
+		cmocka_unit_test(test_vmem_hung),
 	};
 
 	return cmocka_run_group_tests_name("hotplug state machines (scripted backend)", tests, NULL,
