@@ -6,13 +6,15 @@
 #include <stdio.h>
 
 #include "compare.h"
+#include "sequential.h"
 #include "stats.h"
 
 /*
  * The sequential A/B of memhp ab (cmd_ab.c, docs/compare.md), for memhp ab
  * and memhp bisect: pairs of runs (A, then B) through memhp run --resume,
- * a look after each pair once both sides have min_repeats ok runs, each look
- * at alpha / looks, until the metric is decided or max pairs have run.
+ * a look after each pair once both sides have min_repeats ok runs (3 at
+ * least), a group-sequential design with alpha spent over the looks
+ * (sequential.h), until the metric is decided or max pairs have run.
  * The two sides may write to the same directory (memhp ab: one memhp run of
  * both variants a pair) or to two (memhp bisect: one baseline directory
  * whose runs every step reuses, a directory per step); either way every ok
@@ -31,6 +33,7 @@ struct ab_plan {
 	const char *metric;   /* a metric compare knows */
 	struct compare_opts o; /* alpha, min_effect_pct, min_repeats; baseline is a.name */
 	unsigned max;         /* pairs at most */
+	enum spending spending; /* how alpha is spent over the looks */
 	char *const *pass;    /* more memhp run options (--accel A ...) */
 	size_t npass;
 	FILE *looks;          /* a line per look goes here */
@@ -40,17 +43,27 @@ struct ab_plan {
 };
 
 struct ab_outcome {
-	enum seq_verdict verdict; /* SEQ_CONTINUE: not decided within max pairs */
+	enum seq_verdict verdict; /* SEQ_CONTINUE: undecided within max pairs */
 	bool compared;            /* final and the numbers below are set */
 	enum verdict final;       /* compare's verdict at the last level */
 	struct stats base, cand;  /* the metric over the ok runs */
 	struct mean_diff d;       /* at the last look's level (when looked) */
-	double p, level;          /* p of the last look; its level 1 - alpha/L */
+	double p, level;          /* p of the last look; its interval's level 1 - 2 a */
+	double nominal;           /* the last look's one-sided level a */
+	const char *method;       /* the last look's test */
+	double margin_pct;        /* the equivalence margin used */
+	unsigned runs_more;       /* undecided: more runs a side likely to decide */
 	bool looked;
 	unsigned pairs, looks, planned;
 	double seconds;
 	char reason[600];         /* compare's reason when compared */
 };
+
+/* The futility stop's one-sided level (sequential.h): a look stops with
+ * "not worse" when the 1 - beta bound on the worse side is above -margin. */
+#define AB_FUTILITY_BETA 0.1
+/* p's sequential design (the nominal level of each look). */
+int ab_design(const struct ab_plan *p, struct seq_design *d);
 
 /* 0 when it ran to a verdict or to max pairs; EXIT_USAGE when memhp run
  * refused a pair or the results could not be read; 128+N on signal N. */
@@ -58,7 +71,8 @@ int ab_sequential(const struct ab_plan *p, struct ab_outcome *out);
 
 /*
  * The options memhp ab and memhp bisect share: --metric, --alpha,
- * --min-effect, --min-repeats, --max-repeats, and --accel, --backend,
+ * --min-effect, --margin, --min-repeats, --max-repeats (--max-runs),
+ * --spending, and --accel, --backend,
  * --connect, --qemu passed to memhp run (into pass, 8 slots).
  */
 #define AB_LONG_OPTIONS                                         \
@@ -67,6 +81,9 @@ int ab_sequential(const struct ab_plan *p, struct ab_outcome *out);
 	{ "min-effect", required_argument, NULL, 'e' },         \
 	{ "min-repeats", required_argument, NULL, 'n' },        \
 	{ "max-repeats", required_argument, NULL, 'N' },        \
+	{ "max-runs", required_argument, NULL, 'N' },           \
+	{ "margin", required_argument, NULL, 'm' },             \
+	{ "spending", required_argument, NULL, 'S' },           \
 	{ "accel", required_argument, NULL, 'c' },              \
 	{ "backend", required_argument, NULL, 'b' },            \
 	{ "connect", required_argument, NULL, 'C' },            \
@@ -74,14 +91,15 @@ int ab_sequential(const struct ab_plan *p, struct ab_outcome *out);
 #define AB_SHORT_OPTIONS "M:a:e:n:N:"
 #define AB_PLAN_DEFAULTS(who_)                                                   \
 	{ .metric = "blocks_removed", .max = 10, .who = (who_),                  \
+	  .spending = SPEND_POCOCK,                                               \
 	  .o = { .alpha = 0.05, .min_effect_pct = 1, .min_repeats = 3 } }
 /* Option c (of AB_LONG_OPTIONS) into p: 1 taken, 0 not one of them, -1 a
  * bad value (said). */
 int ab_option(int c, const char *arg, struct ab_plan *p, char **pass, size_t *npass);
-/* -1 (said) when min-repeats is more than max-repeats. */
+/* -1 (said) when min-repeats is more than max-repeats, or either is below 3. */
 int ab_check(const struct ab_plan *p);
 
-/* "continue", "regression", "better", "same". */
+/* "continue", "regression", "better", "same", "not worse". */
 const char *ab_seq_name(enum seq_verdict v);
 
 #endif

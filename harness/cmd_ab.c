@@ -179,14 +179,9 @@ static const struct comparison *find(const struct compare_result *res, const cha
 	return NULL;
 }
 
-static const char *const seq_names[] = {
-	[SEQ_CONTINUE] = "continue", [SEQ_WORSE] = "regression", [SEQ_BETTER] = "better",
-	[SEQ_SAME] = "same",
-};
-
 const char *ab_seq_name(enum seq_verdict v)
 {
-	return seq_names[v];
+	return seq_verdict_name(v);
 }
 
 /* Load both sides' runs and compare them at level alpha. */
@@ -212,87 +207,133 @@ static int load_compare(const struct ab_plan *p, double alpha, struct report *re
 	return 0;
 }
 
+/* The run source of the sequential loop (sequential.c): pair k run through
+ * memhp run, then every ok value of each side so far. */
+struct ab_source {
+	const struct ab_plan *p;
+	struct ab_outcome *out;
+	struct report rep;
+	struct compare_result res;
+	bool loaded;
+};
+
+static void source_free(struct ab_source *s)
+{
+	if (s->loaded) {
+		compare_free(&s->res);
+		report_free(&s->rep);
+		s->loaded = false;
+	}
+}
+
+static int ab_pair(void *ctx, unsigned k, const double **x, size_t *nx, const double **y,
+		   size_t *ny)
+{
+	struct ab_source *s = ctx;
+	const struct ab_plan *p = s->p;
+	const struct comparison *cmp;
+	int run_rc;
+
+	/* A run that failed (a guest that did not boot on a loaded host) is
+	 * an infrastructure failure, not a measurement: run that repeat
+	 * again, up to AB_ATTEMPTS times; the ok one of the pair is kept. */
+	for (unsigned attempt = 1;; attempt++) {
+		source_free(s);
+		run_rc = run_pair(p, k);
+		if (memhp_stop_signal || run_rc > 128)
+			return memhp_stop_signal ? 128 + memhp_stop_signal : run_rc;
+		if (run_rc == EXIT_USAGE) {
+			fprintf(stderr, "%s: memhp run refused the pair (above)\n", p->who);
+			return EXIT_USAGE;
+		}
+		if (load_compare(p, p->o.alpha, &s->rep, &s->res))
+			return EXIT_USAGE;
+		s->loaded = true;
+		cmp = find(&s->res, p->b.name, p->metric);
+		if ((cmp && cmp->base.n >= k && cmp->cand.n >= k) || attempt == AB_ATTEMPTS)
+			break;
+		fprintf(stderr, "%s: pair %u: %zu and %zu ok runs: a run failed "
+				"(infrastructure), running it again (attempt %u of %u)\n",
+			p->who, k, cmp ? cmp->base.n : 0, cmp ? cmp->cand.n : 0, attempt + 1,
+			AB_ATTEMPTS);
+	}
+	if (cmp) {
+		s->out->compared = true;
+		s->out->final = cmp->verdict;
+		s->out->base = cmp->base;
+		s->out->cand = cmp->cand;
+		snprintf(s->out->reason, sizeof(s->out->reason), "%s", cmp->reason);
+	}
+	if (!cmp || cmp->base.n < p->o.min_repeats || cmp->cand.n < p->o.min_repeats)
+		fprintf(stderr, "%s: pair %u: %zu and %zu ok runs, no look before %u a side\n",
+			p->who, k, cmp ? cmp->base.n : 0, cmp ? cmp->cand.n : 0,
+			p->o.min_repeats < 3 ? 3 : p->o.min_repeats);
+	*x = cmp ? cmp->base_v : NULL;
+	*nx = cmp ? cmp->base.n : 0;
+	*y = cmp ? cmp->cand_v : NULL;
+	*ny = cmp ? cmp->cand.n : 0;
+	return 0;
+}
+
+int ab_design(const struct ab_plan *p, struct seq_design *d)
+{
+	const struct metric *m = compare_metric(p->metric);
+
+	*d = (struct seq_design){
+		.alpha = p->o.alpha, .min_effect_pct = p->o.min_effect_pct,
+		.margin_pct = compare_margin(&p->o, m), .futility_beta = AB_FUTILITY_BETA,
+		.better = m->better, .first = p->o.min_repeats, .max = p->max,
+		.spending = p->spending,
+	};
+	return seq_design_init(d);
+}
+
 int ab_sequential(const struct ab_plan *p, struct ab_outcome *out)
 {
-	unsigned looks = p->max - p->o.min_repeats + 1, look = 0;
-	double alpha = stats_look_alpha(p->o.alpha, looks);
-	enum seq_verdict verdict = SEQ_CONTINUE;
+	struct seq_design *d = malloc(sizeof(*d));
+	struct ab_source src = { .p = p, .out = out };
+	struct seq_source ss = { ab_pair, &src };
+	const struct metric *m = compare_metric(p->metric);
+	struct seq_result r;
 	struct timespec t0, t1;
+	int rc;
 
-	*out = (struct ab_outcome){ .planned = looks, .p = NAN, .level = 1 - alpha };
+	*out = (struct ab_outcome){ .p = NAN, .level = NAN };
+	if (!d || ab_design(p, d)) {
+		free(d);
+		fprintf(stderr, "%s: no sequential design for these options\n", p->who);
+		return EXIT_USAGE;
+	}
+	out->planned = d->max - d->first + 1;
+	out->margin_pct = d->margin_pct;
 	signals_install();
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	for (unsigned k = 1; k <= p->max && verdict == SEQ_CONTINUE; k++) {
-		struct compare_result res;
-		struct report rep;
-		const struct comparison *cmp;
-		int run_rc;
-
-		/* A run that failed (a guest that did not boot on a loaded host) is
-		 * an infrastructure failure, not a measurement: run that repeat
-		 * again, up to AB_ATTEMPTS times; the ok one of the pair is kept. */
-		for (unsigned attempt = 1;; attempt++) {
-			run_rc = run_pair(p, k);
-			if (memhp_stop_signal || run_rc > 128)
-				return memhp_stop_signal ? 128 + memhp_stop_signal : run_rc;
-			if (run_rc == EXIT_USAGE) {
-				fprintf(stderr, "%s: memhp run refused the pair (above)\n", p->who);
-				return EXIT_USAGE;
-			}
-			if (load_compare(p, alpha, &rep, &res))
-				return EXIT_USAGE;
-			cmp = find(&res, p->b.name, p->metric);
-			if ((cmp && cmp->base.n >= k && cmp->cand.n >= k) || attempt == AB_ATTEMPTS)
-				break;
-			fprintf(stderr, "%s: pair %u: %zu and %zu ok runs: a run failed "
-					"(infrastructure), running it again (attempt %u of %u)\n",
-				p->who, k, cmp ? cmp->base.n : 0, cmp ? cmp->cand.n : 0, attempt + 1,
-				AB_ATTEMPTS);
-			compare_free(&res);
-			report_free(&rep);
-		}
-		out->pairs = k;
-		if (!cmp || cmp->base.n < p->o.min_repeats || cmp->cand.n < p->o.min_repeats) {
-			fprintf(stderr, "%s: pair %u: %zu and %zu ok runs, no look before %u "
-					"a side\n", p->who, k, cmp ? cmp->base.n : 0,
-				cmp ? cmp->cand.n : 0, p->o.min_repeats);
-		} else if (look < looks) {
-			look++;
-			if (stats_seq_look(&cmp->base, &cmp->cand, p->o.alpha, looks,
-					   p->o.min_effect_pct, cmp->metric->better, &out->d, &out->p,
-					   &verdict))
-				abort();
-			out->looked = true;
-			fprintf(p->looks, "look %u (pair %u): %s %.2f (%zu) -> %.2f (%zu) %s, "
-					  "difference %+.4g [%+.4g, %+.4g] at %.4g%%, p = %.3g: %s\n",
-				look, k, p->metric, cmp->base.mean, cmp->base.n, cmp->cand.mean,
-				cmp->cand.n, cmp->metric->unit, out->d.diff, out->d.lo, out->d.hi,
-				100 * (1 - alpha), out->p, seq_names[verdict]);
-			fflush(p->looks);
-		}
-		out->looks = look;
-		if (cmp) {
-			out->compared = true;
-			out->final = cmp->verdict;
-			out->base = cmp->base;
-			out->cand = cmp->cand;
-			snprintf(out->reason, sizeof(out->reason), "%s", cmp->reason);
-		}
-		if ((verdict != SEQ_CONTINUE || k == p->max) && p->table) {
-			struct compare_opts lo = p->o;
-
-			lo.alpha = alpha;
-			res.base_label = p->a.dir;
-			putchar('\n');
-			compare_text(stdout, &res, &lo, false);
-		}
-		compare_free(&res);
-		report_free(&rep);
+	rc = seq_run(d, &ss, p->looks, p->metric, m->unit, &r);
+	out->verdict = r.verdict;
+	out->pairs = r.pairs;
+	out->looks = r.looks;
+	out->looked = r.looked;
+	if (r.looked) {
+		out->d = (struct mean_diff){ .diff = r.last.t.diff, .lo = r.last.t.lo,
+					     .hi = r.last.t.hi, .se = r.last.t.se, .df = NAN };
+		out->p = r.last.t.p;
+		out->nominal = r.last.nominal;
+		out->level = 1 - 2 * r.last.nominal;
+		out->method = r.last.t.method;
+		out->runs_more = r.last.runs_more;
 	}
-	out->verdict = verdict;
+	if (!rc && p->table && src.loaded) {
+		struct compare_opts lo = p->o;
+
+		src.res.base_label = p->a.dir;
+		putchar('\n');
+		compare_text(stdout, &src.res, &lo, false);
+	}
+	source_free(&src);
+	free(d);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	out->seconds = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
-	return EXIT_OK;
+	return rc;
 }
 
 int ab_option(int c, const char *arg, struct ab_plan *p, char **pass, size_t *npass)
@@ -317,6 +358,23 @@ int ab_option(int c, const char *arg, struct ab_plan *p, char **pass, size_t *np
 		if (parse_double(arg, 0, 1000, &p->o.min_effect_pct)) {
 			fprintf(stderr, "%s: --min-effect '%s' is not a percentage from 0 to 1000\n",
 				p->who, arg);
+			return -1;
+		}
+		return 1;
+	case 'm':
+		if (parse_double(arg, 0.001, 1000, &p->o.margin_pct)) {
+			fprintf(stderr, "%s: --margin '%s' is not a percentage from 0.001 to 1000\n",
+				p->who, arg);
+			return -1;
+		}
+		return 1;
+	case 'S':
+		if (!strcmp(arg, "pocock")) {
+			p->spending = SPEND_POCOCK;
+		} else if (!strcmp(arg, "obf")) {
+			p->spending = SPEND_OBF;
+		} else {
+			fprintf(stderr, "%s: --spending '%s' is not pocock or obf\n", p->who, arg);
 			return -1;
 		}
 		return 1;
@@ -348,6 +406,12 @@ int ab_option(int c, const char *arg, struct ab_plan *p, char **pass, size_t *np
 
 int ab_check(const struct ab_plan *p)
 {
+	if (p->o.min_repeats < 3 || p->max < 3) {
+		fprintf(stderr, "%s: --%s %u: two runs a side decide nothing; 3 at least\n", p->who,
+			p->o.min_repeats < 3 ? "min-repeats" : "max-repeats",
+			p->o.min_repeats < 3 ? p->o.min_repeats : p->max);
+		return -1;
+	}
 	if (p->o.min_repeats > p->max) {
 		fprintf(stderr, "%s: --min-repeats %u is more than --max-repeats %u\n", p->who,
 			p->o.min_repeats, p->max);
@@ -421,27 +485,41 @@ int cmd_ab(int argc, char **argv)
 	p.npass = npass;
 	p.looks = stdout;
 	p.table = true;
-	fprintf(stderr, "memhp ab: %s against %s on %s, %s; up to %u pairs, %u looks from %u "
-			"runs a side, each at alpha %g / %u = %.4g\n",
-		vb.name, va.name, m.scenarios[0].name, p.metric, p.max,
-		p.max - p.o.min_repeats + 1, p.o.min_repeats, p.o.alpha,
-		p.max - p.o.min_repeats + 1, stats_look_alpha(p.o.alpha, p.max - p.o.min_repeats + 1));
+	{
+		struct seq_design *d = malloc(sizeof(*d));
+
+		if (!d || ab_design(&p, d)) {
+			free(d);
+			fprintf(stderr, "memhp ab: no sequential design for these options\n");
+			matrix_free(&m);
+			return EXIT_USAGE;
+		}
+		fprintf(stderr, "memhp ab: %s against %s on %s, %s; up to %u pairs, looks from %u "
+				"runs a side, %s spending of alpha %g (one-sided %g a look at first, "
+				"%.3g at the last), margin %g%%\n",
+			vb.name, va.name, m.scenarios[0].name, p.metric, p.max, d->first,
+			p.spending == SPEND_POCOCK ? "Pocock" : "O'Brien-Fleming", p.o.alpha,
+			d->nominal[0], d->nominal[d->max - d->first], d->margin_pct);
+		free(d);
+	}
 	rc = ab_sequential(&p, &res);
 	matrix_free(&m);
 	if (rc)
 		return rc;
-	printf("memhp ab: %s after %u pair%s (%u look%s), %.0f s: %s\n",
-	       res.verdict == SEQ_CONTINUE ? "stopped at --max-repeats" : "decided", res.pairs,
+	if (res.verdict == SEQ_CONTINUE) {
+		printf("memhp ab: stopped at --max-repeats after %u pair%s (%u look%s), %.0f s: "
+		       "undecided", res.pairs, res.pairs == 1 ? "" : "s", res.looks,
+		       res.looks == 1 ? "" : "s", res.seconds);
+		if (res.runs_more)
+			printf(" (about %u more run%s a side would likely decide)", res.runs_more,
+			       res.runs_more == 1 ? "" : "s");
+		else if (res.looked)
+			printf(" (identical runs, or too few: more runs cannot be planned)");
+		printf("\n");
+		return EXIT_UNDECIDED;
+	}
+	printf("memhp ab: decided after %u pair%s (%u look%s), %.0f s: %s\n", res.pairs,
 	       res.pairs == 1 ? "" : "s", res.looks, res.looks == 1 ? "" : "s", res.seconds,
-	       res.verdict != SEQ_CONTINUE ? ab_seq_name(res.verdict) :
-	       !res.compared ? "undecided (no comparison)" :
-	       res.final == V_REGRESSION ? "regression" :
-	       res.final == V_SAME ? "no regression shown (not significant)" :
-				     compare_verdict_name(res.final));
-	if (res.verdict == SEQ_WORSE || (res.compared && res.final == V_REGRESSION))
-		return EXIT_RUN_FAILED;
-	if (res.verdict != SEQ_CONTINUE ||
-	    (res.compared && (res.final == V_SAME || res.final == V_BETTER)))
-		return EXIT_OK;
-	return EXIT_USAGE;
+	       ab_seq_name(res.verdict));
+	return res.verdict == SEQ_WORSE ? EXIT_RUN_FAILED : EXIT_OK;
 }

@@ -11,9 +11,9 @@
 enum metric_id { M_REMOVED, M_BYTES, M_UNPLUG, M_COUNT };
 
 static const struct metric metrics[M_COUNT] = {
-	[M_REMOVED] = { "blocks_removed", "blocks", +1, "welch" },
-	[M_BYTES] = { "mib_unplugged", "MiB", +1, "welch" },
-	[M_UNPLUG] = { "unplug_s", "s", -1, "welch" },
+	[M_REMOVED] = { "blocks_removed", "blocks", +1, "two-sample", 3 },
+	[M_BYTES] = { "mib_unplugged", "MiB", +1, "two-sample", 3 },
+	[M_UNPLUG] = { "unplug_s", "s", -1, "two-sample", 10 },
 };
 
 static const char *const verdict_names[] = {
@@ -27,6 +27,11 @@ const struct metric *compare_metric(const char *name)
 		if (!strcmp(metrics[i].name, name))
 			return &metrics[i];
 	return NULL;
+}
+
+double compare_margin(const struct compare_opts *o, const struct metric *m)
+{
+	return o->margin_pct > 0 ? o->margin_pct : m->margin_pct;
 }
 
 const char *compare_verdict_name(enum verdict v)
@@ -49,8 +54,10 @@ int compare_exit_code(const struct compare_result *res)
 {
 	if (res->count[V_REGRESSION])
 		return 1;
-	if (res->count[V_ERROR] || res->count[V_UNDECIDED] || !res->n)
+	if (res->count[V_ERROR] || !res->n)
 		return 2;
+	if (res->count[V_UNDECIDED])
+		return EXIT_UNDECIDED;
 	return 0;
 }
 
@@ -87,6 +94,7 @@ static const char *invalid_counts(const struct run_record *r, char *buf, size_t 
  * with the first failure's reason. */
 struct side {
 	struct stats s;
+	double *v; /* the ok runs' values (malloc'ed) */
 	size_t failed, invalid;
 	const char *first_failure;
 };
@@ -126,7 +134,7 @@ static void collect(struct compare_result *res, const struct report *rep,
 		v[n++] = x;
 	}
 	stats_of(v, n, &side->s);
-	free(v);
+	side->v = v;
 }
 
 static double pct_of(double x, double base)
@@ -158,45 +166,60 @@ static void decide(struct comparison *c, const struct side *b, const struct side
 			 bad->first_failure ? bad->first_failure : "");
 		return;
 	}
-	/* A variance needs two runs a side, whatever the caller asked for. */
-	need = o->min_repeats > 2 ? o->min_repeats : 2;
+	/* Two runs a side say nothing a verdict could rest on: 3 at least. */
+	need = o->min_repeats > 3 ? o->min_repeats : 3;
+	c->margin_pct = compare_margin(o, m);
 	if (b->s.n < need || k->s.n < need) {
+		size_t have = b->s.n < k->s.n ? b->s.n : k->s.n;
+
 		c->verdict = V_UNDECIDED;
+		c->runs_more = (unsigned)(need - have);
 		snprintf(c->reason, sizeof(c->reason),
-			 "too few repeats to decide: %zu and %zu ok runs, %u needed on each side",
-			 b->s.n, k->s.n, need);
+			 "too few repeats to decide: %zu and %zu ok runs, %u needed on "
+			 "each side (%u more a side)",
+			 b->s.n, k->s.n, need, c->runs_more);
 		return;
 	}
 	{
-		struct welch w;
+		struct two_sample t;
+		struct decide_opts d = { o->alpha, o->min_effect_pct, c->margin_pct, m->better };
+		enum decision dec;
+		char more[80] = "";
 
 		/* Values no test can take (infinite, or their spread is) leave it
 		 * undecided rather than decided on a number that means nothing. */
-		if (stats_welch(&b->s, &k->s, &w) ||
-		    stats_mean_diff(&b->s, &k->s, o->alpha, &c->diff)) {
+		if (stats_two_sample(b->v, b->s.n, k->v, k->s.n, o->alpha, &t)) {
 			c->verdict = V_UNDECIDED;
 			snprintf(c->reason, sizeof(c->reason),
-				 "the runs' values cannot be tested (not finite, or no spread to "
-				 "estimate)");
+				 "the runs' values cannot be tested (not finite)");
 			return;
 		}
-		c->p = w.p;
+		c->p = t.p;
+		c->method = t.method;
+		c->diff = (struct mean_diff){ .diff = t.diff, .lo = t.lo, .hi = t.hi, .se = t.se,
+					      .df = NAN };
+		dec = stats_decide(&t, &b->s, &k->s, &d, &c->runs_more);
+		c->verdict = dec == DEC_WORSE ? V_REGRESSION : dec == DEC_BETTER ? V_BETTER :
+			     dec == DEC_SAME ? V_SAME : V_UNDECIDED;
+		if (c->verdict == V_UNDECIDED && c->runs_more)
+			snprintf(more, sizeof(more), "; about %u more run%s a side would likely decide",
+				 c->runs_more, c->runs_more == 1 ? "" : "s");
+		else if (c->verdict == V_UNDECIDED)
+			snprintf(more, sizeof(more), "; identical runs: more runs cannot be planned");
+		c->tested = true;
+		c->lo_pct = pct_of(c->diff.lo, b->s.mean);
+		c->hi_pct = pct_of(c->diff.hi, b->s.mean);
+		large = isnan(c->change_pct) || fabs(c->change_pct) >= o->min_effect_pct;
+		significant = c->p < o->alpha;
+		snprintf(c->reason, sizeof(c->reason),
+			 "%s: p = %.3g %s %.3g, change %+.2f%% %s %.2f%%, difference %+.6g %s, "
+			 "%g%% interval [%+.6g, %+.6g] %s ([%+.2f%%, %+.2f%%]) %s +-%g%%%s",
+			 t.method, c->p,
+			 significant ? "<" : ">=", o->alpha, c->change_pct, large ? ">=" : "<",
+			 o->min_effect_pct, c->diff.diff, m->unit, 100 * (1 - o->alpha), c->diff.lo,
+			 c->diff.hi, m->unit, c->lo_pct, c->hi_pct,
+			 c->verdict == V_SAME ? "within" : "not within", c->margin_pct, more);
 	}
-	c->tested = true;
-	c->lo_pct = pct_of(c->diff.lo, b->s.mean);
-	c->hi_pct = pct_of(c->diff.hi, b->s.mean);
-	significant = c->p < o->alpha;
-	large = isnan(c->change_pct) || fabs(c->change_pct) >= o->min_effect_pct;
-	if (significant && large)
-		c->verdict = diff * m->better < 0 ? V_REGRESSION : V_BETTER;
-	else
-		c->verdict = V_SAME;
-	snprintf(c->reason, sizeof(c->reason),
-		 "%s: p = %.3g %s %.3g, change %+.2f%% %s %.2f%%, difference %+.6g %s, "
-		 "%g%% interval [%+.6g, %+.6g] %s ([%+.2f%%, %+.2f%%])",
-		 m->test, c->p, significant ? "<" : ">=", o->alpha, c->change_pct,
-		 large ? ">=" : "<", o->min_effect_pct, c->diff.diff, m->unit,
-		 100 * (1 - o->alpha), c->diff.lo, c->diff.hi, m->unit, c->lo_pct, c->hi_pct);
 }
 
 static void add(struct compare_result *res, const struct report *brep,
@@ -226,6 +249,8 @@ static void add(struct compare_result *res, const struct report *brep,
 		c->base_invalid = b.invalid;
 		c->cand_invalid = k.invalid;
 		decide(c, &b, &k, o);
+		c->base_v = b.v;
+		c->cand_v = k.v;
 		res->count[c->verdict]++;
 	}
 }
@@ -321,6 +346,10 @@ int compare_run(const struct report *base, const struct report *cand,
 
 void compare_free(struct compare_result *res)
 {
+	for (size_t i = 0; i < res->n; i++) {
+		free(res->v[i].base_v);
+		free(res->v[i].cand_v);
+	}
 	free(res->v);
 	for (size_t i = 0; i < res->nnotes; i++)
 		free(res->notes[i]);

@@ -61,11 +61,17 @@ static char *utf8_clean(const char *s)
 static void header_line(FILE *out, const struct compare_result *res, const struct compare_opts *o,
 			const char *prefix)
 {
+	char margin[48];
+
+	if (o->margin_pct > 0)
+		snprintf(margin, sizeof(margin), "%g%%", o->margin_pct);
+	else
+		snprintf(margin, sizeof(margin), "per metric");
 	fprintf(out, "%smemhp compare: %s%s%s against %s; alpha %g, minimum effect %g%%, "
-		     "at least %u ok runs a side\n",
+		     "equivalence margin %s, at least %u ok runs a side\n",
 		prefix, res->base_label, o->baseline ? ", baseline variant " : "",
 		o->baseline ? o->baseline : "", res->cand_label ? res->cand_label : "its other variants",
-		o->alpha, o->min_effect_pct, o->min_repeats);
+		o->alpha, o->min_effect_pct, margin, o->min_repeats > 3 ? o->min_repeats : 3);
 }
 
 static void value(char *buf, size_t len, const struct stats *s)
@@ -202,7 +208,7 @@ void compare_ktap(FILE *out, const struct compare_result *res, const struct comp
 		fprintf(out, "%s %zu ", failed ? "not ok" : "ok", i + 1);
 		ktap_name(out, c);
 		if (c->verdict == V_UNDECIDED) {
-			fputs(" # SKIP ", out);
+			fputs(" # SKIP undecided: ", out);
 			ktap_text(out, c->reason);
 		}
 		fputc('\n', out);
@@ -300,7 +306,7 @@ void compare_junit(FILE *out, const struct compare_result *res, const struct com
 				fputs("\"/>\n", out);
 				break;
 			case V_UNDECIDED:
-				fputs("      <skipped message=\"", out);
+				fputs("      <skipped type=\"undecided\" message=\"undecided: ", out);
 				xml(out, c->reason);
 				fputs("\"/>\n", out);
 				break;
@@ -386,7 +392,11 @@ void compare_json(FILE *out, const struct compare_result *res, const struct comp
 		json_object_object_add(e, "unit", json_object_new_string(c->metric->unit));
 		json_object_object_add(e, "better",
 				       json_object_new_string(c->metric->better > 0 ? "higher" : "lower"));
-		json_object_object_add(e, "test", json_object_new_string(c->metric->test));
+		json_object_object_add(e, "test", json_object_new_string(c->method ? c->method :
+									     c->metric->test));
+		json_object_object_add(e, "margin_pct", json_object_new_double(c->margin_pct));
+		json_object_object_add(e, "runs_more", c->verdict == V_UNDECIDED && c->runs_more ?
+				       json_object_new_int((int)c->runs_more) : NULL);
 		json_object_object_add(e, "baseline_stats", stats_json(&c->base));
 		json_object_object_add(e, "candidate_stats", stats_json(&c->cand));
 		json_object_object_add(e, "baseline_failed", json_object_new_uint64(c->base_failed));
