@@ -275,19 +275,6 @@ static int ab_pair(void *ctx, unsigned k, const double **x, size_t *nx, const do
 	return 0;
 }
 
-int ab_design(const struct ab_plan *p, struct seq_design *d)
-{
-	const struct metric *m = compare_metric(p->metric);
-
-	*d = (struct seq_design){
-		.alpha = p->o.alpha, .min_effect_pct = p->o.min_effect_pct,
-		.margin_pct = compare_margin(&p->o, m), .futility_beta = AB_FUTILITY_BETA,
-		.better = m->better, .first = p->o.min_repeats, .max = p->max,
-		.spending = p->spending,
-	};
-	return seq_design_init(d);
-}
-
 int ab_sequential(const struct ab_plan *p, struct ab_outcome *out)
 {
 	struct seq_design *d = malloc(sizeof(*d));

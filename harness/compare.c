@@ -222,6 +222,20 @@ static void decide(struct comparison *c, const struct side *b, const struct side
 	}
 }
 
+void compare_values(struct comparison *c, const struct metric *m, const double *b, size_t nb,
+		    const double *k, size_t nk, const struct compare_opts *o)
+{
+	struct side sb = { .v = (double *)b }, sk = { .v = (double *)k };
+
+	memset(c, 0, sizeof(*c));
+	c->metric = m;
+	stats_of(b, nb, &sb.s);
+	stats_of(k, nk, &sk.s);
+	c->base = sb.s;
+	c->cand = sk.s;
+	decide(c, &sb, &sk, o);
+}
+
 static void add(struct compare_result *res, const struct report *brep,
 		const struct report_group *bg, const struct report *crep,
 		const struct report_group *cg, const char *scenario, const struct compare_opts *o)

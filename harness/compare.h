@@ -71,6 +71,10 @@ struct compare_result {
 int compare_run(const struct report *base, const struct report *cand,
 		const struct compare_opts *o, struct compare_result *res, struct err *err);
 void compare_free(struct compare_result *res);
+/* One comparison (c's scenario and names left NULL) of metric m from the ok
+ * runs' values b (baseline) and k: the decision compare_run makes. */
+void compare_values(struct comparison *c, const struct metric *m, const double *b, size_t nb,
+		    const double *k, size_t nk, const struct compare_opts *o);
 
 const char *compare_verdict_name(enum verdict v);
 /* The margin a comparison of metric m uses under o. */

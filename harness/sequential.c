@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <math.h>
 
+#include "ab.h"
 #include "sequential.h"
 
 static const char *const names[] = {
@@ -120,4 +121,17 @@ int seq_run(const struct seq_design *d, const struct seq_source *src, FILE *look
 		}
 	}
 	return 0;
+}
+
+int ab_design(const struct ab_plan *p, struct seq_design *d)
+{
+	const struct metric *m = compare_metric(p->metric);
+
+	*d = (struct seq_design){
+		.alpha = p->o.alpha, .min_effect_pct = p->o.min_effect_pct,
+		.margin_pct = compare_margin(&p->o, m), .futility_beta = AB_FUTILITY_BETA,
+		.better = m->better, .first = p->o.min_repeats, .max = p->max,
+		.spending = p->spending,
+	};
+	return seq_design_init(d);
 }

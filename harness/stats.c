@@ -276,49 +276,111 @@ static bool heavy_ties(const double *x, size_t nx, const double *y, size_t ny)
 	return 2 * distinct <= n;
 }
 
-/* The exact test's interval: the shifts d the permutation test of x against
- * y - d does not reject at alpha / 2 a side. */
-static void exact_interval(const double *x, size_t nx, const double *y, size_t ny,
-			   const struct stats *sx, const struct stats *sy, double alpha,
-			   double *lo, double *hi)
+/*
+ * The exact permutation test and its interval in one pass. For a shift d,
+ * an arrangement S (the ny values called the candidate's) has the sum
+ * A_S - j_S d, j_S of its values the candidate's own; it is at least the
+ * observed sum(y) - ny d exactly when d >= c_S = (sum(y) - A_S) / (ny - j_S)
+ * (S the observed arrangement: always). So P(sum >= observed | d) is
+ * (1 + #{c_S <= d}) / C and P(sum <= observed | d) is (1 + #{c_S >= d}) / C:
+ * the interval's ends are order statistics of the c_S.
+ */
+/* The k-th smallest of v (0-based; v is reordered): Hoare's selection. */
+static double select_kth(double *v, size_t n, size_t k)
 {
-	double range = fmax(sx->max, sy->max) - fmin(sx->min, sy->min) + 1;
-	double a = sy->min - sx->max - range, b = sy->max - sx->min + range;
+	size_t lo = 0, hi = n - 1;
 
-	/* The rarest arrangement is one in C(N, ny): no interval below that. */
-	if (1 / stats_choose((unsigned)(nx + ny), (unsigned)ny) > alpha / 2) {
-		*lo = -INFINITY;
-		*hi = INFINITY;
-		return;
-	}
-	/* lo: P(sum >= observed | shift d) grows with d; the least d it is
-	 * above alpha / 2. */
-	{
-		double l = a, h = b;
+	while (lo < hi) {
+		double pivot = v[lo + (hi - lo) / 2];
+		size_t i = lo, j = hi;
 
-		for (int i = 0; i < 40; i++) {
-			double m = (l + h) / 2;
+		while (i <= j) {
+			while (v[i] < pivot)
+				i++;
+			while (v[j] > pivot)
+				j--;
+			if (i <= j) {
+				double tmp = v[i];
 
-			if (stats_perm_tail(x, nx, y, ny, m, 1) > alpha / 2)
-				h = m;
-			else
-				l = m;
+				v[i] = v[j];
+				v[j] = tmp;
+				i++;
+				if (j == 0)
+					break;
+				j--;
+			}
 		}
-		*lo = h;
+		if (k <= j)
+			hi = j;
+		else if (k >= i)
+			lo = i;
+		else
+			break;
 	}
-	{
-		double l = a, h = b;
+	return v[k];
+}
 
-		for (int i = 0; i < 40; i++) {
-			double m = (l + h) / 2;
+static int exact_test(const double *x, size_t nx, const double *y, size_t ny, double alpha,
+		      struct two_sample *t)
+{
+	size_t n = nx + ny, idx[64], m = 0, le0 = 0, ge0 = 0, k;
+	double total = stats_choose((unsigned)n, (unsigned)ny), v[64], sumy = 0, scale = 0, eps;
+	double *c;
 
-			if (stats_perm_tail(x, nx, y, ny, m, 0) > alpha / 2)
-				l = m;
-			else
-				h = m;
+	if (n > 64 || total > STATS_EXACT_MAX)
+		return -E2BIG;
+	c = malloc((size_t)total * sizeof(*c));
+	if (!c)
+		return -ENOMEM;
+	for (size_t i = 0; i < nx; i++)
+		v[i] = x[i];
+	for (size_t i = 0; i < ny; i++) {
+		v[nx + i] = y[i];
+		sumy += y[i];
+	}
+	for (size_t i = 0; i < n; i++)
+		scale += fabs(v[i]);
+	eps = 1e-9 * (scale + 1);
+	for (size_t i = 0; i < ny; i++)
+		idx[i] = i;
+	for (;;) {
+		double a = 0;
+		size_t j = 0, i;
+
+		for (i = 0; i < ny; i++) {
+			a += v[idx[i]];
+			j += idx[i] >= nx;
 		}
-		*hi = l;
+		if (j != ny) {
+			double cs = (sumy - a) / (double)(ny - j);
+
+			c[m++] = cs;
+			le0 += cs <= eps / (double)(ny - j);
+			ge0 += cs >= -eps / (double)(ny - j);
+		}
+		for (i = ny; i-- > 0;)
+			if (idx[i] != i + n - ny)
+				break;
+		if (i == (size_t)-1)
+			break;
+		idx[i]++;
+		for (size_t q = i + 1; q < ny; q++)
+			idx[q] = idx[q - 1] + 1;
 	}
+	t->p_upper = (1 + (double)le0) / total;
+	t->p_lower = (1 + (double)ge0) / total;
+	t->p = fmin(1, 2 * fmin(t->p_upper, t->p_lower));
+	/* The least count of c_S that lifts a tail above alpha / 2. */
+	k = (size_t)floor(alpha / 2 * total + 1e-9);
+	if (k == 0 || k > m) {
+		t->lo = -INFINITY;
+		t->hi = INFINITY;
+	} else {
+		t->lo = select_kth(c, m, k - 1);
+		t->hi = select_kth(c, m, m - k);
+	}
+	free(c);
+	return 0;
 }
 
 int stats_two_sample(const double *x, size_t nx, const double *y, size_t ny, double alpha,
@@ -362,11 +424,7 @@ int stats_two_sample(const double *x, size_t nx, const double *y, size_t ny, dou
 	}
 	if (stats_choose((unsigned)n, (unsigned)ny) <= STATS_EXACT_MAX) {
 		t->method = "exact";
-		t->p_upper = stats_perm_tail(x, nx, y, ny, 0, 1);
-		t->p_lower = stats_perm_tail(x, nx, y, ny, 0, 0);
-		t->p = fmin(1, 2 * fmin(t->p_upper, t->p_lower));
-		exact_interval(x, nx, y, ny, &sx, &sy, alpha, &t->lo, &t->hi);
-		return 0;
+		return exact_test(x, nx, y, ny, alpha, t);
 	}
 	t->method = "student";
 	if (t->se == 0) {
