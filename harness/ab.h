@@ -69,6 +69,19 @@ int ab_design(const struct ab_plan *p, struct seq_design *d);
  * refused a pair or the results could not be read; 128+N on signal N. */
 int ab_sequential(const struct ab_plan *p, struct ab_outcome *out);
 
+/* memhp bisect's judgement of a prefix (b) against both ends: the SPRT of
+ * bisect.h over its runs, run in pairs with the baseline's (a) as
+ * ab_sequential runs them, the whole series' values fixed. Returns as
+ * ab_sequential; out has the pairs and seconds, j the verdict. */
+struct bisect_sprt;
+struct bisect_judgement;
+int ab_judge_prefix(const struct ab_plan *p, const struct bisect_sprt *sp, const double *series,
+		    size_t ns, struct ab_outcome *out, struct bisect_judgement *j);
+/* The ok values of the metric on both sides as they are now (malloc'ed);
+ * -1 (said) when the results cannot be read. */
+int ab_load_values(const struct ab_plan *p, double **base, size_t *nb, double **cand,
+		   size_t *nc);
+
 /*
  * The options memhp ab and memhp bisect share: --metric, --alpha,
  * --min-effect, --margin, --min-repeats, --max-repeats (--max-runs),
@@ -88,7 +101,7 @@ int ab_sequential(const struct ab_plan *p, struct ab_outcome *out);
 	{ "backend", required_argument, NULL, 'b' },            \
 	{ "connect", required_argument, NULL, 'C' },            \
 	{ "qemu", required_argument, NULL, 'Q' }
-#define AB_SHORT_OPTIONS "M:a:e:n:N:"
+#define AB_SHORT_OPTIONS "M:a:e:m:n:N:"
 #define AB_PLAN_DEFAULTS(who_)                                                   \
 	{ .metric = "blocks_removed", .max = 10, .who = (who_),                  \
 	  .spending = SPEND_POCOCK,                                               \

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "ab.h"
+#include "bisect.h"
 #include "cmd.h"
 #include "compare.h"
 #include "matrix.h"
@@ -33,32 +34,42 @@ static void usage(FILE *out)
 	fputs("usage: memhp ab [OPTIONS] -A 'NAME=SPEC ...' -B 'NAME=SPEC ...' SCENARIO.ini\n\n"
 	      "Sequential A/B: is the candidate (-B) worse than the baseline (-A)? Runs one\n"
 	      "repeat of the baseline, then one of the candidate, and again (A B A B ...),\n"
-	      "and after each pair, once both have --min-repeats ok runs, tests the metric\n"
-	      "with Welch's t-test on the runs. Every look tests at alpha / L, L the number\n"
-	      "of looks planned (max-repeats - min-repeats + 1), so that the chance of a\n"
-	      "false alarm over all looks stays below alpha (Bonferroni). It stops when:\n"
-	      "  - the change is significant at that level and at least --min-effect\n"
+	      "and after each pair from 4 ok runs a side (or --min-repeats) looks at the\n"
+	      "metric: Welch's t, or the exact permutation test where Welch's does not hold\n"
+	      "(a side without spread, heavy ties). A group-sequential design: one-sided\n"
+	      "alpha / 2 spent over the looks up to --max-repeats (Lan-DeMets, Pocock or\n"
+	      "O'Brien-Fleming shape). It stops when:\n"
+	      "  - the change is significant at the look's level and at least --min-effect\n"
 	      "    (regression or better), or\n"
-	      "  - the confidence interval of the change at that level lies within\n"
-	      "    +-min-effect (same: any change is too small to matter), or\n"
-	      "  - --max-repeats pairs have run (then the verdict at that level).\n"
-	      "Runs go to OUTPUT as from memhp run --resume: running the same command again\n"
-	      "keeps the runs that are there. A run that fails (an infrastructure failure)\n"
-	      "is run again, up to 3 times a repeat. Variants as for memhp run --variant.\n\n"
+	      "  - the interval of the change lies within +-margin and the runs have\n"
+	      "    spread (same), or\n"
+	      "  - the worse side's 90% bound excludes a regression of the margin (not\n"
+	      "    worse: the futility stop), or\n"
+	      "  - --max-repeats pairs have run: undecided, with an estimate of how many\n"
+	      "    more runs would likely decide.\n"
+	      "Identical runs never prove same or not worse: a candidate that loses\n"
+	      "everything in some runs may not have shown it yet. Runs go to OUTPUT as\n"
+	      "from memhp run --resume: running the same command again keeps the runs\n"
+	      "that are there. A run that fails (an infrastructure failure) is run again,\n"
+	      "up to 3 times a repeat. Variants as for memhp run --variant.\n\n"
 	      "  -A, --baseline 'NAME=SPEC [cmdline=ARGS] [config=FRAGMENT]'\n"
 	      "  -B, --candidate 'NAME=SPEC [cmdline=ARGS] [config=FRAGMENT]'\n"
 	      "  -o, --output DIR        results directory (default: results/ab)\n"
 	      "  -M, --metric M          blocks_removed (default), mib_unplugged, unplug_s\n"
 	      "  -a, --alpha A           overall significance level (default 0.05)\n"
 	      "  -e, --min-effect PCT    smallest change that counts, % of the baseline (1)\n"
-	      "  -n, --min-repeats N     ok runs a side before the first look (default 3)\n"
-	      "  -N, --max-repeats N     pairs at most (default 10)\n"
+	      "  -m, --margin PCT        equivalence margin, % of the baseline (default per\n"
+	      "                          metric: 3 for blocks and MiB, 10 for unplug_s)\n"
+	      "  -n, --min-repeats N     ok runs a side before the first look (default 3:\n"
+	      "                          the first look is at 4 at least)\n"
+	      "  -N, --max-repeats N, --max-runs N\n"
+	      "                          pairs at most (default 10)\n"
+	      "      --spending S        pocock (default) or obf\n"
 	      "      --accel A, --backend B, --connect URI, --qemu BINARY\n"
 	      "                          passed to memhp run\n"
 	      "  -h, --help              this text\n\n"
-	      "Exit: 0 no regression (better, same, or not significant after --max-repeats),\n"
-	      "1 a regression, 2 bad arguments or undecided (too few ok runs), 128+N\n"
-	      "interrupted by signal N.\n",
+	      "Exit: 0 better, same or not worse, 1 a regression, 2 bad arguments or an\n"
+	      "error, 3 undecided after --max-repeats, 128+N interrupted by signal N.\n",
 	      out);
 }
 
@@ -272,6 +283,65 @@ static int ab_pair(void *ctx, unsigned k, const double **x, size_t *nx, const do
 	*nx = cmp ? cmp->base.n : 0;
 	*y = cmp ? cmp->cand_v : NULL;
 	*ny = cmp ? cmp->cand.n : 0;
+	return 0;
+}
+
+int ab_judge_prefix(const struct ab_plan *p, const struct bisect_sprt *sp, const double *series,
+		    size_t ns, struct ab_outcome *out, struct bisect_judgement *j)
+{
+	struct ab_source src = { .p = p, .out = out };
+	struct seq_source ss = { ab_pair, &src };
+	struct timespec t0, t1;
+	int rc;
+
+	*out = (struct ab_outcome){ .p = NAN, .level = NAN };
+	signals_install();
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	rc = bisect_sprt_run(sp, series, ns, &ss, j);
+	out->pairs = j->runs;
+	/* compare's own view of the prefix against the baseline, for the record */
+	if (src.loaded) {
+		const struct comparison *cmp = find(&src.res, p->b.name, p->metric);
+
+		if (cmp && cmp->tested) {
+			out->looked = true;
+			out->d = cmp->diff;
+			out->p = cmp->p;
+			out->level = 1 - p->o.alpha;
+			out->method = cmp->method;
+		}
+	}
+	source_free(&src);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	out->seconds = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+	return rc;
+}
+
+int ab_load_values(const struct ab_plan *p, double **base, size_t *nb, double **cand, size_t *nc)
+{
+	struct report rep;
+	struct compare_result res;
+	const struct comparison *cmp;
+
+	*base = *cand = NULL;
+	*nb = *nc = 0;
+	if (load_compare(p, p->o.alpha, &rep, &res))
+		return -1;
+	cmp = find(&res, p->b.name, p->metric);
+	if (cmp) {
+		*base = malloc((cmp->base.n + 1) * sizeof(double));
+		*cand = malloc((cmp->cand.n + 1) * sizeof(double));
+		if (!*base || !*cand)
+			abort();
+		if (cmp->base.n)
+			memcpy(*base, cmp->base_v, cmp->base.n * sizeof(double));
+		if (cmp->cand.n)
+			memcpy(*cand, cmp->cand_v, cmp->cand.n * sizeof(double));
+		*nb = cmp->base.n;
+		*nc = cmp->cand.n;
+	}
+	compare_free(&res);
+	report_free(&rep);
 	return 0;
 }
 

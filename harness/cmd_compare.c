@@ -22,16 +22,22 @@ static void usage(FILE *out)
 	      "variant in it is compared with the baseline variant of BASELINE, scenario by\n"
 	      "scenario; without, the variants of BASELINE with its baseline variant.\n"
 	      "Metrics: blocks_removed and mib_unplugged (higher is better) and unplug_s\n"
-	      "(lower is better), each decided from the per-run values by Welch's t-test,\n"
-	      "with the difference of means and its 1 - alpha confidence interval. A change\n"
-	      "is a regression only when it is significant and at least the minimum effect;\n"
-	      "failed runs are infrastructure errors, never regressions (docs/compare.md).\n\n"
+	      "(lower is better), each tested on the per-run values: Welch's t, or the\n"
+	      "exact permutation test with 3 runs a side, a side without spread or heavy\n"
+	      "ties; the difference of means with its 1 - alpha interval. Four outcomes:\n"
+	      "regression / better (significant and at least the minimum effect), same\n"
+	      "(the interval within +-margin, the runs with spread), else undecided, with\n"
+	      "how many more runs would likely decide. Failed runs are infrastructure\n"
+	      "errors, never regressions (docs/compare.md).\n\n"
 	      "  -b, --baseline NAME     the baseline variant (default: the only one, or the\n"
 	      "                          first run when comparing within one set)\n"
 	      "  -a, --alpha A           significance level (default 0.05)\n"
 	      "  -e, --min-effect PCT    smallest change that counts, in %% of the baseline\n"
 	      "                          (default 1)\n"
-	      "  -n, --min-repeats N     ok runs needed on each side to decide (default 3)\n"
+	      "  -m, --margin PCT        equivalence margin, % of the baseline (default per\n"
+	      "                          metric: 3 for blocks and MiB, 10 for unplug_s)\n"
+	      "  -n, --min-repeats N     ok runs needed on each side to decide (default and\n"
+	      "                          least 3)\n"
 	      "      --junit FILE        also write JUnit XML (a test case per scenario x metric)\n"
 	      "      --json FILE         also write the verdict as JSON\n"
 	      "      --ktap              print KTAP instead of the table\n"
@@ -39,9 +45,9 @@ static void usage(FILE *out)
 	      "                          comparison, PASS/FAIL, ERROR for infrastructure\n"
 	      "      --kcidb-origin O    its origin, [a-z0-9_]+ (default: memhp)\n"
 	      "  -h, --help              this text\n\n"
-	      "Exit: 0 no regression and every comparison decided, 1 a regression,\n"
-	      "2 an error: bad arguments, no results, a side with only failed runs, or too\n"
-	      "few repeats to decide.\n",
+	      "Exit: 0 every comparison same or better, 1 a regression, 2 an error: bad\n"
+	      "arguments, no results, a side with only failed runs; 3 undecided (no\n"
+	      "regression, but not shown the same either: too few or too scattered runs).\n",
 	      out);
 }
 
@@ -105,6 +111,7 @@ int cmd_compare(int argc, char **argv)
 		{ "alpha", required_argument, NULL, 'a' },
 		{ "min-effect", required_argument, NULL, 'e' },
 		{ "min-repeats", required_argument, NULL, 'n' },
+		{ "margin", required_argument, NULL, 'm' },
 		{ "junit", required_argument, NULL, 'J' },
 		{ "json", required_argument, NULL, 'j' },
 		{ "ktap", no_argument, NULL, 'K' },
@@ -123,7 +130,7 @@ int cmd_compare(int argc, char **argv)
 	int c, rc;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "b:a:e:n:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "b:a:e:m:n:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'b': o.baseline = optarg; break;
 		case 'a':
@@ -137,6 +144,13 @@ int cmd_compare(int argc, char **argv)
 			if (parse_double(optarg, 0, 1000, &o.min_effect_pct)) {
 				fprintf(stderr, "memhp compare: --min-effect '%s' is not a percentage "
 						"from 0 to 1000\n", optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		case 'm':
+			if (parse_double(optarg, 0.001, 1000, &o.margin_pct)) {
+				fprintf(stderr, "memhp compare: --margin '%s' is not a percentage "
+						"from 0.001 to 1000\n", optarg);
 				return EXIT_USAGE;
 			}
 			break;

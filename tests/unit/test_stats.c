@@ -343,85 +343,6 @@ static void test_power(void **state)
 	assert_true(power >= 0.95);
 }
 
-/*
- * The sequential rule of memhp ab: looks after every pair from 3 to 10 runs
- * a side, each at alpha / 8. Over all looks of an A/A the chance of any
- * false regression must stay below alpha; with a real drop it must stop
- * early and say regression.
- */
-struct seq_outcome {
-	double false_alarm, worse, same, undecided, mean_pairs;
-};
-
-static void simulate_seq(struct rng *r, double q, double rho, double shift,
-			 struct seq_outcome *out)
-{
-	const unsigned first = 3, max = 10, looks = max - first + 1;
-	unsigned counts[4] = { 0 }, pairs = 0;
-
-	for (unsigned s = 0; s < SIMS; s++) {
-		double a[16], b[16];
-		enum seq_verdict v = SEQ_CONTINUE;
-		unsigned n;
-
-		for (n = 1; n <= max && v == SEQ_CONTINUE; n++) {
-			struct stats x, y;
-			struct mean_diff d;
-			double p;
-
-			a[n - 1] = rng_betabinom(r, BLOCKS, q, rho);
-			b[n - 1] = rng_betabinom(r, BLOCKS, q + shift, rho);
-			if (n < first)
-				continue;
-			stats_of(a, n, &x);
-			stats_of(b, n, &y);
-			assert_int_equal(stats_seq_look(&x, &y, 0.05, looks, 1, +1, &d, &p, &v), 0);
-		}
-		pairs += n - 1;
-		counts[v]++;
-	}
-	out->false_alarm = (double)(counts[SEQ_WORSE] + counts[SEQ_BETTER]) / SIMS;
-	out->worse = (double)counts[SEQ_WORSE] / SIMS;
-	out->same = (double)counts[SEQ_SAME] / SIMS;
-	out->undecided = (double)counts[SEQ_CONTINUE] / SIMS;
-	out->mean_pairs = (double)pairs / SIMS;
-}
-
-static void test_sequential_aa(void **state)
-{
-	struct rng r = { 7 };
-
-	(void)state;
-	for (size_t m = 0; m < sizeof(models) / sizeof(models[0]); m++) {
-		struct seq_outcome o;
-
-		simulate_seq(&r, models[m].q, models[m].rho, 0, &o);
-		printf("# sequential A/A, q %.3f rho %.3f: false alarm %.4f, same %.4f, "
-		       "to max %.4f, %.2f pairs on average\n", models[m].q, models[m].rho,
-		       o.false_alarm, o.same, o.undecided, o.mean_pairs);
-		assert_true(o.false_alarm <= 0.05 + 0.015);
-	}
-}
-
-static void test_sequential_shift(void **state)
-{
-	struct rng r = { 8 };
-	struct seq_outcome o;
-
-	(void)state;
-	/* A drop of 60 blocks at a run sd of 15: stops early, says regression. */
-	simulate_seq(&r, 0.90, 0.01, -60.0 / BLOCKS, &o);
-	printf("# sequential, -60 blocks (4 sd): regression %.4f, %.2f pairs on average\n",
-	       o.worse, o.mean_pairs);
-	assert_true(o.worse >= 0.95);
-	assert_true(o.mean_pairs < 6);
-	/* -30 blocks (2 sd): most runs find it before 10 pairs. */
-	simulate_seq(&r, 0.90, 0.01, -30.0 / BLOCKS, &o);
-	printf("# sequential, -30 blocks (2 sd): regression %.4f, %.2f pairs on average\n",
-	       o.worse, o.mean_pairs);
-	assert_true(o.worse >= 0.5);
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -438,8 +359,6 @@ int main(void)
 		cmocka_unit_test(test_overdispersed_runs),
 		cmocka_unit_test(test_calibration_aa),
 		cmocka_unit_test(test_power),
-		cmocka_unit_test(test_sequential_aa),
-		cmocka_unit_test(test_sequential_shift),
 	};
 
 	return cmocka_run_group_tests_name("stats", tests, NULL, NULL);
