@@ -36,13 +36,15 @@ static void usage(FILE *out)
 	      "                          (default 1)\n"
 	      "  -m, --margin PCT        equivalence margin, % of the baseline (default per\n"
 	      "                          metric: 3 for blocks and MiB, 10 for unplug_s)\n"
+	      "      --holm              Holm's correction over every comparison (scenarios x\n"
+	      "                          candidates x metrics): a regression must hold at it\n"
 	      "  -n, --min-repeats N     ok runs needed on each side to decide (default and\n"
 	      "                          least 3)\n"
 	      "      --junit FILE        also write JUnit XML (a test case per scenario x metric)\n"
 	      "      --json FILE         also write the verdict as JSON\n"
 	      "      --ktap              print KTAP instead of the table\n"
 	      "      --kcidb FILE        also write a KCIDB v5.3 document: a test per\n"
-	      "                          comparison, PASS/FAIL, ERROR for infrastructure\n"
+	      "                          comparison, PASS/FAIL, DONE undecided, ERROR\n"
 	      "      --kcidb-origin O    its origin, [a-z0-9_]+ (default: memhp)\n"
 	      "  -h, --help              this text\n\n"
 	      "Exit: 0 every comparison same or better, 1 a regression, 2 an error: bad\n"
@@ -112,6 +114,7 @@ int cmd_compare(int argc, char **argv)
 		{ "min-effect", required_argument, NULL, 'e' },
 		{ "min-repeats", required_argument, NULL, 'n' },
 		{ "margin", required_argument, NULL, 'm' },
+		{ "holm", no_argument, NULL, 'H' },
 		{ "junit", required_argument, NULL, 'J' },
 		{ "json", required_argument, NULL, 'j' },
 		{ "ktap", no_argument, NULL, 'K' },
@@ -162,6 +165,7 @@ int cmd_compare(int argc, char **argv)
 			}
 			o.min_repeats = (unsigned)d;
 			break;
+		case 'H': o.holm = true; break;
 		case 'J': junit = optarg; break;
 		case 'j': json = optarg; break;
 		case 'K': ktap = true; break;

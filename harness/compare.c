@@ -222,6 +222,46 @@ static void decide(struct comparison *c, const struct side *b, const struct side
 	}
 }
 
+static int by_p(const void *a, const void *b)
+{
+	const struct comparison *x = *(const struct comparison *const *)a;
+	const struct comparison *y = *(const struct comparison *const *)b;
+
+	return (x->p > y->p) - (x->p < y->p);
+}
+
+void compare_holm(struct comparison *v, size_t n, double alpha)
+{
+	struct comparison **t = calloc(n + 1, sizeof(*t));
+	size_t m = 0;
+	double run = 0;
+
+	if (!t)
+		abort();
+	for (size_t i = 0; i < n; i++) {
+		v[i].p_adj = NAN;
+		if (v[i].tested && !isnan(v[i].p))
+			t[m++] = &v[i];
+	}
+	qsort(t, m, sizeof(*t), by_p);
+	/* The adjusted p: the running maximum of (m - i) p_(i), at most 1. */
+	for (size_t i = 0; i < m; i++) {
+		double a = fmin(1, (double)(m - i) * t[i]->p);
+
+		run = fmax(run, a);
+		t[i]->p_adj = run;
+		if ((t[i]->verdict == V_REGRESSION || t[i]->verdict == V_BETTER) && run >= alpha) {
+			size_t len = strlen(t[i]->reason);
+
+			snprintf(t[i]->reason + len, sizeof(t[i]->reason) - len,
+				 "; not significant after Holm's correction over %zu comparisons "
+				 "(adjusted p %.3g)", m, run);
+			t[i]->verdict = V_UNDECIDED;
+		}
+	}
+	free(t);
+}
+
 void compare_values(struct comparison *c, const struct metric *m, const double *b, size_t nb,
 		    const double *k, size_t nk, const struct compare_opts *o)
 {
@@ -354,6 +394,14 @@ int compare_run(const struct report *base, const struct report *cand,
 		for (size_t s = 0; s < base->nscenarios; s++)
 			if (!find_scenario(cand, base->scenarios[s].name))
 				note(res, "%s: no candidate result for it", base->scenarios[s].name);
+	}
+	for (size_t i = 0; i < res->n; i++)
+		res->v[i].p_adj = NAN;
+	if (o->holm) {
+		compare_holm(res->v, res->n, o->alpha);
+		memset(res->count, 0, sizeof(res->count));
+		for (size_t i = 0; i < res->n; i++)
+			res->count[res->v[i].verdict]++;
 	}
 	return 0;
 }

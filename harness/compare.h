@@ -25,6 +25,9 @@ struct compare_opts {
 	 * within +-margin. 0: the metric's own (struct metric). */
 	double margin_pct;
 	const char *baseline;  /* the baseline variant's name, or NULL */
+	/* Holm's step-down over every tested comparison of the run (scenarios x
+	 * candidates x metrics): a regression or better must hold at it. */
+	bool holm;
 };
 
 struct metric {
@@ -51,6 +54,7 @@ struct comparison {
 	struct mean_diff diff;
 	double lo_pct, hi_pct;
 	bool tested;
+	double p_adj;       /* Holm-adjusted p (NAN: not tested or no --holm) */
 	enum verdict verdict;
 	char reason[600];
 };
@@ -71,6 +75,10 @@ struct compare_result {
 int compare_run(const struct report *base, const struct report *cand,
 		const struct compare_opts *o, struct compare_result *res, struct err *err);
 void compare_free(struct compare_result *res);
+/* Holm's step-down at alpha over v's tested comparisons: sets p_adj, and a
+ * regression or better whose adjusted p is not below alpha becomes
+ * undecided (said in its reason). */
+void compare_holm(struct comparison *v, size_t n, double alpha);
 /* One comparison (c's scenario and names left NULL) of metric m from the ok
  * runs' values b (baseline) and k: the decision compare_run makes. */
 void compare_values(struct comparison *c, const struct metric *m, const double *b, size_t nb,

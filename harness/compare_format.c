@@ -68,10 +68,11 @@ static void header_line(FILE *out, const struct compare_result *res, const struc
 	else
 		snprintf(margin, sizeof(margin), "per metric");
 	fprintf(out, "%smemhp compare: %s%s%s against %s; alpha %g, minimum effect %g%%, "
-		     "equivalence margin %s, at least %u ok runs a side\n",
+		     "equivalence margin %s, at least %u ok runs a side%s\n",
 		prefix, res->base_label, o->baseline ? ", baseline variant " : "",
 		o->baseline ? o->baseline : "", res->cand_label ? res->cand_label : "its other variants",
-		o->alpha, o->min_effect_pct, margin, o->min_repeats > 3 ? o->min_repeats : 3);
+		o->alpha, o->min_effect_pct, margin, o->min_repeats > 3 ? o->min_repeats : 3,
+		o->holm ? "; Holm's correction over all comparisons" : "");
 }
 
 static void value(char *buf, size_t len, const struct stats *s)
@@ -381,6 +382,7 @@ void compare_json(FILE *out, const struct compare_result *res, const struct comp
 	json_object_object_add(root, "alpha", json_object_new_double(o->alpha));
 	json_object_object_add(root, "min_effect_pct", json_object_new_double(o->min_effect_pct));
 	json_object_object_add(root, "min_repeats", json_object_new_uint64(o->min_repeats));
+	json_object_object_add(root, "correction", json_object_new_string(o->holm ? "holm" : "none"));
 	for (size_t i = 0; i < res->n; i++) {
 		const struct comparison *c = &res->v[i];
 		json_object *e = json_object_new_object();
@@ -403,6 +405,7 @@ void compare_json(FILE *out, const struct compare_result *res, const struct comp
 		json_object_object_add(e, "candidate_failed", json_object_new_uint64(c->cand_failed));
 		json_object_object_add(e, "change_pct", number_or_null(c->change_pct));
 		json_object_object_add(e, "p", number_or_null(c->p));
+		json_object_object_add(e, "p_holm", number_or_null(c->p_adj));
 		json_object_object_add(e, "difference", diff_json(c, o));
 		json_object_object_add(e, "baseline_invalid", json_object_new_uint64(c->base_invalid));
 		json_object_object_add(e, "candidate_invalid", json_object_new_uint64(c->cand_invalid));

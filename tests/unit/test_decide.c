@@ -427,6 +427,123 @@ static void test_row4_failing_candidate(void **state)
 	free(d);
 }
 
+/* memhp bisect's search and judgements (bisect_search, seq_run for the
+ * whole series, bisect_sprt_run for every other point), with simulated
+ * runs: 8 patches, patch 5 moves the mean by shift. */
+struct sim_bisect {
+	struct rng *r;
+	enum model m;
+	double shift;
+	unsigned culprit;
+	struct seq_design *d;
+	struct bisect_sprt sprt;
+	double base[SEQ_MAX_LOOKS], series[SEQ_MAX_LOOKS], pre[SEQ_MAX_LOOKS];
+	size_t nbase, nseries, npre;
+	unsigned k;
+	unsigned runs; /* every run made, both sides */
+};
+
+static int sim_bisect_pair(void *ctx, unsigned k, const double **x, size_t *nx,
+			   const double **y, size_t *ny)
+{
+	struct sim_bisect *b = ctx;
+
+	/* The baseline's runs are made once and reused by every step. */
+	while (b->nbase < k) {
+		b->base[b->nbase++] = draw(b->r, b->m, 0);
+		b->runs++;
+	}
+	b->pre[b->npre++] = draw(b->r, b->m, b->k >= b->culprit ? b->shift : 0);
+	b->runs++;
+	*x = b->base;
+	*nx = b->nbase;
+	*y = b->pre;
+	*ny = b->npre;
+	return 0;
+}
+
+static int sim_probe(void *ctx, unsigned k, unsigned round, enum bisect_mark *mark)
+{
+	struct sim_bisect *b = ctx;
+	struct seq_source ss = { sim_bisect_pair, b };
+
+	b->k = k;
+	b->npre = 0;
+	if (k == 8 && !round) {
+		struct seq_result res;
+
+		assert_int_equal(seq_run(b->d, &ss, NULL, "blocks_removed", "blocks", &res), 0);
+		*mark = res.verdict == SEQ_WORSE ? BISECT_BAD :
+			res.verdict == SEQ_CONTINUE ? BISECT_SKIP : BISECT_GOOD;
+		memcpy(b->series, b->pre, b->npre * sizeof(double));
+		b->nseries = b->npre;
+	} else {
+		struct bisect_judgement j;
+
+		assert_int_equal(bisect_sprt_run(&b->sprt, b->series, b->nseries, &ss, &j), 0);
+		*mark = j.mark;
+	}
+	return 0;
+}
+
+struct bisect_stats {
+	double found, wrong, runs;
+};
+
+static void sim_bisect_study(enum model m, double shift, unsigned iter, struct bisect_stats *o)
+{
+	struct rng r = { 2026120506 };
+	struct sim_bisect *b = calloc(1, sizeof(*b));
+	unsigned found = 0, wrong = 0, runs = 0;
+	struct ab_plan p = AB_PLAN_DEFAULTS("test");
+
+	assert_non_null(b);
+	b->d = ab_default_design();
+	b->sprt = (struct bisect_sprt)BISECT_SPRT_DEFAULTS;
+	b->sprt.min_runs = p.o.min_repeats;
+	b->sprt.max_runs = p.max;
+	for (unsigned s = 0; s < iter; s++) {
+		struct bisect_outcome out;
+
+		b->r = &r;
+		b->m = m;
+		b->shift = shift;
+		b->culprit = 5;
+		b->nbase = b->nseries = 0;
+		b->runs = 0;
+		assert_int_equal(bisect_search(8, 1, sim_probe, b, &out), 0);
+		if (out.status == BISECT_FOUND && out.first == 5)
+			found++;
+		else if (out.status == BISECT_FOUND)
+			wrong++;
+		runs += b->runs;
+		bisect_free(&out);
+	}
+	o->found = (double)found / iter;
+	o->wrong = (double)wrong / iter;
+	o->runs = (double)runs / iter;
+	free(b->d);
+	free(b);
+}
+
+static void test_sim_bisect(void **state)
+{
+	unsigned iter = sim_iter();
+	struct bisect_stats o;
+
+	(void)state;
+	sim_bisect_study(M_BETABINOM, -60, iter, &o);
+	printf("# | bisect, 8 patches, patch 5 -60 blocks | %s | culprit named %.3f | "
+	       "another named %.3f | runs %.1f |\n", model_names[M_BETABINOM], o.found, o.wrong,
+	       o.runs);
+	assert_true(o.found >= 0.90 - 3 * sqrt(0.9 * 0.1 / iter));
+	sim_bisect_study(M_BETABINOM, -30, iter, &o);
+	printf("# | bisect, 8 patches, patch 5 -30 blocks | %s | culprit named %.3f | "
+	       "another named %.3f | runs %.1f |\n", model_names[M_BETABINOM], o.found, o.wrong,
+	       o.runs);
+	assert_true(o.found >= 0.70 - 3 * sqrt(0.7 * 0.3 / iter));
+}
+
 /* The exact interval (order statistics of the shifts) against the
  * permutation test it inverts, evaluated by brute force at either side of
  * each end. */
@@ -496,6 +613,7 @@ int main(void)
 		cmocka_unit_test(test_sim_compare_aa),
 		cmocka_unit_test(test_sim_ab_aa),
 		cmocka_unit_test(test_sim_ab_power),
+		cmocka_unit_test(test_sim_bisect),
 	};
 
 	return cmocka_run_group_tests_name("decide", tests, NULL, NULL);
