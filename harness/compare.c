@@ -204,8 +204,10 @@ static void decide(struct comparison *c, const struct side *b, const struct side
 		if (c->verdict == V_UNDECIDED && c->runs_more)
 			snprintf(more, sizeof(more), "; about %u more run%s a side would likely decide",
 				 c->runs_more, c->runs_more == 1 ? "" : "s");
+		else if (c->verdict == V_UNDECIDED && !b->s.sd && !k->s.sd)
+			snprintf(more, sizeof(more), "; identical runs prove no equality");
 		else if (c->verdict == V_UNDECIDED)
-			snprintf(more, sizeof(more), "; identical runs: more runs cannot be planned");
+			snprintf(more, sizeof(more), "; more runs are not likely to decide it");
 		c->tested = true;
 		c->lo_pct = pct_of(c->diff.lo, b->s.mean);
 		c->hi_pct = pct_of(c->diff.hi, b->s.mean);

@@ -544,6 +544,113 @@ static void test_sim_bisect(void **state)
 	assert_true(o.found >= 0.70 - 3 * sqrt(0.7 * 0.3 / iter));
 }
 
+/*
+ * ci/nightly's decision (row 7): 10 scenarios x 3 metrics (blocks, MiB =
+ * blocks x 128, unplug_s), 5 runs a variant, Holm over the 30; a night
+ * with a regression runs the suspect scenarios again, fresh, and fails
+ * only if they say regression again (Holm over theirs). pooled: the old
+ * confirmation, the fresh runs added to the first ones.
+ */
+static unsigned night_regressions(struct rng *r, size_t nsc, size_t n, const double (*pre)[2][20],
+				  bool *suspect, double (*out)[2][20], size_t npre)
+{
+	struct comparison c[30];
+	size_t nc = 0;
+	unsigned bad = 0;
+
+	for (size_t sc = 0; sc < nsc; sc++) {
+		double b[20], k[20], bm[20], km[20], bt[20], kt[20];
+		size_t tot = npre + n;
+
+		if (suspect && !suspect[sc])
+			continue;
+		for (size_t i = 0; i < tot; i++) {
+			if (i < npre) {
+				b[i] = pre[sc][0][i];
+				k[i] = pre[sc][1][i];
+			} else {
+				b[i] = draw(r, M_BETABINOM, 0);
+				k[i] = draw(r, M_BETABINOM, 0);
+			}
+			if (out) {
+				out[sc][0][i] = b[i];
+				out[sc][1][i] = k[i];
+			}
+			bm[i] = b[i] * 128;
+			km[i] = k[i] * 128;
+			bt[i] = 2 + 0.2 * rng_normal(r);
+			kt[i] = 2 + 0.2 * rng_normal(r);
+		}
+		compare_values(&c[nc++], compare_metric("blocks_removed"), b, tot, k, tot, &defaults);
+		compare_values(&c[nc++], compare_metric("mib_unplugged"), bm, tot, km, tot, &defaults);
+		compare_values(&c[nc++], compare_metric("unplug_s"), bt, tot, kt, tot, &defaults);
+		if (suspect)
+			suspect[sc] = false;
+	}
+	compare_holm(c, nc, defaults.alpha);
+	for (size_t i = 0; i < nc; i++)
+		if (c[i].verdict == V_REGRESSION) {
+			bad++;
+			if (suspect)
+				suspect[i / 3] = true;
+		}
+	return bad;
+}
+
+static void test_sim_nightly(void **state)
+{
+	unsigned iter = sim_iter(), first = 0, fresh = 0, pooled = 0;
+	struct rng r = { 2026120507 };
+	static double runs[10][2][20];
+
+	(void)state;
+	for (unsigned s = 0; s < iter; s++) {
+		bool sus[10] = { false };
+		size_t nsc = 10;
+
+		/* first stage: all scenarios; which ones said regression */
+		{
+			bool all[10];
+
+			for (size_t i = 0; i < nsc; i++)
+				all[i] = true;
+			if (!night_regressions(&r, nsc, 5, NULL, all, runs, 0))
+				continue;
+			memcpy(sus, all, sizeof(sus));
+		}
+		first++;
+		{
+			bool f[10], p2[10];
+
+			memcpy(f, sus, sizeof(f));
+			memcpy(p2, sus, sizeof(p2));
+			fresh += night_regressions(&r, nsc, 5, NULL, f, NULL, 0) > 0;
+			pooled += night_regressions(&r, nsc, 5, (const double (*)[2][20])runs, p2,
+						    NULL, 5) > 0;
+		}
+	}
+	printf("# | nightly A/A, 10 scenarios x 3 metrics, n 5 | nights flagged %.4f | "
+	       "failed after fresh confirmation %.4f | after pooled confirmation %.4f |\n",
+	       (double)first / iter, (double)fresh / iter, (double)pooled / iter);
+	assert_true((double)fresh / iter <= mc_limit(0.02, iter));
+	assert_true((double)first / iter <= mc_limit(0.025, iter));
+}
+
+/* Row 7's numbers: pooled, the first runs confirm themselves; fresh alone,
+ * three identical runs a side are no regression. */
+static void test_row7_fresh_confirmation(void **state)
+{
+	const double bp[] = { 440, 420, 430, 425, 415, 420 }, kp[] = { 400, 405, 410, 425, 415, 420 };
+	const double bf[] = { 425, 415, 420 }, kf[] = { 425, 415, 420 };
+	struct comparison c;
+
+	(void)state;
+	compare_counts(bp, 6, kp, 6, &defaults, &c);
+	printf("# row 7 pooled: %s p = %.3f\n", compare_verdict_name(c.verdict), c.p);
+	compare_counts(bf, 3, kf, 3, &defaults, &c);
+	assert_int_not_equal(c.verdict, V_REGRESSION);
+}
+
 /* The exact interval (order statistics of the shifts) against the
  * permutation test it inverts, evaluated by brute force at either side of
  * each end. */
@@ -614,6 +721,8 @@ int main(void)
 		cmocka_unit_test(test_sim_ab_aa),
 		cmocka_unit_test(test_sim_ab_power),
 		cmocka_unit_test(test_sim_bisect),
+		cmocka_unit_test(test_sim_nightly),
+		cmocka_unit_test(test_row7_fresh_confirmation),
 	};
 
 	return cmocka_run_group_tests_name("decide", tests, NULL, NULL);
