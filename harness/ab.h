@@ -77,6 +77,9 @@ struct bisect_sprt;
 struct bisect_judgement;
 int ab_judge_prefix(const struct ab_plan *p, const struct bisect_sprt *sp, const double *series,
 		    size_t ns, struct ab_outcome *out, struct bisect_judgement *j);
+/* memhp bisect's SPRT for p's options: its defaults, from max(4,
+ * --min-repeats) to --max-repeats runs a prefix. */
+void ab_bisect_sprt(const struct ab_plan *p, struct bisect_sprt *s);
 /* The ok values of the metric on both sides as they are now (malloc'ed);
  * -1 (said) when the results cannot be read. */
 int ab_load_values(const struct ab_plan *p, double **base, size_t *nb, double **cand,

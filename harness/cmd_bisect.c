@@ -876,9 +876,7 @@ int cmd_bisect(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	b.plan.a = (struct ab_side){ b.base_dir, b.base_variant, "base" };
-	b.sprt = (struct bisect_sprt)BISECT_SPRT_DEFAULTS;
-	b.sprt.min_runs = b.plan.o.min_repeats;
-	b.sprt.max_runs = b.plan.max;
+	ab_bisect_sprt(&b.plan, &b.sprt);
 	b.plan.scenario = b.scenario_path;
 	b.plan.pass = pass;
 	b.plan.npass = npass;

@@ -3,6 +3,7 @@
 #include <math.h>
 
 #include "ab.h"
+#include "bisect.h"
 #include "sequential.h"
 
 static const char *const names[] = {
@@ -134,4 +135,13 @@ int ab_design(const struct ab_plan *p, struct seq_design *d)
 		.spending = p->spending,
 	};
 	return seq_design_init(d);
+}
+
+void ab_bisect_sprt(const struct ab_plan *p, struct bisect_sprt *s)
+{
+	*s = (struct bisect_sprt)BISECT_SPRT_DEFAULTS;
+	/* As the A/B's first look: 4 runs at least, so that compare can tell
+	 * a prefix from the baseline too (3 against 3 it cannot). */
+	s->min_runs = p->o.min_repeats > 4 ? p->o.min_repeats : 4;
+	s->max_runs = p->max > s->min_runs ? p->max : s->min_runs;
 }

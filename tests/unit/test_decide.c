@@ -499,9 +499,7 @@ static void sim_bisect_study(enum model m, double shift, unsigned iter, struct b
 
 	assert_non_null(b);
 	b->d = ab_default_design();
-	b->sprt = (struct bisect_sprt)BISECT_SPRT_DEFAULTS;
-	b->sprt.min_runs = p.o.min_repeats;
-	b->sprt.max_runs = p.max;
+	ab_bisect_sprt(&p, &b->sprt);
 	for (unsigned s = 0; s < iter; s++) {
 		struct bisect_outcome out;
 
