@@ -197,7 +197,7 @@ static void decide(struct comparison *c, const struct side *b, const struct side
 		c->p = t.p;
 		c->method = t.method;
 		c->diff = (struct mean_diff){ .diff = t.diff, .lo = t.lo, .hi = t.hi, .se = t.se,
-					      .df = NAN };
+					      .df = t.df };
 		dec = stats_decide(&t, &b->s, &k->s, &d, &c->runs_more);
 		c->verdict = dec == DEC_WORSE ? V_REGRESSION : dec == DEC_BETTER ? V_BETTER :
 			     dec == DEC_SAME ? V_SAME : V_UNDECIDED;

@@ -390,7 +390,8 @@ int stats_two_sample(const double *x, size_t nx, const double *y, size_t ny, dou
 	size_t n = nx + ny;
 	double sp;
 
-	*t = (struct two_sample){ .p = NAN, .p_lower = NAN, .p_upper = NAN, .lo = NAN, .hi = NAN };
+	*t = (struct two_sample){ .p = NAN, .p_lower = NAN, .p_upper = NAN, .lo = NAN, .hi = NAN,
+				  .df = NAN };
 	if (nx < 2 || ny < 2)
 		return -EDOM;
 	for (size_t i = 0; i < nx; i++)
@@ -418,6 +419,7 @@ int stats_two_sample(const double *x, size_t nx, const double *y, size_t ny, dou
 		t->lo = d.lo;
 		t->hi = d.hi;
 		t->se = d.se;
+		t->df = d.df;
 		t->p_lower = t->diff < 0 ? w.p / 2 : 1 - w.p / 2;
 		t->p_upper = 1 - t->p_lower;
 		return 0;
@@ -441,6 +443,7 @@ int stats_two_sample(const double *x, size_t nx, const double *y, size_t ny, dou
 		double tt = t->diff / t->se, df = (double)n - 2;
 		double p2 = stats_t_two_sided(tt, df), c = stats_t_critical(alpha, df);
 
+		t->df = df;
 		t->p = p2;
 		t->p_upper = tt > 0 ? p2 / 2 : 1 - p2 / 2;
 		t->p_lower = 1 - t->p_upper;

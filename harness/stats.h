@@ -65,6 +65,7 @@ struct two_sample {
 	double p_lower;      /* one-sided: P(a difference this low) under no change */
 	double p_upper;      /* one-sided: P(a difference this high) */
 	double se;           /* the spread of diff, for planning more runs (0: none seen) */
+	double df;           /* the t test's degrees of freedom (NAN: exact) */
 	const char *method;  /* "welch", "exact", "student" */
 };
 int stats_two_sample(const double *x, size_t nx, const double *y, size_t ny, double alpha,
