@@ -278,10 +278,103 @@ void compare_values(struct comparison *c, const struct metric *m, const double *
 	decide(c, &sb, &sk, o);
 }
 
+/* vsnprintf into out, ending in "..." when it does not fit. */
+__attribute__((format(printf, 3, 4)))
+static void append(char *out, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(out, len, fmt, ap);
+	va_end(ap);
+	if (n >= 0 && (size_t)n >= len && len > 4)
+		memcpy(out + len - 4, "...", 4);
+}
+
+/* The distinct values of one field over a group's ok runs, "a, b". */
+static void field_values(const struct report *rep, const struct report_group *g,
+			 const char *(*get)(const struct run_record *), char *out, size_t len)
+{
+	size_t n = 0;
+
+	*out = '\0';
+	for (size_t i = 0; i < g->nruns; i++) {
+		const struct run_record *r = report_rec(rep, g, i);
+		const char *v = get(r);
+		char quoted[300];
+
+		if (r->status != RUN_OK || !v)
+			continue;
+		snprintf(quoted, sizeof(quoted), "'%.280s'", *v ? v : "(none)");
+		/* each value once */
+		{
+			const char *p = out;
+			bool seen = false;
+
+			while ((p = strstr(p, quoted))) {
+				if ((p == out || p[-1] == ' ') && (p[strlen(quoted)] == ',' ||
+								   !p[strlen(quoted)])) {
+					seen = true;
+					break;
+				}
+				p++;
+			}
+			if (seen)
+				continue;
+		}
+		n = strlen(out);
+		append(out + n, len - n, "%s%s", n ? ", " : "", quoted);
+	}
+}
+
+static const char *get_vmm(const struct run_record *r) { return r->vmm_version; }
+static const char *get_accel(const struct run_record *r) { return r->accel; }
+static const char *get_backend(const struct run_record *r) { return r->backend; }
+static const char *get_cmdline(const struct run_record *r) { return r->variant_cmdline; }
+static const char *get_scenario(const struct run_record *r) { return r->scenario_sha256; }
+static const char *get_host(const struct run_record *r) { return r->host; }
+static const char *get_host_kernel(const struct run_record *r) { return r->host_kernel; }
+
+/*
+ * What else differs between two groups besides the kernel, as mmtests'
+ * compare-kernels lists it: QEMU's version, the accelerator, the backend,
+ * the variant's extra command line, the scenario's text (its sha256, which
+ * covers the online policy), the host and its kernel.
+ */
+static void other_differences(const struct report *brep, const struct report_group *bg,
+			      const struct report *crep, const struct report_group *cg,
+			      char *out, size_t len)
+{
+	static const struct {
+		const char *name;
+		const char *(*get)(const struct run_record *);
+	} fields[] = {
+		{ "QEMU", get_vmm }, { "accel", get_accel }, { "backend", get_backend },
+		{ "cmdline", get_cmdline }, { "scenario sha256", get_scenario },
+		{ "host", get_host }, { "host kernel", get_host_kernel },
+	};
+
+	*out = '\0';
+	for (size_t f = 0; f < sizeof(fields) / sizeof(fields[0]); f++) {
+		char b[400], c[400];
+		size_t n = strlen(out);
+
+		field_values(brep, bg, fields[f].get, b, sizeof(b));
+		field_values(crep, cg, fields[f].get, c, sizeof(c));
+		if (!strcmp(b, c) || !*b || !*c)
+			continue;
+		append(out + n, len - n, "%s%s: %s against %s", n ? "; " : "", fields[f].name, b, c);
+	}
+}
+
 static void add(struct compare_result *res, const struct report *brep,
 		const struct report_group *bg, const struct report *crep,
 		const struct report_group *cg, const char *scenario, const struct compare_opts *o)
 {
+	char differs[600];
+
+	other_differences(brep, bg, crep, cg, differs, sizeof(differs));
 	for (unsigned m = 0; m < M_COUNT; m++) {
 		struct comparison *c;
 		struct side b, k;
@@ -296,6 +389,7 @@ static void add(struct compare_result *res, const struct report *brep,
 		c->baseline = bg->variant;
 		c->candidate = cg->variant;
 		c->metric = &metrics[m];
+		snprintf(c->differs, sizeof(c->differs), "%s", differs);
 		collect(res, brep, bg, m, &b);
 		collect(res, crep, cg, m, &k);
 		c->base = b.s;

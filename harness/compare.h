@@ -53,6 +53,9 @@ struct comparison {
 	 * of the baseline mean (NAN when not tested, or the baseline is 0). */
 	struct mean_diff diff;
 	double lo_pct, hi_pct;
+	/* What else differs between the two sides' ok runs besides the kernel
+	 * ("accel: tcg against kvm; QEMU: ..."), "" when nothing. */
+	char differs[600];
 	bool tested;
 	double p_adj;       /* Holm-adjusted p (NAN: not tested or no --holm) */
 	enum verdict verdict;

@@ -148,6 +148,20 @@ void compare_text(FILE *out, const struct compare_result *res, const struct comp
 			*col ? TERM_RESET : "");
 	}
 	fputc('\n', out);
+	/* Before any verdict: what else differs between the sides, once per
+	 * scenario and candidate. */
+	for (size_t i = 0; i < res->n; i++) {
+		const struct comparison *c = &res->v[i];
+		char sc[128], cand[128], d[700];
+
+		if (!*c->differs || (i && res->v[i - 1].scenario == c->scenario &&
+				     res->v[i - 1].candidate == c->candidate))
+			continue;
+		fprintf(out, "differs besides the kernel: %s %s: %s\n",
+			term_printable(c->scenario, sc, sizeof(sc)),
+			term_printable(c->candidate, cand, sizeof(cand)),
+			term_printable(c->differs, d, sizeof(d)));
+	}
 	for (size_t i = 0; i < res->n; i++) {
 		const struct comparison *c = &res->v[i];
 		char buf[700], why[700];
@@ -213,6 +227,11 @@ void compare_ktap(FILE *out, const struct compare_result *res, const struct comp
 			ktap_text(out, c->reason);
 		}
 		fputc('\n', out);
+		if (*c->differs) {
+			fputs("# differs besides the kernel: ", out);
+			ktap_text(out, c->differs);
+			fputc('\n', out);
+		}
 		if (c->verdict != V_UNDECIDED) {
 			fprintf(out, "# %s: baseline %.2f, candidate %.2f %s; ", compare_verdict_name(c->verdict),
 				c->base.mean, c->cand.mean, c->metric->unit);
@@ -412,6 +431,7 @@ void compare_json(FILE *out, const struct compare_result *res, const struct comp
 		json_object_object_add(e, "verdict",
 				       json_object_new_string(compare_verdict_name(c->verdict)));
 		json_object_object_add(e, "reason", string_json(c->reason));
+		json_object_object_add(e, "differs", *c->differs ? string_json(c->differs) : NULL);
 		json_object_array_add(arr, e);
 	}
 	for (size_t i = 0; i < res->nnotes; i++)
