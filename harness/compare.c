@@ -368,13 +368,61 @@ static void other_differences(const struct report *brep, const struct report_gro
 	}
 }
 
+static const char *const failure_names[] = {
+	[FAIL_KERNEL_WARN] = "kernel WARN/BUG", [FAIL_OOM] = "OOM kill",
+	[FAIL_UNPLUG] = "failed in unplug", [FAIL_INFRA] = "infrastructure",
+};
+
+const char *compare_failure_name(enum failure_kind k)
+{
+	return failure_names[k];
+}
+
+static bool kmsg_has(const struct run_record *r, const char *const *needles)
+{
+	for (size_t i = 0; i < r->nkmsg; i++)
+		for (const char *const *n = needles; *n; n++)
+			if (r->kmsg[i] && strstr(r->kmsg[i], *n))
+				return true;
+	return false;
+}
+
+/* Each run counts once per kind: a kernel warning or BUG in its kernel log,
+ * an OOM kill, a failure in the unplug phase (a hung or refused unplug:
+ * the kernel's), any other failure (the infrastructure's, never the
+ * kernel's). */
+static void failure_rates(const struct report *rep, const struct report_group *g,
+			  struct failure_rates *f)
+{
+	static const char *const warn[] = { "WARNING:", "BUG:", "Oops:", "Kernel panic", NULL };
+	static const char *const oom[] = { "Out of memory", "oom-kill", "invoked oom-killer", NULL };
+
+	memset(f, 0, sizeof(*f));
+	for (size_t i = 0; i < g->nruns; i++) {
+		const struct run_record *r = report_rec(rep, g, i);
+
+		f->runs++;
+		f->n[FAIL_KERNEL_WARN] += kmsg_has(r, warn);
+		f->n[FAIL_OOM] += kmsg_has(r, oom);
+		if (r->status != RUN_OK) {
+			if (!r->host_failure && !strcmp(r->failed_phase, "unplug"))
+				f->n[FAIL_UNPLUG]++;
+			else
+				f->n[FAIL_INFRA]++;
+		}
+	}
+}
+
 static void add(struct compare_result *res, const struct report *brep,
 		const struct report_group *bg, const struct report *crep,
 		const struct report_group *cg, const char *scenario, const struct compare_opts *o)
 {
 	char differs[600];
+	struct failure_rates fb, fc;
 
 	other_differences(brep, bg, crep, cg, differs, sizeof(differs));
+	failure_rates(brep, bg, &fb);
+	failure_rates(crep, cg, &fc);
 	for (unsigned m = 0; m < M_COUNT; m++) {
 		struct comparison *c;
 		struct side b, k;
@@ -390,6 +438,8 @@ static void add(struct compare_result *res, const struct report *brep,
 		c->candidate = cg->variant;
 		c->metric = &metrics[m];
 		snprintf(c->differs, sizeof(c->differs), "%s", differs);
+		c->base_fail = fb;
+		c->cand_fail = fc;
 		collect(res, brep, bg, m, &b);
 		collect(res, crep, cg, m, &k);
 		c->base = b.s;

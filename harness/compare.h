@@ -37,6 +37,15 @@ struct metric {
 	double margin_pct; /* the default equivalence margin, % of the baseline */
 };
 
+/* Failure rates of one side (docs/compare.md, "Failure rates"): runs in
+ * all, and the runs with each kind of failure. */
+enum failure_kind { FAIL_KERNEL_WARN, FAIL_OOM, FAIL_UNPLUG, FAIL_INFRA, FAIL_KINDS };
+struct failure_rates {
+	unsigned runs;
+	unsigned n[FAIL_KINDS];
+};
+const char *compare_failure_name(enum failure_kind k);
+
 struct comparison {
 	const char *scenario, *baseline, *candidate;
 	const struct metric *metric;
@@ -56,6 +65,7 @@ struct comparison {
 	/* What else differs between the two sides' ok runs besides the kernel
 	 * ("accel: tcg against kvm; QEMU: ..."), "" when nothing. */
 	char differs[600];
+	struct failure_rates base_fail, cand_fail; /* of the scenario's groups */
 	bool tested;
 	double p_adj;       /* Holm-adjusted p (NAN: not tested or no --holm) */
 	enum verdict verdict;

@@ -162,6 +162,32 @@ void compare_text(FILE *out, const struct compare_result *res, const struct comp
 			term_printable(c->candidate, cand, sizeof(cand)),
 			term_printable(c->differs, d, sizeof(d)));
 	}
+	/* Failure rates, apart from the metrics: runs with each kind of
+	 * failure on each side, Fisher's exact test on the counts. */
+	for (size_t i = 0; i < res->n; i++) {
+		const struct comparison *c = &res->v[i];
+		char sc[128], cand[128];
+
+		if (i && res->v[i - 1].scenario == c->scenario &&
+		    res->v[i - 1].candidate == c->candidate)
+			continue;
+		for (unsigned k = 0; k < FAIL_KINDS; k++) {
+			unsigned b = c->base_fail.n[k], n = c->cand_fail.n[k];
+			double p;
+
+			if (!b && !n)
+				continue;
+			p = stats_fisher_2x2(b, c->base_fail.runs - b, n, c->cand_fail.runs - n);
+			fprintf(out, "failures %s %s: %s in %u of %u runs against %u of %u "
+				     "(Fisher p = %.3g)%s\n",
+				term_printable(c->scenario, sc, sizeof(sc)),
+				term_printable(c->candidate, cand, sizeof(cand)),
+				compare_failure_name(k), b, c->base_fail.runs, n, c->cand_fail.runs, p,
+				k == FAIL_INFRA ? " (not the kernel's)" :
+				p < o->alpha && (double)n / c->cand_fail.runs >
+						(double)b / c->base_fail.runs ? ": more often" : "");
+		}
+	}
 	for (size_t i = 0; i < res->n; i++) {
 		const struct comparison *c = &res->v[i];
 		char buf[700], why[700];
@@ -389,6 +415,27 @@ static json_object *diff_json(const struct comparison *c, const struct compare_o
 	return d;
 }
 
+/* {runs: [b, c], "kernel WARN/BUG": {baseline, candidate, p}, ...} */
+static json_object *failures_json(const struct comparison *c)
+{
+	json_object *o = json_object_new_object(), *runs = json_object_new_array();
+
+	json_object_array_add(runs, json_object_new_int((int)c->base_fail.runs));
+	json_object_array_add(runs, json_object_new_int((int)c->cand_fail.runs));
+	json_object_object_add(o, "runs", runs);
+	for (unsigned k = 0; k < FAIL_KINDS; k++) {
+		json_object *f = json_object_new_object();
+		unsigned b = c->base_fail.n[k], n = c->cand_fail.n[k];
+
+		json_object_object_add(f, "baseline", json_object_new_int((int)b));
+		json_object_object_add(f, "candidate", json_object_new_int((int)n));
+		json_object_object_add(f, "p", json_object_new_double(stats_fisher_2x2(
+			b, c->base_fail.runs - b, n, c->cand_fail.runs - n)));
+		json_object_object_add(o, compare_failure_name(k), f);
+	}
+	return o;
+}
+
 void compare_json(FILE *out, const struct compare_result *res, const struct compare_opts *o)
 {
 	json_object *root = json_object_new_object(), *arr = json_object_new_array();
@@ -432,6 +479,7 @@ void compare_json(FILE *out, const struct compare_result *res, const struct comp
 				       json_object_new_string(compare_verdict_name(c->verdict)));
 		json_object_object_add(e, "reason", string_json(c->reason));
 		json_object_object_add(e, "differs", *c->differs ? string_json(c->differs) : NULL);
+		json_object_object_add(e, "failures", failures_json(c));
 		json_object_array_add(arr, e);
 	}
 	for (size_t i = 0; i < res->nnotes; i++)

@@ -601,3 +601,27 @@ int stats_gs_nominal(double alpha, const unsigned *n, unsigned k, enum spending 
 	free(nf);
 	return 0;
 }
+
+static double log_choose(unsigned n, unsigned k)
+{
+	return lgamma(n + 1.0) - lgamma(k + 1.0) - lgamma(n - k + 1.0);
+}
+
+double stats_fisher_2x2(unsigned a, unsigned b, unsigned c, unsigned d)
+{
+	unsigned r1 = a + b, c1 = a + c, n = a + b + c + d;
+	unsigned lo = r1 + c1 > n ? r1 + c1 - n : 0, hi = r1 < c1 ? r1 : c1;
+	double base = log_choose(n, c1), obs, p = 0;
+
+	if (!n)
+		return 1;
+	obs = log_choose(r1, a) + log_choose(n - r1, c1 - a) - base;
+	for (unsigned x = lo; x <= hi; x++) {
+		double l = log_choose(r1, x) + log_choose(n - r1, c1 - x) - base;
+
+		/* as likely or less, within rounding */
+		if (l <= obs + 1e-7)
+			p += exp(l);
+	}
+	return p > 1 ? 1 : p;
+}

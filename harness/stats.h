@@ -113,4 +113,9 @@ enum spending { SPEND_POCOCK, SPEND_OBF };
 int stats_gs_nominal(double alpha, const unsigned *n, unsigned k, enum spending s,
 		     double *nominal);
 
+/* Fisher's exact test of a 2x2 table (a b / c d): the two-sided p, the
+ * sum of the hypergeometric probabilities of the tables with the same
+ * margins no more likely than this one. */
+double stats_fisher_2x2(unsigned a, unsigned b, unsigned c, unsigned d);
+
 #endif

@@ -343,6 +343,19 @@ static void test_power(void **state)
 	assert_true(power >= 0.95);
 }
 
+static void test_fisher_known_answers(void **state)
+{
+	(void)state;
+	/* 3 1 / 1 3: two-sided 0.4857 (R: fisher.test) */
+	assert_float_equal(stats_fisher_2x2(3, 1, 1, 3), 0.4857143, 1e-6);
+	/* 0 5 / 5 0: 2 / C(10, 5) */
+	assert_float_equal(stats_fisher_2x2(0, 5, 5, 0), 2.0 / 252, 1e-12);
+	/* 0 6 / 4 2: 0.0606 */
+	assert_float_equal(stats_fisher_2x2(0, 6, 4, 2), 0.06060606, 1e-6);
+	assert_float_equal(stats_fisher_2x2(0, 0, 0, 0), 1, 0);
+	assert_float_equal(stats_fisher_2x2(2, 2, 2, 2), 1, 1e-12);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -359,6 +372,7 @@ int main(void)
 		cmocka_unit_test(test_overdispersed_runs),
 		cmocka_unit_test(test_calibration_aa),
 		cmocka_unit_test(test_power),
+		cmocka_unit_test(test_fisher_known_answers),
 	};
 
 	return cmocka_run_group_tests_name("stats", tests, NULL, NULL);
