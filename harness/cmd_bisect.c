@@ -522,6 +522,15 @@ static int write_summary(const struct bisect_run *b)
 	json_object_object_add(root, "min_repeats", json_object_new_int((int)b->plan.o.min_repeats));
 	json_object_object_add(root, "max_repeats", json_object_new_int((int)b->plan.max));
 	json_object_object_add(root, "confirm", json_object_new_int((int)b->confirm));
+	{
+		json_object *sp = json_object_new_object();
+
+		json_object_object_add(sp, "alpha", json_object_new_double(b->sprt.alpha));
+		json_object_object_add(sp, "beta", json_object_new_double(b->sprt.beta));
+		json_object_object_add(sp, "min_runs", json_object_new_int((int)b->sprt.min_runs));
+		json_object_object_add(sp, "max_runs", json_object_new_int((int)b->sprt.max_runs));
+		json_object_object_add(root, "sprt", sp);
+	}
 	json_object_object_add(root, "baseline_dir", json_object_new_string("baseline"));
 	json_object_object_add(root, "baseline_variant", json_object_new_string(b->base_variant));
 	arr = json_object_new_array();
