@@ -894,10 +894,11 @@ int cmd_bisect(int argc, char **argv)
 	b.plan.runs_to_stderr = true;
 	clock_gettime(CLOCK_MONOTONIC, &b.t0);
 	signals_install();
-	fprintf(stderr, "memhp bisect: %u patches of %s on %s, %s; each step up to %u pairs, "
-			"looks at alpha %g / %u; results in %s\n",
+	fprintf(stderr, "memhp bisect: %u patches of %s on %s, %s; each step up to %u pairs: "
+			"the whole series by the group-sequential A/B at alpha %g, every other "
+			"point against both ends from %u runs (SPRT, %g/%g); results in %s\n",
 		b.n, series, b.scenario->name, b.plan.metric, b.plan.max, b.plan.o.alpha,
-		b.plan.max - b.plan.o.min_repeats + 1, b.out);
+		b.sprt.min_runs, b.sprt.alpha, b.sprt.beta, b.out);
 	write_summary(&b);
 	/* The baseline first: nothing can be judged without it. */
 	if (image_resolve(v.spec, NULL, b.config, &img, &err)) {
