@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include <errno.h>
+#include <math.h>
 #include <stdlib.h>
 
 #include "bisect.h"
@@ -125,4 +126,60 @@ void bisect_free(struct bisect_outcome *out)
 	free(out->steps);
 	out->steps = NULL;
 	out->nsteps = 0;
+}
+
+int bisect_sprt_look(const struct bisect_sprt *s, const double *base, size_t nb,
+		     const double *series, size_t ns, const double *p, size_t np,
+		     struct bisect_judgement *j)
+{
+	struct stats b, z;
+	double var, delta, llr = 0;
+
+	stats_of(base, nb, &b);
+	stats_of(series, ns, &z);
+	*j = (struct bisect_judgement){ .mark = BISECT_UNTESTED, .mu_base = b.mean,
+					.mu_series = z.mean, .runs = (unsigned)np, .p_bad = 0.5 };
+	delta = z.mean - b.mean;
+	if (!nb || !ns || delta == 0 || !isfinite(delta))
+		return -EDOM;
+	var = nb + ns > 2 ? (((double)nb - 1) * b.sd * b.sd + ((double)ns - 1) * z.sd * z.sd) /
+			    ((double)(nb + ns) - 2) : 0;
+	/* Identical runs at either end are no proof that a run cannot differ. */
+	if (var < delta * delta / 16)
+		var = delta * delta / 16;
+	j->sd = sqrt(var);
+	for (size_t i = 0; i < np; i++)
+		llr += ((p[i] - b.mean) * (p[i] - b.mean) - (p[i] - z.mean) * (p[i] - z.mean)) /
+		       (2 * var);
+	j->llr = llr;
+	j->p_bad = 1 / (1 + exp(-llr));
+	if (np < s->min_runs)
+		return 0;
+	if (llr >= log((1 - s->beta) / s->alpha))
+		j->mark = BISECT_BAD;
+	else if (llr <= log(s->beta / (1 - s->alpha)))
+		j->mark = BISECT_GOOD;
+	return 0;
+}
+
+int bisect_sprt_run(const struct bisect_sprt *s, const double *series, size_t ns,
+		    const struct seq_source *src, struct bisect_judgement *j)
+{
+	*j = (struct bisect_judgement){ .mark = BISECT_UNTESTED, .p_bad = 0.5 };
+	for (unsigned k = 1; k <= s->max_runs; k++) {
+		const double *x, *y;
+		size_t nx, ny;
+		int rc = src->pair(src->ctx, k, &x, &nx, &y, &ny);
+
+		if (rc)
+			return rc;
+		if (bisect_sprt_look(s, x, nx, series, ns, y, ny, j) < 0) {
+			j->mark = BISECT_SKIP;
+			return 0;
+		}
+		if (j->mark != BISECT_UNTESTED)
+			return 0;
+	}
+	j->mark = BISECT_SKIP;
+	return 0;
 }

@@ -4,6 +4,8 @@
 
 #include <stddef.h>
 
+#include "sequential.h"
+
 /*
  * memhp bisect's search (docs/compare.md, "bisect"), apart from how a point
  * is judged: over a series of n patches, prefix k (the first k patches) is
@@ -53,5 +55,43 @@ void bisect_free(struct bisect_outcome *out);
 
 const char *bisect_mark_name(enum bisect_mark m);     /* "good", "bad", "skip" */
 const char *bisect_status_name(enum bisect_status s); /* "found", "ambiguous", ... */
+
+/*
+ * How a prefix is judged once the whole series is known to be a
+ * regression (docs/compare.md, "bisect"): against both ends, an SPRT
+ * between "like the baseline" (its runs' mean) and "like the series" (the
+ * whole series' runs' mean), runs of equal spread (pooled over both ends,
+ * at least a quarter of the distance between them). After each run of the
+ * prefix (from min_runs on) the log-likelihood ratio of "like the series"
+ * decides bad at ln((1 - beta) / alpha) and good at ln(beta / (1 - alpha));
+ * after max_runs it is skip. A good prefix need not prove equality to the
+ * baseline, only that it is nearer it than the series.
+ */
+struct bisect_sprt {
+	double alpha, beta; /* chance to call a good prefix bad, and a bad good */
+	unsigned min_runs, max_runs;
+};
+#define BISECT_SPRT_DEFAULTS { .alpha = 0.01, .beta = 0.01, .min_runs = 2, .max_runs = 10 }
+
+struct bisect_judgement {
+	enum bisect_mark mark;  /* GOOD, BAD, or UNTESTED while undecided */
+	double llr;             /* log-likelihood ratio, series against baseline */
+	double p_bad;           /* 1 / (1 + exp(-llr)): how sure, as a chance */
+	double mu_base, mu_series, sd;
+	unsigned runs;          /* the prefix's runs it rests on */
+};
+
+/* One look at the prefix's runs p: *j filled; mark UNTESTED to go on.
+ * -EDOM when the ends are not apart (nothing to tell them by). */
+int bisect_sprt_look(const struct bisect_sprt *s, const double *base, size_t nb,
+		     const double *series, size_t ns, const double *p, size_t np,
+		     struct bisect_judgement *j);
+
+/* The loop: repeat k = 1 .. max_runs from src (x: the baseline's values so
+ * far, y: the prefix's), a look after each, until decided; the series'
+ * runs are fixed. Returns 0 (j->mark SKIP when undecided), or what src
+ * returned to stop. */
+int bisect_sprt_run(const struct bisect_sprt *s, const double *series, size_t ns,
+		    const struct seq_source *src, struct bisect_judgement *j);
 
 #endif

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "ab.h"
+#include "bisect.h"
 #include "cmd.h"
 #include "compare.h"
 #include "matrix.h"
@@ -65,23 +66,28 @@ static void usage(FILE *out)
 	fputs("usage: memhp ab [OPTIONS] -A 'NAME=SPEC ...' -B 'NAME=SPEC ...' SCENARIO.ini\n\n"
 	      "Sequential A/B: is the candidate (-B) worse than the baseline (-A)? Runs one\n"
 	      "repeat of the baseline, then one of the candidate, and again (A B A B ...),\n"
-	      "and after each pair, once both have --min-repeats ok runs, tests the metric\n"
-	      "with Welch's t-test on the runs. Every look tests at alpha / L, L the number\n"
-	      "of looks planned (max-repeats - min-repeats + 1), so that the chance of a\n"
-	      "false alarm over all looks stays below alpha (Bonferroni). It stops when:\n"
-	      "  - the change is significant at that level and at least --min-effect\n"
+	      "and after each pair from 4 ok runs a side (or --min-repeats) looks at the\n"
+	      "metric: Welch's t, or the exact permutation test where Welch's does not hold\n"
+	      "(a side without spread, heavy ties). A group-sequential design: one-sided\n"
+	      "alpha / 2 spent over the looks up to --max-repeats (Lan-DeMets, Pocock or\n"
+	      "O'Brien-Fleming shape). It stops when:\n"
+	      "  - the change is significant at the look's level and at least --min-effect\n"
 	      "    (regression or better), or\n"
-	      "  - the confidence interval of the change at that level lies within\n"
-	      "    +-min-effect (same: any change is too small to matter), or\n"
-	      "  - --max-repeats pairs have run (then the verdict at that level).\n"
-	      "Runs go to OUTPUT as from memhp run --resume: running the same command again\n"
-	      "keeps the runs that are there. A run that fails (an infrastructure failure)\n"
-	      "is run again, up to 3 times a repeat. Variants as for memhp run --variant.\n\n",
+	      "  - the interval of the change lies within +-margin and the runs have\n"
+	      "    spread (same), or\n"
+	      "  - the worse side's 90% bound excludes a regression of the margin (not\n"
+	      "    worse: the futility stop), or\n"
+	      "  - --max-repeats pairs have run: undecided, with an estimate of how many\n"
+	      "    more runs would likely decide.\n"
+	      "Identical runs never prove same or not worse: a candidate that loses\n"
+	      "everything in some runs may not have shown it yet. Runs go to OUTPUT as\n"
+	      "from memhp run --resume: running the same command again keeps the runs\n"
+	      "that are there. A run that fails (an infrastructure failure) is run again,\n"
+	      "up to 3 times a repeat. Variants as for memhp run --variant.\n\n",
 	      out);
 	opts_usage(out, g, ARRAY_SIZE(g));
-	fputs("\nExit: 0 no regression (better, same, or not significant after --max-repeats),\n"
-	      "1 a regression, 2 bad arguments or undecided (too few ok runs), 128+N\n"
-	      "interrupted by signal N.\n",
+	fputs("\nExit: 0 better, same or not worse, 1 a regression, 2 bad arguments or an\n"
+	      "error, 3 undecided after --max-repeats, 128+N interrupted by signal N.\n",
 	      out);
 }
 
@@ -183,14 +189,9 @@ static const struct comparison *find(const struct compare_result *res, const cha
 	return NULL;
 }
 
-static const char *const seq_names[] = {
-	[SEQ_CONTINUE] = "continue", [SEQ_WORSE] = "regression", [SEQ_BETTER] = "better",
-	[SEQ_SAME] = "same",
-};
-
 const char *ab_seq_name(enum seq_verdict v)
 {
-	return seq_names[v];
+	return seq_verdict_name(v);
 }
 
 /* Load both sides' runs and compare them at level alpha. */
@@ -216,87 +217,179 @@ static int load_compare(const struct ab_plan *p, double alpha, struct report *re
 	return 0;
 }
 
-int ab_sequential(const struct ab_plan *p, struct ab_outcome *out)
-{
-	unsigned looks = p->max - p->o.min_repeats + 1, look = 0;
-	double alpha = stats_look_alpha(p->o.alpha, looks);
-	enum seq_verdict verdict = SEQ_CONTINUE;
-	struct timespec t0, t1;
+/* The run source of the sequential loop (sequential.c): pair k run through
+ * memhp run, then every ok value of each side so far. */
+struct ab_source {
+	const struct ab_plan *p;
+	struct ab_outcome *out;
+	struct report rep;
+	struct compare_result res;
+	bool loaded;
+};
 
-	*out = (struct ab_outcome){ .planned = looks, .p = NAN, .level = 1 - alpha };
+static void source_free(struct ab_source *s)
+{
+	if (s->loaded) {
+		compare_free(&s->res);
+		report_free(&s->rep);
+		s->loaded = false;
+	}
+}
+
+static int ab_pair(void *ctx, unsigned k, const double **x, size_t *nx, const double **y,
+		   size_t *ny)
+{
+	struct ab_source *s = ctx;
+	const struct ab_plan *p = s->p;
+	const struct comparison *cmp;
+	int run_rc;
+
+	/* A run that failed (a guest that did not boot on a loaded host) is
+	 * an infrastructure failure, not a measurement: run that repeat
+	 * again, up to AB_ATTEMPTS times; the ok one of the pair is kept. */
+	for (unsigned attempt = 1;; attempt++) {
+		source_free(s);
+		run_rc = run_pair(p, k);
+		if (memhp_stop_signal || run_rc > 128)
+			return memhp_stop_signal ? 128 + memhp_stop_signal : run_rc;
+		if (run_rc == EXIT_USAGE) {
+			fprintf(stderr, "%s: memhp run refused the pair (above)\n", p->who);
+			return EXIT_USAGE;
+		}
+		if (load_compare(p, p->o.alpha, &s->rep, &s->res))
+			return EXIT_USAGE;
+		s->loaded = true;
+		cmp = find(&s->res, p->b.name, p->metric);
+		if ((cmp && cmp->base.n >= k && cmp->cand.n >= k) || attempt == AB_ATTEMPTS)
+			break;
+		fprintf(stderr, "%s: pair %u: %zu and %zu ok runs: a run failed "
+				"(infrastructure), running it again (attempt %u of %u)\n",
+			p->who, k, cmp ? cmp->base.n : 0, cmp ? cmp->cand.n : 0, attempt + 1,
+			AB_ATTEMPTS);
+	}
+	if (cmp) {
+		s->out->compared = true;
+		s->out->final = cmp->verdict;
+		s->out->base = cmp->base;
+		s->out->cand = cmp->cand;
+		snprintf(s->out->reason, sizeof(s->out->reason), "%s", cmp->reason);
+	}
+	if (!cmp || cmp->base.n < p->o.min_repeats || cmp->cand.n < p->o.min_repeats)
+		fprintf(stderr, "%s: pair %u: %zu and %zu ok runs, no look before %u a side\n",
+			p->who, k, cmp ? cmp->base.n : 0, cmp ? cmp->cand.n : 0,
+			p->o.min_repeats < 3 ? 3 : p->o.min_repeats);
+	*x = cmp ? cmp->base_v : NULL;
+	*nx = cmp ? cmp->base.n : 0;
+	*y = cmp ? cmp->cand_v : NULL;
+	*ny = cmp ? cmp->cand.n : 0;
+	return 0;
+}
+
+int ab_judge_prefix(const struct ab_plan *p, const struct bisect_sprt *sp, const double *series,
+		    size_t ns, struct ab_outcome *out, struct bisect_judgement *j)
+{
+	struct ab_source src = { .p = p, .out = out };
+	struct seq_source ss = { ab_pair, &src };
+	struct timespec t0, t1;
+	int rc;
+
+	*out = (struct ab_outcome){ .p = NAN, .level = NAN };
 	signals_install();
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	for (unsigned k = 1; k <= p->max && verdict == SEQ_CONTINUE; k++) {
-		struct compare_result res;
-		struct report rep;
-		const struct comparison *cmp;
-		int run_rc;
+	rc = bisect_sprt_run(sp, series, ns, &ss, j);
+	out->pairs = j->runs;
+	/* compare's own view of the prefix against the baseline, for the record */
+	if (src.loaded) {
+		const struct comparison *cmp = find(&src.res, p->b.name, p->metric);
 
-		/* A run that failed (a guest that did not boot on a loaded host) is
-		 * an infrastructure failure, not a measurement: run that repeat
-		 * again, up to AB_ATTEMPTS times; the ok one of the pair is kept. */
-		for (unsigned attempt = 1;; attempt++) {
-			run_rc = run_pair(p, k);
-			if (memhp_stop_signal || run_rc > 128)
-				return memhp_stop_signal ? 128 + memhp_stop_signal : run_rc;
-			if (run_rc == EXIT_USAGE) {
-				fprintf(stderr, "%s: memhp run refused the pair (above)\n", p->who);
-				return EXIT_USAGE;
-			}
-			if (load_compare(p, alpha, &rep, &res))
-				return EXIT_USAGE;
-			cmp = find(&res, p->b.name, p->metric);
-			if ((cmp && cmp->base.n >= k && cmp->cand.n >= k) || attempt == AB_ATTEMPTS)
-				break;
-			fprintf(stderr, "%s: pair %u: %zu and %zu ok runs: a run failed "
-					"(infrastructure), running it again (attempt %u of %u)\n",
-				p->who, k, cmp ? cmp->base.n : 0, cmp ? cmp->cand.n : 0, attempt + 1,
-				AB_ATTEMPTS);
-			compare_free(&res);
-			report_free(&rep);
-		}
-		out->pairs = k;
-		if (!cmp || cmp->base.n < p->o.min_repeats || cmp->cand.n < p->o.min_repeats) {
-			fprintf(stderr, "%s: pair %u: %zu and %zu ok runs, no look before %u "
-					"a side\n", p->who, k, cmp ? cmp->base.n : 0,
-				cmp ? cmp->cand.n : 0, p->o.min_repeats);
-		} else if (look < looks) {
-			look++;
-			if (stats_seq_look(&cmp->base, &cmp->cand, p->o.alpha, looks,
-					   p->o.min_effect_pct, cmp->metric->better, &out->d, &out->p,
-					   &verdict))
-				abort();
+		if (cmp && cmp->tested) {
 			out->looked = true;
-			fprintf(p->looks, "look %u (pair %u): %s %.2f (%zu) -> %.2f (%zu) %s, "
-					  "difference %+.4g [%+.4g, %+.4g] at %.4g%%, p = %.3g: %s\n",
-				look, k, p->metric, cmp->base.mean, cmp->base.n, cmp->cand.mean,
-				cmp->cand.n, cmp->metric->unit, out->d.diff, out->d.lo, out->d.hi,
-				100 * (1 - alpha), out->p, seq_names[verdict]);
-			fflush(p->looks);
+			out->d = cmp->diff;
+			out->p = cmp->p;
+			out->level = 1 - p->o.alpha;
+			out->method = cmp->method;
 		}
-		out->looks = look;
-		if (cmp) {
-			out->compared = true;
-			out->final = cmp->verdict;
-			out->base = cmp->base;
-			out->cand = cmp->cand;
-			snprintf(out->reason, sizeof(out->reason), "%s", cmp->reason);
-		}
-		if ((verdict != SEQ_CONTINUE || k == p->max) && p->table) {
-			struct compare_opts lo = p->o;
-
-			lo.alpha = alpha;
-			res.base_label = p->a.dir;
-			putchar('\n');
-			compare_text(stdout, &res, &lo, false);
-		}
-		compare_free(&res);
-		report_free(&rep);
 	}
-	out->verdict = verdict;
+	source_free(&src);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	out->seconds = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
-	return EXIT_OK;
+	return rc;
+}
+
+int ab_load_values(const struct ab_plan *p, double **base, size_t *nb, double **cand, size_t *nc)
+{
+	struct report rep;
+	struct compare_result res;
+	const struct comparison *cmp;
+
+	*base = *cand = NULL;
+	*nb = *nc = 0;
+	if (load_compare(p, p->o.alpha, &rep, &res))
+		return -1;
+	cmp = find(&res, p->b.name, p->metric);
+	if (cmp) {
+		*base = malloc((cmp->base.n + 1) * sizeof(double));
+		*cand = malloc((cmp->cand.n + 1) * sizeof(double));
+		if (!*base || !*cand)
+			abort();
+		if (cmp->base.n)
+			memcpy(*base, cmp->base_v, cmp->base.n * sizeof(double));
+		if (cmp->cand.n)
+			memcpy(*cand, cmp->cand_v, cmp->cand.n * sizeof(double));
+		*nb = cmp->base.n;
+		*nc = cmp->cand.n;
+	}
+	compare_free(&res);
+	report_free(&rep);
+	return 0;
+}
+
+int ab_sequential(const struct ab_plan *p, struct ab_outcome *out)
+{
+	struct seq_design *d = malloc(sizeof(*d));
+	struct ab_source src = { .p = p, .out = out };
+	struct seq_source ss = { ab_pair, &src };
+	const struct metric *m = compare_metric(p->metric);
+	struct seq_result r;
+	struct timespec t0, t1;
+	int rc;
+
+	*out = (struct ab_outcome){ .p = NAN, .level = NAN };
+	if (!d || ab_design(p, d)) {
+		free(d);
+		fprintf(stderr, "%s: no sequential design for these options\n", p->who);
+		return EXIT_USAGE;
+	}
+	out->planned = d->max - d->first + 1;
+	out->margin_pct = d->margin_pct;
+	signals_install();
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	rc = seq_run(d, &ss, p->looks, p->metric, m->unit, &r);
+	out->verdict = r.verdict;
+	out->pairs = r.pairs;
+	out->looks = r.looks;
+	out->looked = r.looked;
+	if (r.looked) {
+		out->d = (struct mean_diff){ .diff = r.last.t.diff, .lo = r.last.t.lo,
+					     .hi = r.last.t.hi, .se = r.last.t.se, .df = NAN };
+		out->p = r.last.t.p;
+		out->nominal = r.last.nominal;
+		out->level = 1 - 2 * r.last.nominal;
+		out->method = r.last.t.method;
+		out->runs_more = r.last.runs_more;
+	}
+	if (!rc && p->table && src.loaded) {
+		struct compare_opts lo = p->o;
+
+		src.res.base_label = p->a.dir;
+		putchar('\n');
+		compare_text(stdout, &src.res, &lo, false);
+	}
+	source_free(&src);
+	free(d);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	out->seconds = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+	return rc;
 }
 
 static int set_metric(void *target, const char *arg, struct err *err)
@@ -323,6 +416,27 @@ static int set_min_effect(void *target, const char *arg, struct err *err)
 	return 0;
 }
 
+static int set_margin(void *target, const char *arg, struct err *err)
+{
+	if (parse_double(arg, 0.001, 1000, &((struct ab_plan *)target)->o.margin_pct))
+		return err_fail(err, -EINVAL, "--margin '%s' is not a percentage from 0.001 to "
+				"1000", arg);
+	return 0;
+}
+
+static int set_spending(void *target, const char *arg, struct err *err)
+{
+	struct ab_plan *p = target;
+
+	if (!strcmp(arg, "pocock"))
+		p->spending = SPEND_POCOCK;
+	else if (!strcmp(arg, "obf"))
+		p->spending = SPEND_OBF;
+	else
+		return err_fail(err, -EINVAL, "--spending '%s' is not pocock or obf", arg);
+	return 0;
+}
+
 #define AB(field) offsetof(struct ab_plan, field)
 
 const struct opt ab_opts[] = {
@@ -332,15 +446,28 @@ const struct opt ab_opts[] = {
 	  .cb = set_alpha },
 	{ OPT("min-effect", 'e', OPT_CALLBACK, 0, "PCT",
 	      "smallest change that counts, % of the baseline (1)"), .cb = set_min_effect },
+	{ OPT("margin", 0, OPT_CALLBACK, 0, "PCT",
+	      "equivalence margin, % of the baseline (default per\nmetric: 3 for blocks and MiB, 10 for unplug_s)"),
+	  .cb = set_margin },
 	{ OPT("min-repeats", 'n', OPT_UINT, AB(o.min_repeats), "N",
-	      "ok runs a side before the first look (default 3)"), .min = 2, .max = 1000 },
+	      "ok runs a side before the first look (default 3:\nthe first look is at 4 at least)"),
+	  .min = 2, .max = 1000 },
 	{ OPT("max-repeats", 'N', OPT_UINT, AB(max), "N", "pairs at most (default 10)"),
 	  .min = 2, .max = 1000 },
+	{ OPT("max-runs", 0, OPT_UINT, AB(max), "N", "the same as --max-repeats"), .min = 2,
+	  .max = 1000 },
+	{ OPT("spending", 0, OPT_CALLBACK, 0, "S", "pocock (default) or obf"), .cb = set_spending },
 	{ 0 },
 };
 
 int ab_check(const struct ab_plan *p)
 {
+	if (p->o.min_repeats < 3 || p->max < 3) {
+		fprintf(stderr, "%s: --%s %u: two runs a side decide nothing; 3 at least\n", p->who,
+			p->o.min_repeats < 3 ? "min-repeats" : "max-repeats",
+			p->o.min_repeats < 3 ? p->o.min_repeats : p->max);
+		return -1;
+	}
 	if (p->o.min_repeats > p->max) {
 		fprintf(stderr, "%s: --min-repeats %u is more than --max-repeats %u\n", p->who,
 			p->o.min_repeats, p->max);
@@ -406,27 +533,41 @@ int cmd_ab(int argc, char **argv)
 	p.pass = &req.pass;
 	p.looks = stdout;
 	p.table = true;
-	fprintf(stderr, "memhp ab: %s against %s on %s, %s; up to %u pairs, %u looks from %u "
-			"runs a side, each at alpha %g / %u = %.4g\n",
-		vb.name, va.name, m.scenarios[0].name, p.metric, p.max,
-		p.max - p.o.min_repeats + 1, p.o.min_repeats, p.o.alpha,
-		p.max - p.o.min_repeats + 1, stats_look_alpha(p.o.alpha, p.max - p.o.min_repeats + 1));
+	{
+		struct seq_design *d = malloc(sizeof(*d));
+
+		if (!d || ab_design(&p, d)) {
+			free(d);
+			fprintf(stderr, "memhp ab: no sequential design for these options\n");
+			matrix_free(&m);
+			return EXIT_USAGE;
+		}
+		fprintf(stderr, "memhp ab: %s against %s on %s, %s; up to %u pairs, looks from %u "
+				"runs a side, %s spending of alpha %g (one-sided %g a look at first, "
+				"%.3g at the last), margin %g%%\n",
+			vb.name, va.name, m.scenarios[0].name, p.metric, p.max, d->first,
+			p.spending == SPEND_POCOCK ? "Pocock" : "O'Brien-Fleming", p.o.alpha,
+			d->nominal[0], d->nominal[d->max - d->first], d->margin_pct);
+		free(d);
+	}
 	rc = ab_sequential(&p, &res);
 	matrix_free(&m);
 	if (rc)
 		return rc;
-	printf("memhp ab: %s after %u pair%s (%u look%s), %.0f s: %s\n",
-	       res.verdict == SEQ_CONTINUE ? "stopped at --max-repeats" : "decided", res.pairs,
+	if (res.verdict == SEQ_CONTINUE) {
+		printf("memhp ab: stopped at --max-repeats after %u pair%s (%u look%s), %.0f s: "
+		       "undecided", res.pairs, res.pairs == 1 ? "" : "s", res.looks,
+		       res.looks == 1 ? "" : "s", res.seconds);
+		if (res.runs_more)
+			printf(" (about %u more run%s a side would likely decide)", res.runs_more,
+			       res.runs_more == 1 ? "" : "s");
+		else if (res.looked)
+			printf(" (identical runs, or too few: more runs cannot be planned)");
+		printf("\n");
+		return EXIT_UNDECIDED;
+	}
+	printf("memhp ab: decided after %u pair%s (%u look%s), %.0f s: %s\n", res.pairs,
 	       res.pairs == 1 ? "" : "s", res.looks, res.looks == 1 ? "" : "s", res.seconds,
-	       res.verdict != SEQ_CONTINUE ? ab_seq_name(res.verdict) :
-	       !res.compared ? "undecided (no comparison)" :
-	       res.final == V_REGRESSION ? "regression" :
-	       res.final == V_SAME ? "no regression shown (not significant)" :
-				     compare_verdict_name(res.final));
-	if (res.verdict == SEQ_WORSE || (res.compared && res.final == V_REGRESSION))
-		return EXIT_RUN_FAILED;
-	if (res.verdict != SEQ_CONTINUE ||
-	    (res.compared && (res.final == V_SAME || res.final == V_BETTER)))
-		return EXIT_OK;
-	return EXIT_USAGE;
+	       ab_seq_name(res.verdict));
+	return res.verdict == SEQ_WORSE ? EXIT_RUN_FAILED : EXIT_OK;
 }

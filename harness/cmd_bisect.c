@@ -35,7 +35,8 @@
 #include "str.h"
 #include "subproc.h"
 
-#define EXIT_NOT_REGRESSION 3 /* the whole series is not (shown to be) a regression */
+#define EXIT_NOT_REGRESSION 3 /* the whole series is not a regression (same, better, not worse) */
+#define EXIT_BISECT_UNDECIDED 4 /* the whole series is neither shown a regression nor not one */
 
 /* memhp bisect's own options. */
 struct bisect_args {
@@ -83,17 +84,17 @@ static void usage(FILE *out)
 	      "Which patch of a series made the metric worse? The baseline is TREE as it\n"
 	      "is (k = 0), the bad end the whole series (k = N); prefix k is TREE with the\n"
 	      "first k patches, built as build:TREE+SERIES (memhp kernel build, cached, one\n"
-	      "build directory, so each prefix rebuilds incrementally). Every point is\n"
-	      "judged as memhp ab judges a candidate: its runs and the baseline's in turn,\n"
-	      "a Welch look after each pair from --min-repeats on, each at alpha / L,\n"
-	      "until decided or --max-repeats; the baseline's runs are made once and\n"
-	      "reused (and added to) by every step. A regression is bad; same or better\n"
-	      "is good; undecided after --max-repeats (or a prefix that does not build)\n"
-	      "is skip, and its neighbour is tried instead, as git bisect skip does.\n"
-	      "  1. the whole series must be a regression (else exit 3);\n"
-	      "  2. binary search over k;\n"
-	      "  3. the culprit k is confirmed: k bad and k - 1 good, each decided (the\n"
-	      "     search's verdicts, and --confirm - 1 further rounds of fresh runs).\n"
+	      "build directory, so each prefix rebuilds incrementally).\n"
+	      "  1. the whole series must be a regression: memhp ab's group-sequential\n"
+	      "     A/B against the baseline (exit 3 when it is not worse, 4 when\n"
+	      "     undecided after --max-repeats);\n"
+	      "  2. binary search over k: each prefix is judged against both ends, an\n"
+	      "     SPRT between \"like the baseline\" and \"like the series\" over its\n"
+	      "     runs (from --min-repeats on, at most --max-repeats; the baseline's\n"
+	      "     runs are made once and reused); undecided (or a prefix that does not\n"
+	      "     build) is skip, and its neighbour is tried instead, as git bisect skip;\n"
+	      "  3. the culprit k is confirmed: k bad and k - 1 good in --confirm - 1\n"
+	      "     further rounds of fresh runs.\n"
 	      "Prints the first bad patch (file and Subject:) and the evidence of every\n"
 	      "step; writes OUT/baseline/ and OUT/step-K-PATCH/ (result.json files, for\n"
 	      "memhp report and memhp compare) and OUT/bisect.json, rewritten after every\n"
@@ -104,7 +105,8 @@ static void usage(FILE *out)
 	      "Exit: 0 the culprit found and confirmed, 1 ambiguous (skips leave a range)\n"
 	      "or not confirmed, 2 bad arguments or input, or nothing could be decided\n"
 	      "(the baseline did not build, runs failed), 3 the whole series is not a\n"
-	      "regression (same, better, or not shown within --max-repeats), 128+N\n"
+	      "regression (same, better or not worse), 4 undecided: the whole series is\n"
+	      "neither shown a regression nor not one within --max-repeats, 128+N\n"
 	      "interrupted by signal N.\n",
 	      out);
 }
@@ -124,6 +126,8 @@ struct step {
 	double build_s;
 	bool ran; /* ab has its numbers */
 	struct ab_outcome ab;
+	bool judged; /* a prefix judged against both ends: j has the SPRT */
+	struct bisect_judgement j;
 	enum bisect_mark mark;
 	char why[800];
 };
@@ -136,6 +140,9 @@ struct bisect_run {
 	unsigned n, confirm;
 	char base_variant[VARIANT_FORMAT_MAX], base_dir[PATH_MAX + 16];
 	struct ab_plan plan;
+	struct bisect_sprt sprt;
+	double *series_v; /* the whole series' values (step k = n), its end */
+	size_t series_n;
 	struct step *steps;
 	size_t nsteps;
 	const char *status;
@@ -428,6 +435,9 @@ static const char *decision(const struct step *s)
 {
 	if (!s->ran)
 		return "no kernel";
+	if (s->judged)
+		return s->j.mark == BISECT_BAD ? "like the series" :
+		       s->j.mark == BISECT_GOOD ? "like the baseline" : "undecided";
 	if (s->ab.verdict != SEQ_CONTINUE)
 		return ab_seq_name(s->ab.verdict);
 	return s->ab.compared ? "undecided" : "not compared";
@@ -467,6 +477,31 @@ static json_object *step_json(const struct bisect_run *b, const struct step *s)
 	} else {
 		json_object_object_add(o, "difference", NULL);
 		json_object_object_add(o, "p", NULL);
+	}
+	if (s->judged) {
+		d = json_object_new_object();
+		json_object_object_add(d, "test", json_object_new_string("sprt"));
+		json_object_object_add(d, "llr", num_or_null(s->j.llr));
+		json_object_object_add(d, "p_bad", num_or_null(s->j.p_bad));
+		json_object_object_add(d, "baseline_mean", num_or_null(s->j.mu_base));
+		json_object_object_add(d, "series_mean", num_or_null(s->j.mu_series));
+		json_object_object_add(d, "sd", num_or_null(s->j.sd));
+		json_object_object_add(d, "runs", json_object_new_int((int)s->j.runs));
+		json_object_object_add(o, "judgement", d);
+		json_object_object_add(o, "p_bad", num_or_null(s->j.p_bad));
+	} else if (s->ran) {
+		/* The whole series against the baseline: the sequential A/B. */
+		d = json_object_new_object();
+		json_object_object_add(d, "test", json_object_new_string("group-sequential"));
+		json_object_object_add(d, "verdict", json_object_new_string(ab_seq_name(s->ab.verdict)));
+		json_object_object_add(d, "one_sided_level", num_or_null(s->ab.nominal));
+		json_object_object_add(d, "p", num_or_null(s->ab.p));
+		json_object_object_add(o, "judgement", d);
+		json_object_object_add(o, "p_bad", s->ab.verdict == SEQ_WORSE ?
+				       num_or_null(1 - s->ab.nominal) : NULL);
+	} else {
+		json_object_object_add(o, "judgement", NULL);
+		json_object_object_add(o, "p_bad", NULL);
 	}
 	json_object_object_add(o, "seconds", json_object_new_double(s->ab.seconds));
 	json_object_object_add(o, "reason", json_object_new_string(s->why));
@@ -512,6 +547,15 @@ static int write_summary(const struct bisect_run *b)
 	json_object_object_add(root, "min_repeats", json_object_new_int((int)b->plan.o.min_repeats));
 	json_object_object_add(root, "max_repeats", json_object_new_int((int)b->plan.max));
 	json_object_object_add(root, "confirm", json_object_new_int((int)b->confirm));
+	{
+		json_object *sp = json_object_new_object();
+
+		json_object_object_add(sp, "alpha", json_object_new_double(b->sprt.alpha));
+		json_object_object_add(sp, "beta", json_object_new_double(b->sprt.beta));
+		json_object_object_add(sp, "min_runs", json_object_new_int((int)b->sprt.min_runs));
+		json_object_object_add(sp, "max_runs", json_object_new_int((int)b->sprt.max_runs));
+		json_object_object_add(root, "sprt", sp);
+	}
 	json_object_object_add(root, "baseline_dir", json_object_new_string("baseline"));
 	json_object_object_add(root, "baseline_variant", json_object_new_string(b->base_variant));
 	arr = json_object_new_array();
@@ -590,6 +634,11 @@ static void print_step(const struct bisect_run *b, const struct step *s)
 		       compare_metric(b->plan.metric)->unit, s->ab.d.diff, s->ab.d.lo, s->ab.d.hi,
 		       100 * s->ab.level, s->ab.p, s->ab.pairs, s->ab.pairs == 1 ? "" : "s",
 		       s->ab.seconds);
+	if (s->judged)
+		printf("%u run%s against both ends (baseline %.2f, series %.2f, sd %.2f): "
+		       "log-likelihood ratio %+.2f, P(like the series) %.4f: ", s->j.runs,
+		       s->j.runs == 1 ? "" : "s", s->j.mu_base, s->j.mu_series, s->j.sd, s->j.llr,
+		       s->j.p_bad);
 	printf("%s (%s)%s%s\n", bisect_mark_name(s->mark), decision(s), *s->why ? ": " : "",
 	       s->why);
 	fflush(stdout);
@@ -659,7 +708,17 @@ static int probe(void *ctx, unsigned k, unsigned round, enum bisect_mark *mark)
 	}
 	str_copy(s->kernel, sizeof(s->kernel), img.build);
 	plan.b = (struct ab_side){ s->dir, variant, s->variant };
-	rc = ab_sequential(&plan, &s->ab);
+	/* The whole series against the baseline by the sequential A/B; every
+	 * other point (and a confirmation) against both ends. */
+	s->judged = k != b->n || round;
+	if (s->judged && !b->series_n) {
+		fprintf(stderr, "memhp bisect: no runs of the whole series to judge k=%u by\n", k);
+		return -EIO;
+	}
+	if (s->judged)
+		rc = ab_judge_prefix(&plan, &b->sprt, b->series_v, b->series_n, &s->ab, &s->j);
+	else
+		rc = ab_sequential(&plan, &s->ab);
 	if (rc > 128 || memhp_stop_signal)
 		return -EINTR;
 	if (rc) {
@@ -668,9 +727,29 @@ static int probe(void *ctx, unsigned k, unsigned round, enum bisect_mark *mark)
 		return -EIO;
 	}
 	s->ran = true;
-	if (s->ab.verdict == SEQ_WORSE) {
+	if (s->judged) {
+		s->mark = s->j.mark == BISECT_GOOD || s->j.mark == BISECT_BAD ? s->j.mark :
+									   BISECT_SKIP;
+		if (s->mark == BISECT_SKIP)
+			snprintf(s->why, sizeof(s->why), "neither like the baseline nor like the "
+							 "series after %u runs", s->j.runs);
+	} else if (s->ab.verdict == SEQ_WORSE) {
 		s->mark = BISECT_BAD;
-	} else if (s->ab.verdict == SEQ_SAME || s->ab.verdict == SEQ_BETTER) {
+		free(b->series_v);
+		b->series_v = NULL;
+		b->series_n = 0;
+		{
+			double *bv = NULL;
+			size_t nb;
+
+			if (ab_load_values(&plan, &bv, &nb, &b->series_v, &b->series_n)) {
+				free(bv);
+				return -EIO;
+			}
+			free(bv);
+		}
+	} else if (s->ab.verdict == SEQ_SAME || s->ab.verdict == SEQ_BETTER ||
+		   s->ab.verdict == SEQ_NOT_WORSE) {
 		s->mark = BISECT_GOOD;
 	} else if (!s->ab.compared || s->ab.base.n < plan.o.min_repeats ||
 		   s->ab.cand.n < plan.o.min_repeats) {
@@ -812,6 +891,7 @@ int cmd_bisect(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	b.plan.a = (struct ab_side){ b.base_dir, b.base_variant, "base" };
+	ab_bisect_sprt(&b.plan, &b.sprt);
 	b.plan.scenario = b.scenario_path;
 	b.plan.pass = &req.pass;
 	b.plan.looks = stderr;
@@ -819,10 +899,11 @@ int cmd_bisect(int argc, char **argv)
 	b.plan.runs_to_stderr = true;
 	clock_gettime(CLOCK_MONOTONIC, &b.t0);
 	signals_install();
-	fprintf(stderr, "memhp bisect: %u patches of %s on %s, %s; each step up to %u pairs, "
-			"looks at alpha %g / %u; results in %s\n",
+	fprintf(stderr, "memhp bisect: %u patches of %s on %s, %s; each step up to %u pairs: "
+			"the whole series by the group-sequential A/B at alpha %g, every other "
+			"point against both ends from %u runs (SPRT, %g/%g); results in %s\n",
 		b.n, series, b.scenario->name, b.plan.metric, b.plan.max, b.plan.o.alpha,
-		b.plan.max - b.plan.o.min_repeats + 1, b.out);
+		b.sprt.min_runs, b.sprt.alpha, b.sprt.beta, b.out);
 	write_summary(&b);
 	/* The baseline first: nothing can be judged without it. */
 	if (image_resolve(v.spec, NULL, b.config, &img, &err)) {
@@ -892,7 +973,7 @@ int cmd_bisect(int argc, char **argv)
 		       "baseline (%s): nothing to bisect; %.0f s\n",
 		       res.status == BISECT_UNDECIDED ? "shown to be a" : "a",
 		       all ? decision(all) : "?", since(&b.t0));
-		rc = EXIT_NOT_REGRESSION;
+		rc = res.status == BISECT_UNDECIDED ? EXIT_BISECT_UNDECIDED : EXIT_NOT_REGRESSION;
 		break;
 	}
 	}
@@ -901,6 +982,7 @@ out:
 	bisect_free(&res);
 	free(b.steps);
 	free(b.patches);
+	free(b.series_v);
 	matrix_free(&m);
 	return rc;
 }

@@ -41,6 +41,14 @@ static int set_min_effect(void *target, const char *arg, struct err *err)
 	return 0;
 }
 
+static int set_margin(void *target, const char *arg, struct err *err)
+{
+	if (parse_double(arg, 0.001, 1000, &((struct compare_args *)target)->o.margin_pct))
+		return err_fail(err, -EINVAL, "--margin '%s' is not a percentage from 0.001 to "
+				"1000", arg);
+	return 0;
+}
+
 static int check_origin(const char *arg, struct err *err)
 {
 	if (!kcidb_origin_valid(arg))
@@ -60,15 +68,21 @@ static const struct opt compare_opts_table[] = {
 	{ OPT("min-effect", 'e', OPT_CALLBACK, 0, "PCT",
 	      "smallest change that counts, in % of the baseline\n(default 1)"),
 	  .cb = set_min_effect },
+	{ OPT("margin", 0, OPT_CALLBACK, 0, "PCT",
+	      "equivalence margin, % of the baseline (default per\n"
+	      "metric: 3 for blocks and MiB, 10 for unplug_s)"), .cb = set_margin },
+	{ OPT("holm", 0, OPT_FLAG, CA(o.holm), NULL,
+	      "Holm's correction over every comparison (scenarios x\n"
+	      "candidates x metrics): a regression must hold at it") },
 	{ OPT("min-repeats", 'n', OPT_UINT, CA(o.min_repeats), "N",
-	      "ok runs needed on each side to decide (default 3)"), .min = 2, .max = 1000 },
+	      "ok runs needed on each side to decide (default and\nleast 3)"), .min = 2, .max = 1000 },
 	{ OPT("junit", 0, OPT_STRING, CA(junit), "FILE",
 	      "also write JUnit XML (a test case per scenario x\nmetric)") },
 	{ OPT("json", 0, OPT_STRING, CA(json), "FILE", "also write the verdict as JSON") },
 	{ OPT("ktap", 0, OPT_FLAG, CA(ktap), NULL, "print KTAP instead of the table") },
 	{ OPT("kcidb", 0, OPT_STRING, CA(kcidb), "FILE",
 	      "also write a KCIDB v5.3 document: a test per\n"
-	      "comparison, PASS/FAIL, ERROR for infrastructure") },
+	      "comparison, PASS/FAIL, DONE undecided, ERROR") },
 	{ OPT("kcidb-origin", 0, OPT_STRING, CA(origin), "O",
 	      "its origin, [a-z0-9_]+ (default: memhp)"), .check = check_origin },
 	{ 0 },
@@ -87,16 +101,19 @@ static void usage(FILE *out)
 	      "variant in it is compared with the baseline variant of BASELINE, scenario by\n"
 	      "scenario; without, the variants of BASELINE with its baseline variant.\n"
 	      "Metrics: blocks_removed and mib_unplugged (higher is better) and unplug_s\n"
-	      "(lower is better), each decided from the per-run values by Welch's t-test,\n"
-	      "with the difference of means and its 1 - alpha confidence interval. A change\n"
-	      "is a regression only when it is significant and at least the minimum effect;\n"
-	      "failed runs are infrastructure errors, never regressions (docs/compare.md).\n\n"
+	      "(lower is better), each tested on the per-run values: Welch's t, or the\n"
+	      "exact permutation test with 3 runs a side, a side without spread or heavy\n"
+	      "ties; the difference of means with its 1 - alpha interval. Four outcomes:\n"
+	      "regression / better (significant and at least the minimum effect), same\n"
+	      "(the interval within +-margin, the runs with spread), else undecided, with\n"
+	      "how many more runs would likely decide. Failed runs are infrastructure\n"
+	      "errors, never regressions (docs/compare.md).\n\n"
 	      , out);
 	opts_usage(out, g, ARRAY_SIZE(g));
 	fputs("\n"
-	      "Exit: 0 no regression and every comparison decided, 1 a regression,\n"
-	      "2 an error: bad arguments, no results, a side with only failed runs, or too\n"
-	      "few repeats to decide.\n",
+	      "Exit: 0 every comparison same or better, 1 a regression, 2 an error: bad\n"
+	      "arguments, no results, a side with only failed runs; 3 undecided (no\n"
+	      "regression, but not shown the same either: too few or too scattered runs).\n",
 	      out);
 }
 

@@ -11,9 +11,9 @@
 enum metric_id { M_REMOVED, M_BYTES, M_UNPLUG, M_COUNT };
 
 static const struct metric metrics[M_COUNT] = {
-	[M_REMOVED] = { "blocks_removed", "blocks", +1, "welch" },
-	[M_BYTES] = { "mib_unplugged", "MiB", +1, "welch" },
-	[M_UNPLUG] = { "unplug_s", "s", -1, "welch" },
+	[M_REMOVED] = { "blocks_removed", "blocks", +1, "two-sample", 3 },
+	[M_BYTES] = { "mib_unplugged", "MiB", +1, "two-sample", 3 },
+	[M_UNPLUG] = { "unplug_s", "s", -1, "two-sample", 10 },
 };
 
 static const char *const verdict_names[] = {
@@ -27,6 +27,11 @@ const struct metric *compare_metric(const char *name)
 		if (!strcmp(metrics[i].name, name))
 			return &metrics[i];
 	return NULL;
+}
+
+double compare_margin(const struct compare_opts *o, const struct metric *m)
+{
+	return o->margin_pct > 0 ? o->margin_pct : m->margin_pct;
 }
 
 const char *compare_verdict_name(enum verdict v)
@@ -49,8 +54,10 @@ int compare_exit_code(const struct compare_result *res)
 {
 	if (res->count[V_REGRESSION])
 		return 1;
-	if (res->count[V_ERROR] || res->count[V_UNDECIDED] || !res->n)
+	if (res->count[V_ERROR] || !res->n)
 		return 2;
+	if (res->count[V_UNDECIDED])
+		return EXIT_UNDECIDED;
 	return 0;
 }
 
@@ -87,6 +94,7 @@ static const char *invalid_counts(const struct run_record *r, char *buf, size_t 
  * with the first failure's reason. */
 struct side {
 	struct stats s;
+	double *v; /* the ok runs' values (malloc'ed) */
 	size_t failed, invalid;
 	const char *first_failure;
 };
@@ -126,7 +134,7 @@ static void collect(struct compare_result *res, const struct report *rep,
 		v[n++] = x;
 	}
 	stats_of(v, n, &side->s);
-	free(v);
+	side->v = v;
 }
 
 static double pct_of(double x, double base)
@@ -158,51 +166,263 @@ static void decide(struct comparison *c, const struct side *b, const struct side
 			 bad->first_failure ? bad->first_failure : "");
 		return;
 	}
-	/* A variance needs two runs a side, whatever the caller asked for. */
-	need = o->min_repeats > 2 ? o->min_repeats : 2;
+	/* Two runs a side say nothing a verdict could rest on: 3 at least. */
+	need = o->min_repeats > 3 ? o->min_repeats : 3;
+	c->margin_pct = compare_margin(o, m);
 	if (b->s.n < need || k->s.n < need) {
+		size_t have = b->s.n < k->s.n ? b->s.n : k->s.n;
+
 		c->verdict = V_UNDECIDED;
+		c->runs_more = (unsigned)(need - have);
 		snprintf(c->reason, sizeof(c->reason),
-			 "too few repeats to decide: %zu and %zu ok runs, %u needed on each side",
-			 b->s.n, k->s.n, need);
+			 "too few repeats to decide: %zu and %zu ok runs, %u needed on "
+			 "each side (%u more a side)",
+			 b->s.n, k->s.n, need, c->runs_more);
 		return;
 	}
 	{
-		struct welch w;
+		struct two_sample t;
+		struct decide_opts d = { o->alpha, o->min_effect_pct, c->margin_pct, m->better };
+		enum decision dec;
+		char more[80] = "";
 
 		/* Values no test can take (infinite, or their spread is) leave it
 		 * undecided rather than decided on a number that means nothing. */
-		if (stats_welch(&b->s, &k->s, &w) ||
-		    stats_mean_diff(&b->s, &k->s, o->alpha, &c->diff)) {
+		if (stats_two_sample(b->v, b->s.n, k->v, k->s.n, o->alpha, &t)) {
 			c->verdict = V_UNDECIDED;
 			snprintf(c->reason, sizeof(c->reason),
-				 "the runs' values cannot be tested (not finite, or no spread to "
-				 "estimate)");
+				 "the runs' values cannot be tested (not finite)");
 			return;
 		}
-		c->p = w.p;
+		c->p = t.p;
+		c->method = t.method;
+		c->diff = (struct mean_diff){ .diff = t.diff, .lo = t.lo, .hi = t.hi, .se = t.se,
+					      .df = t.df };
+		dec = stats_decide(&t, &b->s, &k->s, &d, &c->runs_more);
+		c->verdict = dec == DEC_WORSE ? V_REGRESSION : dec == DEC_BETTER ? V_BETTER :
+			     dec == DEC_SAME ? V_SAME : V_UNDECIDED;
+		if (c->verdict == V_UNDECIDED && c->runs_more)
+			snprintf(more, sizeof(more), "; about %u more run%s a side would likely decide",
+				 c->runs_more, c->runs_more == 1 ? "" : "s");
+		else if (c->verdict == V_UNDECIDED && !b->s.sd && !k->s.sd)
+			snprintf(more, sizeof(more), "; identical runs prove no equality");
+		else if (c->verdict == V_UNDECIDED)
+			snprintf(more, sizeof(more), "; more runs are not likely to decide it");
+		c->tested = true;
+		c->lo_pct = pct_of(c->diff.lo, b->s.mean);
+		c->hi_pct = pct_of(c->diff.hi, b->s.mean);
+		large = isnan(c->change_pct) || fabs(c->change_pct) >= o->min_effect_pct;
+		significant = c->p < o->alpha;
+		snprintf(c->reason, sizeof(c->reason),
+			 "%s: p = %.3g %s %.3g, change %+.2f%% %s %.2f%%, difference %+.6g %s, "
+			 "%g%% interval [%+.6g, %+.6g] %s ([%+.2f%%, %+.2f%%]) %s +-%g%%%s",
+			 t.method, c->p,
+			 significant ? "<" : ">=", o->alpha, c->change_pct, large ? ">=" : "<",
+			 o->min_effect_pct, c->diff.diff, m->unit, 100 * (1 - o->alpha), c->diff.lo,
+			 c->diff.hi, m->unit, c->lo_pct, c->hi_pct,
+			 c->verdict == V_SAME ? "within" : "not within", c->margin_pct, more);
 	}
-	c->tested = true;
-	c->lo_pct = pct_of(c->diff.lo, b->s.mean);
-	c->hi_pct = pct_of(c->diff.hi, b->s.mean);
-	significant = c->p < o->alpha;
-	large = isnan(c->change_pct) || fabs(c->change_pct) >= o->min_effect_pct;
-	if (significant && large)
-		c->verdict = diff * m->better < 0 ? V_REGRESSION : V_BETTER;
-	else
-		c->verdict = V_SAME;
-	snprintf(c->reason, sizeof(c->reason),
-		 "%s: p = %.3g %s %.3g, change %+.2f%% %s %.2f%%, difference %+.6g %s, "
-		 "%g%% interval [%+.6g, %+.6g] %s ([%+.2f%%, %+.2f%%])",
-		 m->test, c->p, significant ? "<" : ">=", o->alpha, c->change_pct,
-		 large ? ">=" : "<", o->min_effect_pct, c->diff.diff, m->unit,
-		 100 * (1 - o->alpha), c->diff.lo, c->diff.hi, m->unit, c->lo_pct, c->hi_pct);
+}
+
+static int by_p(const void *a, const void *b)
+{
+	const struct comparison *x = *(const struct comparison *const *)a;
+	const struct comparison *y = *(const struct comparison *const *)b;
+
+	return (x->p > y->p) - (x->p < y->p);
+}
+
+void compare_holm(struct comparison *v, size_t n, double alpha)
+{
+	struct comparison **t = calloc(n + 1, sizeof(*t));
+	size_t m = 0;
+	double run = 0;
+
+	if (!t)
+		abort();
+	for (size_t i = 0; i < n; i++) {
+		v[i].p_adj = NAN;
+		if (v[i].tested && !isnan(v[i].p))
+			t[m++] = &v[i];
+	}
+	qsort(t, m, sizeof(*t), by_p);
+	/* The adjusted p: the running maximum of (m - i) p_(i), at most 1. */
+	for (size_t i = 0; i < m; i++) {
+		double a = fmin(1, (double)(m - i) * t[i]->p);
+
+		run = fmax(run, a);
+		t[i]->p_adj = run;
+		if ((t[i]->verdict == V_REGRESSION || t[i]->verdict == V_BETTER) && run >= alpha) {
+			size_t len = strlen(t[i]->reason);
+
+			snprintf(t[i]->reason + len, sizeof(t[i]->reason) - len,
+				 "; not significant after Holm's correction over %zu comparisons "
+				 "(adjusted p %.3g)", m, run);
+			t[i]->verdict = V_UNDECIDED;
+		}
+	}
+	free(t);
+}
+
+void compare_values(struct comparison *c, const struct metric *m, const double *b, size_t nb,
+		    const double *k, size_t nk, const struct compare_opts *o)
+{
+	struct side sb = { .v = (double *)b }, sk = { .v = (double *)k };
+
+	memset(c, 0, sizeof(*c));
+	c->metric = m;
+	stats_of(b, nb, &sb.s);
+	stats_of(k, nk, &sk.s);
+	c->base = sb.s;
+	c->cand = sk.s;
+	decide(c, &sb, &sk, o);
+}
+
+/* vsnprintf into out, ending in "..." when it does not fit. */
+__attribute__((format(printf, 3, 4)))
+static void append(char *out, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(out, len, fmt, ap);
+	va_end(ap);
+	if (n >= 0 && (size_t)n >= len && len > 4)
+		memcpy(out + len - 4, "...", 4);
+}
+
+/* The distinct values of one field over a group's ok runs, "a, b". */
+static void field_values(const struct report *rep, const struct report_group *g,
+			 const char *(*get)(const struct run_record *), char *out, size_t len)
+{
+	size_t n = 0;
+
+	*out = '\0';
+	for (size_t i = 0; i < g->nruns; i++) {
+		const struct run_record *r = report_rec(rep, g, i);
+		const char *v = get(r);
+		char quoted[300];
+
+		if (r->status != RUN_OK || !v)
+			continue;
+		snprintf(quoted, sizeof(quoted), "'%.280s'", *v ? v : "(none)");
+		/* each value once */
+		{
+			const char *p = out;
+			bool seen = false;
+
+			while ((p = strstr(p, quoted))) {
+				if ((p == out || p[-1] == ' ') && (p[strlen(quoted)] == ',' ||
+								   !p[strlen(quoted)])) {
+					seen = true;
+					break;
+				}
+				p++;
+			}
+			if (seen)
+				continue;
+		}
+		n = strlen(out);
+		append(out + n, len - n, "%s%s", n ? ", " : "", quoted);
+	}
+}
+
+static const char *get_vmm(const struct run_record *r) { return r->vmm_version; }
+static const char *get_accel(const struct run_record *r) { return r->accel; }
+static const char *get_backend(const struct run_record *r) { return r->backend; }
+static const char *get_cmdline(const struct run_record *r) { return r->variant_cmdline; }
+static const char *get_scenario(const struct run_record *r) { return r->scenario_sha256; }
+static const char *get_host(const struct run_record *r) { return r->host; }
+static const char *get_host_kernel(const struct run_record *r) { return r->host_kernel; }
+
+/*
+ * What else differs between two groups besides the kernel, as mmtests'
+ * compare-kernels lists it: QEMU's version, the accelerator, the backend,
+ * the variant's extra command line, the scenario's text (its sha256, which
+ * covers the online policy), the host and its kernel.
+ */
+static void other_differences(const struct report *brep, const struct report_group *bg,
+			      const struct report *crep, const struct report_group *cg,
+			      char *out, size_t len)
+{
+	static const struct {
+		const char *name;
+		const char *(*get)(const struct run_record *);
+	} fields[] = {
+		{ "QEMU", get_vmm }, { "accel", get_accel }, { "backend", get_backend },
+		{ "cmdline", get_cmdline }, { "scenario sha256", get_scenario },
+		{ "host", get_host }, { "host kernel", get_host_kernel },
+	};
+
+	*out = '\0';
+	for (size_t f = 0; f < sizeof(fields) / sizeof(fields[0]); f++) {
+		char b[400], c[400];
+		size_t n = strlen(out);
+
+		field_values(brep, bg, fields[f].get, b, sizeof(b));
+		field_values(crep, cg, fields[f].get, c, sizeof(c));
+		if (!strcmp(b, c) || !*b || !*c)
+			continue;
+		append(out + n, len - n, "%s%s: %s against %s", n ? "; " : "", fields[f].name, b, c);
+	}
+}
+
+static const char *const failure_names[] = {
+	[FAIL_KERNEL_WARN] = "kernel WARN/BUG", [FAIL_OOM] = "OOM kill",
+	[FAIL_UNPLUG] = "failed in unplug", [FAIL_INFRA] = "infrastructure",
+};
+
+const char *compare_failure_name(enum failure_kind k)
+{
+	return failure_names[k];
+}
+
+static bool kmsg_has(const struct run_record *r, const char *const *needles)
+{
+	for (size_t i = 0; i < r->nkmsg; i++)
+		for (const char *const *n = needles; *n; n++)
+			if (r->kmsg[i] && strstr(r->kmsg[i], *n))
+				return true;
+	return false;
+}
+
+/* Each run counts once per kind: a kernel warning or BUG in its kernel log,
+ * an OOM kill, a failure in the unplug phase (a hung or refused unplug:
+ * the kernel's), any other failure (the infrastructure's, never the
+ * kernel's). */
+static void failure_rates(const struct report *rep, const struct report_group *g,
+			  struct failure_rates *f)
+{
+	static const char *const warn[] = { "WARNING:", "BUG:", "Oops:", "Kernel panic", NULL };
+	static const char *const oom[] = { "Out of memory", "oom-kill", "invoked oom-killer", NULL };
+
+	memset(f, 0, sizeof(*f));
+	for (size_t i = 0; i < g->nruns; i++) {
+		const struct run_record *r = report_rec(rep, g, i);
+
+		f->runs++;
+		f->n[FAIL_KERNEL_WARN] += kmsg_has(r, warn);
+		f->n[FAIL_OOM] += kmsg_has(r, oom);
+		if (r->status != RUN_OK) {
+			if (!r->host_failure && !strcmp(r->failed_phase, "unplug"))
+				f->n[FAIL_UNPLUG]++;
+			else
+				f->n[FAIL_INFRA]++;
+		}
+	}
 }
 
 static void add(struct compare_result *res, const struct report *brep,
 		const struct report_group *bg, const struct report *crep,
 		const struct report_group *cg, const char *scenario, const struct compare_opts *o)
 {
+	char differs[600];
+	struct failure_rates fb, fc;
+
+	other_differences(brep, bg, crep, cg, differs, sizeof(differs));
+	failure_rates(brep, bg, &fb);
+	failure_rates(crep, cg, &fc);
 	for (unsigned m = 0; m < M_COUNT; m++) {
 		struct comparison *c;
 		struct side b, k;
@@ -217,6 +437,9 @@ static void add(struct compare_result *res, const struct report *brep,
 		c->baseline = bg->variant;
 		c->candidate = cg->variant;
 		c->metric = &metrics[m];
+		snprintf(c->differs, sizeof(c->differs), "%s", differs);
+		c->base_fail = fb;
+		c->cand_fail = fc;
 		collect(res, brep, bg, m, &b);
 		collect(res, crep, cg, m, &k);
 		c->base = b.s;
@@ -226,6 +449,8 @@ static void add(struct compare_result *res, const struct report *brep,
 		c->base_invalid = b.invalid;
 		c->cand_invalid = k.invalid;
 		decide(c, &b, &k, o);
+		c->base_v = b.v;
+		c->cand_v = k.v;
 		res->count[c->verdict]++;
 	}
 }
@@ -316,11 +541,23 @@ int compare_run(const struct report *base, const struct report *cand,
 			if (!find_scenario(cand, base->scenarios[s].name))
 				note(res, "%s: no candidate result for it", base->scenarios[s].name);
 	}
+	for (size_t i = 0; i < res->n; i++)
+		res->v[i].p_adj = NAN;
+	if (o->holm) {
+		compare_holm(res->v, res->n, o->alpha);
+		memset(res->count, 0, sizeof(res->count));
+		for (size_t i = 0; i < res->n; i++)
+			res->count[res->v[i].verdict]++;
+	}
 	return 0;
 }
 
 void compare_free(struct compare_result *res)
 {
+	for (size_t i = 0; i < res->n; i++) {
+		free(res->v[i].base_v);
+		free(res->v[i].cand_v);
+	}
 	free(res->v);
 	for (size_t i = 0; i < res->nnotes; i++)
 		free(res->notes[i]);

@@ -20,29 +20,54 @@ enum verdict { V_SAME, V_BETTER, V_REGRESSION, V_UNDECIDED, V_ERROR };
 struct compare_opts {
 	double alpha;          /* significance level, default 0.05 */
 	double min_effect_pct; /* smallest change that matters, % of the baseline */
-	unsigned min_repeats;  /* ok runs needed on each side */
+	unsigned min_repeats;  /* ok runs needed on each side (3 at least, whatever asked) */
+	/* The equivalence margin, % of the baseline: "same" needs the interval
+	 * within +-margin. 0: the metric's own (struct metric). */
+	double margin_pct;
 	const char *baseline;  /* the baseline variant's name, or NULL */
+	/* Holm's step-down over every tested comparison of the run (scenarios x
+	 * candidates x metrics): a regression or better must hold at it. */
+	bool holm;
 };
 
 struct metric {
 	const char *name, *unit;
 	int better; /* +1: higher is better, -1: lower is better */
-	const char *test; /* "welch": Welch's t over the runs, for every metric */
+	const char *test; /* "two-sample": stats_two_sample picks welch, exact or student */
+	double margin_pct; /* the default equivalence margin, % of the baseline */
 };
+
+/* Failure rates of one side (docs/compare.md, "Failure rates"): runs in
+ * all, and the runs with each kind of failure. */
+enum failure_kind { FAIL_KERNEL_WARN, FAIL_OOM, FAIL_UNPLUG, FAIL_INFRA, FAIL_KINDS };
+struct failure_rates {
+	unsigned runs;
+	unsigned n[FAIL_KINDS];
+};
+const char *compare_failure_name(enum failure_kind k);
 
 struct comparison {
 	const char *scenario, *baseline, *candidate;
 	const struct metric *metric;
 	struct stats base, cand; /* over ok runs */
+	double *base_v, *cand_v; /* the ok runs' values, base.n and cand.n of them */
 	size_t base_failed, cand_failed;
 	size_t base_invalid, cand_invalid; /* ok runs whose counts contradict themselves */
 	double change_pct; /* (cand - base) / base, %; NAN when undefined */
 	double p;          /* NAN when not tested */
+	const char *method; /* the test used: "welch", "exact", "student" (NULL: none) */
+	double margin_pct;  /* the equivalence margin used */
+	unsigned runs_more; /* undecided: more runs a side likely to decide (0: unknown) */
 	/* cand - base with its 1 - alpha interval, in the metric's unit and in %
 	 * of the baseline mean (NAN when not tested, or the baseline is 0). */
 	struct mean_diff diff;
 	double lo_pct, hi_pct;
+	/* What else differs between the two sides' ok runs besides the kernel
+	 * ("accel: tcg against kvm; QEMU: ..."), "" when nothing. */
+	char differs[600];
+	struct failure_rates base_fail, cand_fail; /* of the scenario's groups */
 	bool tested;
+	double p_adj;       /* Holm-adjusted p (NAN: not tested or no --holm) */
 	enum verdict verdict;
 	char reason[600];
 };
@@ -63,14 +88,25 @@ struct compare_result {
 int compare_run(const struct report *base, const struct report *cand,
 		const struct compare_opts *o, struct compare_result *res, struct err *err);
 void compare_free(struct compare_result *res);
+/* Holm's step-down at alpha over v's tested comparisons: sets p_adj, and a
+ * regression or better whose adjusted p is not below alpha becomes
+ * undecided (said in its reason). */
+void compare_holm(struct comparison *v, size_t n, double alpha);
+/* One comparison (c's scenario and names left NULL) of metric m from the ok
+ * runs' values b (baseline) and k: the decision compare_run makes. */
+void compare_values(struct comparison *c, const struct metric *m, const double *b, size_t nb,
+		    const double *k, size_t nk, const struct compare_opts *o);
 
 const char *compare_verdict_name(enum verdict v);
+/* The margin a comparison of metric m uses under o. */
+double compare_margin(const struct compare_opts *o, const struct metric *m);
 /* The metric of that name (blocks_removed, mib_unplugged, unplug_s), or NULL. */
 const struct metric *compare_metric(const char *name);
 #define COMPARE_METRIC_NAMES "blocks_removed, mib_unplugged or unplug_s"
 /* "regression", "error" (or nothing compared), "undecided" or "ok". */
 const char *compare_overall(const struct compare_result *res);
-/* 1 regression, 2 an error or an undecided comparison, else 0. */
+/* 1 regression, 2 an error (or nothing compared), 3 undecided, else 0. */
+#define EXIT_UNDECIDED 3
 int compare_exit_code(const struct compare_result *res);
 
 void compare_text(FILE *out, const struct compare_result *res, const struct compare_opts *o,

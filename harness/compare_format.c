@@ -61,11 +61,18 @@ static char *utf8_clean(const char *s)
 static void header_line(FILE *out, const struct compare_result *res, const struct compare_opts *o,
 			const char *prefix)
 {
+	char margin[48];
+
+	if (o->margin_pct > 0)
+		snprintf(margin, sizeof(margin), "%g%%", o->margin_pct);
+	else
+		snprintf(margin, sizeof(margin), "per metric");
 	fprintf(out, "%smemhp compare: %s%s%s against %s; alpha %g, minimum effect %g%%, "
-		     "at least %u ok runs a side\n",
+		     "equivalence margin %s, at least %u ok runs a side%s\n",
 		prefix, res->base_label, o->baseline ? ", baseline variant " : "",
 		o->baseline ? o->baseline : "", res->cand_label ? res->cand_label : "its other variants",
-		o->alpha, o->min_effect_pct, o->min_repeats);
+		o->alpha, o->min_effect_pct, margin, o->min_repeats > 3 ? o->min_repeats : 3,
+		o->holm ? "; Holm's correction over all comparisons" : "");
 }
 
 static void value(char *buf, size_t len, const struct stats *s)
@@ -141,6 +148,46 @@ void compare_text(FILE *out, const struct compare_result *res, const struct comp
 			*col ? TERM_RESET : "");
 	}
 	fputc('\n', out);
+	/* Before any verdict: what else differs between the sides, once per
+	 * scenario and candidate. */
+	for (size_t i = 0; i < res->n; i++) {
+		const struct comparison *c = &res->v[i];
+		char sc[128], cand[128], d[700];
+
+		if (!*c->differs || (i && res->v[i - 1].scenario == c->scenario &&
+				     res->v[i - 1].candidate == c->candidate))
+			continue;
+		fprintf(out, "differs besides the kernel: %s %s: %s\n",
+			term_printable(c->scenario, sc, sizeof(sc)),
+			term_printable(c->candidate, cand, sizeof(cand)),
+			term_printable(c->differs, d, sizeof(d)));
+	}
+	/* Failure rates, apart from the metrics: runs with each kind of
+	 * failure on each side, Fisher's exact test on the counts. */
+	for (size_t i = 0; i < res->n; i++) {
+		const struct comparison *c = &res->v[i];
+		char sc[128], cand[128];
+
+		if (i && res->v[i - 1].scenario == c->scenario &&
+		    res->v[i - 1].candidate == c->candidate)
+			continue;
+		for (unsigned k = 0; k < FAIL_KINDS; k++) {
+			unsigned b = c->base_fail.n[k], n = c->cand_fail.n[k];
+			double p;
+
+			if (!b && !n)
+				continue;
+			p = stats_fisher_2x2(b, c->base_fail.runs - b, n, c->cand_fail.runs - n);
+			fprintf(out, "failures %s %s: %s in %u of %u runs against %u of %u "
+				     "(Fisher p = %.3g)%s\n",
+				term_printable(c->scenario, sc, sizeof(sc)),
+				term_printable(c->candidate, cand, sizeof(cand)),
+				compare_failure_name(k), b, c->base_fail.runs, n, c->cand_fail.runs, p,
+				k == FAIL_INFRA ? " (not the kernel's)" :
+				p < o->alpha && (double)n / c->cand_fail.runs >
+						(double)b / c->base_fail.runs ? ": more often" : "");
+		}
+	}
 	for (size_t i = 0; i < res->n; i++) {
 		const struct comparison *c = &res->v[i];
 		char buf[700], why[700];
@@ -202,10 +249,15 @@ void compare_ktap(FILE *out, const struct compare_result *res, const struct comp
 		fprintf(out, "%s %zu ", failed ? "not ok" : "ok", i + 1);
 		ktap_name(out, c);
 		if (c->verdict == V_UNDECIDED) {
-			fputs(" # SKIP ", out);
+			fputs(" # SKIP undecided: ", out);
 			ktap_text(out, c->reason);
 		}
 		fputc('\n', out);
+		if (*c->differs) {
+			fputs("# differs besides the kernel: ", out);
+			ktap_text(out, c->differs);
+			fputc('\n', out);
+		}
 		if (c->verdict != V_UNDECIDED) {
 			fprintf(out, "# %s: baseline %.2f, candidate %.2f %s; ", compare_verdict_name(c->verdict),
 				c->base.mean, c->cand.mean, c->metric->unit);
@@ -300,7 +352,7 @@ void compare_junit(FILE *out, const struct compare_result *res, const struct com
 				fputs("\"/>\n", out);
 				break;
 			case V_UNDECIDED:
-				fputs("      <skipped message=\"", out);
+				fputs("      <skipped type=\"undecided\" message=\"undecided: ", out);
 				xml(out, c->reason);
 				fputs("\"/>\n", out);
 				break;
@@ -363,6 +415,27 @@ static json_object *diff_json(const struct comparison *c, const struct compare_o
 	return d;
 }
 
+/* {runs: [b, c], "kernel WARN/BUG": {baseline, candidate, p}, ...} */
+static json_object *failures_json(const struct comparison *c)
+{
+	json_object *o = json_object_new_object(), *runs = json_object_new_array();
+
+	json_object_array_add(runs, json_object_new_int((int)c->base_fail.runs));
+	json_object_array_add(runs, json_object_new_int((int)c->cand_fail.runs));
+	json_object_object_add(o, "runs", runs);
+	for (unsigned k = 0; k < FAIL_KINDS; k++) {
+		json_object *f = json_object_new_object();
+		unsigned b = c->base_fail.n[k], n = c->cand_fail.n[k];
+
+		json_object_object_add(f, "baseline", json_object_new_int((int)b));
+		json_object_object_add(f, "candidate", json_object_new_int((int)n));
+		json_object_object_add(f, "p", json_object_new_double(stats_fisher_2x2(
+			b, c->base_fail.runs - b, n, c->cand_fail.runs - n)));
+		json_object_object_add(o, compare_failure_name(k), f);
+	}
+	return o;
+}
+
 void compare_json(FILE *out, const struct compare_result *res, const struct compare_opts *o)
 {
 	json_object *root = json_object_new_object(), *arr = json_object_new_array();
@@ -375,6 +448,7 @@ void compare_json(FILE *out, const struct compare_result *res, const struct comp
 	json_object_object_add(root, "alpha", json_object_new_double(o->alpha));
 	json_object_object_add(root, "min_effect_pct", json_object_new_double(o->min_effect_pct));
 	json_object_object_add(root, "min_repeats", json_object_new_uint64(o->min_repeats));
+	json_object_object_add(root, "correction", json_object_new_string(o->holm ? "holm" : "none"));
 	for (size_t i = 0; i < res->n; i++) {
 		const struct comparison *c = &res->v[i];
 		json_object *e = json_object_new_object();
@@ -386,19 +460,26 @@ void compare_json(FILE *out, const struct compare_result *res, const struct comp
 		json_object_object_add(e, "unit", json_object_new_string(c->metric->unit));
 		json_object_object_add(e, "better",
 				       json_object_new_string(c->metric->better > 0 ? "higher" : "lower"));
-		json_object_object_add(e, "test", json_object_new_string(c->metric->test));
+		json_object_object_add(e, "test", json_object_new_string(c->method ? c->method :
+									     c->metric->test));
+		json_object_object_add(e, "margin_pct", json_object_new_double(c->margin_pct));
+		json_object_object_add(e, "runs_more", c->verdict == V_UNDECIDED && c->runs_more ?
+				       json_object_new_int((int)c->runs_more) : NULL);
 		json_object_object_add(e, "baseline_stats", stats_json(&c->base));
 		json_object_object_add(e, "candidate_stats", stats_json(&c->cand));
 		json_object_object_add(e, "baseline_failed", json_object_new_uint64(c->base_failed));
 		json_object_object_add(e, "candidate_failed", json_object_new_uint64(c->cand_failed));
 		json_object_object_add(e, "change_pct", number_or_null(c->change_pct));
 		json_object_object_add(e, "p", number_or_null(c->p));
+		json_object_object_add(e, "p_holm", number_or_null(c->p_adj));
 		json_object_object_add(e, "difference", diff_json(c, o));
 		json_object_object_add(e, "baseline_invalid", json_object_new_uint64(c->base_invalid));
 		json_object_object_add(e, "candidate_invalid", json_object_new_uint64(c->cand_invalid));
 		json_object_object_add(e, "verdict",
 				       json_object_new_string(compare_verdict_name(c->verdict)));
 		json_object_object_add(e, "reason", string_json(c->reason));
+		json_object_object_add(e, "differs", *c->differs ? string_json(c->differs) : NULL);
+		json_object_object_add(e, "failures", failures_json(c));
 		json_object_array_add(arr, e);
 	}
 	for (size_t i = 0; i < res->nnotes; i++)

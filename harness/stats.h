@@ -41,21 +41,81 @@ struct mean_diff {
 int stats_mean_diff(const struct stats *x, const struct stats *y, double alpha,
 		    struct mean_diff *d);
 
+
+
 /*
- * One look of a sequential comparison (memhp ab, docs/compare.md): with
- * looks planned in all, each look tests at alpha / looks (Bonferroni over
- * the looks, so the chance of any false alarm over all of them stays below
- * alpha). better: +1 higher is better, -1 lower. The verdict is
- *   SEQ_WORSE / SEQ_BETTER: p < alpha / looks and |change| >= min_effect_pct;
- *   SEQ_SAME: the interval at that level lies within +-min_effect_pct of the
- *     baseline mean (any change is too small to matter);
- *   SEQ_CONTINUE: neither yet.
- * Needs n >= 2 on both sides (-EDOM). d and p get the look's numbers.
+ * The two-sample comparison every verdict of memhp is made from
+ * (docs/compare.md, "How a difference is tested"): y - x, the candidate's
+ * runs y against the baseline's x, with its 1 - alpha interval and p.
+ *   - "welch": Welch's t, when both sides have 4 runs or more, both have
+ *     spread and the values are not heavily tied;
+ *   - "exact": else, when there are few enough arrangements (at most
+ *     STATS_EXACT_MAX), the exact permutation test of the difference of
+ *     means, its interval by inverting that test (a side with no spread is
+ *     not taken for an exact mean); with 3 runs a side no arrangement is
+ *     rare enough for alpha 0.05, so the interval is unbounded (+-inf);
+ *   - "student": else Student's pooled t (the spread of one side stands in
+ *     for the other's).
+ * Needs 2 runs a side (-EDOM) and finite values (-ERANGE).
  */
-enum seq_verdict { SEQ_CONTINUE, SEQ_WORSE, SEQ_BETTER, SEQ_SAME };
-double stats_look_alpha(double alpha, unsigned looks);
-int stats_seq_look(const struct stats *base, const struct stats *cand, double alpha,
-		   unsigned looks, double min_effect_pct, int better, struct mean_diff *d,
-		   double *p, enum seq_verdict *v);
+#define STATS_EXACT_MAX 20000
+struct two_sample {
+	double diff, lo, hi; /* y - x and its interval (may be infinite) */
+	double p;            /* two-sided */
+	double p_lower;      /* one-sided: P(a difference this low) under no change */
+	double p_upper;      /* one-sided: P(a difference this high) */
+	double se;           /* the spread of diff, for planning more runs (0: none seen) */
+	double df;           /* the t test's degrees of freedom (NAN: exact) */
+	const char *method;  /* "welch", "exact", "student" */
+};
+int stats_two_sample(const double *x, size_t nx, const double *y, size_t ny, double alpha,
+		     struct two_sample *t);
+/* The exact permutation tail of sum(y - shift) among all arrangements of x
+ * and y - shift: P(sum >= observed) (upper) or P(sum <= observed). */
+double stats_perm_tail(const double *x, size_t nx, const double *y, size_t ny, double shift,
+		       int upper);
+/* C(n, k), as a double (inf when beyond). */
+double stats_choose(unsigned n, unsigned k);
+/* The standard normal's upper tail and its inverse. */
+double stats_norm_sf(double z);
+double stats_norm_isf(double p);
+
+/*
+ * The verdict of a comparison (docs/compare.md, "Four outcomes"):
+ *   DEC_WORSE / DEC_BETTER: p < alpha (two-sided) and the change is at least
+ *     min_effect_pct of the baseline mean;
+ *   DEC_SAME: the 1 - alpha interval lies within +-margin_pct of the
+ *     baseline mean (an equivalence test, TOST at alpha / 2 a side), and at
+ *     least one side has spread: identical runs bound no rare failure;
+ *   DEC_UNDECIDED: neither; runs_more is then how many more runs a side
+ *     would likely decide (0: cannot tell).
+ * better: +1 higher is better, -1 lower.
+ */
+enum decision { DEC_UNDECIDED, DEC_WORSE, DEC_BETTER, DEC_SAME };
+struct decide_opts {
+	double alpha, min_effect_pct, margin_pct;
+	int better;
+};
+enum decision stats_decide(const struct two_sample *t, const struct stats *x,
+			   const struct stats *y, const struct decide_opts *o, unsigned *runs_more);
+const char *stats_decision_name(enum decision d); /* "undecided", "regression", ... */
+
+/*
+ * Group-sequential boundaries (Lan-DeMets alpha spending): looks after
+ * n[0] < n[1] < ... < n[k-1] runs a side, one-sided level alpha over all
+ * of them. nominal[i] is look i's one-sided nominal level: a look rejects
+ * when its one-sided p is below it. The boundaries are computed by the
+ * recursive numerical integration of Armitage, McPherson and Rowe over the
+ * Brownian motion of the statistic, so that the chance to cross any of
+ * them under no change is alpha (not Bonferroni's less).
+ */
+enum spending { SPEND_POCOCK, SPEND_OBF };
+int stats_gs_nominal(double alpha, const unsigned *n, unsigned k, enum spending s,
+		     double *nominal);
+
+/* Fisher's exact test of a 2x2 table (a b / c d): the two-sided p, the
+ * sum of the hypergeometric probabilities of the tables with the same
+ * margins no more likely than this one. */
+double stats_fisher_2x2(unsigned a, unsigned b, unsigned c, unsigned d);
 
 #endif

@@ -343,83 +343,17 @@ static void test_power(void **state)
 	assert_true(power >= 0.95);
 }
 
-/*
- * The sequential rule of memhp ab: looks after every pair from 3 to 10 runs
- * a side, each at alpha / 8. Over all looks of an A/A the chance of any
- * false regression must stay below alpha; with a real drop it must stop
- * early and say regression.
- */
-struct seq_outcome {
-	double false_alarm, worse, same, undecided, mean_pairs;
-};
-
-static void simulate_seq(struct rng *r, double q, double rho, double shift,
-			 struct seq_outcome *out)
+static void test_fisher_known_answers(void **state)
 {
-	const unsigned first = 3, max = 10, looks = max - first + 1;
-	unsigned counts[4] = { 0 }, pairs = 0;
-
-	for (unsigned s = 0; s < SIMS; s++) {
-		double a[16], b[16];
-		enum seq_verdict v = SEQ_CONTINUE;
-		unsigned n;
-
-		for (n = 1; n <= max && v == SEQ_CONTINUE; n++) {
-			struct stats x, y;
-			struct mean_diff d;
-			double p;
-
-			a[n - 1] = rng_betabinom(r, BLOCKS, q, rho);
-			b[n - 1] = rng_betabinom(r, BLOCKS, q + shift, rho);
-			if (n < first)
-				continue;
-			stats_of(a, n, &x);
-			stats_of(b, n, &y);
-			assert_int_equal(stats_seq_look(&x, &y, 0.05, looks, 1, +1, &d, &p, &v), 0);
-		}
-		pairs += n - 1;
-		counts[v]++;
-	}
-	out->false_alarm = (double)(counts[SEQ_WORSE] + counts[SEQ_BETTER]) / SIMS;
-	out->worse = (double)counts[SEQ_WORSE] / SIMS;
-	out->same = (double)counts[SEQ_SAME] / SIMS;
-	out->undecided = (double)counts[SEQ_CONTINUE] / SIMS;
-	out->mean_pairs = (double)pairs / SIMS;
-}
-
-static void test_sequential_aa(void **state)
-{
-	struct rng r = { 7 };
-
 	(void)state;
-	for (size_t m = 0; m < sizeof(models) / sizeof(models[0]); m++) {
-		struct seq_outcome o;
-
-		simulate_seq(&r, models[m].q, models[m].rho, 0, &o);
-		printf("# sequential A/A, q %.3f rho %.3f: false alarm %.4f, same %.4f, "
-		       "to max %.4f, %.2f pairs on average\n", models[m].q, models[m].rho,
-		       o.false_alarm, o.same, o.undecided, o.mean_pairs);
-		assert_true(o.false_alarm <= 0.05 + 0.015);
-	}
-}
-
-static void test_sequential_shift(void **state)
-{
-	struct rng r = { 8 };
-	struct seq_outcome o;
-
-	(void)state;
-	/* A drop of 60 blocks at a run sd of 15: stops early, says regression. */
-	simulate_seq(&r, 0.90, 0.01, -60.0 / BLOCKS, &o);
-	printf("# sequential, -60 blocks (4 sd): regression %.4f, %.2f pairs on average\n",
-	       o.worse, o.mean_pairs);
-	assert_true(o.worse >= 0.95);
-	assert_true(o.mean_pairs < 6);
-	/* -30 blocks (2 sd): most runs find it before 10 pairs. */
-	simulate_seq(&r, 0.90, 0.01, -30.0 / BLOCKS, &o);
-	printf("# sequential, -30 blocks (2 sd): regression %.4f, %.2f pairs on average\n",
-	       o.worse, o.mean_pairs);
-	assert_true(o.worse >= 0.5);
+	/* 3 1 / 1 3: two-sided 0.4857 (R: fisher.test) */
+	assert_float_equal(stats_fisher_2x2(3, 1, 1, 3), 0.4857143, 1e-6);
+	/* 0 5 / 5 0: 2 / C(10, 5) */
+	assert_float_equal(stats_fisher_2x2(0, 5, 5, 0), 2.0 / 252, 1e-12);
+	/* 0 6 / 4 2: 0.0606 */
+	assert_float_equal(stats_fisher_2x2(0, 6, 4, 2), 0.06060606, 1e-6);
+	assert_float_equal(stats_fisher_2x2(0, 0, 0, 0), 1, 0);
+	assert_float_equal(stats_fisher_2x2(2, 2, 2, 2), 1, 1e-12);
 }
 
 int main(void)
@@ -438,8 +372,7 @@ int main(void)
 		cmocka_unit_test(test_overdispersed_runs),
 		cmocka_unit_test(test_calibration_aa),
 		cmocka_unit_test(test_power),
-		cmocka_unit_test(test_sequential_aa),
-		cmocka_unit_test(test_sequential_shift),
+		cmocka_unit_test(test_fisher_known_answers),
 	};
 
 	return cmocka_run_group_tests_name("stats", tests, NULL, NULL);
