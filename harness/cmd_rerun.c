@@ -39,7 +39,7 @@ static void usage(FILE *out)
 	      "kernel that is gone or differs is refused, naming it. The new result.json\n"
 	      "records the run it repeats under \"origin\".\n\n"
 	      "  -o, --output DIR   results directory (default: results)\n"
-	      "      --qemu BINARY  emulator (default: qemu-system-x86_64)\n"
+	      "      --qemu BINARY  emulator (default: $MEMHP_QEMU, else qemu-system-x86_64)\n"
 	      "  -h, --help         this text\n\n"
 	      "Exit: as memhp run: 0 ok, 1 the run failed, 2 refused (an input is gone or\n"
 	      "changed, or RESULT.json cannot be read), 128+N interrupted by signal N.\n",
@@ -220,7 +220,7 @@ int cmd_rerun(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
-	struct run_options opt = { .accel = -1, .qemu = "qemu-system-x86_64",
+	struct run_options opt = { .accel = -1, .qemu = runner_default_qemu(),
 				   .progress_tty = isatty(STDERR_FILENO) };
 	const char *out = "results";
 	struct run_record old, rec;

@@ -71,7 +71,7 @@ static void usage(FILE *out)
 		"  -a, --accel A        auto (default: KVM only with kvm_intel/kvm_amd; through\n"
 		"                       libvirt, where it offers kvm on a CPU with vmx/svm),\n"
 		"                       kvm, tcg\n"
-		"      --qemu BINARY    emulator (default: qemu-system-x86_64; QMP backend)\n"
+		"      --qemu BINARY    emulator (default: $MEMHP_QEMU, else qemu-system-x86_64; QMP backend)\n"
 		"  -b, --backend B      qmp (default: memhp starts QEMU and talks QMP) or\n"
 		"                       libvirt (a transient domain through libvirt's API)\n"
 		"  -c, --connect URI    libvirt host to run on (default " BACKEND_LIBVIRT_DEFAULT_URI ");\n"
@@ -345,7 +345,7 @@ int cmd_run(int argc, char **argv)
 		{ 0 },
 	};
 	struct run_batch p = {
-		.opt = { .backend = &backend_qmp, .accel = -1, .qemu = "qemu-system-x86_64",
+		.opt = { .backend = &backend_qmp, .accel = -1, .qemu = runner_default_qemu(),
 			 .progress_tty = isatty(STDERR_FILENO) },
 		.output = "results",
 	};
