@@ -35,7 +35,7 @@ DEMO_SCENARIO ?= scenarios/quick-virtio-mem.ini
 all: $(MEMHP) $(PROBE)
 
 deps:
-	@sh ci/install-deps
+	@STACK=$(STACK) sh ci/install-deps
 
 # Objects carry their header dependencies (-MMD -MP), so a changed header
 # rebuilds only what includes it.
