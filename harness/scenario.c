@@ -46,6 +46,7 @@ static const char *const order_names[] = { "reverse", "forward", NULL };
 static const char *const during_names[] = { "stop", "keep", NULL };
 static const char *const backend_names[] = { "ram", "file", NULL };
 static const char *const page_owner_names[] = { "auto", "on", "off", NULL };
+static const char *const tristate_names[] = { "default", "on", "off", "auto", NULL };
 
 /* Sizes memhp accepts at all: 1 PiB is more than any x86-64 guest
  * addresses, and sums of two such sizes cannot wrap. */
@@ -86,6 +87,14 @@ static const struct scenario_key scenario_keys[] = {
 	  NULL,
 	  "virtio-mem: device block size (power of two); 2M works in sub-blocks, "
 	  "128M in whole memory blocks" },
+	{ "hotplug", "dynamic_memslots", KEY_BOOL, OFF(vmem_dynamic_memslots), 0, "false", 0, 0,
+	  NULL,
+	  "virtio-mem: QEMU's dynamic-memslots=on (QEMU 8.2+, e.g. guest-image/fetch-qemu's 10): "
+	  "the device's memory is mapped in several memslots as the guest plugs it; QMP backend" },
+	{ "hotplug", "unplugged_inaccessible", KEY_CHOICE, OFF(vmem_unplugged_inaccessible), 0,
+	  "default", 0, 0, tristate_names,
+	  "virtio-mem: QEMU's unplugged-inaccessible property (default: QEMU's own, auto on 7.2, on "
+	  "from 8.0; on: the guest must not read unplugged memory); QMP backend" },
 
 	{ "hotplug", "backend", KEY_CHOICE, OFF(memory_backend), 0, "ram", 0, 0, backend_names,
 	  "memory behind hot-added devices: ram (memory-backend-ram) or file "

@@ -3,7 +3,9 @@
 # fetched through memhp's own apt state (Debian 14's layout: a meta package,
 # the kernel in linux-binary-V, the modules in linux-modules-V), boots and
 # hot-plugs on the host's QEMU (quick-dimm, quick-virtio-mem) and on
-# bookworm-backports' QEMU 10 unpacked into the cache (quick-virtio-mem).
+# bookworm-backports' QEMU 10 unpacked into the cache (quick-virtio-mem with
+# [hotplug] dynamic_memslots and unplugged_inaccessible, which QEMU 7.2
+# refuses).
 # Every result records the suite, the packages' exact versions, the QEMU
 # version and what the guest's kernel did with the onlining choices. The
 # downloads (about 40 MB of kernel, 13 MB of QEMU) stay in the memhp cache.
@@ -43,18 +45,30 @@ r=$(find "$OUT/host" -path '*/quick-virtio-mem-*/result.json' | head -n 1)
 check "quick-virtio-mem: virtio_mem's mode and block sizes from its own log" \
 	bash -c "jq -e '.onlining.virtio_mem[0].mode == \"SBM\" and .onlining.virtio_mem[0].subblock_size == 2097152' '$r' > /dev/null"
 
-# QEMU 10 from bookworm-backports, beside the host's.
+# QEMU 10 from bookworm-backports, beside the host's, with its virtio-mem
+# properties as scenario keys. The host's QEMU 7.2 has no dynamic-memslots:
+# the run fails at boot with QEMU's own words.
+sed 's/^block_size = 2M$/&\ndynamic_memslots = true\nunplugged_inaccessible = on/' \
+	scenarios/quick-virtio-mem.ini > "$OUT/vmem-qemu10.ini"
+check "the scenario sets both keys" bash -c "grep -q '^dynamic_memslots = true' '$OUT/vmem-qemu10.ini' && grep -q '^unplugged_inaccessible = on' '$OUT/vmem-qemu10.ini'"
+"$MEMHP" run -r 1 -o "$OUT/qemu7" --qemu qemu-system-x86_64 --kernel "$KERNEL" "$OUT/vmem-qemu10.ini" \
+	> /dev/null 2>&1
+r=$(find "$OUT/qemu7" -name result.json | head -n 1)
+check "QEMU 7.2 refuses dynamic_memslots at boot, in QEMU's words" \
+	bash -c "jq -e '.status == \"failed\" and .failed_phase == \"boot\" and (.reason | contains(\"dynamic-memslots\"))' '$r' > /dev/null"
 if ! qemu=$(guest-image/fetch-qemu 2> "$OUT/fetch-qemu.err"); then
 	not_ok "fetch-qemu unpacks bookworm-backports' QEMU" "$(tail -n 3 "$OUT/fetch-qemu.err")"
 else
 	check "its shared libraries all resolve" bash -c "! ldd '$qemu' | grep -q 'not found'"
 	MEMHP_QEMU=$qemu "$MEMHP" run -r 1 -o "$OUT/qemu10" --kernel "$KERNEL" \
-		scenarios/quick-virtio-mem.ini > "$OUT/qemu10.out" 2> "$OUT/qemu10.err"
+		"$OUT/vmem-qemu10.ini" > "$OUT/qemu10.out" 2> "$OUT/qemu10.err"
 	rc=$?
 	r=$(find "$OUT/qemu10" -name result.json | head -n 1)
 	echo "# QEMU 10: $(jq -r '"\(.vmm.version), boot \(.phases_ms.boot) ms, \(.count.removed) of \(.count.hotplugged) removed"' "$r" 2> /dev/null)"
-	check "MEMHP_QEMU: quick-virtio-mem on QEMU 10 and the 7.x kernel, every block removed" \
-		bash -c "test $rc -eq 0 && jq -e '.status == \"ok\" and (.vmm.version | startswith(\"QEMU 10.\")) and .count.removed == .count.hotplugged' '$r' > /dev/null"
+	check "MEMHP_QEMU: QEMU 10, dynamic-memslots and unplugged-inaccessible on, the 7.x kernel: every block removed" \
+		bash -c "test $rc -eq 0 && jq -e '.status == \"ok\" and (.vmm.version | startswith(\"10.\")) and .count.removed == .count.hotplugged and .count.hotplugged > 0' '$r' > /dev/null"
+	check "the QEMU command line had both properties" \
+		grep -q 'dynamic-memslots=on,unplugged-inaccessible=on' "$(dirname "$r")/qemu.log" 
 fi
 
 finish newstack

@@ -13,6 +13,8 @@
 
 #include <cmocka.h>
 
+#include "backend.h"
+#include "hotplug.h"
 #include "scenario.h"
 #include "units.h"
 
@@ -406,6 +408,36 @@ static void test_format_size(void **state)
 	assert_string_equal(format_size(3ULL * 1000 * 1000 * 1000, b, sizeof(b)), "2.79 GiB");
 }
 
+/* [hotplug] dynamic_memslots and unplugged_inaccessible reach the device. */
+static void test_vmem_qemu_keys(void **state)
+{
+	struct vm_virtio_mem vmem;
+	struct vm_config cfg = { 0 };
+	struct scenario sc;
+	struct err err;
+
+	(void)state;
+	assert_int_equal(scenario_load_string(&sc, "d.ini", "", &err), 0);
+	assert_false(sc.vmem_dynamic_memslots);
+	assert_int_equal(sc.vmem_unplugged_inaccessible, VMEM_DEFAULT);
+	hotplug_for(sc.method)->configure(&sc, &cfg, &vmem);
+	assert_false(vmem.dynamic_memslots);
+	assert_null(vmem.unplugged_inaccessible);
+
+	assert_int_equal(scenario_load_string(&sc, "d.ini", "[hotplug]\ndynamic_memslots = true\n"
+					      "unplugged_inaccessible = off\n", &err), 0);
+	hotplug_for(sc.method)->configure(&sc, &cfg, &vmem);
+	assert_true(vmem.dynamic_memslots);
+	assert_string_equal(vmem.unplugged_inaccessible, "off");
+	assert_int_equal(scenario_load_string(&sc, "d.ini", "[hotplug]\nunplugged_inaccessible = auto\n",
+					      &err), 0);
+	hotplug_for(sc.method)->configure(&sc, &cfg, &vmem);
+	assert_string_equal(vmem.unplugged_inaccessible, "auto");
+	assert_int_equal(scenario_load_string(&sc, "d.ini", "[hotplug]\nunplugged_inaccessible = maybe\n",
+					      &err), -EINVAL);
+	assert_non_null(strstr(err.msg, "maybe"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -419,6 +451,7 @@ int main(void)
 		cmocka_unit_test(test_file_contents),
 		cmocka_unit_test(test_missing_file),
 		cmocka_unit_test(test_shipped_scenarios_load),
+		cmocka_unit_test(test_vmem_qemu_keys),
 		cmocka_unit_test(test_sizes),
 		cmocka_unit_test(test_durations),
 		cmocka_unit_test(test_format_size),
