@@ -18,6 +18,7 @@
 enum hotplug_method { METHOD_VIRTIO_MEM, METHOD_DIMM };
 enum online_policy { POLICY_ONLINE, POLICY_ONLINE_KERNEL, POLICY_ONLINE_MOVABLE, POLICY_AUTO_MOVABLE };
 enum accel_choice { ACCEL_AUTO, ACCEL_KVM, ACCEL_TCG };
+enum memmap_choice { MEMMAP_OFF, MEMMAP_ON, MEMMAP_FORCE };
 enum vmem_tristate { VMEM_DEFAULT, VMEM_ON, VMEM_OFF, VMEM_AUTO };
 enum unplug_order { ORDER_REVERSE, ORDER_FORWARD };
 enum during_unplug { DURING_UNPLUG_STOP, DURING_UNPLUG_KEEP };
@@ -65,7 +66,7 @@ struct scenario {
 	/* [online] */
 	unsigned policy; /* enum online_policy */
 	unsigned auto_movable_ratio;
-	bool memmap_on_memory;
+	unsigned memmap_on_memory; /* enum memmap_choice */
 	int64_t timeout_online_ms;
 
 	/* [unplug] */
