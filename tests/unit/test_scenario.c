@@ -429,6 +429,7 @@ static void test_memmap_on_memory_force(void **state)
 		assert_int_equal(scenario_load_string(&sc, "m.ini", text, &err), 0);
 		scenario_policy_cmdline(&sc, cmd, sizeof(cmd));
 		assert_non_null(strstr(cmd, cases[i].cmdline));
+		scenario_free(&sc);
 	}
 	assert_int_equal(scenario_load_string(&sc, "m.ini", "[online]\nmemmap_on_memory = Force\n",
 					      &err), -EINVAL);
@@ -450,16 +451,19 @@ static void test_vmem_qemu_keys(void **state)
 	hotplug_for(sc.method)->configure(&sc, &cfg, &vmem);
 	assert_false(vmem.dynamic_memslots);
 	assert_null(vmem.unplugged_inaccessible);
+	scenario_free(&sc);
 
 	assert_int_equal(scenario_load_string(&sc, "d.ini", "[hotplug]\ndynamic_memslots = true\n"
 					      "unplugged_inaccessible = off\n", &err), 0);
 	hotplug_for(sc.method)->configure(&sc, &cfg, &vmem);
 	assert_true(vmem.dynamic_memslots);
 	assert_string_equal(vmem.unplugged_inaccessible, "off");
+	scenario_free(&sc);
 	assert_int_equal(scenario_load_string(&sc, "d.ini", "[hotplug]\nunplugged_inaccessible = auto\n",
 					      &err), 0);
 	hotplug_for(sc.method)->configure(&sc, &cfg, &vmem);
 	assert_string_equal(vmem.unplugged_inaccessible, "auto");
+	scenario_free(&sc);
 	assert_int_equal(scenario_load_string(&sc, "d.ini", "[hotplug]\nunplugged_inaccessible = maybe\n",
 					      &err), -EINVAL);
 	assert_non_null(strstr(err.msg, "maybe"));
