@@ -48,6 +48,7 @@ static const char *const during_names[] = { "stop", "keep", NULL };
 static const char *const backend_names[] = { "ram", "file", NULL };
 static const char *const page_owner_names[] = { "auto", "on", "off", NULL };
 static const char *const tristate_names[] = { "default", "on", "off", "auto", NULL };
+static const char *const hvo_names[] = { "default", "on", "off", NULL };
 
 /* Sizes memhp accepts at all: 1 PiB is more than any x86-64 guest
  * addresses, and sums of two such sizes cannot wrap. */
@@ -114,6 +115,10 @@ static const struct scenario_key scenario_keys[] = {
 	  "memory_hotplug.memmap_on_memory: place the memmap inside the hot-added block; "
 	  "force (Linux 6.6+): also where that wastes part of the block (a kernel without it "
 	  "ignores the parameter: onlining.memmap_on_memory in the result says what it did)" },
+	{ "online", "hvo", KEY_CHOICE, OFF(hvo), 0, "default", 0, 0, hvo_names,
+	  "HugeTLB Vmemmap Optimization: hugetlb_free_vmemmap=on or off on the kernel command "
+	  "line (default: the kernel's own); frees most of a hugetlb page's memmap, which has "
+	  "made blocks holding hugetlb pages fail to offline" },
 	{ "online", "timeout", KEY_DURATION, OFF(timeout_online_ms), 0, "120s", 1, DUR_MAX_MS,
 	  NULL,
 	  "how long plugging and onlining may take before the run fails" },
@@ -709,9 +714,12 @@ void scenario_policy_cmdline(const struct scenario *sc, char *buf, size_t len)
 			      " memory_hotplug.auto_movable_ratio=%u", sc->auto_movable_ratio);
 	else
 		n += snprintf(buf + n, len - (size_t)n, " memory_hotplug.online_policy=contig-zones");
-	snprintf(buf + n, len - (size_t)n, " memory_hotplug.memmap_on_memory=%s",
-		 sc->memmap_on_memory == MEMMAP_FORCE ? "force" :
-		 sc->memmap_on_memory == MEMMAP_ON    ? "1" : "0");
+	n += snprintf(buf + n, len - (size_t)n, " memory_hotplug.memmap_on_memory=%s",
+		      sc->memmap_on_memory == MEMMAP_FORCE ? "force" :
+		      sc->memmap_on_memory == MEMMAP_ON    ? "1" : "0");
+	if (sc->hvo != VMEM_DEFAULT && (size_t)n < len)
+		snprintf(buf + n, len - (size_t)n, " hugetlb_free_vmemmap=%s",
+			 sc->hvo == VMEM_ON ? "on" : "off");
 }
 
 uint64_t scenario_fill_bytes(const struct scenario *sc, uint64_t mem_total)

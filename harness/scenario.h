@@ -67,6 +67,7 @@ struct scenario {
 	unsigned policy; /* enum online_policy */
 	unsigned auto_movable_ratio;
 	unsigned memmap_on_memory; /* enum memmap_choice */
+	unsigned hvo; /* [online] hvo: enum vmem_tristate (default, on, off) */
 	int64_t timeout_online_ms;
 
 	/* [unplug] */

@@ -431,6 +431,18 @@ static void test_memmap_on_memory_force(void **state)
 		assert_non_null(strstr(cmd, cases[i].cmdline));
 		scenario_free(&sc);
 	}
+	assert_int_equal(scenario_load_string(&sc, "m.ini", "[online]\nhvo = on\n", &err), 0);
+	scenario_policy_cmdline(&sc, cmd, sizeof(cmd));
+	assert_non_null(strstr(cmd, "memory_hotplug.memmap_on_memory=0 hugetlb_free_vmemmap=on"));
+	scenario_free(&sc);
+	assert_int_equal(scenario_load_string(&sc, "m.ini", "[online]\nhvo = off\n", &err), 0);
+	scenario_policy_cmdline(&sc, cmd, sizeof(cmd));
+	assert_non_null(strstr(cmd, " hugetlb_free_vmemmap=off"));
+	scenario_free(&sc);
+	assert_int_equal(scenario_load_string(&sc, "m.ini", "", &err), 0);
+	scenario_policy_cmdline(&sc, cmd, sizeof(cmd));
+	assert_null(strstr(cmd, "hugetlb_free_vmemmap"));
+	scenario_free(&sc);
 	assert_int_equal(scenario_load_string(&sc, "m.ini", "[online]\nmemmap_on_memory = Force\n",
 					      &err), -EINVAL);
 	assert_non_null(strstr(err.msg, "is not a boolean (true/false) or force"));
