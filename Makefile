@@ -256,7 +256,7 @@ install: all man
 	install -m 0755 $(MEMHP) $(DESTDIR)$(BINDIR)/memhp
 	install -m 0755 $(PROBE) $(DESTDIR)$(LIBEXECDIR)/memhp-probe
 	install -m 0755 guest-image/build-image guest-image/build-kernel guest-image/init \
-		$(DESTDIR)$(DATADIR)/guest-image/
+		guest-image/debian-apt guest-image/fetch-qemu $(DESTDIR)$(DATADIR)/guest-image/
 	install -m 0644 guest-image/kconfig/* $(DESTDIR)$(DATADIR)/guest-image/kconfig/
 	cp -R guest-image/patches/. $(DESTDIR)$(DATADIR)/guest-image/patches/
 	install -m 0644 scenarios/*.ini $(DESTDIR)$(DATADIR)/scenarios/
