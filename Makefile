@@ -35,7 +35,7 @@ DEMO_SCENARIO ?= scenarios/quick-virtio-mem.ini
 all: $(MEMHP) $(PROBE)
 
 deps:
-	@sh ci/install-deps
+	@STACK=$(STACK) sh ci/install-deps
 
 # Objects carry their header dependencies (-MMD -MP), so a changed header
 # rebuilds only what includes it.
@@ -250,7 +250,8 @@ install: all man
 	install -m 0755 $(MEMHP) $(DESTDIR)$(BINDIR)/memhp
 	install -m 0755 $(PROBE) $(DESTDIR)$(LIBEXECDIR)/memhp-probe
 	install -m 0755 guest-image/build-image guest-image/build-kernel guest-image/init \
-		guest-image/build-disk guest-image/disk-init $(DESTDIR)$(DATADIR)/guest-image/
+		guest-image/build-disk guest-image/disk-init guest-image/debian-apt guest-image/fetch-qemu \
+		$(DESTDIR)$(DATADIR)/guest-image/
 	install -m 0644 guest-image/kconfig/* $(DESTDIR)$(DATADIR)/guest-image/kconfig/
 	cp -R guest-image/patches/. $(DESTDIR)$(DATADIR)/guest-image/patches/
 	install -m 0644 scenarios/*.ini $(DESTDIR)$(DATADIR)/scenarios/

@@ -26,6 +26,8 @@ struct vm_virtio_mem {
 	char id[32];
 	uint64_t max_size;   /* size of its memory backend */
 	uint64_t block_size; /* device block size */
+	bool dynamic_memslots;  /* dynamic-memslots=on */
+	const char *unplugged_inaccessible; /* "on", "off", "auto" or NULL: QEMU's default */
 };
 
 struct vm_config {

@@ -162,6 +162,12 @@ char *lv_domain_xml(const struct vm_config *cfg, const char *name, const char *k
 			"(libvirt places file-backed memory in qemu.conf's memory_backing_dir)");
 		return NULL;
 	}
+	for (size_t i = 0; i < cfg->nvirtio_mem; i++)
+		if (cfg->virtio_mem[i].dynamic_memslots || cfg->virtio_mem[i].unplugged_inaccessible) {
+			err_set(err, "[hotplug] dynamic_memslots and unplugged_inaccessible are not "
+				"supported by the libvirt backend (use the QMP backend)");
+			return NULL;
+		}
 	if (strpbrk(cfg->machine, ",=")) {
 		err_set(err, "machine '%s': the libvirt backend takes a plain machine type",
 			cfg->machine);

@@ -133,8 +133,11 @@ static void build_argv(const struct vm_config *cfg, struct argv *a)
 				 d->max_size);
 		}
 		argv_add(a, "-device");
-		argv_add(a, "virtio-mem-pci,id=%s,memdev=mem-%s,requested-size=0,block-size=%" PRIu64,
-			 d->id, d->id, d->block_size);
+		argv_add(a, "virtio-mem-pci,id=%s,memdev=mem-%s,requested-size=0,block-size=%" PRIu64
+			 "%s%s%s",
+			 d->id, d->id, d->block_size, d->dynamic_memslots ? ",dynamic-memslots=on" : "",
+			 d->unplugged_inaccessible ? ",unplugged-inaccessible=" : "",
+			 d->unplugged_inaccessible ? d->unplugged_inaccessible : "");
 	}
 	free(serial);
 	free(rundir);

@@ -39,7 +39,7 @@ struct rerun_args {
 static const struct opt rerun_opts[] = {
 	{ OPT("output", 'o', OPT_STRING, RA(out), "DIR", "results directory (default: results)") },
 	{ OPT("qemu", 0, OPT_STRING, RA(qemu), "BINARY",
-	      "emulator (default: qemu-system-x86_64)") },
+	      "emulator (default: $MEMHP_QEMU, else qemu-system-x86_64)") },
 	{ 0 },
 };
 
@@ -220,7 +220,7 @@ static int make_dir(const char *out, const struct run_record *old, char *dir, si
 
 int cmd_rerun(int argc, char **argv)
 {
-	struct rerun_args args = { .out = "results", .qemu = "qemu-system-x86_64" };
+	struct rerun_args args = { .out = "results", .qemu = runner_default_qemu() };
 	const struct opt_group g[] = {
 		{ rerun_opts, &args, NULL, false },
 		{ opts_help, &args, NULL, false },

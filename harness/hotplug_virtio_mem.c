@@ -31,6 +31,11 @@ static void vmem_configure(const struct scenario *sc, struct vm_config *cfg,
 	snprintf(storage->id, sizeof(storage->id), VMEM_ID);
 	storage->max_size = sc->total;
 	storage->block_size = sc->vmem_block_size;
+	storage->dynamic_memslots = sc->vmem_dynamic_memslots;
+	storage->unplugged_inaccessible =
+		sc->vmem_unplugged_inaccessible == VMEM_ON    ? "on" :
+		sc->vmem_unplugged_inaccessible == VMEM_OFF   ? "off" :
+		sc->vmem_unplugged_inaccessible == VMEM_AUTO  ? "auto" : NULL;
 	cfg->virtio_mem = storage;
 	cfg->nvirtio_mem = 1;
 }

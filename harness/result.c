@@ -91,6 +91,8 @@ enum ftype {
 	F_OUTCOME, /* enum outcome, by name */
 	F_FINAL,   /* enum block_final, by name */
 	F_JSON,    /* json_object *: an object or null, kept verbatim */
+	F_JSON_OPT, /* the same, left out of the file when NULL (fields newer
+		     * than most results: they read back as absent) */
 };
 
 struct field {
@@ -129,6 +131,7 @@ static const struct field result_fields[] = {
 	FLD(RR, "kernel", "cmdline", F_STRP, cmdline, 0),
 	FLD(RR, "kernel", "image", F_STR, image_key, 0),
 	FLD(RR, "kernel", "build", F_JSON, kernel_build, 0),
+	FLD(RR, "kernel", "package", F_JSON_OPT, kernel_package, 0),
 	FLD(RR, "image", "kind", F_STR, image_kind, 0),
 	FLD(RR, "image", "spec", F_STR, image_spec, 0),
 	FLD(RR, "image", "hash", F_STR, image_hash, 0),
@@ -165,6 +168,7 @@ static const struct field result_fields[] = {
 	FLD(RR, "vmm", "rss_before_plug", F_U64, vmm_rss.before, FLAG(RR, vmm_rss.have_before)),
 	FLD(RR, "vmm", "rss_loaded", F_U64, vmm_rss.loaded, FLAG(RR, vmm_rss.have_loaded)),
 	FLD(RR, "vmm", "rss_after_unplug", F_U64, vmm_rss.after, FLAG(RR, vmm_rss.have_after)),
+	FLD(RR, NULL, "onlining", F_JSON_OPT, onlining, 0),
 };
 
 #define BR struct block_record
@@ -258,6 +262,8 @@ void result_free(struct run_record *r)
 	json_object_put(r->workload);
 	json_object_put(r->kernel_build);
 	json_object_put(r->why_probe);
+	json_object_put(r->kernel_package);
+	json_object_put(r->onlining);
 	result_init(r);
 }
 
@@ -346,7 +352,8 @@ static json_object *field_to_json(const struct field *f, const char *base)
 	case F_BOOL: return json_object_new_boolean(*(const bool *)p);
 	case F_OUTCOME: return json_object_new_string(result_outcome_name(*(const enum outcome *)p));
 	case F_FINAL: return json_object_new_string(result_final_name(*(const enum block_final *)p));
-	case F_JSON: return json_object_get(*(json_object *const *)p);
+	case F_JSON:
+	case F_JSON_OPT: return json_object_get(*(json_object *const *)p);
 	}
 	return NULL;
 }
@@ -356,6 +363,8 @@ static void fields_to_json(json_object *o, const struct field *fields, size_t n,
 	for (size_t i = 0; i < n; i++) {
 		const struct field *f = &fields[i];
 
+		if (f->type == F_JSON_OPT && !*(json_object *const *)(base + f->offset))
+			continue;
 		json_object_object_add(group_of(o, f->group, true), f->key, field_to_json(f, base));
 	}
 }
@@ -514,7 +523,7 @@ static int field_from_json(const struct field *f, bool present, json_object *v, 
 	if (!v) {
 		/* Missing: an older file; empty. Null: not measured, which only
 		 * measurements (flag) and verbatim objects can be. */
-		if (present && !f->flag && f->type != F_JSON)
+		if (present && !f->flag && f->type != F_JSON && f->type != F_JSON_OPT)
 			return bad_field(err, w, f, f->type == F_STR || f->type == F_STRP ?
 						    "expected a string, got null" :
 						    "expected a value, got null", NULL);
@@ -573,6 +582,7 @@ static int field_from_json(const struct field *f, bool present, json_object *v, 
 		*(enum block_final *)p = (enum block_final)i;
 		return 0;
 	case F_JSON:
+	case F_JSON_OPT:
 		if (!json_object_is_type(v, json_type_object))
 			return bad_field(err, w, f, "an object or null", v);
 		*(json_object **)p = json_object_get(v);

@@ -180,6 +180,12 @@ struct run_record {
 	json_object *probe_final; /* the last probe snapshot, kept verbatim */
 	json_object *workload;    /* workload.c's record of the workload, verbatim */
 	json_object *kernel_build; /* build-kernel's kernel.json for build: kernels, or NULL */
+	/* deb: kernels: {"suite", "packages": [{name, version, suite}]} from
+	 * build-image's image.json, or NULL */
+	json_object *kernel_package;
+	/* what the guest's kernel did with the onlining choices (onlining.h),
+	 * or NULL in results older than it */
+	json_object *onlining;
 	uint64_t vmm_peak_rss;    /* bytes, the emulator's VmHWM at the end */
 };
 

@@ -89,7 +89,7 @@ const struct opt run_pass_opts[] = {
 	  "libvirt, where it offers kvm on a CPU with vmx/svm),\n"
 	  "kvm, tcg"), .choices = "auto kvm tcg" },
 	{ OPT("qemu", 0, OPT_STRING, R(pass.qemu), "BINARY",
-	  "emulator (default: qemu-system-x86_64; QMP backend)") },
+	  "emulator (default: $MEMHP_QEMU, else\nqemu-system-x86_64; QMP backend)") },
 	{ OPT("backend", 'b', OPT_STRING, R(pass.backend), "B",
 	  "qmp (default: memhp starts QEMU and talks QMP) or\n"
 	  "libvirt (a transient domain through libvirt's API)"), .choices = "qmp libvirt" },

@@ -23,6 +23,7 @@
 #include "hotplug.h"
 #include "image.h"
 #include "klog.h"
+#include "onlining.h"
 #include "runner.h"
 #include "signals.h"
 #include "subproc.h"
@@ -145,8 +146,10 @@ static void take_log(struct run *run, json_object *root)
 		for (size_t i = 0; i < json_object_array_length(kmsg); i++) {
 			json_object *line = json_object_array_get_idx(kmsg, i);
 
-			if (json_object_is_type(line, json_type_string))
-				result_add_kmsg(run->rec, json_object_get_string(line));
+			if (!json_object_is_type(line, json_type_string))
+				continue;
+			result_add_kmsg(run->rec, json_object_get_string(line));
+			onlining_note_kmsg(run->rec->onlining, json_object_get_string(line));
 		}
 	if (json_object_object_get_ex(root, "klog", &kmsg)) {
 		run->rec->klog.have = true;
@@ -597,6 +600,32 @@ static int first_contact(struct run *run, struct err *err)
 	return 0;
 }
 
+/* From the image's image.json: a deb: kernel's suite and packages
+ * (kernel.package) and what its configuration says about onlining. */
+static void keep_image_facts(struct run_record *rec, const char *dir)
+{
+	char path[4300];
+	json_object *meta, *v, *pkgs, *kconfig = NULL;
+
+	snprintf(path, sizeof(path), "%s/image.json", dir);
+	meta = json_object_from_file(path);
+	json_object_put(rec->kernel_package);
+	rec->kernel_package = NULL;
+	if (meta && json_object_object_get_ex(meta, "packages", &pkgs) &&
+	    json_object_is_type(pkgs, json_type_array) && json_object_array_length(pkgs)) {
+		rec->kernel_package = json_object_new_object();
+		json_object_object_add(rec->kernel_package, "suite",
+				       json_object_object_get_ex(meta, "suite", &v) ?
+					       json_object_get(v) : NULL);
+		json_object_object_add(rec->kernel_package, "packages", json_object_get(pkgs));
+	}
+	if (meta)
+		json_object_object_get_ex(meta, "kconfig", &kconfig);
+	json_object_put(rec->onlining);
+	rec->onlining = onlining_new(kconfig);
+	json_object_put(meta);
+}
+
 static int phase_image(struct run *run, struct err *err)
 {
 	struct run_record *rec = run->rec;
@@ -607,6 +636,7 @@ static int phase_image(struct run *run, struct err *err)
 		return rc;
 	str_copy(rec->image_key, sizeof(rec->image_key), run->img.key);
 	str_copy(rec->kernel_release, sizeof(rec->kernel_release), run->img.release);
+	keep_image_facts(rec, run->img.dir);
 	if (*run->img.build) {
 		char path[4300];
 
@@ -892,6 +922,9 @@ static int run_phases(struct run *run, enum phase *phase, struct err *err)
 		if (rc)
 			return rc;
 		phase_end(run->rec, *phase, t);
+		if (run->last.raw)
+			onlining_note_snapshot(run->rec->onlining, result_phase_name(*phase),
+					       run->last.raw);
 	}
 	return 0;
 }
@@ -982,4 +1015,11 @@ int runner_run(const struct scenario *sc, const struct run_options *opt,
 	if (rc)
 		keep_elsewhere(rec, err);
 	return rc;
+}
+
+const char *runner_default_qemu(void)
+{
+	const char *q = getenv("MEMHP_QEMU");
+
+	return q && *q ? q : "qemu-system-x86_64";
 }

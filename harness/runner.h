@@ -38,4 +38,8 @@ struct run_options {
 int runner_run(const struct scenario *sc, const struct run_options *opt,
 	       struct run_record *rec, struct err *err);
 
+/* The emulator when --qemu is not given: $MEMHP_QEMU (for example
+ * guest-image/fetch-qemu's QEMU 10), else qemu-system-x86_64 on PATH. */
+const char *runner_default_qemu(void);
+
 #endif

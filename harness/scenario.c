@@ -24,7 +24,8 @@
 #include "str.h"
 
 enum key_type { KEY_SIZE, KEY_UINT, KEY_BOOL, KEY_CHOICE, KEY_DURATION, KEY_STRING, KEY_FILL,
-		KEY_MIX /* a string, parsed into workload_mix as well */ };
+		KEY_MIX /* a string, parsed into workload_mix as well */,
+		KEY_BOOL_FORCE /* unsigned: a boolean's 0 or 1, or 2 for "force" */ };
 
 struct scenario_key {
 	const char *section;
@@ -46,6 +47,8 @@ static const char *const order_names[] = { "reverse", "forward", NULL };
 static const char *const during_names[] = { "stop", "keep", NULL };
 static const char *const backend_names[] = { "ram", "file", NULL };
 static const char *const page_owner_names[] = { "auto", "on", "off", NULL };
+static const char *const tristate_names[] = { "default", "on", "off", "auto", NULL };
+static const char *const hvo_names[] = { "default", "on", "off", NULL };
 
 /* Sizes memhp accepts at all: 1 PiB is more than any x86-64 guest
  * addresses, and sums of two such sizes cannot wrap. */
@@ -86,6 +89,14 @@ static const struct scenario_key scenario_keys[] = {
 	  NULL,
 	  "virtio-mem: device block size (power of two); 2M works in sub-blocks, "
 	  "128M in whole memory blocks" },
+	{ "hotplug", "dynamic_memslots", KEY_BOOL, OFF(vmem_dynamic_memslots), 0, "false", 0, 0,
+	  NULL,
+	  "virtio-mem: QEMU's dynamic-memslots=on (QEMU 8.2+, e.g. guest-image/fetch-qemu's 10): "
+	  "the device's memory is mapped in several memslots as the guest plugs it; QMP backend" },
+	{ "hotplug", "unplugged_inaccessible", KEY_CHOICE, OFF(vmem_unplugged_inaccessible), 0,
+	  "default", 0, 0, tristate_names,
+	  "virtio-mem: QEMU's unplugged-inaccessible property (default: QEMU's own, auto on 7.2, on "
+	  "from 8.0; on: the guest must not read unplugged memory); QMP backend" },
 
 	{ "hotplug", "backend", KEY_CHOICE, OFF(memory_backend), 0, "ram", 0, 0, backend_names,
 	  "memory behind hot-added devices: ram (memory-backend-ram) or file "
@@ -99,8 +110,15 @@ static const struct scenario_key scenario_keys[] = {
 	  "auto-movable (memory_hotplug.online_policy=auto-movable)" },
 	{ "online", "auto_movable_ratio", KEY_UINT, OFF(auto_movable_ratio), 0, "301", 0, 100000,
 	  NULL, "auto-movable: memory_hotplug.auto_movable_ratio (percent)" },
-	{ "online", "memmap_on_memory", KEY_BOOL, OFF(memmap_on_memory), 0, "false", 0, 0, NULL,
-	  "memory_hotplug.memmap_on_memory: place the memmap inside the hot-added block" },
+	{ "online", "memmap_on_memory", KEY_BOOL_FORCE, OFF(memmap_on_memory), 0, "false", 0, 0,
+	  NULL,
+	  "memory_hotplug.memmap_on_memory: place the memmap inside the hot-added block; "
+	  "force (Linux 6.6+): also where that wastes part of the block (a kernel without it "
+	  "ignores the parameter: onlining.memmap_on_memory in the result says what it did)" },
+	{ "online", "hvo", KEY_CHOICE, OFF(hvo), 0, "default", 0, 0, hvo_names,
+	  "HugeTLB Vmemmap Optimization: hugetlb_free_vmemmap=on or off on the kernel command "
+	  "line (default: the kernel's own); frees most of a hugetlb page's memmap, which has "
+	  "made blocks holding hugetlb pages fail to offline" },
 	{ "online", "timeout", KEY_DURATION, OFF(timeout_online_ms), 0, "120s", 1, DUR_MAX_MS,
 	  NULL,
 	  "how long plugging and onlining may take before the run fails" },
@@ -179,7 +197,7 @@ static const char *type_name(const struct scenario_key *k)
 {
 	static const char *const names[] = { "size", "integer", "bool", "choice",
 					      "duration", "string", "size or %",
-					      "string" };
+					      "string", "bool or force" };
 
 	return names[k->type];
 }
@@ -250,6 +268,23 @@ static int set_value(struct scenario *sc, const struct scenario_key *k, const ch
 			*(bool *)field = false;
 		} else {
 			snprintf(msg, msglen, "%s: '%s' is not a boolean (true/false)", k->name, value);
+			return -EINVAL;
+		}
+		return 0;
+	case KEY_BOOL_FORCE:
+		if (!strcmp(value, "force")) {
+			*(unsigned *)field = MEMMAP_FORCE;
+			return 0;
+		}
+		if (!strcasecmp(value, "true") || !strcasecmp(value, "yes") ||
+		    !strcasecmp(value, "on") || !strcmp(value, "1")) {
+			*(unsigned *)field = MEMMAP_ON;
+		} else if (!strcasecmp(value, "false") || !strcasecmp(value, "no") ||
+			   !strcasecmp(value, "off") || !strcmp(value, "0")) {
+			*(unsigned *)field = MEMMAP_OFF;
+		} else {
+			snprintf(msg, msglen, "%s: '%s' is not a boolean (true/false) or force",
+				 k->name, value);
 			return -EINVAL;
 		}
 		return 0;
@@ -687,8 +722,12 @@ void scenario_policy_cmdline(const struct scenario *sc, char *buf, size_t len)
 			      " memory_hotplug.auto_movable_ratio=%u", sc->auto_movable_ratio);
 	else
 		n += snprintf(buf + n, len - (size_t)n, " memory_hotplug.online_policy=contig-zones");
-	snprintf(buf + n, len - (size_t)n, " memory_hotplug.memmap_on_memory=%d",
-		 sc->memmap_on_memory ? 1 : 0);
+	n += snprintf(buf + n, len - (size_t)n, " memory_hotplug.memmap_on_memory=%s",
+		      sc->memmap_on_memory == MEMMAP_FORCE ? "force" :
+		      sc->memmap_on_memory == MEMMAP_ON    ? "1" : "0");
+	if (sc->hvo != VMEM_DEFAULT && (size_t)n < len)
+		snprintf(buf + n, len - (size_t)n, " hugetlb_free_vmemmap=%s",
+			 sc->hvo == VMEM_ON ? "on" : "off");
 }
 
 uint64_t scenario_fill_bytes(const struct scenario *sc, uint64_t mem_total)

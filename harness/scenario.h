@@ -18,6 +18,8 @@
 enum hotplug_method { METHOD_VIRTIO_MEM, METHOD_DIMM };
 enum online_policy { POLICY_ONLINE, POLICY_ONLINE_KERNEL, POLICY_ONLINE_MOVABLE, POLICY_AUTO_MOVABLE };
 enum accel_choice { ACCEL_AUTO, ACCEL_KVM, ACCEL_TCG };
+enum memmap_choice { MEMMAP_OFF, MEMMAP_ON, MEMMAP_FORCE };
+enum vmem_tristate { VMEM_DEFAULT, VMEM_ON, VMEM_OFF, VMEM_AUTO };
 enum unplug_order { ORDER_REVERSE, ORDER_FORWARD };
 enum during_unplug { DURING_UNPLUG_STOP, DURING_UNPLUG_KEEP };
 enum memory_backend { BACKEND_RAM, BACKEND_FILE };
@@ -53,13 +55,19 @@ struct scenario {
 	uint64_t dimm_size;
 	/* [hotplug] block_size: the virtio-mem device block, not a Linux memory block */
 	uint64_t vmem_block_size;
+	/* [hotplug] dynamic_memslots, unplugged_inaccessible: virtio-mem
+	 * device properties of newer QEMUs (enum vmem_tristate: default leaves
+	 * QEMU's own default) */
+	bool vmem_dynamic_memslots;
+	unsigned vmem_unplugged_inaccessible;
 	unsigned memory_backend; /* enum memory_backend, for hot-added memory */
 	char backend_path[1024];
 
 	/* [online] */
 	unsigned policy; /* enum online_policy */
 	unsigned auto_movable_ratio;
-	bool memmap_on_memory;
+	unsigned memmap_on_memory; /* enum memmap_choice */
+	unsigned hvo; /* [online] hvo: enum vmem_tristate (default, on, off) */
 	int64_t timeout_online_ms;
 
 	/* [unplug] */

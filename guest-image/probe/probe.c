@@ -249,6 +249,66 @@ static int cmd_kmsg(void)
 	return fflush(stdout) == 0 ? 0 : 1;
 }
 
+/* A sysfs or procfs value as a string, or null where the kernel lacks it. */
+static json_object *file_string(const char *path)
+{
+	char buf[256];
+
+	return read_file(path, buf, sizeof(buf)) ? NULL : json_object_new_string(buf);
+}
+
+/* The nr_memmap* counters of /proc/vmstat (6.10+); null where absent. */
+static json_object *probe_memmap_vmstat(void)
+{
+	json_object *obj = json_object_new_object();
+	json_object *pages = NULL, *boot = NULL;
+	FILE *f = fopen("/proc/vmstat", "re");
+	char key[64];
+	unsigned long long v;
+
+	while (f && fscanf(f, "%63s %llu", key, &v) == 2) {
+		if (!strcmp(key, "nr_memmap_pages") || !strcmp(key, "nr_memmap")) {
+			json_object_put(pages);
+			pages = json_object_new_uint64(v);
+		} else if (!strcmp(key, "nr_memmap_boot_pages") || !strcmp(key, "nr_memmap_boot")) {
+			json_object_put(boot);
+			boot = json_object_new_uint64(v);
+		}
+	}
+	if (f)
+		fclose(f);
+	json_object_object_add(obj, "nr_memmap_pages", pages);
+	json_object_object_add(obj, "nr_memmap_boot_pages", boot);
+	return obj;
+}
+
+/*
+ * What the kernel does with hot-added memory: the default online type
+ * (auto_online_blocks), memory_hotplug's online_policy, auto_movable_ratio
+ * and memmap_on_memory (Y, N or force), HVO, and where the memmap lives.
+ * A value the kernel does not have is null.
+ */
+static json_object *probe_onlining(void)
+{
+	static const struct {
+		const char *key, *path;
+	} files[] = {
+		{ "auto_online_blocks", MEMORY_SYSFS "/auto_online_blocks" },
+		{ "online_policy", "/sys/module/memory_hotplug/parameters/online_policy" },
+		{ "auto_movable_ratio", "/sys/module/memory_hotplug/parameters/auto_movable_ratio" },
+		{ "auto_movable_numa_aware",
+		  "/sys/module/memory_hotplug/parameters/auto_movable_numa_aware" },
+		{ "memmap_on_memory", "/sys/module/memory_hotplug/parameters/memmap_on_memory" },
+		{ "hugetlb_optimize_vmemmap", "/proc/sys/vm/hugetlb_optimize_vmemmap" },
+	};
+	json_object *obj = json_object_new_object();
+
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++)
+		json_object_object_add(obj, files[i].key, file_string(files[i].path));
+	json_object_object_add(obj, "vmstat", probe_memmap_vmstat());
+	return obj;
+}
+
 static int cmd_snapshot(void)
 {
 	json_object *root = json_object_new_object();
@@ -269,6 +329,7 @@ static int cmd_snapshot(void)
 	json_object_object_add(root, "zones", probe_zones());
 	json_object_object_add(root, "meminfo", probe_meminfo());
 	probe_kmsg(root);
+	json_object_object_add(root, "onlining", probe_onlining());
 
 	puts(json_object_to_json_string_ext(root, JSON_C_TO_STRING_PLAIN));
 	json_object_put(root);

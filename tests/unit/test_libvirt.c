@@ -77,6 +77,29 @@ static char *with_device(const char *xml, const char *extra)
 	return out;
 }
 
+/* virtio-mem properties libvirt 9 has no element for: refused by name, not
+ * dropped silently. */
+static void test_vmem_qemu_properties_refused(void **state)
+{
+	struct vm_virtio_mem vmem = { .id = "vmem0", .max_size = 1ULL << 30,
+				      .block_size = 2ULL << 20, .dynamic_memslots = true };
+	struct vm_config cfg = base_config();
+	struct err err = { "" };
+	char *xml;
+
+	(void)state;
+	cfg.virtio_mem = &vmem;
+	assert_null(lv_domain_xml(&cfg, "n", "/k", "/i", NULL, &err));
+	assert_non_null(strstr(err.msg, "dynamic_memslots and unplugged_inaccessible"));
+	vmem.dynamic_memslots = false;
+	vmem.unplugged_inaccessible = "off";
+	assert_null(lv_domain_xml(&cfg, "n", "/k", "/i", NULL, &err));
+	vmem.unplugged_inaccessible = NULL;
+	xml = lv_domain_xml(&cfg, "n", "/k", "/i", NULL, &err);
+	assert_non_null(xml);
+	free(xml);
+}
+
 static void test_xml_schema(void **state)
 {
 	struct vm_config cfg = base_config();
@@ -358,6 +381,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_domain_xml),
+		cmocka_unit_test(test_vmem_qemu_properties_refused),
 		cmocka_unit_test(test_xml_schema),
 		cmocka_unit_test(test_disk_xml),
 		cmocka_unit_test(test_domain_xml_refuses),

@@ -155,7 +155,22 @@ static void test_whole_json_round_trip(void **state)
 	a.workload = json_tokener_parse("{\"mix\": \"anon:100\", \"fill\": 1024}");
 	a.probe_final = json_tokener_parse("{\"blocks\": []}");
 	a.kernel_build = json_tokener_parse("{\"tree_version\": \"6.1.158\", \"patches\": []}");
+	a.kernel_package = json_tokener_parse("{\"suite\": \"sid\", \"packages\": [{\"name\": "
+					      "\"linux-binary-7.2.13+deb14-cloud-amd64\", "
+					      "\"version\": \"7.2.13-1\", \"suite\": \"sid\"}]}");
+	a.onlining = json_tokener_parse("{\"auto_online_blocks\": \"online_movable\", "
+					"\"memmap_on_memory\": \"force\", \"memmap_pages\": "
+					"{\"boot\": {\"nr_memmap_pages\": 0}}, \"virtio_mem\": []}");
 	j = result_to_json(&a);
+	assert_string_equal(json_object_get_string(json_object_object_get(
+				    json_object_object_get(j, "kernel"), "package")) != NULL ?
+				    json_object_get_string(json_object_object_get(
+					    json_object_object_get(json_object_object_get(j, "kernel"),
+								   "package"), "suite")) : "",
+			    "sid");
+	assert_string_equal(json_object_get_string(json_object_object_get(
+				    json_object_object_get(j, "onlining"), "memmap_on_memory")),
+			    "force");
 	assert_json_round_trip(j, "fill()");
 	json_object_put(j);
 	/* A run that ended before the count: the counts are null, and stay so. */

@@ -13,6 +13,8 @@
 
 #include <cmocka.h>
 
+#include "backend.h"
+#include "hotplug.h"
 #include "scenario.h"
 #include "units.h"
 
@@ -89,7 +91,7 @@ static const struct {
 	{ "[machine]\ncpus = 0\n", "t.ini:2: [machine] cpus: 0 is out of range [1, 64]" },
 	{ "[machine]\ncpus = -1\n", "t.ini:2: [machine] cpus: '-1' is not a non-negative integer" },
 	{ "[online]\nmemmap_on_memory = maybe\n",
-	  "t.ini:2: [online] memmap_on_memory: 'maybe' is not a boolean (true/false)" },
+	  "t.ini:2: [online] memmap_on_memory: 'maybe' is not a boolean (true/false) or force" },
 	{ "[hotplug]\nmethod = acpi\n",
 	  "t.ini:2: [hotplug] method: 'acpi' is not one of virtio-mem dimm" },
 	{ "[unplug]\nsettle = soon\n",
@@ -406,6 +408,79 @@ static void test_format_size(void **state)
 	assert_string_equal(format_size(3ULL * 1000 * 1000 * 1000, b, sizeof(b)), "2.79 GiB");
 }
 
+/* [online] memmap_on_memory: a boolean, or force (Linux 6.6+). */
+static void test_memmap_on_memory_force(void **state)
+{
+	static const struct {
+		const char *value, *cmdline;
+	} cases[] = {
+		{ "false", "memory_hotplug.memmap_on_memory=0" },
+		{ "true", "memory_hotplug.memmap_on_memory=1" },
+		{ "yes", "memory_hotplug.memmap_on_memory=1" },
+		{ "force", "memory_hotplug.memmap_on_memory=force" },
+	};
+	struct scenario sc;
+	struct err err;
+	char text[128], cmd[512];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		snprintf(text, sizeof(text), "[online]\nmemmap_on_memory = %s\n", cases[i].value);
+		assert_int_equal(scenario_load_string(&sc, "m.ini", text, &err), 0);
+		scenario_policy_cmdline(&sc, cmd, sizeof(cmd));
+		assert_non_null(strstr(cmd, cases[i].cmdline));
+		scenario_free(&sc);
+	}
+	assert_int_equal(scenario_load_string(&sc, "m.ini", "[online]\nhvo = on\n", &err), 0);
+	scenario_policy_cmdline(&sc, cmd, sizeof(cmd));
+	assert_non_null(strstr(cmd, "memory_hotplug.memmap_on_memory=0 hugetlb_free_vmemmap=on"));
+	scenario_free(&sc);
+	assert_int_equal(scenario_load_string(&sc, "m.ini", "[online]\nhvo = off\n", &err), 0);
+	scenario_policy_cmdline(&sc, cmd, sizeof(cmd));
+	assert_non_null(strstr(cmd, " hugetlb_free_vmemmap=off"));
+	scenario_free(&sc);
+	assert_int_equal(scenario_load_string(&sc, "m.ini", "", &err), 0);
+	scenario_policy_cmdline(&sc, cmd, sizeof(cmd));
+	assert_null(strstr(cmd, "hugetlb_free_vmemmap"));
+	scenario_free(&sc);
+	assert_int_equal(scenario_load_string(&sc, "m.ini", "[online]\nmemmap_on_memory = Force\n",
+					      &err), -EINVAL);
+	assert_non_null(strstr(err.msg, "is not a boolean (true/false) or force"));
+}
+
+/* [hotplug] dynamic_memslots and unplugged_inaccessible reach the device. */
+static void test_vmem_qemu_keys(void **state)
+{
+	struct vm_virtio_mem vmem;
+	struct vm_config cfg = { 0 };
+	struct scenario sc;
+	struct err err;
+
+	(void)state;
+	assert_int_equal(scenario_load_string(&sc, "d.ini", "", &err), 0);
+	assert_false(sc.vmem_dynamic_memslots);
+	assert_int_equal(sc.vmem_unplugged_inaccessible, VMEM_DEFAULT);
+	hotplug_for(sc.method)->configure(&sc, &cfg, &vmem);
+	assert_false(vmem.dynamic_memslots);
+	assert_null(vmem.unplugged_inaccessible);
+	scenario_free(&sc);
+
+	assert_int_equal(scenario_load_string(&sc, "d.ini", "[hotplug]\ndynamic_memslots = true\n"
+					      "unplugged_inaccessible = off\n", &err), 0);
+	hotplug_for(sc.method)->configure(&sc, &cfg, &vmem);
+	assert_true(vmem.dynamic_memslots);
+	assert_string_equal(vmem.unplugged_inaccessible, "off");
+	scenario_free(&sc);
+	assert_int_equal(scenario_load_string(&sc, "d.ini", "[hotplug]\nunplugged_inaccessible = auto\n",
+					      &err), 0);
+	hotplug_for(sc.method)->configure(&sc, &cfg, &vmem);
+	assert_string_equal(vmem.unplugged_inaccessible, "auto");
+	scenario_free(&sc);
+	assert_int_equal(scenario_load_string(&sc, "d.ini", "[hotplug]\nunplugged_inaccessible = maybe\n",
+					      &err), -EINVAL);
+	assert_non_null(strstr(err.msg, "maybe"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -419,6 +494,8 @@ int main(void)
 		cmocka_unit_test(test_file_contents),
 		cmocka_unit_test(test_missing_file),
 		cmocka_unit_test(test_shipped_scenarios_load),
+		cmocka_unit_test(test_vmem_qemu_keys),
+		cmocka_unit_test(test_memmap_on_memory_force),
 		cmocka_unit_test(test_sizes),
 		cmocka_unit_test(test_durations),
 		cmocka_unit_test(test_format_size),
