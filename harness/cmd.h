@@ -2,7 +2,10 @@
 #ifndef MEMHP_CMD_H
 #define MEMHP_CMD_H
 
+#include <stdbool.h>
 #include <stdio.h>
+
+#include "opts.h"
 
 /* Exit codes, the same for every subcommand. */
 #define EXIT_OK 0
@@ -18,6 +21,15 @@ void memhp_usage(FILE *out);
 cmd_fn memhp_command(const char *name);
 /* " run kernel plan ...": every command's name. */
 void memhp_list_commands(FILE *out);
+
+/*
+ * A command's options, parsed from its tables (opts_parse): true with *v the
+ * index of the first operand; false with *v the exit code the command
+ * returns now, after printing the usage (--help, to stdout) or the error,
+ * "WHO: reason" (or the usage when getopt already said it), to stderr.
+ */
+bool cmd_options(const char *who, const struct opt_group *g, size_t ng, int argc, char **argv,
+		 void (*usage)(FILE *out), int *v);
 
 int cmd_run(int argc, char **argv);
 int cmd_show(int argc, char **argv);

@@ -490,14 +490,8 @@ int cmd_ab(int argc, char **argv)
 	struct err err;
 	int rc;
 
-	rc = opts_parse(g, ARRAY_SIZE(g), argc, argv, &err);
-	if (rc <= 0) {
-		if (rc && *err.msg)
-			fprintf(stderr, "memhp ab: %s\n", err.msg);
-		else
-			usage(rc ? stderr : stdout);
-		return rc ? EXIT_USAGE : EXIT_OK;
-	}
+	if (!cmd_options("memhp ab", g, ARRAY_SIZE(g), argc, argv, usage, &rc))
+		return rc;
 	a_arg = args.a;
 	b_arg = args.b;
 	out = args.out;

@@ -799,14 +799,8 @@ int cmd_bisect(int argc, char **argv)
 	struct err err;
 	int rc;
 
-	rc = opts_parse(g, ARRAY_SIZE(g), argc, argv, &err);
-	if (rc <= 0) {
-		if (rc && *err.msg)
-			fprintf(stderr, "memhp bisect: %s\n", err.msg);
-		else
-			usage(rc ? stderr : stdout);
-		return rc ? EXIT_USAGE : EXIT_OK;
-	}
+	if (!cmd_options("memhp bisect", g, ARRAY_SIZE(g), argc, argv, usage, &rc))
+		return rc;
 	optind = rc;
 	b.tree = args.tree;
 	b.range = args.range;

@@ -183,14 +183,8 @@ int cmd_compare(int argc, char **argv)
 	struct err err;
 	int rc;
 
-	rc = opts_parse(g, ARRAY_SIZE(g), argc, argv, &err);
-	if (rc <= 0) {
-		if (rc && *err.msg)
-			fprintf(stderr, "memhp compare: %s\n", err.msg);
-		else
-			usage(rc ? stderr : stdout);
-		return rc ? EXIT_USAGE : EXIT_OK;
-	}
+	if (!cmd_options("memhp compare", g, ARRAY_SIZE(g), argc, argv, usage, &rc))
+		return rc;
 	optind = rc;
 	o = args.o;
 	junit = args.junit;

@@ -80,14 +80,8 @@ int cmd_kernel(int argc, char **argv)
 		usage(stderr);
 		return EXIT_USAGE;
 	}
-	rc = opts_parse(g, ARRAY_SIZE(g), argc - 1, argv + 1, &err);
-	if (rc <= 0) {
-		if (rc && *err.msg)
-			fprintf(stderr, "memhp kernel: %s\n", err.msg);
-		else
-			usage(rc ? stderr : stdout);
-		return rc ? EXIT_USAGE : EXIT_OK;
-	}
+	if (!cmd_options("memhp kernel", g, ARRAY_SIZE(g), argc - 1, argv + 1, usage, &rc))
+		return rc;
 	optind = rc;
 	tree = args.tree;
 	vals[0] = args.patches;

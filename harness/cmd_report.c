@@ -68,14 +68,8 @@ int cmd_report(int argc, char **argv)
 	bool seed000;
 	int rc;
 
-	rc = opts_parse(g, ARRAY_SIZE(g), argc, argv, &err);
-	if (rc <= 0) {
-		if (rc && *err.msg)
-			fprintf(stderr, "memhp report: %s\n", err.msg);
-		else
-			usage(rc ? stderr : stdout);
-		return rc ? EXIT_USAGE : EXIT_OK;
-	}
+	if (!cmd_options("memhp report", g, ARRAY_SIZE(g), argc, argv, usage, &rc))
+		return rc;
 	optind = rc;
 	output = args.output;
 	format = args.format;

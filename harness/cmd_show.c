@@ -44,17 +44,10 @@ int cmd_show(int argc, char **argv)
 	struct show_args args = { 0 };
 	const struct opt_group g[] = SHOW_GROUPS(&args);
 	bool blocks, kmsg;
-	struct err perr;
 	int rc = EXIT_OK;
 
-	rc = opts_parse(g, ARRAY_SIZE(g), argc, argv, &perr);
-	if (rc <= 0) {
-		if (rc && *perr.msg)
-			fprintf(stderr, "memhp show: %s\n", perr.msg);
-		else
-			usage(rc ? stderr : stdout);
-		return rc ? EXIT_USAGE : EXIT_OK;
-	}
+	if (!cmd_options("memhp show", g, ARRAY_SIZE(g), argc, argv, usage, &rc))
+		return rc;
 	optind = rc;
 	rc = EXIT_OK;
 	blocks = args.blocks;
