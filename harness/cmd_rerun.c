@@ -17,6 +17,7 @@
 
 #include <json-c/json.h>
 
+#include "atomic_file.h"
 #include "backend.h"
 #include "cmd.h"
 #include "image.h"
@@ -77,14 +78,13 @@ static void build_key(json_object *build, char *buf, size_t len)
 static int add_origin(const char *dir, const char *from, const struct run_record *old,
 		      struct err *err)
 {
-	char path[4200], tmp[4200];
+	char path[4200];
 	json_object *root, *origin;
+	struct atomic_file af;
 	const char *text;
-	FILE *f;
-	int fd, bad;
+	int fd;
 
 	snprintf(path, sizeof(path), "%s/result.json", dir);
-	snprintf(tmp, sizeof(tmp), "%s/.result.json.XXXXXX", dir);
 	root = json_object_from_file(path);
 	if (!root)
 		return err_set(err, "%s: cannot read it back", path);
@@ -96,24 +96,14 @@ static int add_origin(const char *dir, const char *from, const struct run_record
 	json_object_object_add(root, "origin", origin);
 	text = json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY |
 						    JSON_C_TO_STRING_NOSLASHESCAPE);
-	fd = mkostemp(tmp, O_CLOEXEC);
-	if (fd < 0 || !(f = fdopen(fd, "w"))) {
-		err_set(err, "%s: %s", tmp, strerror(errno));
-		if (fd >= 0)
-			close(fd);
+	fd = atomic_open(&af, path, 0644, err);
+	if (fd) {
 		json_object_put(root);
-		return -EIO;
+		return fd;
 	}
-	fchmod(fd, 0644);
-	fprintf(f, "%s\n", text);
-	bad = ferror(f) | fflush(f) | fsync(fd);
-	bad |= fclose(f);
+	fprintf(af.f, "%s\n", text);
 	json_object_put(root);
-	if (bad || rename(tmp, path) < 0) {
-		unlink(tmp);
-		return err_set(err, "%s: %s", path, strerror(errno));
-	}
-	return 0;
+	return atomic_commit(&af, err);
 }
 
 /* Everything to run old's cell again, or a refusal in err. */

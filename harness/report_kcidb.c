@@ -15,6 +15,7 @@
 #include <json-c/json.h>
 #include <openssl/evp.h>
 
+#include "atomic_file.h"
 #include "report_kcidb.h"
 
 struct kcidb {
@@ -556,9 +557,8 @@ static int add_comparison(struct kcidb *k, const struct report *base, const stru
 int report_kcidb_compare(const char *path, const struct report *base, const struct report *cand,
 			 const struct compare_result *res, const char *origin, struct err *err)
 {
-	char tmp[4200];
+	struct atomic_file af;
 	struct kcidb k;
-	FILE *f;
 	int rc = kcidb_init(&k, origin, err);
 
 	for (size_t i = 0; !rc && i < res->n; i++)
@@ -567,25 +567,16 @@ int report_kcidb_compare(const char *path, const struct report *base, const stru
 		kcidb_free(&k);
 		return rc;
 	}
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	f = fopen(tmp, "w");
-	if (!f) {
-		rc = -errno;
+	rc = atomic_open(&af, path, 0644, err);
+	if (rc) {
 		kcidb_free(&k);
-		return err_fail(err, rc, "cannot write %s: %s", tmp, strerror(-rc));
+		return rc;
 	}
-	rc = kcidb_write(&k, f, err);
+	rc = kcidb_write(&k, af.f, err);
 	kcidb_free(&k);
-	if (ferror(f) | fclose(f)) {
-		if (!rc) {
-			err_set(err, "cannot write %s: %s", tmp, strerror(errno));
-			rc = -EIO;
-		}
-	} else if (!rc && rename(tmp, path) < 0) {
-		rc = -errno;
-		err_set(err, "cannot rename %s to %s: %s", tmp, path, strerror(-rc));
+	if (rc) {
+		atomic_abort(&af);
+		return rc;
 	}
-	if (rc)
-		unlink(tmp);
-	return rc;
+	return atomic_commit(&af, err);
 }

@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "atomic_file.h"
 #include "result.h"
 
 static const char *const phase_names[PHASE_COUNT] = {
@@ -771,46 +772,20 @@ int result_from_json(json_object *root, struct run_record *r, struct err *err)
 
 int json_write_atomic(json_object *root, const char *dir, const char *name, struct err *err)
 {
-	char tmp[4200], path[4200];
 	const char *text = json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY |
 								JSON_C_TO_STRING_NOSLASHESCAPE);
-	size_t len = strlen(text);
-	int fd, dfd, rc = 0;
+	struct atomic_file af;
+	char path[4200];
+	int rc;
 
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	snprintf(tmp, sizeof(tmp), "%s/.%s.XXXXXX", dir, name);
-	fd = mkostemp(tmp, O_CLOEXEC);
-	if (fd < 0)
-		return err_fail(err, -errno, "%s: %s", tmp, strerror(errno));
-	for (size_t off = 0; off < len;) {
-		ssize_t n = write(fd, text + off, len - off);
-
-		if (n < 0) {
-			rc = -errno;
-			err_set(err, "%s: %s", tmp, strerror(errno));
-			break;
-		}
-		off += (size_t)n;
-	}
-	if (!rc && (write(fd, "\n", 1) != 1 || fsync(fd) < 0 || fchmod(fd, 0644) < 0)) {
-		rc = -errno;
-		err_set(err, "%s: %s", tmp, strerror(errno));
-	}
-	close(fd);
-	if (!rc && rename(tmp, path) < 0) {
-		rc = -errno;
-		err_set(err, "%s: %s", path, strerror(errno));
-	}
-	if (rc) {
-		unlink(tmp);
+	if (snprintf(path, sizeof(path), "%s/%s", dir, name) >= (int)sizeof(path))
+		return err_fail(err, -ENAMETOOLONG, "%s/%s: name too long", dir, name);
+	rc = atomic_open(&af, path, 0644, err);
+	if (rc)
 		return rc;
-	}
-	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd >= 0) {
-		fsync(dfd);
-		close(dfd);
-	}
-	return 0;
+	fputs(text, af.f);
+	fputc('\n', af.f);
+	return atomic_commit(&af, err);
 }
 
 int result_write(const struct run_record *r, const char *dir, struct err *err)
