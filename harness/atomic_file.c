@@ -224,3 +224,37 @@ int atomic_write(const char *path, const void *buf, size_t len, mode_t mode, str
 	}
 	return atomic_commit(&af, err);
 }
+
+int file_open_regular(const char *path, size_t max, struct err *err)
+{
+	struct stat st;
+	int fd, fl;
+
+	/* O_NONBLOCK: opening a FIFO with no writer must not wait for one. */
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0)
+		return err_fail(err, -errno, "%s: %s", path, strerror(errno));
+	if (fstat(fd, &st) < 0) {
+		int rc = -errno;
+
+		close(fd);
+		return err_fail(err, rc, "%s: %s", path, strerror(-rc));
+	}
+	if (!S_ISREG(st.st_mode)) {
+		close(fd);
+		return err_fail(err, -EINVAL, "%s: not a regular file (%s); refusing to read it",
+				path, S_ISDIR(st.st_mode) ? "a directory" :
+				S_ISFIFO(st.st_mode) ? "a FIFO" :
+				S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode) ? "a device" :
+				S_ISSOCK(st.st_mode) ? "a socket" : "not a file");
+	}
+	if ((unsigned long long)st.st_size > max) {
+		close(fd);
+		return err_fail(err, -EFBIG, "%s: %llu bytes, more than the %zu memhp reads", path,
+				(unsigned long long)st.st_size, max);
+	}
+	fl = fcntl(fd, F_GETFL);
+	if (fl >= 0)
+		fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
+	return fd;
+}

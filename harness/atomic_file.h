@@ -44,4 +44,13 @@ void atomic_abort(struct atomic_file *af);
 /* atomic_open, write len bytes of buf, atomic_commit. */
 int atomic_write(const char *path, const void *buf, size_t len, mode_t mode, struct err *err);
 
+/*
+ * The one way memhp opens a file it reads whole (a scenario, a matrix, a
+ * result): a FIFO, a device or anything else that is not a regular file is
+ * refused before a byte is read (a FIFO would hang, /dev/zero would fill
+ * memory), and so is a file of more than max bytes. Returns an fd open for
+ * reading, or a negative errno with "path: why" in err.
+ */
+int file_open_regular(const char *path, size_t max, struct err *err);
+
 #endif

@@ -8,6 +8,7 @@
 
 #include "cmd.h"
 #include "image.h"
+#include "matrix.h"
 #include "signals.h"
 #include "subproc.h"
 
@@ -62,7 +63,17 @@ int cmd_kernel(int argc, char **argv)
 		case 't': tree = optarg; break;
 		case 'p': argv_add(&a, "--patches"); argv_add(&a, "%s", optarg); break;
 		case 'c': argv_add(&a, "--config"); argv_add(&a, "%s", optarg); break;
-		case 'n': argv_add(&a, "--name"); argv_add(&a, "%s", optarg); break;
+		case 'n':
+			/* A build directory under the cache: never . or .. */
+			if (!variant_name_valid(optarg) || *optarg == '.') {
+				fprintf(stderr, "memhp kernel: --name '%s': letters, digits, . _ + - "
+						"only, not starting with '.'\n", optarg);
+				argv_free(&a);
+				return EXIT_USAGE;
+			}
+			argv_add(&a, "--name");
+			argv_add(&a, "%s", optarg);
+			break;
 		case 'j': argv_add(&a, "--jobs"); argv_add(&a, "%s", optarg); break;
 		case 'h': usage(stdout); argv_free(&a); return EXIT_OK;
 		default: usage(stderr); argv_free(&a); return EXIT_USAGE;

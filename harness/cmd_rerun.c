@@ -21,6 +21,7 @@
 #include "backend.h"
 #include "cmd.h"
 #include "image.h"
+#include "matrix.h"
 #include "result.h"
 #include "runner.h"
 #include "scenario.h"
@@ -116,6 +117,14 @@ static int prepare(const struct run_record *old, const char *from, struct scenar
 
 	if (!old->scenario_text || !*old->scenario_name)
 		return err_set(err, "%s: records no scenario text to run", from);
+	/* Names go into the new run's directory name: checked as memhp run
+	 * checks the names it builds, so that none leads outside -o. */
+	if (scenario_name_check(old->scenario_name, err) ||
+	    (*old->scenario_base && scenario_name_check(old->scenario_base, err)))
+		return err_wrap(err, -EINVAL, "%s", from);
+	if (*old->variant && !variant_name_valid(old->variant))
+		return err_set(err, "%s: variant name '%s' is not one memhp run takes (letters, "
+				    "digits, '.', '_', '+', '-')", from, old->variant);
 	/* The scenario's name is its file's: load the text under that name. */
 	snprintf(path, sizeof(path), "%s.ini", old->scenario_name);
 	if (scenario_load_string(sc, path, old->scenario_text, err))

@@ -16,6 +16,13 @@ static bool valid_name(const char *s, size_t n)
 	return n && strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._+-") >= n;
 }
 
+bool variant_name_valid(const char *name)
+{
+	size_t n = strlen(name);
+
+	return valid_name(name, n) && n < sizeof(((struct variant *)0)->name);
+}
+
 static int check_spec(const char *spec, struct err *err)
 {
 	if (strncmp(spec, "deb:", 4) && strncmp(spec, "path:", 5) && strncmp(spec, "build:", 6))
@@ -615,6 +622,11 @@ int matrix_load(struct matrix *m, const char *path, struct err *err)
 	if (rc)
 		return rc;
 	st.in.text = text;
+	rc = ini_text_check(text, path, err);
+	if (rc) {
+		free(text);
+		return rc;
+	}
 	rc = ini_parse_stream(ini_text_reader, &st.in, handler, &st);
 	free(text);
 	if (!st.failed) {

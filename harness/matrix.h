@@ -80,4 +80,8 @@ size_t matrix_cells(const struct matrix *m, unsigned repeats_override, struct ce
  * given, ncells must be N. 0 with *index, or -EINVAL with err saying why. */
 int matrix_parse_cell(const char *arg, size_t ncells, size_t *index, struct err *err);
 
+/* Whether name is a variant name as --variant NAME=... and [variant NAME]
+ * take it: letters, digits, '.', '_', '+', '-', at most 63 bytes. */
+bool variant_name_valid(const char *name);
+
 #endif

@@ -799,10 +799,16 @@ int result_write(const struct run_record *r, const char *dir, struct err *err)
 
 int result_read(const char *path, struct run_record *r, struct err *err)
 {
-	json_object *root = json_object_from_file(path);
-	int rc;
+	json_object *root;
+	int rc, fd;
 
 	result_init(r);
+	/* A FIFO or /dev/zero given as a result would hang or fill memory. */
+	fd = file_open_regular(path, RESULT_MAX_BYTES, err);
+	if (fd < 0)
+		return -EINVAL; /* as for any file that is not a result */
+	root = json_object_from_fd(fd);
+	close(fd);
 	if (!root) {
 		const char *why = json_util_get_last_err();
 		size_t n = why ? strcspn(why, "\n") : 0;

@@ -491,6 +491,23 @@ static void apply_defaults(struct scenario *sc)
 			abort(); /* a bad default is a bug in the table */
 }
 
+int scenario_name_check(const char *name, struct err *err)
+{
+	if (!*name)
+		return err_fail(err, -EINVAL, "the scenario's name is empty (a file named .ini?)");
+	if (strchr(name, '/'))
+		return err_fail(err, -EINVAL, "the scenario's name '%s' contains '/'", name);
+	if (*name == '.')
+		return err_fail(err, -EINVAL, "the scenario's name '%s' starts with a dot: its run "
+				"directories would be hidden from report, compare and --resume",
+				name);
+	if (strlen(name) >= sizeof(((struct scenario *)0)->name))
+		return err_fail(err, -EINVAL, "the scenario's name '%.40s...' is %zu bytes long; "
+				"at most %zu fit", name, strlen(name),
+				sizeof(((struct scenario *)0)->name) - 1);
+	return 0;
+}
+
 int scenario_load_string(struct scenario *sc, const char *path, const char *text,
 			 struct err *err)
 {
@@ -505,6 +522,12 @@ int scenario_load_string(struct scenario *sc, const char *path, const char *text
 	dot = strrchr(base, '.');
 	if (dot && !strcmp(dot, ".ini"))
 		*dot = '\0';
+	/* The name goes into run directory names: as memhp run builds them. */
+	rc = scenario_name_check(base, err);
+	if (rc) {
+		free(copy);
+		return err_wrap(err, rc, "%s", path);
+	}
 	str_copy(sc->name, sizeof(sc->name), base);
 	str_copy(sc->base, sizeof(sc->base), base);
 	free(copy);
@@ -512,6 +535,11 @@ int scenario_load_string(struct scenario *sc, const char *path, const char *text
 	sc->text = strdup(text);
 	sha256_hex(text, strlen(text), sc->sha256);
 
+	rc = ini_text_check(text, path, err);
+	if (rc) {
+		scenario_free(sc);
+		return rc;
+	}
 	rc = ini_parse_stream(ini_text_reader, &st.in, handler, &st);
 	/* inih goes on after an error; report whichever came first. The
 	 * reader stops at an over-long line, so any other error is earlier. */

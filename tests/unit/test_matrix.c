@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -304,6 +305,33 @@ static void test_sweep_errors(void **state)
 	}
 }
 
+/* Issue 26, items 5 and 6: a one-line "[matrix] repeats = 7" was dropped
+ * silently, and a FIFO named as a scenario hung the load. */
+static void test_dropped_text_and_fifo(void **state)
+{
+	struct matrix m = { 0 };
+	struct err err = { "" };
+	char *path = matrix_file("[matrix] repeats = 7\nscenario = a.ini\n"
+				 "[variant base]\nkernel = deb:x\n"), fifo[200];
+
+	(void)state;
+	assert_int_equal(matrix_load(&m, path, &err), -EINVAL);
+	assert_non_null(strstr(err.msg, "m.ini:1: syntax error: 'repeats = 7' after the section "
+				"header [matrix]"));
+	matrix_free(&m);
+	cleanup(path);
+
+	path = matrix_file("[matrix]\nscenario = f.ini\n[variant base]\nkernel = deb:x\n");
+	snprintf(fifo, sizeof(fifo), "%.*s/f.ini", (int)(strrchr(path, '/') - path), path);
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	assert_int_equal(matrix_load(&m, path, &err), -EINVAL);
+	if (!strstr(err.msg, "f.ini: not a regular file (a FIFO)"))
+		fail_msg("got '%s'", err.msg);
+	matrix_free(&m);
+	unlink(fifo);
+	cleanup(path);
+}
+
 /* memhp run --cell: an index in matrix_cells' order, with a count that must
  * still hold. */
 static void test_cell_index(void **state)
@@ -448,6 +476,7 @@ int main(void)
 		cmocka_unit_test(test_sweep_expansion),
 		cmocka_unit_test(test_sweep_overrides_a_set_key),
 		cmocka_unit_test(test_sweep_errors),
+		cmocka_unit_test(test_dropped_text_and_fifo),
 		cmocka_unit_test(test_sh_quote),
 		cmocka_unit_test(test_variant_format_limits),
 	};
