@@ -167,6 +167,18 @@ static const struct {
 	  "from 1% to 100%" },
 	{ "[workload]\nfill = +10%\n",
 	  "t.ini:2: [workload] fill: '+10%' is not a percentage from 1% to 100%" },
+	/* Issue 26, items 9 and 11: fill and stall_timeout have limits. */
+	{ "[workload]\nfill = 18446744073709551615\n",
+	  "t.ini:2: [workload] fill: 16777216.00 TiB is above the maximum of 1024 TiB" },
+	{ "[workload]\nfill = 16777215T\n",
+	  "t.ini:2: [workload] fill: 16777215 TiB is above the maximum of 1024 TiB" },
+	{ "[workload]\nfill = 0\n",
+	  "t.ini:2: [workload] fill: 0 B is below the minimum of 1 MiB" },
+	{ "[workload]\nstall_timeout = 9223372036854775807ms\n",
+	  "t.ini:2: [workload] stall_timeout: '9223372036854775807ms' is above the maximum of "
+	  "720h" },
+	{ "[workload]\nstall_timeout = 721h\n",
+	  "t.ini:2: [workload] stall_timeout: '721h' is above the maximum of 720h" },
 	/* Issue 26, item 6: what inih drops silently is a syntax error. */
 	{ "[hotplug] total = 64G\n",
 	  "t.ini:1: syntax error: 'total = 64G' after the section header [hotplug] (a [section] "
