@@ -353,6 +353,10 @@ int cmd_plan(int argc, char **argv)
 	len = readlink("/proc/self/exe", self, sizeof(self) - 1);
 	snprintf(self + (len > 0 ? len : 0), sizeof(self) - (size_t)(len > 0 ? len : 0), "%s",
 		 len > 0 ? "" : "memhp");
+	if (matrix_check_cells(&m, repeats, &err)) {
+		fprintf(stderr, "memhp plan: %s\n", err.msg);
+		goto out;
+	}
 	n = matrix_cells(&m, repeats, &cells);
 	if (sl.dir) {
 		/* The whole matrix as memhp plan got it; each task picks its cell. */

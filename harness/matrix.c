@@ -722,6 +722,25 @@ int variant_format(const struct variant *v, char *buf, size_t len)
 	return 0;
 }
 
+int matrix_check_cells(const struct matrix *m, unsigned repeats_override, struct err *err)
+{
+	uint64_t n = 0;
+
+	for (size_t s = 0; s < m->nscenarios; s++) {
+		unsigned r = repeats_override ? repeats_override :
+			     m->repeats       ? m->repeats :
+						m->scenarios[s].repeats;
+
+		n += (uint64_t)r * m->nvariants;
+		if (n > MATRIX_MAX_CELLS)
+			return err_fail(err, -E2BIG, "%zu scenario%s x %zu variant%s x the repeats "
+					"make over %u cells; split the matrix or run fewer repeats",
+					m->nscenarios, m->nscenarios == 1 ? "" : "s", m->nvariants,
+					m->nvariants == 1 ? "" : "s", MATRIX_MAX_CELLS);
+	}
+	return 0;
+}
+
 size_t matrix_cells(const struct matrix *m, unsigned repeats_override, struct cell **cells)
 {
 	unsigned most = 0;
