@@ -605,6 +605,88 @@ static int check_loaded(const struct matrix *m, const char *path, int rc, const 
 	return 0;
 }
 
+/* One line of text without its line end and leading blanks: [p, *end). */
+static const char *line_body(const char *line, size_t n, const char **end)
+{
+	const char *e = line + n;
+
+	if (e > line && e[-1] == '\r')
+		e--;
+	while (line < e && (*line == ' ' || *line == '\t'))
+		line++;
+	*end = e;
+	return line;
+}
+
+/*
+ * What inih would merge or take silently, refused as scenario files refuse
+ * it: a section given twice (even right after itself), a key given twice in
+ * one section ([matrix] scenario excepted: it is a list), a section with no
+ * key. 0, or -EINVAL with "PATH:LINE: ..." in err.
+ */
+static int check_sections(const char *text, const char *path, struct err *err)
+{
+	struct seen_line {
+		char name[128];
+		unsigned line;
+	} *secs = NULL, *keys = NULL;
+	size_t nsecs = 0, nkeys = 0;
+	unsigned lineno = 1, cur = 0; /* cur: the current section's line, 0: none */
+	int rc = 0;
+
+	for (const char *line = text; !rc; lineno++) {
+		size_t n = strcspn(line, "\n");
+		const char *end, *p = line_body(line, n, &end), *q;
+
+		if (p < end && *p == '[' && (q = memchr(p, ']', (size_t)(end - p)))) {
+			if (cur && !nkeys)
+				rc = err_fail(err, -EINVAL, "%s:%u: [%s] is empty: a section has at "
+					      "least one key", path, cur, secs[nsecs - 1].name);
+			for (size_t i = 0; !rc && i < nsecs; i++)
+				if ((size_t)(q - p - 1) == strlen(secs[i].name) &&
+				    !strncmp(secs[i].name, p + 1, (size_t)(q - p - 1)))
+					rc = err_fail(err, -EINVAL, "%s:%u: [%s] a second time (first on "
+						      "line %u): one section each", path, lineno,
+						      secs[i].name, secs[i].line);
+			if (rc)
+				break;
+			secs = realloc(secs, (nsecs + 1) * sizeof(*secs));
+			if (!secs)
+				abort();
+			snprintf(secs[nsecs].name, sizeof(secs[nsecs].name), "%.*s",
+				 (int)(q - p - 1), p + 1);
+			secs[nsecs++].line = cur = lineno;
+			nkeys = 0;
+		} else if (cur && p < end && *p != ';' && *p != '#') {
+			size_t k = strcspn(p, "=:\n");
+
+			while (k && (p[k - 1] == ' ' || p[k - 1] == '\t'))
+				k--;
+			for (size_t i = 0; i < nkeys; i++)
+				if (k == strlen(keys[i].name) && !strncmp(keys[i].name, p, k) &&
+				    strcmp(secs[nsecs - 1].name, "matrix") |
+				    strcmp(keys[i].name, "scenario"))
+					rc = err_fail(err, -EINVAL, "%s:%u: [%s] %s is set twice (first on "
+						      "line %u)", path, lineno, secs[nsecs - 1].name,
+						      keys[i].name, keys[i].line);
+			keys = realloc(keys, (nkeys + 1) * sizeof(*keys));
+			if (!keys)
+				abort();
+			snprintf(keys[nkeys].name, sizeof(keys[nkeys].name), "%.*s", (int)k, p);
+			keys[nkeys++].line = lineno;
+		}
+		if (!line[n])
+			break;
+		line += n + 1;
+	}
+	if (!rc && cur && !nkeys)
+		rc = err_fail(err, -EINVAL, "%s:%u: [%s] is empty: a section has at least one key",
+			      path, cur, secs[nsecs - 1].name);
+	free(secs);
+	free(keys);
+	return rc;
+}
+
 int matrix_load(struct matrix *m, const char *path, struct err *err)
 {
 	struct parse st = { .m = m, .path = path, .err = err };
@@ -623,6 +705,8 @@ int matrix_load(struct matrix *m, const char *path, struct err *err)
 		return rc;
 	st.in.text = text;
 	rc = ini_text_check(text, path, err);
+	if (!rc)
+		rc = check_sections(text, path, err);
 	if (rc) {
 		free(text);
 		return rc;

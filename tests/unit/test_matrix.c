@@ -268,7 +268,7 @@ static void test_sweep_errors(void **state)
 		  ":7: [sweep] scenario: 'c' is none of the [matrix] scenarios" },
 		{ "[sweep]\nscenario = a\n", "[sweep] sweeps no scenario key" },
 		{ "[sweep x]\nonline.policy = online\n[sweep y]\nworkload.compact = true\n"
-		  "[sweep x]\nunplug.order = forward\n", ":11: [sweep x] a second time" },
+		  "[sweep x]\nunplug.order = forward\n", ":10: [sweep x] a second time" },
 		{ "[sweep a b]\nonline.policy = online\n", "a sweep's name is letters" },
 		/* Cross-key checks on the whole point, naming it. */
 		{ "[sweep]\nscenario = b\nhotplug.method = dimm\nhotplug.dimm_size = 384M\n",
@@ -403,8 +403,23 @@ static void test_matrix_errors_name_file_and_line(void **state)
 		{ "[matrix]\nscenario = a.ini\n", "no [variant NAME] section" },
 		{ "[matrix]\nscenario = a.ini\nscenario = a.ini\n[variant a]\nkernel = deb:x\n",
 		  "a second scenario named 'a'" },
+		/* Issue 26, item 12: inih merged these, the last value winning;
+		 * scenario files refuse them, and so do matrices now. */
 		{ "[matrix]\nscenario = a.ini\n[variant a]\nkernel = deb:x\n[variant a]\nkernel = deb:y\n",
-		  "" /* the same section twice is the same variant: fine */ },
+		  "m.ini:5: [variant a] a second time (first on line 3): one section each" },
+		{ "[matrix]\nscenario = a.ini\n[variant a]\nkernel = deb:x\nkernel = deb:y\n",
+		  "m.ini:5: [variant a] kernel is set twice (first on line 4)" },
+		{ "[matrix]\nscenario = a.ini\n[variant a]\nkernel = deb:x\ncmdline = a\ncmdline = b\n",
+		  "m.ini:6: [variant a] cmdline is set twice (first on line 5)" },
+		{ "[matrix]\nrepeats = 2\nscenario = a.ini\nrepeats = 9\n[variant a]\nkernel = deb:x\n",
+		  "m.ini:4: [matrix] repeats is set twice (first on line 2)" },
+		{ "[matrix]\nscenario = a.ini\n[variant a]\nkernel = deb:x\n[sweep]\n; nothing\n",
+		  "m.ini:5: [sweep] is empty: a section has at least one key" },
+		{ "[matrix]\nscenario = a.ini\n[variant b]\n[variant a]\nkernel = deb:x\n",
+		  "m.ini:3: [variant b] is empty" },
+		{ "[matrix]\nscenario = a.ini\n[variant a]\nkernel = deb:x\n[sweep]\nonline.policy = online\n"
+		  "[sweep]\nonline.memmap_on_memory = true\n",
+		  "m.ini:7: [sweep] a second time (first on line 5)" },
 		/* Found by fuzz_matrix: a scenario that fails to load leaked its
 		 * text (seen under unit-san's leak check). */
 		{ "[matrix]\nscenario = m.ini\n", "m.ini:2: " },
