@@ -16,6 +16,7 @@
 #include <openssl/evp.h>
 
 #include "atomic_file.h"
+#include "compare.h"
 #include "report_kcidb.h"
 
 struct kcidb {
@@ -139,10 +140,32 @@ static bool has_null(json_object *o)
 	return false;
 }
 
+/* Names and reasons come from result files: every string as valid UTF-8,
+ * as compare's JSON, JUnit and KTAP carry them, or the document is no JSON. */
+static void clean_strings(json_object *o)
+{
+	if (json_object_is_type(o, json_type_string)) {
+		char *clean = utf8_clean(json_object_get_string(o));
+
+		if (strcmp(clean, json_object_get_string(o)))
+			json_object_set_string(o, clean);
+		free(clean);
+	} else if (json_object_is_type(o, json_type_object)) {
+		json_object_object_foreach(o, key, v) {
+			(void)key;
+			clean_strings(v);
+		}
+	} else if (json_object_is_type(o, json_type_array)) {
+		for (size_t i = 0; i < json_object_array_length(o); i++)
+			clean_strings(json_object_array_get_idx(o, i));
+	}
+}
+
 static int kcidb_write(struct kcidb *k, FILE *out, struct err *err)
 {
 	if (has_null(k->root))
 		return err_fail(err, -ENOMEM, "out of memory building the KCIDB document");
+	clean_strings(k->root);
 	fprintf(out, "%s\n", json_object_to_json_string_ext(k->root, JSON_C_TO_STRING_PRETTY |
 								JSON_C_TO_STRING_NOSLASHESCAPE));
 	return 0;
