@@ -25,10 +25,30 @@ bool variant_name_valid(const char *name)
 
 static int check_spec(const char *spec, struct err *err)
 {
-	if (strncmp(spec, "deb:", 4) && strncmp(spec, "path:", 5) && strncmp(spec, "build:", 6))
-		return err_set(err, "kernel '%s' is not deb:PACKAGE, path:BZIMAGE or "
-				    "build:TREE[+SERIES]", spec);
-	return 0;
+	const char *plus;
+
+	if (!strncmp(spec, "deb:", 4)) {
+		/* A package name or an apt glob: what build-image passes to apt. */
+		if (!spec[4])
+			return err_set(err, "kernel '%s' names no package", spec);
+		if (strspn(spec + 4, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+				     "0123456789.+-_*?[]=:~") != strlen(spec + 4))
+			return err_set(err, "kernel '%s': a package name or glob is letters, digits "
+					    "and . + - _ * ? [ ] = : ~", spec);
+		return 0;
+	}
+	if (!strncmp(spec, "path:", 5))
+		return spec[5] ? 0 : err_set(err, "kernel '%s' names no file", spec);
+	if (!strncmp(spec, "build:", 6)) {
+		plus = strchr(spec + 6, '+');
+		if (!spec[6] || plus == spec + 6)
+			return err_set(err, "kernel '%s' names no tree", spec);
+		if (plus && !plus[1])
+			return err_set(err, "kernel '%s': '+' names no patch series", spec);
+		return 0;
+	}
+	return err_set(err, "kernel '%s' is not deb:PACKAGE, path:BZIMAGE or "
+			    "build:TREE[+SERIES]", spec);
 }
 
 /*

@@ -68,6 +68,14 @@ static void test_variant_errors(void **state)
 		{ "a=foo:x", "kernel 'foo:x' is not deb:PACKAGE" },
 		{ "a=deb:x quiet", "only cmdline=ARGS or config=FILE may follow, not 'quiet'" },
 		{ "a=deb:x bogus=1", "unknown option 'bogus'" },
+		/* Issue 26, item 17: specs that only failed once run got to them. */
+		{ "a=path:", "kernel 'path:' names no file" },
+		{ "a=deb:", "kernel 'deb:' names no package" },
+		{ "a=build:", "kernel 'build:' names no tree" },
+		{ "a=build:+", "kernel 'build:+' names no tree" },
+		{ "a=build:t+", "kernel 'build:t+': '+' names no patch series" },
+		{ "a=deb:x;touch", "kernel 'deb:x;touch': a package name or glob is" },
+		{ "a=deb:x$(id)", "a package name or glob is" },
 	};
 	struct variant v;
 
