@@ -95,10 +95,29 @@ int variant_parse(const char *arg, struct variant *v, struct err *err)
 				    "digits, '.', '_', '+' or '-'", arg, sizeof(v->name) - 1);
 	memcpy(v->name, arg, n);
 	p = eq + 1;
-	n = strcspn(p, " ");
-	if (n >= sizeof(v->spec))
-		return err_set(err, "--variant '%s': kernel spec too long", arg);
-	snprintf(v->spec, sizeof(v->spec), "%.*s", (int)n, p);
+	if (*p == '"') {
+		/* A spec with blanks, as variant_format writes it: "..." with \"
+		 * and \\ for a quote and a backslash. */
+		size_t k = 0, i = 1;
+
+		for (; p[i] && p[i] != '"'; i++) {
+			if (p[i] == '\\' && p[i + 1])
+				i++;
+			if (k + 1 >= sizeof(v->spec))
+				return err_set(err, "--variant '%s': kernel spec too long", arg);
+			v->spec[k++] = p[i];
+		}
+		if (p[i] != '"')
+			return err_set(err, "--variant '%s': the kernel spec's quote is not closed",
+				       arg);
+		v->spec[k] = '\0';
+		n = i + 1;
+	} else {
+		n = strcspn(p, " ");
+		if (n >= sizeof(v->spec))
+			return err_set(err, "--variant '%s': kernel spec too long", arg);
+		snprintf(v->spec, sizeof(v->spec), "%.*s", (int)n, p);
+	}
 	if (check_spec(v->spec, err))
 		return err_wrap(err, -EINVAL, "--variant '%s'", arg);
 	for (p += n; *(p += strspn(p, " "));) {
@@ -119,8 +138,10 @@ int variant_parse(const char *arg, struct variant *v, struct err *err)
 
 			while (val[i] && val[i] != '"')
 				i += val[i] == '\\' && val[i + 1] ? 2 : 1;
-			if (val[i] == '"')
-				vlen = i + 1;
+			if (val[i] != '"')
+				return err_set(err, "--variant '%s': %s's quote is not closed", arg,
+					       key);
+			vlen = i + 1;
 		}
 		if (variant_option(v, key, val, vlen, err))
 			return err_wrap(err, -EINVAL, "--variant '%s'", arg);
@@ -768,8 +789,11 @@ int matrix_from_args(struct matrix *m, const char *matrix_file, const char *kern
 		/* One unnamed variant: reports name it by its kernel. */
 		struct variant v = { 0 };
 
-		if (check_spec(kernel, err) || strlen(kernel) >= sizeof(v.spec))
+		if (check_spec(kernel, err))
 			return err_wrap(err, -EINVAL, "--kernel");
+		if (strlen(kernel) >= sizeof(v.spec))
+			return err_fail(err, -EINVAL, "--kernel: a spec of %zu bytes; at most %zu fit",
+					strlen(kernel), sizeof(v.spec) - 1);
 		snprintf(v.spec, sizeof(v.spec), "%s", kernel);
 		matrix_add_variant(m, &v, err);
 	}
@@ -787,7 +811,8 @@ static bool format_option(char *buf, size_t len, size_t *n, const char *key, con
 
 	if (!*val)
 		return true;
-	w = snprintf(buf + *n, len - *n, " %s=\"", key);
+	/* key NULL: the value alone, quoted. */
+	w = key ? snprintf(buf + *n, len - *n, " %s=\"", key) : snprintf(buf + *n, len - *n, "\"");
 	if (w < 0 || (size_t)w >= len - *n)
 		return false;
 	*n += (size_t)w;
@@ -816,10 +841,20 @@ int variant_format(const struct variant *v, char *buf, size_t len)
 
 	if (!len)
 		return -ENAMETOOLONG;
-	w = snprintf(buf, len, "%s=%s", v->name, v->spec);
-	if (w < 0 || (size_t)w >= len)
-		return -ENAMETOOLONG;
-	n = (size_t)w;
+	if (!v->spec[strcspn(v->spec, " \t\"\\")]) {
+		w = snprintf(buf, len, "%s=%s", v->name, v->spec);
+		if (w < 0 || (size_t)w >= len)
+			return -ENAMETOOLONG;
+		n = (size_t)w;
+	} else {
+		/* Quoted as variant_parse reads a spec with blanks back. */
+		w = snprintf(buf, len, "%s=", v->name);
+		if (w < 0 || (size_t)w >= len)
+			return -ENAMETOOLONG;
+		n = (size_t)w;
+		if (!format_option(buf, len, &n, NULL, v->spec))
+			return -ENAMETOOLONG;
+	}
 	if (!format_option(buf, len, &n, "cmdline", v->cmdline) ||
 	    !format_option(buf, len, &n, "config", v->config))
 		return -ENAMETOOLONG;

@@ -76,6 +76,9 @@ static void test_variant_errors(void **state)
 		{ "a=build:t+", "kernel 'build:t+': '+' names no patch series" },
 		{ "a=deb:x;touch", "kernel 'deb:x;touch': a package name or glob is" },
 		{ "a=deb:x$(id)", "a package name or glob is" },
+		/* Issue 26, item 21: an unterminated quote was taken as text. */
+		{ "a=deb:x cmdline=\"abc", "cmdline's quote is not closed" },
+		{ "a=\"path:my kernels", "the kernel spec's quote is not closed" },
 	};
 	struct variant v;
 
@@ -87,6 +90,25 @@ static void test_variant_errors(void **state)
 		if (!strstr(err.msg, bad[i].msg))
 			fail_msg("'%s': got '%s', wanted '%s'", bad[i].arg, err.msg, bad[i].msg);
 	}
+}
+
+/* Issue 26, item 20: plan printed --variant 'a=path:my kernels/bzImage',
+ * which run split at the blank and refused. What variant_format writes,
+ * variant_parse reads back the same. */
+static void test_variant_spec_with_blanks_round_trips(void **state)
+{
+	struct variant v = { .name = "a", .spec = "path:my kernels/bz\"Image\\",
+			     .cmdline = "quiet x=\"1 2\"" }, back;
+	char buf[VARIANT_FORMAT_MAX];
+	struct err err;
+
+	(void)state;
+	assert_int_equal(variant_format(&v, buf, sizeof(buf)), 0);
+	if (variant_parse(buf, &back, &err))
+		fail_msg("'%s': %s", buf, err.msg);
+	assert_string_equal(back.spec, v.spec);
+	assert_string_equal(back.cmdline, v.cmdline);
+	assert_string_equal(back.name, "a");
 }
 
 /* Write text to a file in a fresh directory with two scenarios beside it. */
@@ -493,6 +515,7 @@ int main(void)
 		cmocka_unit_test(test_variant_forms),
 		cmocka_unit_test(test_variant_round_trip_with_quotes),
 		cmocka_unit_test(test_variant_errors),
+		cmocka_unit_test(test_variant_spec_with_blanks_round_trips),
 		cmocka_unit_test(test_matrix_file_and_cell_order),
 		cmocka_unit_test(test_matrix_errors_name_file_and_line),
 		cmocka_unit_test(test_cell_index),
