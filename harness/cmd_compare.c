@@ -30,7 +30,7 @@ static void usage(FILE *out)
 	      "  -b, --baseline NAME     the baseline variant (default: the only one, or the\n"
 	      "                          first run when comparing within one set)\n"
 	      "  -a, --alpha A           significance level (default 0.05)\n"
-	      "  -e, --min-effect PCT    smallest change that counts, in %% of the baseline\n"
+	      "  -e, --min-effect PCT    smallest change that counts, in % of the baseline\n"
 	      "                          (default 1)\n"
 	      "  -n, --min-repeats N     ok runs needed on each side to decide (default 3)\n"
 	      "      --junit FILE        also write JUnit XML (a test case per scenario x metric)\n"

@@ -512,6 +512,14 @@ static void test_summary_filters_control_characters(void **state)
 	}
 	assert_non_null(strstr(text, "run?]0;title??[2J"));
 	free(text);
+	/* Issue 26, item 21: bidirectional overrides reorder the line. */
+	strcpy(a.reason, "ok \u202egnp.exe\u202c \u2066x\u2069 \u200fy \u00e9");
+	text = summary_of(&a);
+	assert_null(strstr(text, "\u202e"));
+	assert_null(strstr(text, "\u2066"));
+	assert_null(strstr(text, "\u200f"));
+	assert_non_null(strstr(text, "ok ?gnp.exe? ?x? ?y \u00e9"));
+	free(text);
 	result_free(&a);
 }
 
