@@ -237,13 +237,19 @@ void result_free(struct run_record *r)
 	result_init(r);
 }
 
-/* Grow an array by one zeroed element. */
+/* Grow an array by one zeroed element. The arrays are only ever grown
+ * here, so their capacity is the next power of two of their length: a
+ * realloc at each power of two, not at every element (a 100000-block
+ * result took over a minute under ASan). */
 static void *grow(void *arr, size_t *n, size_t elem)
 {
-	char *p = realloc(arr, (*n + 1) * elem);
+	char *p = arr;
 
-	if (!p)
-		abort();
+	if (!(*n & (*n - 1))) {
+		p = realloc(arr, (*n ? 2 * *n : 1) * elem);
+		if (!p)
+			abort();
+	}
 	memset(p + *n * elem, 0, elem);
 	(*n)++;
 	return p;

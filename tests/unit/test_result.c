@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <malloc.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -523,6 +524,26 @@ static void test_summary_filters_control_characters(void **state)
 	result_free(&a);
 }
 
+/* Issue 26, item 21: arrays grow geometrically, not one element per realloc
+ * (100000 blocks took over a minute under ASan): after 5 blocks there is
+ * room for 8, and 100000 blocks are added and kept in order. */
+static void test_arrays_grow_geometrically(void **state)
+{
+	struct run_record r;
+
+	(void)state;
+	result_init(&r);
+	for (unsigned i = 0; i < 5; i++)
+		result_add_block(&r)->index = i;
+	assert_true(malloc_usable_size(r.blocks) >= 8 * sizeof(*r.blocks));
+	for (unsigned i = 5; i < 100000; i++)
+		result_add_block(&r)->index = i;
+	assert_int_equal(r.nblocks, 100000);
+	for (unsigned i = 0; i < 100000; i++)
+		assert_int_equal(r.blocks[i].index, i);
+	result_free(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -534,6 +555,7 @@ int main(void)
 		cmocka_unit_test(test_sweep_field),
 		cmocka_unit_test(test_summary_not_measured),
 		cmocka_unit_test(test_summary_filters_control_characters),
+		cmocka_unit_test(test_arrays_grow_geometrically),
 		cmocka_unit_test(test_write_is_atomic_and_reads_back),
 		cmocka_unit_test(test_write_into_missing_dir_fails_cleanly),
 		cmocka_unit_test(test_bad_files_are_refused),
