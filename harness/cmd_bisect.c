@@ -22,6 +22,7 @@
 
 #include <json-c/json.h>
 
+#include "atomic_file.h"
 #include "ab.h"
 #include "bisect.h"
 #include "cmd.h"
@@ -358,29 +359,28 @@ static int series_from_range(const char *tree, const char *range, const char *di
 /* Copy src to dst unless dst has its bytes already. */
 static int copy_file(const char *src, const char *dst, struct err *err)
 {
-	char buf[65536], tmp[PATH_MAX + 512];
-	FILE *in = fopen(src, "rb"), *out;
+	char buf[65536];
+	FILE *in = fopen(src, "rbe");
+	struct atomic_file af;
 	size_t n;
-	int bad;
+	int rc;
 
 	if (!in)
 		return err_fail(err, -errno, "%s: %s", src, strerror(errno));
-	snprintf(tmp, sizeof(tmp), "%s.tmp", dst);
-	out = fopen(tmp, "wb");
-	if (!out) {
+	rc = atomic_open(&af, dst, 0644, err);
+	if (rc) {
 		fclose(in);
-		return err_fail(err, -errno, "%s: %s", tmp, strerror(errno));
+		return rc;
 	}
 	while ((n = fread(buf, 1, sizeof(buf), in)) > 0)
-		fwrite(buf, 1, n, out);
-	bad = ferror(in) | ferror(out);
-	fclose(in);
-	bad |= fclose(out);
-	if (bad || rename(tmp, dst)) {
-		unlink(tmp);
+		fwrite(buf, 1, n, af.f);
+	if (ferror(in)) {
+		fclose(in);
+		atomic_abort(&af);
 		return err_fail(err, -EIO, "cannot copy %s to %s", src, dst);
 	}
-	return 0;
+	fclose(in);
+	return atomic_commit(&af, err);
 }
 
 /* OUT/series/k-K: the first k patches, as their own series directory. The

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "atomic_file.h"
 #include "cmd.h"
 #include "opts.h"
 #include "termout.h"
@@ -127,44 +128,22 @@ static int parse_double(const char *s, double lo, double hi, double *out)
 	return errno || end == s || *end || !isfinite(*out) || !(*out >= lo && *out <= hi) ? -1 : 0;
 }
 
-/*
- * FILE, written whole to a fresh temporary name in its directory and renamed
- * over it: mkstemp creates with O_EXCL, so a symlink or file planted under a
- * predictable name is never followed or overwritten, and rename replaces a
- * symlink at FILE itself rather than writing through it.
- */
+/* FILE, written whole by the one atomic writer (atomic_file.h): a fresh
+ * mkostemp name renamed over it, or a terminal, pipe or /dev/null directly. */
 static int write_file(const char *path, const struct compare_result *res,
 		      const struct compare_opts *o,
 		      void (*fn)(FILE *, const struct compare_result *, const struct compare_opts *))
 {
-	char tmp[4200];
-	mode_t mask = umask(0);
-	FILE *f;
-	int fd, bad;
+	struct atomic_file af;
+	struct err err;
 
-	umask(mask);
-	if (snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path) >= (int)sizeof(tmp)) {
-		fprintf(stderr, "memhp compare: cannot write %s: name too long\n", path);
+	if (atomic_open(&af, path, 0644, &err)) {
+		fprintf(stderr, "memhp compare: %s\n", err.msg);
 		return -1;
 	}
-	fd = mkostemp(tmp, O_CLOEXEC);
-	if (fd < 0) {
-		fprintf(stderr, "memhp compare: cannot write %s: %s\n", path, strerror(errno));
-		return -1;
-	}
-	/* mkstemp makes it 0600; a report is as readable as any file made here. */
-	if (fchmod(fd, 0644 & ~mask) < 0 || !(f = fdopen(fd, "w"))) {
-		fprintf(stderr, "memhp compare: cannot write %s: %s\n", tmp, strerror(errno));
-		close(fd);
-		unlink(tmp);
-		return -1;
-	}
-	fn(f, res, o);
-	bad = ferror(f) | fflush(f) | fsync(fd);
-	bad |= fclose(f);
-	if (bad || rename(tmp, path) < 0) {
-		fprintf(stderr, "memhp compare: cannot write %s: %s\n", path, strerror(errno));
-		unlink(tmp);
+	fn(af.f, res, o);
+	if (atomic_commit(&af, &err)) {
+		fprintf(stderr, "memhp compare: %s\n", err.msg);
 		return -1;
 	}
 	return 0;

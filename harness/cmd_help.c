@@ -132,7 +132,14 @@ int cmd_help(int argc, char **argv)
 		printf("%s\n", memhp_datadir());
 		return EXIT_OK;
 	}
-	if (memhp_command(argv[1]) && strcmp(argv[1], "help")) {
+	if (!strcmp(argv[1], "help")) {
+		memhp_usage(stdout);
+		fputs("'memhp help scenario' lists the scenario keys (--markdown, --man for the "
+		      "docs\nand the man page); 'memhp help datadir' prints where memhp finds its "
+		      "files.\n", stdout);
+		return EXIT_OK;
+	}
+	if (memhp_command(argv[1])) {
 		char *args[] = { argv[1], (char *)"--help", NULL };
 
 		return memhp_command(argv[1])(2, args);

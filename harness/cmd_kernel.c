@@ -9,6 +9,7 @@
 
 #include "cmd.h"
 #include "image.h"
+#include "matrix.h"
 #include "opts.h"
 #include "signals.h"
 #include "subproc.h"
@@ -19,6 +20,15 @@ struct kernel_args {
 };
 
 #define KA(field) offsetof(struct kernel_args, field)
+
+/* A build directory under the cache: never . or .. */
+static int check_name(const char *arg, struct err *err)
+{
+	if (!variant_name_valid(arg) || *arg == '.')
+		return err_fail(err, -EINVAL, "--name '%s': letters, digits, . _ + - only, not "
+				"starting with '.'", arg);
+	return 0;
+}
 
 static const struct opt kernel_opts[] = {
 	{ OPT("tree", 't', OPT_STRING, KA(tree), "TREE",
@@ -33,7 +43,7 @@ static const struct opt kernel_opts[] = {
 	      "a Kconfig fragment, after memhp's configuration") },
 	{ OPT("name", 0, OPT_STRING, KA(name), "NAME",
 	      "the out-of-tree build directory to reuse for an\n"
-	      "incremental build") },
+	      "incremental build"), .check = check_name },
 	{ OPT("jobs", 'j', OPT_STRING, KA(jobs), "N", "make -jN (default: the CPUs)") },
 	{ 0 },
 };

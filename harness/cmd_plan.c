@@ -17,6 +17,7 @@
 
 #include <json-c/json.h>
 
+#include "atomic_file.h"
 #include "backend.h"
 #include "cmd.h"
 #include "image.h"
@@ -150,7 +151,8 @@ static void comment_text(FILE *out, const char *s)
 static int write_sbatch(const struct slurm *sl, const struct matrix *m, const struct cell *cells,
 			size_t n, const struct argv *run, struct err *err)
 {
-	char path[4200], tmp[4300], cwd[4096], *dir;
+	char path[4200], cwd[4096], *dir;
+	struct atomic_file af;
 	uint64_t mem = 0;
 	unsigned cpus = 1;
 	FILE *f;
@@ -176,13 +178,12 @@ static int write_sbatch(const struct slurm *sl, const struct matrix *m, const st
 			cpus = sc->cpus;
 	}
 	snprintf(path, sizeof(path), "%s/memhp.sbatch", dir);
-	snprintf(tmp, sizeof(tmp), "%s.tmp-%ld", path, (long)getpid());
-	f = fopen(tmp, "we");
-	if (!f) {
-		err_set(err, "%s: %s", tmp, strerror(errno));
+	/* mkostemp in DIR, then 0755 and a rename (atomic_file.h). */
+	if (atomic_open(&af, path, 0755, err)) {
 		free(dir);
 		return -EIO;
 	}
+	f = af.f;
 	fprintf(f, "#!/bin/sh\n"
 		   "# Written by memhp plan --slurm: %zu cell%s, one array task each, results\n"
 		   "# into this directory. Submit (again, to run what has no ok result yet):\n"
@@ -226,9 +227,7 @@ static int write_sbatch(const struct slurm *sl, const struct matrix *m, const st
 		sh_quote(f, run->v[k]);
 	}
 	fprintf(f, " --cell \"${SLURM_ARRAY_TASK_ID:?}/%zu\"\n", n);
-	if (ferror(f) | fclose(f) || chmod(tmp, 0755) || rename(tmp, path)) {
-		err_set(err, "%s: cannot write it: %s", path, strerror(errno));
-		unlink(tmp);
+	if (atomic_commit(&af, err)) {
 		free(dir);
 		return -EIO;
 	}
@@ -340,6 +339,10 @@ int cmd_plan(int argc, char **argv)
 	len = readlink("/proc/self/exe", self, sizeof(self) - 1);
 	snprintf(self + (len > 0 ? len : 0), sizeof(self) - (size_t)(len > 0 ? len : 0), "%s",
 		 len > 0 ? "" : "memhp");
+	if (matrix_check_cells(&m, req.repeats, &err)) {
+		fprintf(stderr, "memhp plan: %s\n", err.msg);
+		goto out;
+	}
 	n = matrix_cells(&m, req.repeats, &cells);
 	if (args.sl.dir) {
 		/* The whole matrix as memhp plan got it; each task picks its cell. */

@@ -18,9 +18,11 @@
 
 #include <json-c/json.h>
 
+#include "atomic_file.h"
 #include "backend.h"
 #include "cmd.h"
 #include "image.h"
+#include "matrix.h"
 #include "result.h"
 #include "run_request.h"
 #include "runner.h"
@@ -80,14 +82,13 @@ static void build_key(json_object *build, char *buf, size_t len)
 static int add_origin(const char *dir, const char *from, const struct run_record *old,
 		      struct err *err)
 {
-	char path[4200], tmp[4200];
+	char path[4200];
 	json_object *root, *origin;
+	struct atomic_file af;
 	const char *text;
-	FILE *f;
-	int fd, bad;
+	int fd;
 
 	snprintf(path, sizeof(path), "%s/result.json", dir);
-	snprintf(tmp, sizeof(tmp), "%s/.result.json.XXXXXX", dir);
 	root = json_object_from_file(path);
 	if (!root)
 		return err_fail(err, -EIO, "%s: cannot read it back", path);
@@ -99,24 +100,14 @@ static int add_origin(const char *dir, const char *from, const struct run_record
 	json_object_object_add(root, "origin", origin);
 	text = json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY |
 						    JSON_C_TO_STRING_NOSLASHESCAPE);
-	fd = mkostemp(tmp, O_CLOEXEC);
-	if (fd < 0 || !(f = fdopen(fd, "w"))) {
-		err_set(err, "%s: %s", tmp, strerror(errno));
-		if (fd >= 0)
-			close(fd);
+	fd = atomic_open(&af, path, 0644, err);
+	if (fd) {
 		json_object_put(root);
-		return -EIO;
+		return fd;
 	}
-	fchmod(fd, 0644);
-	fprintf(f, "%s\n", text);
-	bad = ferror(f) | fflush(f) | fsync(fd);
-	bad |= fclose(f);
+	fprintf(af.f, "%s\n", text);
 	json_object_put(root);
-	if (bad || rename(tmp, path) < 0) {
-		unlink(tmp);
-		return err_fail(err, -EIO, "%s: %s", path, strerror(errno));
-	}
-	return 0;
+	return atomic_commit(&af, err);
 }
 
 /* Everything to run old's cell again, or a refusal in err. */
@@ -130,6 +121,14 @@ static int prepare(const struct run_record *old, const char *from, struct scenar
 
 	if (!old->scenario_text || !*old->scenario_name)
 		return err_fail(err, -EINVAL, "%s: records no scenario text to run", from);
+	/* Names go into the new run's directory name: checked as memhp run
+	 * checks the names it builds, so that none leads outside -o. */
+	if (scenario_name_check(old->scenario_name, err) ||
+	    (*old->scenario_base && scenario_name_check(old->scenario_base, err)))
+		return err_wrap(err, -EINVAL, "%s", from);
+	if (*old->variant && !variant_name_valid(old->variant))
+		return err_fail(err, -EINVAL, "%s: variant name '%s' is not one memhp run takes "
+				"(letters, digits, '.', '_', '+', '-')", from, old->variant);
 	/* The scenario's name is its file's: load the text under that name. */
 	snprintf(path, sizeof(path), "%s.ini", old->scenario_name);
 	if (scenario_load_string(sc, path, old->scenario_text, err))

@@ -348,12 +348,29 @@ int cmd_run(int argc, char **argv)
 		fprintf(stderr, "memhp run: %s\n", err.msg);
 		goto out;
 	}
+	if (matrix_check_cells(&p.m, repeats, &err)) {
+		fprintf(stderr, "memhp run: %s\n", err.msg);
+		goto out;
+	}
 	p.ncells = matrix_cells(&p.m, repeats, &p.cells);
 	skip = calloc(p.ncells + 1, sizeof(*skip));
 	if (!skip)
 		abort();
 	for (size_t i = 0; only && i < p.ncells; i++)
 		skip[i] = p.cells[i].repeat != only;
+	if (only) {
+		size_t picked = 0;
+
+		for (size_t i = 0; i < p.ncells; i++)
+			picked += !skip[i];
+		if (!picked) {
+			/* Exit 0 having run nothing would pass for success. */
+			fprintf(stderr, "memhp run: --only-repeat %u: no cell has a repeat %u (the "
+					"most is %u)\n", only, only, p.ncells ?
+					p.cells[p.ncells - 1].repeat : 0);
+			goto out;
+		}
+	}
 	if (req.cell) {
 		size_t pick;
 

@@ -115,4 +115,8 @@ void compare_ktap(FILE *out, const struct compare_result *res, const struct comp
 void compare_junit(FILE *out, const struct compare_result *res, const struct compare_opts *o);
 void compare_json(FILE *out, const struct compare_result *res, const struct compare_opts *o);
 
+/* A fresh copy of s with every byte that is not valid UTF-8 (and U+FFFE,
+ * U+FFFF) replaced by U+FFFD: what JSON, XML and KTAP output carry. */
+char *utf8_clean(const char *s);
+
 #endif

@@ -16,7 +16,7 @@
  * U+FFFE, U+FFFF, which XML refuses) replaced by U+FFFD: names and reasons
  * come from result files, and JSON and XML must stay parsable.
  */
-static char *utf8_clean(const char *s)
+char *utf8_clean(const char *s)
 {
 	size_t n = strlen(s), o = 0;
 	unsigned char *out = malloc(3 * n + 1);

@@ -4,6 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <unistd.h>
+
+#include "atomic_file.h"
 #include "ini_text.h"
 
 char *ini_text_reader(char *str, int num, void *stream)
@@ -46,25 +49,32 @@ int ini_text_overlong(const struct ini_text *in, const char *path, struct err *e
 
 int ini_text_load(const char *path, char **text, struct err *err)
 {
-	FILE *f = fopen(path, "re"), *mem;
+	FILE *f, *mem;
 	char buf[4096];
-	size_t n, len = 0;
-	int rc = 0;
+	size_t n, len = 0, total = 0;
+	int rc = 0, fd;
 
 	*text = NULL;
+	fd = file_open_regular(path, INI_TEXT_MAX, err);
+	if (fd < 0)
+		return fd;
+	f = fdopen(fd, "r");
 	if (!f) {
-		rc = -errno;
-		err_set(err, "%s: %s", path, strerror(errno));
-		return rc;
+		close(fd);
+		return err_fail(err, -ENOMEM, "%s: out of memory", path);
 	}
 	mem = open_memstream(text, &len);
 	if (!mem) {
 		fclose(f);
 		return err_fail(err, -ENOMEM, "%s: out of memory", path);
 	}
-	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
+	/* The size was checked; a file that grows as it is read stops here. */
+	while ((n = fread(buf, 1, sizeof(buf), f)) > 0 && (total += n) <= INI_TEXT_MAX)
 		fwrite(buf, 1, n, mem);
-	if (ferror(f)) {
+	if (!ferror(f) && total > INI_TEXT_MAX) {
+		rc = -EFBIG;
+		err_set(err, "%s: more than the %d bytes memhp reads", path, INI_TEXT_MAX);
+	} else if (ferror(f)) {
 		rc = -EIO;
 		err_set(err, "%s: read failed", path);
 	}
@@ -82,4 +92,38 @@ int ini_text_load(const char *path, char **text, struct err *err)
 		*text = NULL;
 	}
 	return rc;
+}
+
+int ini_text_check(const char *text, const char *path, struct err *err)
+{
+	unsigned lineno = 1;
+
+	for (const char *line = text; *line; lineno++) {
+		size_t n = strcspn(line, "\n");
+		const char *cr = memchr(line, '\r', n), *p = line, *end = line + n, *close;
+
+		if (cr && cr + 1 != end)
+			return err_fail(err, -EINVAL, "%s:%u: a carriage return inside the line (a file "
+					"with old Mac line ends?); lines end in LF or CRLF", path,
+					lineno);
+		if (cr)
+			end--;
+		while (p < end && (*p == ' ' || *p == '\t'))
+			p++;
+		if (p < end && *p == '[' && (close = memchr(p, ']', (size_t)(end - p)))) {
+			const char *rest = close + 1;
+
+			while (rest < end && (*rest == ' ' || *rest == '\t'))
+				rest++;
+			/* inih drops whatever follows the ']' without a word. */
+			if (rest < end && *rest != ';' && *rest != '#')
+				return err_fail(err, -EINVAL, "%s:%u: syntax error: '%.*s' after the "
+						"section header %.*s (a [section] stands alone on "
+						"its line)", path, lineno,
+						(int)(end - rest > 40 ? 40 : end - rest), rest,
+						(int)(close + 1 - p > 80 ? 80 : close + 1 - p), p);
+		}
+		line += n + (line[n] == '\n');
+	}
+	return 0;
 }

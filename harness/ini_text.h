@@ -30,8 +30,20 @@ char *ini_text_reader(char *str, int num, void *stream);
  * returns -EINVAL then, else 0. */
 int ini_text_overlong(const struct ini_text *in, const char *path, struct err *err);
 
+/*
+ * What inih would silently drop, as a syntax error naming the line: text
+ * after a section header's ']' ("[hotplug] total = 64G", "[machine]]]"),
+ * a carriage return that does not end a line (a CR-only file is one line to
+ * inih, all its keys lost). 0, or -EINVAL with "PATH:LINE: ..." in err.
+ */
+int ini_text_check(const char *text, const char *path, struct err *err);
+
+/* The largest scenario or matrix file memhp reads. */
+#define INI_TEXT_MAX (1 << 20)
+
 /* Read a whole file into *text (NUL-terminated, caller frees). Fails with a
- * message naming path when it cannot be read or holds a NUL byte. */
+ * message naming path when it cannot be read, is not a regular file, is
+ * larger than INI_TEXT_MAX or holds a NUL byte. */
 int ini_text_load(const char *path, char **text, struct err *err);
 
 #endif

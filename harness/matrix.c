@@ -16,12 +16,39 @@ static bool valid_name(const char *s, size_t n)
 	return n && strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._+-") >= n;
 }
 
+bool variant_name_valid(const char *name)
+{
+	size_t n = strlen(name);
+
+	return valid_name(name, n) && n < sizeof(((struct variant *)0)->name);
+}
+
 static int check_spec(const char *spec, struct err *err)
 {
-	if (strncmp(spec, "deb:", 4) && strncmp(spec, "path:", 5) && strncmp(spec, "build:", 6))
-		return err_fail(err, -EINVAL, "kernel '%s' is not deb:PACKAGE, path:BZIMAGE or "
-				    "build:TREE[+SERIES]", spec);
-	return 0;
+	const char *plus;
+
+	if (!strncmp(spec, "deb:", 4)) {
+		/* A package name or an apt glob: what build-image passes to apt. */
+		if (!spec[4])
+			return err_fail(err, -EINVAL, "kernel '%s' names no package", spec);
+		if (strspn(spec + 4, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+				     "0123456789.+-_*?[]=:~/") != strlen(spec + 4))
+			return err_fail(err, -EINVAL, "kernel '%s': a package name or glob is letters, digits "
+					    "and . + - _ * ? [ ] = : ~ (and /SUITE)", spec);
+		return 0;
+	}
+	if (!strncmp(spec, "path:", 5))
+		return spec[5] ? 0 : err_fail(err, -EINVAL, "kernel '%s' names no file", spec);
+	if (!strncmp(spec, "build:", 6)) {
+		plus = strchr(spec + 6, '+');
+		if (!spec[6] || plus == spec + 6)
+			return err_fail(err, -EINVAL, "kernel '%s' names no tree", spec);
+		if (plus && !plus[1])
+			return err_fail(err, -EINVAL, "kernel '%s': '+' names no patch series", spec);
+		return 0;
+	}
+	return err_fail(err, -EINVAL, "kernel '%s' is not deb:PACKAGE, path:BZIMAGE or "
+			    "build:TREE[+SERIES]", spec);
 }
 
 /*
@@ -68,10 +95,29 @@ int variant_parse(const char *arg, struct variant *v, struct err *err)
 				    "digits, '.', '_', '+' or '-'", arg, sizeof(v->name) - 1);
 	memcpy(v->name, arg, n);
 	p = eq + 1;
-	n = strcspn(p, " ");
-	if (n >= sizeof(v->spec))
-		return err_fail(err, -EINVAL, "--variant '%s': kernel spec too long", arg);
-	snprintf(v->spec, sizeof(v->spec), "%.*s", (int)n, p);
+	if (*p == '"') {
+		/* A spec with blanks, as variant_format writes it: "..." with \"
+		 * and \\ for a quote and a backslash. */
+		size_t k = 0, i = 1;
+
+		for (; p[i] && p[i] != '"'; i++) {
+			if (p[i] == '\\' && p[i + 1])
+				i++;
+			if (k + 1 >= sizeof(v->spec))
+				return err_fail(err, -EINVAL, "--variant '%s': kernel spec too long", arg);
+			v->spec[k++] = p[i];
+		}
+		if (p[i] != '"')
+			return err_fail(err, -EINVAL, "--variant '%s': the kernel spec's quote is not closed",
+				       arg);
+		v->spec[k] = '\0';
+		n = i + 1;
+	} else {
+		n = strcspn(p, " ");
+		if (n >= sizeof(v->spec))
+			return err_fail(err, -EINVAL, "--variant '%s': kernel spec too long", arg);
+		snprintf(v->spec, sizeof(v->spec), "%.*s", (int)n, p);
+	}
 	if (check_spec(v->spec, err))
 		return err_wrap(err, -EINVAL, "--variant '%s'", arg);
 	for (p += n; *(p += strspn(p, " "));) {
@@ -92,8 +138,10 @@ int variant_parse(const char *arg, struct variant *v, struct err *err)
 
 			while (val[i] && val[i] != '"')
 				i += val[i] == '\\' && val[i + 1] ? 2 : 1;
-			if (val[i] == '"')
-				vlen = i + 1;
+			if (val[i] != '"')
+				return err_fail(err, -EINVAL, "--variant '%s': %s's quote is not closed", arg,
+					       key);
+			vlen = i + 1;
 		}
 		if (variant_option(v, key, val, vlen, err))
 			return err_wrap(err, -EINVAL, "--variant '%s'", arg);
@@ -598,6 +646,88 @@ static int check_loaded(const struct matrix *m, const char *path, int rc, const 
 	return 0;
 }
 
+/* One line of text without its line end and leading blanks: [p, *end). */
+static const char *line_body(const char *line, size_t n, const char **end)
+{
+	const char *e = line + n;
+
+	if (e > line && e[-1] == '\r')
+		e--;
+	while (line < e && (*line == ' ' || *line == '\t'))
+		line++;
+	*end = e;
+	return line;
+}
+
+/*
+ * What inih would merge or take silently, refused as scenario files refuse
+ * it: a section given twice (even right after itself), a key given twice in
+ * one section ([matrix] scenario excepted: it is a list), a section with no
+ * key. 0, or -EINVAL with "PATH:LINE: ..." in err.
+ */
+static int check_sections(const char *text, const char *path, struct err *err)
+{
+	struct seen_line {
+		char name[128];
+		unsigned line;
+	} *secs = NULL, *keys = NULL;
+	size_t nsecs = 0, nkeys = 0;
+	unsigned lineno = 1, cur = 0; /* cur: the current section's line, 0: none */
+	int rc = 0;
+
+	for (const char *line = text; !rc; lineno++) {
+		size_t n = strcspn(line, "\n");
+		const char *end, *p = line_body(line, n, &end), *q;
+
+		if (p < end && *p == '[' && (q = memchr(p, ']', (size_t)(end - p)))) {
+			if (cur && !nkeys)
+				rc = err_fail(err, -EINVAL, "%s:%u: [%s] is empty: a section has at "
+					      "least one key", path, cur, secs[nsecs - 1].name);
+			for (size_t i = 0; !rc && i < nsecs; i++)
+				if ((size_t)(q - p - 1) == strlen(secs[i].name) &&
+				    !strncmp(secs[i].name, p + 1, (size_t)(q - p - 1)))
+					rc = err_fail(err, -EINVAL, "%s:%u: [%s] a second time (first on "
+						      "line %u): one section each", path, lineno,
+						      secs[i].name, secs[i].line);
+			if (rc)
+				break;
+			secs = realloc(secs, (nsecs + 1) * sizeof(*secs));
+			if (!secs)
+				abort();
+			snprintf(secs[nsecs].name, sizeof(secs[nsecs].name), "%.*s",
+				 (int)(q - p - 1), p + 1);
+			secs[nsecs++].line = cur = lineno;
+			nkeys = 0;
+		} else if (cur && p < end && *p != ';' && *p != '#') {
+			size_t k = strcspn(p, "=:\n");
+
+			while (k && (p[k - 1] == ' ' || p[k - 1] == '\t'))
+				k--;
+			for (size_t i = 0; i < nkeys; i++)
+				if (k == strlen(keys[i].name) && !strncmp(keys[i].name, p, k) &&
+				    strcmp(secs[nsecs - 1].name, "matrix") |
+				    strcmp(keys[i].name, "scenario"))
+					rc = err_fail(err, -EINVAL, "%s:%u: [%s] %s is set twice (first on "
+						      "line %u)", path, lineno, secs[nsecs - 1].name,
+						      keys[i].name, keys[i].line);
+			keys = realloc(keys, (nkeys + 1) * sizeof(*keys));
+			if (!keys)
+				abort();
+			snprintf(keys[nkeys].name, sizeof(keys[nkeys].name), "%.*s", (int)k, p);
+			keys[nkeys++].line = lineno;
+		}
+		if (!line[n])
+			break;
+		line += n + 1;
+	}
+	if (!rc && cur && !nkeys)
+		rc = err_fail(err, -EINVAL, "%s:%u: [%s] is empty: a section has at least one key",
+			      path, cur, secs[nsecs - 1].name);
+	free(secs);
+	free(keys);
+	return rc;
+}
+
 int matrix_load(struct matrix *m, const char *path, struct err *err)
 {
 	struct parse st = { .m = m, .path = path, .err = err };
@@ -615,6 +745,13 @@ int matrix_load(struct matrix *m, const char *path, struct err *err)
 	if (rc)
 		return rc;
 	st.in.text = text;
+	rc = ini_text_check(text, path, err);
+	if (!rc)
+		rc = check_sections(text, path, err);
+	if (rc) {
+		free(text);
+		return rc;
+	}
 	rc = ini_parse_stream(ini_text_reader, &st.in, handler, &st);
 	free(text);
 	if (!st.failed) {
@@ -652,8 +789,11 @@ int matrix_from_args(struct matrix *m, const char *matrix_file, const char *kern
 		/* One unnamed variant: reports name it by its kernel. */
 		struct variant v = { 0 };
 
-		if (check_spec(kernel, err) || strlen(kernel) >= sizeof(v.spec))
+		if (check_spec(kernel, err))
 			return err_wrap(err, -EINVAL, "--kernel");
+		if (strlen(kernel) >= sizeof(v.spec))
+			return err_fail(err, -EINVAL, "--kernel: a spec of %zu bytes; at most %zu fit",
+					strlen(kernel), sizeof(v.spec) - 1);
 		snprintf(v.spec, sizeof(v.spec), "%s", kernel);
 		matrix_add_variant(m, &v, err);
 	}
@@ -671,7 +811,8 @@ static bool format_option(char *buf, size_t len, size_t *n, const char *key, con
 
 	if (!*val)
 		return true;
-	w = snprintf(buf + *n, len - *n, " %s=\"", key);
+	/* key NULL: the value alone, quoted. */
+	w = key ? snprintf(buf + *n, len - *n, " %s=\"", key) : snprintf(buf + *n, len - *n, "\"");
 	if (w < 0 || (size_t)w >= len - *n)
 		return false;
 	*n += (size_t)w;
@@ -700,13 +841,42 @@ int variant_format(const struct variant *v, char *buf, size_t len)
 
 	if (!len)
 		return -ENAMETOOLONG;
-	w = snprintf(buf, len, "%s=%s", v->name, v->spec);
-	if (w < 0 || (size_t)w >= len)
-		return -ENAMETOOLONG;
-	n = (size_t)w;
+	if (!v->spec[strcspn(v->spec, " \t\"\\")]) {
+		w = snprintf(buf, len, "%s=%s", v->name, v->spec);
+		if (w < 0 || (size_t)w >= len)
+			return -ENAMETOOLONG;
+		n = (size_t)w;
+	} else {
+		/* Quoted as variant_parse reads a spec with blanks back. */
+		w = snprintf(buf, len, "%s=", v->name);
+		if (w < 0 || (size_t)w >= len)
+			return -ENAMETOOLONG;
+		n = (size_t)w;
+		if (!format_option(buf, len, &n, NULL, v->spec))
+			return -ENAMETOOLONG;
+	}
 	if (!format_option(buf, len, &n, "cmdline", v->cmdline) ||
 	    !format_option(buf, len, &n, "config", v->config))
 		return -ENAMETOOLONG;
+	return 0;
+}
+
+int matrix_check_cells(const struct matrix *m, unsigned repeats_override, struct err *err)
+{
+	uint64_t n = 0;
+
+	for (size_t s = 0; s < m->nscenarios; s++) {
+		unsigned r = repeats_override ? repeats_override :
+			     m->repeats       ? m->repeats :
+						m->scenarios[s].repeats;
+
+		n += (uint64_t)r * m->nvariants;
+		if (n > MATRIX_MAX_CELLS)
+			return err_fail(err, -E2BIG, "%zu scenario%s x %zu variant%s x the repeats "
+					"make over %u cells; split the matrix or run fewer repeats",
+					m->nscenarios, m->nscenarios == 1 ? "" : "s", m->nvariants,
+					m->nvariants == 1 ? "" : "s", MATRIX_MAX_CELLS);
+	}
 	return 0;
 }
 

@@ -75,9 +75,18 @@ int variant_format(const struct variant *v, char *buf, size_t len);
  * (--cell I/N) so that such a change is refused rather than run as another cell.
  */
 size_t matrix_cells(const struct matrix *m, unsigned repeats_override, struct cell **cells);
+/* The most cells one matrix may have: a million-cell plan is a mistake. */
+#define MATRIX_MAX_CELLS 100000u
+/* 0, or -E2BIG with a message when matrix_cells would give more than
+ * MATRIX_MAX_CELLS (call it first). */
+int matrix_check_cells(const struct matrix *m, unsigned repeats_override, struct err *err);
 
 /* "I" or "I/N" (memhp run --cell): a cell index below ncells, and when N is
  * given, ncells must be N. 0 with *index, or -EINVAL with err saying why. */
 int matrix_parse_cell(const char *arg, size_t ncells, size_t *index, struct err *err);
+
+/* Whether name is a variant name as --variant NAME=... and [variant NAME]
+ * take it: letters, digits, '.', '_', '+', '-', at most 63 bytes. */
+bool variant_name_valid(const char *name);
 
 #endif

@@ -3,6 +3,7 @@
  * memhp: measure how much hot-added memory a Linux guest gives back.
  * One function per subcommand, dispatched from this table.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -49,6 +50,18 @@ void memhp_list_commands(FILE *out)
 		fprintf(out, " %s", commands[i].name);
 }
 
+/* What a command printed must have reached stdout: a full disk under
+ * `memhp help scenario --man > memhp.5` is an error, not a short page. */
+static int stdout_written(const char *cmd, int rc)
+{
+	errno = 0;
+	if (!fflush(stdout) && !ferror(stdout))
+		return rc;
+	fprintf(stderr, "memhp%s%s: cannot write to standard output: %s\n", cmd ? " " : "",
+		cmd ? cmd : "", errno ? strerror(errno) : "write error");
+	return rc == EXIT_OK ? EXIT_USAGE : rc;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
@@ -57,10 +70,10 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
 		memhp_usage(stdout);
-		return EXIT_OK;
+		return stdout_written(NULL, EXIT_OK);
 	}
 	if (memhp_command(argv[1]))
-		return memhp_command(argv[1])(argc - 1, argv + 1);
+		return stdout_written(argv[1], memhp_command(argv[1])(argc - 1, argv + 1));
 	fprintf(stderr, "memhp: unknown command '%s'\n\n", argv[1]);
 	memhp_usage(stderr);
 	return EXIT_USAGE;

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include <dirent.h>
+#include <search.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,13 +26,86 @@ static void pathlist_add(struct pathlist *l, const char *p)
 	l->n++;
 }
 
+/* Files and directories already taken, by identity: a link to a directory
+ * of the set (`latest -> .`), the same path given twice or a hard link is
+ * read once. */
+struct seen {
+	void *root; /* a tsearch tree of struct seen_id */
+};
+
+struct seen_id {
+	dev_t dev;
+	ino_t ino;
+	char path[];
+};
+
+static int cmp_id(const void *a, const void *b)
+{
+	const struct seen_id *x = a, *y = b;
+
+	if (x->dev != y->dev)
+		return x->dev < y->dev ? -1 : 1;
+	return x->ino < y->ino ? -1 : x->ino > y->ino;
+}
+
+/* The path that first had st's identity, or NULL (and st is now seen). */
+static const char *seen_before(struct seen *s, const struct stat *st, const char *path)
+{
+	struct seen_id *id = malloc(sizeof(*id) + strlen(path) + 1), **node;
+
+	if (!id)
+		abort();
+	id->dev = st->st_dev;
+	id->ino = st->st_ino;
+	strcpy(id->path, path);
+	node = tsearch(id, &s->root, cmp_id);
+	if (!node)
+		abort();
+	if (*node != id) {
+		free(id);
+		return (*node)->path;
+	}
+	return NULL;
+}
+
+static void seen_free(struct seen *s)
+{
+	tdestroy(s->root, free);
+	s->root = NULL;
+}
+
+/* Runs are the same run when run_id and start time agree. */
+static int cmp_same_run(const void *a, const void *b)
+{
+	const struct report_run *x = a, *y = b;
+	int c = strcmp(x->rec.run_id, y->rec.run_id);
+
+	return c ? c : strcmp(x->rec.started, y->rec.started);
+}
+
+static void nop_free(void *p)
+{
+	(void)p;
+}
+
+static void skip_same(struct pathlist *bad, const char *path, const char *kind, const char *first)
+{
+	char msg[8600];
+
+	snprintf(msg, sizeof(msg), "%s: the same %s as %s, read once", path, kind, first);
+	pathlist_add(bad, msg);
+}
+
 static int cmp_str(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Every result.json under dir, in name order. */
-static void walk(const char *dir, int depth, struct pathlist *found, struct pathlist *bad)
+/* Every result.json under dir, in name order, each file and directory once:
+ * within a directory, real entries before symbolic links, so that a link
+ * such as `latest` is the one said to be skipped. */
+static void walk(const char *dir, int depth, struct seen *seen, struct pathlist *found,
+		 struct pathlist *bad)
 {
 	struct pathlist names = { 0 };
 	struct dirent *d;
@@ -50,30 +124,43 @@ static void walk(const char *dir, int depth, struct pathlist *found, struct path
 	closedir(dp);
 	if (names.n)
 		qsort(names.v, names.n, sizeof(*names.v), cmp_str);
-	for (size_t i = 0; i < names.n; i++) {
-		char path[4200];
-		struct stat st;
+	for (int links = 0; links < 2; links++) {
+		for (size_t i = 0; i < names.n; i++) {
+			char path[4200];
+			struct stat st, lst;
+			const char *first;
 
-		snprintf(path, sizeof(path), "%s/%s", dir, names.v[i]);
-		bool have = stat(path, &st) == 0;
+			snprintf(path, sizeof(path), "%s/%s", dir, names.v[i]);
+			if (lstat(path, &lst) < 0 || S_ISLNK(lst.st_mode) != links)
+				continue;
+			bool have = stat(path, &st) == 0;
 
-		if (have && S_ISDIR(st.st_mode)) {
-			if (depth < MAX_DEPTH)
-				walk(path, depth + 1, found, bad);
-		} else if (!strcmp(names.v[i], "result.json")) {
-			/* A FIFO or device of that name would hang or flood the reader. */
-			if (have && S_ISREG(st.st_mode)) {
-				pathlist_add(found, path);
-			} else {
-				char msg[4300];
+			if (have && S_ISDIR(st.st_mode)) {
+				if (depth >= MAX_DEPTH)
+					continue;
+				if ((first = seen_before(seen, &st, path)))
+					skip_same(bad, path, "directory", first);
+				else
+					walk(path, depth + 1, seen, found, bad);
+			} else if (!strcmp(names.v[i], "result.json")) {
+				/* A FIFO or device of that name would hang or flood the reader. */
+				if (have && S_ISREG(st.st_mode)) {
+					if ((first = seen_before(seen, &st, path)))
+						skip_same(bad, path, "file", first);
+					else
+						pathlist_add(found, path);
+				} else {
+					char msg[4300];
 
-				snprintf(msg, sizeof(msg), "%s: %s", path,
-					 have ? "not a regular file" : strerror(errno));
-				pathlist_add(bad, msg);
+					snprintf(msg, sizeof(msg), "%s: %s", path,
+						 have ? "not a regular file" : strerror(errno));
+					pathlist_add(bad, msg);
+				}
 			}
 		}
-		free(names.v[i]);
 	}
+	for (size_t i = 0; i < names.n; i++)
+		free(names.v[i]);
 	free(names.v);
 }
 
@@ -384,20 +471,27 @@ int report_load(struct report *rep, char *const *paths, size_t npaths, const cha
 		struct err *err)
 {
 	struct pathlist files = { 0 }, bad = { 0 };
+	struct seen seen = { 0 };
+	void *runs_seen = NULL;
 
 	memset(rep, 0, sizeof(*rep));
 	for (size_t i = 0; i < npaths; i++) {
+		const char *first;
 		struct stat st;
 
 		if (stat(paths[i], &st) < 0) {
 			err_set(err, "%s: %s", paths[i], strerror(errno));
+			seen_free(&seen);
 			goto fail;
 		}
-		if (S_ISDIR(st.st_mode))
-			walk(paths[i], 0, &files, &bad);
+		if ((first = seen_before(&seen, &st, paths[i])))
+			skip_same(&bad, paths[i], S_ISDIR(st.st_mode) ? "directory" : "file", first);
+		else if (S_ISDIR(st.st_mode))
+			walk(paths[i], 0, &seen, &files, &bad);
 		else
 			pathlist_add(&files, paths[i]);
 	}
+	seen_free(&seen);
 	rep->runs = calloc(files.n + 1, sizeof(*rep->runs));
 	if (!rep->runs)
 		abort();
@@ -405,14 +499,32 @@ int report_load(struct report *rep, char *const *paths, size_t npaths, const cha
 		struct report_run *run = &rep->runs[rep->nruns];
 		struct err e;
 
+		struct report_run **same;
+
 		if (result_read(files.v[i], &run->rec, &e)) {
 			pathlist_add(&bad, e.msg);
+			free(files.v[i]);
+			continue;
+		}
+		/* A copy of a run (cp -r, a second download) is the same run. */
+		same = tsearch(run, &runs_seen, cmp_same_run);
+		if (!same)
+			abort();
+		if (*same != run) {
+			char msg[9000];
+
+			snprintf(msg, sizeof(msg), "%s: the same run (run_id %s, started %s) as %s, "
+				 "counted once", files.v[i], run->rec.run_id, run->rec.started,
+				 (*same)->path);
+			pathlist_add(&bad, msg);
+			result_free(&run->rec);
 			free(files.v[i]);
 			continue;
 		}
 		run->path = files.v[i];
 		rep->nruns++;
 	}
+	tdestroy(runs_seen, nop_free);
 	free(files.v);
 	files = (struct pathlist){ 0 };
 	rep->skipped = bad.v;

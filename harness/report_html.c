@@ -675,7 +675,10 @@ static int write_page(FILE *f, const struct report *rep, const char *figdir, con
  * regular files: nothing there was made by anyone else). */
 static void remove_private(int tfd, const char *tmp)
 {
-	DIR *d = fdopendir(dup(tfd));
+	/* Its own open of the directory: a dup() of tfd would share the offset
+	 * publish() left at the end, and list nothing. */
+	int fd = openat(tfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
 	struct dirent *de;
 
 	while (d && (de = readdir(d)))
@@ -683,15 +686,19 @@ static void remove_private(int tfd, const char *tmp)
 			unlinkat(tfd, de->d_name, 0);
 	if (d)
 		closedir(d);
+	else if (fd >= 0)
+		close(fd);
 	rmdir(tmp);
 }
 
 /* Move every file of the private directory but index.html into figures/,
  * then index.html into outdir. renameat replaces a symlink planted at the
- * destination; it never writes through one. */
+ * destination; it never writes through one. The old index.html goes first:
+ * if a figure cannot be moved, no page is left that shows the old report
+ * over new figures. */
 static int publish(int tfd, const char *outdir, struct err *err)
 {
-	int dfd = open(outdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), ffd = -1, rc = 0;
+	int dfd = open(outdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), ffd = -1, fd, rc = 0;
 	DIR *d = NULL;
 	struct dirent *de;
 
@@ -707,8 +714,20 @@ static int publish(int tfd, const char *outdir, struct err *err)
 			     outdir, strerror(errno));
 		goto out;
 	}
-	d = fdopendir(dup(tfd));
-	while (!rc && d && (de = readdir(d))) {
+	if (unlinkat(dfd, "index.html", 0) < 0 && errno != ENOENT) {
+		rc = err_fail(err, -EIO, "cannot replace %s/index.html: %s", outdir, strerror(errno));
+		goto out;
+	}
+	fd = openat(tfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	d = fd >= 0 ? fdopendir(fd) : NULL;
+	if (!d) {
+		if (fd >= 0)
+			close(fd);
+		rc = err_fail(err, -EIO, "cannot read the report's private directory: %s",
+			     strerror(errno));
+		goto out;
+	}
+	while (!rc && (de = readdir(d))) {
 		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..") ||
 		    !strcmp(de->d_name, "index.html"))
 			continue;

@@ -15,6 +15,8 @@
 #include <json-c/json.h>
 #include <openssl/evp.h>
 
+#include "atomic_file.h"
+#include "compare.h"
 #include "report_kcidb.h"
 
 struct kcidb {
@@ -138,10 +140,32 @@ static bool has_null(json_object *o)
 	return false;
 }
 
+/* Names and reasons come from result files: every string as valid UTF-8,
+ * as compare's JSON, JUnit and KTAP carry them, or the document is no JSON. */
+static void clean_strings(json_object *o)
+{
+	if (json_object_is_type(o, json_type_string)) {
+		char *clean = utf8_clean(json_object_get_string(o));
+
+		if (strcmp(clean, json_object_get_string(o)))
+			json_object_set_string(o, clean);
+		free(clean);
+	} else if (json_object_is_type(o, json_type_object)) {
+		json_object_object_foreach(o, key, v) {
+			(void)key;
+			clean_strings(v);
+		}
+	} else if (json_object_is_type(o, json_type_array)) {
+		for (size_t i = 0; i < json_object_array_length(o); i++)
+			clean_strings(json_object_array_get_idx(o, i));
+	}
+}
+
 static int kcidb_write(struct kcidb *k, FILE *out, struct err *err)
 {
 	if (has_null(k->root))
 		return err_fail(err, -ENOMEM, "out of memory building the KCIDB document");
+	clean_strings(k->root);
 	fprintf(out, "%s\n", json_object_to_json_string_ext(k->root, JSON_C_TO_STRING_PRETTY |
 								JSON_C_TO_STRING_NOSLASHESCAPE));
 	return 0;
@@ -556,9 +580,8 @@ static int add_comparison(struct kcidb *k, const struct report *base, const stru
 int report_kcidb_compare(const char *path, const struct report *base, const struct report *cand,
 			 const struct compare_result *res, const char *origin, struct err *err)
 {
-	char tmp[4200];
+	struct atomic_file af;
 	struct kcidb k;
-	FILE *f;
 	int rc = kcidb_init(&k, origin, err);
 
 	for (size_t i = 0; !rc && i < res->n; i++)
@@ -567,25 +590,16 @@ int report_kcidb_compare(const char *path, const struct report *base, const stru
 		kcidb_free(&k);
 		return rc;
 	}
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	f = fopen(tmp, "w");
-	if (!f) {
-		rc = -errno;
+	rc = atomic_open(&af, path, 0644, err);
+	if (rc) {
 		kcidb_free(&k);
-		return err_fail(err, rc, "cannot write %s: %s", tmp, strerror(-rc));
+		return rc;
 	}
-	rc = kcidb_write(&k, f, err);
+	rc = kcidb_write(&k, af.f, err);
 	kcidb_free(&k);
-	if (ferror(f) | fclose(f)) {
-		if (!rc) {
-			err_set(err, "cannot write %s: %s", tmp, strerror(errno));
-			rc = -EIO;
-		}
-	} else if (!rc && rename(tmp, path) < 0) {
-		rc = -errno;
-		err_set(err, "cannot rename %s to %s: %s", tmp, path, strerror(-rc));
+	if (rc) {
+		atomic_abort(&af);
+		return rc;
 	}
-	if (rc)
-		unlink(tmp);
-	return rc;
+	return atomic_commit(&af, err);
 }

@@ -230,11 +230,17 @@ void report_text(FILE *out, const struct report *rep, bool color)
 	}
 }
 
-/* RFC 4180: quote a field holding a separator, quote or line break. */
+/* RFC 4180: quote a field holding a separator, quote or line break. A
+ * field that a spreadsheet would take for a formula (= + - @, tab, CR
+ * first: names come from result files) gets a leading ' and quotes. */
 static void csv_field(FILE *out, const char *s, bool last)
 {
-	if (strpbrk(s, ",\"\r\n")) {
+	bool formula = *s && strchr("=+-@\t\r", *s);
+
+	if (formula || strpbrk(s, ",\"\r\n")) {
 		fputc('"', out);
+		if (formula)
+			fputc('\'', out);
 		for (; *s; s++) {
 			if (*s == '"')
 				fputc('"', out);

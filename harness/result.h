@@ -18,6 +18,8 @@
  */
 #define RESULT_SCHEMA "memhp-result"
 #define RESULT_VERSION 1
+/* The largest result.json memhp reads (a run's kmsg and timeline included). */
+#define RESULT_MAX_BYTES (64u << 20)
 
 enum run_status { RUN_OK, RUN_FAILED, RUN_INTERRUPTED };
 

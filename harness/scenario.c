@@ -148,14 +148,15 @@ static const struct scenario_key scenario_keys[] = {
 	{ "workload", "mix", KEY_MIX, STR(mix), "", 0, 0, NULL,
 	  "workloads run between online and unplug, as KIND:SHARE separated by spaces, e.g. "
 	  "'anon:50 pgtable:25 dentries:25'; kinds in docs/workloads.md; empty: none" },
-	{ "workload", "fill", KEY_FILL, OFF(fill), 0, "50%", 0, 0, NULL,
+	{ "workload", "fill", KEY_FILL, OFF(fill), 0, "50%", 1ULL << 20, SIZE_MAX_BYTES, NULL,
 	  "memory the mix allocates in total: a size, or a percentage of the guest's MemTotal "
 	  "(capped to what is available, so nothing is OOM-killed)" },
 	{ "workload", "duration", KEY_DURATION, OFF(workload_ms), 0, "10s", 0, DUR_MAX_MS, NULL,
 	  "how long the workload holds its memory before unplug" },
-	{ "workload", "stall_timeout", KEY_DURATION, OFF(stall_ms), 0, "120s", 0, 0, NULL,
+	{ "workload", "stall_timeout", KEY_DURATION, OFF(stall_ms), 0, "120s", 0, DUR_MAX_MS, NULL,
 	  "while allocating: a window with nothing new allocated fails the run, naming the kind "
-	  "and how far it got (a guest too busy for its agent to answer gets one more window)" },
+	  "and how far it got (a guest too busy for its agent to answer gets one more window); "
+	  "0: no limit" },
 	{ "workload", "seed", KEY_UINT, OFF(seed), 0, "1", 0, UINT32_MAX, NULL,
 	  "seed for the workloads' data and stress-ng" },
 	{ "workload", "during_unplug", KEY_CHOICE, OFF(during_unplug), 0, "stop", 0, 0,
@@ -350,6 +351,13 @@ static int set_value(struct scenario *sc, const struct scenario_key *k, const ch
 				 value);
 			return -EINVAL;
 		}
+		if (u < k->min || u > k->max) {
+			snprintf(msg, msglen, "%s: %s is %s the %s of %s", k->name,
+				 format_size(u, b1, sizeof(b1)), u < k->min ? "below" : "above",
+				 u < k->min ? "minimum" : "maximum",
+				 format_size(u < k->min ? k->min : k->max, b2, sizeof(b2)));
+			return -EINVAL;
+		}
 		*f = (struct fill){ .bytes = u };
 		return 0;
 	}
@@ -534,6 +542,23 @@ static void apply_defaults(struct scenario *sc)
 			abort(); /* a bad default is a bug in the table */
 }
 
+int scenario_name_check(const char *name, struct err *err)
+{
+	if (!*name)
+		return err_fail(err, -EINVAL, "the scenario's name is empty (a file named .ini?)");
+	if (strchr(name, '/'))
+		return err_fail(err, -EINVAL, "the scenario's name '%s' contains '/'", name);
+	if (*name == '.')
+		return err_fail(err, -EINVAL, "the scenario's name '%s' starts with a dot: its run "
+				"directories would be hidden from report, compare and --resume",
+				name);
+	if (strlen(name) >= sizeof(((struct scenario *)0)->name))
+		return err_fail(err, -EINVAL, "the scenario's name '%.40s...' is %zu bytes long; "
+				"at most %zu fit", name, strlen(name),
+				sizeof(((struct scenario *)0)->name) - 1);
+	return 0;
+}
+
 int scenario_load_string(struct scenario *sc, const char *path, const char *text,
 			 struct err *err)
 {
@@ -548,6 +573,12 @@ int scenario_load_string(struct scenario *sc, const char *path, const char *text
 	dot = strrchr(base, '.');
 	if (dot && !strcmp(dot, ".ini"))
 		*dot = '\0';
+	/* The name goes into run directory names: as memhp run builds them. */
+	rc = scenario_name_check(base, err);
+	if (rc) {
+		free(copy);
+		return err_wrap(err, rc, "%s", path);
+	}
 	str_copy(sc->name, sizeof(sc->name), base);
 	str_copy(sc->base, sizeof(sc->base), base);
 	free(copy);
@@ -555,6 +586,11 @@ int scenario_load_string(struct scenario *sc, const char *path, const char *text
 	sc->text = strdup(text);
 	sha256_hex(text, strlen(text), sc->sha256);
 
+	rc = ini_text_check(text, path, err);
+	if (rc) {
+		scenario_free(sc);
+		return rc;
+	}
 	rc = ini_parse_stream(ini_text_reader, &st.in, handler, &st);
 	/* inih goes on after an error; report whichever came first. The
 	 * reader stops at an over-long line, so any other error is earlier. */
@@ -800,6 +836,9 @@ static uint64_t host_fill(const struct scenario *sc)
 
 	if (*sc->mix) {
 		fill = scenario_fill_bytes(sc, sc->memory + sc->total);
+		/* The guest cannot fill more than it has. */
+		if (fill > sc->memory + sc->total)
+			fill = sc->memory + sc->total;
 		if (sc->memory_backend == BACKEND_FILE && fill > sc->memory)
 			fill = sc->memory;
 	}

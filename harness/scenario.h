@@ -121,6 +121,10 @@ int scenario_check_budget(const struct scenario *sc, uint64_t available, struct 
 /* Parse a scenario file: defaults first, then the file, then cross-key
  * checks. On error returns -EINVAL with "file:line: message" in err. */
 int scenario_load(struct scenario *sc, const char *path, struct err *err);
+/* Whether name can be a scenario's name (its file's name without .ini, and
+ * so part of its run directories' names): not empty, not starting with a
+ * dot, no '/', at most 127 bytes. 0, or -EINVAL with the reason in err. */
+int scenario_name_check(const char *name, struct err *err);
 /* The same from a string (for tests); path only names it in messages. */
 int scenario_load_string(struct scenario *sc, const char *path, const char *text,
 			 struct err *err);

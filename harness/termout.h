@@ -15,17 +15,27 @@
 #define TERM_GREEN "\033[32m"
 #define TERM_RESET "\033[0m"
 
-/* A byte (or UTF-8 pair) that a terminal may take as a command: C0 controls,
- * DEL, and the C1 controls U+0080-U+009F (CSI is U+009B); returns the length
- * of the sequence, 0 when s starts with something printable. */
+/* A byte (or UTF-8 sequence) that a terminal may take as a command: C0
+ * controls, DEL, the C1 controls U+0080-U+009F (CSI is U+009B), and the
+ * bidirectional controls that reorder what follows on the line (U+200E,
+ * U+200F, U+202A-U+202E, U+2066-U+2069: "Trojan Source"); returns the
+ * length of the sequence, 0 when s starts with something printable. */
 static inline size_t term_control_len(const char *s)
 {
-	unsigned char c = (unsigned char)s[0];
+	unsigned char c = (unsigned char)s[0], c1, c2;
 
 	if (c < 0x20 || c == 0x7f)
 		return 1;
-	if (c == 0xc2 && (unsigned char)s[1] >= 0x80 && (unsigned char)s[1] <= 0x9f)
+	c1 = (unsigned char)s[1];
+	if (c == 0xc2 && c1 >= 0x80 && c1 <= 0x9f)
 		return 2;
+	if (c == 0xe2 && c1) {
+		c2 = (unsigned char)s[2];
+		if (c1 == 0x80 && (c2 == 0x8e || c2 == 0x8f || (c2 >= 0xaa && c2 <= 0xae)))
+			return 3;
+		if (c1 == 0x81 && c2 >= 0xa6 && c2 <= 0xa9)
+			return 3;
+	}
 	return 0;
 }
 

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -67,6 +68,17 @@ static void test_variant_errors(void **state)
 		{ "a=foo:x", "kernel 'foo:x' is not deb:PACKAGE" },
 		{ "a=deb:x quiet", "only cmdline=ARGS or config=FILE may follow, not 'quiet'" },
 		{ "a=deb:x bogus=1", "unknown option 'bogus'" },
+		/* Issue 26, item 17: specs that only failed once run got to them. */
+		{ "a=path:", "kernel 'path:' names no file" },
+		{ "a=deb:", "kernel 'deb:' names no package" },
+		{ "a=build:", "kernel 'build:' names no tree" },
+		{ "a=build:+", "kernel 'build:+' names no tree" },
+		{ "a=build:t+", "kernel 'build:t+': '+' names no patch series" },
+		{ "a=deb:x;touch", "kernel 'deb:x;touch': a package name or glob is" },
+		{ "a=deb:x$(id)", "a package name or glob is" },
+		/* Issue 26, item 21: an unterminated quote was taken as text. */
+		{ "a=deb:x cmdline=\"abc", "cmdline's quote is not closed" },
+		{ "a=\"path:my kernels", "the kernel spec's quote is not closed" },
 	};
 	struct variant v;
 
@@ -78,6 +90,25 @@ static void test_variant_errors(void **state)
 		if (!strstr(err.msg, bad[i].msg))
 			fail_msg("'%s': got '%s', wanted '%s'", bad[i].arg, err.msg, bad[i].msg);
 	}
+}
+
+/* Issue 26, item 20: plan printed --variant 'a=path:my kernels/bzImage',
+ * which run split at the blank and refused. What variant_format writes,
+ * variant_parse reads back the same. */
+static void test_variant_spec_with_blanks_round_trips(void **state)
+{
+	struct variant v = { .name = "a", .spec = "path:my kernels/bz\"Image\\",
+			     .cmdline = "quiet x=\"1 2\"" }, back;
+	char buf[VARIANT_FORMAT_MAX];
+	struct err err;
+
+	(void)state;
+	assert_int_equal(variant_format(&v, buf, sizeof(buf)), 0);
+	if (variant_parse(buf, &back, &err))
+		fail_msg("'%s': %s", buf, err.msg);
+	assert_string_equal(back.spec, v.spec);
+	assert_string_equal(back.cmdline, v.cmdline);
+	assert_string_equal(back.name, "a");
 }
 
 /* Write text to a file in a fresh directory with two scenarios beside it. */
@@ -267,7 +298,7 @@ static void test_sweep_errors(void **state)
 		  ":7: [sweep] scenario: 'c' is none of the [matrix] scenarios" },
 		{ "[sweep]\nscenario = a\n", "[sweep] sweeps no scenario key" },
 		{ "[sweep x]\nonline.policy = online\n[sweep y]\nworkload.compact = true\n"
-		  "[sweep x]\nunplug.order = forward\n", ":11: [sweep x] a second time" },
+		  "[sweep x]\nunplug.order = forward\n", ":10: [sweep x] a second time" },
 		{ "[sweep a b]\nonline.policy = online\n", "a sweep's name is letters" },
 		/* Cross-key checks on the whole point, naming it. */
 		{ "[sweep]\nscenario = b\nhotplug.method = dimm\nhotplug.dimm_size = 384M\n",
@@ -302,6 +333,33 @@ static void test_sweep_errors(void **state)
 		matrix_free(&m);
 		cleanup(path);
 	}
+}
+
+/* Issue 26, items 5 and 6: a one-line "[matrix] repeats = 7" was dropped
+ * silently, and a FIFO named as a scenario hung the load. */
+static void test_dropped_text_and_fifo(void **state)
+{
+	struct matrix m = { 0 };
+	struct err err = { "" };
+	char *path = matrix_file("[matrix] repeats = 7\nscenario = a.ini\n"
+				 "[variant base]\nkernel = deb:x\n"), fifo[200];
+
+	(void)state;
+	assert_int_equal(matrix_load(&m, path, &err), -EINVAL);
+	assert_non_null(strstr(err.msg, "m.ini:1: syntax error: 'repeats = 7' after the section "
+				"header [matrix]"));
+	matrix_free(&m);
+	cleanup(path);
+
+	path = matrix_file("[matrix]\nscenario = f.ini\n[variant base]\nkernel = deb:x\n");
+	snprintf(fifo, sizeof(fifo), "%.*s/f.ini", (int)(strrchr(path, '/') - path), path);
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	assert_int_equal(matrix_load(&m, path, &err), -EINVAL);
+	if (!strstr(err.msg, "f.ini: not a regular file (a FIFO)"))
+		fail_msg("got '%s'", err.msg);
+	matrix_free(&m);
+	unlink(fifo);
+	cleanup(path);
 }
 
 /* memhp run --cell: an index in matrix_cells' order, with a count that must
@@ -375,8 +433,23 @@ static void test_matrix_errors_name_file_and_line(void **state)
 		{ "[matrix]\nscenario = a.ini\n", "no [variant NAME] section" },
 		{ "[matrix]\nscenario = a.ini\nscenario = a.ini\n[variant a]\nkernel = deb:x\n",
 		  "a second scenario named 'a'" },
+		/* Issue 26, item 12: inih merged these, the last value winning;
+		 * scenario files refuse them, and so do matrices now. */
 		{ "[matrix]\nscenario = a.ini\n[variant a]\nkernel = deb:x\n[variant a]\nkernel = deb:y\n",
-		  "" /* the same section twice is the same variant: fine */ },
+		  "m.ini:5: [variant a] a second time (first on line 3): one section each" },
+		{ "[matrix]\nscenario = a.ini\n[variant a]\nkernel = deb:x\nkernel = deb:y\n",
+		  "m.ini:5: [variant a] kernel is set twice (first on line 4)" },
+		{ "[matrix]\nscenario = a.ini\n[variant a]\nkernel = deb:x\ncmdline = a\ncmdline = b\n",
+		  "m.ini:6: [variant a] cmdline is set twice (first on line 5)" },
+		{ "[matrix]\nrepeats = 2\nscenario = a.ini\nrepeats = 9\n[variant a]\nkernel = deb:x\n",
+		  "m.ini:4: [matrix] repeats is set twice (first on line 2)" },
+		{ "[matrix]\nscenario = a.ini\n[variant a]\nkernel = deb:x\n[sweep]\n; nothing\n",
+		  "m.ini:5: [sweep] is empty: a section has at least one key" },
+		{ "[matrix]\nscenario = a.ini\n[variant b]\n[variant a]\nkernel = deb:x\n",
+		  "m.ini:3: [variant b] is empty" },
+		{ "[matrix]\nscenario = a.ini\n[variant a]\nkernel = deb:x\n[sweep]\nonline.policy = online\n"
+		  "[sweep]\nonline.memmap_on_memory = true\n",
+		  "m.ini:7: [sweep] a second time (first on line 5)" },
 		/* Found by fuzz_matrix: a scenario that fails to load leaked its
 		 * text (seen under unit-san's leak check). */
 		{ "[matrix]\nscenario = m.ini\n", "m.ini:2: " },
@@ -442,12 +515,14 @@ int main(void)
 		cmocka_unit_test(test_variant_forms),
 		cmocka_unit_test(test_variant_round_trip_with_quotes),
 		cmocka_unit_test(test_variant_errors),
+		cmocka_unit_test(test_variant_spec_with_blanks_round_trips),
 		cmocka_unit_test(test_matrix_file_and_cell_order),
 		cmocka_unit_test(test_matrix_errors_name_file_and_line),
 		cmocka_unit_test(test_cell_index),
 		cmocka_unit_test(test_sweep_expansion),
 		cmocka_unit_test(test_sweep_overrides_a_set_key),
 		cmocka_unit_test(test_sweep_errors),
+		cmocka_unit_test(test_dropped_text_and_fifo),
 		cmocka_unit_test(test_sh_quote),
 		cmocka_unit_test(test_variant_format_limits),
 	};

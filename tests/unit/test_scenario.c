@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -168,6 +169,31 @@ static const struct {
 	  "from 1% to 100%" },
 	{ "[workload]\nfill = +10%\n",
 	  "t.ini:2: [workload] fill: '+10%' is not a percentage from 1% to 100%" },
+	/* Issue 26, items 9 and 11: fill and stall_timeout have limits. */
+	{ "[workload]\nfill = 18446744073709551615\n",
+	  "t.ini:2: [workload] fill: 16777216.00 TiB is above the maximum of 1024 TiB" },
+	{ "[workload]\nfill = 16777215T\n",
+	  "t.ini:2: [workload] fill: 16777215 TiB is above the maximum of 1024 TiB" },
+	{ "[workload]\nfill = 0\n",
+	  "t.ini:2: [workload] fill: 0 B is below the minimum of 1 MiB" },
+	{ "[workload]\nstall_timeout = 9223372036854775807ms\n",
+	  "t.ini:2: [workload] stall_timeout: '9223372036854775807ms' is above the maximum of "
+	  "720h" },
+	{ "[workload]\nstall_timeout = 721h\n",
+	  "t.ini:2: [workload] stall_timeout: '721h' is above the maximum of 720h" },
+	/* Issue 26, item 6: what inih drops silently is a syntax error. */
+	{ "[hotplug] total = 64G\n",
+	  "t.ini:1: syntax error: 'total = 64G' after the section header [hotplug] (a [section] "
+	  "stands alone on its line)" },
+	{ "; a comment\n[machine]]]\nmemory = 2G\n",
+	  "t.ini:2: syntax error: ']]' after the section header [machine] (a [section] stands "
+	  "alone on its line)" },
+	{ "[machine]\rmemory = 2G\r[hotplug]\rtotal = 64G\r",
+	  "t.ini:1: a carriage return inside the line (a file with old Mac line ends?); lines "
+	  "end in LF or CRLF" },
+	{ "[machine]\r\nmemory = 2G\r\n  [hotplug]x\r\n",
+	  "t.ini:3: syntax error: 'x' after the section header [hotplug] (a [section] stands "
+	  "alone on its line)" },
 };
 
 static void test_errors_name_file_line_and_value(void **state)
@@ -309,6 +335,53 @@ static void test_file_contents(void **state)
 	assert_int_equal(scenario_load(&sc, path, &err), -EINVAL);
 	assert_non_null(strstr(err.msg, ": contains a NUL byte"));
 	unlink(path);
+}
+
+/* Issue 26, item 6: what inih would have taken is still taken: CRLF line
+ * ends and a comment after a section header. */
+static void test_section_lines_kept(void **state)
+{
+	struct scenario sc;
+	struct err err;
+
+	(void)state;
+	if (scenario_load_string(&sc, "crlf.ini", "[machine]  ; the guest\r\nmemory = 2G\r\n"
+				 "[hotplug] # what is plugged\r\ntotal = 512M\r\n", &err))
+		fail_msg("%s", err.msg);
+	assert_int_equal(sc.memory, 2ULL << 30);
+	scenario_free(&sc);
+}
+
+/* Issue 26, items 5 and 15: a FIFO or device as a scenario is refused before
+ * it is read (it hung, or grew memory until OOM); names that would give
+ * empty or hidden run directories, or be cut, are refused. */
+static void test_not_regular_and_bad_names(void **state)
+{
+	char dir[] = "/tmp/memhp-test-scenario-XXXXXX", path[256], big[200];
+	struct scenario sc;
+	struct err err;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/fifo.ini", dir);
+	assert_int_equal(mkfifo(path, 0600), 0);
+	assert_int_equal(scenario_load(&sc, path, &err), -EINVAL);
+	assert_non_null(strstr(err.msg, "fifo.ini: not a regular file (a FIFO)"));
+	unlink(path);
+	assert_int_equal(scenario_load(&sc, "/dev/zero", &err), -EINVAL);
+	assert_string_equal(err.msg, "/dev/zero: not a regular file (a device); refusing to read it");
+	rmdir(dir);
+
+	assert_int_equal(scenario_load_string(&sc, "d/.ini", "", &err), -EINVAL);
+	assert_string_equal(err.msg, "d/.ini: the scenario's name is empty (a file named .ini?)");
+	assert_int_equal(scenario_load_string(&sc, ".hidden.ini", "", &err), -EINVAL);
+	assert_non_null(strstr(err.msg, "'.hidden' starts with a dot"));
+	memset(big, 'a', sizeof(big));
+	memcpy(big + sizeof(big) - 5, ".ini", 5);
+	assert_int_equal(scenario_load_string(&sc, big, "", &err), -EINVAL);
+	assert_non_null(strstr(err.msg, "is 195 bytes long; at most 127 fit"));
+	assert_int_equal(scenario_name_check("../../x", &err), -EINVAL);
+	assert_int_equal(scenario_name_check("ok-name", &err), 0);
 }
 
 static void test_missing_file(void **state)
@@ -493,6 +566,8 @@ int main(void)
 		cmocka_unit_test(test_overlong_line),
 		cmocka_unit_test(test_file_contents),
 		cmocka_unit_test(test_missing_file),
+		cmocka_unit_test(test_section_lines_kept),
+		cmocka_unit_test(test_not_regular_and_bad_names),
 		cmocka_unit_test(test_shipped_scenarios_load),
 		cmocka_unit_test(test_vmem_qemu_keys),
 		cmocka_unit_test(test_memmap_on_memory_force),
