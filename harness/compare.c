@@ -142,6 +142,15 @@ static double pct_of(double x, double base)
 	return base != 0 ? 100 * x / base : (x == 0 ? 0 : NAN);
 }
 
+const char *compare_pct_text(char *buf, size_t len, double pct)
+{
+	if (isnan(pct))
+		snprintf(buf, len, "n/a (baseline 0)");
+	else
+		snprintf(buf, len, "%+.2f%%", pct);
+	return buf;
+}
+
 static void decide(struct comparison *c, const struct side *b, const struct side *k,
 		   const struct compare_opts *o)
 {
@@ -184,7 +193,7 @@ static void decide(struct comparison *c, const struct side *b, const struct side
 		struct two_sample t;
 		struct decide_opts d = { o->alpha, o->min_effect_pct, c->margin_pct, m->better };
 		enum decision dec;
-		char more[80] = "";
+		char more[80] = "", chg[24], lo[24], hi[24];
 
 		/* Values no test can take (infinite, or their spread is) leave it
 		 * undecided rather than decided on a number that means nothing. */
@@ -213,13 +222,15 @@ static void decide(struct comparison *c, const struct side *b, const struct side
 		c->hi_pct = pct_of(c->diff.hi, b->s.mean);
 		large = isnan(c->change_pct) || fabs(c->change_pct) >= o->min_effect_pct;
 		significant = c->p < o->alpha;
+		/* A zero baseline has no percentages: said, not "+nan%". */
 		snprintf(c->reason, sizeof(c->reason),
-			 "%s: p = %.3g %s %.3g, change %+.2f%% %s %.2f%%, difference %+.6g %s, "
-			 "%g%% interval [%+.6g, %+.6g] %s ([%+.2f%%, %+.2f%%]) %s +-%g%%%s",
-			 t.method, c->p,
-			 significant ? "<" : ">=", o->alpha, c->change_pct, large ? ">=" : "<",
+			 "%s: p = %.3g %s %.3g, change %s %s %.2f%%, difference %+.6g %s, "
+			 "%g%% interval [%+.6g, %+.6g] %s ([%s, %s]) %s +-%g%%%s",
+			 t.method, c->p, significant ? "<" : ">=", o->alpha,
+			 compare_pct_text(chg, sizeof(chg), c->change_pct), large ? ">=" : "<",
 			 o->min_effect_pct, c->diff.diff, m->unit, 100 * (1 - o->alpha), c->diff.lo,
-			 c->diff.hi, m->unit, c->lo_pct, c->hi_pct,
+			 c->diff.hi, m->unit, compare_pct_text(lo, sizeof(lo), c->lo_pct),
+			 compare_pct_text(hi, sizeof(hi), c->hi_pct),
 			 c->verdict == V_SAME ? "within" : "not within", c->margin_pct, more);
 	}
 }

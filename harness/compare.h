@@ -98,6 +98,8 @@ void compare_values(struct comparison *c, const struct metric *m, const double *
 		    const double *k, size_t nk, const struct compare_opts *o);
 
 const char *compare_verdict_name(enum verdict v);
+/* "+1.25%", or "n/a (baseline 0)" for a change of a zero baseline (NaN). */
+const char *compare_pct_text(char *buf, size_t len, double pct);
 /* The margin a comparison of metric m uses under o. */
 double compare_margin(const struct compare_opts *o, const struct metric *m);
 /* The metric of that name (blocks_removed, mib_unplugged, unplug_s), or NULL. */

@@ -293,7 +293,7 @@ static void xml(FILE *out, const char *str)
 void compare_junit(FILE *out, const struct compare_result *res, const struct compare_opts *o)
 {
 	unsigned failures = res->count[V_REGRESSION], errors = res->count[V_ERROR];
-	char host[256] = "", stamp[32];
+	char host[256] = "", stamp[32], pct[24];
 	time_t t = time(NULL);
 	struct tm tm;
 
@@ -339,10 +339,11 @@ void compare_junit(FILE *out, const struct compare_result *res, const struct com
 			switch (c->verdict) {
 			case V_REGRESSION:
 				fprintf(out, "      <failure type=\"regression\" message=\"%s: %.2f -> %.2f "
-					     "%s (%+.2f%%, %g%% interval [%+.6g, %+.6g] %s), p = %.3g\">",
+					     "%s (%s, %g%% interval [%+.6g, %+.6g] %s), p = %.3g\">",
 					c->metric->name, c->base.mean, c->cand.mean, c->metric->unit,
-					c->change_pct, 100 * (1 - o->alpha), c->diff.lo, c->diff.hi,
-					c->metric->unit, c->p);
+					compare_pct_text(pct, sizeof(pct), c->change_pct),
+					100 * (1 - o->alpha), c->diff.lo, c->diff.hi, c->metric->unit,
+					c->p);
 				xml(out, c->reason);
 				fputs("</failure>\n", out);
 				break;

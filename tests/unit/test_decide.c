@@ -704,9 +704,25 @@ static void test_spending_boundaries(void **state)
 	assert_float_equal(nom[0], 0.025, 1e-9);
 }
 
+/* Issue 26: a zero baseline (no block came out) has no percentage change;
+ * the reason says so instead of printing "+nan%". */
+static void test_zero_baseline_says_no_percentage(void **state)
+{
+	const double b[] = { 0, 0, 0, 0, 0 }, k[] = { 3, 2, 4, 3, 5 };
+	struct comparison c;
+	char buf[24];
+
+	(void)state;
+	compare_counts(b, 5, k, 5, &defaults, &c);
+	if (strstr(c.reason, "nan") || !strstr(c.reason, "n/a (baseline 0)"))
+		fail_msg("%s", c.reason);
+	assert_string_equal(compare_pct_text(buf, sizeof(buf), 1.25), "+1.25%");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_zero_baseline_says_no_percentage),
 		cmocka_unit_test(test_row1_constant_sides),
 		cmocka_unit_test(test_row2_one_constant_side),
 		cmocka_unit_test(test_row3_two_runs),
