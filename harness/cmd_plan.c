@@ -331,7 +331,7 @@ int cmd_plan(int argc, char **argv)
 		goto out;
 	}
 	output = args.output ? args.output : "results";
-	if (matrix_from_args(&m, req.matrix, req.kernel ? req.kernel : IMAGE_DEFAULT_KERNEL,
+	if (matrix_from_args(&m, req.matrix, req.kernel,
 			     (char *const *)req.scenarios.v, req.scenarios.n, &err)) {
 		fprintf(stderr, "memhp plan: %s\n", err.msg);
 		goto out;

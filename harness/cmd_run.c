@@ -343,7 +343,7 @@ int cmd_run(int argc, char **argv)
 	only = req.only_repeat;
 	jobs = req.jobs ? req.jobs : 1;
 	check_budget = !req.pass.ignore_budget;
-	if (matrix_from_args(&p.m, req.matrix, req.kernel ? req.kernel : IMAGE_DEFAULT_KERNEL,
+	if (matrix_from_args(&p.m, req.matrix, req.kernel,
 			     (char *const *)req.scenarios.v, req.scenarios.n, &err)) {
 		fprintf(stderr, "memhp run: %s\n", err.msg);
 		goto out;

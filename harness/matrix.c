@@ -8,6 +8,7 @@
 
 #include <ini.h>
 
+#include "image.h"
 #include "ini_text.h"
 #include "matrix.h"
 
@@ -778,13 +779,20 @@ int matrix_from_args(struct matrix *m, const char *matrix_file, const char *kern
 		     char *const *scenarios, size_t nscenarios, struct err *err)
 {
 	if (matrix_file) {
-		if (nscenarios || m->nvariants)
+		if (nscenarios || m->nvariants || kernel)
 			return err_fail(err, -EINVAL, "--matrix brings its own scenarios and variants; give "
-					    "neither SCENARIO nor --variant with it");
+					    "neither SCENARIO, --variant nor --kernel with it");
 		return matrix_load(m, matrix_file, err);
 	}
 	if (!nscenarios)
 		return err_fail(err, -EINVAL, "no scenario given");
+	/* --kernel is the one unnamed variant's: beside --variant it would be
+	 * ignored, and a kernel the user named silently not run. */
+	if (kernel && m->nvariants)
+		return err_fail(err, -EINVAL, "--kernel %s and --variant both name kernels; give each "
+				"kernel in its --variant", kernel);
+	if (!kernel)
+		kernel = IMAGE_DEFAULT_KERNEL;
 	if (!m->nvariants) {
 		/* One unnamed variant: reports name it by its kernel. */
 		struct variant v = { 0 };

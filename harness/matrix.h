@@ -47,7 +47,9 @@ int matrix_load(struct matrix *m, const char *path, struct err *err);
 void matrix_free(struct matrix *m);
 /*
  * The matrix of a command line: the file's (matrix_file), or the scenarios
- * with the --variant's given so far, or with one unnamed variant of kernel.
+ * with the --variant's given so far, or with one unnamed variant of kernel
+ * (NULL: memhp's default kernel). A kernel given beside --variant or
+ * --matrix is refused: it would not run.
  */
 int matrix_from_args(struct matrix *m, const char *matrix_file, const char *kernel,
 		     char *const *scenarios, size_t nscenarios, struct err *err);

@@ -509,10 +509,32 @@ static void test_variant_format_limits(void **state)
 	assert_int_equal(variant_format(&v, buf, 2800), -ENAMETOOLONG);
 }
 
+/* Issue 26: -V a=deb:x --kernel path:/y ran only a; --kernel is refused
+ * beside --variant and --matrix, and no --kernel means the default. */
+static void test_kernel_beside_variant_is_refused(void **state)
+{
+	char *scen[] = { "scenarios/quick-dimm.ini" };
+	struct matrix m = { 0 };
+	struct variant v;
+	struct err err;
+
+	(void)state;
+	assert_int_equal(variant_parse("a=deb:x", &v, &err), 0);
+	assert_int_equal(matrix_add_variant(&m, &v, &err), 0);
+	assert_int_equal(matrix_from_args(&m, NULL, "path:/y", scen, 1, &err), -EINVAL);
+	assert_non_null(strstr(err.msg, "--kernel path:/y and --variant both name kernels"));
+	matrix_free(&m);
+	memset(&m, 0, sizeof(m));
+	assert_int_equal(matrix_from_args(&m, "x.ini", "path:/y", NULL, 0, &err), -EINVAL);
+	assert_non_null(strstr(err.msg, "--kernel"));
+	matrix_free(&m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_variant_forms),
+		cmocka_unit_test(test_kernel_beside_variant_is_refused),
 		cmocka_unit_test(test_variant_round_trip_with_quotes),
 		cmocka_unit_test(test_variant_errors),
 		cmocka_unit_test(test_variant_spec_with_blanks_round_trips),
