@@ -157,7 +157,8 @@ FUZZ_REPLAY_ONLY ?=
 FUZZ_DIR      := build/fuzz
 FUZZ_BIN      := $(addprefix $(FUZZ_DIR)/fuzz_,$(FUZZ_NAMES))
 FUZZ_SAN      := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
-FUZZ_OBJ      := $(patsubst harness/%.c,$(FUZZ_DIR)/obj/%.o,$(LIB_SRC) harness/cmd_show.c)
+FUZZ_OBJ      := $(patsubst harness/%.c,$(FUZZ_DIR)/obj/%.o,$(LIB_SRC) harness/cmd_show.c \
+		 harness/cmd_options.c)
 FUZZ_RUN       = nice -n 10 $(FUZZ_DIR)/fuzz_$(1) -rss_limit_mb=2048 -timeout=60 -print_final_stats=1 \
 		 -artifact_prefix=$(FUZZ_DIR)/crash/$(1)/ -max_len=65536
 

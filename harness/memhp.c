@@ -78,21 +78,3 @@ int main(int argc, char **argv)
 	memhp_usage(stderr);
 	return EXIT_USAGE;
 }
-
-bool cmd_options(const char *who, const struct opt_group *g, size_t ng, int argc, char **argv,
-		 void (*usage)(FILE *out), int *v)
-{
-	struct err err;
-	int rc = opts_parse(g, ng, argc, argv, &err);
-
-	if (rc > 0) {
-		*v = rc;
-		return true;
-	}
-	if (rc && *err.msg)
-		fprintf(stderr, "%s: %s\n", who, err.msg);
-	else
-		usage(rc ? stderr : stdout);
-	*v = rc ? EXIT_USAGE : EXIT_OK;
-	return false;
-}
