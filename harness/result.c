@@ -819,18 +819,23 @@ int json_write_atomic(json_object *root, const char *dir, const char *name, stru
 {
 	const char *text = json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY |
 								JSON_C_TO_STRING_NOSLASHESCAPE);
-	struct atomic_file af;
-	char path[4200];
+	size_t len = strlen(text);
+	char path[4200], *buf;
 	int rc;
 
 	if (snprintf(path, sizeof(path), "%s/%s", dir, name) >= (int)sizeof(path))
 		return err_fail(err, -ENAMETOOLONG, "%s/%s: name too long", dir, name);
-	rc = atomic_open(&af, path, 0644, err);
-	if (rc)
-		return rc;
-	fputs(text, af.f);
-	fputc('\n', af.f);
-	return atomic_commit(&af, err);
+	/* One write of the whole text: a full disk is then named as such
+	 * (ENOSPC) by the write that met it. Written piecewise, the error came
+	 * out of stdio's buffer later, with errno gone ("Input/output error"). */
+	buf = malloc(len + 2);
+	if (!buf)
+		abort();
+	memcpy(buf, text, len);
+	buf[len] = '\n';
+	rc = atomic_write(path, buf, len + 1, 0644, err);
+	free(buf);
+	return rc;
 }
 
 int result_write(const struct run_record *r, const char *dir, struct err *err)
