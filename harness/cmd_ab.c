@@ -468,6 +468,12 @@ int ab_check(const struct ab_plan *p)
 			p->o.min_repeats < 3 ? p->o.min_repeats : p->max);
 		return -1;
 	}
+	if (p->max < 4) {
+		/* ab_design has no look to make: say why, not "no design". */
+		fprintf(stderr, "%s: --max-repeats %u: the first look is at 4 runs a side; 4 at "
+				"least\n", p->who, p->max);
+		return -1;
+	}
 	if (p->o.min_repeats > p->max) {
 		fprintf(stderr, "%s: --min-repeats %u is more than --max-repeats %u\n", p->who,
 			p->o.min_repeats, p->max);

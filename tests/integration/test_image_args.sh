@@ -36,11 +36,11 @@ check "plan --slurm's script carries --image" \
 	grep -qF -- "--image 'path:$OUT/no such disk.qcow2'" "$OUT/slurm/memhp.sbatch"
 
 # --- memhp ab: both sides' runs
-"$MEMHP" ab -o "$OUT/ab" --image "$disk" --min-repeats 2 --max-repeats 2 \
+"$MEMHP" ab -o "$OUT/ab" --image "$disk" --max-repeats 4 \
 	-A "a=deb:linux-image-6.1.*-cloud-amd64-unsigned" \
 	-B "b=deb:linux-image-6.1.*-cloud-amd64-unsigned cmdline=quiet" "$sc" \
 	> "$OUT/ab.out" 2> "$OUT/ab.err"
-check "ab takes --image (undecided: every run failed on the missing disk)" test $? -eq 2
+check "ab takes --image (undecided, exit 3: every run failed on the missing disk)" test $? -eq 3
 check "ab's runs, both variants, ran with the disk" \
 	bash -c "test \"\$(find '$OUT/ab' -name result.json -exec jq -r '.variant.name + \" \" + .image.spec' {} + | sort -u)\" = \"a $disk
 b $disk\""
