@@ -10,6 +10,8 @@
 
 #include <cmocka.h>
 
+#include "sim.h"
+
 #include "stats.h"
 
 static void test_textbook_sample(void **state)
@@ -214,62 +216,6 @@ static void test_overdispersed_runs(void **state)
  * than binomially by the intra-run correlation rho. Deterministic: a fixed
  * seed and the project's own generator.
  */
-struct rng {
-	uint64_t s;
-};
-
-static uint64_t rng_next(struct rng *r)
-{
-	/* splitmix64 */
-	uint64_t z = (r->s += 0x9e3779b97f4a7c15ULL);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
-}
-
-static double rng_unit(struct rng *r) /* (0, 1) */
-{
-	return ((double)(rng_next(r) >> 11) + 0.5) / 9007199254740992.0;
-}
-
-static double rng_normal(struct rng *r)
-{
-	return sqrt(-2 * log(rng_unit(r))) * cos(2 * M_PI * rng_unit(r));
-}
-
-static double rng_gamma(struct rng *r, double shape)
-{
-	/* Marsaglia and Tsang; shape < 1 through the boost U^(1/shape). */
-	double d, c;
-
-	if (shape < 1)
-		return rng_gamma(r, shape + 1) * pow(rng_unit(r), 1 / shape);
-	d = shape - 1.0 / 3;
-	c = 1 / sqrt(9 * d);
-	for (;;) {
-		double x = rng_normal(r), v = 1 + c * x, u = rng_unit(r);
-
-		if (v <= 0)
-			continue;
-		v = v * v * v;
-		if (log(u) < 0.5 * x * x + d - d * v + d * log(v))
-			return d * v;
-	}
-}
-
-/* Beta-binomial(n, mean q, intra-run correlation rho): a = q (1 - rho) / rho. */
-static double rng_betabinom(struct rng *r, unsigned n, double q, double rho)
-{
-	double a = q * (1 - rho) / rho, b = (1 - q) * (1 - rho) / rho;
-	double g = rng_gamma(r, a), h = rng_gamma(r, b), p = g / (g + h);
-	unsigned k = 0;
-
-	for (unsigned i = 0; i < n; i++)
-		k += rng_unit(r) < p;
-	return k;
-}
-
 #define SIMS 2000
 #define BLOCKS 448
 
