@@ -29,9 +29,16 @@ check "it names the regression: scenario, candidate, blocks_removed" \
 check "the variants' command lines took effect: zones in the results" \
 	bash -c "jq -rs 'map(select(.variant.name == \"movable\") | .blocks[].zone) | unique | join(\",\")' '$OUT'/n/runs/*/result.json | grep -qx Movable &&
 		 jq -rs 'map(select(.variant.name == \"normal\") | .blocks[].zone) | unique | join(\",\")' '$OUT'/n/runs/*/result.json | grep -qx Normal"
+# ok runs: a run that failed (infrastructure) is run again and its result
+# kept beside them.
+ok_runs() { jq -s 'map(select(.status == "ok")) | length' "$1"/*/result.json; }
 check "the suspected regression was run again, fresh: 4 repeats of each variant in confirm/" \
-	test "$(ls "$OUT"/n/runs/*/result.json | wc -l)" -eq 8 -a "$(ls "$OUT"/n/confirm/*/result.json | wc -l)" -eq 8
-check "the confirmation did not reuse the first runs" test "$(grep -c ': kept ' "$OUT/nightly.err")" -eq 0
+	test "$(ok_runs "$OUT/n/runs")" -eq 8 -a "$(ok_runs "$OUT/n/confirm")" -eq 8
+check "the confirmation did not reuse the first runs: its own runs, all started after them" \
+	bash -c "jq -ens --slurpfile a <(jq -s . '$OUT'/n/runs/*/result.json) --slurpfile b <(jq -s . '$OUT'/n/confirm/*/result.json) \
+		'(\$a[0] | map(.run_id)) as \$x | (\$b[0] | map(.run_id)) as \$y |
+		 ([\$y[] | select(. as \$i | \$x | index(\$i))] | length) == 0 and
+		 (\$b[0] | map(.started) | min) > (\$a[0] | map(.started) | max)' > /dev/null"
 check "it says the fresh runs confirmed the regression" grep -q 'fresh runs confirmed the regression' "$OUT/nightly.err"
 check "Holm's correction was applied" \
 	bash -c "jq -e '.correction == \"holm\" and ([.comparisons[] | .p_holm | numbers] | length) >= 2' '$OUT/n/verdict.json' > /dev/null"
