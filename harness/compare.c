@@ -401,7 +401,8 @@ static bool kmsg_has(const struct run_record *r, const char *const *needles)
 /* Each run counts once per kind: a kernel warning or BUG in its kernel log,
  * an OOM kill, a failure in the unplug phase (a hung or refused unplug:
  * the kernel's), any other failure (the infrastructure's, never the
- * kernel's). */
+ * kernel's) unless the kernel's log has a warning, BUG or oops (the runner
+ * adds the console's oops to a failed run's log: note_oops()). */
 static void failure_rates(const struct report *rep, const struct report_group *g,
 			  struct failure_rates *f)
 {
@@ -411,14 +412,15 @@ static void failure_rates(const struct report *rep, const struct report_group *g
 	memset(f, 0, sizeof(*f));
 	for (size_t i = 0; i < g->nruns; i++) {
 		const struct run_record *r = report_rec(rep, g, i);
+		bool warned = kmsg_has(r, warn);
 
 		f->runs++;
-		f->n[FAIL_KERNEL_WARN] += kmsg_has(r, warn);
+		f->n[FAIL_KERNEL_WARN] += warned;
 		f->n[FAIL_OOM] += kmsg_has(r, oom);
 		if (r->status != RUN_OK) {
 			if (!r->host_failure && !strcmp(r->failed_phase, "unplug"))
 				f->n[FAIL_UNPLUG]++;
-			else
+			else if (!warned) /* a run its kernel's oops ended is the kernel's */
 				f->n[FAIL_INFRA]++;
 		}
 	}

@@ -24,6 +24,7 @@
 #include "image.h"
 #include "klog.h"
 #include "onlining.h"
+#include "oops.h"
 #include "runner.h"
 #include "signals.h"
 #include "subproc.h"
@@ -962,6 +963,30 @@ static void keep_elsewhere(const struct run_record *rec, struct err *err)
 		 "; the result was written to %s/result.json instead", dir);
 }
 
+/* A failed run whose guest kernel oopsed, hit a BUG or panicked says so:
+ * the probe or agent that died with it reports only its exit status. The
+ * report's headline joins the run's kernel log, where compare counts it as
+ * the kernel's failure, not the infrastructure's. */
+static void note_oops(struct run_record *rec, const char *outdir)
+{
+	char path[4200], head[256], sum[512];
+	bool logged = false;
+	size_t used;
+
+	snprintf(path, sizeof(path), "%s/serial.log", outdir);
+	if (!oops_find(path, head, sizeof(head), sum, sizeof(sum)))
+		return;
+	for (size_t i = 0; i < rec->nkmsg && !logged; i++)
+		logged = rec->kmsg[i] && strstr(rec->kmsg[i], head);
+	if (!logged)
+		result_add_kmsg(rec, head);
+	if (strstr(rec->reason, head))
+		return;
+	used = strlen(rec->reason);
+	snprintf(rec->reason + used, sizeof(rec->reason) - used, "%sthe guest's kernel: %s",
+		 used ? "; " : "", sum);
+}
+
 int runner_run(const struct scenario *sc, const struct run_options *opt,
 	       struct run_record *rec, struct err *err)
 {
@@ -1008,6 +1033,8 @@ int runner_run(const struct scenario *sc, const struct run_options *opt,
 			snprintf(rec->reason + used, sizeof(rec->reason) - used,
 				 "%sthe VM had ended: %s", used ? "; " : "", why);
 		}
+		if (rec->status == RUN_FAILED)
+			note_oops(rec, opt->outdir);
 	}
 	rec->wall_ms = now_ms() - wall0;
 	rec->cpu_ms = self_cpu_ms() - cpu0;
