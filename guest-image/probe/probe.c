@@ -62,8 +62,38 @@ static int cmp_index(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/*
+ * Whether an offline block may have its valid_zones read. A block being
+ * hot-added is in sysfs (create_memory_block_devices()) before its node is
+ * set (register_memory_blocks_under_node()); reading valid_zones in that
+ * window makes 6.1's valid_zones_show() look up NODE_DATA(NUMA_NO_NODE) and
+ * oops (a NULL dereference in zone_for_pfn_range(), seen in a nightly run,
+ * tests/unit/data/serial-6.1-oops-valid_zones.log). The block's nodeN link
+ * is made right after its node is set; a kernel without NUMA has no node
+ * directory and no such lookup.
+ */
+static bool node_linked(uint64_t index)
+{
+	char path[128];
+	struct dirent *de;
+	bool linked = false;
+	DIR *d;
+
+	if (access("/sys/devices/system/node", F_OK))
+		return true;
+	snprintf(path, sizeof(path), MEMORY_SYSFS "/memory%" PRIu64, index);
+	d = opendir(path);
+	if (!d)
+		return false;
+	while (!linked && (de = readdir(d)))
+		linked = !strncmp(de->d_name, "node", 4) && isdigit((unsigned char)de->d_name[4]);
+	closedir(d);
+	return linked;
+}
+
 /* Memory blocks, sorted by index. The zone of an online block is the single
- * entry of valid_zones; for an offline block valid_zones lists candidates. */
+ * entry of valid_zones; for an offline block valid_zones lists candidates
+ * (empty while the block is still being added: node_linked()). */
 static json_object *probe_blocks(uint64_t block_size)
 {
 	json_object *arr = json_object_new_array();
@@ -102,7 +132,8 @@ static json_object *probe_blocks(uint64_t block_size)
 		snprintf(path, sizeof(path), MEMORY_SYSFS "/memory%" PRIu64 "/state", idx[i]);
 		read_file(path, state, sizeof(state));
 		snprintf(path, sizeof(path), MEMORY_SYSFS "/memory%" PRIu64 "/valid_zones", idx[i]);
-		read_file(path, zones, sizeof(zones));
+		if (strcmp(state, "offline") || node_linked(idx[i]))
+			read_file(path, zones, sizeof(zones));
 		snprintf(path, sizeof(path), MEMORY_SYSFS "/memory%" PRIu64 "/phys_index", idx[i]);
 		read_file(path, phys, sizeof(phys));
 		start = strtoull(phys, NULL, 16) * block_size;
