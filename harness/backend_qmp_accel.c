@@ -5,7 +5,6 @@
 #include <unistd.h>
 
 #include "backend_qmp_accel.h"
-#include "scenario.h"
 
 static const char *hardware_kvm(void)
 {

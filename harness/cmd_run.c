@@ -14,8 +14,6 @@
 #include "cmd.h"
 #include "datadir.h"
 #include "image.h"
-#include "backend_libvirt_image.h"
-#include "backend_libvirt_uri.h"
 #include "matrix.h"
 #include "report.h"
 #include "run_request.h"
@@ -177,7 +175,7 @@ static int run_cell(struct run_batch *p, const struct cell *c, bool summary)
 		return 1;
 	fprintf(stderr, "memhp: %s -> %s%s%s\n", what, dir, opt.connect ? " on " : "",
 		opt.connect ? opt.connect : "");
-	rc = runner_run(sc, &opt, &rec, &err);
+	rc = runner_run(sc, &opt, &runner_env_real, &rec, &err);
 	if (summary) {
 		/* One write, so that summaries of parallel cells do not mix. */
 		mem = open_memstream(&text, &len);
@@ -409,7 +407,7 @@ int cmd_run(int argc, char **argv)
 	}
 
 	/* The budget is this machine's: it says nothing about other hosts. */
-	if (p.opt.connect && !lv_uri_is_local(p.opt.connect))
+	if (!backend_runs_here(p.opt.backend, p.opt.connect))
 		check_budget = false;
 	for (size_t s = 0; check_budget && s < p.m.nscenarios; s++) {
 		bool used = false;

@@ -17,7 +17,7 @@ int hotplug_next_event(struct hotplug_ctx *ctx, int64_t deadline, struct vm_even
 		       struct err *err)
 {
 	struct event_record rec = { 0 };
-	int rc = vm_wait_event(ctx->be, ctx->vm, deadline, ev, err);
+	int rc = vm_wait_event(ctx->vm, deadline, ev, err);
 
 	if (rc)
 		return rc;

@@ -93,6 +93,7 @@ static void test_guest_exec_waits_and_decodes(void **state)
 		"{\"exited\": true, \"exitcode\": 3, \"out-data\": \"aGVsbG8K\"}",
 	};
 	struct backend_ops be = { .agent = fake_agent };
+	struct vm vm = { .ops = &be };
 	static const char *const argv[] = { "/bin/true", "x", NULL };
 	char *out;
 	int code;
@@ -101,7 +102,7 @@ static void test_guest_exec_waits_and_decodes(void **state)
 	(void)state;
 	script = replies;
 	script_pos = 0;
-	assert_int_equal(guest_exec(&be, NULL, argv, &out, &code, INT64_MAX, &err), 0);
+	assert_int_equal(guest_exec(&vm, argv, &out, &code, INT64_MAX, &err), 0);
 	assert_string_equal(out, "hello\n");
 	assert_int_equal(code, 3);
 	assert_int_equal(script_pos, 4);
@@ -118,6 +119,7 @@ static void test_guest_exec_faults(void **state)
 	};
 	static const char *const gone[] = { "{\"pid\": 5}", NULL };
 	struct backend_ops be = { .agent = fake_agent };
+	struct vm vm = { .ops = &be };
 	static const char *const argv[] = { "/bin/x", NULL };
 	char *out;
 	int code;
@@ -126,19 +128,19 @@ static void test_guest_exec_faults(void **state)
 	(void)state;
 	script = bad_base64;
 	script_pos = 0;
-	assert_int_equal(guest_exec(&be, NULL, argv, &out, &code, INT64_MAX, &err), -EBADMSG);
+	assert_int_equal(guest_exec(&vm, argv, &out, &code, INT64_MAX, &err), -EBADMSG);
 	assert_string_equal(err.msg, "/bin/x: agent sent bad base64 output");
 
 	script = killed;
 	script_pos = 0;
-	assert_int_equal(guest_exec(&be, NULL, argv, &out, &code, INT64_MAX, &err), 0);
+	assert_int_equal(guest_exec(&vm, argv, &out, &code, INT64_MAX, &err), 0);
 	assert_int_equal(code, 128 + 9);
 	assert_string_equal(out, "");
 	free(out);
 
 	script = gone;
 	script_pos = 0;
-	assert_int_equal(guest_exec(&be, NULL, argv, &out, &code, INT64_MAX, &err), -EPIPE);
+	assert_int_equal(guest_exec(&vm, argv, &out, &code, INT64_MAX, &err), -EPIPE);
 	assert_string_equal(err.msg, "waiting for /bin/x in the guest: guest-exec-status: agent gone");
 }
 

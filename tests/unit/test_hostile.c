@@ -102,6 +102,7 @@ static void test_exec_replies(void **state)
 		"{\"pid\": 99999999999}", "null", "[]", "{}",
 	};
 	struct backend_ops be = { .agent = fake_agent };
+	struct vm vm = { .ops = &be };
 	static const char *const argv[] = { "/bin/x", NULL };
 	char *out = NULL;
 	int code;
@@ -116,7 +117,7 @@ static void test_exec_replies(void **state)
 		script_pos = 0;
 		err.msg[0] = '\0';
 		out = NULL;
-		if (guest_exec(&be, NULL, argv, &out, &code, INT64_MAX, &err) >= 0)
+		if (guest_exec(&vm, argv, &out, &code, INT64_MAX, &err) >= 0)
 			fail_msg("accepted: %s", status_replies[i]);
 		assert_non_null(strstr(err.msg, "/bin/x"));
 		assert_null(out);
@@ -127,7 +128,7 @@ static void test_exec_replies(void **state)
 		script = s;
 		script_len = 1;
 		script_pos = 0;
-		assert_int_equal(guest_exec(&be, NULL, argv, &out, &code, INT64_MAX, &err), -EPROTO);
+		assert_int_equal(guest_exec(&vm, argv, &out, &code, INT64_MAX, &err), -EPROTO);
 		assert_non_null(strstr(err.msg, "no valid pid"));
 		/* No guest-exec-status was sent for a pid that is not one. */
 		assert_int_equal(script_pos, 1);
@@ -137,6 +138,7 @@ static void test_exec_replies(void **state)
 static void test_exec_huge_and_deep(void **state)
 {
 	struct backend_ops be = { .agent = fake_agent };
+	struct vm vm = { .ops = &be };
 	static const char *const argv[] = { "/bin/x", NULL };
 	size_t big = 4u << 20;
 	char *text = malloc(big + 1), *enc, *reply, *deep = nested(100000);
@@ -159,7 +161,7 @@ static void test_exec_huge_and_deep(void **state)
 		script = s;
 		script_len = 2;
 		script_pos = 0;
-		assert_int_equal(guest_exec(&be, NULL, argv, &out, &code, INT64_MAX, &err), 0);
+		assert_int_equal(guest_exec(&vm, argv, &out, &code, INT64_MAX, &err), 0);
 		assert_int_equal(strlen(out), big);
 		free(out);
 	}
@@ -170,7 +172,7 @@ static void test_exec_huge_and_deep(void **state)
 		script = s;
 		script_len = 2;
 		script_pos = 0;
-		assert_true(guest_exec(&be, NULL, argv, &out, &code, INT64_MAX, &err) < 0);
+		assert_true(guest_exec(&vm, argv, &out, &code, INT64_MAX, &err) < 0);
 	}
 	free(text);
 	free(enc);
@@ -182,6 +184,7 @@ static void test_exec_huge_and_deep(void **state)
 static int snapshot_via_agent(const char *probe_out, struct guest_snapshot *s, struct err *err)
 {
 	struct backend_ops be = { .agent = fake_agent };
+	struct vm vm = { .ops = &be };
 	char *enc = b64(probe_out), *reply = malloc(strlen(enc) + 64);
 	const char *replies[6];
 	int rc;
@@ -196,7 +199,7 @@ static int snapshot_via_agent(const char *probe_out, struct guest_snapshot *s, s
 	script = replies;
 	script_len = 6;
 	script_pos = 0;
-	rc = guest_snapshot(&be, NULL, s, INT64_MAX, err);
+	rc = guest_snapshot(&vm, s, INT64_MAX, err);
 	free(enc);
 	free(reply);
 	return rc;
