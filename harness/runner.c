@@ -897,6 +897,11 @@ static int run_phases(struct run *run, enum phase *phase, struct err *err)
 		if (phases[i].phase == PHASE_WORKLOAD && !run->opt->before_unplug && !*run->sc->mix)
 			continue;
 		*phase = phases[i].phase;
+		/* A stop signal starts no new phase, whether or not the last
+		 * one's waits noticed it. */
+		if (memhp_stop_signal)
+			return err_fail(err, -EINTR, "interrupted before %s",
+					result_phase_name(*phase));
 		phase_begin(*phase);
 		rc = phases[i].fn(run, err);
 		if (rc)
