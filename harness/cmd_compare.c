@@ -1,4 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
+/*
+ * memhp compare: is a candidate kernel worse than the baseline? The command
+ * line and the output; the decisions are compare.c's.
+ */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>

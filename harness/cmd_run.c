@@ -1,4 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-only
+/*
+ * memhp run: every cell (scenario x variant x repeat) of a run request, one
+ * after another or several at once in child processes, each through
+ * runner_run() into a run directory of its own; --resume and --cell pick
+ * the cells.
+ */
 #include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>

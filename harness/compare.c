@@ -1,4 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
+/*
+ * memhp compare's decisions: per scenario, variant and metric, a verdict
+ * from the runs' values (compare.h); the output is compare_format.c's.
+ */
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>

@@ -1,4 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The guest through its agent: run a program (guest-exec), read and write
+ * files, and take memhp-probe's snapshot of its memory blocks (guest.h).
+ */
 #include <ctype.h>
 #include <errno.h>
 #include <stdbool.h>

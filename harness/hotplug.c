@@ -1,4 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
+/*
+ * What the hotplug methods share: the method for a scenario, the next
+ * event, and the hung-unplug watch (hotplug.h). The methods are
+ * hotplug_dimm.c and hotplug_virtio_mem.c.
+ */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,4 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Programs memhp starts: argv building, spawning with one child prologue,
+ * capturing output, and waiting with deadlines (subproc.h).
+ */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>

@@ -1,4 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The workload phase: the scenario's [workload] mix started, watched and
+ * stopped in the guest by memhp-probe's load holder (workload.h).
+ */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdbool.h>
