@@ -153,7 +153,7 @@ static void *event_loop(void *arg)
 	(void)arg;
 	for (;;)
 		if (virEventRunDefaultImpl() < 0)
-			usleep(100 * 1000);
+			sleep_ms(100);
 	return NULL;
 }
 
@@ -311,7 +311,7 @@ static int lv_connect(const char *uri, struct err *err)
 	 * without closing the socket is noticed within 30 s. */
 	virConnectSetKeepAlive(lv.conn, 5, 6);
 	virConnectRegisterCloseCallback(lv.conn, on_close, NULL, NULL);
-	for (size_t i = 0; i < sizeof(events) / sizeof(events[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(events); i++) {
 		lv.cb[i] = virConnectDomainEventRegisterAny(lv.conn, NULL, events[i].id, events[i].cb,
 							     NULL, NULL);
 		if (lv.cb[i] < 0) {
@@ -645,7 +645,7 @@ static int lv_status(struct vm *handle, struct vm_status *st, struct err *err)
 	if (virDomainGetInfo(vm->dom, &info) < 0)
 		return lv_fail(err, -EIO, "virDomainGetInfo");
 	str_copy(st->state, sizeof(st->state),
-		 info.state < sizeof(names) / sizeof(names[0]) ? names[info.state] : "unknown");
+		 info.state < ARRAY_SIZE(names) ? names[info.state] : "unknown");
 	st->running = info.state == VIR_DOMAIN_RUNNING || info.state == VIR_DOMAIN_BLOCKED;
 	st->cpu_ns = info.cpuTime;
 	return 0;
@@ -743,7 +743,7 @@ static int wait_agent(struct lv_vm *vm, int64_t deadline, struct err *err)
 			return err_fail(err, -ESRCH, "%s before its agent answered", why);
 		if (now_ms() >= deadline)
 			return err_wrap(err, -ETIMEDOUT, "the guest agent did not answer in time");
-		usleep(200 * 1000);
+		sleep_ms(200);
 	}
 }
 

@@ -269,7 +269,7 @@ static int connect_when_ready(struct qmp_vm *vm, const char *path, struct err *e
 		if (now_ms() >= deadline)
 			return err_fail(err, -ETIMEDOUT, "%s did not appear within %d s", path,
 						    SOCKET_TIMEOUT_MS / 1000);
-		usleep(10000);
+		sleep_ms(10);
 	}
 }
 

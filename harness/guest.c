@@ -129,8 +129,6 @@ int guest_exec(struct vm *vm, const char *const argv[],
 
 	/* The agent has no completion event: ask until it has exited. */
 	for (;;) {
-		struct timespec ts;
-
 		rc = exec_status(vm, pid, &ret, deadline, err);
 		if (rc)
 			return err_wrap(err, rc, "waiting for %s in the guest", argv[0]);
@@ -150,9 +148,7 @@ int guest_exec(struct vm *vm, const char *const argv[],
 		if (now_ms() >= deadline)
 			return err_set(err, "%s did not finish in the guest before the deadline",
 				       argv[0]), -ETIMEDOUT;
-		ts.tv_sec = 0;
-		ts.tv_nsec = (long)wait_ms * 1000000;
-		nanosleep(&ts, NULL);
+		sleep_ms(wait_ms);
 		if (wait_ms < EXEC_POLL_MAX_MS)
 			wait_ms *= 2;
 	}

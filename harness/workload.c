@@ -69,8 +69,8 @@ int workload_watch_update(struct workload_watch *w, const char *json, int64_t no
 		return -EBADMSG;
 	}
 	n = json_object_array_length(kinds);
-	if (n > sizeof(w->k) / sizeof(w->k[0]))
-		n = sizeof(w->k) / sizeof(w->k[0]);
+	if (n > ARRAY_SIZE(w->k))
+		n = ARRAY_SIZE(w->k);
 	for (size_t i = 0; i < n; i++) {
 		json_object *o = json_object_array_get_idx(kinds, i);
 		struct workload_kind_seen *k = &w->k[i];

@@ -17,6 +17,7 @@
 
 #include "guest.h"
 #include "ost.h"
+#include "str.h"
 
 static const char snapshot[] =
 	"{\"probe_version\":1,\"block_size\":134217728,\"release\":\"6.1.0-56-cloud-amd64\","
@@ -58,7 +59,7 @@ static void test_snapshot_parse_refuses_bad_output(void **state)
 	struct err err;
 
 	(void)state;
-	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
 		assert_int_equal(guest_snapshot_parse(bad[i], &s, &err), -EBADMSG);
 		assert_null(s.raw);
 	}

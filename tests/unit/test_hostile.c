@@ -24,6 +24,7 @@
 
 #include "guest.h"
 #include "qga.h"
+#include "str.h"
 
 /* The scripted agent: a reply per command, in order; NULL: the agent is gone. */
 static const char *const *script;
@@ -109,7 +110,7 @@ static void test_exec_replies(void **state)
 	struct err err;
 
 	(void)state;
-	for (size_t i = 0; i < sizeof(status_replies) / sizeof(status_replies[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(status_replies); i++) {
 		const char *s[] = { "{\"pid\": 5}", status_replies[i] };
 
 		script = s;
@@ -122,7 +123,7 @@ static void test_exec_replies(void **state)
 		assert_non_null(strstr(err.msg, "/bin/x"));
 		assert_null(out);
 	}
-	for (size_t i = 0; i < sizeof(pid_replies) / sizeof(pid_replies[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(pid_replies); i++) {
 		const char *s[] = { pid_replies[i] };
 
 		script = s;
@@ -249,7 +250,7 @@ static void test_probe_shapes(void **state)
 	size_t hl = 1u << 20;
 
 	(void)state;
-	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
 		assert_int_equal(snapshot_via_agent(bad[i], &s, &err), -EBADMSG);
 		assert_non_null(strstr(err.msg, "memhp-probe"));
 		assert_null(s.raw);
@@ -304,7 +305,7 @@ static void test_why_shapes(void **state)
 	struct err err;
 
 	(void)state;
-	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
 		assert_int_equal(guest_why_parse(bad[i], &blocks, &err), -EBADMSG);
 		assert_null(blocks);
 		assert_non_null(strstr(err.msg, "memhp-probe why"));
@@ -340,7 +341,7 @@ static void test_qga_error_shapes(void **state)
 	struct err err;
 
 	(void)state;
-	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
 		struct qga g;
 		int sv[2];
 		json_object *ret = (json_object *)1;

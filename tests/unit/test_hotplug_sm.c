@@ -312,7 +312,7 @@ static void test_dimm_both_removed(void **state)
 	struct fixture f;
 
 	(void)state;
-	setup(&f, &scripted, METHOD_DIMM, steps, sizeof(steps) / sizeof(steps[0]));
+	setup(&f, &scripted, METHOD_DIMM, steps, ARRAY_SIZE(steps));
 	plug_dimms(&f);
 	assert_int_equal(hotplug_dimm.unplug(&f.ctx, &f.err), 0);
 	script_done(&f);
@@ -341,7 +341,7 @@ static void test_dimm_late_device_deleted_counts(void **state)
 	struct fixture f;
 
 	(void)state;
-	setup(&f, &scripted, METHOD_DIMM, steps, sizeof(steps) / sizeof(steps[0]));
+	setup(&f, &scripted, METHOD_DIMM, steps, ARRAY_SIZE(steps));
 	plug_dimms(&f);
 	assert_int_equal(hotplug_dimm.unplug(&f.ctx, &f.err), 0);
 	script_done(&f);
@@ -366,7 +366,7 @@ static void test_dimm_late_device_deleted_after_the_last(void **state)
 	struct fixture f;
 
 	(void)state;
-	setup(&f, &scripted, METHOD_DIMM, steps, sizeof(steps) / sizeof(steps[0]));
+	setup(&f, &scripted, METHOD_DIMM, steps, ARRAY_SIZE(steps));
 	plug_dimms(&f);
 	assert_int_equal(hotplug_dimm.unplug(&f.ctx, &f.err), 0);
 	script_done(&f);
@@ -387,7 +387,7 @@ static void test_dimm_vmm_refusal_is_the_devices_outcome(void **state)
 	struct fixture f;
 
 	(void)state;
-	setup(&f, &scripted, METHOD_DIMM, steps, sizeof(steps) / sizeof(steps[0]));
+	setup(&f, &scripted, METHOD_DIMM, steps, ARRAY_SIZE(steps));
 	plug_dimms(&f);
 	assert_int_equal(hotplug_dimm.unplug(&f.ctx, &f.err), 0);
 	script_done(&f);
@@ -415,7 +415,7 @@ static void test_dimm_ospm_status_fallback(void **state)
 	struct fixture f;
 
 	(void)state;
-	setup(&f, &scripted, METHOD_DIMM, steps, sizeof(steps) / sizeof(steps[0]));
+	setup(&f, &scripted, METHOD_DIMM, steps, ARRAY_SIZE(steps));
 	plug_dimms(&f);
 	assert_int_equal(hotplug_dimm.unplug(&f.ctx, &f.err), 0);
 	script_done(&f);
@@ -442,7 +442,7 @@ static void test_dimm_deadline_without_status_is_a_timeout(void **state)
 	struct fixture f;
 
 	(void)state;
-	setup(&f, &scripted, METHOD_DIMM, steps, sizeof(steps) / sizeof(steps[0]));
+	setup(&f, &scripted, METHOD_DIMM, steps, ARRAY_SIZE(steps));
 	f.sc.deadline_ms = 1234;
 	plug_dimms(&f);
 	assert_int_equal(hotplug_dimm.unplug(&f.ctx, &f.err), 0);
@@ -466,7 +466,7 @@ static void test_dimm_backend_without_optional_hooks(void **state)
 	struct fixture f;
 
 	(void)state;
-	setup(&f, &scripted_minimal, METHOD_DIMM, steps, sizeof(steps) / sizeof(steps[0]));
+	setup(&f, &scripted_minimal, METHOD_DIMM, steps, ARRAY_SIZE(steps));
 	plug_dimms(&f);
 	assert_int_equal(hotplug_dimm.unplug(&f.ctx, &f.err), 0);
 	script_done(&f);
@@ -487,7 +487,7 @@ static void test_dimm_vmm_death_fails_the_unplug(void **state)
 
 	(void)state;
 	dead.wait_event = sc_wait_event_dead;
-	setup(&f, &dead, METHOD_DIMM, steps, sizeof(steps) / sizeof(steps[0]));
+	setup(&f, &dead, METHOD_DIMM, steps, ARRAY_SIZE(steps));
 	plug_dimms(&f);
 	assert_int_equal(hotplug_dimm.unplug(&f.ctx, &f.err), -ESRCH);
 	assert_non_null(strstr(f.err.msg, "unplugging dimm0"));
@@ -541,7 +541,7 @@ static void test_vmem_plug_reaches_total(void **state)
 	struct fixture f;
 
 	(void)state;
-	setup(&f, &scripted, METHOD_VIRTIO_MEM, steps, sizeof(steps) / sizeof(steps[0]));
+	setup(&f, &scripted, METHOD_VIRTIO_MEM, steps, ARRAY_SIZE(steps));
 	f.vm.vmem_present = 1;
 	assert_int_equal(hotplug_virtio_mem.plug(&f.ctx, &f.err), 0);
 	script_done(&f);
@@ -562,7 +562,7 @@ static void test_vmem_retriggers_when_idle(void **state)
 	struct fixture f;
 
 	(void)state;
-	setup(&f, &scripted, METHOD_VIRTIO_MEM, steps, sizeof(steps) / sizeof(steps[0]));
+	setup(&f, &scripted, METHOD_VIRTIO_MEM, steps, ARRAY_SIZE(steps));
 	f.sc.settle_ms = 20;
 	f.sc.retries = 2;
 	plugged_vmem(&f);
@@ -585,7 +585,7 @@ static void test_vmem_nothing_moves_is_rejected(void **state)
 	struct fixture f;
 
 	(void)state;
-	setup(&f, &scripted, METHOD_VIRTIO_MEM, steps, sizeof(steps) / sizeof(steps[0]));
+	setup(&f, &scripted, METHOD_VIRTIO_MEM, steps, ARRAY_SIZE(steps));
 	f.sc.settle_ms = 10;
 	f.sc.retries = 1;
 	plugged_vmem(&f);
@@ -606,7 +606,7 @@ static void test_vmem_deadline(void **state)
 	int64_t t0 = now_ms();
 
 	(void)state;
-	setup(&f, &scripted, METHOD_VIRTIO_MEM, steps, sizeof(steps) / sizeof(steps[0]));
+	setup(&f, &scripted, METHOD_VIRTIO_MEM, steps, ARRAY_SIZE(steps));
 	f.sc.deadline_ms = 50;
 	f.sc.settle_ms = 600000;
 	f.sc.retries = 5;
@@ -629,7 +629,7 @@ static void test_vmem_refused_resize_fails(void **state)
 	struct fixture f;
 
 	(void)state;
-	setup(&f, &scripted, METHOD_VIRTIO_MEM, steps, sizeof(steps) / sizeof(steps[0]));
+	setup(&f, &scripted, METHOD_VIRTIO_MEM, steps, ARRAY_SIZE(steps));
 	plugged_vmem(&f);
 	assert_int_equal(hotplug_virtio_mem.unplug(&f.ctx, &f.err), -EREMOTEIO);
 	assert_non_null(strstr(f.err.msg, "unplugging vmem0"));
@@ -646,7 +646,7 @@ static void test_vmem_vmm_death(void **state)
 
 	(void)state;
 	dead.wait_event = sc_wait_event_dead;
-	setup(&f, &dead, METHOD_VIRTIO_MEM, steps, sizeof(steps) / sizeof(steps[0]));
+	setup(&f, &dead, METHOD_VIRTIO_MEM, steps, ARRAY_SIZE(steps));
 	plugged_vmem(&f);
 	assert_int_equal(hotplug_virtio_mem.unplug(&f.ctx, &f.err), -ESRCH);
 	assert_non_null(strstr(f.err.msg, "QEMU killed by signal 9"));
@@ -712,7 +712,7 @@ static void test_dimm_hung(void **state)
 	json_object *v;
 
 	(void)state;
-	setup(&f, &scripted, METHOD_DIMM, steps, sizeof(steps) / sizeof(steps[0]));
+	setup(&f, &scripted, METHOD_DIMM, steps, ARRAY_SIZE(steps));
 	with_log(&f, true, false);
 	f.sc.deadline_ms = 600000;
 	plug_dimms(&f);
@@ -744,7 +744,7 @@ static void test_dimm_new_pages_is_a_timeout(void **state)
 	struct fixture f;
 
 	(void)state;
-	setup(&f, &scripted, METHOD_DIMM, steps, sizeof(steps) / sizeof(steps[0]));
+	setup(&f, &scripted, METHOD_DIMM, steps, ARRAY_SIZE(steps));
 	with_log(&f, false, false);
 	f.sc.deadline_ms = 100;
 	plug_dimms(&f);
@@ -767,7 +767,7 @@ static void test_dimm_hung_at_the_deadline(void **state)
 	struct fixture f;
 
 	(void)state;
-	setup(&f, &scripted, METHOD_DIMM, steps, sizeof(steps) / sizeof(steps[0]));
+	setup(&f, &scripted, METHOD_DIMM, steps, ARRAY_SIZE(steps));
 	with_log(&f, true, true);
 	f.ctx.watch_ms = 3600000; /* no watch while waiting */
 	plug_dimms(&f);
@@ -790,7 +790,7 @@ static void test_dimm_hung_window_zero(void **state)
 	struct fixture f;
 
 	(void)state;
-	setup(&f, &scripted, METHOD_DIMM, steps, sizeof(steps) / sizeof(steps[0]));
+	setup(&f, &scripted, METHOD_DIMM, steps, ARRAY_SIZE(steps));
 	with_log(&f, true, true);
 	f.sc.hung_window_ms = 0;
 	plug_dimms(&f);
@@ -814,7 +814,7 @@ static void test_vmem_futile_stop(void **state)
 	struct fixture f;
 
 	(void)state;
-	setup(&f, &scripted, METHOD_VIRTIO_MEM, steps, sizeof(steps) / sizeof(steps[0]));
+	setup(&f, &scripted, METHOD_VIRTIO_MEM, steps, ARRAY_SIZE(steps));
 	f.sc.settle_ms = 20;
 	f.sc.retries = 3;
 	f.sc.futile_stop = true;
@@ -841,7 +841,7 @@ static void test_vmem_not_futile_retriggers(void **state)
 
 	(void)state;
 	for (int off = 0; off < 2; off++) {
-		setup(&f, &scripted, METHOD_VIRTIO_MEM, steps, sizeof(steps) / sizeof(steps[0]));
+		setup(&f, &scripted, METHOD_VIRTIO_MEM, steps, ARRAY_SIZE(steps));
 		f.sc.settle_ms = 20;
 		f.sc.retries = 2;
 		f.sc.futile_stop = !off;
@@ -865,7 +865,7 @@ static void test_vmem_hung(void **state)
 	struct fixture f;
 
 	(void)state;
-	setup(&f, &scripted, METHOD_VIRTIO_MEM, steps, sizeof(steps) / sizeof(steps[0]));
+	setup(&f, &scripted, METHOD_VIRTIO_MEM, steps, ARRAY_SIZE(steps));
 	with_log(&f, true, false);
 	f.sc.deadline_ms = 600000;
 	plugged_vmem(&f);
