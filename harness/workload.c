@@ -17,7 +17,6 @@
 #include "scenario.h"
 #include "signals.h"
 #include "str.h"
-#include "units.h"
 #include "workload.h"
 
 /* Leave this much of MemAvailable alone, so the agent and the kernel breathe. */
