@@ -2,20 +2,31 @@
 /*
  * The backend contract's wrappers (backend.h): the only callers of the hooks.
  * A NULL hook is an unsupported operation and comes back as -ENOENT with a
- * message naming the backend.
+ * message naming the backend. Every wrapper but the two that make a guest
+ * finds the backend in the handle.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "backend.h"
+#include "str.h"
+
+static const struct backend_ops *const backends[] = { &backend_qmp, &backend_libvirt };
 
 const struct backend_ops *backend_by_name(const char *name)
 {
-	if (!strcmp(name, backend_qmp.name))
-		return &backend_qmp;
-	if (!strcmp(name, backend_libvirt.name))
-		return &backend_libvirt;
+	for (size_t i = 0; i < ARRAY_SIZE(backends); i++)
+		if (!strcmp(name, backends[i]->name))
+			return backends[i];
+	return NULL;
+}
+
+const struct backend_ops *backend_for_uri(void)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(backends); i++)
+		if (backends[i]->caps & BACKEND_CAP_URI)
+			return backends[i];
 	return NULL;
 }
 
@@ -24,6 +35,11 @@ const char *backend_uri(const struct backend_ops *be, const char *connect)
 	if (!(be->caps & BACKEND_CAP_URI))
 		return NULL;
 	return connect ? connect : be->default_uri;
+}
+
+bool backend_runs_here(const struct backend_ops *be, const char *connect)
+{
+	return !(be->caps & BACKEND_CAP_URI) || be->uri_is_local(backend_uri(be, connect));
 }
 
 static int unsupported(const struct backend_ops *be, const char *what, struct err *err)
@@ -42,108 +58,113 @@ int vm_resolve_accel(const struct backend_ops *be, const char *connect, unsigned
 int vm_start(const struct backend_ops *be, const struct vm_config *cfg, struct vm **vm,
 	     struct err *err)
 {
+	int rc;
+
 	*vm = NULL;
 	if (!be->start)
 		return unsupported(be, "start a guest", err);
-	return be->start(cfg, vm, err);
+	rc = be->start(cfg, vm, err);
+	if (!rc)
+		(*vm)->ops = be;
+	return rc;
 }
 
-int vm_dimm_add(const struct backend_ops *be, struct vm *vm, const char *id, uint64_t size,
-		struct err *err)
+const char *vm_backend_name(const struct vm *vm)
 {
-	if (!be->dimm_add)
-		return unsupported(be, "hot-add DIMMs", err);
-	return be->dimm_add(vm, id, size, err);
+	return vm->ops->name;
 }
 
-int vm_dimm_del(const struct backend_ops *be, struct vm *vm, const char *id, struct err *err)
+int vm_dimm_add(struct vm *vm, const char *id, uint64_t size, struct err *err)
 {
-	if (!be->dimm_del)
-		return unsupported(be, "unplug DIMMs", err);
-	return be->dimm_del(vm, id, err);
+	if (!vm->ops->dimm_add)
+		return unsupported(vm->ops, "hot-add DIMMs", err);
+	return vm->ops->dimm_add(vm, id, size, err);
 }
 
-int vm_dimm_release(const struct backend_ops *be, struct vm *vm, const char *id,
-		    struct err *err)
+int vm_dimm_del(struct vm *vm, const char *id, struct err *err)
 {
-	if (!be->dimm_release)
-		return unsupported(be, "free a DIMM's memory backend on its own", err);
-	return be->dimm_release(vm, id, err);
+	if (!vm->ops->dimm_del)
+		return unsupported(vm->ops, "unplug DIMMs", err);
+	return vm->ops->dimm_del(vm, id, err);
 }
 
-int vm_unplug_status(const struct backend_ops *be, struct vm *vm, const char *id,
-		     unsigned *source, unsigned *status, struct err *err)
+int vm_dimm_release(struct vm *vm, const char *id, struct err *err)
 {
-	if (!be->unplug_status)
-		return unsupported(be, "read ACPI OSPM status", err);
-	return be->unplug_status(vm, id, source, status, err);
+	if (!vm->ops->dimm_release)
+		return unsupported(vm->ops, "free a DIMM's memory backend on its own", err);
+	return vm->ops->dimm_release(vm, id, err);
 }
 
-int vm_virtio_mem_resize(const struct backend_ops *be, struct vm *vm, const char *id,
-			 uint64_t requested, struct err *err)
+int vm_unplug_status(struct vm *vm, const char *id, unsigned *source, unsigned *status,
+		     struct err *err)
 {
-	if (!be->virtio_mem_resize)
-		return unsupported(be, "resize virtio-mem devices", err);
-	return be->virtio_mem_resize(vm, id, requested, err);
+	if (!vm->ops->unplug_status)
+		return unsupported(vm->ops, "read ACPI OSPM status", err);
+	return vm->ops->unplug_status(vm, id, source, status, err);
 }
 
-int vm_query_memory(const struct backend_ops *be, struct vm *vm,
-		    struct vm_memory_device **devs, size_t *n, struct err *err)
+int vm_virtio_mem_resize(struct vm *vm, const char *id, uint64_t requested, struct err *err)
+{
+	if (!vm->ops->virtio_mem_resize)
+		return unsupported(vm->ops, "resize virtio-mem devices", err);
+	return vm->ops->virtio_mem_resize(vm, id, requested, err);
+}
+
+int vm_query_memory(struct vm *vm, struct vm_memory_device **devs, size_t *n, struct err *err)
 {
 	*devs = NULL;
 	*n = 0;
-	if (!be->query_memory)
-		return unsupported(be, "list memory devices", err);
-	return be->query_memory(vm, devs, n, err);
+	if (!vm->ops->query_memory)
+		return unsupported(vm->ops, "list memory devices", err);
+	return vm->ops->query_memory(vm, devs, n, err);
 }
 
-int vm_wait_event(const struct backend_ops *be, struct vm *vm, int64_t deadline,
-		  struct vm_event *ev, struct err *err)
+int vm_wait_event(struct vm *vm, int64_t deadline, struct vm_event *ev, struct err *err)
 {
-	if (!be->wait_event)
-		return unsupported(be, "report events", err);
-	return be->wait_event(vm, deadline, ev, err);
+	if (!vm->ops->wait_event)
+		return unsupported(vm->ops, "report events", err);
+	return vm->ops->wait_event(vm, deadline, ev, err);
 }
 
-int vm_agent(const struct backend_ops *be, struct vm *vm, const char *cmd, json_object *args,
-	     json_object **ret, int64_t deadline, struct err *err)
-{
-	if (ret)
-		*ret = NULL;
-	if (!be->agent) {
-		json_object_put(args);
-		return unsupported(be, "reach a guest agent", err);
-	}
-	return be->agent(vm, cmd, args, ret, deadline, err);
-}
-
-int vm_vmm_command(const struct backend_ops *be, struct vm *vm, const char *cmd,
-		   json_object *args, json_object **ret, struct err *err)
+int vm_agent(struct vm *vm, const char *cmd, json_object *args, json_object **ret,
+	     int64_t deadline, struct err *err)
 {
 	if (ret)
 		*ret = NULL;
-	if (!be->vmm_command) {
+	if (!vm->ops->agent) {
 		json_object_put(args);
-		return unsupported(be, "pass commands to its VMM", err);
+		return unsupported(vm->ops, "reach a guest agent", err);
 	}
-	return be->vmm_command(vm, cmd, args, ret, err);
+	return vm->ops->agent(vm, cmd, args, ret, deadline, err);
 }
 
-int vm_status(const struct backend_ops *be, struct vm *vm, struct vm_status *st, struct err *err)
+int vm_vmm_command(struct vm *vm, const char *cmd, json_object *args, json_object **ret,
+		   struct err *err)
 {
-	if (!be->status)
-		return unsupported(be, "report the VM's run state", err);
-	return be->status(vm, st, err);
+	if (ret)
+		*ret = NULL;
+	if (!vm->ops->vmm_command) {
+		json_object_put(args);
+		return unsupported(vm->ops, "pass commands to its VMM", err);
+	}
+	return vm->ops->vmm_command(vm, cmd, args, ret, err);
 }
 
-uint64_t vm_peak_rss(const struct backend_ops *be, struct vm *vm)
+int vm_status(struct vm *vm, struct vm_status *st, struct err *err)
 {
-	return be->peak_rss ? be->peak_rss(vm) : 0;
+	if (!vm->ops->status)
+		return unsupported(vm->ops, "report the VM's run state", err);
+	return vm->ops->status(vm, st, err);
 }
 
-uint64_t vm_rss(const struct backend_ops *be, struct vm *vm)
+uint64_t vm_peak_rss(struct vm *vm)
 {
-	return be->rss ? be->rss(vm) : 0;
+	return vm->ops->peak_rss ? vm->ops->peak_rss(vm) : 0;
+}
+
+uint64_t vm_rss(struct vm *vm)
+{
+	return vm->ops->rss ? vm->ops->rss(vm) : 0;
 }
 
 uint64_t backend_smaps_rss(const char *text)
@@ -157,24 +178,24 @@ uint64_t backend_smaps_rss(const char *text)
 	return 0;
 }
 
-const char *vm_version(const struct backend_ops *be, struct vm *vm)
+const char *vm_version(struct vm *vm)
 {
-	const char *v = be->version ? be->version(vm) : NULL;
+	const char *v = vm->ops->version ? vm->ops->version(vm) : NULL;
 
 	return v ? v : "";
 }
 
-void vm_host_info(const struct backend_ops *be, struct vm *vm, char *host, size_t hostlen,
-		  char *kernel, size_t kernlen, unsigned *cpus)
+void vm_host_info(struct vm *vm, char *host, size_t hostlen, char *kernel, size_t kernlen,
+		  unsigned *cpus)
 {
-	if (be->host_info)
-		be->host_info(vm, host, hostlen, kernel, kernlen, cpus);
+	if (vm->ops->host_info)
+		vm->ops->host_info(vm, host, hostlen, kernel, kernlen, cpus);
 }
 
-void vm_stop(const struct backend_ops *be, struct vm *vm, char *why, size_t whylen)
+void vm_stop(struct vm *vm, char *why, size_t whylen)
 {
 	if (why && whylen)
 		*why = '\0';
-	if (vm && be->stop)
-		be->stop(vm, why, whylen);
+	if (vm && vm->ops->stop)
+		vm->ops->stop(vm, why, whylen);
 }

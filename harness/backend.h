@@ -13,12 +13,20 @@
 
 /*
  * How memhp drives a virtual machine. One file per backend fills one
- * struct backend_ops (QEMU over QMP, libvirt); the runner and the hotplug
- * methods only ever call through it.
+ * struct backend_ops (QEMU over QMP, libvirt); its start hook returns a
+ * struct vm, the handle that carries those ops, and the runner and the
+ * hotplug methods only ever call through the vm_*() wrappers on it. What a
+ * backend needs besides (QMP's socket directory, libvirt's connection) is
+ * its own, behind the handle.
  */
 
 #define BACKEND_LIBVIRT_DEFAULT_URI "qemu:///system"
+/* The storage pool libvirt hosts keep guest images in (--connect's help). */
+#define BACKEND_LIBVIRT_POOL "memhp"
 
+/* What a scenario or --accel asks for ([machine] accel). */
+enum accel_choice { ACCEL_AUTO, ACCEL_KVM, ACCEL_TCG };
+/* What the backend chose for it. */
 enum accel { ACCEL_USE_KVM, ACCEL_USE_TCG };
 
 /* A virtio-mem device present from boot with requested-size=0. */
@@ -30,12 +38,11 @@ struct vm_virtio_mem {
 	const char *unplugged_inaccessible; /* "on", "off", "auto" or NULL: QEMU's default */
 };
 
+/* What every backend boots; the backends' own options are in their part. */
 struct vm_config {
-	const char *qemu;       /* emulator binary */
 	const char *kernel;     /* bzImage */
 	const char *initrd;     /* initramfs */
 	const char *cmdline;
-	const char *rundir;     /* private 0700 directory for sockets */
 	const char *serial_log; /* guest console goes here */
 	const char *qemu_log;   /* emulator stdout/stderr */
 	const char *machine;
@@ -48,13 +55,19 @@ struct vm_config {
 	bool free_page_reporting; /* virtio-balloon with free-page-reporting=on */
 	const char *file_backend; /* hot-added memory in files in this directory, or NULL */
 	int64_t boot_deadline; /* until the guest agent answers */
-	const char *connect;   /* libvirt: the host's URI (NULL: the default) */
 	/* The root disk (a local file), or NULL for none; disk_format is its
 	 * format (qcow2 or raw). It is never written: the backend boots it as
 	 * virtio-blk through a fresh copy-on-write qcow2 overlay of its own for
-	 * this guest (QMP: in rundir; libvirt: a volume in the host's pool, the
-	 * disk uploaded there once) that goes when the guest does. */
+	 * this guest (QMP: in its private directory; libvirt: a volume in the
+	 * host's pool, the disk uploaded there once) that goes when the guest
+	 * does. */
 	const char *disk, *disk_format;
+	struct {
+		const char *binary; /* the emulator (qemu-system-x86_64) */
+	} qmp;
+	struct {
+		const char *connect; /* the host's URI (NULL: the default) */
+	} libvirt;
 };
 
 enum vm_event_kind {
@@ -89,7 +102,16 @@ struct vm_status {
 	uint64_t cpu_ns; /* CPU time the emulator has used; 0 when not known */
 };
 
-struct vm;
+struct backend_ops;
+
+/*
+ * A running guest: the handle a backend's start returns. Each backend embeds
+ * it as the first member of its own state (struct qmp_vm, struct lv_vm) and
+ * finds that state again with container_of; nobody else looks inside.
+ */
+struct vm {
+	const struct backend_ops *ops; /* set by the backend's start */
+};
 
 /*
  * The contract every backend keeps.
@@ -127,18 +149,24 @@ enum backend_caps {
 	 * result records that URI. Without it the guest runs on this machine. */
 	BACKEND_CAP_URI = 1u << 0,
 };
+/* For a BACKEND_CAP_URI backend, uri_check and uri_is_local are set. */
 
 struct backend_ops {
 	const char *name;
 	unsigned caps;           /* enum backend_caps */
 	const char *default_uri; /* BACKEND_CAP_URI: the host when --connect is not given */
+	/* BACKEND_CAP_URI: 0 for a URI of the right syntax, else -EINVAL; and
+	 * whether a URI names this machine. */
+	int (*uri_check)(const char *uri, struct err *err);
+	bool (*uri_is_local)(const char *uri);
 	/* Which accelerator a guest on this backend (and host) gets for choice
 	 * (enum accel_choice), with a reason for the result. -EINVAL: the choice
 	 * is not available there; -EHOSTDOWN: the host could not be asked. */
 	int (*resolve_accel)(const char *connect, unsigned choice, enum accel *out, char *reason,
 			     size_t len, struct err *err);
-	/* Start the guest and return once its agent answers: 0 with *vm set, or
-	 * an error with *vm NULL and nothing left running. -ETIMEDOUT: no agent
+	/* Start the guest and return once its agent answers: 0 with *vm set
+	 * (its ops this table), or an error with *vm NULL and nothing left
+	 * running (no file either). -ETIMEDOUT: no agent
 	 * by cfg->boot_deadline; -ESRCH: the VMM died while booting; -EINVAL: the
 	 * configuration was refused. */
 	int (*start)(const struct vm_config *cfg, struct vm **vm, struct err *err);
@@ -205,48 +233,51 @@ struct backend_ops {
 	void (*stop)(struct vm *vm, char *why, size_t whylen);
 };
 
-/* The contract's wrappers: the one way to call a backend. */
+/* The contract's wrappers: the one way to call a backend. Every one but
+ * vm_resolve_accel and vm_start takes the handle, which knows its backend. */
 int vm_resolve_accel(const struct backend_ops *be, const char *connect, unsigned choice,
 		     enum accel *out, char *reason, size_t len, struct err *err);
 int vm_start(const struct backend_ops *be, const struct vm_config *cfg, struct vm **vm,
 	     struct err *err);
-int vm_dimm_add(const struct backend_ops *be, struct vm *vm, const char *id, uint64_t size,
-		struct err *err);
-int vm_dimm_del(const struct backend_ops *be, struct vm *vm, const char *id, struct err *err);
-int vm_dimm_release(const struct backend_ops *be, struct vm *vm, const char *id,
-		    struct err *err);
-int vm_unplug_status(const struct backend_ops *be, struct vm *vm, const char *id,
-		     unsigned *source, unsigned *status, struct err *err);
-int vm_virtio_mem_resize(const struct backend_ops *be, struct vm *vm, const char *id,
-			 uint64_t requested, struct err *err);
-int vm_query_memory(const struct backend_ops *be, struct vm *vm,
-		    struct vm_memory_device **devs, size_t *n, struct err *err);
-int vm_wait_event(const struct backend_ops *be, struct vm *vm, int64_t deadline,
-		  struct vm_event *ev, struct err *err);
-int vm_agent(const struct backend_ops *be, struct vm *vm, const char *cmd, json_object *args,
-	     json_object **ret, int64_t deadline, struct err *err);
-int vm_vmm_command(const struct backend_ops *be, struct vm *vm, const char *cmd,
-		   json_object *args, json_object **ret, struct err *err);
+int vm_dimm_add(struct vm *vm, const char *id, uint64_t size, struct err *err);
+int vm_dimm_del(struct vm *vm, const char *id, struct err *err);
+int vm_dimm_release(struct vm *vm, const char *id, struct err *err);
+int vm_unplug_status(struct vm *vm, const char *id, unsigned *source, unsigned *status,
+		     struct err *err);
+int vm_virtio_mem_resize(struct vm *vm, const char *id, uint64_t requested, struct err *err);
+int vm_query_memory(struct vm *vm, struct vm_memory_device **devs, size_t *n, struct err *err);
+int vm_wait_event(struct vm *vm, int64_t deadline, struct vm_event *ev, struct err *err);
+int vm_agent(struct vm *vm, const char *cmd, json_object *args, json_object **ret,
+	     int64_t deadline, struct err *err);
+int vm_vmm_command(struct vm *vm, const char *cmd, json_object *args, json_object **ret,
+		   struct err *err);
 /* -ENOENT when the backend cannot tell. */
-int vm_status(const struct backend_ops *be, struct vm *vm, struct vm_status *st, struct err *err);
-uint64_t vm_peak_rss(const struct backend_ops *be, struct vm *vm);
-uint64_t vm_rss(const struct backend_ops *be, struct vm *vm);
+int vm_status(struct vm *vm, struct vm_status *st, struct err *err);
+uint64_t vm_peak_rss(struct vm *vm);
+uint64_t vm_rss(struct vm *vm);
 /* The "Rss:" line of /proc/PID/smaps_rollup text, in bytes; 0 without one. */
 uint64_t backend_smaps_rss(const char *text);
 /* "" when the backend cannot tell. */
-const char *vm_version(const struct backend_ops *be, struct vm *vm);
+const char *vm_version(struct vm *vm);
 /* Leaves host, kernel and cpus as they are when the guest runs here. */
-void vm_host_info(const struct backend_ops *be, struct vm *vm, char *host, size_t hostlen,
-		  char *kernel, size_t kernlen, unsigned *cpus);
-void vm_stop(const struct backend_ops *be, struct vm *vm, char *why, size_t whylen);
+void vm_host_info(struct vm *vm, char *host, size_t hostlen, char *kernel, size_t kernlen,
+		  unsigned *cpus);
+/* The name of the backend that runs vm. */
+const char *vm_backend_name(const struct vm *vm);
+void vm_stop(struct vm *vm, char *why, size_t whylen);
 /* The host URI a run on be records: --connect's, the backend's default, or
  * NULL when the backend has no BACKEND_CAP_URI. */
 const char *backend_uri(const struct backend_ops *be, const char *connect);
+/* Does a guest on be (at the host connect, NULL: the default) run on this
+ * machine? Always for a backend without BACKEND_CAP_URI. */
+bool backend_runs_here(const struct backend_ops *be, const char *connect);
 
 extern const struct backend_ops backend_qmp;
 extern const struct backend_ops backend_libvirt;
 
 /* "qmp" or "libvirt", or NULL. */
 const struct backend_ops *backend_by_name(const char *name);
+/* The backend that runs guests on other hosts (has BACKEND_CAP_URI). */
+const struct backend_ops *backend_for_uri(void);
 
 #endif

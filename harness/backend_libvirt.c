@@ -46,13 +46,14 @@
 #include "backend_libvirt_uri.h"
 #include "backend_libvirt_xml.h"
 #include "image.h"
-#include "scenario.h"
 #include "str.h"
 
 #define EVENT_QUEUE 1024
 #define RSS_SAMPLE_MS 1000
 
-struct vm {
+/* The backend's state behind the handle (backend.h). */
+struct lv_vm {
+	struct vm vm;
 	virDomainPtr dom;
 	char name[64];
 	pthread_mutex_t lock; /* the fields below the line, shared with the loop */
@@ -73,6 +74,11 @@ struct vm {
 	char vmem_id[4][32];
 };
 
+static struct lv_vm *lv_of(struct vm *handle)
+{
+	return container_of(handle, struct lv_vm, vm);
+}
+
 /* One connection per process, reused by its runs. */
 static struct {
 	pthread_mutex_t lock;
@@ -82,7 +88,7 @@ static struct {
 	bool lost; /* the close callback fired */
 	char lost_why[64];
 	int cb[4];
-	struct vm *vm; /* the running guest, for the callbacks */
+	struct lv_vm *vm; /* the running guest, for the callbacks */
 } lv = { .lock = PTHREAD_MUTEX_INITIALIZER, .cb = { -1, -1, -1, -1 } };
 
 static void quiet(void *opaque, virErrorPtr e)
@@ -124,11 +130,11 @@ __attribute__((format(printf, 3, 4))) static int lv_fail(struct err *err, int rc
 	return rc;
 }
 
-static bool gone(struct vm *vm, char *why, size_t len);
+static bool gone(struct lv_vm *vm, char *why, size_t len);
 
 /* lv_fail for a request about vm: a domain that is gone is -ESRCH (the
  * contract's "the VMM died"), whatever libvirt's error says. */
-__attribute__((format(printf, 4, 5))) static int lv_vm_fail(struct vm *vm, struct err *err,
+__attribute__((format(printf, 4, 5))) static int lv_vm_fail(struct lv_vm *vm, struct err *err,
 							   int rc, const char *fmt, ...)
 {
 	char what[512], why[96];
@@ -147,7 +153,7 @@ static void *event_loop(void *arg)
 	(void)arg;
 	for (;;)
 		if (virEventRunDefaultImpl() < 0)
-			usleep(100 * 1000);
+			sleep_ms(100);
 	return NULL;
 }
 
@@ -171,7 +177,7 @@ static void on_close(virConnectPtr conn, int reason, void *opaque)
 static void push(virDomainPtr dom, enum vm_event_kind kind, const char *name, const char *alias,
 		 uint64_t size)
 {
-	struct vm *vm;
+	struct lv_vm *vm;
 
 	pthread_mutex_lock(&lv.lock);
 	vm = lv.vm;
@@ -223,7 +229,7 @@ static void on_size_change(virConnectPtr c, virDomainPtr dom, const char *alias,
 
 static void on_lifecycle(virConnectPtr c, virDomainPtr dom, int event, int detail, void *opaque)
 {
-	struct vm *vm;
+	struct lv_vm *vm;
 
 	(void)c;
 	(void)opaque;
@@ -305,7 +311,7 @@ static int lv_connect(const char *uri, struct err *err)
 	 * without closing the socket is noticed within 30 s. */
 	virConnectSetKeepAlive(lv.conn, 5, 6);
 	virConnectRegisterCloseCallback(lv.conn, on_close, NULL, NULL);
-	for (size_t i = 0; i < sizeof(events) / sizeof(events[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(events); i++) {
 		lv.cb[i] = virConnectDomainEventRegisterAny(lv.conn, NULL, events[i].id, events[i].cb,
 							     NULL, NULL);
 		if (lv.cb[i] < 0) {
@@ -355,9 +361,10 @@ static int lv_resolve_accel(const char *connect, unsigned choice, enum accel *ou
 }
 
 /* virDomainQemuAgentCommand with memhp's calling convention. */
-static int lv_agent(struct vm *vm, const char *cmd, json_object *args, json_object **ret,
+static int lv_agent(struct vm *handle, const char *cmd, json_object *args, json_object **ret,
 		    int64_t deadline, struct err *err)
 {
+	struct lv_vm *vm = lv_of(handle);
 	json_object *req = json_object_new_object(), *reply, *v;
 	int64_t left = deadline - now_ms();
 	int timeout = left <= 1000 ? 1 : (int)((left + 999) / 1000);
@@ -389,7 +396,7 @@ static int lv_agent(struct vm *vm, const char *cmd, json_object *args, json_obje
 	return 0;
 }
 
-static void sample_rss(struct vm *vm, bool now)
+static void sample_rss(struct lv_vm *vm, bool now)
 {
 	virDomainMemoryStatStruct st[VIR_DOMAIN_MEMORY_STAT_NR];
 	int n;
@@ -405,7 +412,7 @@ static void sample_rss(struct vm *vm, bool now)
 
 static void on_console(virStreamPtr st, int events, void *opaque)
 {
-	struct vm *vm = opaque;
+	struct lv_vm *vm = opaque;
 	char buf[4096];
 
 	for (;;) {
@@ -428,7 +435,7 @@ static void on_console(virStreamPtr st, int events, void *opaque)
 	pthread_mutex_unlock(&vm->lock);
 }
 
-static void open_console(struct vm *vm)
+static void open_console(struct lv_vm *vm)
 {
 	vm->console = virStreamNew(lv.conn, VIR_STREAM_NONBLOCK);
 	if (!vm->console)
@@ -447,7 +454,7 @@ static void open_console(struct vm *vm)
 	vm->console_open = true;
 }
 
-static void close_console(struct vm *vm)
+static void close_console(struct lv_vm *vm)
 {
 	if (!vm->console)
 		return;
@@ -462,7 +469,7 @@ static void close_console(struct vm *vm)
 	vm->console = NULL;
 }
 
-static bool gone(struct vm *vm, char *why, size_t len)
+static bool gone(struct lv_vm *vm, char *why, size_t len)
 {
 	bool g;
 
@@ -474,8 +481,10 @@ static bool gone(struct vm *vm, char *why, size_t len)
 	return g;
 }
 
-static int lv_wait_event(struct vm *vm, int64_t deadline, struct vm_event *ev, struct err *err)
+static int lv_wait_event(struct vm *handle, int64_t deadline, struct vm_event *ev, struct err *err)
 {
+	struct lv_vm *vm = lv_of(handle);
+
 	for (;;) {
 		struct pollfd pfd = { .fd = vm->wake[0], .events = POLLIN };
 		char why[96], drain[64];
@@ -511,7 +520,7 @@ static int lv_wait_event(struct vm *vm, int64_t deadline, struct vm_event *ev, s
 	}
 }
 
-static int live_xml(struct vm *vm, char **xml, struct err *err)
+static int live_xml(struct lv_vm *vm, char **xml, struct err *err)
 {
 	*xml = virDomainGetXMLDesc(vm->dom, 0);
 	return *xml ? 0 : lv_vm_fail(vm, err, -EIO, "reading the domain XML");
@@ -522,7 +531,7 @@ static int live_xml(struct vm *vm, char **xml, struct err *err)
  * before that QEMU is asked once (query-memory-devices through libvirt's
  * monitor pass-through, read only).
  */
-static int vmem_bases(struct vm *vm, struct err *err)
+static int vmem_bases(struct lv_vm *vm, struct err *err)
 {
 	json_object *reply, *list;
 	char *out = NULL;
@@ -555,9 +564,10 @@ static int vmem_bases(struct vm *vm, struct err *err)
 	return 0;
 }
 
-static int lv_query_memory(struct vm *vm, struct vm_memory_device **devs, size_t *n,
+static int lv_query_memory(struct vm *handle, struct vm_memory_device **devs, size_t *n,
 			   struct err *err)
 {
+	struct lv_vm *vm = lv_of(handle);
 	char *xml;
 	bool have_base;
 	int rc = live_xml(vm, &xml, err);
@@ -584,8 +594,9 @@ static int lv_query_memory(struct vm *vm, struct vm_memory_device **devs, size_t
 	return 0;
 }
 
-static int lv_dimm_add(struct vm *vm, const char *id, uint64_t size, struct err *err)
+static int lv_dimm_add(struct vm *handle, const char *id, uint64_t size, struct err *err)
 {
+	struct lv_vm *vm = lv_of(handle);
 	char *xml = lv_dimm_xml(id, size);
 	int rc = virDomainAttachDeviceFlags(vm->dom, xml, VIR_DOMAIN_AFFECT_LIVE);
 
@@ -593,8 +604,9 @@ static int lv_dimm_add(struct vm *vm, const char *id, uint64_t size, struct err 
 	return rc < 0 ? lv_vm_fail(vm, err, -EREMOTEIO, "attaching %s", id) : 0;
 }
 
-static int lv_dimm_del(struct vm *vm, const char *id, struct err *err)
+static int lv_dimm_del(struct vm *handle, const char *id, struct err *err)
 {
+	struct lv_vm *vm = lv_of(handle);
 	char alias[96];
 
 	snprintf(alias, sizeof(alias), LV_ALIAS_PREFIX "%s", id);
@@ -604,9 +616,10 @@ static int lv_dimm_del(struct vm *vm, const char *id, struct err *err)
 	return 0;
 }
 
-static int lv_virtio_mem_resize(struct vm *vm, const char *id, uint64_t requested,
+static int lv_virtio_mem_resize(struct vm *handle, const char *id, uint64_t requested,
 				struct err *err)
 {
+	struct lv_vm *vm = lv_of(handle);
 	char *xml, *dev;
 	int rc = live_xml(vm, &xml, err);
 
@@ -621,8 +634,9 @@ static int lv_virtio_mem_resize(struct vm *vm, const char *id, uint64_t requeste
 	return rc < 0 ? lv_vm_fail(vm, err, -EREMOTEIO, "resizing %s", id) : 0;
 }
 
-static int lv_status(struct vm *vm, struct vm_status *st, struct err *err)
+static int lv_status(struct vm *handle, struct vm_status *st, struct err *err)
 {
+	struct lv_vm *vm = lv_of(handle);
 	static const char *const names[] = { "nostate", "running", "blocked", "paused",
 					     "shutdown", "shutoff", "crashed", "pmsuspended" };
 	virDomainInfo info;
@@ -631,20 +645,24 @@ static int lv_status(struct vm *vm, struct vm_status *st, struct err *err)
 	if (virDomainGetInfo(vm->dom, &info) < 0)
 		return lv_fail(err, -EIO, "virDomainGetInfo");
 	str_copy(st->state, sizeof(st->state),
-		 info.state < sizeof(names) / sizeof(names[0]) ? names[info.state] : "unknown");
+		 info.state < ARRAY_SIZE(names) ? names[info.state] : "unknown");
 	st->running = info.state == VIR_DOMAIN_RUNNING || info.state == VIR_DOMAIN_BLOCKED;
 	st->cpu_ns = info.cpuTime;
 	return 0;
 }
 
-static uint64_t lv_peak_rss(struct vm *vm)
+static uint64_t lv_peak_rss(struct vm *handle)
 {
+	struct lv_vm *vm = lv_of(handle);
+
 	sample_rss(vm, true);
 	return vm->peak_rss;
 }
 
-static uint64_t lv_rss(struct vm *vm)
+static uint64_t lv_rss(struct vm *handle)
 {
+	struct lv_vm *vm = lv_of(handle);
+
 	virDomainMemoryStatStruct st[VIR_DOMAIN_MEMORY_STAT_NR];
 	int n = virDomainMemoryStats(vm->dom, st, VIR_DOMAIN_MEMORY_STAT_NR, 0);
 
@@ -654,8 +672,9 @@ static uint64_t lv_rss(struct vm *vm)
 	return 0;
 }
 
-static const char *lv_version(struct vm *vm)
+static const char *lv_version(struct vm *handle)
 {
+	struct lv_vm *vm = lv_of(handle);
 	unsigned long hv = 0, lib = 0;
 
 	if (!*vm->version) {
@@ -668,9 +687,10 @@ static const char *lv_version(struct vm *vm)
 	return vm->version;
 }
 
-static void lv_host_info(struct vm *vm, char *host, size_t hostlen, char *kernel,
+static void lv_host_info(struct vm *handle, char *host, size_t hostlen, char *kernel,
 			 size_t kernlen, unsigned *cpus)
 {
+	struct lv_vm *vm = lv_of(handle);
 	char *name = virConnectGetHostname(lv.conn);
 	virNodeInfo info;
 
@@ -686,8 +706,10 @@ static void lv_host_info(struct vm *vm, char *host, size_t hostlen, char *kernel
 		str_copy(kernel, kernlen, "");
 }
 
-static void lv_stop(struct vm *vm, char *why, size_t whylen)
+static void lv_stop(struct vm *handle, char *why, size_t whylen)
 {
+	struct lv_vm *vm = lv_of(handle);
+
 	if (why && whylen)
 		*why = '\0';
 	if (vm->dom) {
@@ -708,12 +730,12 @@ static void lv_stop(struct vm *vm, char *why, size_t whylen)
 }
 
 /* Until the agent answers a guest-ping, or the deadline. */
-static int wait_agent(struct vm *vm, int64_t deadline, struct err *err)
+static int wait_agent(struct lv_vm *vm, int64_t deadline, struct err *err)
 {
 	char why[96];
 
 	for (;;) {
-		int rc = lv_agent(vm, "guest-ping", NULL, NULL, now_ms() + 1000, err);
+		int rc = lv_agent(&vm->vm, "guest-ping", NULL, NULL, now_ms() + 1000, err);
 
 		if (!rc || rc == -EHOSTDOWN)
 			return rc;
@@ -721,7 +743,7 @@ static int wait_agent(struct vm *vm, int64_t deadline, struct err *err)
 			return err_fail(err, -ESRCH, "%s before its agent answered", why);
 		if (now_ms() >= deadline)
 			return err_wrap(err, -ETIMEDOUT, "the guest agent did not answer in time");
-		usleep(200 * 1000);
+		sleep_ms(200);
 	}
 }
 
@@ -773,12 +795,12 @@ static int lv_start(const struct vm_config *cfg, struct vm **out, struct err *er
 {
 	char kernel[4096], initrd[4096], name[64], *xml;
 	struct host_disk hd = { .vol = NULL };
-	struct vm *vm;
+	struct lv_vm *vm;
 	FILE *log;
 	int rc;
 
 	*out = NULL;
-	rc = lv_connect(cfg->connect, err);
+	rc = lv_connect(cfg->libvirt.connect, err);
 	if (rc)
 		return rc;
 	snprintf(name, sizeof(name), "memhp-%ld-%lx", (long)getpid(),
@@ -796,6 +818,7 @@ static int lv_start(const struct vm_config *cfg, struct vm **out, struct err *er
 	vm = calloc(1, sizeof(*vm));
 	if (!vm)
 		abort();
+	vm->vm.ops = &backend_libvirt;
 	pthread_mutex_init(&vm->lock, NULL);
 	vm->serial_fd = -1;
 	if (pipe2(vm->wake, O_CLOEXEC | O_NONBLOCK)) {
@@ -810,7 +833,7 @@ static int lv_start(const struct vm_config *cfg, struct vm **out, struct err *er
 	xml = lv_domain_xml(cfg, vm->name, kernel, initrd, cfg->disk ? &hd.paths : NULL, err);
 	if (!xml) {
 		host_disk_drop(&hd);
-		lv_stop(vm, NULL, 0);
+		lv_stop(&vm->vm, NULL, 0);
 		return -EINVAL;
 	}
 	/* qemu.log: what memhp asked libvirt for (QEMU's own log stays on the
@@ -835,17 +858,17 @@ static int lv_start(const struct vm_config *cfg, struct vm **out, struct err *er
 				    e->code == VIR_ERR_INVALID_ARG);
 
 		rc = lv_fail(err, config ? -EINVAL : -EHOSTDOWN, "starting the domain");
-		lv_stop(vm, NULL, 0);
+		lv_stop(&vm->vm, NULL, 0);
 		return rc;
 	}
 	if (vm->serial_fd >= 0)
 		open_console(vm);
 	rc = wait_agent(vm, cfg->boot_deadline, err);
 	if (rc) {
-		lv_stop(vm, NULL, 0);
+		lv_stop(&vm->vm, NULL, 0);
 		return rc;
 	}
-	*out = vm;
+	*out = &vm->vm;
 	return 0;
 }
 
@@ -853,6 +876,8 @@ const struct backend_ops backend_libvirt = {
 	.name = "libvirt",
 	.caps = BACKEND_CAP_URI,
 	.default_uri = BACKEND_LIBVIRT_DEFAULT_URI,
+	.uri_check = lv_uri_check,
+	.uri_is_local = lv_uri_is_local,
 	.resolve_accel = lv_resolve_accel,
 	.start = lv_start,
 	.dimm_add = lv_dimm_add,

@@ -1,4 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Guest images on a libvirt host: uploaded once per host and content into
+ * memhp's storage pool, and a fresh qcow2 overlay volume per guest
+ * (backend_libvirt_image.h).
+ */
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>

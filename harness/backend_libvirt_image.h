@@ -6,12 +6,13 @@
 
 #include <libvirt/libvirt.h>
 
+#include "backend.h"
 #include "backend_libvirt_xml.h"
 #include "errmsg.h"
 
 /* The storage pool guest images go to on every host, created (a directory
  * pool at LV_POOL_PATH, autostarted) when the host has none. */
-#define LV_POOL_NAME "memhp"
+#define LV_POOL_NAME BACKEND_LIBVIRT_POOL
 #define LV_POOL_PATH "/var/lib/libvirt/memhp"
 
 /* libvirt's message for the last failed call on this thread, never NULL. */

@@ -1,4 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The syntax of a libvirt URI (--connect) and whether it names this machine,
+ * without libvirt itself (backend_libvirt_uri.h).
+ */
 #include <ctype.h>
 #include <errno.h>
 #include <string.h>

@@ -1,4 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The libvirt XML memhp writes (domain, pool, volume) and reads (devices,
+ * events' aliases), apart from the API calls so that it is tested without a
+ * daemon (backend_libvirt_xml.h).
+ */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdarg.h>

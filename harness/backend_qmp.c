@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * The QEMU backend: spawns qemu-system-x86_64 with an argv, talks QMP on one
- * UNIX socket and the guest agent on another, both in the run's private
- * directory. QEMU gets its own process group (a terminal's Ctrl-C reaches
+ * UNIX socket and the guest agent on another, both in a private directory
+ * of its own that goes once they are connected. QEMU gets its own process group (a terminal's Ctrl-C reaches
  * memhp only, which then stops the guest in order) and dies with memhp
  * (PR_SET_PDEATHSIG), so no emulator outlives it.
  */
@@ -29,9 +29,12 @@
 #define SOCKET_TIMEOUT_MS 15000
 #define AGENT_TRY_MS 200
 #define QUIT_TIMEOUT_MS 10000
-#define OVERLAY "overlay.qcow2" /* the disk's, in cfg->rundir */
+#define OVERLAY "overlay.qcow2" /* the disk's, in the private directory */
 
-struct vm {
+/* The backend's state behind the handle (backend.h). */
+struct qmp_vm {
+	struct vm vm;
+	char rundir[32]; /* private 0700 directory for the sockets and overlay */
 	pid_t pid;
 	char *file_backend;
 	bool exited;
@@ -41,6 +44,11 @@ struct vm {
 	char qemu_log[4096];
 	char serial_log[4096];
 };
+
+static struct qmp_vm *qmp_of(struct vm *handle)
+{
+	return container_of(handle, struct qmp_vm, vm);
+}
 
 /* QEMU's option syntax doubles a comma inside a value. */
 static char *opt_escape(const char *s)
@@ -62,12 +70,12 @@ static char *opt_escape(const char *s)
 	return out;
 }
 
-static void build_argv(const struct vm_config *cfg, struct argv *a)
+static void build_argv(const struct vm_config *cfg, const char *rdir, struct argv *a)
 {
-	char *serial = opt_escape(cfg->serial_log), *rundir = opt_escape(cfg->rundir);
+	char *serial = opt_escape(cfg->serial_log), *rundir = opt_escape(rdir);
 	char *kernel = opt_escape(cfg->kernel), *initrd = opt_escape(cfg->initrd);
 
-	argv_add(a, "%s", cfg->qemu);
+	argv_add(a, "%s", cfg->qmp.binary);
 	argv_add(a, "-nodefaults");
 	argv_add(a, "-no-user-config");
 	argv_add(a, "-no-reboot");
@@ -169,7 +177,7 @@ static void last_line(const char *path, const char *needle, char *buf, size_t le
 }
 
 /* Turn a lost connection into why QEMU went away. */
-static int died(struct vm *vm, int rc, struct err *err)
+static int died(struct qmp_vm *vm, int rc, struct err *err)
 {
 	char how[96], last[512];
 
@@ -197,14 +205,14 @@ static int died(struct vm *vm, int rc, struct err *err)
 	return -ESRCH;
 }
 
-static bool alive(struct vm *vm)
+static bool alive(struct qmp_vm *vm)
 {
 	if (!vm->exited && waitpid(vm->pid, &vm->status, WNOHANG) == vm->pid)
 		vm->exited = true;
 	return !vm->exited;
 }
 
-static pid_t spawn_qemu(const struct vm_config *cfg, struct err *err)
+static pid_t spawn_qemu(const struct vm_config *cfg, const char *rundir, struct err *err)
 {
 	struct argv a = { 0 };
 	pid_t parent = getpid(), pid;
@@ -213,7 +221,7 @@ static pid_t spawn_qemu(const struct vm_config *cfg, struct err *err)
 	logfd = open(cfg->qemu_log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (logfd < 0)
 		return err_fail(err, -errno, "%s: %s", cfg->qemu_log, strerror(errno));
-	build_argv(cfg, &a);
+	build_argv(cfg, rundir, &a);
 	{
 		char *cmd = argv_describe(&a);
 
@@ -245,7 +253,7 @@ static pid_t spawn_qemu(const struct vm_config *cfg, struct err *err)
 
 /* QEMU creates its sockets once it has parsed the command line; connect as
  * soon as they exist, unless QEMU dies first. */
-static int connect_when_ready(struct vm *vm, const char *path, struct err *err)
+static int connect_when_ready(struct qmp_vm *vm, const char *path, struct err *err)
 {
 	int64_t deadline = now_ms() + SOCKET_TIMEOUT_MS;
 
@@ -261,15 +269,15 @@ static int connect_when_ready(struct vm *vm, const char *path, struct err *err)
 		if (now_ms() >= deadline)
 			return err_fail(err, -ETIMEDOUT, "%s did not appear within %d s", path,
 						    SOCKET_TIMEOUT_MS / 1000);
-		usleep(10000);
+		sleep_ms(10);
 	}
 }
 
-static void qmp_stop(struct vm *vm, char *why, size_t whylen);
+static void qmp_stop(struct vm *handle, char *why, size_t whylen);
 
 /* A fresh copy-on-write overlay of the disk in the run's private directory:
  * the guest writes there, never to the disk, and no two guests share one. */
-static int make_overlay(const struct vm_config *cfg, struct err *err)
+static int make_overlay(const struct vm_config *cfg, const char *rundir, struct err *err)
 {
 	struct argv a = { 0 };
 	char *out = NULL;
@@ -284,71 +292,81 @@ static int make_overlay(const struct vm_config *cfg, struct err *err)
 	argv_add(&a, "%s", cfg->disk_format ? cfg->disk_format : "qcow2");
 	argv_add(&a, "-b");
 	argv_add(&a, "%s", cfg->disk);
-	argv_add(&a, "%s/" OVERLAY, cfg->rundir);
+	argv_add(&a, "%s/" OVERLAY, rundir);
 	rc = spawn_capture(&a, &out, err);
 	argv_free(&a);
 	free(out);
 	return rc ? err_wrap(err, rc, "creating the overlay of %s", cfg->disk) : 0;
 }
 
-/* Once QEMU has opened the overlay its blocks go when QEMU does. */
-static void unlink_overlay(const struct vm_config *cfg)
+/* The sockets, the overlay and the private directory: once QEMU has opened
+ * them (or failed), none is needed, and the overlay's blocks go when QEMU
+ * does. */
+static void remove_rundir(const char *rundir)
 {
-	char path[4200];
+	static const char *const names[] = { "qmp.sock", "qga.sock", OVERLAY };
+	char path[64];
 
-	if (!cfg->disk)
-		return;
-	snprintf(path, sizeof(path), "%s/" OVERLAY, cfg->rundir);
-	unlink(path);
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
+		snprintf(path, sizeof(path), "%s/%s", rundir, names[i]);
+		unlink(path);
+	}
+	rmdir(rundir);
 }
 
 static int qmp_start(const struct vm_config *cfg, struct vm **out, struct err *err)
 {
-	struct vm *vm = calloc(1, sizeof(*vm));
-	char path[4200];
+	struct qmp_vm *vm = calloc(1, sizeof(*vm));
+	char path[64];
 	int fd, rc;
 
 	*out = NULL;
 	if (!vm)
 		return -ENOMEM;
+	vm->vm.ops = &backend_qmp;
 	vm->qmp.jl.fd = vm->qga.jl.fd = -1;
 	str_copy(vm->qemu_log, sizeof(vm->qemu_log), cfg->qemu_log);
 	str_copy(vm->serial_log, sizeof(vm->serial_log), cfg->serial_log);
+	str_copy(vm->rundir, sizeof(vm->rundir), "/tmp/memhp-XXXXXX");
+	if (!mkdtemp(vm->rundir)) {
+		free(vm);
+		return err_fail(err, -errno, "mkdtemp: %s", strerror(errno));
+	}
 	if (cfg->file_backend) {
 		vm->file_backend = strdup(cfg->file_backend);
 		if (!vm->file_backend)
 			abort();
 	}
-	rc = cfg->disk ? make_overlay(cfg, err) : 0;
-	vm->pid = rc ? rc : spawn_qemu(cfg, err);
+	rc = cfg->disk ? make_overlay(cfg, vm->rundir, err) : 0;
+	vm->pid = rc ? rc : spawn_qemu(cfg, vm->rundir, err);
 	if (vm->pid < 0) {
 		rc = vm->pid;
-		unlink_overlay(cfg);
+		remove_rundir(vm->rundir);
 		free(vm->file_backend);
 		free(vm);
 		return rc;
 	}
 
-	snprintf(path, sizeof(path), "%s/qmp.sock", cfg->rundir);
+	snprintf(path, sizeof(path), "%s/qmp.sock", vm->rundir);
 	fd = connect_when_ready(vm, path, err);
 	if (fd < 0) {
 		rc = fd;
 		goto fail;
 	}
-	rc = qmp_open(&vm->qmp, fd, now_ms() + QMP_TIMEOUT_MS, err);
 	/* QEMU greets once its devices are set up: the overlay is open. */
-	unlink_overlay(cfg);
+	rc = qmp_open(&vm->qmp, fd, now_ms() + QMP_TIMEOUT_MS, err);
 	if (rc) {
 		rc = died(vm, rc, err);
 		goto fail;
 	}
-	snprintf(path, sizeof(path), "%s/qga.sock", cfg->rundir);
+	snprintf(path, sizeof(path), "%s/qga.sock", vm->rundir);
 	fd = connect_when_ready(vm, path, err);
 	if (fd < 0) {
 		rc = fd;
 		goto fail;
 	}
 	qga_init(&vm->qga, fd);
+	remove_rundir(vm->rundir);
 
 	/* Boot ends when the agent echoes a sync; each try is short so that a
 	 * dead QEMU or a stop signal is noticed within a second. */
@@ -373,15 +391,15 @@ static int qmp_start(const struct vm_config *cfg, struct vm **out, struct err *e
 			goto fail;
 		}
 	}
-	*out = vm;
+	*out = &vm->vm;
 	return 0;
 fail:
-	qmp_stop(vm, NULL, 0);
-	unlink_overlay(cfg);
+	remove_rundir(vm->rundir);
+	qmp_stop(&vm->vm, NULL, 0);
 	return rc;
 }
 
-static int qmp_cmd(struct vm *vm, const char *cmd, json_object *args, json_object **ret,
+static int qmp_cmd(struct qmp_vm *vm, const char *cmd, json_object *args, json_object **ret,
 		   struct err *err)
 {
 	int rc = qmp_execute(&vm->qmp, cmd, args, ret, now_ms() + QMP_TIMEOUT_MS, err);
@@ -389,8 +407,15 @@ static int qmp_cmd(struct vm *vm, const char *cmd, json_object *args, json_objec
 	return died(vm, rc, err);
 }
 
-static int qmp_dimm_add(struct vm *vm, const char *id, uint64_t size, struct err *err)
+static int qmp_vmm_command(struct vm *handle, const char *cmd, json_object *args,
+			   json_object **ret, struct err *err)
 {
+	return qmp_cmd(qmp_of(handle), cmd, args, ret, err);
+}
+
+static int qmp_dimm_add(struct vm *handle, const char *id, uint64_t size, struct err *err)
+{
+	struct qmp_vm *vm = qmp_of(handle);
 	json_object *args = json_object_new_object();
 	char memdev[80];
 	int rc;
@@ -412,16 +437,18 @@ static int qmp_dimm_add(struct vm *vm, const char *id, uint64_t size, struct err
 	return qmp_cmd(vm, "device_add", args, NULL, err);
 }
 
-static int qmp_dimm_del(struct vm *vm, const char *id, struct err *err)
+static int qmp_dimm_del(struct vm *handle, const char *id, struct err *err)
 {
+	struct qmp_vm *vm = qmp_of(handle);
 	json_object *args = json_object_new_object();
 
 	json_object_object_add(args, "id", json_object_new_string(id));
 	return qmp_cmd(vm, "device_del", args, NULL, err);
 }
 
-static int qmp_dimm_release(struct vm *vm, const char *id, struct err *err)
+static int qmp_dimm_release(struct vm *handle, const char *id, struct err *err)
 {
+	struct qmp_vm *vm = qmp_of(handle);
 	json_object *args = json_object_new_object();
 	char memdev[80];
 
@@ -444,9 +471,10 @@ static uint64_t get_u64(json_object *o, const char *key)
 	return json_object_object_get_ex(o, key, &v) ? json_object_get_uint64(v) : 0;
 }
 
-static int qmp_unplug_status(struct vm *vm, const char *id, unsigned *source, unsigned *status,
+static int qmp_unplug_status(struct vm *handle, const char *id, unsigned *source, unsigned *status,
 			     struct err *err)
 {
+	struct qmp_vm *vm = qmp_of(handle);
 	json_object *ret;
 	int rc = qmp_cmd(vm, "query-acpi-ospm-status", NULL, &ret, err);
 
@@ -466,9 +494,10 @@ static int qmp_unplug_status(struct vm *vm, const char *id, unsigned *source, un
 	return rc;
 }
 
-static int qmp_virtio_mem_resize(struct vm *vm, const char *id, uint64_t requested,
+static int qmp_virtio_mem_resize(struct vm *handle, const char *id, uint64_t requested,
 				 struct err *err)
 {
+	struct qmp_vm *vm = qmp_of(handle);
 	json_object *args = json_object_new_object();
 	char path[128];
 
@@ -479,9 +508,10 @@ static int qmp_virtio_mem_resize(struct vm *vm, const char *id, uint64_t request
 	return qmp_cmd(vm, "qom-set", args, NULL, err);
 }
 
-static int qmp_query_memory(struct vm *vm, struct vm_memory_device **devs, size_t *n,
+static int qmp_query_memory(struct vm *handle, struct vm_memory_device **devs, size_t *n,
 			    struct err *err)
 {
+	struct qmp_vm *vm = qmp_of(handle);
 	json_object *ret;
 	int rc = qmp_cmd(vm, "query-memory-devices", NULL, &ret, err);
 	size_t len;
@@ -547,8 +577,9 @@ static void translate_event(json_object *msg, struct vm_event *ev)
 	}
 }
 
-static int qmp_wait_event(struct vm *vm, int64_t deadline, struct vm_event *ev, struct err *err)
+static int qmp_wait_event(struct vm *handle, int64_t deadline, struct vm_event *ev, struct err *err)
 {
+	struct qmp_vm *vm = qmp_of(handle);
 	json_object *msg;
 	int rc = qmp_next_event(&vm->qmp, deadline, &msg, err);
 
@@ -559,9 +590,10 @@ static int qmp_wait_event(struct vm *vm, int64_t deadline, struct vm_event *ev, 
 	return 0;
 }
 
-static int qmp_agent(struct vm *vm, const char *cmd, json_object *args, json_object **ret,
+static int qmp_agent(struct vm *handle, const char *cmd, json_object *args, json_object **ret,
 		     int64_t deadline, struct err *err)
 {
+	struct qmp_vm *vm = qmp_of(handle);
 	int rc = qga_execute(&vm->qga, cmd, args, ret, deadline, err);
 
 	if (rc == -EPIPE || (rc == -ETIMEDOUT && !alive(vm)))
@@ -569,8 +601,9 @@ static int qmp_agent(struct vm *vm, const char *cmd, json_object *args, json_obj
 	return rc;
 }
 
-static int qmp_status(struct vm *vm, struct vm_status *st, struct err *err)
+static int qmp_status(struct vm *handle, struct vm_status *st, struct err *err)
 {
+	struct qmp_vm *vm = qmp_of(handle);
 	unsigned long long utime = 0, stime = 0;
 	char path[64], line[1024], *p;
 	json_object *ret, *v;
@@ -598,8 +631,9 @@ static int qmp_status(struct vm *vm, struct vm_status *st, struct err *err)
 }
 
 /* VmHWM of the emulator: the most host memory it ever held. */
-static uint64_t qmp_peak_rss(struct vm *vm)
+static uint64_t qmp_peak_rss(struct vm *handle)
 {
+	struct qmp_vm *vm = qmp_of(handle);
 	char path[64], line[256];
 	unsigned long long kb = 0;
 	FILE *f;
@@ -617,8 +651,9 @@ static uint64_t qmp_peak_rss(struct vm *vm)
 
 /* Rss of the emulator now, from smaps_rollup (RSS the kernel counts
  * exactly, not the status file's approximate VmRSS). */
-static uint64_t qmp_rss(struct vm *vm)
+static uint64_t qmp_rss(struct vm *handle)
 {
+	struct qmp_vm *vm = qmp_of(handle);
 	char path[64], text[4096];
 	size_t n;
 	FILE *f;
@@ -633,13 +668,16 @@ static uint64_t qmp_rss(struct vm *vm)
 	return backend_smaps_rss(text);
 }
 
-static const char *qmp_version(struct vm *vm)
+static const char *qmp_version(struct vm *handle)
 {
+	struct qmp_vm *vm = qmp_of(handle);
+
 	return vm->qmp.version;
 }
 
-static void qmp_stop(struct vm *vm, char *why, size_t whylen)
+static void qmp_stop(struct vm *handle, char *why, size_t whylen)
 {
+	struct qmp_vm *vm = handle ? qmp_of(handle) : NULL;
 	bool ended;
 
 	if (!vm)
@@ -691,7 +729,7 @@ const struct backend_ops backend_qmp = {
 	.query_memory = qmp_query_memory,
 	.wait_event = qmp_wait_event,
 	.agent = qmp_agent,
-	.vmm_command = qmp_cmd,
+	.vmm_command = qmp_vmm_command,
 	.status = qmp_status,
 	.peak_rss = qmp_peak_rss,
 	.rss = qmp_rss,

@@ -1,11 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Which accelerator a guest on this machine gets for --accel / [machine]
+ * accel: KVM only where hardware KVM is loaded (backend_qmp_accel.h).
+ */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "backend_qmp_accel.h"
-#include "scenario.h"
 
 static const char *hardware_kvm(void)
 {

@@ -1,4 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
+/*
+ * memhp bisect's search over a patch series, pure: which point to probe
+ * next and when the first bad patch is found (bisect.h). The command and
+ * its runs are cmd_bisect.c.
+ */
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>

@@ -14,6 +14,15 @@ static inline int64_t now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* Sleep ms milliseconds (less when a signal arrives); nothing for ms <= 0. */
+static inline void sleep_ms(int64_t ms)
+{
+	struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000 };
+
+	if (ms > 0)
+		nanosleep(&ts, NULL);
+}
+
 /* Milliseconds left until deadline, clamped to [0, cap]. */
 static inline int ms_left(int64_t deadline, int cap)
 {

@@ -1,4 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
+/*
+ * memhp help: the commands' usage, and the scenario keys as text and as a
+ * man page, from scenario.c's key table.
+ */
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>

@@ -1,4 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
+/*
+ * memhp kernel build: compile a guest kernel from a source tree (and a patch
+ * series) with memhp's configuration, or find it compiled already in the
+ * cache, and print its directory (guest-image/ does the work).
+ */
 #include <errno.h>
 #include <getopt.h>
 #include <stddef.h>

@@ -21,7 +21,6 @@
 #include "backend.h"
 #include "cmd.h"
 #include "image.h"
-#include "backend_libvirt_uri.h"
 #include "matrix.h"
 #include "opts.h"
 #include "run_request.h"

@@ -1,4 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
+/*
+ * memhp report: result files gathered (report.c), every variant compared
+ * with the baseline, and written as text, HTML with plots, or KCIDB JSON.
+ */
 #include <getopt.h>
 #include <stddef.h>
 #include <stdbool.h>

@@ -268,7 +268,7 @@ int cmd_rerun(int argc, char **argv)
 	opt.outdir = dir;
 	signals_install();
 	fprintf(stderr, "memhp: rerun of %s -> %s\n", argv[optind], dir);
-	rc = runner_run(&sc, &opt, &rec, &err);
+	rc = runner_run(&sc, &opt, &runner_env_real, &rec, &err);
 	summary_print(stdout, &rec);
 	if (rc) {
 		fprintf(stderr, "memhp rerun: could not write the result: %s\n", err.msg);

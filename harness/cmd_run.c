@@ -1,4 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-only
+/*
+ * memhp run: every cell (scenario x variant x repeat) of a run request, one
+ * after another or several at once in child processes, each through
+ * runner_run() into a run directory of its own; --resume and --cell pick
+ * the cells.
+ */
 #include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -14,8 +20,6 @@
 #include "cmd.h"
 #include "datadir.h"
 #include "image.h"
-#include "backend_libvirt_image.h"
-#include "backend_libvirt_uri.h"
 #include "matrix.h"
 #include "report.h"
 #include "run_request.h"
@@ -177,7 +181,7 @@ static int run_cell(struct run_batch *p, const struct cell *c, bool summary)
 		return 1;
 	fprintf(stderr, "memhp: %s -> %s%s%s\n", what, dir, opt.connect ? " on " : "",
 		opt.connect ? opt.connect : "");
-	rc = runner_run(sc, &opt, &rec, &err);
+	rc = runner_run(sc, &opt, &runner_env_real, &rec, &err);
 	if (summary) {
 		/* One write, so that summaries of parallel cells do not mix. */
 		mem = open_memstream(&text, &len);
@@ -409,7 +413,7 @@ int cmd_run(int argc, char **argv)
 	}
 
 	/* The budget is this machine's: it says nothing about other hosts. */
-	if (p.opt.connect && !lv_uri_is_local(p.opt.connect))
+	if (!backend_runs_here(p.opt.backend, p.opt.connect))
 		check_budget = false;
 	for (size_t s = 0; check_budget && s < p.m.nscenarios; s++) {
 		bool used = false;

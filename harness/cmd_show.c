@@ -1,4 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
+/*
+ * memhp show: one result.json as the human summary (summary.c).
+ */
 #include <getopt.h>
 #include <stddef.h>
 #include <stdbool.h>

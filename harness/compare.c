@@ -1,4 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
+/*
+ * memhp compare's decisions: per scenario, variant and metric, a verdict
+ * from the runs' values (compare.h); the output is compare_format.c's.
+ */
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>
@@ -32,6 +36,40 @@ const struct metric *compare_metric(const char *name)
 double compare_margin(const struct compare_opts *o, const struct metric *m)
 {
 	return o->margin_pct > 0 ? o->margin_pct : m->margin_pct;
+}
+
+/* A finite number in [lo, hi] (strtod takes "nan" and "inf": refused). */
+static int parse_double(const char *s, double lo, double hi, double *out)
+{
+	char *end;
+
+	errno = 0;
+	*out = strtod(s, &end);
+	return errno || end == s || *end || !isfinite(*out) || !(*out >= lo && *out <= hi) ? -1 : 0;
+}
+
+int compare_opt_alpha(void *target, const char *arg, struct err *err)
+{
+	if (parse_double(arg, 1e-12, 0.5, &((struct compare_opts *)target)->alpha))
+		return err_fail(err, -EINVAL, "--alpha '%s' is not a number from 1e-12 to 0.5",
+				arg);
+	return 0;
+}
+
+int compare_opt_min_effect(void *target, const char *arg, struct err *err)
+{
+	if (parse_double(arg, 0, 1000, &((struct compare_opts *)target)->min_effect_pct))
+		return err_fail(err, -EINVAL, "--min-effect '%s' is not a percentage from 0 to "
+				"1000", arg);
+	return 0;
+}
+
+int compare_opt_margin(void *target, const char *arg, struct err *err)
+{
+	if (parse_double(arg, 0.001, 1000, &((struct compare_opts *)target)->margin_pct))
+		return err_fail(err, -EINVAL, "--margin '%s' is not a percentage from 0.001 to "
+				"1000", arg);
+	return 0;
 }
 
 const char *compare_verdict_name(enum verdict v)

@@ -98,6 +98,14 @@ void compare_values(struct comparison *c, const struct metric *m, const double *
 		    const double *k, size_t nk, const struct compare_opts *o);
 
 const char *compare_verdict_name(enum verdict v);
+
+/* Option callbacks (opts.h OPT_CALLBACK) for --alpha, --min-effect and
+ * --margin, shared by memhp compare, ab and bisect: target is a struct
+ * compare_opts (the option's offset points at one). 0, or -EINVAL with the
+ * range in err. */
+int compare_opt_alpha(void *target, const char *arg, struct err *err);
+int compare_opt_min_effect(void *target, const char *arg, struct err *err);
+int compare_opt_margin(void *target, const char *arg, struct err *err);
 /* "+1.25%", or "n/a (baseline 0)" for a change of a zero baseline (NaN). */
 const char *compare_pct_text(char *buf, size_t len, double pct);
 /* The margin a comparison of metric m uses under o. */

@@ -1,4 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Where memhp finds its data (guest-image/, scenarios/, reports/) and its
+ * cache, decided at run time (datadir.h).
+ */
 #include <errno.h>
 #include <limits.h>
 #include <stdbool.h>

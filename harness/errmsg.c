@@ -1,4 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The error setters of errmsg.h: a message in the caller's struct err, and
+ * the errno returned as given.
+ */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>

@@ -1,4 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The guest through its agent: run a program (guest-exec), read and write
+ * files, and take memhp-probe's snapshot of its memory blocks (guest.h).
+ */
 #include <ctype.h>
 #include <errno.h>
 #include <stdbool.h>
@@ -62,13 +66,13 @@ static int b64_decode(const char *in, char **out, size_t *outlen)
 	return 0;
 }
 
-static int exec_status(const struct backend_ops *be, struct vm *vm, int64_t pid,
+static int exec_status(struct vm *vm, int64_t pid,
 		       json_object **ret, int64_t deadline, struct err *err)
 {
 	json_object *args = json_object_new_object();
 
 	json_object_object_add(args, "pid", json_object_new_int64(pid));
-	return vm_agent(be, vm, "guest-exec-status", args, ret, reply_deadline(deadline), err);
+	return vm_agent(vm, "guest-exec-status", args, ret, reply_deadline(deadline), err);
 }
 
 /* exitcode, or 128 + signal as a shell reports it, or -1 when the agent
@@ -97,7 +101,7 @@ static int exit_status(json_object *ret, int *code)
 	return 0;
 }
 
-int guest_exec(const struct backend_ops *be, struct vm *vm, const char *const argv[],
+int guest_exec(struct vm *vm, const char *const argv[],
 	       char **out, int *exitcode, int64_t deadline, struct err *err)
 {
 	json_object *args = json_object_new_object(), *arr = json_object_new_array();
@@ -111,7 +115,7 @@ int guest_exec(const struct backend_ops *be, struct vm *vm, const char *const ar
 		json_object_array_add(arr, json_object_new_string(argv[i]));
 	json_object_object_add(args, "arg", arr);
 	json_object_object_add(args, "capture-output", json_object_new_boolean(1));
-	rc = vm_agent(be, vm, "guest-exec", args, &ret, reply_deadline(deadline), err);
+	rc = vm_agent(vm, "guest-exec", args, &ret, reply_deadline(deadline), err);
 	if (rc)
 		return err_wrap(err, rc, "running %s in the guest", argv[0]);
 	/* Everything the agent says is the guest's: check every type. */
@@ -125,9 +129,7 @@ int guest_exec(const struct backend_ops *be, struct vm *vm, const char *const ar
 
 	/* The agent has no completion event: ask until it has exited. */
 	for (;;) {
-		struct timespec ts;
-
-		rc = exec_status(be, vm, pid, &ret, deadline, err);
+		rc = exec_status(vm, pid, &ret, deadline, err);
 		if (rc)
 			return err_wrap(err, rc, "waiting for %s in the guest", argv[0]);
 		if (!json_object_is_type(ret, json_type_object) ||
@@ -146,9 +148,7 @@ int guest_exec(const struct backend_ops *be, struct vm *vm, const char *const ar
 		if (now_ms() >= deadline)
 			return err_set(err, "%s did not finish in the guest before the deadline",
 				       argv[0]), -ETIMEDOUT;
-		ts.tv_sec = 0;
-		ts.tv_nsec = (long)wait_ms * 1000000;
-		nanosleep(&ts, NULL);
+		sleep_ms(wait_ms);
 		if (wait_ms < EXEC_POLL_MAX_MS)
 			wait_ms *= 2;
 	}
@@ -181,7 +181,7 @@ int guest_exec(const struct backend_ops *be, struct vm *vm, const char *const ar
 #define READ_CHUNK 65536
 #define READ_MAX (1 << 20)
 
-int guest_read_file(const struct backend_ops *be, struct vm *vm, const char *path, char **out,
+int guest_read_file(struct vm *vm, const char *path, char **out,
 		    int64_t deadline, struct err *err)
 {
 	json_object *args = json_object_new_object(), *ret, *v;
@@ -193,7 +193,7 @@ int guest_read_file(const struct backend_ops *be, struct vm *vm, const char *pat
 	*out = NULL;
 	json_object_object_add(args, "path", json_object_new_string(path));
 	json_object_object_add(args, "mode", json_object_new_string("r"));
-	rc = vm_agent(be, vm, "guest-file-open", args, &ret, reply_deadline(deadline), err);
+	rc = vm_agent(vm, "guest-file-open", args, &ret, reply_deadline(deadline), err);
 	if (rc)
 		return rc;
 	if (!json_object_is_type(ret, json_type_int) || json_object_get_int64(ret) < 0) {
@@ -210,7 +210,7 @@ int guest_read_file(const struct backend_ops *be, struct vm *vm, const char *pat
 		args = json_object_new_object();
 		json_object_object_add(args, "handle", json_object_new_int64(handle));
 		json_object_object_add(args, "count", json_object_new_int(READ_CHUNK));
-		rc = vm_agent(be, vm, "guest-file-read", args, &ret, reply_deadline(deadline), err);
+		rc = vm_agent(vm, "guest-file-read", args, &ret, reply_deadline(deadline), err);
 		if (rc)
 			break;
 		eof = json_object_object_get_ex(ret, "eof", &v) &&
@@ -242,11 +242,11 @@ int guest_read_file(const struct backend_ops *be, struct vm *vm, const char *pat
 	args = json_object_new_object();
 	json_object_object_add(args, "handle", json_object_new_int64(handle));
 	if (!rc) {
-		rc = vm_agent(be, vm, "guest-file-close", args, NULL, reply_deadline(deadline), err);
+		rc = vm_agent(vm, "guest-file-close", args, NULL, reply_deadline(deadline), err);
 	} else {
 		struct err ignored;
 
-		vm_agent(be, vm, "guest-file-close", args, NULL, reply_deadline(deadline), &ignored);
+		vm_agent(vm, "guest-file-close", args, NULL, reply_deadline(deadline), &ignored);
 	}
 	if (rc) {
 		free(buf);
@@ -400,7 +400,7 @@ int guest_why_parse(const char *json, json_object **blocks, struct err *err)
 	return 0;
 }
 
-int guest_snapshot(const struct backend_ops *be, struct vm *vm, struct guest_snapshot *s,
+int guest_snapshot(struct vm *vm, struct guest_snapshot *s,
 		   int64_t deadline, struct err *err)
 {
 	static const char *const argv[] = { GUEST_PROBE, "snapshot", NULL };
@@ -415,7 +415,7 @@ int guest_snapshot(const struct backend_ops *be, struct vm *vm, struct guest_sna
 	 */
 	for (int attempt = 1;; attempt++) {
 		memset(s, 0, sizeof(*s));
-		rc = guest_exec(be, vm, argv, &out, &code, deadline, err);
+		rc = guest_exec(vm, argv, &out, &code, deadline, err);
 		if (rc)
 			return rc;
 		if (code) {
@@ -461,16 +461,16 @@ const struct guest_block *guest_find_block(const struct guest_snapshot *s, uint6
 
 /* Disk images: uploading memhp-probe and first-contact checks. */
 
-static int file_close(const struct backend_ops *be, struct vm *vm, int64_t handle,
+static int file_close(struct vm *vm, int64_t handle,
 		      int64_t deadline, struct err *err)
 {
 	json_object *args = json_object_new_object();
 
 	json_object_object_add(args, "handle", json_object_new_int64(handle));
-	return vm_agent(be, vm, "guest-file-close", args, NULL, reply_deadline(deadline), err);
+	return vm_agent(vm, "guest-file-close", args, NULL, reply_deadline(deadline), err);
 }
 
-static int file_open(const struct backend_ops *be, struct vm *vm, const char *path,
+static int file_open(struct vm *vm, const char *path,
 		     const char *mode, int64_t *handle, int64_t deadline, struct err *err)
 {
 	json_object *args = json_object_new_object(), *ret;
@@ -478,7 +478,7 @@ static int file_open(const struct backend_ops *be, struct vm *vm, const char *pa
 
 	json_object_object_add(args, "path", json_object_new_string(path));
 	json_object_object_add(args, "mode", json_object_new_string(mode));
-	rc = vm_agent(be, vm, "guest-file-open", args, &ret, reply_deadline(deadline), err);
+	rc = vm_agent(vm, "guest-file-open", args, &ret, reply_deadline(deadline), err);
 	if (rc)
 		return rc;
 	*handle = json_object_get_int64(ret);
@@ -486,20 +486,20 @@ static int file_open(const struct backend_ops *be, struct vm *vm, const char *pa
 	return 0;
 }
 
-int guest_file_readable(const struct backend_ops *be, struct vm *vm, const char *path,
+int guest_file_readable(struct vm *vm, const char *path,
 			int64_t deadline, struct err *err)
 {
 	int64_t handle;
-	int rc = file_open(be, vm, path, "r", &handle, deadline, err);
+	int rc = file_open(vm, path, "r", &handle, deadline, err);
 
 	if (rc)
 		return rc;
-	return file_close(be, vm, handle, deadline, err);
+	return file_close(vm, handle, deadline, err);
 }
 
 #define UPLOAD_CHUNK 49152
 
-int guest_upload(const struct backend_ops *be, struct vm *vm, const char *path,
+int guest_upload(struct vm *vm, const char *path,
 		 const void *data, size_t len, int64_t deadline, struct err *err)
 {
 	char *b64 = malloc(UPLOAD_CHUNK / 3 * 4 + 4);
@@ -508,7 +508,7 @@ int guest_upload(const struct backend_ops *be, struct vm *vm, const char *path,
 
 	if (!b64)
 		abort();
-	rc = file_open(be, vm, path, "w", &handle, deadline, err);
+	rc = file_open(vm, path, "w", &handle, deadline, err);
 	for (size_t off = 0; !rc && off < len; off += UPLOAD_CHUNK) {
 		size_t n = len - off < UPLOAD_CHUNK ? len - off : UPLOAD_CHUNK;
 		json_object *args = json_object_new_object(), *ret = NULL, *v;
@@ -516,7 +516,7 @@ int guest_upload(const struct backend_ops *be, struct vm *vm, const char *path,
 		EVP_EncodeBlock((unsigned char *)b64, (const unsigned char *)data + off, (int)n);
 		json_object_object_add(args, "handle", json_object_new_int64(handle));
 		json_object_object_add(args, "buf-b64", json_object_new_string(b64));
-		rc = vm_agent(be, vm, "guest-file-write", args, &ret, reply_deadline(deadline), err);
+		rc = vm_agent(vm, "guest-file-write", args, &ret, reply_deadline(deadline), err);
 		if (!rc && (!json_object_object_get_ex(ret, "count", &v) ||
 			    json_object_get_int64(v) != (int64_t)n)) {
 			err_set(err, "%s: the agent wrote less than asked", path);
@@ -527,7 +527,7 @@ int guest_upload(const struct backend_ops *be, struct vm *vm, const char *path,
 	if (rc == 0 || rc != -EREMOTEIO) {
 		struct err ignored;
 
-		if (file_close(be, vm, handle, deadline, rc ? &ignored : err) && !rc)
+		if (file_close(vm, handle, deadline, rc ? &ignored : err) && !rc)
 			rc = -EIO;
 	}
 	free(b64);

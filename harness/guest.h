@@ -29,7 +29,7 @@ struct guest_snapshot {
 };
 
 /* Run argv in the guest and wait for it; *out is its stdout (caller frees). */
-int guest_exec(const struct backend_ops *be, struct vm *vm, const char *const argv[],
+int guest_exec(struct vm *vm, const char *const argv[],
 	       char **out, int *exitcode, int64_t deadline, struct err *err);
 
 /*
@@ -38,7 +38,7 @@ int guest_exec(const struct backend_ops *be, struct vm *vm, const char *const ar
  * *out is NUL-terminated (caller frees). -EREMOTEIO when the agent refuses
  * (no such file), with its words in err.
  */
-int guest_read_file(const struct backend_ops *be, struct vm *vm, const char *path, char **out,
+int guest_read_file(struct vm *vm, const char *path, char **out,
 		    int64_t deadline, struct err *err);
 
 int guest_snapshot_parse(const char *json, struct guest_snapshot *s, struct err *err);
@@ -46,17 +46,17 @@ int guest_snapshot_parse(const char *json, struct guest_snapshot *s, struct err 
  * puts it), every element an object with an integer "index", a string
  * "verdict" and an object "pages" of counts; -EBADMSG otherwise. */
 int guest_why_parse(const char *json, json_object **blocks, struct err *err);
-int guest_snapshot(const struct backend_ops *be, struct vm *vm, struct guest_snapshot *s,
+int guest_snapshot(struct vm *vm, struct guest_snapshot *s,
 		   int64_t deadline, struct err *err);
 void guest_snapshot_free(struct guest_snapshot *s);
 /* The block with this index, or NULL when it is not present. */
 const struct guest_block *guest_find_block(const struct guest_snapshot *s, uint64_t index);
 
 /* 0 when the guest can open path for reading (guest-file-open). */
-int guest_file_readable(const struct backend_ops *be, struct vm *vm, const char *path,
+int guest_file_readable(struct vm *vm, const char *path,
 			int64_t deadline, struct err *err);
 /* Write data to path in the guest (guest-file-open/write/close). */
-int guest_upload(const struct backend_ops *be, struct vm *vm, const char *path,
+int guest_upload(struct vm *vm, const char *path,
 		 const void *data, size_t len, int64_t deadline, struct err *err);
 
 #endif

@@ -1,4 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
+/*
+ * What the hotplug methods share: the method for a scenario, the next
+ * event, and the hung-unplug watch (hotplug.h). The methods are
+ * hotplug_dimm.c and hotplug_virtio_mem.c.
+ */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,7 +22,7 @@ int hotplug_next_event(struct hotplug_ctx *ctx, int64_t deadline, struct vm_even
 		       struct err *err)
 {
 	struct event_record rec = { 0 };
-	int rc = vm_wait_event(ctx->be, ctx->vm, deadline, ev, err);
+	int rc = vm_wait_event(ctx->vm, deadline, ev, err);
 
 	if (rc)
 		return rc;

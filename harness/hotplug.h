@@ -15,8 +15,7 @@
  * operations; it knows nothing of files, probes or phases.
  */
 struct hotplug_ctx {
-	const struct backend_ops *be;
-	struct vm *vm;
+	struct vm *vm; /* the guest, and through it its backend */
 	const struct scenario *sc;
 	struct run_record *rec;
 	int64_t vm_started; /* now_ms() when the guest was started, for event times */

@@ -42,7 +42,7 @@ static int dimm_plug(struct hotplug_ctx *ctx, struct err *err)
 		char id[32];
 
 		snprintf(id, sizeof(id), "dimm%u", i);
-		rc = vm_dimm_add(ctx->be, ctx->vm, id, ctx->sc->dimm_size, err);
+		rc = vm_dimm_add(ctx->vm, id, ctx->sc->dimm_size, err);
 		if (rc)
 			return err_wrap(err, rc, "plugging %s", id);
 		if (ctx->progress)
@@ -50,7 +50,7 @@ static int dimm_plug(struct hotplug_ctx *ctx, struct err *err)
 				      (i + 1) * (ctx->sc->dimm_size / ctx->block_size),
 				      ctx->sc->total / ctx->block_size);
 	}
-	rc = vm_query_memory(ctx->be, ctx->vm, &devs, &ndevs, err);
+	rc = vm_query_memory(ctx->vm, &devs, &ndevs, err);
 	if (rc)
 		return rc;
 	for (size_t i = 0; i < ndevs; i++) {
@@ -82,7 +82,7 @@ static void note_ost(struct device_record *d, unsigned source, unsigned status)
  */
 static int release(struct hotplug_ctx *ctx, struct device_record *d, struct err *err)
 {
-	int rc = vm_dimm_release(ctx->be, ctx->vm, d->id, err);
+	int rc = vm_dimm_release(ctx->vm, d->id, err);
 
 	if (rc == -EREMOTEIO) {
 		err_wrap(err, rc, "memory backend not freed");
@@ -125,7 +125,7 @@ static int unplug_one(struct hotplug_ctx *ctx, struct device_record *d, struct e
 	int rc;
 
 	d->attempts++;
-	rc = vm_dimm_del(ctx->be, ctx->vm, d->id, err);
+	rc = vm_dimm_del(ctx->vm, d->id, err);
 	if (rc == -EREMOTEIO) {
 		/* QEMU itself refused (e.g. not hot-unpluggable): the device's
 		 * outcome, not the run's failure. */
@@ -191,7 +191,7 @@ static int unplug_one(struct hotplug_ctx *ctx, struct device_record *d, struct e
 	d->unplug_ms += now_ms() - start;
 	if (hotplug_watch_hung(ctx, d))
 		return 0;
-	rc = vm_unplug_status(ctx->be, ctx->vm, d->id, &source, &status, err);
+	rc = vm_unplug_status(ctx->vm, d->id, &source, &status, err);
 	if (rc && rc != -ENOENT)
 		return rc;
 	if (!rc)

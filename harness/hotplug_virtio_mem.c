@@ -44,7 +44,7 @@ static int vmem_query(struct hotplug_ctx *ctx, struct vm_memory_device *out, str
 {
 	struct vm_memory_device *devs;
 	size_t n;
-	int rc = vm_query_memory(ctx->be, ctx->vm, &devs, &n, err);
+	int rc = vm_query_memory(ctx->vm, &devs, &n, err);
 
 	if (rc)
 		return rc;
@@ -76,7 +76,7 @@ static int resize_until(struct hotplug_ctx *ctx, struct device_record *d, uint64
 	int rc;
 
 	d->attempts++;
-	rc = vm_virtio_mem_resize(ctx->be, ctx->vm, VMEM_ID, target, err);
+	rc = vm_virtio_mem_resize(ctx->vm, VMEM_ID, target, err);
 	if (rc)
 		return rc;
 	rc = vmem_query(ctx, &dev, err);
@@ -132,7 +132,7 @@ static int resize_until(struct hotplug_ctx *ctx, struct device_record *d, uint64
 		/* Writing the same request again wakes the guest driver. */
 		idle_retriggers++;
 		d->attempts++;
-		rc = vm_virtio_mem_resize(ctx->be, ctx->vm, VMEM_ID, target, err);
+		rc = vm_virtio_mem_resize(ctx->vm, VMEM_ID, target, err);
 		if (rc)
 			return rc;
 		last_progress = now_ms();

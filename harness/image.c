@@ -1,4 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The guest's kernel and root: a deb: or build: kernel's initramfs image,
+ * built once into the cache, and a disk image for --image (image.h).
+ */
 #include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>

@@ -1,4 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Feed inih from a string, counting lines, so that every scenario error
+ * names its line (ini_text.h).
+ */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>

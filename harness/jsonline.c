@@ -1,4 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
+/*
+ * One JSON-object stream over a socket, as QMP and the guest agent speak it
+ * (jsonline.h).
+ */
 #include <ctype.h>
 #include <errno.h>
 #include <poll.h>

@@ -1,4 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
+/*
+ * What memhp run runs: variants x scenarios x repeats, from the command line
+ * or a matrix INI file, and the cells in their order (matrix.h).
+ */
 #include <errno.h>
 #include <stdbool.h>
 #include <libgen.h>

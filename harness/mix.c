@@ -1,4 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The workload kinds and the [workload] mix parser, libc only (mix.h).
+ */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>

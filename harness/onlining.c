@@ -1,4 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The result's "onlining" object: what the guest kernel did with the
+ * scenario's onlining choice, and why (onlining.h).
+ */
 #include <inttypes.h>
 #include <stdbool.h>
 #include <stdio.h>

@@ -115,7 +115,7 @@ static int take(const struct opt_group *g, const struct opt *o, const char *val,
 		*OPT_FIELD(g, o, bool) = true;
 		return 0;
 	case OPT_CALLBACK:
-		return o->cb(g->target, val, err) ? -EINVAL : 0;
+		return o->cb((char *)g->target + o->offset, val, err) ? -EINVAL : 0;
 	case OPT_HELP:
 		return 0;
 	}

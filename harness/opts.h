@@ -41,7 +41,8 @@ struct opt {
 	const char *choices; /* OPT_STRING: the words the value may be ("auto kvm tcg") */
 	unsigned min, max;   /* OPT_UINT */
 	int (*check)(const char *val, struct err *err); /* OPT_STRING: more checks */
-	int (*cb)(void *target, const char *val, struct err *err); /* OPT_CALLBACK */
+	/* OPT_CALLBACK: target is the group's struct plus offset */
+	int (*cb)(void *target, const char *val, struct err *err);
 };
 
 /* { OPT("kernel", 'k', OPT_STRING, offsetof(...), "SPEC", "help"), .check = f } */

@@ -1,4 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
+/*
+ * ACPI _OST status codes as QEMU reports them: the one place memhp reads
+ * those numbers (ost.h).
+ */
 #include "ost.h"
 
 bool ost_is_rejection(unsigned source, unsigned status)

@@ -1,4 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The qemu-guest-agent protocol on a jsonline, resynchronised after every
+ * timeout (qga.h).
+ */
 #include <errno.h>
 #include <poll.h>
 #include <stdlib.h>

@@ -1,4 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
+/*
+ * QMP on a jsonline: greeting, capabilities, commands with ids, and events
+ * queued while a command waits (qmp.h).
+ */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>

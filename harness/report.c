@@ -1,4 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Result files gathered for memhp report and compare: loaded, checked and
+ * grouped by scenario and variant (report.h).
+ */
 #include <dirent.h>
 #include <search.h>
 #include <errno.h>

@@ -9,8 +9,6 @@
 #include <string.h>
 
 #include "backend.h"
-#include "backend_libvirt_image.h"
-#include "backend_libvirt_uri.h"
 #include "image.h"
 #include "matrix.h"
 #include "run_request.h"
@@ -35,7 +33,9 @@ static int check_image(const char *val, struct err *err)
 
 static int check_connect(const char *val, struct err *err)
 {
-	return lv_uri_check(val, err) ? err_wrap(err, -EINVAL, "--connect") : 0;
+	const struct backend_ops *be = backend_for_uri();
+
+	return be->uri_check(val, err) ? err_wrap(err, -EINVAL, "--connect") : 0;
 }
 
 const struct opt run_cell_opts[] = {
@@ -96,7 +96,7 @@ const struct opt run_pass_opts[] = {
 	{ OPT("connect", 'c', OPT_STRING, R(pass.connect), "URI",
 	  "libvirt host to run on (default " BACKEND_LIBVIRT_DEFAULT_URI ");\n"
 	  "implies --backend libvirt. Guest images are uploaded\n"
-	  "to its storage pool '" LV_POOL_NAME "' once (docs/hosts.md)"), .check = check_connect },
+	  "to its storage pool '" BACKEND_LIBVIRT_POOL "' once (docs/hosts.md)"), .check = check_connect },
 	{ OPT("ignore-budget", 0, OPT_FLAG, R(pass.ignore_budget), NULL,
 	  "run even when a scenario may touch more host memory\n"
 	  "than is available (see docs/workloads.md)") },
@@ -183,11 +183,12 @@ int run_request_options(const struct run_pass *p, struct run_options *opt, struc
 			return err_fail(err, -EINVAL, "--backend '%s' is not qmp or libvirt",
 					p->backend);
 	}
-	/* --connect is libvirt's; it implies it. */
+	/* --connect is the backend's that runs guests on other hosts (libvirt);
+	 * it implies it. */
 	if (!backend)
-		backend = p->connect ? &backend_libvirt : &backend_qmp;
-	if (backend != &backend_libvirt && p->connect)
-		return err_fail(err, -EINVAL, "--connect needs --backend libvirt");
+		backend = p->connect ? backend_for_uri() : backend_by_name("qmp");
+	if (!(backend->caps & BACKEND_CAP_URI) && p->connect)
+		return err_fail(err, -EINVAL, "--connect needs --backend %s", backend_for_uri()->name);
 	opt->backend = backend;
 	opt->connect = p->connect;
 	if (p->accel) {

@@ -16,7 +16,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "backend_qmp_accel.h"
 #include "clock.h"
 #include "datadir.h"
 #include "guest.h"
@@ -42,6 +41,7 @@ static struct {
 	bool tty;
 	const char *phase;
 	int64_t last;
+	int64_t (*now_ms)(void);
 } progress_state;
 
 __attribute__((format(printf, 1, 2)))
@@ -56,21 +56,21 @@ static void progress(const char *fmt, ...)
 	if (progress_state.tty) {
 		fprintf(stderr, "\r\033[K  %s: %s", progress_state.phase, msg);
 		fflush(stderr);
-	} else if (now_ms() - progress_state.last >= PROGRESS_LINE_MS) {
+	} else if (progress_state.now_ms() - progress_state.last >= PROGRESS_LINE_MS) {
 		fprintf(stderr, "  %s: %s\n", progress_state.phase, msg);
-		progress_state.last = now_ms();
+		progress_state.last = progress_state.now_ms();
 	}
 }
 
 static void phase_begin(unsigned phase)
 {
 	progress_state.phase = result_phase_name(phase);
-	progress_state.last = now_ms();
+	progress_state.last = progress_state.now_ms();
 }
 
 static void phase_end(struct run_record *rec, unsigned phase, int64_t start)
 {
-	rec->phase_ms[phase] = now_ms() - start;
+	rec->phase_ms[phase] = progress_state.now_ms() - start;
 	if (progress_state.tty)
 		fputs("\r\033[K", stderr);
 	fprintf(stderr, "memhp: %-7s %6.1f s\n", result_phase_name(phase),
@@ -80,6 +80,7 @@ static void phase_end(struct run_record *rec, unsigned phase, int64_t start)
 struct run {
 	const struct scenario *sc;
 	const struct run_options *opt;
+	const struct runner_env *env;
 	struct run_record *rec;
 	const struct hotplug_ops *hp;
 	struct image img;
@@ -162,7 +163,7 @@ static void take_log(struct run *run, json_object *root)
 static int probe(struct run *run, struct err *err)
 {
 	struct guest_snapshot s;
-	int rc = guest_snapshot(run->opt->backend, run->vm, &s, now_ms() + PROBE_TIMEOUT_MS, err);
+	int rc = guest_snapshot(run->vm, &s, run->env->now_ms() + PROBE_TIMEOUT_MS, err);
 
 	if (rc)
 		return err_wrap(err, rc, "probing the guest");
@@ -181,8 +182,8 @@ static int watch(struct hotplug_ctx *ctx, struct err *err)
 	struct run *run = ctx->owner;
 	json_object *root;
 	char *out;
-	int code, rc = guest_exec(run->opt->backend, run->vm, argv, &out, &code,
-				  now_ms() + PROBE_TIMEOUT_MS, err);
+	int code, rc = guest_exec(run->vm, argv, &out, &code,
+				  run->env->now_ms() + PROBE_TIMEOUT_MS, err);
 
 	if (rc)
 		return rc;
@@ -211,7 +212,7 @@ static bool why_stuck(struct run *run, uint64_t index)
 	bool yes = false;
 
 	snprintf(idx, sizeof(idx), "%" PRIu64, index);
-	if (!guest_exec(run->opt->backend, run->vm, argv, &out, &code, now_ms() + PROBE_TIMEOUT_MS,
+	if (!guest_exec(run->vm, argv, &out, &code, run->env->now_ms() + PROBE_TIMEOUT_MS,
 			&err) && !code && !guest_why_parse(out, &blocks, &err) &&
 	    json_object_array_length(blocks) == 1)
 		yes = klog_why_stuck(json_object_array_get_idx(blocks, 0),
@@ -288,7 +289,7 @@ static bool in_hotplugged_range(const struct run_record *rec, uint64_t start)
 static int wait_online(struct run *run, struct err *err)
 {
 	struct run_record *rec = run->rec;
-	int64_t deadline = now_ms() + run->sc->timeout_online_ms;
+	int64_t deadline = run->env->now_ms() + run->sc->timeout_online_ms;
 	uint64_t bytes = 0, bs;
 	unsigned expected, online = 0;
 	int wait_ms = 50;
@@ -297,7 +298,6 @@ static int wait_online(struct run *run, struct err *err)
 		bytes += rec->devices[i].plugged;
 	for (;;) {
 		int rc = probe(run, err);
-		struct timespec ts;
 
 		if (rc)
 			return rc;
@@ -314,12 +314,10 @@ static int wait_online(struct run *run, struct err *err)
 			break;
 		if (memhp_stop_signal)
 			return err_set(err, "interrupted while waiting for blocks to come online"), -EINTR;
-		if (now_ms() >= deadline)
+		if (run->env->now_ms() >= deadline)
 			return err_set(err, "only %u of %u hot-added blocks online after %" PRId64 " ms",
 				       online, expected, run->sc->timeout_online_ms), -ETIMEDOUT;
-		ts.tv_sec = wait_ms / 1000;
-		ts.tv_nsec = (long)(wait_ms % 1000) * 1000000;
-		nanosleep(&ts, NULL);
+		run->env->sleep_ms(wait_ms);
 		if (wait_ms < 1000)
 			wait_ms *= 2;
 	}
@@ -352,11 +350,11 @@ static void sample(struct hotplug_ctx *ctx, int64_t t_ms, uint64_t bytes)
 	struct run *run = ctx->owner;
 	struct err err;
 
-	if (now_ms() - run->last_sample >= SAMPLE_PROBE_MS && !probe(run, &err)) {
+	if (run->env->now_ms() - run->last_sample >= SAMPLE_PROBE_MS && !probe(run, &err)) {
 		run->blocks_present = 0;
 		for (size_t i = 0; i < run->last.nblocks; i++)
 			run->blocks_present += in_hotplugged_range(run->rec, run->last.blocks[i].start);
-		run->last_sample = now_ms();
+		run->last_sample = run->env->now_ms();
 	}
 	result_add_timeline(run->rec, t_ms, bytes, run->blocks_present);
 	progress("%u/%zu hot-added blocks removed, %" PRIu64 " MiB still plugged",
@@ -398,16 +396,15 @@ static bool in_passage(const struct run *run, const struct guest_snapshot *s)
  */
 static int settle(struct run *run, struct err *err)
 {
-	int64_t deadline = now_ms() + run->sc->settle_ms;
+	int64_t deadline = run->env->now_ms() + run->sc->settle_ms;
 	int rc = probe(run, err);
 
-	while (!rc && now_ms() < deadline) {
+	while (!rc && run->env->now_ms() < deadline) {
 		struct guest_snapshot prev = run->last;
-		struct timespec ts = { 0, 200 * 1000000 };
 		bool done;
 
 		run->last = (struct guest_snapshot){ 0 };
-		nanosleep(&ts, NULL);
+		run->env->sleep_ms(200);
 		rc = probe(run, err);
 		done = !rc && same_blocks(&prev, &run->last) && !in_passage(run, &run->last);
 		guest_snapshot_free(&prev);
@@ -526,7 +523,7 @@ static int resolve_root(struct run *run, struct err *err)
 {
 	struct run_record *rec = run->rec;
 	const char *spec = run->opt->image ? run->opt->image : IMAGE_DEFAULT;
-	int rc = image_resolve_disk(spec, &run->img, run->opt->modules, &run->disk, err);
+	int rc = run->env->disk(spec, &run->img, run->opt->modules, &run->disk, err);
 
 	str_copy(rec->image_spec, sizeof(rec->image_spec), spec);
 	if (rc)
@@ -567,14 +564,13 @@ static int read_whole(const char *path, char **data, size_t *len, struct err *er
  */
 static int first_contact(struct run *run, struct err *err)
 {
-	const struct backend_ops *be = run->opt->backend;
 	static const char *const chmod_argv[] = { "/bin/chmod", "0755", GUEST_PROBE, NULL };
-	int64_t deadline = now_ms() + PROBE_TIMEOUT_MS;
+	int64_t deadline = run->env->now_ms() + PROBE_TIMEOUT_MS;
 	char *data = NULL, *out;
 	size_t len = 0;
 	int rc, code;
 
-	if (guest_file_readable(be, run->vm, "/sys/devices/system/memory/block_size_bytes",
+	if (guest_file_readable(run->vm, "/sys/devices/system/memory/block_size_bytes",
 				deadline, err))
 		return err_set(err, "the guest kernel has no memory hotplug: "
 			       "/sys/devices/system/memory is missing (it needs "
@@ -585,12 +581,12 @@ static int first_contact(struct run *run, struct err *err)
 	rc = read_whole(memhp_probe_path(), &data, &len, err);
 	if (rc)
 		return err_wrap(err, rc, "reading memhp-probe (run 'make')");
-	rc = guest_upload(be, run->vm, GUEST_PROBE, data, len, deadline, err);
+	rc = guest_upload(run->vm, GUEST_PROBE, data, len, deadline, err);
 	free(data);
 	if (rc)
 		return err_wrap(err, rc, "cannot upload memhp-probe to %s through the guest agent "
 				"(guest-file-open/write)", GUEST_PROBE);
-	rc = guest_exec(be, run->vm, chmod_argv, &out, &code, deadline, err);
+	rc = guest_exec(run->vm, chmod_argv, &out, &code, deadline, err);
 	if (rc)
 		return err_wrap(err, rc, "cannot make memhp-probe executable (guest-exec of "
 				"/bin/chmod)");
@@ -630,8 +626,8 @@ static void keep_image_facts(struct run_record *rec, const char *dir)
 static int phase_image(struct run *run, struct err *err)
 {
 	struct run_record *rec = run->rec;
-	int rc = image_resolve(run->opt->kernel, run->opt->modules, run->opt->variant_config,
-			       &run->img, err);
+	int rc = run->env->image(run->opt->kernel, run->opt->modules, run->opt->variant_config,
+				 &run->img, err);
 
 	if (rc)
 		return rc;
@@ -648,25 +644,12 @@ static int phase_image(struct run *run, struct err *err)
 	return resolve_root(run, err);
 }
 
-/* Remove the sockets and the private directory QEMU used. */
-static void remove_rundir(const char *rundir)
-{
-	static const char *const names[] = { "qmp.sock", "qga.sock" };
-	char path[4200];
-
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		snprintf(path, sizeof(path), "%s/%s", rundir, names[i]);
-		unlink(path);
-	}
-	rmdir(rundir);
-}
-
 static int phase_boot(struct run *run, struct err *err)
 {
 	const struct scenario *sc = run->sc;
 	const struct run_options *opt = run->opt;
 	struct run_record *rec = run->rec;
-	char rundir[] = "/tmp/memhp-XXXXXX", serial[4200], qlog[4200], cmdline[2048];
+	char serial[4200], qlog[4200], cmdline[2048];
 	bool disk = run->disk.kind != IMAGE_INITRAMFS;
 	struct vm_virtio_mem vmem;
 	struct vm_config cfg;
@@ -687,16 +670,15 @@ static int phase_boot(struct run *run, struct err *err)
 		     run->opt->variant_cmdline, cmdline, sizeof(cmdline));
 	append_page_owner(run, cmdline, sizeof(cmdline));
 	rec->cmdline = strdup(cmdline);
-	if (!mkdtemp(rundir))
-		return err_fail(err, -errno, "mkdtemp: %s", strerror(errno));
 	cfg = (struct vm_config){
-		.qemu = opt->qemu, .kernel = run->img.kernel, .initrd = run->img.initrd,
-		.cmdline = cmdline, .rundir = rundir, .serial_log = serial, .qemu_log = qlog,
+		.kernel = run->img.kernel, .initrd = run->img.initrd,
+		.cmdline = cmdline, .serial_log = serial, .qemu_log = qlog,
 		.machine = sc->machine, .accel = accel, .cpus = sc->cpus, .memory = sc->memory,
 		.maxmem = scenario_maxmem(sc), .slots = scenario_slots(sc),
 		.free_page_reporting = sc->free_page_reporting,
 		.file_backend = sc->memory_backend == BACKEND_FILE ? sc->backend_path : NULL,
-		.connect = opt->connect,
+		.qmp.binary = opt->qemu,
+		.libvirt.connect = opt->connect,
 	};
 	if (disk) {
 		cfg.initrd = run->disk.initrd;
@@ -704,11 +686,9 @@ static int phase_boot(struct run *run, struct err *err)
 		cfg.disk_format = run->disk.format;
 	}
 	run->hp->configure(sc, &cfg, &vmem);
-	run->vm_started = now_ms();
+	run->vm_started = run->env->now_ms();
 	cfg.boot_deadline = run->vm_started + sc->timeout_boot_ms;
 	rc = vm_start(opt->backend, &cfg, &run->vm, err);
-	/* Connected (or failed): the socket files are no longer needed. */
-	remove_rundir(rundir);
 	if (rc == -ETIMEDOUT && disk && run->vm == NULL && !memhp_stop_signal)
 		err_set(err, "%s: no guest agent within the boot timeout: the image needs "
 			"qemu-guest-agent installed and enabled on the virtio-serial port "
@@ -725,11 +705,11 @@ static int phase_boot(struct run *run, struct err *err)
 		rc = check_block_size(run, err);
 	if (rc)
 		return rc;
-	str_copy(rec->vmm_version, sizeof(rec->vmm_version), vm_version(opt->backend, run->vm));
-	vm_host_info(opt->backend, run->vm, rec->host, sizeof(rec->host), rec->host_kernel,
+	str_copy(rec->vmm_version, sizeof(rec->vmm_version), vm_version(run->vm));
+	vm_host_info(run->vm, rec->host, sizeof(rec->host), rec->host_kernel,
 		     sizeof(rec->host_kernel), &rec->host_cpus);
 	str_copy(rec->kernel_release, sizeof(rec->kernel_release), run->last.release);
-	run->ctx = (struct hotplug_ctx){ .be = opt->backend, .vm = run->vm, .sc = sc, .rec = rec,
+	run->ctx = (struct hotplug_ctx){ .vm = run->vm, .sc = sc, .rec = rec,
 					 .vm_started = run->vm_started, .progress = progress,
 					 .sample = sample, .owner = run,
 					 .block_size = run->last.block_size, .klog = &run->klog,
@@ -740,7 +720,7 @@ static int phase_boot(struct run *run, struct err *err)
 /* The emulator's RSS now, into one of the run's three points. */
 static void note_rss(struct run *run, bool *have, uint64_t *bytes)
 {
-	uint64_t v = vm_rss(run->opt->backend, run->vm);
+	uint64_t v = vm_rss(run->vm);
 
 	*have = v > 0;
 	*bytes = v;
@@ -787,17 +767,17 @@ static int phase_workload(struct run *run, struct err *err)
 		if (json_object_object_get_ex(run->last.raw, "meminfo", &mi))
 			json_object_object_add(rec, "meminfo_before", json_object_get(mi));
 		progress("allocating");
-		rc = workload_start(opt->backend, run->vm, sc, meminfo_bytes(run->last.raw, "MemTotal"),
+		rc = workload_start(run->vm, sc, meminfo_bytes(run->last.raw, "MemTotal"),
 				    meminfo_bytes(run->last.raw, "MemAvailable"), rec, progress, err);
 		if (!rc)
-			rc = workload_hold(opt->backend, run->vm, sc, progress, err);
+			rc = workload_hold(run->vm, sc, progress, err);
 		if (!rc && sc->during_unplug == DURING_UNPLUG_STOP)
-			rc = workload_stop(opt->backend, run->vm, sc, rec, err);
+			rc = workload_stop(run->vm, sc, rec, err);
 		if (rc)
 			return rc;
 	}
 	if (opt->before_unplug)
-		return opt->before_unplug(opt->before_unplug_arg, opt->backend, run->vm, err);
+		return opt->before_unplug(opt->before_unplug_arg, run->vm, err);
 	return 0;
 }
 
@@ -821,7 +801,7 @@ static void keep_why_probe(struct run_record *rec, json_object *root)
 		return;
 	json_object_put(rec->why_probe);
 	rec->why_probe = json_object_new_object();
-	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(keys); i++)
 		if (json_object_object_get_ex(root, keys[i], &v) &&
 		    json_object_is_type(v, json_type_object))
 			json_object_object_add(rec->why_probe, keys[i], json_object_get(v));
@@ -849,8 +829,8 @@ static int examine_remaining(struct run *run, struct err *err)
 		argv[n++] = idx[i];
 	}
 	if (n > 4)
-		rc = guest_exec(run->opt->backend, run->vm, argv, &out, &code,
-				now_ms() + WHY_TIMEOUT_MS, err);
+		rc = guest_exec(run->vm, argv, &out, &code,
+				run->env->now_ms() + WHY_TIMEOUT_MS, err);
 	if (n > 4 && !rc)
 		rc = guest_why_parse(out, &blocks, err);
 	if (blocks) { /* the shapes are checked: the rest is kept as it came */
@@ -892,7 +872,7 @@ static int phase_settle(struct run *run, struct err *err)
 		return rc;
 	run->rec->probe_final = json_object_get(run->last.raw);
 	if (*run->sc->mix && run->sc->during_unplug == DURING_UNPLUG_KEEP)
-		return workload_stop(run->opt->backend, run->vm, run->sc, run->rec->workload, err);
+		return workload_stop(run->vm, run->sc, run->rec->workload, err);
 	return 0;
 }
 
@@ -911,13 +891,18 @@ static const struct {
 
 static int run_phases(struct run *run, enum phase *phase, struct err *err)
 {
-	for (size_t i = 0; i < sizeof(phases) / sizeof(phases[0]); i++) {
-		int64_t t = now_ms();
+	for (size_t i = 0; i < ARRAY_SIZE(phases); i++) {
+		int64_t t = run->env->now_ms();
 		int rc;
 
 		if (phases[i].phase == PHASE_WORKLOAD && !run->opt->before_unplug && !*run->sc->mix)
 			continue;
 		*phase = phases[i].phase;
+		/* A stop signal starts no new phase, whether or not the last
+		 * one's waits noticed it. */
+		if (memhp_stop_signal)
+			return err_fail(err, -EINTR, "interrupted before %s",
+					result_phase_name(*phase));
 		phase_begin(*phase);
 		rc = phases[i].fn(run, err);
 		if (rc)
@@ -987,24 +972,33 @@ static void note_oops(struct run_record *rec, const char *outdir)
 		 used ? "; " : "", sum);
 }
 
+const struct runner_env runner_env_real = {
+	.image = image_resolve,
+	.disk = image_resolve_disk,
+	.now_ms = now_ms,
+	.sleep_ms = sleep_ms,
+};
+
 int runner_run(const struct scenario *sc, const struct run_options *opt,
-	       struct run_record *rec, struct err *err)
+	       const struct runner_env *env, struct run_record *rec, struct err *err)
 {
-	int64_t wall0 = now_ms(), cpu0 = self_cpu_ms();
-	struct run run = { .sc = sc, .opt = opt, .rec = rec, .hp = hotplug_for(sc->method) };
+	int64_t wall0 = env->now_ms(), cpu0 = self_cpu_ms();
+	struct run run = { .sc = sc, .opt = opt, .env = env, .rec = rec,
+			   .hp = hotplug_for(sc->method) };
 	struct err run_err = { "" };
 	enum phase phase = PHASE_IMAGE;
 	char why[96] = "";
 	int rc;
 
 	progress_state.tty = opt->progress_tty;
+	progress_state.now_ms = env->now_ms;
 	result_init(rec);
 	klog_init(&run.klog, 0);
 	fill_header(&run);
 	rc = run_phases(&run, &phase, &run_err);
 	if (run.vm) {
-		rec->vmm_peak_rss = vm_peak_rss(opt->backend, run.vm);
-		vm_stop(opt->backend, run.vm, why, sizeof(why));
+		rec->vmm_peak_rss = vm_peak_rss(run.vm);
+		vm_stop(run.vm, why, sizeof(why));
 	}
 	guest_snapshot_free(&run.last);
 	if (rc && rec->nblocks)
@@ -1036,7 +1030,7 @@ int runner_run(const struct scenario *sc, const struct run_options *opt,
 		if (rec->status == RUN_FAILED)
 			note_oops(rec, opt->outdir);
 	}
-	rec->wall_ms = now_ms() - wall0;
+	rec->wall_ms = env->now_ms() - wall0;
 	rec->cpu_ms = self_cpu_ms() - cpu0;
 	rc = result_write(rec, opt->outdir, err);
 	if (rc)

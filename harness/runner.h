@@ -5,11 +5,12 @@
 #include <stdbool.h>
 
 #include "backend.h"
+#include "image.h"
 #include "result.h"
 #include "scenario.h"
 
 struct run_options {
-	const struct backend_ops *backend;
+	const struct backend_ops *backend; /* drives the VM (a fake one in tests) */
 	const char *variant; /* the kernel variant's name, for reports */
 	const char *variant_cmdline; /* appended to the kernel command line, or NULL */
 	const char *variant_config;  /* build: kernels: an extra Kconfig fragment, or NULL */
@@ -24,10 +25,28 @@ struct run_options {
 	bool progress_tty;   /* redraw one status line instead of printing lines */
 	/* Called with the guest up and the hot-added memory online, just before
 	 * unplug: where a workload runs. May be NULL; an error fails the run. */
-	int (*before_unplug)(void *arg, const struct backend_ops *be, struct vm *vm,
-			     struct err *err);
+	int (*before_unplug)(void *arg, struct vm *vm, struct err *err);
 	void *before_unplug_arg;
 };
+
+/*
+ * What a run takes from the world besides its options' backend: the guest
+ * image and the clock. runner_env_real is the real one; the unit tests
+ * (tests/unit/test_runner.c) give fakes, with a backend of their own, so
+ * that a run's phases take milliseconds.
+ */
+struct runner_env {
+	/* image_resolve and image_resolve_disk (image.h). */
+	int (*image)(const char *spec, const char *modules, const char *config,
+		     struct image *img, struct err *err);
+	int (*disk)(const char *spec, const struct image *img, const char *modules,
+		    struct disk_image *disk, struct err *err);
+	/* now_ms and sleep_ms (clock.h): phase times, waits and deadlines. */
+	int64_t (*now_ms)(void);
+	void (*sleep_ms)(int64_t ms);
+};
+
+extern const struct runner_env runner_env_real;
 
 /*
  * One run: image, boot, plug, online, unplug, settle, count. Whatever
@@ -36,7 +55,7 @@ struct run_options {
  * stopped. Returns 0 when the result could be written, else -errno.
  */
 int runner_run(const struct scenario *sc, const struct run_options *opt,
-	       struct run_record *rec, struct err *err);
+	       const struct runner_env *env, struct run_record *rec, struct err *err);
 
 /* The emulator when --qemu is not given: $MEMHP_QEMU (for example
  * guest-image/fetch-qemu's QEMU 10), else qemu-system-x86_64 on PATH. */

@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "backend.h" /* enum accel_choice */
 #include "errmsg.h"
 #include "mix.h"
 #include "sweep.h"
@@ -17,7 +18,6 @@
 
 enum hotplug_method { METHOD_VIRTIO_MEM, METHOD_DIMM };
 enum online_policy { POLICY_ONLINE, POLICY_ONLINE_KERNEL, POLICY_ONLINE_MOVABLE, POLICY_AUTO_MOVABLE };
-enum accel_choice { ACCEL_AUTO, ACCEL_KVM, ACCEL_TCG };
 enum memmap_choice { MEMMAP_OFF, MEMMAP_ON, MEMMAP_FORCE };
 enum vmem_tristate { VMEM_DEFAULT, VMEM_ON, VMEM_OFF, VMEM_AUTO };
 enum unplug_order { ORDER_REVERSE, ORDER_FORWARD };

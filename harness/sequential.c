@@ -1,4 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The group-sequential A/B test of memhp ab and bisect: when to stop
+ * running pairs and what they showed (sequential.h).
+ */
 #include <errno.h>
 #include <math.h>
 

@@ -1,4 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The stop signals (SIGINT, SIGTERM, SIGHUP): a flag that every wait
+ * polls (signals.h).
+ */
 #include <string.h>
 
 #include "signals.h"

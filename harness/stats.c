@@ -1,4 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The statistics memhp reports and decides with: summaries, tests,
+ * intervals and the group-sequential bounds (stats.h).
+ */
 #include <errno.h>
 #include <math.h>
 #include <stdbool.h>

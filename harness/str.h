@@ -9,6 +9,9 @@
 /* The number of elements of array a (an array, not a pointer). */
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
+/* The struct of type that holds ptr as its member. */
+#define container_of(ptr, type, member) ((type *)(void *)((char *)(ptr) - offsetof(type, member)))
+
 /*
  * Copy src into a fixed-size field, cutting it at len - 1 bytes. Fields in
  * memhp's records are sized for what they hold (device ids, zone names);

@@ -1,4 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Programs memhp starts: argv building, spawning with one child prologue,
+ * capturing output, and waiting with deadlines (subproc.h).
+ */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -114,9 +118,7 @@ int spawn_wait(pid_t pid, int64_t deadline, int *status)
 
 			poll(&p, 1, ms_left(deadline, 200));
 		} else {
-			struct timespec ts = { 0, 20 * 1000000 };
-
-			nanosleep(&ts, NULL);
+			sleep_ms(20);
 		}
 	}
 	if (pidfd >= 0)
@@ -180,7 +182,7 @@ static void drain_group(pid_t pgid)
 	int64_t deadline = now_ms() + 2000;
 
 	while (kill(-pgid, 0) == 0 && now_ms() < deadline)
-		nanosleep(&(struct timespec){ 0, 20 * 1000000 }, NULL);
+		sleep_ms(20);
 }
 
 int child_prologue(pid_t parent, int deathsig, unsigned flags)
@@ -344,7 +346,7 @@ static bool exited(pid_t pid, int ms)
 			return true;
 		if (now_ms() >= deadline)
 			return false;
-		nanosleep(&(struct timespec){ 0, 20 * 1000000 }, NULL);
+		sleep_ms(20);
 	}
 }
 

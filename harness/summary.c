@@ -1,4 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The human summary of one run, as memhp run ends and memhp show prints it
+ * (summary.h).
+ */
 #include <inttypes.h>
 #include <string.h>
 

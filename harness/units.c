@@ -1,4 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Sizes and durations as scenarios write them ("128M", "60s"), parsed
+ * and printed (units.h).
+ */
 #include <ctype.h>
 #include <errno.h>
 #include <stdio.h>

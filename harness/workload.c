@@ -1,4 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The workload phase: the scenario's [workload] mix started, watched and
+ * stopped in the guest by memhp-probe's load holder (workload.h).
+ */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdbool.h>
@@ -13,7 +17,6 @@
 #include "scenario.h"
 #include "signals.h"
 #include "str.h"
-#include "units.h"
 #include "workload.h"
 
 /* Leave this much of MemAvailable alone, so the agent and the kernel breathe. */
@@ -65,8 +68,8 @@ int workload_watch_update(struct workload_watch *w, const char *json, int64_t no
 		return -EBADMSG;
 	}
 	n = json_object_array_length(kinds);
-	if (n > sizeof(w->k) / sizeof(w->k[0]))
-		n = sizeof(w->k) / sizeof(w->k[0]);
+	if (n > ARRAY_SIZE(w->k))
+		n = ARRAY_SIZE(w->k);
 	for (size_t i = 0; i < n; i++) {
 		json_object *o = json_object_array_get_idx(kinds, i);
 		struct workload_kind_seen *k = &w->k[i];
@@ -186,7 +189,7 @@ struct liveness {
 	int64_t t;
 };
 
-static int guest_busy(const struct backend_ops *be, struct vm *vm, struct liveness *l,
+static int guest_busy(struct vm *vm, struct liveness *l,
 		      char *how, size_t len, struct err *err)
 {
 	struct vm_status st;
@@ -195,7 +198,7 @@ static int guest_busy(const struct backend_ops *be, struct vm *vm, struct livene
 	int rc;
 
 	snprintf(how, len, "QEMU's state not known");
-	rc = vm_status(be, vm, &st, err);
+	rc = vm_status(vm, &st, err);
 	if (rc == -ENOENT)
 		return 1; /* nothing to tell them apart by: assume busy */
 	if (rc)
@@ -216,13 +219,6 @@ static int guest_busy(const struct backend_ops *be, struct vm *vm, struct livene
 	}
 	snprintf(how, len, "QEMU %s, %.0f%% of a CPU", st.state, share * 100);
 	return share >= BUSY_CPU_SHARE;
-}
-
-static void sleep_ms(int64_t ms)
-{
-	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000 };
-
-	nanosleep(&ts, NULL);
 }
 
 static const char *fmt_mib(uint64_t b, char *buf, size_t len)
@@ -250,14 +246,14 @@ static void stall_reason(const struct workload_watch *w, int64_t window_ms, char
 }
 
 /* The holder's process, looked at through the agent: 1 alive, 0 gone. */
-static int holder_alive(const struct backend_ops *be, struct vm *vm, int pid)
+static int holder_alive(struct vm *vm, int pid)
 {
 	char path[64], *out = NULL;
 	struct err ignored;
 	int rc;
 
 	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
-	rc = guest_read_file(be, vm, path, &out, now_ms() + AGENT_CALL_MS, &ignored);
+	rc = guest_read_file(vm, path, &out, now_ms() + AGENT_CALL_MS, &ignored);
 	if (rc == -EREMOTEIO)
 		return 0;
 	if (!rc && out) {
@@ -272,7 +268,7 @@ static int holder_alive(const struct backend_ops *be, struct vm *vm, int pid)
 	return 1; /* not known: the stall bound decides */
 }
 
-int workload_watch_allocation(const struct backend_ops *be, struct vm *vm, const char *path,
+int workload_watch_allocation(struct vm *vm, const char *path,
 			      int64_t stall_ms, struct workload_watch *w,
 			      workload_progress_fn progress, struct err *err)
 {
@@ -294,9 +290,9 @@ int workload_watch_allocation(const struct backend_ops *be, struct vm *vm, const
 
 			/* A silent agent gets pings, with backoff, until it answers. */
 			if (silent_since)
-				rc = vm_agent(be, vm, "guest-ping", NULL, NULL, now + AGENT_CALL_MS, err);
+				rc = vm_agent(vm, "guest-ping", NULL, NULL, now + AGENT_CALL_MS, err);
 			else
-				rc = guest_read_file(be, vm, path, &out, now + AGENT_CALL_MS, err);
+				rc = guest_read_file(vm, path, &out, now + AGENT_CALL_MS, err);
 			now = now_ms();
 			if (rc == -ESRCH || rc == -EPIPE || rc == -EHOSTDOWN || rc == -EINTR) {
 				free(out);
@@ -325,7 +321,7 @@ int workload_watch_allocation(const struct backend_ops *be, struct vm *vm, const
 					progress("waiting for the holder to start");
 			} else {
 				/* No answer in time: busy or dead? */
-				int busy = guest_busy(be, vm, &live, how, sizeof(how), err);
+				int busy = guest_busy(vm, &live, how, sizeof(how), err);
 
 				if (busy < 0)
 					return err_wrap(err, busy, "while the workload allocated");
@@ -341,7 +337,7 @@ int workload_watch_allocation(const struct backend_ops *be, struct vm *vm, const
 			if (!silent_since && w->pid && now - w->seq_t >= HEARTBEAT_STALE_MS &&
 			    now - w->alive_t >= HEARTBEAT_STALE_MS) {
 				w->alive_t = now;
-				if (!holder_alive(be, vm, w->pid)) {
+				if (!holder_alive(vm, w->pid)) {
 					stall_reason(w, now - w->grew_t, why, sizeof(why));
 					return err_set(err, "the workload holder (pid %d in the guest) died "
 						       "while allocating: %s; killed by the OOM killer? "
@@ -361,7 +357,7 @@ int workload_watch_allocation(const struct backend_ops *be, struct vm *vm, const
 					       "docs/workloads.md, lower [workload] fill or raise "
 					       "[workload] stall_timeout", why), -ETIMEDOUT;
 			}
-			if (now - w->grew_t >= 2 * stall_ms || !guest_busy(be, vm, &live, how,
+			if (now - w->grew_t >= 2 * stall_ms || !guest_busy(vm, &live, how,
 									    sizeof(how), err)) {
 				stall_reason(w, now - w->grew_t, why, sizeof(why));
 				return err_set(err, "the guest agent has not answered for %" PRId64
@@ -382,7 +378,7 @@ static json_object *meminfo_of(json_object *snapshot)
 	return json_object_get(mi);
 }
 
-int workload_start(const struct backend_ops *be, struct vm *vm, const struct scenario *sc,
+int workload_start(struct vm *vm, const struct scenario *sc,
 		   uint64_t mem_total, uint64_t mem_available, json_object *record,
 		   workload_progress_fn progress, struct err *err)
 {
@@ -437,7 +433,7 @@ int workload_start(const struct backend_ops *be, struct vm *vm, const struct sce
 
 	/* load returns at once; the holder reports through its file. */
 	t0 = now_ms();
-	rc = guest_exec(be, vm, argv, &out, &code, now_ms() + EXEC_TIMEOUT_MS, err);
+	rc = guest_exec(vm, argv, &out, &code, now_ms() + EXEC_TIMEOUT_MS, err);
 	if (rc)
 		return err_wrap(err, rc, "starting the workload");
 	ret = json_tokener_parse(out);
@@ -453,13 +449,13 @@ int workload_start(const struct backend_ops *be, struct vm *vm, const struct sce
 	if (json_object_object_get_ex(ret, "pid", &v))
 		w.pid = json_object_get_int(v);
 	json_object_put(ret);
-	rc = workload_watch_allocation(be, vm, path, sc->stall_ms, &w, progress, err);
+	rc = workload_watch_allocation(vm, path, sc->stall_ms, &w, progress, err);
 	json_object_object_add(record, "allocations", workload_watch_allocations(&w));
 	json_object_object_add(record, "alloc_ms", json_object_new_int64(now_ms() - t0));
 	if (rc)
 		return rc;
 	/* What the guest looks like with everything allocated. */
-	rc = guest_snapshot(be, vm, &snap, now_ms() + EXEC_TIMEOUT_MS, err);
+	rc = guest_snapshot(vm, &snap, now_ms() + EXEC_TIMEOUT_MS, err);
 	if (rc)
 		return err_wrap(err, rc, "probing the loaded guest");
 	json_object_object_add(record, "meminfo_loaded", meminfo_of(snap.raw));
@@ -467,7 +463,7 @@ int workload_start(const struct backend_ops *be, struct vm *vm, const struct sce
 	return 0;
 }
 
-int workload_hold(const struct backend_ops *be, struct vm *vm, const struct scenario *sc,
+int workload_hold(struct vm *vm, const struct scenario *sc,
 		  workload_progress_fn progress, struct err *err)
 {
 	int64_t end = now_ms() + sc->workload_ms, next_check = now_ms() + HOLD_CHECK_MS;
@@ -488,7 +484,7 @@ int workload_hold(const struct backend_ops *be, struct vm *vm, const struct scen
 		if (memhp_stop_signal)
 			return err_fail(err, -EINTR, "interrupted during the workload");
 		if (now >= next_check) {
-			int rc = vm_agent(be, vm, "guest-ping", NULL, NULL, now + AGENT_CALL_MS, err);
+			int rc = vm_agent(vm, "guest-ping", NULL, NULL, now + AGENT_CALL_MS, err);
 
 			now = now_ms();
 			if (!rc) {
@@ -498,7 +494,7 @@ int workload_hold(const struct backend_ops *be, struct vm *vm, const struct scen
 			} else if (rc == -ESRCH || rc == -EPIPE || rc == -EHOSTDOWN) {
 				return err_wrap(err, rc, "during the workload");
 			} else {
-				int busy = guest_busy(be, vm, &live, how, sizeof(how), err);
+				int busy = guest_busy(vm, &live, how, sizeof(how), err);
 
 				if (busy < 0)
 					return err_wrap(err, busy, "during the workload");
@@ -518,7 +514,7 @@ int workload_hold(const struct backend_ops *be, struct vm *vm, const struct scen
 	return 0;
 }
 
-int workload_stop(const struct backend_ops *be, struct vm *vm, const struct scenario *sc,
+int workload_stop(struct vm *vm, const struct scenario *sc,
 		  json_object *record, struct err *err)
 {
 	static const char *const stop[] = { GUEST_PROBE, "load-stop", NULL };
@@ -527,7 +523,7 @@ int workload_stop(const struct backend_ops *be, struct vm *vm, const struct scen
 	char *out;
 	int code, rc, ntidy = 2;
 
-	rc = guest_exec(be, vm, stop, &out, &code, now_ms() + STOP_TIMEOUT_MS, err);
+	rc = guest_exec(vm, stop, &out, &code, now_ms() + STOP_TIMEOUT_MS, err);
 	if (rc)
 		return err_wrap(err, rc, "stopping the workload");
 	ret = json_tokener_parse(out);
@@ -546,7 +542,7 @@ int workload_stop(const struct backend_ops *be, struct vm *vm, const struct scen
 		tidy[ntidy++] = "compact";
 	if (ntidy == 2)
 		return 0;
-	rc = guest_exec(be, vm, tidy, &out, &code, now_ms() + STOP_TIMEOUT_MS, err);
+	rc = guest_exec(vm, tidy, &out, &code, now_ms() + STOP_TIMEOUT_MS, err);
 	if (rc)
 		return err_wrap(err, rc, "tidying the guest");
 	ret = json_tokener_parse(out);

@@ -32,14 +32,14 @@ typedef void (*workload_progress_fn)(const char *fmt, ...) __attribute__((format
  * in bytes. MEMHP_TEST_STALL_AT=BYTES in the environment (tests only) makes
  * every kind stop allocating at BYTES.
  */
-int workload_start(const struct backend_ops *be, struct vm *vm, const struct scenario *sc,
+int workload_start(struct vm *vm, const struct scenario *sc,
 		   uint64_t mem_total, uint64_t mem_available, json_object *record,
 		   workload_progress_fn progress, struct err *err);
 /* Hold for the scenario's duration, checking that the guest lives. */
-int workload_hold(const struct backend_ops *be, struct vm *vm, const struct scenario *sc,
+int workload_hold(struct vm *vm, const struct scenario *sc,
 		  workload_progress_fn progress, struct err *err);
 /* Stop it (files removed, stress-ng metrics collected) and tidy as asked. */
-int workload_stop(const struct backend_ops *be, struct vm *vm, const struct scenario *sc,
+int workload_stop(struct vm *vm, const struct scenario *sc,
 		  json_object *record, struct err *err);
 
 /*
@@ -87,7 +87,7 @@ json_object *workload_watch_allocations(const struct workload_watch *w);
  * holder died), -EIO (QEMU says the guest stopped), -EINTR, or the
  * backend's error.
  */
-int workload_watch_allocation(const struct backend_ops *be, struct vm *vm, const char *path,
+int workload_watch_allocation(struct vm *vm, const char *path,
 			      int64_t stall_ms, struct workload_watch *w,
 			      workload_progress_fn progress, struct err *err);
 

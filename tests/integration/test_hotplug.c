@@ -48,14 +48,14 @@ struct seen {
 	uint64_t block_size;
 };
 
-static int look_in_guest(void *arg, const struct backend_ops *be, struct vm *vm, struct err *err)
+static int look_in_guest(void *arg, struct vm *vm, struct err *err)
 {
 	struct seen *s = arg;
 	struct guest_snapshot snap;
 	int rc;
 
 	s->ran = true;
-	rc = guest_snapshot(be, vm, &snap, INT64_MAX, err);
+	rc = guest_snapshot(vm, &snap, INT64_MAX, err);
 	if (rc)
 		return s->rc = rc;
 	s->block_size = snap.block_size;
@@ -76,7 +76,7 @@ static int look_in_guest(void *arg, const struct backend_ops *be, struct vm *vm,
 	return rc;
 }
 
-typedef int hook_fn(void *arg, const struct backend_ops *be, struct vm *vm, struct err *err);
+typedef int hook_fn(void *arg, struct vm *vm, struct err *err);
 
 /* A run through the runner with hook before the unplug; the record is
  * returned whatever its status. */
@@ -97,7 +97,7 @@ static void run_with(const char *name, const char *text, hook_fn *hook, void *ar
 	mkdir(outroot(), 0755);
 	snprintf(dir, dirlen, "%s/%s", outroot(), name);
 	mkdir(dir, 0755);
-	if (runner_run(&sc, &opt, rec, &err))
+	if (runner_run(&sc, &opt, &runner_env_real, rec, &err))
 		fail_msg("result not written: %s", err.msg);
 	scenario_free(&sc);
 }
@@ -151,7 +151,7 @@ static void run(const char *name, const char *text, struct seen *seen, struct ru
 	snprintf(dir, sizeof(dir), "%s/%s", outroot(), name);
 	mkdir(dir, 0755);
 	seen->boot_memory = sc.memory;
-	if (runner_run(&sc, &opt, rec, &err))
+	if (runner_run(&sc, &opt, &runner_env_real, rec, &err))
 		fail_msg("result not written: %s", err.msg);
 	scenario_free(&sc);
 	if (rec->status != RUN_OK)
@@ -277,7 +277,7 @@ struct memdev_seen {
 	char mem_path[4096];
 };
 
-static int look_at_memdevs(void *arg, const struct backend_ops *be, struct vm *vm,
+static int look_at_memdevs(void *arg, struct vm *vm,
 			   struct err *err)
 {
 	struct memdev_seen *m = arg;
@@ -287,7 +287,7 @@ static int look_at_memdevs(void *arg, const struct backend_ops *be, struct vm *v
 	m->ran = true;
 	args = json_object_new_object();
 	json_object_object_add(args, "path", json_object_new_string("/objects"));
-	rc = vm_vmm_command(be, vm, "qom-list", args, &list, err);
+	rc = vm_vmm_command(vm, "qom-list", args, &list, err);
 	for (size_t i = 0; !rc && i < json_object_array_length(list); i++) {
 		json_object *e = json_object_array_get_idx(list, i), *name, *type;
 
@@ -305,7 +305,7 @@ static int look_at_memdevs(void *arg, const struct backend_ops *be, struct vm *v
 		args = json_object_new_object();
 		json_object_object_add(args, "path", json_object_new_string("/objects/mem-dimm0"));
 		json_object_object_add(args, "property", json_object_new_string("mem-path"));
-		rc = vm_vmm_command(be, vm, "qom-get", args, &path, err);
+		rc = vm_vmm_command(vm, "qom-get", args, &path, err);
 		if (!rc)
 			snprintf(m->mem_path, sizeof(m->mem_path), "%s",
 				 json_object_get_string(path));
@@ -356,14 +356,14 @@ struct in_guest {
 	int rc;
 };
 
-static int run_in_guest(void *arg, const struct backend_ops *be, struct vm *vm, struct err *err)
+static int run_in_guest(void *arg, struct vm *vm, struct err *err)
 {
 	struct in_guest *g = arg;
 	const char *argv[] = { "/bin/sh", "-c", g->script, NULL };
 	char *out = NULL;
 	int code = 0;
 
-	g->rc = guest_exec(be, vm, argv, &out, &code, INT64_MAX, err);
+	g->rc = guest_exec(vm, argv, &out, &code, INT64_MAX, err);
 	free(out);
 	if (!g->rc && g->then_wait_ms)
 		nanosleep(&(struct timespec){ g->then_wait_ms / 1000,

@@ -31,12 +31,12 @@ struct seen {
 	uint64_t mem_available;
 };
 
-static int look(void *arg, const struct backend_ops *be, struct vm *vm, struct err *err)
+static int look(void *arg, struct vm *vm, struct err *err)
 {
 	struct seen *s = arg;
 	struct guest_snapshot snap;
 	json_object *mi, *v;
-	int rc = guest_snapshot(be, vm, &snap, INT64_MAX, err);
+	int rc = guest_snapshot(vm, &snap, INT64_MAX, err);
 
 	if (rc)
 		return rc;
@@ -69,7 +69,7 @@ static void run_any(const char *name, const char *text, struct seen *seen,
 	mkdir(root, 0755);
 	snprintf(dir, sizeof(dir), "%s/%s", root, name);
 	mkdir(dir, 0755);
-	if (runner_run(&sc, &opt, rec, &err))
+	if (runner_run(&sc, &opt, &runner_env_real, rec, &err))
 		fail_msg("result not written: %s", err.msg);
 	scenario_free(&sc);
 }

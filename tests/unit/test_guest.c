@@ -17,6 +17,7 @@
 
 #include "guest.h"
 #include "ost.h"
+#include "str.h"
 
 static const char snapshot[] =
 	"{\"probe_version\":1,\"block_size\":134217728,\"release\":\"6.1.0-56-cloud-amd64\","
@@ -58,7 +59,7 @@ static void test_snapshot_parse_refuses_bad_output(void **state)
 	struct err err;
 
 	(void)state;
-	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
 		assert_int_equal(guest_snapshot_parse(bad[i], &s, &err), -EBADMSG);
 		assert_null(s.raw);
 	}
@@ -93,6 +94,7 @@ static void test_guest_exec_waits_and_decodes(void **state)
 		"{\"exited\": true, \"exitcode\": 3, \"out-data\": \"aGVsbG8K\"}",
 	};
 	struct backend_ops be = { .agent = fake_agent };
+	struct vm vm = { .ops = &be };
 	static const char *const argv[] = { "/bin/true", "x", NULL };
 	char *out;
 	int code;
@@ -101,7 +103,7 @@ static void test_guest_exec_waits_and_decodes(void **state)
 	(void)state;
 	script = replies;
 	script_pos = 0;
-	assert_int_equal(guest_exec(&be, NULL, argv, &out, &code, INT64_MAX, &err), 0);
+	assert_int_equal(guest_exec(&vm, argv, &out, &code, INT64_MAX, &err), 0);
 	assert_string_equal(out, "hello\n");
 	assert_int_equal(code, 3);
 	assert_int_equal(script_pos, 4);
@@ -118,6 +120,7 @@ static void test_guest_exec_faults(void **state)
 	};
 	static const char *const gone[] = { "{\"pid\": 5}", NULL };
 	struct backend_ops be = { .agent = fake_agent };
+	struct vm vm = { .ops = &be };
 	static const char *const argv[] = { "/bin/x", NULL };
 	char *out;
 	int code;
@@ -126,19 +129,19 @@ static void test_guest_exec_faults(void **state)
 	(void)state;
 	script = bad_base64;
 	script_pos = 0;
-	assert_int_equal(guest_exec(&be, NULL, argv, &out, &code, INT64_MAX, &err), -EBADMSG);
+	assert_int_equal(guest_exec(&vm, argv, &out, &code, INT64_MAX, &err), -EBADMSG);
 	assert_string_equal(err.msg, "/bin/x: agent sent bad base64 output");
 
 	script = killed;
 	script_pos = 0;
-	assert_int_equal(guest_exec(&be, NULL, argv, &out, &code, INT64_MAX, &err), 0);
+	assert_int_equal(guest_exec(&vm, argv, &out, &code, INT64_MAX, &err), 0);
 	assert_int_equal(code, 128 + 9);
 	assert_string_equal(out, "");
 	free(out);
 
 	script = gone;
 	script_pos = 0;
-	assert_int_equal(guest_exec(&be, NULL, argv, &out, &code, INT64_MAX, &err), -EPIPE);
+	assert_int_equal(guest_exec(&vm, argv, &out, &code, INT64_MAX, &err), -EPIPE);
 	assert_string_equal(err.msg, "waiting for /bin/x in the guest: guest-exec-status: agent gone");
 }
 

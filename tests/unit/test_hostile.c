@@ -24,6 +24,7 @@
 
 #include "guest.h"
 #include "qga.h"
+#include "str.h"
 
 /* The scripted agent: a reply per command, in order; NULL: the agent is gone. */
 static const char *const *script;
@@ -102,13 +103,14 @@ static void test_exec_replies(void **state)
 		"{\"pid\": 99999999999}", "null", "[]", "{}",
 	};
 	struct backend_ops be = { .agent = fake_agent };
+	struct vm vm = { .ops = &be };
 	static const char *const argv[] = { "/bin/x", NULL };
 	char *out = NULL;
 	int code;
 	struct err err;
 
 	(void)state;
-	for (size_t i = 0; i < sizeof(status_replies) / sizeof(status_replies[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(status_replies); i++) {
 		const char *s[] = { "{\"pid\": 5}", status_replies[i] };
 
 		script = s;
@@ -116,18 +118,18 @@ static void test_exec_replies(void **state)
 		script_pos = 0;
 		err.msg[0] = '\0';
 		out = NULL;
-		if (guest_exec(&be, NULL, argv, &out, &code, INT64_MAX, &err) >= 0)
+		if (guest_exec(&vm, argv, &out, &code, INT64_MAX, &err) >= 0)
 			fail_msg("accepted: %s", status_replies[i]);
 		assert_non_null(strstr(err.msg, "/bin/x"));
 		assert_null(out);
 	}
-	for (size_t i = 0; i < sizeof(pid_replies) / sizeof(pid_replies[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(pid_replies); i++) {
 		const char *s[] = { pid_replies[i] };
 
 		script = s;
 		script_len = 1;
 		script_pos = 0;
-		assert_int_equal(guest_exec(&be, NULL, argv, &out, &code, INT64_MAX, &err), -EPROTO);
+		assert_int_equal(guest_exec(&vm, argv, &out, &code, INT64_MAX, &err), -EPROTO);
 		assert_non_null(strstr(err.msg, "no valid pid"));
 		/* No guest-exec-status was sent for a pid that is not one. */
 		assert_int_equal(script_pos, 1);
@@ -137,6 +139,7 @@ static void test_exec_replies(void **state)
 static void test_exec_huge_and_deep(void **state)
 {
 	struct backend_ops be = { .agent = fake_agent };
+	struct vm vm = { .ops = &be };
 	static const char *const argv[] = { "/bin/x", NULL };
 	size_t big = 4u << 20;
 	char *text = malloc(big + 1), *enc, *reply, *deep = nested(100000);
@@ -159,7 +162,7 @@ static void test_exec_huge_and_deep(void **state)
 		script = s;
 		script_len = 2;
 		script_pos = 0;
-		assert_int_equal(guest_exec(&be, NULL, argv, &out, &code, INT64_MAX, &err), 0);
+		assert_int_equal(guest_exec(&vm, argv, &out, &code, INT64_MAX, &err), 0);
 		assert_int_equal(strlen(out), big);
 		free(out);
 	}
@@ -170,7 +173,7 @@ static void test_exec_huge_and_deep(void **state)
 		script = s;
 		script_len = 2;
 		script_pos = 0;
-		assert_true(guest_exec(&be, NULL, argv, &out, &code, INT64_MAX, &err) < 0);
+		assert_true(guest_exec(&vm, argv, &out, &code, INT64_MAX, &err) < 0);
 	}
 	free(text);
 	free(enc);
@@ -182,6 +185,7 @@ static void test_exec_huge_and_deep(void **state)
 static int snapshot_via_agent(const char *probe_out, struct guest_snapshot *s, struct err *err)
 {
 	struct backend_ops be = { .agent = fake_agent };
+	struct vm vm = { .ops = &be };
 	char *enc = b64(probe_out), *reply = malloc(strlen(enc) + 64);
 	const char *replies[6];
 	int rc;
@@ -196,7 +200,7 @@ static int snapshot_via_agent(const char *probe_out, struct guest_snapshot *s, s
 	script = replies;
 	script_len = 6;
 	script_pos = 0;
-	rc = guest_snapshot(&be, NULL, s, INT64_MAX, err);
+	rc = guest_snapshot(&vm, s, INT64_MAX, err);
 	free(enc);
 	free(reply);
 	return rc;
@@ -246,7 +250,7 @@ static void test_probe_shapes(void **state)
 	size_t hl = 1u << 20;
 
 	(void)state;
-	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
 		assert_int_equal(snapshot_via_agent(bad[i], &s, &err), -EBADMSG);
 		assert_non_null(strstr(err.msg, "memhp-probe"));
 		assert_null(s.raw);
@@ -301,7 +305,7 @@ static void test_why_shapes(void **state)
 	struct err err;
 
 	(void)state;
-	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
 		assert_int_equal(guest_why_parse(bad[i], &blocks, &err), -EBADMSG);
 		assert_null(blocks);
 		assert_non_null(strstr(err.msg, "memhp-probe why"));
@@ -337,7 +341,7 @@ static void test_qga_error_shapes(void **state)
 	struct err err;
 
 	(void)state;
-	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
 		struct qga g;
 		int sv[2];
 		json_object *ret = (json_object *)1;

@@ -22,6 +22,7 @@
 
 #include "clock.h"
 #include "hotplug.h"
+#include "str.h"
 
 #define MIB (1ULL << 20)
 
@@ -44,7 +45,8 @@ struct step {
 };
 
 /* The scripted VM: the script, where it is, and what the VMM would list. */
-struct vm {
+struct script {
+	struct vm vm; /* the handle the methods hold */
 	const struct step *steps;
 	size_t nsteps, at;
 	char dimms[8][16];
@@ -54,13 +56,18 @@ struct vm {
 	unsigned resizes, waits;
 };
 
-static const struct step *next_step(struct vm *vm)
+static struct script *sc_of(struct vm *handle)
+{
+	return container_of(handle, struct script, vm);
+}
+
+static const struct step *next_step(struct script *vm)
 {
 	return vm->at < vm->nsteps ? &vm->steps[vm->at] : NULL;
 }
 
 /* The next step must be this request; returns it, consumed. */
-static const struct step *expect_call(struct vm *vm, const char *op, const char *id)
+static const struct step *expect_call(struct script *vm, const char *op, const char *id)
 {
 	const struct step *s = next_step(vm);
 
@@ -79,8 +86,9 @@ static int reply(const struct step *s, struct err *err)
 	return s->rc;
 }
 
-static int sc_dimm_add(struct vm *vm, const char *id, uint64_t size, struct err *err)
+static int sc_dimm_add(struct vm *handle, const char *id, uint64_t size, struct err *err)
 {
+	struct script *vm = sc_of(handle);
 	const struct step *s = expect_call(vm, "dimm_add", id);
 
 	(void)size;
@@ -89,19 +97,24 @@ static int sc_dimm_add(struct vm *vm, const char *id, uint64_t size, struct err 
 	return reply(s, err);
 }
 
-static int sc_dimm_del(struct vm *vm, const char *id, struct err *err)
+static int sc_dimm_del(struct vm *handle, const char *id, struct err *err)
 {
+	struct script *vm = sc_of(handle);
+
 	return reply(expect_call(vm, "dimm_del", id), err);
 }
 
-static int sc_dimm_release(struct vm *vm, const char *id, struct err *err)
+static int sc_dimm_release(struct vm *handle, const char *id, struct err *err)
 {
+	struct script *vm = sc_of(handle);
+
 	return reply(expect_call(vm, "dimm_release", id), err);
 }
 
-static int sc_unplug_status(struct vm *vm, const char *id, unsigned *source, unsigned *status,
+static int sc_unplug_status(struct vm *handle, const char *id, unsigned *source, unsigned *status,
 			    struct err *err)
 {
+	struct script *vm = sc_of(handle);
 	const struct step *s = expect_call(vm, "unplug_status", id);
 
 	*source = s->source;
@@ -109,8 +122,9 @@ static int sc_unplug_status(struct vm *vm, const char *id, unsigned *source, uns
 	return reply(s, err);
 }
 
-static int sc_resize(struct vm *vm, const char *id, uint64_t requested, struct err *err)
+static int sc_resize(struct vm *handle, const char *id, uint64_t requested, struct err *err)
 {
+	struct script *vm = sc_of(handle);
 	const struct step *s = expect_call(vm, "resize", id);
 
 	vm->resizes++;
@@ -120,9 +134,11 @@ static int sc_resize(struct vm *vm, const char *id, uint64_t requested, struct e
 	return reply(s, err);
 }
 
-static int sc_query_memory(struct vm *vm, struct vm_memory_device **devs, size_t *n,
+static int sc_query_memory(struct vm *handle, struct vm_memory_device **devs, size_t *n,
 			   struct err *err)
 {
+	struct script *vm = sc_of(handle);
+
 	(void)err;
 	*devs = calloc(vm->ndimms + 1, sizeof(**devs));
 	*n = 0;
@@ -144,16 +160,9 @@ static int sc_query_memory(struct vm *vm, struct vm_memory_device **devs, size_t
 	return 0;
 }
 
-static void sleep_ms(int64_t ms)
+static int sc_wait_event(struct vm *handle, int64_t deadline, struct vm_event *ev, struct err *err)
 {
-	struct timespec ts = { .tv_sec = 0, .tv_nsec = (long)ms * 1000000 };
-
-	if (ms > 0)
-		nanosleep(&ts, NULL);
-}
-
-static int sc_wait_event(struct vm *vm, int64_t deadline, struct vm_event *ev, struct err *err)
-{
+	struct script *vm = sc_of(handle);
 	const struct step *s = next_step(vm);
 
 	(void)err;
@@ -199,10 +208,10 @@ static int sc_wait_event(struct vm *vm, int64_t deadline, struct vm_event *ev, s
 }
 
 /* The VMM died: every request after this says so. */
-static int sc_wait_event_dead(struct vm *vm, int64_t deadline, struct vm_event *ev,
+static int sc_wait_event_dead(struct vm *handle, int64_t deadline, struct vm_event *ev,
 			      struct err *err)
 {
-	(void)vm;
+	(void)handle;
 	(void)deadline;
 	(void)ev;
 	return err_set(err, "QEMU killed by signal 9 (Killed)"), -ESRCH;
@@ -243,7 +252,7 @@ static void sample(struct hotplug_ctx *ctx, int64_t t_ms, uint64_t bytes)
 struct fixture {
 	struct scenario sc;
 	struct run_record rec;
-	struct vm vm;
+	struct script vm;
 	struct hotplug_ctx ctx;
 	struct err err;
 };
@@ -261,10 +270,11 @@ static void setup(struct fixture *f, const struct backend_ops *be, unsigned meth
 	f->sc.settle_ms = 60000;
 	f->sc.timeout_online_ms = 60000;
 	f->sc.retries = 1;
+	f->vm.vm.ops = be;
 	f->vm.steps = steps;
 	f->vm.nsteps = nsteps;
 	result_init(&f->rec);
-	f->ctx = (struct hotplug_ctx){ .be = be, .vm = &f->vm, .sc = &f->sc, .rec = &f->rec,
+	f->ctx = (struct hotplug_ctx){ .vm = &f->vm.vm, .sc = &f->sc, .rec = &f->rec,
 				       .vm_started = now_ms(), .block_size = 128 * MIB,
 				       .sample = sample };
 	nsamples = 0;
@@ -302,7 +312,7 @@ static void test_dimm_both_removed(void **state)
 	struct fixture f;
 
 	(void)state;
-	setup(&f, &scripted, METHOD_DIMM, steps, sizeof(steps) / sizeof(steps[0]));
+	setup(&f, &scripted, METHOD_DIMM, steps, ARRAY_SIZE(steps));
 	plug_dimms(&f);
 	assert_int_equal(hotplug_dimm.unplug(&f.ctx, &f.err), 0);
 	script_done(&f);
@@ -331,7 +341,7 @@ static void test_dimm_late_device_deleted_counts(void **state)
 	struct fixture f;
 
 	(void)state;
-	setup(&f, &scripted, METHOD_DIMM, steps, sizeof(steps) / sizeof(steps[0]));
+	setup(&f, &scripted, METHOD_DIMM, steps, ARRAY_SIZE(steps));
 	plug_dimms(&f);
 	assert_int_equal(hotplug_dimm.unplug(&f.ctx, &f.err), 0);
 	script_done(&f);
@@ -356,7 +366,7 @@ static void test_dimm_late_device_deleted_after_the_last(void **state)
 	struct fixture f;
 
 	(void)state;
-	setup(&f, &scripted, METHOD_DIMM, steps, sizeof(steps) / sizeof(steps[0]));
+	setup(&f, &scripted, METHOD_DIMM, steps, ARRAY_SIZE(steps));
 	plug_dimms(&f);
 	assert_int_equal(hotplug_dimm.unplug(&f.ctx, &f.err), 0);
 	script_done(&f);
@@ -377,7 +387,7 @@ static void test_dimm_vmm_refusal_is_the_devices_outcome(void **state)
 	struct fixture f;
 
 	(void)state;
-	setup(&f, &scripted, METHOD_DIMM, steps, sizeof(steps) / sizeof(steps[0]));
+	setup(&f, &scripted, METHOD_DIMM, steps, ARRAY_SIZE(steps));
 	plug_dimms(&f);
 	assert_int_equal(hotplug_dimm.unplug(&f.ctx, &f.err), 0);
 	script_done(&f);
@@ -405,7 +415,7 @@ static void test_dimm_ospm_status_fallback(void **state)
 	struct fixture f;
 
 	(void)state;
-	setup(&f, &scripted, METHOD_DIMM, steps, sizeof(steps) / sizeof(steps[0]));
+	setup(&f, &scripted, METHOD_DIMM, steps, ARRAY_SIZE(steps));
 	plug_dimms(&f);
 	assert_int_equal(hotplug_dimm.unplug(&f.ctx, &f.err), 0);
 	script_done(&f);
@@ -432,7 +442,7 @@ static void test_dimm_deadline_without_status_is_a_timeout(void **state)
 	struct fixture f;
 
 	(void)state;
-	setup(&f, &scripted, METHOD_DIMM, steps, sizeof(steps) / sizeof(steps[0]));
+	setup(&f, &scripted, METHOD_DIMM, steps, ARRAY_SIZE(steps));
 	f.sc.deadline_ms = 1234;
 	plug_dimms(&f);
 	assert_int_equal(hotplug_dimm.unplug(&f.ctx, &f.err), 0);
@@ -456,7 +466,7 @@ static void test_dimm_backend_without_optional_hooks(void **state)
 	struct fixture f;
 
 	(void)state;
-	setup(&f, &scripted_minimal, METHOD_DIMM, steps, sizeof(steps) / sizeof(steps[0]));
+	setup(&f, &scripted_minimal, METHOD_DIMM, steps, ARRAY_SIZE(steps));
 	plug_dimms(&f);
 	assert_int_equal(hotplug_dimm.unplug(&f.ctx, &f.err), 0);
 	script_done(&f);
@@ -477,7 +487,7 @@ static void test_dimm_vmm_death_fails_the_unplug(void **state)
 
 	(void)state;
 	dead.wait_event = sc_wait_event_dead;
-	setup(&f, &dead, METHOD_DIMM, steps, sizeof(steps) / sizeof(steps[0]));
+	setup(&f, &dead, METHOD_DIMM, steps, ARRAY_SIZE(steps));
 	plug_dimms(&f);
 	assert_int_equal(hotplug_dimm.unplug(&f.ctx, &f.err), -ESRCH);
 	assert_non_null(strstr(f.err.msg, "unplugging dimm0"));
@@ -496,10 +506,11 @@ static void test_unsupported_hook_is_enoent(void **state)
 	setup(&f, &none, METHOD_DIMM, NULL, 0);
 	assert_int_equal(hotplug_dimm.plug(&f.ctx, &err), -ENOENT);
 	assert_non_null(strstr(err.msg, "the none backend cannot hot-add DIMMs"));
-	assert_int_equal(vm_unplug_status(&none, NULL, "x", &(unsigned){ 0 }, &(unsigned){ 0 },
+	assert_int_equal(vm_unplug_status(f.ctx.vm, "x", &(unsigned){ 0 }, &(unsigned){ 0 },
 					  &err), -ENOENT);
-	assert_string_equal(vm_version(&none, NULL), "");
-	assert_int_equal(vm_peak_rss(&none, NULL), 0);
+	assert_string_equal(vm_version(f.ctx.vm), "");
+	assert_int_equal(vm_peak_rss(f.ctx.vm), 0);
+	assert_string_equal(vm_backend_name(f.ctx.vm), "none");
 	assert_null(backend_uri(&none, "qemu+ssh://x/system"));
 	assert_string_equal(backend_uri(&backend_libvirt, NULL), BACKEND_LIBVIRT_DEFAULT_URI);
 	assert_string_equal(backend_uri(&backend_libvirt, "test:///default"), "test:///default");
@@ -530,7 +541,7 @@ static void test_vmem_plug_reaches_total(void **state)
 	struct fixture f;
 
 	(void)state;
-	setup(&f, &scripted, METHOD_VIRTIO_MEM, steps, sizeof(steps) / sizeof(steps[0]));
+	setup(&f, &scripted, METHOD_VIRTIO_MEM, steps, ARRAY_SIZE(steps));
 	f.vm.vmem_present = 1;
 	assert_int_equal(hotplug_virtio_mem.plug(&f.ctx, &f.err), 0);
 	script_done(&f);
@@ -551,7 +562,7 @@ static void test_vmem_retriggers_when_idle(void **state)
 	struct fixture f;
 
 	(void)state;
-	setup(&f, &scripted, METHOD_VIRTIO_MEM, steps, sizeof(steps) / sizeof(steps[0]));
+	setup(&f, &scripted, METHOD_VIRTIO_MEM, steps, ARRAY_SIZE(steps));
 	f.sc.settle_ms = 20;
 	f.sc.retries = 2;
 	plugged_vmem(&f);
@@ -574,7 +585,7 @@ static void test_vmem_nothing_moves_is_rejected(void **state)
 	struct fixture f;
 
 	(void)state;
-	setup(&f, &scripted, METHOD_VIRTIO_MEM, steps, sizeof(steps) / sizeof(steps[0]));
+	setup(&f, &scripted, METHOD_VIRTIO_MEM, steps, ARRAY_SIZE(steps));
 	f.sc.settle_ms = 10;
 	f.sc.retries = 1;
 	plugged_vmem(&f);
@@ -595,7 +606,7 @@ static void test_vmem_deadline(void **state)
 	int64_t t0 = now_ms();
 
 	(void)state;
-	setup(&f, &scripted, METHOD_VIRTIO_MEM, steps, sizeof(steps) / sizeof(steps[0]));
+	setup(&f, &scripted, METHOD_VIRTIO_MEM, steps, ARRAY_SIZE(steps));
 	f.sc.deadline_ms = 50;
 	f.sc.settle_ms = 600000;
 	f.sc.retries = 5;
@@ -618,7 +629,7 @@ static void test_vmem_refused_resize_fails(void **state)
 	struct fixture f;
 
 	(void)state;
-	setup(&f, &scripted, METHOD_VIRTIO_MEM, steps, sizeof(steps) / sizeof(steps[0]));
+	setup(&f, &scripted, METHOD_VIRTIO_MEM, steps, ARRAY_SIZE(steps));
 	plugged_vmem(&f);
 	assert_int_equal(hotplug_virtio_mem.unplug(&f.ctx, &f.err), -EREMOTEIO);
 	assert_non_null(strstr(f.err.msg, "unplugging vmem0"));
@@ -635,7 +646,7 @@ static void test_vmem_vmm_death(void **state)
 
 	(void)state;
 	dead.wait_event = sc_wait_event_dead;
-	setup(&f, &dead, METHOD_VIRTIO_MEM, steps, sizeof(steps) / sizeof(steps[0]));
+	setup(&f, &dead, METHOD_VIRTIO_MEM, steps, ARRAY_SIZE(steps));
 	plugged_vmem(&f);
 	assert_int_equal(hotplug_virtio_mem.unplug(&f.ctx, &f.err), -ESRCH);
 	assert_non_null(strstr(f.err.msg, "QEMU killed by signal 9"));
@@ -701,7 +712,7 @@ static void test_dimm_hung(void **state)
 	json_object *v;
 
 	(void)state;
-	setup(&f, &scripted, METHOD_DIMM, steps, sizeof(steps) / sizeof(steps[0]));
+	setup(&f, &scripted, METHOD_DIMM, steps, ARRAY_SIZE(steps));
 	with_log(&f, true, false);
 	f.sc.deadline_ms = 600000;
 	plug_dimms(&f);
@@ -733,7 +744,7 @@ static void test_dimm_new_pages_is_a_timeout(void **state)
 	struct fixture f;
 
 	(void)state;
-	setup(&f, &scripted, METHOD_DIMM, steps, sizeof(steps) / sizeof(steps[0]));
+	setup(&f, &scripted, METHOD_DIMM, steps, ARRAY_SIZE(steps));
 	with_log(&f, false, false);
 	f.sc.deadline_ms = 100;
 	plug_dimms(&f);
@@ -756,7 +767,7 @@ static void test_dimm_hung_at_the_deadline(void **state)
 	struct fixture f;
 
 	(void)state;
-	setup(&f, &scripted, METHOD_DIMM, steps, sizeof(steps) / sizeof(steps[0]));
+	setup(&f, &scripted, METHOD_DIMM, steps, ARRAY_SIZE(steps));
 	with_log(&f, true, true);
 	f.ctx.watch_ms = 3600000; /* no watch while waiting */
 	plug_dimms(&f);
@@ -779,7 +790,7 @@ static void test_dimm_hung_window_zero(void **state)
 	struct fixture f;
 
 	(void)state;
-	setup(&f, &scripted, METHOD_DIMM, steps, sizeof(steps) / sizeof(steps[0]));
+	setup(&f, &scripted, METHOD_DIMM, steps, ARRAY_SIZE(steps));
 	with_log(&f, true, true);
 	f.sc.hung_window_ms = 0;
 	plug_dimms(&f);
@@ -803,7 +814,7 @@ static void test_vmem_futile_stop(void **state)
 	struct fixture f;
 
 	(void)state;
-	setup(&f, &scripted, METHOD_VIRTIO_MEM, steps, sizeof(steps) / sizeof(steps[0]));
+	setup(&f, &scripted, METHOD_VIRTIO_MEM, steps, ARRAY_SIZE(steps));
 	f.sc.settle_ms = 20;
 	f.sc.retries = 3;
 	f.sc.futile_stop = true;
@@ -830,7 +841,7 @@ static void test_vmem_not_futile_retriggers(void **state)
 
 	(void)state;
 	for (int off = 0; off < 2; off++) {
-		setup(&f, &scripted, METHOD_VIRTIO_MEM, steps, sizeof(steps) / sizeof(steps[0]));
+		setup(&f, &scripted, METHOD_VIRTIO_MEM, steps, ARRAY_SIZE(steps));
 		f.sc.settle_ms = 20;
 		f.sc.retries = 2;
 		f.sc.futile_stop = !off;
@@ -854,7 +865,7 @@ static void test_vmem_hung(void **state)
 	struct fixture f;
 
 	(void)state;
-	setup(&f, &scripted, METHOD_VIRTIO_MEM, steps, sizeof(steps) / sizeof(steps[0]));
+	setup(&f, &scripted, METHOD_VIRTIO_MEM, steps, ARRAY_SIZE(steps));
 	with_log(&f, true, false);
 	f.sc.deadline_ms = 600000;
 	plugged_vmem(&f);

@@ -150,6 +150,7 @@ static int recording_agent(struct vm *vm, const char *cmd, json_object *args, js
 static void test_upload_reassembles(void **state)
 {
 	struct backend_ops be = { .agent = recording_agent };
+	struct vm vm = { .ops = &be };
 	static unsigned char data[200003];
 	struct err err;
 
@@ -157,7 +158,7 @@ static void test_upload_reassembles(void **state)
 	memset(&agent, 0, sizeof(agent));
 	for (size_t i = 0; i < sizeof(data); i++)
 		data[i] = (unsigned char)(i * 7 + i / 251);
-	assert_int_equal(guest_upload(&be, NULL, "/bin/memhp-probe", data, sizeof(data), INT64_MAX,
+	assert_int_equal(guest_upload(&vm, "/bin/memhp-probe", data, sizeof(data), INT64_MAX,
 				      &err), 0);
 	assert_string_equal(agent.path, "/bin/memhp-probe");
 	assert_string_equal(agent.mode, "w");
@@ -171,20 +172,21 @@ static void test_upload_reassembles(void **state)
 static void test_upload_faults(void **state)
 {
 	struct backend_ops be = { .agent = recording_agent };
+	struct vm vm = { .ops = &be };
 	static unsigned char data[100000];
 	struct err err;
 
 	(void)state;
 	memset(&agent, 0, sizeof(agent));
 	agent.fail_write = 2;
-	assert_int_equal(guest_upload(&be, NULL, "/bin/p", data, sizeof(data), INT64_MAX, &err),
+	assert_int_equal(guest_upload(&vm, "/bin/p", data, sizeof(data), INT64_MAX, &err),
 			 -EREMOTEIO);
 	assert_non_null(strstr(err.msg, "disk full"));
 	assert_int_equal(agent.writes, 2);
 
 	memset(&agent, 0, sizeof(agent));
 	agent.short_write = true;
-	assert_int_equal(guest_upload(&be, NULL, "/bin/p", data, sizeof(data), INT64_MAX, &err),
+	assert_int_equal(guest_upload(&vm, "/bin/p", data, sizeof(data), INT64_MAX, &err),
 			 -EIO);
 	assert_non_null(strstr(err.msg, "wrote less than asked"));
 	assert_int_equal(agent.closed, 1); /* the handle is not leaked */

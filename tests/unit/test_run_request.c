@@ -14,6 +14,7 @@
 
 #include <cmocka.h>
 
+#include "compare.h"
 #include "opts.h"
 #include "run_request.h"
 #include "runner.h"
@@ -221,6 +222,39 @@ static void test_tables_unique(void **state)
 		}
 }
 
+/* An OPT_CALLBACK gets the field at its offset: the decision options
+ * memhp compare, ab and bisect share fill the struct compare_opts inside
+ * each command's own struct, wherever it sits. */
+static void test_callback_at_offset(void **state)
+{
+	struct host {
+		const char *before;
+		struct compare_opts o;
+	} h = { 0 };
+	const struct opt table[] = {
+		{ OPT("alpha", 0, OPT_CALLBACK, offsetof(struct host, o), "A", "a"),
+		  .cb = compare_opt_alpha },
+		{ OPT("min-effect", 'e', OPT_CALLBACK, offsetof(struct host, o), "PCT", "m"),
+		  .cb = compare_opt_min_effect },
+		{ OPT("margin", 0, OPT_CALLBACK, offsetof(struct host, o), "PCT", "g"),
+		  .cb = compare_opt_margin },
+		{ 0 },
+	};
+	const struct opt_group g[] = { { table, &h, NULL, false } };
+	char *argv[] = { "x", "--alpha", "0.01", "-e", "2.5", "--margin", "7", NULL };
+	struct err err;
+
+	(void)state;
+	assert_true(opts_parse(g, 1, 7, argv, &err) > 0);
+	assert_null(h.before);
+	assert_true(h.o.alpha == 0.01);
+	assert_true(h.o.min_effect_pct == 2.5);
+	assert_true(h.o.margin_pct == 7);
+	argv[2] = "nan";
+	assert_true(opts_parse(g, 1, 3, argv, &err) < 0);
+	assert_non_null(strstr(err.msg, "--alpha 'nan' is not a number from 1e-12 to 0.5"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -228,6 +262,7 @@ int main(void)
 		cmocka_unit_test(test_pass_to_options),
 		cmocka_unit_test(test_values_checked),
 		cmocka_unit_test(test_tables_unique),
+		cmocka_unit_test(test_callback_at_offset),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -266,6 +266,7 @@ __attribute__((format(printf, 1, 2))) static void no_progress(const char *fmt, .
 static int watch_fake(const char *state, bool silent, bool busy, struct err *err)
 {
 	static struct backend_ops be = { .name = "fake", .agent = fake_agent, .status = fake_status };
+	static struct vm vm = { .ops = &be };
 	struct workload_watch w;
 
 	memset(&fake, 0, sizeof(fake));
@@ -278,7 +279,7 @@ static int watch_fake(const char *state, bool silent, bool busy, struct err *err
 		clock_gettime(CLOCK_MONOTONIC, &ts);
 		workload_watch_init(&w, (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
 	}
-	return workload_watch_allocation(&be, NULL, "/run/p", 1000, &w, no_progress, err);
+	return workload_watch_allocation(&vm, "/run/p", 1000, &w, no_progress, err);
 }
 
 static void test_stall_names_kind(void **state)
