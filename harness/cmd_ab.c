@@ -51,6 +51,7 @@ static const struct opt ab_cmd_opts[] = {
 #define AB_GROUPS(args, plan, req)                                                         \
 	{                                                                                  \
 		{ ab_cmd_opts, (args), NULL, false }, { ab_opts, (plan), NULL, false },     \
+		{ cmd_decision_opts, &(plan)->o, NULL, false },                            \
 		{ run_pass_opts, (req), "Passed on to every memhp run, as memhp run takes them:", \
 		  true },                                                                  \
 		{ opts_help, (args), NULL, false },                                        \
@@ -91,14 +92,6 @@ static void usage(FILE *out)
 	      out);
 }
 
-static int parse_double(const char *s, double lo, double hi, double *out)
-{
-	char *end;
-
-	errno = 0;
-	*out = strtod(s, &end);
-	return errno || end == s || *end || !isfinite(*out) || !(*out >= lo && *out <= hi) ? -1 : 0;
-}
 
 /*
  * memhp run in a child process, as if from the command line: it keeps no
@@ -400,30 +393,6 @@ static int set_metric(void *target, const char *arg, struct err *err)
 	return 0;
 }
 
-static int set_alpha(void *target, const char *arg, struct err *err)
-{
-	if (parse_double(arg, 1e-12, 0.5, &((struct ab_plan *)target)->o.alpha))
-		return err_fail(err, -EINVAL, "--alpha '%s' is not a number from 1e-12 to 0.5",
-				arg);
-	return 0;
-}
-
-static int set_min_effect(void *target, const char *arg, struct err *err)
-{
-	if (parse_double(arg, 0, 1000, &((struct ab_plan *)target)->o.min_effect_pct))
-		return err_fail(err, -EINVAL, "--min-effect '%s' is not a percentage from 0 to "
-				"1000", arg);
-	return 0;
-}
-
-static int set_margin(void *target, const char *arg, struct err *err)
-{
-	if (parse_double(arg, 0.001, 1000, &((struct ab_plan *)target)->o.margin_pct))
-		return err_fail(err, -EINVAL, "--margin '%s' is not a percentage from 0.001 to "
-				"1000", arg);
-	return 0;
-}
-
 static int set_spending(void *target, const char *arg, struct err *err)
 {
 	struct ab_plan *p = target;
@@ -442,13 +411,6 @@ static int set_spending(void *target, const char *arg, struct err *err)
 const struct opt ab_opts[] = {
 	{ OPT("metric", 'M', OPT_CALLBACK, 0, "M",
 	      "blocks_removed (default), mib_unplugged, unplug_s"), .cb = set_metric },
-	{ OPT("alpha", 0, OPT_CALLBACK, 0, "A", "significance level of an A/B, over its looks (default\n0.05)"),
-	  .cb = set_alpha },
-	{ OPT("min-effect", 'e', OPT_CALLBACK, 0, "PCT",
-	      "smallest change that counts, % of the baseline (1)"), .cb = set_min_effect },
-	{ OPT("margin", 0, OPT_CALLBACK, 0, "PCT",
-	      "equivalence margin, % of the baseline (default per\nmetric: 3 for blocks and MiB, 10 for unplug_s)"),
-	  .cb = set_margin },
 	{ OPT("min-repeats", 'n', OPT_UINT, AB(o.min_repeats), "N",
 	      "ok runs a side before the first look (default 3:\nthe first look is at 4 at least)"),
 	  .min = 2, .max = 1000 },

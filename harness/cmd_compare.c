@@ -24,32 +24,6 @@ struct compare_args {
 	bool ktap;
 };
 
-static int parse_double(const char *s, double lo, double hi, double *out);
-
-static int set_alpha(void *target, const char *arg, struct err *err)
-{
-	if (parse_double(arg, 1e-12, 0.5, &((struct compare_args *)target)->o.alpha))
-		return err_fail(err, -EINVAL, "--alpha '%s' is not a number from 1e-12 to 0.5",
-				arg);
-	return 0;
-}
-
-static int set_min_effect(void *target, const char *arg, struct err *err)
-{
-	if (parse_double(arg, 0, 1000, &((struct compare_args *)target)->o.min_effect_pct))
-		return err_fail(err, -EINVAL, "--min-effect '%s' is not a percentage from 0 to "
-				"1000", arg);
-	return 0;
-}
-
-static int set_margin(void *target, const char *arg, struct err *err)
-{
-	if (parse_double(arg, 0.001, 1000, &((struct compare_args *)target)->o.margin_pct))
-		return err_fail(err, -EINVAL, "--margin '%s' is not a percentage from 0.001 to "
-				"1000", arg);
-	return 0;
-}
-
 static int check_origin(const char *arg, struct err *err)
 {
 	if (!kcidb_origin_valid(arg))
@@ -64,14 +38,6 @@ static const struct opt compare_opts_table[] = {
 	{ OPT("baseline", 'A', OPT_STRING, CA(o.baseline), "NAME",
 	      "the baseline variant (default: the only one, or the\n"
 	      "first run when comparing within one set)") },
-	{ OPT("alpha", 0, OPT_CALLBACK, 0, "A", "significance level (default 0.05)"),
-	  .cb = set_alpha },
-	{ OPT("min-effect", 'e', OPT_CALLBACK, 0, "PCT",
-	      "smallest change that counts, in % of the baseline\n(default 1)"),
-	  .cb = set_min_effect },
-	{ OPT("margin", 0, OPT_CALLBACK, 0, "PCT",
-	      "equivalence margin, % of the baseline (default per\n"
-	      "metric: 3 for blocks and MiB, 10 for unplug_s)"), .cb = set_margin },
 	{ OPT("holm", 0, OPT_FLAG, CA(o.holm), NULL,
 	      "Holm's correction over every comparison (scenarios x\n"
 	      "candidates x metrics): a regression must hold at it") },
@@ -89,7 +55,9 @@ static const struct opt compare_opts_table[] = {
 	{ 0 },
 };
 
-#define COMPARE_GROUPS(args) { { compare_opts_table, (args), NULL, false }, { opts_help, (args), NULL, false } }
+#define COMPARE_GROUPS(args)                                                               \
+	{ { compare_opts_table, (args), NULL, false },                                      \
+	  { cmd_decision_opts, &(args)->o, NULL, false }, { opts_help, (args), NULL, false } }
 
 static void usage(FILE *out)
 {
@@ -116,16 +84,6 @@ static void usage(FILE *out)
 	      "arguments, no results, a side with only failed runs; 3 undecided (no\n"
 	      "regression, but not shown the same either: too few or too scattered runs).\n",
 	      out);
-}
-
-/* A finite number in [lo, hi] (strtod takes "nan" and "inf": refused). */
-static int parse_double(const char *s, double lo, double hi, double *out)
-{
-	char *end;
-
-	errno = 0;
-	*out = strtod(s, &end);
-	return errno || end == s || *end || !isfinite(*out) || !(*out >= lo && *out <= hi) ? -1 : 0;
 }
 
 /* FILE, written whole by the one atomic writer (atomic_file.h): a fresh

@@ -72,6 +72,16 @@ static double metric_value(enum metric_id m, const struct run_record *r)
 	}
 }
 
+double compare_value(const struct metric *m, const struct run_record *r)
+{
+	return metric_value((enum metric_id)(m - metrics), r);
+}
+
+const struct metric *compare_metric_at(size_t i)
+{
+	return i < M_COUNT ? &metrics[i] : NULL;
+}
+
 /* Why an ok run's counts cannot be true, or NULL: more blocks removed than
  * were hot-added, more bytes left than were plugged. */
 static const char *invalid_counts(const struct run_record *r, char *buf, size_t len)

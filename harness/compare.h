@@ -104,6 +104,10 @@ const char *compare_pct_text(char *buf, size_t len, double pct);
 double compare_margin(const struct compare_opts *o, const struct metric *m);
 /* The metric of that name (blocks_removed, mib_unplugged, unplug_s), or NULL. */
 const struct metric *compare_metric(const char *name);
+/* The i-th metric (NULL past the last), and metric m's value in run r (NAN
+ * when the run has none). */
+const struct metric *compare_metric_at(size_t i);
+double compare_value(const struct metric *m, const struct run_record *r);
 #define COMPARE_METRIC_NAMES "blocks_removed, mib_unplugged or unplug_s"
 /* "regression", "error" (or nothing compared), "undecided" or "ok". */
 const char *compare_overall(const struct compare_result *res);
