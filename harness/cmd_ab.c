@@ -401,8 +401,10 @@ static int set_spending(void *target, const char *arg, struct err *err)
 		p->spending = SPEND_POCOCK;
 	else if (!strcmp(arg, "obf"))
 		p->spending = SPEND_OBF;
+	else if (!strcmp(arg, "e-value"))
+		p->spending = SPEND_EVALUE;
 	else
-		return err_fail(err, -EINVAL, "--spending '%s' is not pocock or obf", arg);
+		return err_fail(err, -EINVAL, "--spending '%s' is not pocock, obf or e-value", arg);
 	return 0;
 }
 
@@ -418,7 +420,10 @@ const struct opt ab_opts[] = {
 	  .min = 2, .max = 1000 },
 	{ OPT("max-runs", 0, OPT_UINT, AB(max), "N", "the same as --max-repeats"), .min = 2,
 	  .max = 1000 },
-	{ OPT("spending", 0, OPT_CALLBACK, 0, "S", "pocock (default) or obf"), .cb = set_spending },
+	{ OPT("spending", 0, OPT_CALLBACK, 0, "S",
+	      "pocock (default) or obf; e-value: always valid, for\n"
+	      "looking after every pair and adding pairs (raise\n"
+	      "--max-runs: it needs more of them; docs/compare.md)"), .cb = set_spending },
 	{ 0 },
 };
 
@@ -504,6 +509,13 @@ int cmd_ab(int argc, char **argv)
 			matrix_free(&m);
 			return EXIT_USAGE;
 		}
+		if (p.spending == SPEND_EVALUE)
+			fprintf(stderr, "memhp ab: %s against %s on %s, %s; up to %u pairs, looks from "
+					"%u runs a side, always valid (e-values: a regression at %g, "
+					"not worse at %g), margin %g%%\n",
+				vb.name, va.name, m.scenarios[0].name, p.metric, p.max, d->first,
+				2 / p.o.alpha, 1 / d->futility_beta, d->margin_pct);
+		else
 		fprintf(stderr, "memhp ab: %s against %s on %s, %s; up to %u pairs, looks from %u "
 				"runs a side, %s spending of alpha %g (one-sided %g a look at first, "
 				"%.3g at the last), margin %g%%\n",

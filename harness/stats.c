@@ -520,7 +520,7 @@ int stats_gs_nominal(double alpha, const unsigned *n, unsigned k, enum spending 
 	size_t g = 0, gmax = (size_t)((9 - wlo) / h) + 2;
 	double *f, *nf, spent = 0, prev_t = 0, b = INFINITY;
 
-	if (!k || !(alpha > 0 && alpha < 0.5))
+	if (!k || !(alpha > 0 && alpha < 0.5) || s == SPEND_EVALUE)
 		return -EINVAL;
 	for (unsigned i = 1; i < k; i++)
 		if (n[i] <= n[i - 1])
