@@ -31,6 +31,13 @@ void memhp_list_commands(FILE *out);
 bool cmd_options(const char *who, const struct opt_group *g, size_t ng, int argc, char **argv,
 		 void (*usage)(FILE *out), int *v);
 
+/* A finite number in [lo, hi] into *out: 0, else -1 (strtod's "nan" and
+ * "inf" are refused). */
+int cmd_parse_double(const char *s, double lo, double hi, double *out);
+/* --alpha, --min-effect and --margin of memhp compare, ab and bisect: a
+ * group whose target is their struct compare_opts. */
+extern const struct opt cmd_decision_opts[];
+
 int cmd_run(int argc, char **argv);
 int cmd_show(int argc, char **argv);
 int cmd_report(int argc, char **argv);

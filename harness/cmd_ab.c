@@ -51,6 +51,7 @@ static const struct opt ab_cmd_opts[] = {
 #define AB_GROUPS(args, plan, req)                                                         \
 	{                                                                                  \
 		{ ab_cmd_opts, (args), NULL, false }, { ab_opts, (plan), NULL, false },     \
+		{ cmd_decision_opts, &(plan)->o, NULL, false },                            \
 		{ run_pass_opts, (req), "Passed on to every memhp run, as memhp run takes them:", \
 		  true },                                                                  \
 		{ opts_help, (args), NULL, false },                                        \
@@ -90,6 +91,7 @@ static void usage(FILE *out)
 	      "error, 3 undecided after --max-repeats, 128+N interrupted by signal N.\n",
 	      out);
 }
+
 
 /*
  * memhp run in a child process, as if from the command line: it keeps no
@@ -399,8 +401,10 @@ static int set_spending(void *target, const char *arg, struct err *err)
 		p->spending = SPEND_POCOCK;
 	else if (!strcmp(arg, "obf"))
 		p->spending = SPEND_OBF;
+	else if (!strcmp(arg, "e-value"))
+		p->spending = SPEND_EVALUE;
 	else
-		return err_fail(err, -EINVAL, "--spending '%s' is not pocock or obf", arg);
+		return err_fail(err, -EINVAL, "--spending '%s' is not pocock, obf or e-value", arg);
 	return 0;
 }
 
@@ -409,13 +413,6 @@ static int set_spending(void *target, const char *arg, struct err *err)
 const struct opt ab_opts[] = {
 	{ OPT("metric", 'M', OPT_CALLBACK, 0, "M",
 	      "blocks_removed (default), mib_unplugged, unplug_s"), .cb = set_metric },
-	{ OPT("alpha", 0, OPT_CALLBACK, AB(o), "A", "significance level of an A/B, over its looks (default\n0.05)"),
-	  .cb = compare_opt_alpha },
-	{ OPT("min-effect", 'e', OPT_CALLBACK, AB(o), "PCT",
-	      "smallest change that counts, % of the baseline (1)"), .cb = compare_opt_min_effect },
-	{ OPT("margin", 0, OPT_CALLBACK, AB(o), "PCT",
-	      "equivalence margin, % of the baseline (default per\nmetric: 3 for blocks and MiB, 10 for unplug_s)"),
-	  .cb = compare_opt_margin },
 	{ OPT("min-repeats", 'n', OPT_UINT, AB(o.min_repeats), "N",
 	      "ok runs a side before the first look (default 3:\nthe first look is at 4 at least)"),
 	  .min = 2, .max = 1000 },
@@ -423,7 +420,10 @@ const struct opt ab_opts[] = {
 	  .min = 2, .max = 1000 },
 	{ OPT("max-runs", 0, OPT_UINT, AB(max), "N", "the same as --max-repeats"), .min = 2,
 	  .max = 1000 },
-	{ OPT("spending", 0, OPT_CALLBACK, 0, "S", "pocock (default) or obf"), .cb = set_spending },
+	{ OPT("spending", 0, OPT_CALLBACK, 0, "S",
+	      "pocock (default) or obf; e-value: always valid, for\n"
+	      "looking after every pair and adding pairs (raise\n"
+	      "--max-runs: it needs more of them; docs/compare.md)"), .cb = set_spending },
 	{ 0 },
 };
 
@@ -509,6 +509,13 @@ int cmd_ab(int argc, char **argv)
 			matrix_free(&m);
 			return EXIT_USAGE;
 		}
+		if (p.spending == SPEND_EVALUE)
+			fprintf(stderr, "memhp ab: %s against %s on %s, %s; up to %u pairs, looks from "
+					"%u runs a side, always valid (e-values: a regression at %g, "
+					"not worse at %g), margin %g%%\n",
+				vb.name, va.name, m.scenarios[0].name, p.metric, p.max, d->first,
+				2 / p.o.alpha, 1 / d->futility_beta, d->margin_pct);
+		else
 		fprintf(stderr, "memhp ab: %s against %s on %s, %s; up to %u pairs, looks from %u "
 				"runs a side, %s spending of alpha %g (one-sided %g a look at first, "
 				"%.3g at the last), margin %g%%\n",

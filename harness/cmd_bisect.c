@@ -69,6 +69,7 @@ static const struct opt bisect_opts[] = {
 #define BISECT_GROUPS(args, plan, req)                                                     \
 	{                                                                                  \
 		{ bisect_opts, (args), NULL, false }, { ab_opts, (plan), NULL, false },     \
+		{ cmd_decision_opts, &(plan)->o, NULL, false },                            \
 		{ run_pass_opts, (req), "Passed on to every memhp run, as memhp run takes them:", \
 		  true },                                                                  \
 		{ opts_help, (args), NULL, false },                                        \

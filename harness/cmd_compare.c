@@ -41,14 +41,6 @@ static const struct opt compare_opts_table[] = {
 	{ OPT("baseline", 'A', OPT_STRING, CA(o.baseline), "NAME",
 	      "the baseline variant (default: the only one, or the\n"
 	      "first run when comparing within one set)") },
-	{ OPT("alpha", 0, OPT_CALLBACK, CA(o), "A", "significance level (default 0.05)"),
-	  .cb = compare_opt_alpha },
-	{ OPT("min-effect", 'e', OPT_CALLBACK, CA(o), "PCT",
-	      "smallest change that counts, in % of the baseline\n(default 1)"),
-	  .cb = compare_opt_min_effect },
-	{ OPT("margin", 0, OPT_CALLBACK, CA(o), "PCT",
-	      "equivalence margin, % of the baseline (default per\n"
-	      "metric: 3 for blocks and MiB, 10 for unplug_s)"), .cb = compare_opt_margin },
 	{ OPT("holm", 0, OPT_FLAG, CA(o.holm), NULL,
 	      "Holm's correction over every comparison (scenarios x\n"
 	      "candidates x metrics): a regression must hold at it") },
@@ -66,7 +58,9 @@ static const struct opt compare_opts_table[] = {
 	{ 0 },
 };
 
-#define COMPARE_GROUPS(args) { { compare_opts_table, (args), NULL, false }, { opts_help, (args), NULL, false } }
+#define COMPARE_GROUPS(args)                                                               \
+	{ { compare_opts_table, (args), NULL, false },                                      \
+	  { cmd_decision_opts, &(args)->o, NULL, false }, { opts_help, (args), NULL, false } }
 
 static void usage(FILE *out)
 {

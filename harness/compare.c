@@ -38,40 +38,6 @@ double compare_margin(const struct compare_opts *o, const struct metric *m)
 	return o->margin_pct > 0 ? o->margin_pct : m->margin_pct;
 }
 
-/* A finite number in [lo, hi] (strtod takes "nan" and "inf": refused). */
-static int parse_double(const char *s, double lo, double hi, double *out)
-{
-	char *end;
-
-	errno = 0;
-	*out = strtod(s, &end);
-	return errno || end == s || *end || !isfinite(*out) || !(*out >= lo && *out <= hi) ? -1 : 0;
-}
-
-int compare_opt_alpha(void *target, const char *arg, struct err *err)
-{
-	if (parse_double(arg, 1e-12, 0.5, &((struct compare_opts *)target)->alpha))
-		return err_fail(err, -EINVAL, "--alpha '%s' is not a number from 1e-12 to 0.5",
-				arg);
-	return 0;
-}
-
-int compare_opt_min_effect(void *target, const char *arg, struct err *err)
-{
-	if (parse_double(arg, 0, 1000, &((struct compare_opts *)target)->min_effect_pct))
-		return err_fail(err, -EINVAL, "--min-effect '%s' is not a percentage from 0 to "
-				"1000", arg);
-	return 0;
-}
-
-int compare_opt_margin(void *target, const char *arg, struct err *err)
-{
-	if (parse_double(arg, 0.001, 1000, &((struct compare_opts *)target)->margin_pct))
-		return err_fail(err, -EINVAL, "--margin '%s' is not a percentage from 0.001 to "
-				"1000", arg);
-	return 0;
-}
-
 const char *compare_verdict_name(enum verdict v)
 {
 	return verdict_names[v];
@@ -108,6 +74,16 @@ static double metric_value(enum metric_id m, const struct run_record *r)
 							     : NAN;
 	default: return NAN;
 	}
+}
+
+double compare_value(const struct metric *m, const struct run_record *r)
+{
+	return metric_value((enum metric_id)(m - metrics), r);
+}
+
+const struct metric *compare_metric_at(size_t i)
+{
+	return i < M_COUNT ? &metrics[i] : NULL;
 }
 
 /* Why an ok run's counts cannot be true, or NULL: more blocks removed than

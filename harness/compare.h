@@ -99,19 +99,16 @@ void compare_values(struct comparison *c, const struct metric *m, const double *
 
 const char *compare_verdict_name(enum verdict v);
 
-/* Option callbacks (opts.h OPT_CALLBACK) for --alpha, --min-effect and
- * --margin, shared by memhp compare, ab and bisect: target is a struct
- * compare_opts (the option's offset points at one). 0, or -EINVAL with the
- * range in err. */
-int compare_opt_alpha(void *target, const char *arg, struct err *err);
-int compare_opt_min_effect(void *target, const char *arg, struct err *err);
-int compare_opt_margin(void *target, const char *arg, struct err *err);
 /* "+1.25%", or "n/a (baseline 0)" for a change of a zero baseline (NaN). */
 const char *compare_pct_text(char *buf, size_t len, double pct);
 /* The margin a comparison of metric m uses under o. */
 double compare_margin(const struct compare_opts *o, const struct metric *m);
 /* The metric of that name (blocks_removed, mib_unplugged, unplug_s), or NULL. */
 const struct metric *compare_metric(const char *name);
+/* The i-th metric (NULL past the last), and metric m's value in run r (NAN
+ * when the run has none). */
+const struct metric *compare_metric_at(size_t i);
+double compare_value(const struct metric *m, const struct run_record *r);
 #define COMPARE_METRIC_NAMES "blocks_removed, mib_unplugged or unplug_s"
 /* "regression", "error" (or nothing compared), "undecided" or "ok". */
 const char *compare_overall(const struct compare_result *res);

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -751,8 +752,11 @@ out:
  * inside outdir, with files created O_EXCL|O_NOFOLLOW, and then renamed into
  * place: no name memhp writes to can have been planted beforehand.
  */
-int report_html(const struct report *rep, const char *outdir, const char *gnuplot,
-		struct err *err)
+typedef int (*page_fn)(FILE *f, const void *arg, const char *figdir, const char *gnuplot,
+		       struct err *err);
+
+static int make_page(const char *outdir, page_fn fn, const void *arg, const char *gnuplot,
+		     struct err *err)
 {
 	char tmp[4200], path[4300];
 	FILE *f = NULL;
@@ -783,7 +787,7 @@ int report_html(const struct report *rep, const char *outdir, const char *gnuplo
 	if (!f) {
 		rc = err_fail(err, -EIO, "cannot create %s: %s", path, strerror(errno));
 	} else {
-		rc = write_page(f, rep, tmp, gnuplot, err);
+		rc = fn(f, arg, tmp, gnuplot, err);
 		if (ferror(f) && !rc)
 			rc = err_fail(err, -EIO, "cannot write %s", path);
 		if (fclose(f) && !rc)
@@ -794,4 +798,136 @@ int report_html(const struct report *rep, const char *outdir, const char *gnuplo
 	remove_private(tfd, tmp);
 	close(tfd);
 	return rc;
+}
+
+static int report_page(FILE *f, const void *arg, const char *figdir, const char *gnuplot,
+		       struct err *err)
+{
+	return write_page(f, arg, figdir, gnuplot, err);
+}
+
+int report_html(const struct report *rep, const char *outdir, const char *gnuplot,
+		struct err *err)
+{
+	return make_page(outdir, report_page, rep, gnuplot, err);
+}
+
+/* --- memhp report --history: a section per series */
+
+static int trend_section(FILE *f, const struct trend *t, size_t k, const char *figdir,
+			 const char *gnuplot, struct err *err)
+{
+	const struct trend_series *s = &t->series[k];
+	struct figure fig;
+	char name[600];
+	int rc;
+
+	trend_series_name(s, name, sizeof(name));
+	fprintf(f, "<section id=\"series-%zu\"><h2>", k);
+	html(f, name);
+	fprintf(f, ": %s</h2>\n<p class=\"meta\">%s, %s is better.</p>\n", s->metric->name,
+		s->metric->unit, s->metric->better > 0 ? "higher" : "lower");
+	rc = report_plot_trend(t, k, figdir, gnuplot, &fig, err);
+	if (rc)
+		return rc;
+	if (fig.made) {
+		if ((rc = put_figure(f, figdir, &fig, name, err)))
+			return rc;
+	} else {
+		fprintf(f, "<p class=\"nofig\">No figure: %s.</p>\n", fig.note);
+	}
+	if (!s->ncp)
+		fputs("<p>No change point.</p>\n", f);
+	else
+		fputs("<table class=\"changes\"><tr><th>change at night</th><th class=\"n\">before"
+		      "</th><th class=\"n\">after</th><th class=\"n\">change</th><th class=\"n\">p"
+		      "</th><th>last night before: kernel</th><th>first night after: kernel</th>"
+		      "</tr>\n", f);
+	for (size_t c = 0; c < s->ncp; c++) {
+		size_t at = s->cp[c].at, b = at;
+		double d = s->after[c] - s->before[c];
+
+		while (b > 0 && !s->pts[--b].st.n)
+			;
+		fprintf(f, "<tr class=\"%s\"><td>%zu (", trend_change_sense(s, c) < 0 ? "worse" : "better",
+			at + 1);
+		html(f, t->nights[at].label);
+		fprintf(f, ")</td><td class=\"n\">%.2f</td><td class=\"n\">%.2f</td>"
+			   "<td class=\"n\">%+.2f", s->before[c], s->after[c], d);
+		if (s->before[c] != 0)
+			fprintf(f, " (%+.1f%%)", 100 * d / fabs(s->before[c]));
+		fprintf(f, "</td><td class=\"n\">%.3f</td><td>%zu (", s->cp[c].p, b + 1);
+		html(f, t->nights[b].label);
+		fputs("): ", f);
+		html(f, s->pts[b].kernel);
+		fprintf(f, "</td><td>%zu (", at + 1);
+		html(f, t->nights[at].label);
+		fputs("): ", f);
+		html(f, s->pts[at].kernel);
+		fputs("</td></tr>\n", f);
+	}
+	if (s->ncp)
+		fputs("</table>\n", f);
+	fputs("<details><summary>Every night</summary>\n<table><tr><th class=\"n\">night</th>"
+	      "<th>name</th><th class=\"n\">runs</th><th class=\"n\">mean</th>"
+	      "<th class=\"n\">sd</th><th>kernel</th></tr>\n", f);
+	for (size_t i = 0; i < t->nnights; i++) {
+		const struct trend_point *p = &s->pts[i];
+
+		fprintf(f, "<tr><td class=\"n\">%zu</td><td>", i + 1);
+		html(f, t->nights[i].label);
+		if (p->st.n)
+			fprintf(f, "</td><td class=\"n\">%zu</td><td class=\"n\">%.2f</td>"
+				   "<td class=\"n\">%.2f</td><td>", p->st.n, p->st.mean, p->st.sd);
+		else
+			fputs("</td><td class=\"n\">0</td><td>-</td><td>-</td><td>", f);
+		html(f, p->kernel);
+		fputs("</td></tr>\n", f);
+	}
+	fputs("</table></details>\n</section>\n", f);
+	return 0;
+}
+
+static int trend_page(FILE *f, const void *arg, const char *figdir, const char *gnuplot,
+		      struct err *err)
+{
+	const struct trend *t = arg;
+	char name[600];
+
+	fprintf(f, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+		   "<meta name=\"viewport\" content=\"width=device-width\">\n"
+		   "<title>memhp trends</title>\n<style>\n%s</style>\n</head>\n<body>\n"
+		   "<h1>memhp trends over %zu nights</h1>\n"
+		   "<p class=\"meta\">Change points by E-Divisive means on the nights' means "
+		   "(significance %.3g, %u permutations from a fixed seed, %u nights a side at "
+		   "least; docs/reports.md).</p>\n<h2>Nights</h2>\n<ol>\n",
+		style, t->nnights, t->cp.sig, t->cp.permutations, t->cp.min_size);
+	for (size_t i = 0; i < t->nnights; i++) {
+		fputs("<li>", f);
+		html(f, t->nights[i].label);
+		fputs(" <span class=\"meta\">", f);
+		html(f, t->nights[i].path);
+		fputs("</span></li>\n", f);
+	}
+	fputs("</ol>\n<nav><ul>\n", f);
+	for (size_t k = 0; k < t->nseries; k++) {
+		fprintf(f, "<li><a href=\"#series-%zu\">", k);
+		html(f, trend_series_name(&t->series[k], name, sizeof(name)));
+		fprintf(f, ": %s</a>%s</li>\n", t->series[k].metric->name,
+			t->series[k].ncp ? " (change)" : "");
+	}
+	fputs("</ul></nav>\n", f);
+	for (size_t k = 0; k < t->nseries; k++) {
+		int rc = trend_section(f, t, k, figdir, gnuplot, err);
+
+		if (rc)
+			return rc;
+	}
+	fputs("</body>\n</html>\n", f);
+	return 0;
+}
+
+int trend_html(const struct trend *t, const char *outdir, const char *gnuplot, struct err *err)
+{
+	return make_page(outdir, trend_page, t, gnuplot, err);
 }

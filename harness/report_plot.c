@@ -718,3 +718,105 @@ int report_plot_sweep(const struct report *rep, size_t w, size_t k, const char *
 	free(body);
 	return rc;
 }
+
+/* --- (f) a trend over nights (memhp report --history): each run, the
+ * nights' means with min to max, the segments' means between change points
+ * and a dashed line at each change */
+
+static int trend_data(const struct trend *t, const struct trend_series *s, const char *dir,
+		      const struct figure *fig, struct err *err)
+{
+	char name[64], runs[64], seg[64], label[256];
+	FILE *f, *fr, *fs;
+	size_t nok = 0;
+
+	if (open_dat_pair(dir, fig->base, name, runs, &f, &fr, err))
+		return -EIO;
+	snprintf(seg, sizeof(seg), "%s-seg.dat", fig->base);
+	if (!(fs = open_in(dir, seg, err))) {
+		fclose(f);
+		fclose(fr);
+		return -EIO;
+	}
+	for (size_t i = 0; i < t->nnights; i++) {
+		const struct trend_point *p = &s->pts[i];
+
+		data_label(t->nights[i].label, label, sizeof(label));
+		if (!p->st.n) {
+			fprintf(f, "%zu\tNaN\tNaN\tNaN\t%s\n", i + 1, label);
+			continue;
+		}
+		fprintf(f, "%zu\t%.6g\t%.6g\t%.6g\t%s\n", i + 1, p->st.mean, p->st.min, p->st.max,
+			label);
+		for (size_t k = 0; k < p->st.n; k++)
+			fprintf(fr, "%.3f\t%.6g\n",
+				(double)(i + 1) + 0.3 * ((double)(k + 1) / (double)(p->st.n + 1) - 0.5),
+				p->v[k]);
+		nok++;
+	}
+	/* The segments: from the first night to each change, and on to the last. */
+	for (size_t c = 0; c <= s->ncp; c++) {
+		size_t a = c ? s->cp[c - 1].at : 0, b = c < s->ncp ? s->cp[c].at : t->nnights;
+		double sum = 0;
+		size_t n = 0;
+
+		for (size_t i = a; i < b; i++)
+			if (s->pts[i].st.n) {
+				sum += s->pts[i].st.mean;
+				n++;
+			}
+		if (n)
+			fprintf(fs, "%s%.1f\t%.6g\n%.1f\t%.6g\n", c ? "\n" : "", (double)a + 0.5,
+				sum / (double)n, (double)b + 0.5, sum / (double)n);
+	}
+	if (close_file(fs, dir, seg, err) | close_file(fr, dir, runs, err)) {
+		fclose(f);
+		return -EIO;
+	}
+	if (close_file(f, dir, name, err))
+		return -EIO;
+	return nok ? 1 : 0;
+}
+
+int report_plot_trend(const struct trend *t, size_t k, const char *dir, const char *gnuplot,
+		      struct figure *fig, struct err *err)
+{
+	const struct trend_series *s = &t->series[k];
+	char *body = NULL;
+	size_t bodylen = 0;
+	FILE *gp;
+	int rc;
+
+	memset(fig, 0, sizeof(*fig));
+	snprintf(fig->base, sizeof(fig->base), "trend-%zu", k);
+	fig->title = "Each night: its runs, their mean and min to max; the mean between change "
+		     "points (dashed: a change)";
+	snprintf(fig->note, sizeof(fig->note), "no night has an ok run of this series");
+	rc = trend_data(t, s, dir, fig, err);
+	if (rc <= 0)
+		return rc;
+	fig->note[0] = '\0';
+	if (!(gp = open_memstream(&body, &bodylen)))
+		abort();
+	/* Only numbers and the metric table's own words: labels come from the data. */
+	fprintf(gp, "set ylabel \"%s (%s)\"\n"
+		    "set offsets 0, 0, graph 0.05, graph 0.05\n"
+		    "set xrange [0.5:%zu.5]\n"
+		    "set xtics %s\n",
+		s->metric->name, s->metric->unit, t->nnights,
+		t->nnights > 6 ? "rotate by -30" : "norotate");
+	for (size_t c = 0; c < s->ncp; c++)
+		fprintf(gp, "set arrow from %zu.5, graph 0 to %zu.5, graph 1 nohead dt 2 lw 1.5 "
+			    "lc rgb \"#b00020\"\n", s->cp[c].at, s->cp[c].at);
+	fprintf(gp, "plot '%s.dat' using 1:2:3:4:xtic(5) with yerrorbars lc rgb \"#222222\" pt 7 "
+		    "title \"night: mean, min to max\", \\\n"
+		    "     '%s-runs.dat' using 1:2 with points lt 6 title \"each run\", \\\n"
+		    "     '%s-seg.dat' using 1:2 with lines lw 2 lc rgb \"#1f77b4\" "
+		    "title \"mean between change points\"\n",
+		fig->base, fig->base, fig->base);
+	if (fclose(gp))
+		abort();
+	rc = draw(dir, gnuplot, fig, k, 720, 400, body, err);
+	free(body);
+	return rc;
+}

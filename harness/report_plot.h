@@ -3,6 +3,7 @@
 #define MEMHP_REPORT_PLOT_H
 
 #include "report.h"
+#include "trend.h"
 
 /*
  * The report's figures, drawn by gnuplot (docs/reports.md). Each is written
@@ -26,5 +27,10 @@ int report_plot(const struct report *rep, size_t s, enum fig_kind kind, const ch
  * its key k, as DIR/sweep-<w>-<k>.svg and .png; otherwise as report_plot(). */
 int report_plot_sweep(const struct report *rep, size_t w, size_t k, const char *dir,
 		      const char *gnuplot, struct figure *fig, struct err *err);
+
+/* Series k of a history (memhp report --history) against the nights, as
+ * DIR/trend-<k>.svg and .png; otherwise as report_plot(). */
+int report_plot_trend(const struct trend *t, size_t k, const char *dir, const char *gnuplot,
+		      struct figure *fig, struct err *err);
 
 #endif

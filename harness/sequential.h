@@ -23,6 +23,21 @@
  * A side whose runs are all identical neither proves "same" nor "not
  * worse": a candidate that loses everything in some runs may not have shown
  * it yet.
+ *
+ * With spending SPEND_EVALUE the looks are always valid instead (a user may
+ * look after every pair and keep adding pairs, to any max): the i-th ok
+ * runs of the two sides are a pair, d_i = y_i - x_i (in the sense of worse:
+ * negative is worse), and three e-processes bet on the signs and sizes of
+ * the d_i (seq_evalues): a mixture over bet sizes of products of
+ * 1 + lambda g(...) with g odd and bounded, the scale and the effect
+ * learned from the pairs before. Under no change larger than the effect
+ * each pair's d is symmetric about a point that makes every factor's mean
+ * at most 1, so by Ville's inequality an e-value ever reaches 1/a with
+ * chance at most a, however long the A/B goes on:
+ *   SEQ_WORSE / SEQ_BETTER: e against "no regression (improvement) of
+ *     min_effect or more" >= 2 / alpha;
+ *   SEQ_SAME: both e against "a change of margin or more" >= 2 / alpha;
+ *   SEQ_NOT_WORSE: e against "a regression of margin or more" >= 1 / beta.
  */
 enum seq_verdict { SEQ_CONTINUE, SEQ_WORSE, SEQ_BETTER, SEQ_SAME, SEQ_NOT_WORSE };
 
@@ -47,6 +62,10 @@ struct seq_look {
 	double nominal;       /* its one-sided level */
 	struct two_sample t;  /* at two-sided level 2 nominal */
 	double futility_bound; /* the worse side's 1 - beta bound (NAN: none) */
+	/* SPEND_EVALUE: e against "no regression >= min_effect", "no
+	 * improvement >= min_effect", "a regression >= margin", "an
+	 * improvement >= margin" (NAN otherwise) */
+	double e_worse, e_better, e_not_worse, e_not_better;
 	enum seq_verdict verdict;
 	unsigned runs_more;   /* after the last look, undecided: more runs a side */
 };
@@ -77,6 +96,11 @@ struct seq_result {
 };
 int seq_run(const struct seq_design *d, const struct seq_source *src, FILE *looks,
 	    const char *metric, const char *unit, struct seq_result *out);
+
+/* The always-valid e-values of the first n pairs (x[i], y[i]), in the
+ * order of seq_look's e_*. better: +1 higher is better, -1 lower. */
+void seq_evalues(const double *x, const double *y, size_t n, int better, double min_effect_pct,
+		 double margin_pct, double e[4]);
 
 /* "continue", "regression", "better", "same", "not worse". */
 const char *seq_verdict_name(enum seq_verdict v);

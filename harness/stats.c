@@ -213,46 +213,63 @@ double stats_norm_isf(double p)
 	return (lo + hi) / 2;
 }
 
+/* x and y - shift pooled into v (x first), sum(y - shift) into *sumy; the
+ * tolerance within which two sums of them count as equal (rounding). */
+static double pool(const double *x, size_t nx, const double *y, size_t ny, double shift,
+		   double *v, double *sumy)
+{
+	double scale = 0;
+
+	*sumy = 0;
+	for (size_t i = 0; i < nx; i++)
+		v[i] = x[i];
+	for (size_t i = 0; i < ny; i++) {
+		v[nx + i] = y[i] - shift;
+		*sumy += v[nx + i];
+	}
+	for (size_t i = 0; i < nx + ny; i++)
+		scale += fabs(v[i]);
+	return 1e-9 * (scale + 1);
+}
+
+/* The combination of k of 0..n-1 after idx, in lexicographic order (the
+ * first is 0..k-1): false after the last. */
+static bool next_combination(size_t *idx, size_t k, size_t n)
+{
+	size_t i;
+
+	for (i = k; i-- > 0;)
+		if (idx[i] != i + n - k)
+			break;
+	if (i == (size_t)-1)
+		return false;
+	idx[i]++;
+	for (size_t j = i + 1; j < k; j++)
+		idx[j] = idx[j - 1] + 1;
+	return true;
+}
+
 /* Every way to pick ny of the N pooled values: how many sums are at least
  * (upper) or at most the observed one. N is small (STATS_EXACT_MAX). */
 double stats_perm_tail(const double *x, size_t nx, const double *y, size_t ny, double shift,
 		       int upper)
 {
 	size_t n = nx + ny, idx[64];
-	double v[64], obs = 0, scale = 0, eps, total = 0, hit = 0;
+	double v[64], obs, eps, total = 0, hit = 0;
 
 	if (n > 64 || !ny)
 		return NAN;
-	for (size_t i = 0; i < nx; i++)
-		v[i] = x[i];
-	for (size_t i = 0; i < ny; i++) {
-		v[nx + i] = y[i] - shift;
-		obs += v[nx + i];
-	}
-	for (size_t i = 0; i < n; i++)
-		scale += fabs(v[i]);
-	/* Sums equal but for rounding count as equal. */
-	eps = 1e-9 * (scale + 1);
+	eps = pool(x, nx, y, ny, shift, v, &obs);
 	for (size_t i = 0; i < ny; i++)
 		idx[i] = i;
-	for (;;) {
+	do {
 		double s = 0;
-		size_t i;
 
-		for (i = 0; i < ny; i++)
+		for (size_t i = 0; i < ny; i++)
 			s += v[idx[i]];
 		total++;
 		hit += upper ? s >= obs - eps : s <= obs + eps;
-		/* the next combination, in lexicographic order */
-		for (i = ny; i-- > 0;)
-			if (idx[i] != i + n - ny)
-				break;
-		if (i == (size_t)-1)
-			break;
-		idx[i]++;
-		for (size_t j = i + 1; j < ny; j++)
-			idx[j] = idx[j - 1] + 1;
-	}
+	} while (next_combination(idx, ny, n));
 	return hit / total;
 }
 
@@ -328,7 +345,7 @@ static int exact_test(const double *x, size_t nx, const double *y, size_t ny, do
 		      struct two_sample *t)
 {
 	size_t n = nx + ny, idx[64], m = 0, le0 = 0, ge0 = 0, k;
-	double total = stats_choose((unsigned)n, (unsigned)ny), v[64], sumy = 0, scale = 0, eps;
+	double total = stats_choose((unsigned)n, (unsigned)ny), v[64], sumy, eps;
 	double *c;
 
 	if (n > 64 || total > STATS_EXACT_MAX)
@@ -336,22 +353,14 @@ static int exact_test(const double *x, size_t nx, const double *y, size_t ny, do
 	c = malloc((size_t)total * sizeof(*c));
 	if (!c)
 		return -ENOMEM;
-	for (size_t i = 0; i < nx; i++)
-		v[i] = x[i];
-	for (size_t i = 0; i < ny; i++) {
-		v[nx + i] = y[i];
-		sumy += y[i];
-	}
-	for (size_t i = 0; i < n; i++)
-		scale += fabs(v[i]);
-	eps = 1e-9 * (scale + 1);
+	eps = pool(x, nx, y, ny, 0, v, &sumy);
 	for (size_t i = 0; i < ny; i++)
 		idx[i] = i;
-	for (;;) {
+	do {
 		double a = 0;
-		size_t j = 0, i;
+		size_t j = 0;
 
-		for (i = 0; i < ny; i++) {
+		for (size_t i = 0; i < ny; i++) {
 			a += v[idx[i]];
 			j += idx[i] >= nx;
 		}
@@ -362,15 +371,7 @@ static int exact_test(const double *x, size_t nx, const double *y, size_t ny, do
 			le0 += cs <= eps / (double)(ny - j);
 			ge0 += cs >= -eps / (double)(ny - j);
 		}
-		for (i = ny; i-- > 0;)
-			if (idx[i] != i + n - ny)
-				break;
-		if (i == (size_t)-1)
-			break;
-		idx[i]++;
-		for (size_t q = i + 1; q < ny; q++)
-			idx[q] = idx[q - 1] + 1;
-	}
+	} while (next_combination(idx, ny, n));
 	t->p_upper = (1 + (double)le0) / total;
 	t->p_lower = (1 + (double)ge0) / total;
 	t->p = fmin(1, 2 * fmin(t->p_upper, t->p_lower));
@@ -524,7 +525,7 @@ int stats_gs_nominal(double alpha, const unsigned *n, unsigned k, enum spending 
 	size_t g = 0, gmax = (size_t)((9 - wlo) / h) + 2;
 	double *f, *nf, spent = 0, prev_t = 0, b = INFINITY;
 
-	if (!k || !(alpha > 0 && alpha < 0.5))
+	if (!k || !(alpha > 0 && alpha < 0.5) || s == SPEND_EVALUE)
 		return -EINVAL;
 	for (unsigned i = 1; i < k; i++)
 		if (n[i] <= n[i - 1])

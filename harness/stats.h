@@ -109,7 +109,8 @@ const char *stats_decision_name(enum decision d); /* "undecided", "regression", 
  * Brownian motion of the statistic, so that the chance to cross any of
  * them under no change is alpha (not Bonferroni's less).
  */
-enum spending { SPEND_POCOCK, SPEND_OBF };
+enum spending { SPEND_POCOCK, SPEND_OBF,
+		SPEND_EVALUE /* not spending: the always-valid e-values of sequential.h */ };
 int stats_gs_nominal(double alpha, const unsigned *n, unsigned k, enum spending s,
 		     double *nominal);
 

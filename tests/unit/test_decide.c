@@ -327,6 +327,92 @@ static void test_sim_ab_power(void **state)
 	free(d);
 }
 
+/* ---- the always-valid A/B (memhp ab --spending e-value) ---- */
+
+#define EV_LOOKS 100
+
+/* A user who keeps adding pairs whatever a look said, looking after each
+ * pair up to 100: how often does the e-value against "no regression" ever
+ * reach 2 / alpha in A/A? Ville's inequality bounds it by alpha / 2. */
+static void test_sim_evalue_optional_continuation(void **state)
+{
+	unsigned iter = sim_iter();
+	struct rng r = { 2026120524 };
+
+	(void)state;
+	printf("# simulation: memhp ab --spending e-value, A/A, a look after every pair up to "
+	       "%d pairs, never stopping: ever called a regression (bound 0.025), %u draws\n",
+	       EV_LOOKS, iter);
+	for (int m = 0; m < M_NMODELS; m++) {
+		unsigned alarms = 0, better = 0;
+
+		for (unsigned s = 0; s < iter; s++) {
+			double x[EV_LOOKS], y[EV_LOOKS];
+			bool w = false, b = false;
+
+			for (size_t n = 0; n < EV_LOOKS; n++) {
+				double e[4];
+
+				x[n] = draw(&r, m, 0);
+				y[n] = draw(&r, m, 0);
+				seq_evalues(x, y, n + 1, +1, 1, 3, e);
+				w |= e[0] >= 2 / 0.05;
+				b |= e[1] >= 2 / 0.05;
+			}
+			alarms += w;
+			better += b;
+		}
+		printf("# | ab e-value A/A, %d looks | %s | regression ever %.4f | better ever "
+		       "%.4f |\n", EV_LOOKS, model_names[m], (double)alarms / iter,
+		       (double)better / iter);
+		assert_true((double)alarms / iter <= mc_limit(0.025, iter));
+		assert_true((double)better / iter <= mc_limit(0.025, iter));
+	}
+}
+
+/* The real loop (seq_run) in e-value mode: A/A and -30 / -60 of 448 at sd
+ * 12.6, with --max-runs 10 (ab's default) and 20. */
+static void test_sim_evalue_ab(void **state)
+{
+	static const unsigned maxes[] = { 10, 20 };
+	unsigned iter = sim_iter();
+	struct rng r = { 2026120525 };
+
+	(void)state;
+	for (size_t i = 0; i < 2; i++) {
+		struct ab_plan p = AB_PLAN_DEFAULTS("test");
+		struct seq_design *d = malloc(sizeof(*d));
+		char what[64];
+
+		assert_non_null(d);
+		p.spending = SPEND_EVALUE;
+		p.max = maxes[i];
+		assert_int_equal(ab_design(&p, d), 0);
+		for (int m = 0; m < M_NMODELS; m++) {
+			struct sim_source src = { .r = &r, .base = m, .cand = m };
+			struct ab_stats o;
+
+			snprintf(what, sizeof(what), "e-value A/A, max %u", p.max);
+			sim_ab(d, &src, iter, &o);
+			print_ab(what, model_names[m], &o);
+			assert_true(o.worse <= mc_limit(0.025, iter));
+		}
+		for (int shift = -30; shift >= -60; shift -= 30) {
+			struct sim_source src = { .r = &r, .base = M_BETABINOM, .cand = M_BETABINOM,
+						  .shift = shift };
+			struct ab_stats o;
+
+			snprintf(what, sizeof(what), "e-value %d blocks, max %u", shift, p.max);
+			sim_ab(d, &src, iter, &o);
+			print_ab(what, model_names[M_BETABINOM], &o);
+			/* Always valid costs runs: -60 within 10 pairs, -30 within 20. */
+			if (shift == -60 || p.max == 20)
+				assert_true(o.worse >= 0.95 - 3 * sqrt(0.95 * 0.05 / iter));
+		}
+		free(d);
+	}
+}
+
 /* Row 4: 3 pairs of 16 against 16, then the candidate loses everything in
  * 3 of its next 7 runs: never "same", never "not worse". */
 static void test_row4_failing_candidate(void **state)
@@ -665,6 +751,8 @@ int main(void)
 		cmocka_unit_test(test_sim_compare_aa),
 		cmocka_unit_test(test_sim_ab_aa),
 		cmocka_unit_test(test_sim_ab_power),
+		cmocka_unit_test(test_sim_evalue_optional_continuation),
+		cmocka_unit_test(test_sim_evalue_ab),
 		cmocka_unit_test(test_sim_bisect),
 		cmocka_unit_test(test_sim_nightly),
 		cmocka_unit_test(test_row7_fresh_confirmation),

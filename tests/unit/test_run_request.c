@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include "compare.h"
+#include "../../harness/cmd_options.c" /* cmd_decision_opts: the CLI side, not in libmemhp.a */
 #include "opts.h"
 #include "run_request.h"
 #include "runner.h"
@@ -222,25 +223,17 @@ static void test_tables_unique(void **state)
 		}
 }
 
-/* An OPT_CALLBACK gets the field at its offset: the decision options
- * memhp compare, ab and bisect share fill the struct compare_opts inside
- * each command's own struct, wherever it sits. */
-static void test_callback_at_offset(void **state)
+/* The decision options memhp compare, ab and bisect share
+ * (cmd_decision_opts, one table) fill the struct compare_opts their group
+ * points at, wherever it sits in the command's own struct, and refuse what
+ * is not a finite number in range. */
+static void test_decision_opts(void **state)
 {
 	struct host {
 		const char *before;
 		struct compare_opts o;
 	} h = { 0 };
-	const struct opt table[] = {
-		{ OPT("alpha", 0, OPT_CALLBACK, offsetof(struct host, o), "A", "a"),
-		  .cb = compare_opt_alpha },
-		{ OPT("min-effect", 'e', OPT_CALLBACK, offsetof(struct host, o), "PCT", "m"),
-		  .cb = compare_opt_min_effect },
-		{ OPT("margin", 0, OPT_CALLBACK, offsetof(struct host, o), "PCT", "g"),
-		  .cb = compare_opt_margin },
-		{ 0 },
-	};
-	const struct opt_group g[] = { { table, &h, NULL, false } };
+	const struct opt_group g[] = { { cmd_decision_opts, &h.o, NULL, false } };
 	char *argv[] = { "x", "--alpha", "0.01", "-e", "2.5", "--margin", "7", NULL };
 	struct err err;
 
@@ -262,7 +255,7 @@ int main(void)
 		cmocka_unit_test(test_pass_to_options),
 		cmocka_unit_test(test_values_checked),
 		cmocka_unit_test(test_tables_unique),
-		cmocka_unit_test(test_callback_at_offset),
+		cmocka_unit_test(test_decision_opts),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
