@@ -78,7 +78,12 @@ static void build_argv(const struct vm_config *cfg, struct argv *a)
 	argv_add(a, "-accel");
 	argv_add(a, "%s", cfg->accel == ACCEL_USE_KVM ? "kvm" : "tcg");
 	argv_add(a, "-cpu");
-	argv_add(a, "%s", cfg->accel == ACCEL_USE_KVM ? "host" : "max");
+	/* CXL: Linux commits a region only after invalidating CPU caches,
+	 * which it refuses to do under a hypervisor ("Failed to synchronize
+	 * CPU cache state", unless CONFIG_CXL_REGION_INVALIDATION_TEST): the
+	 * guest is not told it runs under one. */
+	argv_add(a, "%s%s", cfg->accel == ACCEL_USE_KVM ? "host" : "max",
+		 cfg->cxl_volatile ? ",hypervisor=off" : "");
 	argv_add(a, "-smp");
 	argv_add(a, "%u", cfg->cpus);
 	argv_add(a, "-m");

@@ -186,6 +186,49 @@ static void note_memmap(json_object *dax, json_object *res)
 	json_object_object_add(dax, "memmap", m);
 }
 
+/*
+ * CXL: a RAM region over the type-3 device (memhp-probe dax cxl-region),
+ * kept in the record as "cxl": the region, its decoders and every sysfs
+ * step. kmem binds the region's dax device by itself.
+ */
+static int cxl_region(struct hotplug_ctx *ctx, struct err *err)
+{
+	char size[24];
+	const char *argv[] = { GUEST_PROBE, "dax", "cxl-region", size, NULL };
+	char *text = NULL;
+	json_object *res;
+	int code, rc;
+
+	snprintf(size, sizeof(size), "%" PRIu64, ctx->sc->total);
+	rc = guest_exec(ctx->be, ctx->vm, argv, &text, &code, now_ms() + DEVICE_WAIT_MS + PROBE_MS,
+			err);
+	if (rc)
+		return err_wrap(err, rc, "creating the CXL region");
+	res = json_tokener_parse(text ? text : "");
+	free(text);
+	if (!res || !json_object_is_type(res, json_type_object)) {
+		json_object_put(res);
+		return err_fail(err, -EPROTO, "memhp-probe dax cxl-region exited with %d without "
+				"a JSON object", code);
+	}
+	json_object_object_add(dax_record(ctx), "cxl", res);
+	if (code || jstr(res, "error")) {
+		json_object *steps, *last = NULL;
+
+		if (json_object_object_get_ex(res, "steps", &steps) &&
+		    json_object_is_type(steps, json_type_array) && json_object_array_length(steps))
+			last = json_object_array_get_idx(steps, json_object_array_length(steps) - 1);
+		if (last)
+			return err_fail(err, -EIO, "creating the CXL RAM region: %s (writing %s to "
+					"%s)", jstr(res, "error") ? jstr(res, "error") : "failed",
+					jstr(last, "value") ? jstr(last, "value") : "?",
+					jstr(last, "file") ? jstr(last, "file") : "?");
+		return err_fail(err, -EIO, "creating the CXL RAM region: %s",
+				jstr(res, "error") ? jstr(res, "error") : "failed");
+	}
+	return 0;
+}
+
 static int dax_plug(struct hotplug_ctx *ctx, struct err *err)
 {
 	const struct scenario *sc = ctx->sc;
@@ -197,6 +240,11 @@ static int dax_plug(struct hotplug_ctx *ctx, struct err *err)
 	char b1[32], b2[32];
 	int rc;
 
+	if (sc->dax_source == DAX_CXL) {
+		rc = cxl_region(ctx, err);
+		if (rc)
+			return rc;
+	}
 	rc = probe_json(ctx, argv, now_ms() + DEVICE_WAIT_MS + PROBE_MS, &res, err);
 	if (rc)
 		return err_wrap(err, rc, "binding the dax devices to kmem");
@@ -208,6 +256,17 @@ static int dax_plug(struct hotplug_ctx *ctx, struct err *err)
 	json_object_object_add(dax, "devices_plugged", json_object_get(devs));
 	json_object_object_add(dax, "iomem_plugged", json_object_object_get_ex(res, "iomem", &v) ?
 							     json_object_get(v) : NULL);
+	{
+		json_object *cxl, *v2;
+
+		/* CXL: kmem bound while the region came up; its "before". */
+		if (json_object_object_get_ex(dax, "cxl", &cxl)) {
+			if (json_object_object_get_ex(cxl, "zones_before", &v2))
+				json_object_object_add(res, "zones_before", json_object_get(v2));
+			if (json_object_object_get_ex(cxl, "vmstat_before", &v2))
+				json_object_object_add(res, "vmstat_before", json_object_get(v2));
+		}
+	}
 	note_memmap(dax, res);
 	if (!json_object_array_length(devs)) {
 		bool hmem = jbool(res, "hmem_loaded");
@@ -338,6 +397,34 @@ static int offline_round(struct hotplug_ctx *ctx, struct blk *b, size_t n, unsig
 	return 0;
 }
 
+/* CXL: the region goes too, once its memory is out (dax.cxl_teardown). */
+static int cxl_teardown(struct hotplug_ctx *ctx, struct device_record *d, struct err *err)
+{
+	json_object *cxl, *res;
+	const char *region, *ep, *rootd;
+
+	if (ctx->sc->dax_source != DAX_CXL ||
+	    !json_object_object_get_ex(dax_record(ctx), "cxl", &cxl))
+		return 0;
+	region = jstr(cxl, "region");
+	ep = jstr(cxl, "endpoint_decoder");
+	rootd = jstr(cxl, "root_decoder");
+	if (!region || !ep || !rootd)
+		return 0;
+	{
+		const char *argv[] = { GUEST_PROBE, "dax", "cxl-teardown", region, ep, rootd, NULL };
+		int rc = probe_json(ctx, argv, now_ms() + PROBE_MS, &res, err);
+
+		if (rc)
+			return err_wrap(err, rc, "tearing down CXL region %s", region);
+	}
+	if (!jbool(res, "region_gone"))
+		snprintf(d->detail, sizeof(d->detail), "memory removed, but CXL region %s stayed "
+			 "(dax.cxl_teardown)", region);
+	json_object_object_add(dax_record(ctx), "cxl_teardown", res);
+	return 0;
+}
+
 /* Unbind a device whose blocks are all offline; kmem then removes them. */
 static int unbind(struct hotplug_ctx *ctx, struct device_record *d, struct err *err)
 {
@@ -361,6 +448,8 @@ static int unbind(struct hotplug_ctx *ctx, struct device_record *d, struct err *
 	} else if (left == 0) {
 		d->outcome = OUTCOME_REMOVED;
 		d->remaining = 0;
+		json_object_put(res);
+		return cxl_teardown(ctx, d, err);
 	} else {
 		d->outcome = OUTCOME_ERROR;
 		snprintf(d->detail, sizeof(d->detail),

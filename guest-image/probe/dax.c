@@ -365,8 +365,155 @@ static int cmd_unbind(int argc, char **argv, uint64_t block_size)
 	return print(root);
 }
 
+/* One step of a region's setup: path relative to the CXL bus's devices,
+ * the value written, and its errno into steps[]. */
+static int cxl_write(json_object *steps, const char *rel, const char *val)
+{
+	char path[PATH_MAX];
+	json_object *o = json_object_new_object();
+	int rc;
+
+	snprintf(path, sizeof(path), CXL_BUS "/%s", rel);
+	rc = write_str(path, val);
+	json_object_object_add(o, "file", json_object_new_string(rel));
+	json_object_object_add(o, "value", json_object_new_string(val));
+	json_object_object_add(o, "error", rc ? json_object_new_string(strerror(-rc)) : NULL);
+	json_object_array_add(steps, o);
+	return rc;
+}
+
+/* The lowest-numbered device on the CXL bus named prefix* that has
+ * attribute attr (and, for endpoint decoders, sits under an endpoint port
+ * and has no DPA yet): decoders are committed in order, decoderN.0 first. */
+static bool cxl_find(const char *prefix, const char *attr, bool endpoint, char *out, size_t len)
+{
+	DIR *dir = opendir(CXL_BUS "/devices");
+	struct dirent *de;
+	bool found = false;
+
+	while (dir && (de = readdir(dir))) {
+		char path[PATH_MAX], real[PATH_MAX];
+
+		if (strncmp(de->d_name, prefix, strlen(prefix)))
+			continue;
+		snprintf(path, sizeof(path), CXL_BUS "/devices/%s/%s", de->d_name, attr);
+		if (access(path, F_OK))
+			continue;
+		snprintf(path, sizeof(path), CXL_BUS "/devices/%s", de->d_name);
+		if (endpoint && (!realpath(path, real) || !strstr(real, "/endpoint")))
+			continue;
+		if (endpoint) {
+			char dpa[64];
+
+			snprintf(path, sizeof(path), CXL_BUS "/devices/%s/dpa_size", de->d_name);
+			if (read_str(path, dpa, sizeof(dpa)) || strtoull(dpa, NULL, 0))
+				continue;
+		}
+		if (strlen(de->d_name) < len &&
+		    (!found || strverscmp(de->d_name, out) < 0)) {
+			memcpy(out, de->d_name, strlen(de->d_name) + 1);
+			found = true;
+		}
+	}
+	if (dir)
+		closedir(dir);
+	return found;
+}
+
+/*
+ * A RAM region over one endpoint, as cxl create-region -t ram does it:
+ * a name from the root decoder's create_ram_region, 1-way interleave at the
+ * root decoder's granularity, the endpoint decoder's DPA (mode ram, size),
+ * the region's size and target, commit, and the cxl_region driver. dax_cxl
+ * then makes a dax device of it.
+ */
+static int cmd_cxl_region(int argc, char **argv)
+{
+	json_object *root = json_object_new_object(), *steps = json_object_new_array();
+	char root_dec[64], ep_dec[64], region[64] = "", rel[PATH_MAX], buf[64], gran[64] = "256";
+	long wait_ms = 20000;
+	int64_t until = mono_ms() + wait_ms;
+	int rc = -ENODEV;
+	const char *size = argc >= 1 ? argv[0] : "0";
+
+	json_object_object_add(root, "zones_before", probe_zones());
+	json_object_object_add(root, "vmstat_before", probe_memmap_vmstat());
+	/* cxl_acpi, cxl_pci and cxl_mem probe asynchronously. */
+	while (!(cxl_find("decoder", "create_ram_region", false, root_dec, sizeof(root_dec)) &&
+		 cxl_find("decoder", "dpa_size", true, ep_dec, sizeof(ep_dec))) &&
+	       mono_ms() < until)
+		sleep_ms(200);
+	if (mono_ms() >= until) {
+		json_object_object_add(root, "error", json_object_new_string(
+				       access(CXL_BUS, F_OK) ? "no CXL bus (CONFIG_CXL_BUS)" :
+				       "no root decoder with create_ram_region and endpoint decoder "
+				       "(a kernel without volatile regions, before 6.3?)"));
+		json_object_object_add(root, "steps", steps);
+		print(root);
+		return 1;
+	}
+	snprintf(rel, sizeof(rel), CXL_BUS "/devices/%s/interleave_granularity", root_dec);
+	if (!read_str(rel, buf, sizeof(buf)) && *buf)
+		snprintf(gran, sizeof(gran), "%s", buf);
+	snprintf(rel, sizeof(rel), CXL_BUS "/devices/%s/create_ram_region", root_dec);
+	read_str(rel, region, sizeof(region));
+	snprintf(rel, sizeof(rel), "devices/%s/create_ram_region", root_dec);
+	rc = cxl_write(steps, rel, region);
+#define STEP(fmt, arg, val)                                              \
+	do {                                                             \
+		if (!rc) {                                               \
+			snprintf(rel, sizeof(rel), fmt, arg);            \
+			rc = cxl_write(steps, rel, val);                 \
+		}                                                        \
+	} while (0)
+	STEP("devices/%s/interleave_granularity", region, gran);
+	STEP("devices/%s/interleave_ways", region, "1");
+	STEP("devices/%s/mode", ep_dec, "ram");
+	STEP("devices/%s/dpa_size", ep_dec, size);
+	STEP("devices/%s/size", region, size);
+	STEP("devices/%s/target0", region, ep_dec);
+	STEP("devices/%s/commit", region, "1");
+	STEP("drivers/cxl_region/%s", "bind", region);
+#undef STEP
+	json_object_object_add(root, "root_decoder", json_object_new_string(root_dec));
+	json_object_object_add(root, "endpoint_decoder", json_object_new_string(ep_dec));
+	json_object_object_add(root, "region", json_object_new_string(region));
+	json_object_object_add(root, "steps", steps);
+	json_object_object_add(root, "error", rc ? json_object_new_string(strerror(-rc)) : NULL);
+	print(root);
+	return rc ? 1 : 0;
+}
+
+/* Undo cmd_cxl_region, every step tried and reported. */
+static int cmd_cxl_teardown(int argc, char **argv)
+{
+	json_object *root = json_object_new_object(), *steps = json_object_new_array();
+	const char *region = argc >= 1 ? argv[0] : "";
+	const char *ep = argc >= 2 ? argv[1] : "";
+	const char *rootd = argc >= 3 ? argv[2] : "";
+	char rel[PATH_MAX];
+	int rc;
+
+	rc = cxl_write(steps, "drivers/cxl_region/unbind", region);
+	snprintf(rel, sizeof(rel), "devices/%s/commit", region);
+	rc = cxl_write(steps, rel, "0") ?: rc;
+	snprintf(rel, sizeof(rel), "devices/%s/delete_region", rootd);
+	rc = cxl_write(steps, rel, region) ?: rc;
+	snprintf(rel, sizeof(rel), "devices/%s/dpa_size", ep);
+	rc = cxl_write(steps, rel, "0") ?: rc;
+	snprintf(rel, sizeof(rel), CXL_BUS "/devices/%s", region);
+	json_object_object_add(root, "region_gone", json_object_new_boolean(access(rel, F_OK) != 0));
+	json_object_object_add(root, "steps", steps);
+	print(root);
+	return 0;
+}
+
 int dax_main(int argc, char **argv, uint64_t block_size)
 {
+	if (argc >= 1 && !strcmp(argv[0], "cxl-region"))
+		return cmd_cxl_region(argc - 1, argv + 1);
+	if (argc >= 1 && !strcmp(argv[0], "cxl-teardown"))
+		return cmd_cxl_teardown(argc - 1, argv + 1);
 	if (argc >= 1 && !strcmp(argv[0], "kmem"))
 		return cmd_kmem(argc - 1, argv + 1);
 	if (argc >= 1 && !strcmp(argv[0], "offline"))
@@ -374,6 +521,7 @@ int dax_main(int argc, char **argv, uint64_t block_size)
 	if (argc >= 1 && !strcmp(argv[0], "unbind"))
 		return cmd_unbind(argc - 1, argv + 1, block_size);
 	fprintf(stderr, "usage: memhp-probe dax kmem [--memmap-on-memory 0|1] [--wait-ms N] |\n"
-			"                        offline [--timeout-ms N] INDEX... | unbind NAME\n");
+			"                        offline [--timeout-ms N] INDEX... | unbind NAME |\n"
+			"                        cxl-region SIZE | cxl-teardown REGION EPDECODER ROOTDECODER\n");
 	return 2;
 }

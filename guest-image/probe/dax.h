@@ -29,8 +29,8 @@ json_object *probe_memmap_vmstat(void);
  *   dax cxl-region SIZE
  *       creates, commits and binds a RAM region of SIZE bytes over the
  *       first CXL memory device with a RAM partition, through sysfs alone
- *   dax cxl-teardown REGION
- *       unbinds and deletes a region
+ *   dax cxl-teardown REGION EPDECODER ROOTDECODER
+ *       unbinds, decommits and deletes a region, frees its DPA
  */
 int dax_main(int argc, char **argv, uint64_t block_size);
 
