@@ -147,11 +147,28 @@ static int64_t zone_pages(json_object *zones, bool movable, const char *key)
  * the allocator (present minus managed: the memmap inside the range, with
  * memmap_on_memory). nr_memmap_pages where the kernel counts it (6.10+).
  */
-static void note_memmap(json_object *dax, json_object *res)
+static void note_memmap(json_object *dax, json_object *res, bool cxl)
 {
 	json_object *zb = NULL, *za = NULL, *vb = NULL, *va = NULL, *m = json_object_new_object();
+	json_object *devs;
+	bool early = false;
 	uint64_t b, a;
 
+	/* Newer kernels give soft-reserved RAM to kmem at boot: its memmap
+	 * was allocated before memhp looked (onlining.memmap_pages.boot).
+	 * CXL's "before" is from before the region existed. */
+	if (!cxl && json_object_object_get_ex(res, "devices", &devs) &&
+	    json_object_is_type(devs, json_type_array))
+		for (size_t i = 0; i < json_object_array_length(devs); i++) {
+			const char *before = jstr(json_object_array_get_idx(devs, i), "driver_before");
+
+			early |= before && !strcmp(before, "kmem");
+		}
+	json_object_object_add(m, "kmem_before_plug", json_object_new_boolean(early));
+	if (early) {
+		json_object_object_add(dax, "memmap", m);
+		return;
+	}
 	json_object_object_get_ex(res, "zones_before", &zb);
 	json_object_object_get_ex(res, "zones_after", &za);
 	if (zb && za && json_object_is_type(zb, json_type_array) &&
@@ -267,7 +284,7 @@ static int dax_plug(struct hotplug_ctx *ctx, struct err *err)
 				json_object_object_add(res, "vmstat_before", json_object_get(v2));
 		}
 	}
-	note_memmap(dax, res);
+	note_memmap(dax, res, sc->dax_source == DAX_CXL);
 	if (!json_object_array_length(devs)) {
 		bool hmem = jbool(res, "hmem_loaded");
 

@@ -81,7 +81,7 @@ static const struct scenario_key scenario_keys[] = {
 
 	{ "hotplug", "method", KEY_CHOICE, OFF(method), 0, "virtio-mem", 0, 0, method_names,
 	  "how memory is hot-added and removed; dax-kmem: a device-dax range the guest's kmem "
-	  "driver adds as memory blocks (docs/hotplug-methods.md)" },
+	  "driver adds as memory blocks (docs/dax-kmem.md)" },
 	{ "hotplug", "dax_source", KEY_CHOICE, OFF(dax_source), 0, "soft-reserved", 0, 0,
 	  dax_source_names,
 	  "dax-kmem: soft-reserved (total of boot RAM marked soft-reserved with memmap=, found by "
@@ -131,17 +131,19 @@ static const struct scenario_key scenario_keys[] = {
 	  "how long plugging and onlining may take before the run fails" },
 
 	{ "unplug", "order", KEY_CHOICE, OFF(order), 0, "reverse", 0, 0, order_names,
-	  "dimm: order of device_del requests (reverse: last plugged first)" },
+	  "dimm: order of device_del requests (reverse: last plugged first); dax-kmem: order "
+	  "of offlining the blocks (reverse: highest address first)" },
 	{ "unplug", "deadline", KEY_DURATION, OFF(deadline_ms), 0, "60s", 1, DUR_MAX_MS, NULL,
 	  "dimm: wait per device_del for DEVICE_DELETED or a rejection; "
-	  "virtio-mem: the whole unplug" },
+	  "virtio-mem: the whole unplug; dax-kmem: each block's offline (then interrupted)" },
 	{ "unplug", "settle", KEY_DURATION, OFF(settle_ms), 0, "10s", 0, DUR_MAX_MS, NULL,
 	  "virtio-mem: no progress for this long re-triggers the guest driver; "
 	  "both: longest wait for the guest's block map to stop changing" },
 	{ "unplug", "retries", KEY_UINT, OFF(retries), 0, "3", 0, 1000, NULL,
 	  "dimm: extra rounds of device_del for rejected DIMMs, after a pause of 1 s, 2 s, 4 s … (at "
 	  "most 30 s); "
-	  "virtio-mem: re-triggers without progress before giving up" },
+	  "virtio-mem: re-triggers without progress before giving up; "
+	  "dax-kmem: extra rounds of offlining for blocks that refused, paused as for dimm" },
 	/* issue 25: the kernel's own reasons, read from its log while unplugging */
 	{ "unplug", "hung_window", KEY_DURATION, OFF(hung_window_ms), 0, "60s", 0, DUR_MAX_MS, NULL,
 	  "an unplug whose guest kernel keeps failing to migrate the same pages, with nothing "

@@ -149,11 +149,12 @@ static json_object *attr_or_null(const char *name, const char *attr)
 	return read_str(path, buf, sizeof(buf)) ? NULL : json_object_new_string(buf);
 }
 
-static json_object *dev_json(const struct daxdev *d, const char *error)
+static json_object *dev_json(const struct daxdev *d, const char *before, const char *error)
 {
 	json_object *o = json_object_new_object();
 
 	json_object_object_add(o, "name", json_object_new_string(d->name));
+	json_object_object_add(o, "driver_before", json_object_new_string(before));
 	json_object_object_add(o, "driver", json_object_new_string(d->driver));
 	json_object_object_add(o, "start", json_object_new_uint64(d->start));
 	json_object_object_add(o, "size", json_object_new_uint64(d->size));
@@ -231,7 +232,60 @@ static const char *to_kmem(struct daxdev *d, const char *memmap, char *buf, size
 	return NULL;
 }
 
-static int cmd_kmem(int argc, char **argv)
+/* Memory blocks whose start lies in [start, start + size); *online of them
+ * online. */
+static unsigned blocks_in(uint64_t start, uint64_t size, uint64_t block_size, unsigned *online)
+{
+	DIR *dir = opendir(MEMORY_SYSFS);
+	struct dirent *de;
+	unsigned n = 0, on = 0;
+
+	while (block_size && dir && (de = readdir(dir))) {
+		char path[PATH_MAX], buf[64];
+		uint64_t s;
+
+		if (strncmp(de->d_name, "memory", 6) || !isdigit((unsigned char)de->d_name[6]))
+			continue;
+		snprintf(path, sizeof(path), MEMORY_SYSFS "/%s/phys_index", de->d_name);
+		if (read_str(path, buf, sizeof(buf)))
+			continue;
+		s = strtoull(buf, NULL, 16) * block_size;
+		if (s < start || s >= start + size)
+			continue;
+		n++;
+		snprintf(path, sizeof(path), MEMORY_SYSFS "/%s/state", de->d_name);
+		on += !read_str(path, buf, sizeof(buf)) && !strcmp(buf, "online");
+	}
+	if (dir)
+		closedir(dir);
+	if (online)
+		*online = on;
+	return n;
+}
+
+/* Until every block of the kmem devices is there and online (the kernel
+ * onlines them by its policy; CXL's drivers probe asynchronously), or
+ * until: the zones after binding must include them. */
+static void wait_blocks_online(const struct daxdev *devs, size_t n, uint64_t block_size,
+			       int64_t until)
+{
+	for (;;) {
+		bool all = true;
+
+		for (size_t i = 0; i < n && all; i++) {
+			unsigned on, want = block_size ? (unsigned)(devs[i].size / block_size) : 0;
+
+			all = strcmp(devs[i].driver, "kmem") ||
+			      (blocks_in(devs[i].start, devs[i].size, block_size, &on) >= want &&
+			       on >= want);
+		}
+		if (all || mono_ms() >= until)
+			return;
+		sleep_ms(50);
+	}
+}
+
+static int cmd_kmem(int argc, char **argv, uint64_t block_size)
 {
 	const char *memmap = NULL;
 	long wait_ms = 10000;
@@ -253,12 +307,15 @@ static int cmd_kmem(int argc, char **argv)
 	json_object_object_add(root, "zones_before", probe_zones());
 	json_object_object_add(root, "vmstat_before", probe_memmap_vmstat());
 	for (size_t i = 0; i < n; i++) {
-		char buf[256];
-		const char *error = strcmp(devs[i].driver, "kmem") ?
-					    to_kmem(&devs[i], memmap, buf, sizeof(buf)) : NULL;
+		char buf[256], before[64];
+		const char *error;
 
-		json_object_array_add(arr, dev_json(&devs[i], error));
+		memcpy(before, devs[i].driver, sizeof(before));
+		error = strcmp(devs[i].driver, "kmem") ? to_kmem(&devs[i], memmap, buf, sizeof(buf)) :
+							 NULL;
+		json_object_array_add(arr, dev_json(&devs[i], before, error));
 	}
+	wait_blocks_online(devs, n, block_size, mono_ms() + wait_ms);
 	json_object_object_add(root, "zones_after", probe_zones());
 	json_object_object_add(root, "vmstat_after", probe_memmap_vmstat());
 	json_object_object_add(root, "devices", arr);
@@ -316,30 +373,6 @@ static int cmd_offline(int argc, char **argv)
 	return print(root);
 }
 
-/* Memory blocks whose start lies in [start, start + size). */
-static unsigned blocks_in(uint64_t start, uint64_t size, uint64_t block_size)
-{
-	DIR *dir = opendir(MEMORY_SYSFS);
-	struct dirent *de;
-	unsigned n = 0;
-
-	while (dir && (de = readdir(dir))) {
-		char path[PATH_MAX], buf[64];
-		uint64_t s;
-
-		if (strncmp(de->d_name, "memory", 6) || !isdigit((unsigned char)de->d_name[6]))
-			continue;
-		snprintf(path, sizeof(path), MEMORY_SYSFS "/%s/phys_index", de->d_name);
-		if (read_str(path, buf, sizeof(buf)))
-			continue;
-		s = strtoull(buf, NULL, 16) * block_size;
-		n += s >= start && s < start + size;
-	}
-	if (dir)
-		closedir(dir);
-	return n;
-}
-
 static int cmd_unbind(int argc, char **argv, uint64_t block_size)
 {
 	json_object *root = json_object_new_object();
@@ -360,7 +393,7 @@ static int cmd_unbind(int argc, char **argv, uint64_t block_size)
 									   strerror(-rc)) : NULL);
 	json_object_object_add(root, "driver", json_object_new_string(d.driver));
 	json_object_object_add(root, "blocks_left",
-			       json_object_new_uint64(blocks_in(d.start, d.size, block_size)));
+			       json_object_new_uint64(blocks_in(d.start, d.size, block_size, NULL)));
 	json_object_object_add(root, "iomem", iomem_kmem());
 	return print(root);
 }
@@ -515,7 +548,7 @@ int dax_main(int argc, char **argv, uint64_t block_size)
 	if (argc >= 1 && !strcmp(argv[0], "cxl-teardown"))
 		return cmd_cxl_teardown(argc - 1, argv + 1);
 	if (argc >= 1 && !strcmp(argv[0], "kmem"))
-		return cmd_kmem(argc - 1, argv + 1);
+		return cmd_kmem(argc - 1, argv + 1, block_size);
 	if (argc >= 1 && !strcmp(argv[0], "offline"))
 		return cmd_offline(argc - 1, argv + 1);
 	if (argc >= 1 && !strcmp(argv[0], "unbind"))

@@ -200,6 +200,8 @@ static void test_dax_all_removed(void **state)
 	assert_int_equal(f.rec.devices[0].plugged, 512 * MIB);
 	/* The memmap of 512 MiB (8 MiB) left the kernel zones' free lists. */
 	assert_true(json_object_object_get_ex(f.rec.dax, "memmap", &m));
+	assert_true(json_object_object_get_ex(m, "kmem_before_plug", &v));
+	assert_false(json_object_get_boolean(v));
 	assert_true(json_object_object_get_ex(m, "kernel_zones_free_drop_pages", &v));
 	assert_int_equal(json_object_get_int64(v), 2048);
 	assert_true(json_object_object_get_ex(m, "present_added_pages", &v));
@@ -317,6 +319,28 @@ static void test_dax_unbind_leaves_blocks(void **state)
 	result_free(&f.rec);
 }
 
+/* A kernel that gave the range to kmem at boot (newer ones do): the
+ * memmap was allocated before plug, so no before/after figures. */
+static void test_dax_kmem_at_boot(void **state)
+{
+	static const struct step steps[] = {
+		{ KMEM_CMD, "{\"devices\":[{\"name\":\"dax0.0\",\"driver_before\":\"kmem\","
+			    "\"driver\":\"kmem\",\"start\":939524096,\"size\":536870912,"
+			    "\"error\":null}],\"zones_before\":[],\"zones_after\":[]}", 0 },
+	};
+	struct fixture f;
+	json_object *m, *v;
+
+	(void)state;
+	setup(&f, steps, 1);
+	assert_int_equal(hotplug_dax_kmem.plug(&f.ctx, &f.err), 0);
+	assert_true(json_object_object_get_ex(f.rec.dax, "memmap", &m));
+	assert_true(json_object_object_get_ex(m, "kmem_before_plug", &v));
+	assert_true(json_object_get_boolean(v));
+	assert_false(json_object_object_get_ex(m, "kernel_zones_free_drop_pages", &v));
+	result_free(&f.rec);
+}
+
 /* Plug fails naming the device when kmem would not take it, and when the
  * devices do not hold the scenario's total. */
 static void test_dax_plug_failures(void **state)
@@ -412,6 +436,7 @@ int main(void)
 		cmocka_unit_test(test_dax_block_stays_no_unbind),
 		cmocka_unit_test(test_dax_all_timed_out),
 		cmocka_unit_test(test_dax_unbind_leaves_blocks),
+		cmocka_unit_test(test_dax_kmem_at_boot),
 		cmocka_unit_test(test_dax_plug_failures),
 		cmocka_unit_test(test_dax_range_and_cmdline),
 	};
