@@ -341,6 +341,72 @@ static void test_dax_kmem_at_boot(void **state)
 	result_free(&f.rec);
 }
 
+/* CXL: the region first (its "before" is the memmap's), kmem, and after
+ * the unbind the region's teardown; a failed step is named. */
+static void test_dax_cxl_region_and_teardown(void **state)
+{
+	static const struct step steps[] = {
+		{ "/bin/memhp-probe dax cxl-region 268435456",
+		  "{\"root_decoder\":\"decoder0.0\",\"endpoint_decoder\":\"decoder2.0\","
+		  "\"region\":\"region0\",\"steps\":[],\"error\":null,\"zones_before\":"
+		  "[{\"zone\":\"Normal\",\"free_pages\":10000,\"present_pages\":20000,"
+		  "\"managed_pages\":19000}],\"vmstat_before\":{\"nr_memmap_pages\":0}}", 0 },
+		{ KMEM_CMD,
+		  "{\"devices\":[{\"name\":\"dax0.0\",\"driver_before\":\"kmem\",\"driver\":"
+		  "\"kmem\",\"start\":5905580032,\"size\":268435456,\"error\":null}],"
+		  "\"zones_before\":[],\"zones_after\":[{\"zone\":\"Normal\",\"free_pages\":"
+		  "8976,\"present_pages\":20000,\"managed_pages\":19000},{\"zone\":\"Movable\","
+		  "\"free_pages\":65536,\"present_pages\":65536,\"managed_pages\":65536}],"
+		  "\"vmstat_after\":{\"nr_memmap_pages\":1024}}", 0 },
+		{ "/bin/memhp-probe dax offline --timeout-ms 1000 45 44",
+		  "{\"blocks\":[" OFF(45, true, "null") "," OFF(44, true, "null") "]}", 0 },
+		{ UNBIND_CMD, UNBIND_OUT(0), 0 },
+		{ "/bin/memhp-probe dax cxl-teardown region0 decoder2.0 decoder0.0",
+		  "{\"region_gone\":true,\"steps\":[]}", 0 },
+	};
+	static const struct step refused[] = {
+		{ "/bin/memhp-probe dax cxl-region 268435456",
+		  "{\"steps\":[{\"file\":\"devices/region0/commit\",\"value\":\"1\","
+		  "\"error\":\"No such device or address\"}],\"error\":\"No such device or "
+		  "address\"}", 1 },
+	};
+	struct fixture f;
+	json_object *m, *v;
+
+	(void)state;
+	setup(&f, steps, sizeof(steps) / sizeof(steps[0]));
+	f.sc.dax_source = DAX_CXL;
+	f.sc.total = 256 * MIB;
+	assert_int_equal(hotplug_dax_kmem.plug(&f.ctx, &f.err), 0);
+	assert_string_equal(f.rec.devices[0].kind, "cxl");
+	/* kmem took it with the region: still measured, from before it. */
+	assert_true(json_object_object_get_ex(f.rec.dax, "memmap", &m));
+	assert_true(json_object_object_get_ex(m, "kernel_zones_free_drop_pages", &v));
+	assert_int_equal(json_object_get_int64(v), 1024);
+	assert_true(json_object_object_get_ex(m, "nr_memmap_pages_added", &v));
+	assert_int_equal(json_object_get_int64(v), 1024);
+	for (unsigned i = 0; i < 2; i++) {
+		struct block_record *b = result_add_block(&f.rec);
+
+		b->index = 44 + i;
+		b->start = 5905580032ULL + i * 128 * MIB;
+	}
+	assert_int_equal(hotplug_dax_kmem.unplug(&f.ctx, &f.err), 0);
+	script_done(&f);
+	assert_int_equal(f.rec.devices[0].outcome, OUTCOME_REMOVED);
+	assert_true(json_object_object_get_ex(f.rec.dax, "cxl_teardown", &v));
+	assert_string_equal(f.rec.devices[0].detail, "");
+	result_free(&f.rec);
+
+	setup(&f, refused, 1);
+	f.sc.dax_source = DAX_CXL;
+	f.sc.total = 256 * MIB;
+	assert_int_equal(hotplug_dax_kmem.plug(&f.ctx, &f.err), -EIO);
+	assert_string_equal(f.err.msg, "creating the CXL RAM region: No such device or address "
+				       "(writing 1 to devices/region0/commit)");
+	result_free(&f.rec);
+}
+
 /* Plug fails naming the device when kmem would not take it, and when the
  * devices do not hold the scenario's total. */
 static void test_dax_plug_failures(void **state)
@@ -437,6 +503,7 @@ int main(void)
 		cmocka_unit_test(test_dax_all_timed_out),
 		cmocka_unit_test(test_dax_unbind_leaves_blocks),
 		cmocka_unit_test(test_dax_kmem_at_boot),
+		cmocka_unit_test(test_dax_cxl_region_and_teardown),
 		cmocka_unit_test(test_dax_plug_failures),
 		cmocka_unit_test(test_dax_range_and_cmdline),
 	};
