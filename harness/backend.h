@@ -54,6 +54,10 @@ struct vm_config {
 	size_t nvirtio_mem;
 	bool free_page_reporting; /* virtio-balloon with free-page-reporting=on */
 	const char *file_backend; /* hot-added memory in files in this directory, or NULL */
+	/* A CXL type-3 device with this much volatile memory behind one host
+	 * bridge and root port, and a fixed memory window for it (the machine
+	 * gets cxl=on); 0: none. QMP backend only. */
+	uint64_t cxl_volatile;
 	int64_t boot_deadline; /* until the guest agent answers */
 	/* The root disk (a local file), or NULL for none; disk_format is its
 	 * format (qcow2 or raw). It is never written: the backend boots it as

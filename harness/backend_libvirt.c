@@ -800,6 +800,9 @@ static int lv_start(const struct vm_config *cfg, struct vm **out, struct err *er
 	int rc;
 
 	*out = NULL;
+	if (cfg->cxl_volatile)
+		return err_fail(err, -EINVAL, "the libvirt backend cannot add CXL devices "
+				"([hotplug] dax_source = cxl): use --backend qmp");
 	rc = lv_connect(cfg->libvirt.connect, err);
 	if (rc)
 		return rc;

@@ -15,7 +15,8 @@
 
 const struct hotplug_ops *hotplug_for(unsigned method)
 {
-	return method == METHOD_DIMM ? &hotplug_dimm : &hotplug_virtio_mem;
+	return method == METHOD_DIMM     ? &hotplug_dimm :
+	       method == METHOD_DAX_KMEM ? &hotplug_dax_kmem : &hotplug_virtio_mem;
 }
 
 int hotplug_next_event(struct hotplug_ctx *ctx, int64_t deadline, struct vm_event *ev,

@@ -2,6 +2,7 @@
 #ifndef MEMHP_HOTPLUG_H
 #define MEMHP_HOTPLUG_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "backend.h"
@@ -44,6 +45,9 @@ struct hotplug_ops {
 	 * plugged); *storage must outlive cfg. */
 	void (*configure)(const struct scenario *sc, struct vm_config *cfg,
 			  struct vm_virtio_mem *storage);
+	/* Kernel parameters the method needs, appended to buf (" a=b ...");
+	 * may be NULL: none. */
+	void (*cmdline)(const struct scenario *sc, char *buf, size_t len);
 	/* Plug the scenario's total; returns once the VMM has it plugged. */
 	int (*plug)(struct hotplug_ctx *ctx, struct err *err);
 	/* Remove as much as possible; every device's outcome lands in ctx->rec. */
@@ -52,6 +56,7 @@ struct hotplug_ops {
 
 extern const struct hotplug_ops hotplug_dimm;
 extern const struct hotplug_ops hotplug_virtio_mem;
+extern const struct hotplug_ops hotplug_dax_kmem;
 
 const struct hotplug_ops *hotplug_for(unsigned method);
 

@@ -170,6 +170,7 @@ static const struct field result_fields[] = {
 	FLD(RR, "vmm", "rss_loaded", F_U64, vmm_rss.loaded, FLAG(RR, vmm_rss.have_loaded)),
 	FLD(RR, "vmm", "rss_after_unplug", F_U64, vmm_rss.after, FLAG(RR, vmm_rss.have_after)),
 	FLD(RR, NULL, "onlining", F_JSON_OPT, onlining, 0),
+	FLD(RR, NULL, "dax", F_JSON_OPT, dax, 0),
 };
 
 #define BR struct block_record
@@ -265,6 +266,7 @@ void result_free(struct run_record *r)
 	json_object_put(r->why_probe);
 	json_object_put(r->kernel_package);
 	json_object_put(r->onlining);
+	json_object_put(r->dax);
 	result_init(r);
 }
 

@@ -188,6 +188,10 @@ struct run_record {
 	/* what the guest's kernel did with the onlining choices (onlining.h),
 	 * or NULL in results older than it */
 	json_object *onlining;
+	/* dax-kmem: the dax devices as bound to kmem and as unbound, and where
+	 * their memmap went (hotplug_dax_kmem.c; docs/result-schema.md), or
+	 * NULL for other methods */
+	json_object *dax;
 	uint64_t vmm_peak_rss;    /* bytes, the emulator's VmHWM at the end */
 };
 

@@ -454,12 +454,14 @@ static void count_blocks(struct run *run)
  * no_timer_check: under TCG on a loaded host the guest's IO-APIC timer test
  * can miss its window and panic the boot ("IO-APIC + timer doesn't work");
  * the check is for broken hardware, which an emulated machine is not. */
-static void make_cmdline(const struct scenario *sc, const char *root, const char *extra, char *buf,
-			 size_t len)
+static void make_cmdline(const struct scenario *sc, const struct hotplug_ops *hp, const char *root,
+			 const char *extra, char *buf, size_t len)
 {
 	char policy[512];
 
 	scenario_policy_cmdline(sc, policy, sizeof(policy));
+	if (hp->cmdline)
+		hp->cmdline(sc, policy, sizeof(policy));
 	snprintf(buf, len, "console=ttyS0 rdinit=/init panic=-1 no_timer_check %s%s%s%s%s%s", root, policy,
 		 *sc->cmdline ? " " : "", sc->cmdline, extra && *extra ? " " : "",
 		 extra ? extra : "");
@@ -666,7 +668,7 @@ static int phase_boot(struct run *run, struct err *err)
 
 	snprintf(serial, sizeof(serial), "%s/serial.log", opt->outdir);
 	snprintf(qlog, sizeof(qlog), "%s/qemu.log", opt->outdir);
-	make_cmdline(sc, run->disk.kind == IMAGE_DEBIAN ? "root=/dev/vda " : "",
+	make_cmdline(sc, run->hp, run->disk.kind == IMAGE_DEBIAN ? "root=/dev/vda " : "",
 		     run->opt->variant_cmdline, cmdline, sizeof(cmdline));
 	append_page_owner(run, cmdline, sizeof(cmdline));
 	rec->cmdline = strdup(cmdline);

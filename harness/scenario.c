@@ -39,7 +39,8 @@ struct scenario_key {
 	const char *help;
 };
 
-static const char *const method_names[] = { "virtio-mem", "dimm", NULL };
+static const char *const method_names[] = { "virtio-mem", "dimm", "dax-kmem", NULL };
+static const char *const dax_source_names[] = { "soft-reserved", "cxl", NULL };
 static const char *const policy_names[] = { "online", "online_kernel", "online_movable",
 					     "auto-movable", NULL };
 static const char *const accel_names[] = { "auto", "kvm", "tcg", NULL };
@@ -79,7 +80,13 @@ static const struct scenario_key scenario_keys[] = {
 	  "extra kernel command line, after what memhp sets" },
 
 	{ "hotplug", "method", KEY_CHOICE, OFF(method), 0, "virtio-mem", 0, 0, method_names,
-	  "how memory is hot-added and removed" },
+	  "how memory is hot-added and removed; dax-kmem: a device-dax range the guest's kmem "
+	  "driver adds as memory blocks (docs/dax-kmem.md)" },
+	{ "hotplug", "dax_source", KEY_CHOICE, OFF(dax_source), 0, "soft-reserved", 0, 0,
+	  dax_source_names,
+	  "dax-kmem: soft-reserved (total of boot RAM marked soft-reserved with memmap=, found by "
+	  "dax_hmem) or cxl (a CXL type-3 volatile device of total, a RAM region created in the "
+	  "guest; QEMU 8.0+ and Linux 6.3+)" },
 	{ "hotplug", "total", KEY_SIZE, OFF(total), 0, "1G", 128ULL << 20, SIZE_MAX_BYTES, NULL,
 	  "memory to hot-add; a multiple of 128 MiB" },
 	{ "hotplug", "dimm_size", KEY_SIZE, OFF(dimm_size), 0, "256M", 128ULL << 20, SIZE_MAX_BYTES,
@@ -124,17 +131,19 @@ static const struct scenario_key scenario_keys[] = {
 	  "how long plugging and onlining may take before the run fails" },
 
 	{ "unplug", "order", KEY_CHOICE, OFF(order), 0, "reverse", 0, 0, order_names,
-	  "dimm: order of device_del requests (reverse: last plugged first)" },
+	  "dimm: order of device_del requests (reverse: last plugged first); dax-kmem: order "
+	  "of offlining the blocks (reverse: highest address first)" },
 	{ "unplug", "deadline", KEY_DURATION, OFF(deadline_ms), 0, "60s", 1, DUR_MAX_MS, NULL,
 	  "dimm: wait per device_del for DEVICE_DELETED or a rejection; "
-	  "virtio-mem: the whole unplug" },
+	  "virtio-mem: the whole unplug; dax-kmem: each block's offline (then interrupted)" },
 	{ "unplug", "settle", KEY_DURATION, OFF(settle_ms), 0, "10s", 0, DUR_MAX_MS, NULL,
 	  "virtio-mem: no progress for this long re-triggers the guest driver; "
 	  "both: longest wait for the guest's block map to stop changing" },
 	{ "unplug", "retries", KEY_UINT, OFF(retries), 0, "3", 0, 1000, NULL,
 	  "dimm: extra rounds of device_del for rejected DIMMs, after a pause of 1 s, 2 s, 4 s … (at "
 	  "most 30 s); "
-	  "virtio-mem: re-triggers without progress before giving up" },
+	  "virtio-mem: re-triggers without progress before giving up; "
+	  "dax-kmem: extra rounds of offlining for blocks that refused, paused as for dimm" },
 	/* issue 25: the kernel's own reasons, read from its log while unplugging */
 	{ "unplug", "hung_window", KEY_DURATION, OFF(hung_window_ms), 0, "60s", 0, DUR_MAX_MS, NULL,
 	  "an unplug whose guest kernel keeps failing to migrate the same pages, with nothing "
@@ -500,6 +509,21 @@ static int check(const struct scenario *sc, struct err *err)
 			return check_fail(sc, err, "machine", "slots",
 					  "[machine] slots %u is fewer than the %u DIMMs to plug",
 					  sc->slots, n);
+	} else if (sc->method == METHOD_DAX_KMEM) {
+		char msg[256];
+		uint64_t start;
+
+		if (sc->dax_source == DAX_SOFT_RESERVED && scenario_dax_range(sc, &start, msg,
+									  sizeof(msg)))
+			return check_fail(sc, err, "hotplug", "total", "[hotplug] %s", msg);
+		if (sc->dax_source == DAX_CXL && sc->total % (256ULL << 20))
+			return check_fail(sc, err, "hotplug", "total",
+					  "[hotplug] total %s: a CXL device and its window are "
+					  "multiples of 256 MiB", format_size(sc->total, b1, sizeof(b1)));
+		if (sc->dax_source == DAX_CXL && strcmp(sc->machine, "q35"))
+			return check_fail(sc, err, "machine", "type",
+					  "[machine] type %s: CXL needs q35 (memhp adds cxl=on)",
+					  sc->machine);
 	} else {
 		if (sc->vmem_block_size & (sc->vmem_block_size - 1))
 			return check_fail(sc, err, "hotplug", "block_size",
@@ -730,6 +754,44 @@ unsigned scenario_dimm_count(const struct scenario *sc)
 	if (sc->method != METHOD_DIMM || !sc->dimm_size)
 		return 0;
 	return (unsigned)(sc->total / sc->dimm_size);
+}
+
+int scenario_dax_range(const struct scenario *sc, uint64_t *start, char *msg, size_t len)
+{
+	const uint64_t g4 = 4ULL << 30;
+	uint64_t ram = sc->memory + sc->total, lowmem;
+	char b1[32], b2[32], b3[32], b4[32];
+
+	/* QEMU's pc_q35_init and pc_init1 (without max-ram-below-4g). */
+	if (!strcmp(sc->machine, "q35") || !strncmp(sc->machine, "pc-q35-", 7))
+		lowmem = ram >= 0xb0000000ULL ? 0x80000000ULL : 0xb0000000ULL;
+	else if (!strcmp(sc->machine, "pc") || !strncmp(sc->machine, "pc-i440fx-", 10))
+		lowmem = ram >= 0xe0000000ULL ? 0xc0000000ULL : 0xe0000000ULL;
+	else
+		return snprintf(msg, len, "dax-kmem from soft-reserved memory needs machine type "
+				"q35 or pc, not %s (the RAM layout decides the range)",
+				sc->machine), -EINVAL;
+	/* Below 4 GiB the firmware reserves the top of RAM for its tables
+	 * (SeaBIOS: the last 128 KiB), which would cut the range and leave
+	 * dax_hmem a range it cannot align: one block of boot RAM stays above. */
+	if (ram <= lowmem) {
+		if (sc->memory < 2 * SCENARIO_BLOCK_SIZE)
+			return snprintf(msg, len, "dax-kmem: [machine] memory %s is below the "
+					"256 MiB the soft-reserved range needs beside it",
+					format_size(sc->memory, b1, sizeof(b1))), -EINVAL;
+		*start = sc->memory - SCENARIO_BLOCK_SIZE;
+		return 0;
+	}
+	if (ram - lowmem >= sc->total) {
+		*start = g4 + (ram - lowmem) - sc->total;
+		return 0;
+	}
+	return snprintf(msg, len, "dax-kmem: memory %s + total %s puts the soft-reserved range "
+			"across the 32-bit PCI hole (RAM below 4 GiB ends at %s); raise [machine] "
+			"memory to at least %s or lower total",
+			format_size(sc->memory, b1, sizeof(b1)), format_size(sc->total, b2, sizeof(b2)),
+			format_size(lowmem, b3, sizeof(b3)), format_size(lowmem, b4, sizeof(b4))),
+	       -EINVAL;
 }
 
 uint64_t scenario_maxmem(const struct scenario *sc)

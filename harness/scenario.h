@@ -16,7 +16,9 @@
 #define SCENARIO_BLOCK_SIZE (128ULL << 20)
 #define SCENARIO_MAX_DIMMS 256
 
-enum hotplug_method { METHOD_VIRTIO_MEM, METHOD_DIMM };
+enum hotplug_method { METHOD_VIRTIO_MEM, METHOD_DIMM, METHOD_DAX_KMEM };
+/* dax-kmem: where the device-dax range comes from */
+enum dax_source { DAX_SOFT_RESERVED, DAX_CXL };
 enum online_policy { POLICY_ONLINE, POLICY_ONLINE_KERNEL, POLICY_ONLINE_MOVABLE, POLICY_AUTO_MOVABLE };
 enum memmap_choice { MEMMAP_OFF, MEMMAP_ON, MEMMAP_FORCE };
 enum vmem_tristate { VMEM_DEFAULT, VMEM_ON, VMEM_OFF, VMEM_AUTO };
@@ -61,6 +63,7 @@ struct scenario {
 	bool vmem_dynamic_memslots;
 	unsigned vmem_unplugged_inaccessible;
 	unsigned memory_backend; /* enum memory_backend, for hot-added memory */
+	unsigned dax_source; /* dax-kmem: enum dax_source */
 	char backend_path[1024];
 
 	/* [online] */
@@ -149,6 +152,16 @@ int scenario_sweep(const struct scenario *base, const struct sweep_point *pt, co
 unsigned scenario_dimm_count(const struct scenario *sc);
 uint64_t scenario_maxmem(const struct scenario *sc);
 unsigned scenario_slots(const struct scenario *sc);
+/*
+ * dax-kmem from soft-reserved memory: the guest has memory + total of RAM
+ * and the range [*start, *start + total) of it is marked soft-reserved on
+ * the kernel command line (memmap=SIZE%START-1+0xefffffff): at the top of
+ * the RAM the machine type lays out from 4 GiB, or, when all RAM is below
+ * 4 GiB (q35: up to 2.75 GiB), 128 MiB below its top, clear of the
+ * firmware's tables there. -EINVAL with the reason in msg when the
+ * range would straddle the 32-bit PCI hole or the machine type is unknown.
+ */
+int scenario_dax_range(const struct scenario *sc, uint64_t *start, char *msg, size_t len);
 /* Kernel command line options for the online policy, e.g.
  * "memhp_default_state=online_movable memory_hotplug.memmap_on_memory=0". */
 void scenario_policy_cmdline(const struct scenario *sc, char *buf, size_t len);

@@ -109,6 +109,17 @@ static void print_probe(FILE *out, const struct run_record *r)
 			term_printable(json_object_get_string(v), buf, sizeof(buf)));
 }
 
+/* Devices that come out whole or not at all: a DIMM (one ACPI eject) and a
+ * dax device (kmem removes its range only whole); NULL for virtio-mem. */
+static const char *whole_noun(const char *kind)
+{
+	if (!strcmp(kind, "dimm"))
+		return "DIMM";
+	if (!strcmp(kind, "dax-kmem") || !strcmp(kind, "cxl"))
+		return "dax device";
+	return NULL;
+}
+
 /* A block page_owner lists no allocation in: nothing of its own holds it.
  * A DIMM comes out whole, so say which DIMM it stayed with. */
 static void print_empty(FILE *out, const struct run_record *r, const struct block_record *b)
@@ -118,11 +129,12 @@ static void print_empty(FILE *out, const struct run_record *r, const struct bloc
 	for (size_t d = 0; d < r->ndevices; d++) {
 		const struct device_record *dev = &r->devices[d];
 
-		if (!strcmp(dev->kind, "dimm") && b->start >= dev->addr &&
-		    b->start < dev->addr + dev->plugged) {
-			fprintf(out, "  no allocation in it: it stayed with the rest of DIMM %s "
-				     "(a DIMM comes out whole or not at all)\n",
-				term_printable(dev->id, buf, sizeof(buf)));
+		const char *noun = whole_noun(dev->kind);
+
+		if (noun && b->start >= dev->addr && b->start < dev->addr + dev->plugged) {
+			fprintf(out, "  no allocation in it: it stayed with the rest of %s %s "
+				     "(a %s comes out whole or not at all)\n", noun,
+				term_printable(dev->id, buf, sizeof(buf)), noun);
 			return;
 		}
 	}
@@ -183,16 +195,17 @@ size_t why_kernel_reason(const struct block_record *b, char *buf, size_t len)
 	return strlen(buf);
 }
 
-/* A block of a DIMM another block of which the kernel failed to offline:
- * the DIMM's id (terminal-safe) in buf. */
+/* A block of a DIMM (or dax device) another block of which the kernel
+ * failed to offline: the device's id (terminal-safe) in buf, its noun in
+ * *noun. */
 static bool stayed_with(const struct run_record *r, const struct block_record *b, char *buf,
-			size_t len)
+			size_t len, const char **noun)
 {
 	for (size_t d = 0; d < r->ndevices; d++) {
 		const struct device_record *dev = &r->devices[d];
 
-		if (strcmp(dev->kind, "dimm") || b->start < dev->addr ||
-		    b->start >= dev->addr + dev->plugged)
+		*noun = whole_noun(dev->kind);
+		if (!*noun || b->start < dev->addr || b->start >= dev->addr + dev->plugged)
 			continue;
 		for (size_t i = 0; i < r->nblocks; i++)
 			if (r->blocks[i].start >= dev->addr &&
@@ -218,14 +231,16 @@ static void print_kernel(FILE *out, const struct run_record *r)
 		const char *dev = kstr(b->kernel, "device");
 		uint64_t n = why_kernel_attempts(b);
 		char reason[320], buf[400], d[64];
+		const char *noun = NULL;
 
 		if (!n && b->final != FINAL_REMOVED && b->final != FINAL_NOT_COUNTED &&
-		    stayed_with(r, b, d, sizeof(d))) {
+		    stayed_with(r, b, d, sizeof(d), &noun)) {
 			if (!header)
 				fputs("\nThe kernel's reasons (its log, docs/why.md):\n", out);
 			header = true;
 			fprintf(out, "block %" PRIu64 " (%s): %s, no failure of its own: it stayed with "
-				     "the rest of its DIMM\n", b->index, d, result_final_name(b->final));
+				     "the rest of its %s\n", b->index, d, result_final_name(b->final),
+				noun);
 			continue;
 		}
 		if (!n || !why_kernel_reason(b, reason, sizeof(reason)))

@@ -14,6 +14,7 @@
  *   memhp-probe load-stop       end it
  *   memhp-probe tidy …          drop caches, compact memory
  *   memhp-probe why INDEX…      what the given memory blocks hold (why.c)
+ *   memhp-probe dax …           device-dax ranges to kmem and back (dax.c)
  */
 #include <ctype.h>
 #include <dirent.h>
@@ -29,6 +30,7 @@
 
 #include <json-c/json.h>
 
+#include "dax.h"
 #include "kmsg.h"
 #include "load.h"
 #include "why.h"
@@ -149,7 +151,7 @@ static json_object *probe_blocks(uint64_t block_size)
 }
 
 /* Per-zone page counts from /proc/zoneinfo. */
-static json_object *probe_zones(void)
+json_object *probe_zones(void)
 {
 	json_object *arr = json_object_new_array(), *cur = NULL;
 	FILE *f = fopen("/proc/zoneinfo", "re");
@@ -289,7 +291,7 @@ static json_object *file_string(const char *path)
 }
 
 /* The nr_memmap* counters of /proc/vmstat (6.10+); null where absent. */
-static json_object *probe_memmap_vmstat(void)
+json_object *probe_memmap_vmstat(void)
 {
 	json_object *obj = json_object_new_object();
 	json_object *pages = NULL, *boot = NULL;
@@ -385,7 +387,13 @@ int main(int argc, char **argv)
 		read_file(MEMORY_SYSFS "/block_size_bytes", buf, sizeof(buf));
 		return why_main(argc - 2, argv + 2, strtoull(buf, NULL, 16));
 	}
+	if (!strcmp(argv[1], "dax")) {
+		char buf[64] = "";
+
+		read_file(MEMORY_SYSFS "/block_size_bytes", buf, sizeof(buf));
+		return dax_main(argc - 2, argv + 2, strtoull(buf, NULL, 16));
+	}
 	fprintf(stderr, "usage: memhp-probe [snapshot | kmsg | load [--seed N] [--duration S] [--test-stall-at B] KIND:BYTES... |\n"
-			"                    load-stop | tidy [drop-caches] [compact] | why INDEX...]\n");
+			"                    load-stop | tidy [drop-caches] [compact] | why INDEX... | dax ...]\n");
 	return 2;
 }

@@ -124,7 +124,7 @@ static void test_key_rows(void **state)
 		if (!strcmp(row.name, "memory") && !strcmp(row.section, "machine"))
 			memory = !strcmp(row.type, "size") && !strcmp(row.def, "1G");
 		if (!strcmp(row.name, "method"))
-			method = !strcmp(row.type, "virtio-mem, dimm");
+			method = !strcmp(row.type, "virtio-mem, dimm, dax-kmem");
 		n++;
 	}
 	assert_true(n > 20);

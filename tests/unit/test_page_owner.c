@@ -350,6 +350,30 @@ static void test_empty_block_names_its_dimm(void **state)
 		json_object_put(blocks[i].why);
 }
 
+/* A dax device comes out whole too (kmem removes its range only whole):
+ * a block with nothing of its own is named with it. */
+static void test_empty_block_names_its_dax_device(void **state)
+{
+	struct block_record b = { .index = 7, .start = 0x38000000ULL };
+	struct device_record dev = { .id = "dax0.0", .kind = "dax-kmem", .addr = 0x38000000ULL,
+				     .plugged = 512ULL << 20 };
+	struct run_record r = { .blocks = &b, .nblocks = 1, .devices = &dev, .ndevices = 1 };
+	char *text = NULL;
+	size_t len = 0;
+	FILE *mem = open_memstream(&text, &len);
+
+	(void)state;
+	b.why = json_tokener_parse("{\"method\":\"page_owner\",\"verdict\":\"free\","
+				   "\"sites\":[]}");
+	why_print_sites(mem, &r);
+	fclose(mem);
+	assert_non_null(strstr(text, "block 7: free (page_owner)\n  no allocation in it: it "
+				     "stayed with the rest of dax device dax0.0 (a dax device comes "
+				     "out whole or not at all)"));
+	free(text);
+	json_object_put(b.why);
+}
+
 /* Reading by PFN ranges needs a file that can be read at an offset; on one
  * that cannot (a pipe) it says so, and the caller reads the file whole. */
 static void test_ranges_need_pread(void **state)
@@ -381,6 +405,7 @@ int main(void)
 		cmocka_unit_test(test_ranges_need_pread),
 		cmocka_unit_test(test_why_sites_types),
 		cmocka_unit_test(test_empty_block_names_its_dimm),
+		cmocka_unit_test(test_empty_block_names_its_dax_device),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

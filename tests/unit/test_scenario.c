@@ -94,7 +94,7 @@ static const struct {
 	{ "[online]\nmemmap_on_memory = maybe\n",
 	  "t.ini:2: [online] memmap_on_memory: 'maybe' is not a boolean (true/false) or force" },
 	{ "[hotplug]\nmethod = acpi\n",
-	  "t.ini:2: [hotplug] method: 'acpi' is not one of virtio-mem dimm" },
+	  "t.ini:2: [hotplug] method: 'acpi' is not one of virtio-mem dimm dax-kmem" },
 	{ "[unplug]\nsettle = soon\n",
 	  "t.ini:2: [unplug] settle: 'soon' is not a duration (use e.g. 500ms, 10s, 2m)" },
 	{ "[machine]\nmemory = 1G\n\nmemory = 2G\n",
