@@ -5,6 +5,7 @@
 #                on real guests
 #   make bench   boot and end-to-end timings (docs/benchmarks.md)
 #   make demo-ab a kernel A/B: linux-source-6.1 with and without an mm patch
+#               (KVER=7.2: linux-source-7.2 and the patch's 7.x port)
 #   make reproduce-seed000  seed 000's table: base vs onlined-to-head, 448 blocks (hours)
 
 CC       ?= cc
@@ -59,11 +60,13 @@ image: all
 demo: deps all
 	$(MEMHP) run $(DEMO_SCENARIO)
 
-# Kernel A/B: Debian's linux-source-6.1 built with memhp's configuration, with
-# and without guest-image/patches/onlined-to-head, on a workload scenario.
+# Kernel A/B: Debian's linux-source-$(KVER) (6.1 unless KVER=7.2 ...) built
+# with memhp's configuration, with and without guest-image/patches/onlined-to-head
+# (build-kernel takes its port for the tree's version), on a workload scenario.
 # Kernels are built once (docs/kernels.md); re-running resumes.
-AB_TREE ?= linux-source-6.1
-AB_OUT  ?= results/demo-ab
+KVER    ?= 6.1
+AB_TREE ?= linux-source-$(KVER)
+AB_OUT  ?= results/demo-ab$(if $(filter-out 6.1,$(KVER)),-$(KVER))
 demo-ab: deps all
 	$(MEMHP) run --resume $(AB_OUT) --repeats 3 \
 		--variant 'base=build:$(AB_TREE)' \

@@ -43,7 +43,8 @@ static const struct opt kernel_opts[] = {
 	{ OPT("patches", 'p', OPT_STRING, KA(patches), "SERIES",
 	      "a directory of git format-patch files, a quilt series\n"
 	      "file or one patch; applied to a hard-linked copy, never\n"
-	      "to TREE") },
+	      "to TREE. A directory of since-X.Y/ ports: the highest\n"
+	      "X.Y not above TREE's version") },
 	{ OPT("config", 0, OPT_STRING, KA(config), "FRAGMENT",
 	      "a Kconfig fragment, after memhp's configuration") },
 	{ OPT("name", 0, OPT_STRING, KA(name), "NAME",

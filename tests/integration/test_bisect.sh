@@ -15,7 +15,7 @@ cd "$(dirname "$0")/../.."
 MEMHP=$PWD/harness/memhp
 OUT=${MEMHP_TEST_OUT:-$PWD/build/integration}/bisect
 TREE=${MEMHP_TEST_KERNEL_TREE:-linux-source-6.1}
-HEAD_PATCH=guest-image/patches/onlined-to-head/0001-mm-page_alloc-place-freshly-onlined-pages-at-the-head.patch
+HEAD_PATCH=guest-image/patches/onlined-to-head/since-6.1/0001-mm-page_alloc-place-freshly-onlined-pages-at-the-head.patch
 rm -rf "$OUT"
 mkdir -p "$OUT/series"
 # shellcheck source=../lib.sh

@@ -81,4 +81,36 @@ rc=$?
 check "a missing option: exit 2, named with its fragment" \
 	bash -c "test $rc -eq 2 && grep -q 'did not survive olddefconfig' '$OUT/novmem.err' && grep -q 'CONFIG_VIRTIO_MEM=y (from memhp.config)' '$OUT/novmem.err'"
 
+# A series with a port per kernel range (since-X.Y/, as
+# guest-image/patches/onlined-to-head): the highest X.Y not above the tree's
+# version is applied; a tree older than every port is refused by name.
+mkdir -p "$OUT/series/since-6.1" "$OUT/series/since-7.2"
+for v in 6.1 7.2 6.12; do
+	mkdir -p "$OUT/linux-$v/mm"
+	printf 'tree %s\n' "$v" > "$OUT/linux-$v/mm/page_alloc.c"
+done
+for v in 6.1 7.2; do
+	printf '%s\n' '--- a/mm/page_alloc.c' '+++ b/mm/page_alloc.c' '@@ -1 +1 @@' "-tree $v" "+tree $v, patched" \
+		> "$OUT/series/since-$v/0001-port.patch"
+done
+for v in 6.1 7.2 6.12; do
+	guest-image/build-kernel --cache "$OUT/cache" --configure-only --patches "$OUT/series" \
+		"$OUT/linux-$v" > /dev/null 2> "$OUT/series-$v.err"
+	echo "rc=$?" >> "$OUT/series-$v.err"
+done
+for v in 6.1 7.2; do
+	check "series: $v takes since-$v/ and applies it" \
+		bash -c "grep -qx 'rc=0' '$OUT/series-$v.err' && grep -q 'series for $v: .*/series/since-$v\$' '$OUT/series-$v.err' && grep -qx 'tree $v, patched' '$OUT/cache/build/linux-$v/src/mm/page_alloc.c'"
+done
+check "series: 6.12 takes since-6.1/, whose patch does not apply: exit 2, named" \
+	bash -c "grep -qx 'rc=2' '$OUT/series-6.12.err' && grep -q 'series for 6.12: .*/series/since-6.1\$' '$OUT/series-6.12.err' && grep -q 'patch 0001-port.patch does not apply to 6.12.57' '$OUT/series-6.12.err'"
+fake_tree "$OUT/linux-5.10" 5.10.200 MEMORY_HOTPLUG
+guest-image/build-kernel --cache "$OUT/cache" --configure-only --patches "$OUT/series" \
+	"$OUT/linux-5.10" > /dev/null 2> "$OUT/series-5.10.err"
+rc=$?
+check "series: a tree older than every port: exit 2, the ports named" \
+	bash -c "test $rc -eq 2 && grep -q 'has ports for 6.1 7.2 on, none for the tree.s 5.10 (5.10.200)' '$OUT/series-5.10.err'"
+check "onlined-to-head: ports for 6.1, 6.12 and 7.2, one patch each" \
+	bash -c "for v in 6.1 6.12 7.2; do test \$(ls guest-image/patches/onlined-to-head/since-\$v/*.patch | wc -l) -eq 1 || exit 1; done"
+
 finish kconfig
