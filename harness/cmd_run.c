@@ -307,7 +307,8 @@ static int pick_cells(const struct run_batch *p, const struct run_request *req, 
 	/* Exit 0 having run nothing would pass for success. */
 	if (only && !picked)
 		return err_fail(err, -EINVAL, "--only-repeat %u: no cell has a repeat %u (the most "
-				"is %u)", only, only, p->ncells ? p->cells[p->ncells - 1].repeat : 0);
+				"is %u)", only, only,
+				p->ncells ? p->cells[p->ncells - 1].repeat : 0);
 	if (!req->cell)
 		return 0;
 	rc = matrix_parse_cell(req->cell, p->ncells, &pick, err);
@@ -377,8 +378,8 @@ static void resolve_images(const struct run_batch *p)
 		struct disk_image disk;
 		struct err err;
 
-		if (image_resolve(p->m.variants[i].spec, p->opt.modules, p->m.variants[i].config, &img,
-				  &err) ||
+		if (image_resolve(p->m.variants[i].spec, p->opt.modules, p->m.variants[i].config,
+				  &img, &err) ||
 		    image_resolve_disk(p->opt.image ? p->opt.image : IMAGE_DEFAULT, &img,
 				       p->opt.modules, &disk, &err))
 			fprintf(stderr, "memhp run: %s (its runs will fail)\n", err.msg);
