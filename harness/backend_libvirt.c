@@ -39,7 +39,6 @@
 #include <libvirt/libvirt.h>
 #include <libvirt/virterror.h>
 
-#include "backend_qmp_accel.h"
 #include "backend.h"
 #include "clock.h"
 #include "backend_libvirt_image.h"

@@ -2,9 +2,10 @@
 /*
  * The QEMU backend: spawns qemu-system-x86_64 with an argv, talks QMP on one
  * UNIX socket and the guest agent on another, both in a private directory
- * of its own that goes once they are connected. QEMU gets its own process group (a terminal's Ctrl-C reaches
- * memhp only, which then stops the guest in order) and dies with memhp
- * (PR_SET_PDEATHSIG), so no emulator outlives it.
+ * of its own that goes once they are connected. QEMU gets its own process
+ * group (a terminal's Ctrl-C reaches memhp only, which then stops the guest
+ * in order) and dies with memhp (PR_SET_PDEATHSIG), so no emulator outlives
+ * it.
  */
 #include <errno.h>
 #include <fcntl.h>

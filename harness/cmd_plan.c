@@ -20,7 +20,6 @@
 #include "atomic_file.h"
 #include "backend.h"
 #include "cmd.h"
-#include "image.h"
 #include "matrix.h"
 #include "opts.h"
 #include "run_request.h"

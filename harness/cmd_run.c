@@ -292,16 +292,109 @@ static unsigned run_parallel(struct run_batch *p, unsigned jobs, const bool *ski
 	return failed;
 }
 
+/* --only-repeat and --cell: skip the cells they do not pick. */
+static int pick_cells(const struct run_batch *p, const struct run_request *req, bool *skip,
+		      struct err *err)
+{
+	unsigned only = req->only_repeat;
+	size_t picked = 0, pick;
+	int rc;
+
+	for (size_t i = 0; only && i < p->ncells; i++) {
+		skip[i] = p->cells[i].repeat != only;
+		picked += !skip[i];
+	}
+	/* Exit 0 having run nothing would pass for success. */
+	if (only && !picked)
+		return err_fail(err, -EINVAL, "--only-repeat %u: no cell has a repeat %u (the most "
+				"is %u)", only, only,
+				p->ncells ? p->cells[p->ncells - 1].repeat : 0);
+	if (!req->cell)
+		return 0;
+	rc = matrix_parse_cell(req->cell, p->ncells, &pick, err);
+	if (rc)
+		return rc;
+	for (size_t i = 0; i < p->ncells; i++)
+		skip[i] = i != pick;
+	return 0;
+}
+
+/* --resume: skip the cells the results directory has an ok run of. */
+static void keep_done(struct run_batch *p, bool *skip)
+{
+	struct err ignored;
+
+	/* Nothing there yet is fine: then every cell is to run. */
+	p->have_done = report_load(&p->done, (char *const *)&p->output, 1, NULL, &ignored) == 0;
+	/* A bad file is no kept cell: its cell runs again. */
+	for (size_t i = 0; i < p->done.nskipped; i++)
+		term_fprintf(stderr, "memhp run: --resume: skipped %s\n", p->done.skipped[i]);
+	if (!p->have_done)
+		report_free(&p->done);
+	for (size_t i = 0; p->have_done && i < p->ncells; i++) {
+		const struct cell *cl = &p->cells[i];
+		const char *kept;
+		char what[1400];
+
+		if (skip[i])
+			continue; /* not to run anyway: --cell, --only-repeat */
+		kept = done_already(&p->done, &p->m.scenarios[cl->scenario],
+				    &p->m.variants[cl->variant], cl->repeat);
+		if (!kept)
+			continue;
+		skip[i] = true;
+		describe(p, cl, what, sizeof(what));
+		fprintf(stderr, "memhp: %s: kept %s\n", what, kept);
+	}
+}
+
+/* The memory of every scenario with a cell to run fits this machine. */
+static int check_budgets(const struct run_batch *p, const bool *skip, struct err *err)
+{
+	/* The budget is this machine's: it says nothing about other hosts. */
+	if (!backend_runs_here(p->opt.backend, p->opt.connect))
+		return 0;
+	for (size_t s = 0; s < p->m.nscenarios; s++) {
+		bool used = false;
+		int rc;
+
+		/* Only the scenarios of cells that are to run: not those
+		 * --resume keeps (memhp ab and bisect look at kept runs). */
+		for (size_t i = 0; i < p->ncells && !used; i++)
+			used = !skip[i] && p->cells[i].scenario == s;
+		rc = used ? scenario_check_budget(&p->m.scenarios[s], host_available(), err) : 0;
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+/* Every variant's image resolved once, before --jobs forks: the children
+ * inherit it instead of building the same image at the same time. */
+static void resolve_images(const struct run_batch *p)
+{
+	for (size_t i = 0; i < p->m.nvariants; i++) {
+		struct image img;
+		struct disk_image disk;
+		struct err err;
+
+		if (image_resolve(p->m.variants[i].spec, p->opt.modules, p->m.variants[i].config,
+				  &img, &err) ||
+		    image_resolve_disk(p->opt.image ? p->opt.image : IMAGE_DEFAULT, &img,
+				       p->opt.modules, &disk, &err))
+			fprintf(stderr, "memhp run: %s (its runs will fail)\n", err.msg);
+	}
+}
+
 int cmd_run(int argc, char **argv)
 {
 	struct run_batch p = {
-		.opt = { .backend = &backend_qmp, .accel = -1, .qemu = runner_default_qemu(),
+		.opt = { .accel = -1, .qemu = runner_default_qemu(),
 			 .progress_tty = isatty(STDERR_FILENO) },
 		.output = "results",
 	};
 	struct run_request req = { 0 };
-	unsigned repeats, jobs, failed = 0, only;
-	bool check_budget, resume;
+	unsigned jobs, failed = 0;
 	bool *skip = NULL;
 	struct variant v;
 	struct err err;
@@ -332,7 +425,6 @@ int cmd_run(int argc, char **argv)
 			req.resume);
 		goto out;
 	}
-	resume = req.resume;
 	if (req.resume || req.output)
 		p.output = req.resume ? req.resume : req.output;
 	if (req.cell && req.only_repeat) {
@@ -343,89 +435,29 @@ int cmd_run(int argc, char **argv)
 		fprintf(stderr, "memhp run: %s\n", err.msg);
 		goto out;
 	}
-	repeats = req.repeats;
-	only = req.only_repeat;
 	jobs = req.jobs ? req.jobs : 1;
-	check_budget = !req.pass.ignore_budget;
 	if (matrix_from_args(&p.m, req.matrix, req.kernel,
 			     (char *const *)req.scenarios.v, req.scenarios.n, &err)) {
 		fprintf(stderr, "memhp run: %s\n", err.msg);
 		goto out;
 	}
-	if (matrix_check_cells(&p.m, repeats, &err)) {
+	if (matrix_check_cells(&p.m, req.repeats, &err)) {
 		fprintf(stderr, "memhp run: %s\n", err.msg);
 		goto out;
 	}
-	p.ncells = matrix_cells(&p.m, repeats, &p.cells);
+	p.ncells = matrix_cells(&p.m, req.repeats, &p.cells);
 	skip = calloc(p.ncells + 1, sizeof(*skip));
 	if (!skip)
 		abort();
-	for (size_t i = 0; only && i < p.ncells; i++)
-		skip[i] = p.cells[i].repeat != only;
-	if (only) {
-		size_t picked = 0;
-
-		for (size_t i = 0; i < p.ncells; i++)
-			picked += !skip[i];
-		if (!picked) {
-			/* Exit 0 having run nothing would pass for success. */
-			fprintf(stderr, "memhp run: --only-repeat %u: no cell has a repeat %u (the "
-					"most is %u)\n", only, only, p.ncells ?
-					p.cells[p.ncells - 1].repeat : 0);
-			goto out;
-		}
+	if (pick_cells(&p, &req, skip, &err)) {
+		fprintf(stderr, "memhp run: %s\n", err.msg);
+		goto out;
 	}
-	if (req.cell) {
-		size_t pick;
-
-		if (matrix_parse_cell(req.cell, p.ncells, &pick, &err)) {
-			fprintf(stderr, "memhp run: %s\n", err.msg);
-			goto out;
-		}
-		for (size_t i = 0; i < p.ncells; i++)
-			skip[i] = i != pick;
-	}
-	if (resume) {
-		struct err ignored;
-
-		/* Nothing there yet is fine: then every cell is to run. */
-		p.have_done = report_load(&p.done, (char *const *)&p.output, 1, NULL, &ignored) == 0;
-		/* A bad file is no kept cell: its cell runs again. */
-		for (size_t i = 0; i < p.done.nskipped; i++)
-			term_fprintf(stderr, "memhp run: --resume: skipped %s\n", p.done.skipped[i]);
-		if (!p.have_done)
-			report_free(&p.done);
-		for (size_t i = 0; p.have_done && i < p.ncells; i++) {
-			const struct cell *cl = &p.cells[i];
-			const char *kept;
-			char what[1400];
-
-			if (skip[i])
-				continue; /* not to run anyway: --cell, --only-repeat */
-			kept = done_already(&p.done, &p.m.scenarios[cl->scenario],
-					    &p.m.variants[cl->variant], cl->repeat);
-			if (!kept)
-				continue;
-			skip[i] = true;
-			describe(&p, cl, what, sizeof(what));
-			fprintf(stderr, "memhp: %s: kept %s\n", what, kept);
-		}
-	}
-
-	/* The budget is this machine's: it says nothing about other hosts. */
-	if (!backend_runs_here(p.opt.backend, p.opt.connect))
-		check_budget = false;
-	for (size_t s = 0; check_budget && s < p.m.nscenarios; s++) {
-		bool used = false;
-
-		/* Only the scenarios of cells that are to run: not those
-		 * --resume keeps (memhp ab and bisect look at kept runs). */
-		for (size_t i = 0; i < p.ncells && !used; i++)
-			used = !skip[i] && p.cells[i].scenario == s;
-		if (used && scenario_check_budget(&p.m.scenarios[s], host_available(), &err)) {
-			fprintf(stderr, "memhp run: %s\n", err.msg);
-			goto out;
-		}
+	if (req.resume)
+		keep_done(&p, skip);
+	if (!req.pass.ignore_budget && check_budgets(&p, skip, &err)) {
+		fprintf(stderr, "memhp run: %s\n", err.msg);
+		goto out;
 	}
 	signals_install();
 	if (jobs > online_cpus())
@@ -433,19 +465,7 @@ int cmd_run(int argc, char **argv)
 	if (jobs > 64)
 		jobs = 64;
 	if (jobs > 1) {
-		/* Resolve every variant's image once, here: the children inherit
-		 * it instead of building the same image at the same time. */
-		for (size_t i = 0; i < p.m.nvariants; i++) {
-			struct image img;
-
-			struct disk_image disk;
-
-			if (image_resolve(p.m.variants[i].spec, p.opt.modules, p.m.variants[i].config,
-					  &img, &err) ||
-			    image_resolve_disk(p.opt.image ? p.opt.image : IMAGE_DEFAULT, &img,
-					       p.opt.modules, &disk, &err))
-				fprintf(stderr, "memhp run: %s (its runs will fail)\n", err.msg);
-		}
+		resolve_images(&p);
 		p.opt.progress_tty = false; /* one status line per cell would collide */
 		failed = run_parallel(&p, jobs, skip);
 	} else {

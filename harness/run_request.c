@@ -188,7 +188,8 @@ int run_request_options(const struct run_pass *p, struct run_options *opt, struc
 	if (!backend)
 		backend = p->connect ? backend_for_uri() : backend_by_name("qmp");
 	if (!(backend->caps & BACKEND_CAP_URI) && p->connect)
-		return err_fail(err, -EINVAL, "--connect needs --backend %s", backend_for_uri()->name);
+		return err_fail(err, -EINVAL, "--connect needs --backend %s",
+				backend_for_uri()->name);
 	opt->backend = backend;
 	opt->connect = p->connect;
 	if (p->accel) {

@@ -17,7 +17,6 @@
 #include "backend.h"
 #include "backend_libvirt_xml.h"
 #include "errmsg.h"
-#include "scenario.h"
 
 static void test_setters(void **state)
 {

@@ -205,7 +205,8 @@ static void drop_dimm(struct fake_vm *vm, const char *id)
 	for (size_t i = 0; i < vm->ndimms; i++)
 		if (!strcmp(vm->dimms[i], id)) {
 			vm->ndimms--;
-			memmove(vm->dimms[i], vm->dimms[i + 1], (vm->ndimms - i) * sizeof(vm->dimms[0]));
+			memmove(vm->dimms[i], vm->dimms[i + 1],
+				(vm->ndimms - i) * sizeof(vm->dimms[0]));
 			memmove(&vm->dimm_addr[i], &vm->dimm_addr[i + 1],
 				(vm->ndimms - i) * sizeof(vm->dimm_addr[0]));
 			return;
@@ -232,7 +233,8 @@ static int fake_wait_event(struct vm *handle, int64_t deadline, struct vm_event 
 		ev->kind = VM_EVENT_UNPLUG_REJECTED;
 		str_copy(ev->name, sizeof(ev->name), "DEVICE_REMOVAL_FAILED");
 		str_copy(ev->device, sizeof(ev->device), vm->rejected[0]);
-		memmove(vm->rejected[0], vm->rejected[1], --vm->nrejected * sizeof(vm->rejected[0]));
+		memmove(vm->rejected[0], vm->rejected[1],
+			--vm->nrejected * sizeof(vm->rejected[0]));
 		return 0;
 	}
 	return -ETIMEDOUT;
