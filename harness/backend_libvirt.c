@@ -778,6 +778,9 @@ static int lv_start(const struct vm_config *cfg, struct vm **out, struct err *er
 	int rc;
 
 	*out = NULL;
+	if (cfg->nodes > 1)
+		return err_fail(err, -EOPNOTSUPP, "[machine] nodes = %u: NUMA guests need the QMP "
+				"backend (--backend qmp)", cfg->nodes);
 	rc = lv_connect(cfg->connect, err);
 	if (rc)
 		return rc;

@@ -693,7 +693,7 @@ static int phase_boot(struct run *run, struct err *err)
 		.cmdline = cmdline, .rundir = rundir, .serial_log = serial, .qemu_log = qlog,
 		.machine = sc->machine, .accel = accel, .cpus = sc->cpus, .memory = sc->memory,
 		.maxmem = scenario_maxmem(sc), .slots = scenario_slots(sc),
-		.free_page_reporting = sc->free_page_reporting,
+		.free_page_reporting = sc->free_page_reporting, .nodes = sc->nodes,
 		.file_backend = sc->memory_backend == BACKEND_FILE ? sc->backend_path : NULL,
 		.connect = opt->connect,
 	};

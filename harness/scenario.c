@@ -75,6 +75,10 @@ static const struct scenario_key scenario_keys[] = {
 	{ "machine", "free_page_reporting", KEY_BOOL, OFF(free_page_reporting), 0, "false", 0, 0,
 	  NULL, "add virtio-balloon with free-page-reporting=on, so host memory follows guest use" },
 
+	{ "machine", "nodes", KEY_UINT, OFF(nodes), 0, "1", 1, 8, NULL,
+	  "NUMA nodes (QMP backend): boot memory split evenly and CPUs dealt round-robin over "
+	  "them; hot-added devices go one to a node from node 1 on (wrapping; node 0 with 1)" },
+
 	{ "guest", "cmdline", KEY_STRING, STR(cmdline), "", 0, 0, NULL,
 	  "extra kernel command line, after what memhp sets" },
 
@@ -110,6 +114,10 @@ static const struct scenario_key scenario_keys[] = {
 	  "auto-movable (memory_hotplug.online_policy=auto-movable)" },
 	{ "online", "auto_movable_ratio", KEY_UINT, OFF(auto_movable_ratio), 0, "301", 0, 100000,
 	  NULL, "auto-movable: memory_hotplug.auto_movable_ratio (percent)" },
+	{ "online", "auto_movable_numa_aware", KEY_CHOICE, OFF(auto_movable_numa_aware), 0,
+	  "default", 0, 0, hvo_names,
+	  "auto-movable: memory_hotplug.auto_movable_numa_aware=on or off (default: the kernel's "
+	  "own, on): whether the ratio is also kept per NUMA node" },
 	{ "online", "memmap_on_memory", KEY_BOOL_FORCE, OFF(memmap_on_memory), 0, "false", 0, 0,
 	  NULL,
 	  "memory_hotplug.memmap_on_memory: place the memmap inside the hot-added block; "
@@ -166,6 +174,14 @@ static const struct scenario_key scenario_keys[] = {
 	  "write 3 to /proc/sys/vm/drop_caches before unplug" },
 	{ "workload", "compact", KEY_BOOL, OFF(compact), 0, "false", 0, 0, NULL,
 	  "write 1 to /proc/sys/vm/compact_memory before unplug" },
+
+	/* issue 25: swap, set up before the workload starts */
+	{ "workload", "zram", KEY_SIZE, OFF(zram), 0, "0", 0, SIZE_MAX_BYTES, NULL,
+	  "swap on /dev/zram0 of this size (CONFIG_ZRAM in the guest kernel), before the workload; "
+	  "0: none" },
+	{ "workload", "swap_file", KEY_SIZE, OFF(swap_file), 0, "0", 0, SIZE_MAX_BYTES, NULL,
+	  "a swap file of this size on the guest's root file system (a disk image: --image debian), "
+	  "before the workload; 0: none" },
 
 	{ "probe", "page_owner", KEY_CHOICE, OFF(page_owner), 0, "off", 0, 0, page_owner_names,
 	  "why the blocks that stayed did: on boots with page_owner=on and groups their pages by "
@@ -517,6 +533,10 @@ static int check(const struct scenario *sc, struct err *err)
 		return check_fail(sc, err, "machine", "memory",
 				  "[machine] memory %s is not a multiple of 2 MiB",
 				  format_size(sc->memory, b1, sizeof(b1)));
+	if (sc->nodes > 1 && sc->memory % (sc->nodes * (2ULL << 20)))
+		return check_fail(sc, err, "machine", "nodes",
+				  "[machine] memory %s does not split into %u nodes of a multiple of "
+				  "2 MiB", format_size(sc->memory, b1, sizeof(b1)), sc->nodes);
 	/* Each is at most SIZE_MAX_BYTES, so the sum cannot wrap. */
 	if (sc->memory + sc->total > SIZE_MAX_BYTES)
 		return check_fail(sc, err, "hotplug", "total",
@@ -762,8 +782,12 @@ void scenario_policy_cmdline(const struct scenario *sc, char *buf, size_t len)
 		      sc->memmap_on_memory == MEMMAP_FORCE ? "force" :
 		      sc->memmap_on_memory == MEMMAP_ON    ? "1" : "0");
 	if (sc->hvo != VMEM_DEFAULT && (size_t)n < len)
-		snprintf(buf + n, len - (size_t)n, " hugetlb_free_vmemmap=%s",
-			 sc->hvo == VMEM_ON ? "on" : "off");
+		n += snprintf(buf + n, len - (size_t)n, " hugetlb_free_vmemmap=%s",
+			      sc->hvo == VMEM_ON ? "on" : "off");
+	if (sc->policy == POLICY_AUTO_MOVABLE && sc->auto_movable_numa_aware != VMEM_DEFAULT &&
+	    n > 0 && (size_t)n < len)
+		snprintf(buf + n, len - (size_t)n, " memory_hotplug.auto_movable_numa_aware=%s",
+			 sc->auto_movable_numa_aware == VMEM_ON ? "1" : "0");
 }
 
 uint64_t scenario_fill_bytes(const struct scenario *sc, uint64_t mem_total)

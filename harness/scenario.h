@@ -45,6 +45,7 @@ struct scenario {
 	unsigned accel;  /* enum accel_choice */
 	char machine[32];
 	bool free_page_reporting;
+	unsigned nodes;  /* NUMA nodes (1: no -numa); issue 25 */
 
 	/* [guest] */
 	char cmdline[1024]; /* appended to what memhp sets */
@@ -66,6 +67,7 @@ struct scenario {
 	/* [online] */
 	unsigned policy; /* enum online_policy */
 	unsigned auto_movable_ratio;
+	unsigned auto_movable_numa_aware; /* enum vmem_tristate: default, on, off */
 	unsigned memmap_on_memory; /* enum memmap_choice */
 	unsigned hvo; /* [online] hvo: enum vmem_tristate (default, on, off) */
 	int64_t timeout_online_ms;
@@ -87,6 +89,7 @@ struct scenario {
 	unsigned seed;
 	unsigned during_unplug; /* enum during_unplug */
 	bool drop_caches, compact;
+	uint64_t zram, swap_file; /* swap in the guest, bytes (0: none; issue 25) */
 
 	/* [probe] */
 	unsigned page_owner; /* enum page_owner_choice */

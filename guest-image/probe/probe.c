@@ -13,6 +13,7 @@
  *   memhp-probe load …          run and hold a workload (load.c)
  *   memhp-probe load-stop       end it
  *   memhp-probe tidy …          drop caches, compact memory
+ *   memhp-probe swap …          zram and a swap file (swap.c)
  *   memhp-probe why INDEX…      what the given memory blocks hold (why.c)
  */
 #include <ctype.h>
@@ -30,6 +31,7 @@
 #include <json-c/json.h>
 
 #include "kmsg.h"
+#include "swap.h"
 #include "load.h"
 #include "why.h"
 
@@ -60,6 +62,27 @@ static int cmp_index(const void *a, const void *b)
 	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
 
 	return x < y ? -1 : x > y;
+}
+
+/* The NUMA node of a block: its nodeN link (issue 25); none on a kernel
+ * without CONFIG_NUMA. */
+static void add_node(json_object *b, uint64_t index)
+{
+	char path[128];
+	struct dirent *de;
+	DIR *d;
+
+	snprintf(path, sizeof(path), MEMORY_SYSFS "/memory%" PRIu64, index);
+	d = opendir(path);
+	if (!d)
+		return;
+	while ((de = readdir(d)))
+		if (!strncmp(de->d_name, "node", 4) && isdigit((unsigned char)de->d_name[4])) {
+			json_object_object_add(b, "node",
+					       json_object_new_int(atoi(de->d_name + 4)));
+			break;
+		}
+	closedir(d);
 }
 
 /* Memory blocks, sorted by index. The zone of an online block is the single
@@ -111,6 +134,7 @@ static json_object *probe_blocks(uint64_t block_size)
 		json_object_object_add(b, "start", json_object_new_uint64(start));
 		json_object_object_add(b, "state", json_object_new_string(state));
 		json_object_object_add(b, "zones", json_object_new_string(zones));
+		add_node(b, idx[i]);
 		json_object_array_add(arr, b);
 	}
 	free(idx);
@@ -348,6 +372,8 @@ int main(int argc, char **argv)
 		return load_stop_main();
 	if (!strcmp(argv[1], "tidy"))
 		return load_tidy_main(argc - 2, argv + 2);
+	if (!strcmp(argv[1], "swap"))
+		return swap_main(argc - 2, argv + 2);
 	if (!strcmp(argv[1], "why")) {
 		char buf[64] = "";
 
@@ -355,6 +381,7 @@ int main(int argc, char **argv)
 		return why_main(argc - 2, argv + 2, strtoull(buf, NULL, 16));
 	}
 	fprintf(stderr, "usage: memhp-probe [snapshot | kmsg | load [--seed N] [--duration S] [--test-stall-at B] KIND:BYTES... |\n"
-			"                    load-stop | tidy [drop-caches] [compact] | why INDEX...]\n");
+			"                    load-stop | tidy [drop-caches] [compact] | swap [--zram B] [--file B] |\n"
+			"                    why INDEX...]\n");
 	return 2;
 }
