@@ -170,6 +170,7 @@ static const struct field result_fields[] = {
 	FLD(RR, "vmm", "rss_loaded", F_U64, vmm_rss.loaded, FLAG(RR, vmm_rss.have_loaded)),
 	FLD(RR, "vmm", "rss_after_unplug", F_U64, vmm_rss.after, FLAG(RR, vmm_rss.have_after)),
 	FLD(RR, NULL, "onlining", F_JSON_OPT, onlining, 0),
+	FLD(RR, NULL, "cycles", F_JSON_OPT, cycles, 0),
 };
 
 #define BR struct block_record
@@ -181,6 +182,7 @@ static const struct field block_fields[] = {
 	FLD(BR, NULL, "final_zone", F_STR, final_zone, 0),
 	FLD(BR, NULL, "why", F_JSON, why, 0),
 	FLD(BR, NULL, "kernel", F_JSON, kernel, 0), /* issue 25 */
+	FLD(BR, NULL, "node", F_U32, node, FLAG(BR, have_node)),
 };
 
 #define DR struct device_record
@@ -265,6 +267,7 @@ void result_free(struct run_record *r)
 	json_object_put(r->why_probe);
 	json_object_put(r->kernel_package);
 	json_object_put(r->onlining);
+	json_object_put(r->cycles);
 	result_init(r);
 }
 

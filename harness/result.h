@@ -67,6 +67,8 @@ struct block_record {
 	char final_zone[24]; /* zone at the end, when still online */
 	json_object *why;    /* still present: page kinds and verdict (memhp-probe why) */
 	json_object *kernel; /* the kernel's failed offline attempts (klog.h), or NULL */
+	bool have_node;      /* a NUMA guest: the node the block was onlined on */
+	unsigned node;
 };
 
 struct timeline_point {
@@ -188,6 +190,8 @@ struct run_record {
 	/* what the guest's kernel did with the onlining choices (onlining.h),
 	 * or NULL in results older than it */
 	json_object *onlining;
+	/* [run] cycles > 1 (issue 25, cycles.h): one object per cycle, or NULL */
+	json_object *cycles;
 	uint64_t vmm_peak_rss;    /* bytes, the emulator's VmHWM at the end */
 };
 

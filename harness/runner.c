@@ -25,6 +25,7 @@
 #include "klog.h"
 #include "onlining.h"
 #include "runner.h"
+#include "cycles.h"
 #include "signals.h"
 #include "subproc.h"
 #include "units.h"
@@ -335,6 +336,8 @@ static int wait_online(struct run *run, struct err *err)
 		br->index = b->index;
 		br->start = b->start;
 		str_copy(br->zone, sizeof(br->zone), b->zone);
+		br->have_node = b->have_node;
+		br->node = b->node;
 		if (*rec->expected_zone && strcmp(b->zone, rec->expected_zone))
 			rec->zone_mismatches++;
 	}
@@ -782,6 +785,7 @@ static int phase_workload(struct run *run, struct err *err)
 	if (*sc->mix) {
 		json_object *rec = json_object_new_object(), *mi;
 
+		json_object_put(run->rec->workload); /* [run] cycles: the last cycle's */
 		run->rec->workload = rec;
 		if (json_object_object_get_ex(run->last.raw, "meminfo", &mi))
 			json_object_object_add(rec, "meminfo_before", json_object_get(mi));
@@ -910,21 +914,41 @@ static const struct {
 
 static int run_phases(struct run *run, enum phase *phase, struct err *err)
 {
+	json_object *before = NULL;
+	unsigned cycle = 1;
+
+again:
 	for (size_t i = 0; i < sizeof(phases) / sizeof(phases[0]); i++) {
 		int64_t t = now_ms();
 		int rc;
 
+		if (cycle > 1 && phases[i].phase < PHASE_PLUG)
+			continue;
+		if (phases[i].phase == PHASE_PLUG && run->sc->cycles > 1)
+			before = cycles_measure(run->last.raw);
 		if (phases[i].phase == PHASE_WORKLOAD && !run->opt->before_unplug && !*run->sc->mix)
 			continue;
 		*phase = phases[i].phase;
 		phase_begin(*phase);
 		rc = phases[i].fn(run, err);
-		if (rc)
+		if (rc) {
+			json_object_put(before);
 			return rc;
+		}
 		phase_end(run->rec, *phase, t);
 		if (run->last.raw)
 			onlining_note_snapshot(run->rec->onlining, result_phase_name(*phase),
 					       run->last.raw);
+	}
+	if (run->sc->cycles > 1) {
+		cycles_note(run->rec, cycle, before, cycles_measure(run->last.raw));
+		before = NULL;
+		if (cycle < run->sc->cycles && cycles_all_removed(run->rec)) {
+			fprintf(stderr, "memhp: cycle %u of %u done\n", cycle, run->sc->cycles);
+			cycles_reset(run->rec);
+			cycle++;
+			goto again;
+		}
 	}
 	return 0;
 }

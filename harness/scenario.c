@@ -191,6 +191,10 @@ static const struct scenario_key scenario_keys[] = {
 
 	{ "run", "repeats", KEY_UINT, OFF(repeats), 0, "1", 1, 1000, NULL,
 	  "runs of this scenario, each with a fresh guest and its own result" },
+	{ "run", "cycles", KEY_UINT, OFF(cycles), 0, "1", 1, 1000, NULL,
+	  "plug, online, workload, unplug and settle this many times in the same guest, with "
+	  "per-cycle counts and leak checks (memory blocks, MemTotal, slab, nr_memmap_pages) in "
+	  "the result's cycles; a cycle that left a device plugged ends them" },
 	{ "run", "boot_timeout", KEY_DURATION, OFF(timeout_boot_ms), 0, "120s", 1, DUR_MAX_MS,
 	  NULL,
 	  "from QEMU start until the guest agent answers" },

@@ -96,6 +96,7 @@ struct scenario {
 
 	/* [run] */
 	unsigned repeats;
+	unsigned cycles; /* plug/unplug cycles in one guest (issue 25) */
 	int64_t timeout_boot_ms;
 
 	/* Line each key was set on, 0 when it has its default. */

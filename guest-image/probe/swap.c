@@ -61,6 +61,22 @@ static int write_header(int fd, uint64_t bytes, char *why, size_t len)
 	return 0;
 }
 
+/* Whether path is swapping already (/proc/swaps): a later [run] cycles
+ * cycle keeps the swap the first one set up. */
+static bool swapping(const char *path)
+{
+	char line[512];
+	bool on = false;
+	FILE *f = fopen("/proc/swaps", "re");
+
+	if (!f)
+		return false;
+	while (!on && fgets(line, sizeof(line), f))
+		on = !strncmp(line, path, strlen(path)) && line[strlen(path)] == ' ';
+	fclose(f);
+	return on;
+}
+
 static int write_text(const char *path, const char *text)
 {
 	int fd = open(path, O_WRONLY | O_CLOEXEC), rc = 0;
@@ -78,6 +94,8 @@ static int zram(uint64_t bytes, char *why, size_t len)
 	char text[32];
 	int fd, rc;
 
+	if (swapping(ZRAM_DEV))
+		return 0;
 	bytes -= bytes % SWAP_PAGE;
 	snprintf(text, sizeof(text), "%" PRIu64, bytes);
 	rc = write_text(ZRAM_SYS, text);
@@ -107,6 +125,8 @@ static int file(uint64_t bytes, char *why, size_t len)
 	static char zero[1 << 16];
 	int fd, rc = 0;
 
+	if (swapping(SWAPFILE))
+		return 0;
 	bytes -= bytes % SWAP_PAGE;
 	fd = open(SWAPFILE, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	if (fd < 0) {
