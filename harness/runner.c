@@ -990,7 +990,7 @@ int runner_run(const struct scenario *sc, const struct run_options *opt,
 	       struct run_record *rec, struct err *err)
 {
 	int64_t wall0 = now_ms(), cpu0 = self_cpu_ms();
-	struct run run = { .sc = sc, .opt = opt, .rec = rec, .hp = hotplug_for(sc->method) };
+	struct run run = { .sc = sc, .opt = opt, .rec = rec, .hp = hotplug_for_scenario(sc) };
 	struct err run_err = { "" };
 	enum phase phase = PHASE_IMAGE;
 	char why[96] = "";

@@ -89,6 +89,10 @@ static const struct scenario_key scenario_keys[] = {
 	{ "hotplug", "dimm_size", KEY_SIZE, OFF(dimm_size), 0, "256M", 128ULL << 20, SIZE_MAX_BYTES,
 	  NULL,
 	  "dimm: size of each DIMM; a multiple of 128 MiB" },
+	{ "hotplug", "dimm_total", KEY_SIZE, OFF(dimm_total), 0, "0", 0, SIZE_MAX_BYTES, NULL,
+	  "virtio-mem: DIMMs of dimm_size hot-added as well, this much in all, before the "
+	  "virtio-mem device's total and unplugged before it (mixed devices: a DIMM is a static "
+	  "memory group, virtio-mem a dynamic one); 0: none" },
 	{ "hotplug", "block_size", KEY_SIZE, OFF(vmem_block_size), 0, "2M", 2ULL << 20, SIZE_MAX_BYTES,
 	  NULL,
 	  "virtio-mem: device block size (power of two); 2M works in sub-blocks, "
@@ -521,6 +525,17 @@ static int check(const struct scenario *sc, struct err *err)
 					  "[machine] slots %u is fewer than the %u DIMMs to plug",
 					  sc->slots, n);
 	} else {
+		if (sc->dimm_total && (sc->dimm_size % bs || sc->dimm_total % sc->dimm_size))
+			return check_fail(sc, err, "hotplug", "dimm_total",
+					  "[hotplug] dimm_total %s is not a multiple of dimm_size %s "
+					  "(itself a multiple of the 128 MiB memory block)",
+					  format_size(sc->dimm_total, b1, sizeof(b1)),
+					  format_size(sc->dimm_size, b2, sizeof(b2)));
+		if (sc->dimm_total / sc->dimm_size > SCENARIO_MAX_DIMMS)
+			return check_fail(sc, err, "hotplug", "dimm_total",
+					  "[hotplug] %" PRIu64 " DIMMs of %s: QEMU has at most %d slots",
+					  sc->dimm_total / sc->dimm_size,
+					  format_size(sc->dimm_size, b1, sizeof(b1)), SCENARIO_MAX_DIMMS);
 		if (sc->vmem_block_size & (sc->vmem_block_size - 1))
 			return check_fail(sc, err, "hotplug", "block_size",
 					  "[hotplug] block_size %s is not a power of two",
@@ -548,7 +563,11 @@ static int check(const struct scenario *sc, struct err *err)
 				  format_size(sc->memory, b1, sizeof(b1)),
 				  format_size(sc->total, b2, sizeof(b2)),
 				  format_size(SIZE_MAX_BYTES, b3, sizeof(b3)));
-	if (sc->maxmem && sc->maxmem < sc->memory + sc->total)
+	if (sc->dimm_total && sc->method == METHOD_DIMM)
+		return check_fail(sc, err, "hotplug", "dimm_total",
+				  "[hotplug] dimm_total is for method = virtio-mem (mixed devices); "
+				  "with method = dimm, total is the DIMMs'");
+	if (sc->maxmem && sc->maxmem < sc->memory + sc->total + sc->dimm_total)
 		return check_fail(sc, err, "machine", "maxmem",
 				  "[machine] maxmem %s is less than memory %s + hotplug total %s",
 				  format_size(sc->maxmem, b1, sizeof(b1)),
@@ -751,14 +770,16 @@ void scenario_free(struct scenario *sc)
 
 unsigned scenario_dimm_count(const struct scenario *sc)
 {
-	if (sc->method != METHOD_DIMM || !sc->dimm_size)
+	if (!sc->dimm_size)
 		return 0;
+	if (sc->method != METHOD_DIMM)
+		return (unsigned)(sc->dimm_total / sc->dimm_size);
 	return (unsigned)(sc->total / sc->dimm_size);
 }
 
 uint64_t scenario_maxmem(const struct scenario *sc)
 {
-	return sc->maxmem ? sc->maxmem : sc->memory + sc->total;
+	return sc->maxmem ? sc->maxmem : sc->memory + sc->total + sc->dimm_total;
 }
 
 unsigned scenario_slots(const struct scenario *sc)

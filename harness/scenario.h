@@ -54,6 +54,9 @@ struct scenario {
 	unsigned method; /* enum hotplug_method */
 	uint64_t total;
 	uint64_t dimm_size;
+	/* method virtio-mem: DIMMs of dimm_size as well, this much in all
+	 * (mixed devices; issue 25) */
+	uint64_t dimm_total;
 	/* [hotplug] block_size: the virtio-mem device block, not a Linux memory block */
 	uint64_t vmem_block_size;
 	/* [hotplug] dynamic_memslots, unplugged_inaccessible: virtio-mem
