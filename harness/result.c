@@ -171,6 +171,7 @@ static const struct field result_fields[] = {
 	FLD(RR, "vmm", "rss_after_unplug", F_U64, vmm_rss.after, FLAG(RR, vmm_rss.have_after)),
 	FLD(RR, NULL, "onlining", F_JSON_OPT, onlining, 0),
 	FLD(RR, NULL, "cycles", F_JSON_OPT, cycles, 0),
+	FLD(RR, NULL, "faults", F_JSON_OPT, faults, 0),
 };
 
 #define BR struct block_record
@@ -268,6 +269,7 @@ void result_free(struct run_record *r)
 	json_object_put(r->kernel_package);
 	json_object_put(r->onlining);
 	json_object_put(r->cycles);
+	json_object_put(r->faults);
 	result_init(r);
 }
 

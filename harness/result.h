@@ -192,6 +192,8 @@ struct run_record {
 	json_object *onlining;
 	/* [run] cycles > 1 (issue 25, cycles.h): one object per cycle, or NULL */
 	json_object *cycles;
+	/* [faults] (faults.h): per phase what was armed and disarmed, or NULL */
+	json_object *faults;
 	uint64_t vmm_peak_rss;    /* bytes, the emulator's VmHWM at the end */
 };
 

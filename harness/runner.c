@@ -26,6 +26,7 @@
 #include "onlining.h"
 #include "runner.h"
 #include "cycles.h"
+#include "faults.h"
 #include "signals.h"
 #include "subproc.h"
 #include "units.h"
@@ -750,15 +751,23 @@ static void note_rss(struct run *run, bool *have, uint64_t *bytes)
 
 static int phase_plug(struct run *run, struct err *err)
 {
+	int rc;
+
 	note_rss(run, &run->rec->vmm_rss.have_before, &run->rec->vmm_rss.before);
-	return run->hp->plug(&run->ctx, err);
+	rc = faults_set(run->opt->backend, run->vm, run->sc, "plug", false, &run->rec->faults, err);
+	return rc ? rc : run->hp->plug(&run->ctx, err);
 }
 
 static int phase_online(struct run *run, struct err *err)
 {
 	struct run_record *rec = run->rec;
 	int rc = wait_online(run, err);
+	struct err e2;
 
+	/* Disarmed whatever came of it; the first failure is the run's. */
+	if (faults_set(run->opt->backend, run->vm, run->sc, "plug", true, &rec->faults,
+		       rc ? &e2 : err) && !rc)
+		return -EIO;
 	if (!rc && rec->zone_mismatches)
 		fprintf(stderr, "memhp: warning: %u of %u hot-added blocks are not in %s\n",
 			rec->zone_mismatches, rec->count.hotplugged, rec->expected_zone);
@@ -806,11 +815,21 @@ static int phase_workload(struct run *run, struct err *err)
 
 static int phase_unplug(struct run *run, struct err *err)
 {
+	struct err e2;
+	int rc;
+
 	note_rss(run, &run->rec->vmm_rss.have_loaded, &run->rec->vmm_rss.loaded);
 	/* Failures from here on are this unplug's. */
 	run->unplug_us = run->klog.last_us + 1;
 	klog_progress(&run->klog);
-	return run->hp->unplug(&run->ctx, err);
+	rc = faults_set(run->opt->backend, run->vm, run->sc, "unplug", false, &run->rec->faults,
+			err);
+	if (!rc)
+		rc = run->hp->unplug(&run->ctx, err);
+	if (faults_set(run->opt->backend, run->vm, run->sc, "unplug", true, &run->rec->faults,
+		       rc ? &e2 : err) && !rc)
+		return -EIO;
+	return rc;
 }
 
 /* The why report's findings over all blocks (page_owner's status and cost,
@@ -889,6 +908,7 @@ static int phase_settle(struct run *run, struct err *err)
 		return rc;
 	count_blocks(run);
 	keep_reasons(run);
+	faults_count_kmsg(run->rec->faults, run->rec->kmsg, run->rec->nkmsg);
 	note_rss(run, &run->rec->vmm_rss.have_after, &run->rec->vmm_rss.after);
 	rc = examine_remaining(run, err);
 	if (rc)

@@ -187,6 +187,20 @@ static const struct scenario_key scenario_keys[] = {
 	  "a swap file of this size on the guest's root file system (a disk image: --image debian), "
 	  "before the workload; 0: none" },
 
+	/* issue 25: kernel fault injection (docs/faults.md) */
+	{ "faults", "going_online", KEY_UINT, OFF(fault_going_online), 0, "0", 0, 4095, NULL,
+	  "while plugging and onlining: the memory notifier fails MEM_GOING_ONLINE with this errno "
+	  "(CONFIG_MEMORY_NOTIFIER_ERROR_INJECT; Debian's kernels have it as a module); 0: none" },
+	{ "faults", "going_offline", KEY_UINT, OFF(fault_going_offline), 0, "0", 0, 4095, NULL,
+	  "while unplugging: the memory notifier fails MEM_GOING_OFFLINE with this errno; 0: none" },
+	{ "faults", "failslab", KEY_UINT, OFF(fault_failslab), 0, "0", 0, 100, NULL,
+	  "while plugging and onlining, and while unplugging: fail this percent of slab "
+	  "allocations (CONFIG_FAILSLAB, memhp's fault kernel); 0: none" },
+	{ "faults", "fail_page_alloc", KEY_UINT, OFF(fault_fail_page_alloc), 0, "0", 0, 100, NULL,
+	  "the same for page allocations (CONFIG_FAIL_PAGE_ALLOC); 0: none" },
+	{ "faults", "times", KEY_UINT, OFF(fault_times), 0, "100", 1, 1000000, NULL,
+	  "failslab and fail_page_alloc: at most this many failures in each phase" },
+
 	{ "probe", "page_owner", KEY_CHOICE, OFF(page_owner), 0, "off", 0, 0, page_owner_names,
 	  "why the blocks that stayed did: on boots with page_owner=on and groups their pages by "
 	  "allocation site (docs/why.md); auto: on when the kernel's config has "

@@ -94,6 +94,11 @@ struct scenario {
 	bool drop_caches, compact;
 	uint64_t zram, swap_file; /* swap in the guest, bytes (0: none; issue 25) */
 
+	/* [faults] (issue 25): errno for the memory notifier (0: none),
+	 * percent of allocations failed, at most fault_times each */
+	unsigned fault_going_online, fault_going_offline;
+	unsigned fault_failslab, fault_fail_page_alloc, fault_times;
+
 	/* [probe] */
 	unsigned page_owner; /* enum page_owner_choice */
 
@@ -103,7 +108,7 @@ struct scenario {
 	int64_t timeout_boot_ms;
 
 	/* Line each key was set on, 0 when it has its default. */
-	unsigned line[48];
+	unsigned line[64];
 
 	/* A matrix sweep's cell (scenario_sweep()): the file's own name, and the
 	 * keys the cell set; name is then base plus those values. A plain

@@ -14,6 +14,7 @@
  *   memhp-probe load-stop       end it
  *   memhp-probe tidy …          drop caches, compact memory
  *   memhp-probe swap …          zram and a swap file (swap.c)
+ *   memhp-probe faults …        kernel fault injection, arm or --off (faults.c)
  *   memhp-probe why INDEX…      what the given memory blocks hold (why.c)
  */
 #include <ctype.h>
@@ -32,6 +33,7 @@
 
 #include "kmsg.h"
 #include "swap.h"
+#include "faults.h"
 #include "load.h"
 #include "why.h"
 
@@ -374,6 +376,8 @@ int main(int argc, char **argv)
 		return load_tidy_main(argc - 2, argv + 2);
 	if (!strcmp(argv[1], "swap"))
 		return swap_main(argc - 2, argv + 2);
+	if (!strcmp(argv[1], "faults"))
+		return faults_main(argc - 2, argv + 2);
 	if (!strcmp(argv[1], "why")) {
 		char buf[64] = "";
 
@@ -382,6 +386,7 @@ int main(int argc, char **argv)
 	}
 	fprintf(stderr, "usage: memhp-probe [snapshot | kmsg | load [--seed N] [--duration S] [--test-stall-at B] KIND:BYTES... |\n"
 			"                    load-stop | tidy [drop-caches] [compact] | swap [--zram B] [--file B] |\n"
+			"                    faults [--going-offline E] ... | faults --off |\n"
 			"                    why INDEX...]\n");
 	return 2;
 }
