@@ -94,6 +94,7 @@ enum ftype {
 	F_JSON,    /* json_object *: an object or null, kept verbatim */
 	F_JSON_OPT, /* the same, left out of the file when NULL (fields newer
 		     * than most results: they read back as absent) */
+	F_U32_OPT, /* F_U32 with a flag, left out of the file when not measured */
 };
 
 struct field {
@@ -183,7 +184,7 @@ static const struct field block_fields[] = {
 	FLD(BR, NULL, "final_zone", F_STR, final_zone, 0),
 	FLD(BR, NULL, "why", F_JSON, why, 0),
 	FLD(BR, NULL, "kernel", F_JSON, kernel, 0), /* issue 25 */
-	FLD(BR, NULL, "node", F_U32, node, FLAG(BR, have_node)),
+	FLD(BR, NULL, "node", F_U32_OPT, node, FLAG(BR, have_node)),
 };
 
 #define DR struct device_record
@@ -358,7 +359,8 @@ static json_object *field_to_json(const struct field *f, const char *base)
 	switch (f->type) {
 	case F_STR: return json_object_new_string(p);
 	case F_STRP: return json_object_new_string(*(char *const *)p ? *(char *const *)p : "");
-	case F_U32: return json_object_new_uint64(*(const unsigned *)p);
+	case F_U32:
+	case F_U32_OPT: return json_object_new_uint64(*(const unsigned *)p);
 	case F_U64: return json_object_new_uint64(*(const uint64_t *)p);
 	case F_I64: return json_object_new_int64(*(const int64_t *)p);
 	case F_BOOL: return json_object_new_boolean(*(const bool *)p);
@@ -376,6 +378,8 @@ static void fields_to_json(json_object *o, const struct field *fields, size_t n,
 		const struct field *f = &fields[i];
 
 		if (f->type == F_JSON_OPT && !*(json_object *const *)(base + f->offset))
+			continue;
+		if (f->type == F_U32_OPT && !measured(f, base))
 			continue;
 		json_object_object_add(group_of(o, f->group, true), f->key, field_to_json(f, base));
 	}
@@ -558,6 +562,7 @@ static int field_from_json(const struct field *f, bool present, json_object *v, 
 			abort();
 		return 0;
 	case F_U32:
+	case F_U32_OPT:
 		if (!int_in(v, false, UINT32_MAX, &u, &s))
 			return bad_field(err, w, f, "an integer from 0 to 4294967295", v);
 		*(unsigned *)p = (unsigned)u;
