@@ -57,11 +57,14 @@ static json_object *drift(json_object *before, json_object *after)
 
 void cycles_note(struct run_record *rec, unsigned cycle, json_object *before, json_object *after)
 {
-	json_object *c = json_object_new_object();
+	json_object *c = json_object_new_object(), *arr;
 	int64_t unplug_ms = 0;
 
-	if (!rec->cycles)
-		rec->cycles = json_object_new_array();
+	if (!rec->cycles) {
+		rec->cycles = json_object_new_object();
+		json_object_object_add(rec->cycles, "per_cycle", json_object_new_array());
+	}
+	json_object_object_get_ex(rec->cycles, "per_cycle", &arr);
 	for (size_t i = 0; i < rec->ndevices; i++)
 		if (rec->devices[i].unplug_ms > unplug_ms)
 			unplug_ms = rec->devices[i].unplug_ms;
@@ -77,7 +80,8 @@ void cycles_note(struct run_record *rec, unsigned cycle, json_object *before, js
 	json_object_object_add(c, "drift", drift(before, after));
 	json_object_object_add(c, "before", before);
 	json_object_object_add(c, "after", after);
-	json_object_array_add(rec->cycles, c);
+	json_object_array_add(arr, c);
+	json_object_object_add(rec->cycles, "done", json_object_new_int((int)cycle));
 }
 
 bool cycles_all_removed(const struct run_record *rec)

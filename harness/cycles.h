@@ -18,7 +18,8 @@
  * the block count and the pages; null where the snapshot has none). */
 json_object *cycles_measure(json_object *snapshot);
 
-/* Append cycle (1-based) to rec->cycles: its counts and unplug time from
+/* Append cycle (1-based) to rec->cycles ({"done": cycles so far,
+ * "per_cycle": [...]}): its counts and unplug time from
  * rec, before and after (cycles_measure(); taken over), and "drift", each
  * of after minus before (null where either is null). */
 void cycles_note(struct run_record *rec, unsigned cycle, json_object *before, json_object *after);

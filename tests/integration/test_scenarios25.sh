@@ -61,11 +61,13 @@ check "blocks per node: 4 on node 1 (2 DIMM, 2 virtio-mem), 2 on node 2" \
 check "auto-movable onlined them to ZONE_MOVABLE (ratio room on every node)" \
 	bash -c "jq -e '[.blocks[].zone] | all(. == \"Movable\")' '$r' > /dev/null"
 check "two cycles, each 6 blocks hot-added and 6 removed" \
-	bash -c "jq -e '.cycles | length == 2 and all(.hotplugged == 6 and .removed == 6) and (map(.cycle) == [1, 2])' '$r' > /dev/null"
+	bash -c "jq -e '.cycles.done == 2 and (.cycles.per_cycle | length == 2 and all(.hotplugged == 6 and .removed == 6) and (map(.cycle) == [1, 2]))' '$r' > /dev/null"
 check "no cycle left memory blocks or MemTotal behind; slab and nr_memmap_pages recorded or null" \
-	bash -c "jq -e '.cycles | all(.drift.memory_blocks == 0 and .drift.mem_total == 0 and
+	bash -c "jq -e '.cycles.per_cycle | all(.drift.memory_blocks == 0 and .drift.mem_total == 0 and
 		(.drift | has(\"slab\") and has(\"nr_memmap_pages\")) and .before.memory_blocks > 0)' '$r' > /dev/null"
 check "the last cycle's own count is the result's" \
 	bash -c "jq -e '.count.hotplugged == 6 and .count.removed == 6' '$r' > /dev/null"
-echo "# cycles: $(jq -c '[.cycles[] | {cycle, removed, unplug_ms, drift}]' "$r")"
+check "memhp show and report read the result" \
+	bash -c "'$MEMHP' show '$r' > /dev/null && '$MEMHP' report \"\$(dirname \"\$(dirname '$r')\")\" > /dev/null"
+echo "# cycles: $(jq -c '[.cycles.per_cycle[] | {cycle, removed, unplug_ms, drift}]' "$r")"
 finish scenarios25
