@@ -31,7 +31,7 @@ SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-r
 
 DEMO_SCENARIO ?= scenarios/quick-virtio-mem.ini
 
-.PHONY: all deps image demo demo-ab reproduce-seed000 check unit unit-san report-test compare-test hostile-test integration bench bench-paper clean
+.PHONY: all deps image demo demo-ab reproduce-seed000 check unit unit-san report-test compare-test hostile-test integration bench bench-paper test-kernel-faults clean
 
 all: $(MEMHP) $(PROBE)
 
@@ -207,6 +207,11 @@ fuzz-long: $(FUZZ_BIN)
 
 bench: deps all
 	bench/run
+
+# Kernel fault tests on memhp's fault kernel (docs/faults.md): a kernel build
+# of its own (near a full compile), so not in make check.
+test-kernel-faults: all
+	@for t in tests/kernel-faults/test_*.sh; do $$t || exit 1; done
 
 # Seed 000's 448-block scenarios, scaled to this host (docs/workloads.md).
 bench-paper: deps all

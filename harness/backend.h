@@ -53,6 +53,10 @@ struct vm_config {
 	struct vm_virtio_mem *virtio_mem;
 	size_t nvirtio_mem;
 	bool free_page_reporting; /* virtio-balloon with free-page-reporting=on */
+	/* NUMA nodes (0 or 1: none): boot memory split evenly, CPUs dealt
+	 * round-robin; hot-added device K (DIMM dimmK, virtio-mem device K) on
+	 * node vm_device_node(). QMP backend only. */
+	unsigned nodes;
 	const char *file_backend; /* hot-added memory in files in this directory, or NULL */
 	/* A CXL type-3 device with this much volatile memory behind one host
 	 * bridge and root port, and a fixed memory window for it (the machine
@@ -73,6 +77,13 @@ struct vm_config {
 		const char *connect; /* the host's URI (NULL: the default) */
 	} libvirt;
 };
+
+/* The node of the K-th hot-added device in a guest of nodes nodes: one to a
+ * node from node 1 on, wrapping (node 0 when there is one node). */
+static inline unsigned vm_device_node(unsigned nodes, unsigned k)
+{
+	return nodes > 1 ? 1 + k % (nodes - 1) : 0;
+}
 
 enum vm_event_kind {
 	VM_EVENT_DEVICE_DELETED, /* a device is gone (unplug completed) */

@@ -802,6 +802,9 @@ static int lv_start(const struct vm_config *cfg, struct vm **out, struct err *er
 	if (cfg->cxl_volatile)
 		return err_fail(err, -EINVAL, "the libvirt backend cannot add CXL devices "
 				"([hotplug] dax_source = cxl): use --backend qmp");
+	if (cfg->nodes > 1)
+		return err_fail(err, -EOPNOTSUPP, "[machine] nodes = %u: NUMA guests need the QMP "
+				"backend (--backend qmp)", cfg->nodes);
 	rc = lv_connect(cfg->libvirt.connect, err);
 	if (rc)
 		return rc;

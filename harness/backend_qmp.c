@@ -44,6 +44,7 @@ struct qmp_vm {
 	struct qga qga;
 	char qemu_log[4096];
 	char serial_log[4096];
+	unsigned nodes; /* NUMA nodes, for the node of each DIMM */
 };
 
 static struct qmp_vm *qmp_of(struct vm *handle)
@@ -98,6 +99,20 @@ static void build_argv(const struct vm_config *cfg, const char *rdir, struct arg
 	argv_add(a, "-m");
 	argv_add(a, "size=%" PRIu64 "M,slots=%u,maxmem=%" PRIu64 "M", cfg->memory >> 20, cfg->slots,
 		 cfg->maxmem >> 20);
+	/* NUMA (issue 25): every node has boot memory, so the guest knows it
+	 * before anything is hot-added to it. */
+	for (unsigned n = 0; cfg->nodes > 1 && n < cfg->nodes; n++) {
+		char cpus[256] = "";
+		size_t len = 0;
+
+		argv_add(a, "-object");
+		argv_add(a, "memory-backend-ram,id=node-mem%u,size=%" PRIu64 "M", n,
+			 (cfg->memory / cfg->nodes) >> 20);
+		for (unsigned c = n; c < cfg->cpus && len < sizeof(cpus) - 16; c += cfg->nodes)
+			len += (size_t)snprintf(cpus + len, sizeof(cpus) - len, ",cpus=%u", c);
+		argv_add(a, "-numa");
+		argv_add(a, "node,nodeid=%u,memdev=node-mem%u%s", n, n, cpus);
+	}
 	/* -kernel, -initrd and -append are not option lists: no escaping. */
 	argv_add(a, "-kernel");
 	argv_add(a, "%s", cfg->kernel);
@@ -148,10 +163,11 @@ static void build_argv(const struct vm_config *cfg, const char *rdir, struct arg
 		}
 		argv_add(a, "-device");
 		argv_add(a, "virtio-mem-pci,id=%s,memdev=mem-%s,requested-size=0,block-size=%" PRIu64
-			 "%s%s%s",
+			 "%s%s%s,node=%u",
 			 d->id, d->id, d->block_size, d->dynamic_memslots ? ",dynamic-memslots=on" : "",
 			 d->unplugged_inaccessible ? ",unplugged-inaccessible=" : "",
-			 d->unplugged_inaccessible ? d->unplugged_inaccessible : "");
+			 d->unplugged_inaccessible ? d->unplugged_inaccessible : "",
+			 vm_device_node(cfg->nodes, (unsigned)i));
 	}
 	if (cfg->cxl_volatile) {
 		/* One host bridge, one root port, one type-3 device, and a fixed
@@ -354,6 +370,7 @@ static int qmp_start(const struct vm_config *cfg, struct vm **out, struct err *e
 		free(vm);
 		return err_fail(err, -errno, "mkdtemp: %s", strerror(errno));
 	}
+	vm->nodes = cfg->nodes;
 	if (cfg->file_backend) {
 		vm->file_backend = strdup(cfg->file_backend);
 		if (!vm->file_backend)
@@ -456,6 +473,12 @@ static int qmp_dimm_add(struct vm *handle, const char *id, uint64_t size, struct
 	json_object_object_add(args, "driver", json_object_new_string("pc-dimm"));
 	json_object_object_add(args, "id", json_object_new_string(id));
 	json_object_object_add(args, "memdev", json_object_new_string(memdev));
+	if (vm->nodes > 1) { /* dimmK: the K-th DIMM */
+		const char *k = id + strcspn(id, "0123456789");
+
+		json_object_object_add(args, "node", json_object_new_int(
+			(int)vm_device_node(vm->nodes, (unsigned)strtoul(k, NULL, 10))));
+	}
 	return qmp_cmd(vm, "device_add", args, NULL, err);
 }
 

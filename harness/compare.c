@@ -412,11 +412,22 @@ static bool kmsg_has(const struct run_record *r, const char *const *needles)
 	return false;
 }
 
+/* A device whose unplug the guest kernel kept retrying without end
+ * (outcome hung): memhp stops there and the run itself is ok. */
+static bool has_hung(const struct run_record *r)
+{
+	for (size_t i = 0; i < r->ndevices; i++)
+		if (r->devices[i].outcome == OUTCOME_HUNG)
+			return true;
+	return false;
+}
+
 /* Each run counts once per kind: a kernel warning or BUG in its kernel log,
  * an OOM kill, a failure in the unplug phase (a hung or refused unplug:
- * the kernel's), any other failure (the infrastructure's, never the
- * kernel's) unless the kernel's log has a warning, BUG or oops (the runner
- * adds the console's oops to a failed run's log: note_oops()). */
+ * the kernel's; a hung device counts even in a run that ended ok), any
+ * other failure (the infrastructure's, never the kernel's) unless the
+ * kernel's log has a warning, BUG or oops (the runner adds the console's
+ * oops to a failed run's log: note_oops()). */
 static void failure_rates(const struct report *rep, const struct report_group *g,
 			  struct failure_rates *f)
 {
@@ -434,8 +445,12 @@ static void failure_rates(const struct report *rep, const struct report_group *g
 		if (r->status != RUN_OK) {
 			if (!r->host_failure && !strcmp(r->failed_phase, "unplug"))
 				f->n[FAIL_UNPLUG]++;
+			else if (has_hung(r))
+				f->n[FAIL_UNPLUG]++;
 			else if (!warned) /* a run its kernel's oops ended is the kernel's */
 				f->n[FAIL_INFRA]++;
+		} else if (has_hung(r)) {
+			f->n[FAIL_UNPLUG]++;
 		}
 	}
 }

@@ -349,6 +349,14 @@ int guest_snapshot_parse(const char *json, struct guest_snapshot *s, struct err 
 			return bad_probe(s, err, "zones is not a string", i);
 		if (!strcmp(gb->state, "online"))
 			str_copy(gb->zone, sizeof(gb->zone), str);
+		{ /* issue 25: a NUMA kernel's node of the block (optional) */
+			uint64_t node;
+
+			if (u64_at(b, "node", &node) && node < 1024) {
+				gb->have_node = true;
+				gb->node = (unsigned)node;
+			}
+		}
 	}
 	return 0;
 }

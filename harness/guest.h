@@ -17,6 +17,8 @@ struct guest_block {
 	uint64_t index, start;
 	char state[16]; /* online, offline, going-offline */
 	char zone[24];  /* Normal, Movable, … for online blocks; "" otherwise */
+	bool have_node; /* the kernel has NUMA: node is the block's */
+	unsigned node;
 };
 
 struct guest_snapshot {

@@ -59,6 +59,10 @@ extern const struct hotplug_ops hotplug_virtio_mem;
 extern const struct hotplug_ops hotplug_dax_kmem;
 
 const struct hotplug_ops *hotplug_for(unsigned method);
+/* hotplug_for(sc->method), or with [hotplug] dimm_total mixed devices
+ * (hotplug_mixed.c: DIMMs and virtio-mem in one guest). */
+extern const struct hotplug_ops hotplug_mixed;
+const struct hotplug_ops *hotplug_for_scenario(const struct scenario *sc);
 
 /* Shared by the methods: wait for the next event, log it in the record. */
 int hotplug_next_event(struct hotplug_ctx *ctx, int64_t deadline, struct vm_event *ev,

@@ -290,8 +290,12 @@ static int dimm_unplug(struct hotplug_ctx *ctx, struct err *err)
 			struct device_record *d = &rec->devices[reverse ? n - 1 - k : k];
 			uint64_t left;
 
-			/* First round: every DIMM; later rounds: the rejected. */
+			/* First round: every DIMM; later rounds: the rejected.
+			 * Mixed devices ([hotplug] dimm_total): not the
+			 * virtio-mem device. */
 			if (round ? d->outcome != OUTCOME_REJECTED : d->outcome != OUTCOME_NOT_TRIED)
+				continue;
+			if (strcmp(d->kind, "dimm"))
 				continue;
 			tried++;
 			rc = unplug_one(ctx, d, err);

@@ -94,6 +94,7 @@ enum ftype {
 	F_JSON,    /* json_object *: an object or null, kept verbatim */
 	F_JSON_OPT, /* the same, left out of the file when NULL (fields newer
 		     * than most results: they read back as absent) */
+	F_U32_OPT, /* F_U32 with a flag, left out of the file when not measured */
 };
 
 struct field {
@@ -171,6 +172,8 @@ static const struct field result_fields[] = {
 	FLD(RR, "vmm", "rss_after_unplug", F_U64, vmm_rss.after, FLAG(RR, vmm_rss.have_after)),
 	FLD(RR, NULL, "onlining", F_JSON_OPT, onlining, 0),
 	FLD(RR, NULL, "dax", F_JSON_OPT, dax, 0),
+	FLD(RR, NULL, "cycles", F_JSON_OPT, cycles, 0),
+	FLD(RR, NULL, "faults", F_JSON_OPT, faults, 0),
 };
 
 #define BR struct block_record
@@ -182,6 +185,7 @@ static const struct field block_fields[] = {
 	FLD(BR, NULL, "final_zone", F_STR, final_zone, 0),
 	FLD(BR, NULL, "why", F_JSON, why, 0),
 	FLD(BR, NULL, "kernel", F_JSON, kernel, 0), /* issue 25 */
+	FLD(BR, NULL, "node", F_U32_OPT, node, FLAG(BR, have_node)),
 };
 
 #define DR struct device_record
@@ -267,6 +271,8 @@ void result_free(struct run_record *r)
 	json_object_put(r->kernel_package);
 	json_object_put(r->onlining);
 	json_object_put(r->dax);
+	json_object_put(r->cycles);
+	json_object_put(r->faults);
 	result_init(r);
 }
 
@@ -355,7 +361,8 @@ static json_object *field_to_json(const struct field *f, const char *base)
 	switch (f->type) {
 	case F_STR: return json_object_new_string(p);
 	case F_STRP: return json_object_new_string(*(char *const *)p ? *(char *const *)p : "");
-	case F_U32: return json_object_new_uint64(*(const unsigned *)p);
+	case F_U32:
+	case F_U32_OPT: return json_object_new_uint64(*(const unsigned *)p);
 	case F_U64: return json_object_new_uint64(*(const uint64_t *)p);
 	case F_I64: return json_object_new_int64(*(const int64_t *)p);
 	case F_BOOL: return json_object_new_boolean(*(const bool *)p);
@@ -373,6 +380,8 @@ static void fields_to_json(json_object *o, const struct field *fields, size_t n,
 		const struct field *f = &fields[i];
 
 		if (f->type == F_JSON_OPT && !*(json_object *const *)(base + f->offset))
+			continue;
+		if (f->type == F_U32_OPT && !measured(f, base))
 			continue;
 		json_object_object_add(group_of(o, f->group, true), f->key, field_to_json(f, base));
 	}
@@ -555,6 +564,7 @@ static int field_from_json(const struct field *f, bool present, json_object *v, 
 			abort();
 		return 0;
 	case F_U32:
+	case F_U32_OPT:
 		if (!int_in(v, false, UINT32_MAX, &u, &s))
 			return bad_field(err, w, f, "an integer from 0 to 4294967295", v);
 		*(unsigned *)p = (unsigned)u;

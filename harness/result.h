@@ -67,6 +67,8 @@ struct block_record {
 	char final_zone[24]; /* zone at the end, when still online */
 	json_object *why;    /* still present: page kinds and verdict (memhp-probe why) */
 	json_object *kernel; /* the kernel's failed offline attempts (klog.h), or NULL */
+	bool have_node;      /* a NUMA guest: the node the block was onlined on */
+	unsigned node;
 };
 
 struct timeline_point {
@@ -192,6 +194,10 @@ struct run_record {
 	 * their memmap went (hotplug_dax_kmem.c; docs/result-schema.md), or
 	 * NULL for other methods */
 	json_object *dax;
+	/* [run] cycles > 1 (issue 25, cycles.h): one object per cycle, or NULL */
+	json_object *cycles;
+	/* [faults] (faults.h): per phase what was armed and disarmed, or NULL */
+	json_object *faults;
 	uint64_t vmm_peak_rss;    /* bytes, the emulator's VmHWM at the end */
 };
 

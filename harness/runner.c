@@ -25,6 +25,8 @@
 #include "onlining.h"
 #include "oops.h"
 #include "runner.h"
+#include "cycles.h"
+#include "faults.h"
 #include "signals.h"
 #include "subproc.h"
 #include "units.h"
@@ -334,6 +336,8 @@ static int wait_online(struct run *run, struct err *err)
 		br->index = b->index;
 		br->start = b->start;
 		str_copy(br->zone, sizeof(br->zone), b->zone);
+		br->have_node = b->have_node;
+		br->node = b->node;
 		if (*rec->expected_zone && strcmp(b->zone, rec->expected_zone))
 			rec->zone_mismatches++;
 	}
@@ -677,7 +681,7 @@ static int phase_boot(struct run *run, struct err *err)
 		.cmdline = cmdline, .serial_log = serial, .qemu_log = qlog,
 		.machine = sc->machine, .accel = accel, .cpus = sc->cpus, .memory = sc->memory,
 		.maxmem = scenario_maxmem(sc), .slots = scenario_slots(sc),
-		.free_page_reporting = sc->free_page_reporting,
+		.free_page_reporting = sc->free_page_reporting, .nodes = sc->nodes,
 		.file_backend = sc->memory_backend == BACKEND_FILE ? sc->backend_path : NULL,
 		.qmp.binary = opt->qemu,
 		.libvirt.connect = opt->connect,
@@ -730,15 +734,23 @@ static void note_rss(struct run *run, bool *have, uint64_t *bytes)
 
 static int phase_plug(struct run *run, struct err *err)
 {
+	int rc;
+
 	note_rss(run, &run->rec->vmm_rss.have_before, &run->rec->vmm_rss.before);
-	return run->hp->plug(&run->ctx, err);
+	rc = faults_set(run->vm, run->sc, "plug", false, &run->rec->faults, err);
+	return rc ? rc : run->hp->plug(&run->ctx, err);
 }
 
 static int phase_online(struct run *run, struct err *err)
 {
 	struct run_record *rec = run->rec;
 	int rc = wait_online(run, err);
+	struct err e2;
 
+	/* Disarmed whatever came of it; the first failure is the run's. */
+	if (faults_set(run->vm, run->sc, "plug", true, &rec->faults,
+		       rc ? &e2 : err) && !rc)
+		return -EIO;
 	if (!rc && rec->zone_mismatches)
 		fprintf(stderr, "memhp: warning: %u of %u hot-added blocks are not in %s\n",
 			rec->zone_mismatches, rec->count.hotplugged, rec->expected_zone);
@@ -765,6 +777,7 @@ static int phase_workload(struct run *run, struct err *err)
 	if (*sc->mix) {
 		json_object *rec = json_object_new_object(), *mi;
 
+		json_object_put(run->rec->workload); /* [run] cycles: the last cycle's */
 		run->rec->workload = rec;
 		if (json_object_object_get_ex(run->last.raw, "meminfo", &mi))
 			json_object_object_add(rec, "meminfo_before", json_object_get(mi));
@@ -785,11 +798,21 @@ static int phase_workload(struct run *run, struct err *err)
 
 static int phase_unplug(struct run *run, struct err *err)
 {
+	struct err e2;
+	int rc;
+
 	note_rss(run, &run->rec->vmm_rss.have_loaded, &run->rec->vmm_rss.loaded);
 	/* Failures from here on are this unplug's. */
 	run->unplug_us = run->klog.last_us + 1;
 	klog_progress(&run->klog);
-	return run->hp->unplug(&run->ctx, err);
+	rc = faults_set(run->vm, run->sc, "unplug", false, &run->rec->faults,
+			err);
+	if (!rc)
+		rc = run->hp->unplug(&run->ctx, err);
+	if (faults_set(run->vm, run->sc, "unplug", true, &run->rec->faults,
+		       rc ? &e2 : err) && !rc)
+		return -EIO;
+	return rc;
 }
 
 /* The why report's findings over all blocks (page_owner's status and cost,
@@ -868,6 +891,7 @@ static int phase_settle(struct run *run, struct err *err)
 		return rc;
 	count_blocks(run);
 	keep_reasons(run);
+	faults_count_kmsg(run->rec->faults, run->rec->kmsg, run->rec->nkmsg);
 	note_rss(run, &run->rec->vmm_rss.have_after, &run->rec->vmm_rss.after);
 	rc = examine_remaining(run, err);
 	if (rc)
@@ -893,10 +917,18 @@ static const struct {
 
 static int run_phases(struct run *run, enum phase *phase, struct err *err)
 {
+	json_object *before = NULL;
+	unsigned cycle = 1;
+
+again:
 	for (size_t i = 0; i < ARRAY_SIZE(phases); i++) {
 		int64_t t = run->env->now_ms();
 		int rc;
 
+		if (cycle > 1 && phases[i].phase < PHASE_PLUG)
+			continue;
+		if (phases[i].phase == PHASE_PLUG && run->sc->cycles > 1)
+			before = cycles_measure(run->last.raw);
 		if (phases[i].phase == PHASE_WORKLOAD && !run->opt->before_unplug && !*run->sc->mix)
 			continue;
 		*phase = phases[i].phase;
@@ -907,12 +939,24 @@ static int run_phases(struct run *run, enum phase *phase, struct err *err)
 					result_phase_name(*phase));
 		phase_begin(*phase);
 		rc = phases[i].fn(run, err);
-		if (rc)
+		if (rc) {
+			json_object_put(before);
 			return rc;
+		}
 		phase_end(run->rec, *phase, t);
 		if (run->last.raw)
 			onlining_note_snapshot(run->rec->onlining, result_phase_name(*phase),
 					       run->last.raw);
+	}
+	if (run->sc->cycles > 1) {
+		cycles_note(run->rec, cycle, before, cycles_measure(run->last.raw));
+		before = NULL;
+		if (cycle < run->sc->cycles && cycles_all_removed(run->rec)) {
+			fprintf(stderr, "memhp: cycle %u of %u done\n", cycle, run->sc->cycles);
+			cycles_reset(run->rec);
+			cycle++;
+			goto again;
+		}
 	}
 	return 0;
 }
@@ -986,7 +1030,7 @@ int runner_run(const struct scenario *sc, const struct run_options *opt,
 {
 	int64_t wall0 = env->now_ms(), cpu0 = self_cpu_ms();
 	struct run run = { .sc = sc, .opt = opt, .env = env, .rec = rec,
-			   .hp = hotplug_for(sc->method) };
+			   .hp = hotplug_for_scenario(sc) };
 	struct err run_err = { "" };
 	enum phase phase = PHASE_IMAGE;
 	char why[96] = "";

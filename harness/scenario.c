@@ -76,6 +76,10 @@ static const struct scenario_key scenario_keys[] = {
 	{ "machine", "free_page_reporting", KEY_BOOL, OFF(free_page_reporting), 0, "false", 0, 0,
 	  NULL, "add virtio-balloon with free-page-reporting=on, so host memory follows guest use" },
 
+	{ "machine", "nodes", KEY_UINT, OFF(nodes), 0, "1", 1, 8, NULL,
+	  "NUMA nodes (QMP backend): boot memory split evenly and CPUs dealt round-robin over "
+	  "them; hot-added devices go one to a node from node 1 on (wrapping; node 0 with 1)" },
+
 	{ "guest", "cmdline", KEY_STRING, STR(cmdline), "", 0, 0, NULL,
 	  "extra kernel command line, after what memhp sets" },
 
@@ -92,6 +96,10 @@ static const struct scenario_key scenario_keys[] = {
 	{ "hotplug", "dimm_size", KEY_SIZE, OFF(dimm_size), 0, "256M", 128ULL << 20, SIZE_MAX_BYTES,
 	  NULL,
 	  "dimm: size of each DIMM; a multiple of 128 MiB" },
+	{ "hotplug", "dimm_total", KEY_SIZE, OFF(dimm_total), 0, "0", 0, SIZE_MAX_BYTES, NULL,
+	  "virtio-mem: DIMMs of dimm_size hot-added as well, this much in all, before the "
+	  "virtio-mem device's total and unplugged before it (mixed devices: a DIMM is a static "
+	  "memory group, virtio-mem a dynamic one); 0: none" },
 	{ "hotplug", "block_size", KEY_SIZE, OFF(vmem_block_size), 0, "2M", 2ULL << 20, SIZE_MAX_BYTES,
 	  NULL,
 	  "virtio-mem: device block size (power of two); 2M works in sub-blocks, "
@@ -117,6 +125,10 @@ static const struct scenario_key scenario_keys[] = {
 	  "auto-movable (memory_hotplug.online_policy=auto-movable)" },
 	{ "online", "auto_movable_ratio", KEY_UINT, OFF(auto_movable_ratio), 0, "301", 0, 100000,
 	  NULL, "auto-movable: memory_hotplug.auto_movable_ratio (percent)" },
+	{ "online", "auto_movable_numa_aware", KEY_CHOICE, OFF(auto_movable_numa_aware), 0,
+	  "default", 0, 0, hvo_names,
+	  "auto-movable: memory_hotplug.auto_movable_numa_aware=on or off (default: the kernel's "
+	  "own, on): whether the ratio is also kept per NUMA node" },
 	{ "online", "memmap_on_memory", KEY_BOOL_FORCE, OFF(memmap_on_memory), 0, "false", 0, 0,
 	  NULL,
 	  "memory_hotplug.memmap_on_memory: place the memmap inside the hot-added block; "
@@ -176,6 +188,28 @@ static const struct scenario_key scenario_keys[] = {
 	{ "workload", "compact", KEY_BOOL, OFF(compact), 0, "false", 0, 0, NULL,
 	  "write 1 to /proc/sys/vm/compact_memory before unplug" },
 
+	/* issue 25: swap, set up before the workload starts */
+	{ "workload", "zram", KEY_SIZE, OFF(zram), 0, "0", 0, SIZE_MAX_BYTES, NULL,
+	  "swap on /dev/zram0 of this size (CONFIG_ZRAM in the guest kernel), before the workload; "
+	  "0: none" },
+	{ "workload", "swap_file", KEY_SIZE, OFF(swap_file), 0, "0", 0, SIZE_MAX_BYTES, NULL,
+	  "a swap file of this size on the guest's root file system (a disk image: --image debian), "
+	  "before the workload; 0: none" },
+
+	/* issue 25: kernel fault injection (docs/faults.md) */
+	{ "faults", "going_online", KEY_UINT, OFF(fault_going_online), 0, "0", 0, 4095, NULL,
+	  "while plugging and onlining: the memory notifier fails MEM_GOING_ONLINE with this errno "
+	  "(CONFIG_MEMORY_NOTIFIER_ERROR_INJECT; Debian's kernels have it as a module); 0: none" },
+	{ "faults", "going_offline", KEY_UINT, OFF(fault_going_offline), 0, "0", 0, 4095, NULL,
+	  "while unplugging: the memory notifier fails MEM_GOING_OFFLINE with this errno; 0: none" },
+	{ "faults", "failslab", KEY_UINT, OFF(fault_failslab), 0, "0", 0, 100, NULL,
+	  "while plugging and onlining, and while unplugging: fail this percent of slab "
+	  "allocations (CONFIG_FAILSLAB, memhp's fault kernel); 0: none" },
+	{ "faults", "fail_page_alloc", KEY_UINT, OFF(fault_fail_page_alloc), 0, "0", 0, 100, NULL,
+	  "the same for page allocations (CONFIG_FAIL_PAGE_ALLOC); 0: none" },
+	{ "faults", "times", KEY_UINT, OFF(fault_times), 0, "100", 1, 1000000, NULL,
+	  "failslab and fail_page_alloc: at most this many failures in each phase" },
+
 	{ "probe", "page_owner", KEY_CHOICE, OFF(page_owner), 0, "off", 0, 0, page_owner_names,
 	  "why the blocks that stayed did: on boots with page_owner=on and groups their pages by "
 	  "allocation site (docs/why.md); auto: on when the kernel's config has "
@@ -184,6 +218,10 @@ static const struct scenario_key scenario_keys[] = {
 
 	{ "run", "repeats", KEY_UINT, OFF(repeats), 0, "1", 1, 1000, NULL,
 	  "runs of this scenario, each with a fresh guest and its own result" },
+	{ "run", "cycles", KEY_UINT, OFF(cycles), 0, "1", 1, 1000, NULL,
+	  "plug, online, workload, unplug and settle this many times in the same guest, with "
+	  "per-cycle counts and leak checks (memory blocks, MemTotal, slab, nr_memmap_pages) in "
+	  "the result's cycles; a cycle that left a device plugged ends them" },
 	{ "run", "boot_timeout", KEY_DURATION, OFF(timeout_boot_ms), 0, "120s", 1, DUR_MAX_MS,
 	  NULL,
 	  "from QEMU start until the guest agent answers" },
@@ -525,6 +563,17 @@ static int check(const struct scenario *sc, struct err *err)
 					  "[machine] type %s: CXL needs q35 (memhp adds cxl=on)",
 					  sc->machine);
 	} else {
+		if (sc->dimm_total && (sc->dimm_size % bs || sc->dimm_total % sc->dimm_size))
+			return check_fail(sc, err, "hotplug", "dimm_total",
+					  "[hotplug] dimm_total %s is not a multiple of dimm_size %s "
+					  "(itself a multiple of the 128 MiB memory block)",
+					  format_size(sc->dimm_total, b1, sizeof(b1)),
+					  format_size(sc->dimm_size, b2, sizeof(b2)));
+		if (sc->dimm_total / sc->dimm_size > SCENARIO_MAX_DIMMS)
+			return check_fail(sc, err, "hotplug", "dimm_total",
+					  "[hotplug] %" PRIu64 " DIMMs of %s: QEMU has at most %d slots",
+					  sc->dimm_total / sc->dimm_size,
+					  format_size(sc->dimm_size, b1, sizeof(b1)), SCENARIO_MAX_DIMMS);
 		if (sc->vmem_block_size & (sc->vmem_block_size - 1))
 			return check_fail(sc, err, "hotplug", "block_size",
 					  "[hotplug] block_size %s is not a power of two",
@@ -541,6 +590,10 @@ static int check(const struct scenario *sc, struct err *err)
 		return check_fail(sc, err, "machine", "memory",
 				  "[machine] memory %s is not a multiple of 2 MiB",
 				  format_size(sc->memory, b1, sizeof(b1)));
+	if (sc->nodes > 1 && sc->memory % (sc->nodes * (2ULL << 20)))
+		return check_fail(sc, err, "machine", "nodes",
+				  "[machine] memory %s does not split into %u nodes of a multiple of "
+				  "2 MiB", format_size(sc->memory, b1, sizeof(b1)), sc->nodes);
 	/* Each is at most SIZE_MAX_BYTES, so the sum cannot wrap. */
 	if (sc->memory + sc->total > SIZE_MAX_BYTES)
 		return check_fail(sc, err, "hotplug", "total",
@@ -548,7 +601,11 @@ static int check(const struct scenario *sc, struct err *err)
 				  format_size(sc->memory, b1, sizeof(b1)),
 				  format_size(sc->total, b2, sizeof(b2)),
 				  format_size(SIZE_MAX_BYTES, b3, sizeof(b3)));
-	if (sc->maxmem && sc->maxmem < sc->memory + sc->total)
+	if (sc->dimm_total && sc->method == METHOD_DIMM)
+		return check_fail(sc, err, "hotplug", "dimm_total",
+				  "[hotplug] dimm_total is for method = virtio-mem (mixed devices); "
+				  "with method = dimm, total is the DIMMs'");
+	if (sc->maxmem && sc->maxmem < sc->memory + sc->total + sc->dimm_total)
 		return check_fail(sc, err, "machine", "maxmem",
 				  "[machine] maxmem %s is less than memory %s + hotplug total %s",
 				  format_size(sc->maxmem, b1, sizeof(b1)),
@@ -751,8 +808,10 @@ void scenario_free(struct scenario *sc)
 
 unsigned scenario_dimm_count(const struct scenario *sc)
 {
-	if (sc->method != METHOD_DIMM || !sc->dimm_size)
+	if (!sc->dimm_size)
 		return 0;
+	if (sc->method != METHOD_DIMM)
+		return (unsigned)(sc->dimm_total / sc->dimm_size);
 	return (unsigned)(sc->total / sc->dimm_size);
 }
 
@@ -796,7 +855,7 @@ int scenario_dax_range(const struct scenario *sc, uint64_t *start, char *msg, si
 
 uint64_t scenario_maxmem(const struct scenario *sc)
 {
-	return sc->maxmem ? sc->maxmem : sc->memory + sc->total;
+	return sc->maxmem ? sc->maxmem : sc->memory + sc->total + sc->dimm_total;
 }
 
 unsigned scenario_slots(const struct scenario *sc)
@@ -824,8 +883,12 @@ void scenario_policy_cmdline(const struct scenario *sc, char *buf, size_t len)
 		      sc->memmap_on_memory == MEMMAP_FORCE ? "force" :
 		      sc->memmap_on_memory == MEMMAP_ON    ? "1" : "0");
 	if (sc->hvo != VMEM_DEFAULT && (size_t)n < len)
-		snprintf(buf + n, len - (size_t)n, " hugetlb_free_vmemmap=%s",
-			 sc->hvo == VMEM_ON ? "on" : "off");
+		n += snprintf(buf + n, len - (size_t)n, " hugetlb_free_vmemmap=%s",
+			      sc->hvo == VMEM_ON ? "on" : "off");
+	if (sc->policy == POLICY_AUTO_MOVABLE && sc->auto_movable_numa_aware != VMEM_DEFAULT &&
+	    n > 0 && (size_t)n < len)
+		snprintf(buf + n, len - (size_t)n, " memory_hotplug.auto_movable_numa_aware=%s",
+			 sc->auto_movable_numa_aware == VMEM_ON ? "1" : "0");
 }
 
 uint64_t scenario_fill_bytes(const struct scenario *sc, uint64_t mem_total)

@@ -47,6 +47,7 @@ struct scenario {
 	unsigned accel;  /* enum accel_choice */
 	char machine[32];
 	bool free_page_reporting;
+	unsigned nodes;  /* NUMA nodes (1: no -numa); issue 25 */
 
 	/* [guest] */
 	char cmdline[1024]; /* appended to what memhp sets */
@@ -55,6 +56,9 @@ struct scenario {
 	unsigned method; /* enum hotplug_method */
 	uint64_t total;
 	uint64_t dimm_size;
+	/* method virtio-mem: DIMMs of dimm_size as well, this much in all
+	 * (mixed devices; issue 25) */
+	uint64_t dimm_total;
 	/* [hotplug] block_size: the virtio-mem device block, not a Linux memory block */
 	uint64_t vmem_block_size;
 	/* [hotplug] dynamic_memslots, unplugged_inaccessible: virtio-mem
@@ -69,6 +73,7 @@ struct scenario {
 	/* [online] */
 	unsigned policy; /* enum online_policy */
 	unsigned auto_movable_ratio;
+	unsigned auto_movable_numa_aware; /* enum vmem_tristate: default, on, off */
 	unsigned memmap_on_memory; /* enum memmap_choice */
 	unsigned hvo; /* [online] hvo: enum vmem_tristate (default, on, off) */
 	int64_t timeout_online_ms;
@@ -90,16 +95,23 @@ struct scenario {
 	unsigned seed;
 	unsigned during_unplug; /* enum during_unplug */
 	bool drop_caches, compact;
+	uint64_t zram, swap_file; /* swap in the guest, bytes (0: none; issue 25) */
+
+	/* [faults] (issue 25): errno for the memory notifier (0: none),
+	 * percent of allocations failed, at most fault_times each */
+	unsigned fault_going_online, fault_going_offline;
+	unsigned fault_failslab, fault_fail_page_alloc, fault_times;
 
 	/* [probe] */
 	unsigned page_owner; /* enum page_owner_choice */
 
 	/* [run] */
 	unsigned repeats;
+	unsigned cycles; /* plug/unplug cycles in one guest (issue 25) */
 	int64_t timeout_boot_ms;
 
 	/* Line each key was set on, 0 when it has its default. */
-	unsigned line[48];
+	unsigned line[64];
 
 	/* A matrix sweep's cell (scenario_sweep()): the file's own name, and the
 	 * keys the cell set; name is then base plus those values. A plain

@@ -378,6 +378,60 @@ static json_object *meminfo_of(json_object *snapshot)
 	return json_object_get(mi);
 }
 
+/* [workload] zram and swap_file (issue 25): memhp-probe swap, its answer
+ * kept in the record as "swap"; anything asked for that did not start
+ * swapping fails the run with the guest's words. */
+static int setup_swap(struct vm *vm, const struct scenario *sc,
+		      json_object *record, struct err *err)
+{
+	char zram[24], file[24];
+	const char *argv[7] = { GUEST_PROBE, "swap" };
+	size_t argc = 2;
+	json_object *ret;
+	char *out;
+	int code, rc;
+
+	if (!sc->zram && !sc->swap_file)
+		return 0;
+	if (sc->zram) {
+		snprintf(zram, sizeof(zram), "%" PRIu64, sc->zram);
+		argv[argc++] = "--zram";
+		argv[argc++] = zram;
+	}
+	if (sc->swap_file) {
+		snprintf(file, sizeof(file), "%" PRIu64, sc->swap_file);
+		argv[argc++] = "--file";
+		argv[argc++] = file;
+	}
+	argv[argc] = NULL;
+	rc = guest_exec(vm, argv, &out, &code, now_ms() + STOP_TIMEOUT_MS, err);
+	if (rc)
+		return err_wrap(err, rc, "setting up swap");
+	ret = json_tokener_parse(out);
+	free(out);
+	if (!ret || !json_object_is_type(ret, json_type_object)) {
+		json_object_put(ret);
+		return err_set(err, "memhp-probe swap exited with %d and no answer", code), -ECHILD;
+	}
+	json_object_object_add(record, "swap", ret);
+	if (code) {
+		static const char *const what[] = { "zram", "file" };
+
+		for (size_t i = 0; i < 2; i++) {
+			json_object *e, *msg;
+
+			if (json_object_object_get_ex(ret, what[i], &e) &&
+			    json_object_object_get_ex(e, "error", &msg) &&
+			    *json_object_get_string(msg))
+				return err_set(err, "[workload] %s: %s",
+					       i ? "swap_file" : "zram", json_object_get_string(msg)),
+				       -ENODEV;
+		}
+		return err_set(err, "memhp-probe swap exited with %d", code), -ECHILD;
+	}
+	return 0;
+}
+
 int workload_start(struct vm *vm, const struct scenario *sc,
 		   uint64_t mem_total, uint64_t mem_available, json_object *record,
 		   workload_progress_fn progress, struct err *err)
@@ -396,6 +450,9 @@ int workload_start(struct vm *vm, const struct scenario *sc,
 
 	if (!mix->n)
 		return err_fail(err, -EINVAL, "[workload] mix names no workload");
+	rc = setup_swap(vm, sc, record, err);
+	if (rc)
+		return rc;
 	limit = mem_available > FILL_RESERVE ? mem_available - FILL_RESERVE : 0;
 	if (fill > limit)
 		fill = limit;

@@ -18,6 +18,9 @@ KIND(pipe, "pipe", "full 1 MiB pipes: pipe buffer pages", "unmovable")
 KIND(pinned, "pinned", "io_uring registered buffers (FOLL_LONGTERM pins)", "pinned")
 KIND(hugetlb, "hugetlb", "2 MiB hugetlb pages", "movable")
 KIND(stress_ng, "stress-ng", "stress-ng --vm --vm-keep (anonymous, rewritten)", "movable")
+KIND(swapped, "swapped",
+     "anonymous and tmpfs memory pushed into swap (MADV_PAGEOUT), the anonymous half read back: "
+     "folios in the swap cache", "movable")
 /* Kinds that need a disk image (--image debian or path:, docs/images.md). */
 KIND(pagecache, "pagecache",
      "files written and read back on the disk's ext4 (block-device page cache)", "reclaimable")

@@ -42,6 +42,8 @@ bool kmsg_is_hotplug(const char *msg)
 	static const char *const needles[] = {
 		"offlin", "Offline", "page dumped because", "memory_hotplug",
 		"virtio_mem", "hotplug", "Eject", "remove_memory",
+		/* [faults]: the injections themselves (issue 25) */
+		"Injecting error (", "FAULT_INJECTION: forcing a failure",
 	};
 
 	for (size_t i = 0; i < sizeof(needles) / sizeof(needles[0]); i++)

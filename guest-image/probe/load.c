@@ -40,6 +40,7 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/sysinfo.h>
 #include <sys/types.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
@@ -171,6 +172,52 @@ static void alloc_tmpfs(struct kind_result *r, uint64_t seed)
 		if (!account(r, (uint64_t)n))
 			return;
 	}
+}
+
+#ifndef MADV_PAGEOUT
+#define MADV_PAGEOUT 21
+#endif
+
+/*
+ * Swap (issue 25): half the bytes anonymous, half a tmpfs file mapped
+ * shared, all touched, then pushed into swap with MADV_PAGEOUT, and the
+ * anonymous half read back. With a swap file (asynchronous writeback) the
+ * kernel keeps the folios in the swap cache: the tmpfs ones unmapped until
+ * memory pressure reclaims them again, the anonymous ones mapped, read
+ * faults leaving their swap entries. zram writes synchronously and frees
+ * them at once. Without swap nothing is pushed, and the error says so.
+ */
+static void alloc_swapped(struct kind_result *r, uint64_t seed)
+{
+	uint64_t half = (r->want / 2) & ~(PAGE - 1), rest = (r->want - half) & ~(PAGE - 1);
+	volatile char sum = 0;
+	struct sysinfo si;
+	char *anon, *shm;
+	int fd;
+
+	if (workdir())
+		return set_error(r, "mount " WORKDIR);
+	anon = mmap(NULL, half ? half : PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+		    -1, 0);
+	if (anon == MAP_FAILED)
+		return set_error(r, "mmap");
+	madvise(anon, half ? half : PAGE, MADV_NOHUGEPAGE);
+	fd = open(WORKDIR "/swapped", O_RDWR | O_CREAT | O_TRUNC, 0600);
+	if (fd < 0 || ftruncate(fd, (off_t)(rest ? rest : PAGE)))
+		return set_error(r, "tmpfs file");
+	shm = mmap(NULL, rest ? rest : PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	close(fd);
+	if (shm == MAP_FAILED)
+		return set_error(r, "mmap tmpfs");
+	if (!touch(r, anon, half, seed) || !touch(r, shm, rest, seed + 1))
+		return;
+	if (sysinfo(&si) || !si.totalswap)
+		return set_error(r, "no swap: nothing pushed ([workload] zram or swap_file)");
+	if (madvise(anon, half, MADV_PAGEOUT) || madvise(shm, rest, MADV_PAGEOUT))
+		return set_error(r, "madvise(MADV_PAGEOUT)");
+	for (uint64_t off = 0; off < half; off += PAGE)
+		sum += anon[off];
+	(void)sum;
 }
 
 /* A shmem inode plus its dentry: about 1 KiB of slab (Debian 6.1, x86-64). */

@@ -13,6 +13,8 @@
  *   memhp-probe load …          run and hold a workload (load.c)
  *   memhp-probe load-stop       end it
  *   memhp-probe tidy …          drop caches, compact memory
+ *   memhp-probe swap …          zram and a swap file (swap.c)
+ *   memhp-probe faults …        kernel fault injection, arm or --off (faults.c)
  *   memhp-probe why INDEX…      what the given memory blocks hold (why.c)
  *   memhp-probe dax …           device-dax ranges to kmem and back (dax.c)
  */
@@ -32,6 +34,8 @@
 
 #include "dax.h"
 #include "kmsg.h"
+#include "swap.h"
+#include "faults.h"
 #include "load.h"
 #include "why.h"
 
@@ -65,37 +69,41 @@ static int cmp_index(const void *a, const void *b)
 }
 
 /*
- * Whether an offline block may have its valid_zones read. A block being
- * hot-added is in sysfs (create_memory_block_devices()) before its node is
- * set (register_memory_blocks_under_node()); reading valid_zones in that
- * window makes 6.1's valid_zones_show() look up NODE_DATA(NUMA_NO_NODE) and
- * oops (a NULL dereference in zone_for_pfn_range(), seen in a nightly run,
- * tests/unit/data/serial-6.1-oops-valid_zones.log). The block's nodeN link
- * is made right after its node is set; a kernel without NUMA has no node
- * directory and no such lookup.
+ * The NUMA node of a block, from its nodeN link (issue 25): -1 while it has
+ * none, or on a kernel without CONFIG_NUMA (no node directory at all; *numa
+ * says which).
+ *
+ * The link also says whether an offline block may have its valid_zones
+ * read. A block being hot-added is in sysfs (create_memory_block_devices())
+ * before its node is set (register_memory_blocks_under_node()); reading
+ * valid_zones in that window makes 6.1's valid_zones_show() look up
+ * NODE_DATA(NUMA_NO_NODE) and oops (a NULL dereference in
+ * zone_for_pfn_range(), seen in a nightly run,
+ * tests/unit/data/serial-6.1-oops-valid_zones.log). The link is made right
+ * after the node is set; without NUMA there is no such lookup.
  */
-static bool node_linked(uint64_t index)
+static int block_node(uint64_t index, bool *numa)
 {
 	char path[128];
 	struct dirent *de;
-	bool linked = false;
+	int node = -1;
 	DIR *d;
 
-	if (access("/sys/devices/system/node", F_OK))
-		return true;
+	*numa = !access("/sys/devices/system/node", F_OK);
 	snprintf(path, sizeof(path), MEMORY_SYSFS "/memory%" PRIu64, index);
 	d = opendir(path);
 	if (!d)
-		return false;
-	while (!linked && (de = readdir(d)))
-		linked = !strncmp(de->d_name, "node", 4) && isdigit((unsigned char)de->d_name[4]);
+		return -1;
+	while (node < 0 && (de = readdir(d)))
+		if (!strncmp(de->d_name, "node", 4) && isdigit((unsigned char)de->d_name[4]))
+			node = atoi(de->d_name + 4);
 	closedir(d);
-	return linked;
+	return node;
 }
 
 /* Memory blocks, sorted by index. The zone of an online block is the single
  * entry of valid_zones; for an offline block valid_zones lists candidates
- * (empty while the block is still being added: node_linked()). */
+ * (empty while the block is still being added: block_node()). */
 static json_object *probe_blocks(uint64_t block_size)
 {
 	json_object *arr = json_object_new_array();
@@ -130,11 +138,13 @@ static json_object *probe_blocks(uint64_t block_size)
 		char path[128], state[64] = "", zones[128] = "", phys[64] = "";
 		json_object *b = json_object_new_object();
 		uint64_t start;
+		bool numa;
+		int node = block_node(idx[i], &numa);
 
 		snprintf(path, sizeof(path), MEMORY_SYSFS "/memory%" PRIu64 "/state", idx[i]);
 		read_file(path, state, sizeof(state));
 		snprintf(path, sizeof(path), MEMORY_SYSFS "/memory%" PRIu64 "/valid_zones", idx[i]);
-		if (strcmp(state, "offline") || node_linked(idx[i]))
+		if (strcmp(state, "offline") || node >= 0 || !numa)
 			read_file(path, zones, sizeof(zones));
 		snprintf(path, sizeof(path), MEMORY_SYSFS "/memory%" PRIu64 "/phys_index", idx[i]);
 		read_file(path, phys, sizeof(phys));
@@ -144,6 +154,8 @@ static json_object *probe_blocks(uint64_t block_size)
 		json_object_object_add(b, "start", json_object_new_uint64(start));
 		json_object_object_add(b, "state", json_object_new_string(state));
 		json_object_object_add(b, "zones", json_object_new_string(zones));
+		if (node >= 0)
+			json_object_object_add(b, "node", json_object_new_int(node));
 		json_object_array_add(arr, b);
 	}
 	free(idx);
@@ -381,6 +393,10 @@ int main(int argc, char **argv)
 		return load_stop_main();
 	if (!strcmp(argv[1], "tidy"))
 		return load_tidy_main(argc - 2, argv + 2);
+	if (!strcmp(argv[1], "swap"))
+		return swap_main(argc - 2, argv + 2);
+	if (!strcmp(argv[1], "faults"))
+		return faults_main(argc - 2, argv + 2);
 	if (!strcmp(argv[1], "why")) {
 		char buf[64] = "";
 
@@ -394,6 +410,8 @@ int main(int argc, char **argv)
 		return dax_main(argc - 2, argv + 2, strtoull(buf, NULL, 16));
 	}
 	fprintf(stderr, "usage: memhp-probe [snapshot | kmsg | load [--seed N] [--duration S] [--test-stall-at B] KIND:BYTES... |\n"
-			"                    load-stop | tidy [drop-caches] [compact] | why INDEX... | dax ...]\n");
+			"                    load-stop | tidy [drop-caches] [compact] | swap [--zram B] [--file B] |\n"
+			"                    faults [--going-offline E] ... | faults --off |\n"
+			"                    why INDEX... | dax ...]\n");
 	return 2;
 }

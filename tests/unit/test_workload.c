@@ -28,7 +28,7 @@
 static void test_kinds_table(void **state)
 {
 	static const char *const names[] = { "anon", "thp", "tmpfs", "dentries", "pgtable",
-					     "kstack", "pipe", "pinned", "hugetlb", "stress-ng",
+					     "kstack", "pipe", "pinned", "hugetlb", "stress-ng", "swapped",
 					     "pagecache", "compile", "pgbench" };
 
 	(void)state;
