@@ -78,7 +78,11 @@ static void build_argv(const struct vm_config *cfg, struct argv *a)
 	argv_add(a, "-accel");
 	argv_add(a, "%s", cfg->accel == ACCEL_USE_KVM ? "kvm" : "tcg");
 	argv_add(a, "-cpu");
-	argv_add(a, "%s", cfg->accel == ACCEL_USE_KVM ? "host" : "max");
+	argv_add(a, "%s", cfg->accel == ACCEL_USE_KVM ? "host" : cfg->tcg_cpu ? cfg->tcg_cpu : "max");
+	if (cfg->firmware) {
+		argv_add(a, "-bios");
+		argv_add(a, "%s", cfg->firmware);
+	}
 	argv_add(a, "-smp");
 	argv_add(a, "%u", cfg->cpus);
 	argv_add(a, "-m");

@@ -224,7 +224,7 @@ int cmd_rerun(int argc, char **argv)
 		{ rerun_opts, &args, NULL, false },
 		{ opts_help, &args, NULL, false },
 	};
-	struct run_options opt = { .accel = -1, .progress_tty = isatty(STDERR_FILENO) };
+	struct run_options opt = { .accel = -1, .arch = -1, .progress_tty = isatty(STDERR_FILENO) };
 	const char *out;
 	struct run_record old, rec;
 	struct scenario sc;

@@ -291,7 +291,7 @@ static unsigned run_parallel(struct run_batch *p, unsigned jobs, const bool *ski
 int cmd_run(int argc, char **argv)
 {
 	struct run_batch p = {
-		.opt = { .backend = &backend_qmp, .accel = -1, .qemu = runner_default_qemu(),
+		.opt = { .backend = &backend_qmp, .accel = -1, .arch = -1, .qemu = runner_default_qemu(),
 			 .progress_tty = isatty(STDERR_FILENO) },
 		.output = "results",
 	};

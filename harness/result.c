@@ -25,6 +25,7 @@ static const char *const outcome_names[] = {
 	[OUTCOME_PARTIAL] = "partial",     [OUTCOME_REJECTED] = "rejected",
 	[OUTCOME_TIMEOUT] = "timeout",     [OUTCOME_ERROR] = "error",
 	[OUTCOME_HUNG] = "hung",
+	[OUTCOME_UNSUPPORTED] = "unsupported",
 };
 static const char *const status_names[] = {
 	[RUN_OK] = "ok", [RUN_FAILED] = "failed", [RUN_INTERRUPTED] = "interrupted",
@@ -38,7 +39,7 @@ static const char *const final_names[] = {
 const char *result_phase_name(unsigned p) { return p < PHASE_COUNT ? phase_names[p] : "?"; }
 const char *result_outcome_name(enum outcome o)
 {
-	return (unsigned)o <= OUTCOME_HUNG ? outcome_names[o] : "?";
+	return (unsigned)o <= OUTCOME_UNSUPPORTED ? outcome_names[o] : "?";
 }
 const char *result_status_name(enum run_status s)
 {
@@ -139,6 +140,7 @@ static const struct field result_fields[] = {
 	FLD(RR, "vmm", "backend", F_STR, backend, 0),
 	FLD(RR, "vmm", "accel", F_STR, accel, 0),
 	FLD(RR, "vmm", "accel_reason", F_STR, accel_reason, 0),
+	FLD(RR, "vmm", "arch", F_STR, arch, 0), /* issue 24 */
 	FLD(RR, "vmm", "version", F_STR, vmm_version, 0),
 	FLD(RR, "vmm", "peak_rss", F_U64, vmm_peak_rss, 0),
 	FLD(RR, "host", "name", F_STR, host, 0),

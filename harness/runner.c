@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "arch.h"
 #include "backend_qmp_accel.h"
 #include "clock.h"
 #include "datadir.h"
@@ -91,6 +92,10 @@ struct run {
 	int64_t unplug_us;          /* the kernel's time when the unplug began */
 	int64_t last_sample;        /* when sample() last probed */
 	unsigned blocks_present;    /* hot-added blocks in that probe */
+	/* issue 24: the guest's architecture (--arch, else the scenario's) and
+	 * the kernel it runs (the default kernel is the architecture's) */
+	unsigned arch;
+	const char *kernel;
 };
 
 static void fill_header(struct run *run)
@@ -115,9 +120,10 @@ static void fill_header(struct run *run)
 	rec->scenario_text = strdup(sc->text ? sc->text : "");
 	str_copy(rec->method, sizeof(rec->method), scenario_method_name(sc->method));
 	str_copy(rec->policy, sizeof(rec->policy), scenario_policy_name(sc->policy));
-	str_copy(rec->kernel_spec, sizeof(rec->kernel_spec), run->opt->kernel);
+	str_copy(rec->kernel_spec, sizeof(rec->kernel_spec), run->kernel);
+	str_copy(rec->arch, sizeof(rec->arch), arch_get(run->arch)->name);
 	str_copy(rec->variant, sizeof(rec->variant), run->opt->variant ? run->opt->variant : "");
-	str_copy(rec->variant_source, sizeof(rec->variant_source), run->opt->kernel);
+	str_copy(rec->variant_source, sizeof(rec->variant_source), run->kernel);
 	str_copy(rec->variant_cmdline, sizeof(rec->variant_cmdline),
 		 run->opt->variant_cmdline ? run->opt->variant_cmdline : "");
 	str_copy(rec->backend, sizeof(rec->backend), run->opt->backend->name);
@@ -456,13 +462,14 @@ static void count_blocks(struct run *run)
  * no_timer_check: under TCG on a loaded host the guest's IO-APIC timer test
  * can miss its window and panic the boot ("IO-APIC + timer doesn't work");
  * the check is for broken hardware, which an emulated machine is not. */
-static void make_cmdline(const struct scenario *sc, const char *root, const char *extra, char *buf,
-			 size_t len)
+static void make_cmdline(const struct scenario *sc, const char *console, const char *root,
+			 const char *extra, char *buf, size_t len)
 {
 	char policy[512];
 
 	scenario_policy_cmdline(sc, policy, sizeof(policy));
-	snprintf(buf, len, "console=ttyS0 rdinit=/init panic=-1 no_timer_check %s%s%s%s%s%s", root, policy,
+	snprintf(buf, len, "console=%s rdinit=/init panic=-1 no_timer_check %s%s%s%s%s%s", console,
+		 root, policy,
 		 *sc->cmdline ? " " : "", sc->cmdline, extra && *extra ? " " : "",
 		 extra ? extra : "");
 }
@@ -629,9 +636,15 @@ static void keep_image_facts(struct run_record *rec, const char *dir)
 static int phase_image(struct run *run, struct err *err)
 {
 	struct run_record *rec = run->rec;
-	int rc = image_resolve(run->opt->kernel, run->opt->modules, run->opt->variant_config,
-			       &run->img, err);
+	int rc;
 
+	if (scenario_check_arch(run->sc, run->arch, err))
+		return -EINVAL;
+	if (run->arch != ARCH_X86_64 && run->opt->image && strcmp(run->opt->image, "initramfs"))
+		return err_fail(err, -EINVAL, "--image %s: %s guests boot memhp's initramfs only",
+				run->opt->image, arch_get(run->arch)->name);
+	rc = image_resolve_arch(run->kernel, run->opt->modules, run->opt->variant_config,
+				arch_get(run->arch)->name, &run->img, err);
 	if (rc)
 		return rc;
 	str_copy(rec->image_key, sizeof(rec->image_key), run->img.key);
@@ -665,7 +678,7 @@ static int phase_boot(struct run *run, struct err *err)
 	const struct scenario *sc = run->sc;
 	const struct run_options *opt = run->opt;
 	struct run_record *rec = run->rec;
-	char rundir[] = "/tmp/memhp-XXXXXX", serial[4200], qlog[4200], cmdline[2048];
+	char rundir[] = "/tmp/memhp-XXXXXX", serial[4200], qlog[4200], cmdline[2048], qemu[4200];
 	bool disk = run->disk.kind != IMAGE_INITRAMFS;
 	struct vm_virtio_mem vmem;
 	struct vm_config cfg;
@@ -682,16 +695,19 @@ static int phase_boot(struct run *run, struct err *err)
 
 	snprintf(serial, sizeof(serial), "%s/serial.log", opt->outdir);
 	snprintf(qlog, sizeof(qlog), "%s/qemu.log", opt->outdir);
-	make_cmdline(sc, run->disk.kind == IMAGE_DEBIAN ? "root=/dev/vda " : "",
+	make_cmdline(sc, arch_get(run->arch)->console,
+		     run->disk.kind == IMAGE_DEBIAN ? "root=/dev/vda " : "",
 		     run->opt->variant_cmdline, cmdline, sizeof(cmdline));
 	append_page_owner(run, cmdline, sizeof(cmdline));
 	rec->cmdline = strdup(cmdline);
 	if (!mkdtemp(rundir))
 		return err_fail(err, -errno, "mkdtemp: %s", strerror(errno));
 	cfg = (struct vm_config){
-		.qemu = opt->qemu, .kernel = run->img.kernel, .initrd = run->img.initrd,
+		.qemu = arch_qemu(run->arch, opt->qemu, qemu, sizeof(qemu)),
+		.kernel = run->img.kernel, .initrd = run->img.initrd,
 		.cmdline = cmdline, .rundir = rundir, .serial_log = serial, .qemu_log = qlog,
-		.machine = sc->machine, .accel = accel, .cpus = sc->cpus, .memory = sc->memory,
+		.machine = scenario_machine(sc, run->arch), .tcg_cpu = arch_get(run->arch)->tcg_cpu,
+		.firmware = arch_get(run->arch)->firmware, .accel = accel, .cpus = sc->cpus, .memory = sc->memory,
 		.maxmem = scenario_maxmem(sc), .slots = scenario_slots(sc),
 		.free_page_reporting = sc->free_page_reporting,
 		.file_backend = sc->memory_backend == BACKEND_FILE ? sc->backend_path : NULL,
@@ -966,12 +982,14 @@ int runner_run(const struct scenario *sc, const struct run_options *opt,
 	       struct run_record *rec, struct err *err)
 {
 	int64_t wall0 = now_ms(), cpu0 = self_cpu_ms();
-	struct run run = { .sc = sc, .opt = opt, .rec = rec, .hp = hotplug_for(sc->method) };
+	struct run run = { .sc = sc, .opt = opt, .rec = rec, .hp = hotplug_for(sc->method),
+			   .arch = opt->arch >= 0 ? (unsigned)opt->arch : sc->arch };
 	struct err run_err = { "" };
 	enum phase phase = PHASE_IMAGE;
 	char why[96] = "";
 	int rc;
 
+	run.kernel = arch_kernel(run.arch, opt->kernel, IMAGE_DEFAULT_KERNEL);
 	progress_state.tty = opt->progress_tty;
 	result_init(rec);
 	klog_init(&run.klog, 0);

@@ -17,6 +17,7 @@ struct run_options {
 	const char *modules; /* with path:, the kernel's modules directory */
 	const char *image;   /* the guest's root: initramfs (NULL too), debian, path:DISK */
 	int accel;           /* enum accel_choice, or -1 for the scenario's */
+	int arch;            /* enum arch (arch.h), or -1 for the scenario's */
 	const char *qemu;    /* emulator binary */
 	const char *connect; /* libvirt backend: the host's URI, or NULL for the default */
 	const char *outdir;  /* this run's directory; result.json goes here */
