@@ -544,6 +544,11 @@ static void translate_event(json_object *msg, struct vm_event *ev)
 		str_copy(ev->device, sizeof(ev->device), get_str(info, "device"));
 		ev->source = (unsigned)get_u64(info, "source");
 		ev->status = (unsigned)get_u64(info, "status");
+	} else if (!strcmp(name, "DEVICE_UNPLUG_GUEST_ERROR")) {
+		/* QEMU 6.2+: the guest reported that it could not release the
+		 * device (pseries when it rolls back an unplug it began). */
+		ev->kind = VM_EVENT_UNPLUG_REJECTED;
+		str_copy(ev->device, sizeof(ev->device), get_str(data, "device"));
 	} else if (!strcmp(name, "MEMORY_DEVICE_SIZE_CHANGE")) {
 		ev->kind = VM_EVENT_SIZE_CHANGE;
 		str_copy(ev->device, sizeof(ev->device), get_str(data, "id"));

@@ -39,6 +39,11 @@ struct run_options {
 int runner_run(const struct scenario *sc, const struct run_options *opt,
 	       struct run_record *rec, struct err *err);
 
+/* issue 24: every DIMM of rec that the guest never added (no block of its
+ * range in rec->blocks) and that was asked to go gets outcome unsupported,
+ * never removed. */
+void runner_mark_unsupported(struct run_record *rec);
+
 /* The emulator when --qemu is not given: $MEMHP_QEMU (for example
  * guest-image/fetch-qemu's QEMU 10), else qemu-system-x86_64 on PATH. */
 const char *runner_default_qemu(void);
