@@ -18,7 +18,7 @@ static const struct arch_info arches[ARCH_COUNT] = {
 			   NULL, "deb:linux-image-6.1.*-powerpc64le", 256ULL << 20, false },
 	[ARCH_AARCH64] = { "aarch64", "arm64", "qemu-system-aarch64", "virt", "cortex-a57",
 			   "ttyAMA0", "/usr/share/qemu-efi-aarch64/QEMU_EFI.fd",
-			   "deb:linux-image-6.1.*-arm64", 128ULL << 20, true },
+			   "deb:linux-image-6.1.0-[0-9]*[0-9]-arm64", 128ULL << 20, true },
 };
 
 const char *const arch_names[] = { "x86_64", "ppc64le", "aarch64", NULL };

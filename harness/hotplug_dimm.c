@@ -127,7 +127,7 @@ static int log_refused(struct hotplug_ctx *ctx, struct device_record *d, uint64_
 {
 	struct err ignored;
 
-	if (!ctx->klog || !ctx->watch)
+	if (!ctx->log_refusals || !ctx->klog || !ctx->watch)
 		return 0;
 	if (ctx->sc->hung_window_ms <= 0 && ctx->watch(ctx, &ignored))
 		return 0;
@@ -146,7 +146,7 @@ static int64_t log_due(const struct hotplug_ctx *ctx)
 {
 	int64_t due = hotplug_watch_due(ctx);
 
-	if (due == INT64_MAX && ctx->klog && ctx->watch)
+	if (due == INT64_MAX && ctx->log_refusals && ctx->klog && ctx->watch)
 		due = now_ms() + (ctx->watch_ms > 0 ? ctx->watch_ms : WATCH_LOG_MS);
 	return due;
 }
@@ -161,7 +161,7 @@ static int unplug_one(struct hotplug_ctx *ctx, struct device_record *d, struct e
 	int rc;
 
 	/* What the log said before this request is not its answer. */
-	if (ctx->klog && ctx->watch) {
+	if (ctx->log_refusals && ctx->klog && ctx->watch) {
 		struct err ignored;
 
 		ctx->watch(ctx, &ignored);

@@ -763,7 +763,8 @@ static int phase_boot(struct run *run, struct err *err)
 					 .vm_started = run->vm_started, .progress = progress,
 					 .sample = sample, .owner = run,
 					 .block_size = run->last.block_size, .klog = &run->klog,
-					 .watch = watch, .futile = futile };
+					 .watch = watch, .futile = futile,
+					 .log_refusals = run->arch == ARCH_PPC64LE };
 	return 0;
 }
 
