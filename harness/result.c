@@ -95,6 +95,7 @@ enum ftype {
 	F_JSON,    /* json_object *: an object or null, kept verbatim */
 	F_JSON_OPT, /* the same, left out of the file when NULL (fields newer
 		     * than most results: they read back as absent) */
+	F_STR_OPT, /* char[size], left out of the file when "" (issue 24) */
 };
 
 struct field {
@@ -140,7 +141,7 @@ static const struct field result_fields[] = {
 	FLD(RR, "vmm", "backend", F_STR, backend, 0),
 	FLD(RR, "vmm", "accel", F_STR, accel, 0),
 	FLD(RR, "vmm", "accel_reason", F_STR, accel_reason, 0),
-	FLD(RR, "vmm", "arch", F_STR, arch, 0), /* issue 24 */
+	FLD(RR, "vmm", "arch", F_STR_OPT, arch, 0), /* issue 24 */
 	FLD(RR, "vmm", "version", F_STR, vmm_version, 0),
 	FLD(RR, "vmm", "peak_rss", F_U64, vmm_peak_rss, 0),
 	FLD(RR, "host", "name", F_STR, host, 0),
@@ -353,7 +354,8 @@ static json_object *field_to_json(const struct field *f, const char *base)
 	if (!measured(f, base))
 		return NULL;
 	switch (f->type) {
-	case F_STR: return json_object_new_string(p);
+	case F_STR:
+	case F_STR_OPT: return json_object_new_string(p);
 	case F_STRP: return json_object_new_string(*(char *const *)p ? *(char *const *)p : "");
 	case F_U32: return json_object_new_uint64(*(const unsigned *)p);
 	case F_U64: return json_object_new_uint64(*(const uint64_t *)p);
@@ -373,6 +375,8 @@ static void fields_to_json(json_object *o, const struct field *fields, size_t n,
 		const struct field *f = &fields[i];
 
 		if (f->type == F_JSON_OPT && !*(json_object *const *)(base + f->offset))
+			continue;
+		if (f->type == F_STR_OPT && !*(const char *)(base + f->offset))
 			continue;
 		json_object_object_add(group_of(o, f->group, true), f->key, field_to_json(f, base));
 	}
@@ -533,7 +537,8 @@ static int field_from_json(const struct field *f, bool present, json_object *v, 
 		/* Missing: an older file; empty. Null: not measured, which only
 		 * measurements (flag) and verbatim objects can be. */
 		if (present && !f->flag && f->type != F_JSON && f->type != F_JSON_OPT)
-			return bad_field(err, w, f, f->type == F_STR || f->type == F_STRP ?
+			return bad_field(err, w, f, f->type == F_STR || f->type == F_STRP ||
+							    f->type == F_STR_OPT ?
 						    "expected a string, got null" :
 						    "expected a value, got null", NULL);
 		if (f->type == F_STRP && !(*(char **)p = strdup("")))
@@ -544,6 +549,7 @@ static int field_from_json(const struct field *f, bool present, json_object *v, 
 		*(bool *)(base + f->flag - 1) = true;
 	switch (f->type) {
 	case F_STR:
+	case F_STR_OPT:
 		if (!json_object_is_type(v, json_type_string))
 			return bad_field(err, w, f, "a string", v);
 		snprintf(p, f->size, "%s", json_object_get_string(v));
