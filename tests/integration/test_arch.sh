@@ -69,4 +69,4 @@ jq '.vmm.arch = "x86_64"' "$q" > "$OUT/x86/$(basename "$(dirname "$q")")/result.
 check "compare never pairs ppc64le with x86_64" \
 	grep -q "not compared: architectures 'x86_64' against 'ppc64le'" "$OUT/compare.out"
 echo "# boot under TCG: ppc64le $(jq -r '.phases_ms.boot' "$q" 2> /dev/null) ms, aarch64 $(jq -r '.phases_ms.boot' "$v" 2> /dev/null) ms"
-finish
+finish arch
