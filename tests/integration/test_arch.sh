@@ -31,6 +31,8 @@ check "ppc64le quick-dimm: ok, recorded as ppc64le on pseries" \
 check "ppc64le quick-dimm: every 256 MiB block removed, every DIMM removed" \
 	bash -c "jq -e '.count.block_size == 268435456 and .count.hotplugged == 4 and
 		.count.removed == 4 and ([.devices[].outcome] | all(. == \"removed\"))' '$q' > /dev/null"
+"$MEMHP" show "$q" > "$OUT/show.out" 2>&1
+check "memhp show names the guest's architecture" grep -q '^vmm .*, guest ppc64le' "$OUT/show.out"
 check "the guest ran with 64 KiB pages and 256 MiB memory blocks" \
 	bash -c "jq -e '.probe_final.page_size == 65536 and .probe_final.block_size == 268435456' '$q' > /dev/null"
 check "the guest's kernel hot-removed the LMBs itself" \
