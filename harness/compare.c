@@ -434,10 +434,12 @@ static void add(struct compare_result *res, const struct report *brep,
 	struct failure_rates fb, fc;
 
 	/* issue 24: never across architectures, nor within a group that mixes
-	 * them (--arch given to some runs of the same directory). */
+	 * them (--arch given to some runs of the same directory). Over ok runs:
+	 * a side without one has nothing to compare anyway (its failures are
+	 * reported as such). */
 	field_values(brep, bg, get_arch, ab, sizeof(ab));
 	field_values(crep, cg, get_arch, ac, sizeof(ac));
-	if (strcmp(ab, ac) || strchr(ab, ',')) {
+	if ((*ab && *ac && strcmp(ab, ac)) || strchr(ab, ',') || strchr(ac, ',')) {
 		note(res, "%s: '%s' against '%s' not compared: architectures %s against %s "
 		     "(memhp never compares across architectures)", scenario, bg->variant,
 		     cg->variant, ab, ac);
