@@ -440,7 +440,7 @@ static void add(struct compare_result *res, const struct report *brep,
 	field_values(brep, bg, get_arch, ab, sizeof(ab));
 	field_values(crep, cg, get_arch, ac, sizeof(ac));
 	if ((*ab && *ac && strcmp(ab, ac)) || strchr(ab, ',') || strchr(ac, ',')) {
-		note(res, "%s: '%s' against '%s' not compared: architectures %s against %s "
+		note(res, "%s: '%s' against '%s': architectures %s against %s "
 		     "(memhp never compares across architectures)", scenario, bg->variant,
 		     cg->variant, ab, ac);
 		return;
