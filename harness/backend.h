@@ -46,6 +46,9 @@ struct vm_config {
 	const char *serial_log; /* guest console goes here */
 	const char *qemu_log;   /* emulator stdout/stderr */
 	const char *machine;
+	/* issue 24: -cpu under TCG (NULL: max; KVM always host) and -bios
+	 * (NULL: QEMU's own), from the guest's architecture (arch.h) */
+	const char *tcg_cpu, *firmware;
 	enum accel accel;
 	unsigned cpus;
 	uint64_t memory, maxmem;

@@ -92,8 +92,12 @@ static void build_argv(const struct vm_config *cfg, const char *rdir, struct arg
 	 * which it refuses to do under a hypervisor ("Failed to synchronize
 	 * CPU cache state", unless CONFIG_CXL_REGION_INVALIDATION_TEST): the
 	 * guest is not told it runs under one. */
-	argv_add(a, "%s%s", cfg->accel == ACCEL_USE_KVM ? "host" : "max",
+	argv_add(a, "%s%s", cfg->accel == ACCEL_USE_KVM ? "host" : cfg->tcg_cpu ? cfg->tcg_cpu : "max",
 		 cfg->cxl_volatile ? ",hypervisor=off" : "");
+	if (cfg->firmware) {
+		argv_add(a, "-bios");
+		argv_add(a, "%s", cfg->firmware);
+	}
 	argv_add(a, "-smp");
 	argv_add(a, "%u", cfg->cpus);
 	argv_add(a, "-m");
@@ -615,6 +619,11 @@ static void translate_event(json_object *msg, struct vm_event *ev)
 		str_copy(ev->device, sizeof(ev->device), get_str(info, "device"));
 		ev->source = (unsigned)get_u64(info, "source");
 		ev->status = (unsigned)get_u64(info, "status");
+	} else if (!strcmp(name, "DEVICE_UNPLUG_GUEST_ERROR")) {
+		/* QEMU 6.2+: the guest reported that it could not release the
+		 * device (pseries when it rolls back an unplug it began). */
+		ev->kind = VM_EVENT_UNPLUG_REJECTED;
+		str_copy(ev->device, sizeof(ev->device), get_str(data, "device"));
 	} else if (!strcmp(name, "MEMORY_DEVICE_SIZE_CHANGE")) {
 		ev->kind = VM_EVENT_SIZE_CHANGE;
 		str_copy(ev->device, sizeof(ev->device), get_str(data, "id"));

@@ -155,13 +155,15 @@ static int prepare(const struct run_record *old, const char *from, struct scenar
 		return err_fail(err, -EINVAL, "%s: records no accelerator it ran with (vmm.accel "
 				"'%s')", from, old->accel);
 	pass.accel = old->accel;
+	/* issue 24: the same architecture (older results: x86_64) */
+	pass.arch = *old->arch ? old->arch : NULL;
 	pass.connect = *old->host_uri ? old->host_uri : NULL;
 	/* The same root: a disk-image cell stays on its disk. */
 	pass.image = *old->image_spec ? old->image_spec : NULL;
 	if (run_request_options(&pass, opt, err))
 		return err_wrap(err, -EINVAL, "%s", from);
 	/* The same kernel, or nothing: resolve its image and compare. */
-	if (image_resolve(spec, NULL, NULL, &img, err))
+	if (image_resolve_arch(spec, NULL, NULL, *old->arch ? old->arch : "x86_64", &img, err))
 		return -ENOENT;
 	if (old->kernel_build) {
 		json_object *now = NULL;
@@ -224,7 +226,7 @@ int cmd_rerun(int argc, char **argv)
 		{ rerun_opts, &args, NULL, false },
 		{ opts_help, &args, NULL, false },
 	};
-	struct run_options opt = { .accel = -1, .progress_tty = isatty(STDERR_FILENO) };
+	struct run_options opt = { .accel = -1, .arch = -1, .progress_tty = isatty(STDERR_FILENO) };
 	const char *out;
 	struct run_record old, rec;
 	struct scenario sc;

@@ -389,7 +389,7 @@ static void resolve_images(const struct run_batch *p)
 int cmd_run(int argc, char **argv)
 {
 	struct run_batch p = {
-		.opt = { .accel = -1, .qemu = runner_default_qemu(),
+		.opt = { .accel = -1, .arch = -1, .qemu = runner_default_qemu(),
 			 .progress_tty = isatty(STDERR_FILENO) },
 		.output = "results",
 	};

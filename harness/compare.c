@@ -360,6 +360,8 @@ static const char *get_cmdline(const struct run_record *r) { return r->variant_c
 static const char *get_scenario(const struct run_record *r) { return r->scenario_sha256; }
 static const char *get_host(const struct run_record *r) { return r->host; }
 static const char *get_host_kernel(const struct run_record *r) { return r->host_kernel; }
+/* issue 24: results from before the architecture was recorded are x86_64's. */
+static const char *get_arch(const struct run_record *r) { return *r->arch ? r->arch : "x86_64"; }
 
 /*
  * What else differs between two groups besides the kernel, as mmtests'
@@ -459,9 +461,21 @@ static void add(struct compare_result *res, const struct report *brep,
 		const struct report_group *bg, const struct report *crep,
 		const struct report_group *cg, const char *scenario, const struct compare_opts *o)
 {
-	char differs[600];
+	char differs[600], ab[400], ac[400];
 	struct failure_rates fb, fc;
 
+	/* issue 24: never across architectures, nor within a group that mixes
+	 * them (--arch given to some runs of the same directory). Over ok runs:
+	 * a side without one has nothing to compare anyway (its failures are
+	 * reported as such). */
+	field_values(brep, bg, get_arch, ab, sizeof(ab));
+	field_values(crep, cg, get_arch, ac, sizeof(ac));
+	if ((*ab && *ac && strcmp(ab, ac)) || strchr(ab, ',') || strchr(ac, ',')) {
+		note(res, "%s: '%s' against '%s': architectures %s against %s "
+		     "(memhp never compares across architectures)", scenario, bg->variant,
+		     cg->variant, ab, ac);
+		return;
+	}
 	other_differences(brep, bg, crep, cg, differs, sizeof(differs));
 	failure_rates(brep, bg, &fb);
 	failure_rates(crep, cg, &fc);

@@ -308,6 +308,13 @@ int guest_snapshot_parse(const char *json, struct guest_snapshot *s, struct err 
 		return bad_probe(s, err, "lacks block_size or blocks", SIZE_MAX);
 	if (s->block_size & (s->block_size - 1))
 		return bad_probe(s, err, "block_size is not a power of two", SIZE_MAX);
+	/* issue 24: an older probe does not say; it ran on x86_64's 4 KiB. */
+	s->page_size = 4096;
+	if (json_object_object_get_ex(root, "page_size", NULL) &&
+	    !u64_at(root, "page_size", &s->page_size))
+		return bad_probe(s, err, "page_size is not a number", SIZE_MAX);
+	if (!s->page_size || s->page_size & (s->page_size - 1) || s->page_size > s->block_size)
+		return bad_probe(s, err, "page_size is not a power of two up to block_size", SIZE_MAX);
 	if (!str_at(root, "release", &str))
 		return bad_probe(s, err, "release is not a string", SIZE_MAX);
 	str_copy(s->release, sizeof(s->release), str);

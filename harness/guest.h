@@ -23,6 +23,7 @@ struct guest_block {
 
 struct guest_snapshot {
 	uint64_t block_size;
+	uint64_t page_size; /* issue 24: the guest's (4096 when the probe does not say) */
 	char release[128];
 	char cmdline[2048];
 	struct guest_block *blocks;

@@ -37,6 +37,10 @@ struct hotplug_ctx {
 	int (*watch)(struct hotplug_ctx *ctx, struct err *err);
 	bool (*futile)(struct hotplug_ctx *ctx);
 	int64_t watch_ms;
+	/* issue 24: the guest refuses a DIMM in its kernel log alone (ppc64's
+	 * pseries-hotplug-mem, with no event from QEMU): read the log for it
+	 * while waiting, whatever hung_window says. */
+	bool log_refusals;
 };
 
 struct hotplug_ops {

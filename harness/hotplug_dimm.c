@@ -116,14 +116,57 @@ static int late_event(struct hotplug_ctx *ctx, const struct vm_event *ev, struct
 	return release(ctx, d, err);
 }
 
+/*
+ * issue 24: ppc64's refusal is in the guest's kernel log alone. When an LMB
+ * will not go, pseries-hotplug-mem prints "Memory indexed-count-remove
+ * failed" (klog's unmapped count) and QEMU 7.2 and 10 send no event at
+ * all: a new such line since the device_del (unmapped0) is the rejection.
+ * Reads the log unless the hung watch just did. 1 when d is now rejected.
+ */
+static int log_refused(struct hotplug_ctx *ctx, struct device_record *d, uint64_t unmapped0)
+{
+	struct err ignored;
+
+	if (!ctx->log_refusals || !ctx->klog || !ctx->watch)
+		return 0;
+	if (ctx->sc->hung_window_ms <= 0 && ctx->watch(ctx, &ignored))
+		return 0;
+	if (ctx->klog->unmapped <= unmapped0)
+		return 0;
+	d->outcome = OUTCOME_REJECTED;
+	snprintf(d->detail, sizeof(d->detail), "guest rejected the eject (kernel log: "
+		 "pseries-hotplug-mem: Memory indexed-count-remove failed)");
+	return 1;
+}
+
+/* When the kernel log is next read: the hung watch's time, or every
+ * WATCH_LOG_MS for log_refused when there is no hung watch. */
+#define WATCH_LOG_MS 2000
+static int64_t log_due(const struct hotplug_ctx *ctx)
+{
+	int64_t due = hotplug_watch_due(ctx);
+
+	if (due == INT64_MAX && ctx->log_refusals && ctx->klog && ctx->watch)
+		due = now_ms() + (ctx->watch_ms > 0 ? ctx->watch_ms : WATCH_LOG_MS);
+	return due;
+}
+
 /* One device_del and its answer: removed, rejected or timed out. */
 static int unplug_one(struct hotplug_ctx *ctx, struct device_record *d, struct err *err)
 {
 	int64_t start = now_ms(), deadline = start + ctx->sc->deadline_ms, next_watch;
 	struct vm_event ev;
 	unsigned source, status;
+	uint64_t unmapped0;
 	int rc;
 
+	/* What the log said before this request is not its answer. */
+	if (ctx->log_refusals && ctx->klog && ctx->watch) {
+		struct err ignored;
+
+		ctx->watch(ctx, &ignored);
+	}
+	unmapped0 = ctx->klog ? ctx->klog->unmapped : 0;
 	d->attempts++;
 	rc = vm_dimm_del(ctx->vm, d->id, err);
 	if (rc == -EREMOTEIO) {
@@ -138,17 +181,17 @@ static int unplug_one(struct hotplug_ctx *ctx, struct device_record *d, struct e
 	/* This device's failures start the hung watch afresh. */
 	if (ctx->klog)
 		klog_progress(ctx->klog);
-	next_watch = hotplug_watch_due(ctx);
+	next_watch = log_due(ctx);
 	for (;;) {
 		int64_t wake = next_watch < deadline ? next_watch : deadline;
 
 		if (now_ms() >= next_watch) {
 			/* Is the kernel retrying the same pages to no end? */
-			if (hotplug_watch_hung(ctx, d)) {
+			if (hotplug_watch_hung(ctx, d) || log_refused(ctx, d, unmapped0)) {
 				d->unplug_ms += now_ms() - start;
 				return 0;
 			}
-			next_watch = hotplug_watch_due(ctx);
+			next_watch = log_due(ctx);
 			continue;
 		}
 		rc = hotplug_next_event(ctx, wake, &ev, err);
@@ -189,7 +232,7 @@ static int unplug_one(struct hotplug_ctx *ctx, struct device_record *d, struct e
 	}
 	/* Nothing conclusive arrived: ask QEMU what the guest last said. */
 	d->unplug_ms += now_ms() - start;
-	if (hotplug_watch_hung(ctx, d))
+	if (hotplug_watch_hung(ctx, d) || log_refused(ctx, d, unmapped0))
 		return 0;
 	rc = vm_unplug_status(ctx->vm, d->id, &source, &status, err);
 	if (rc && rc != -ENOENT)

@@ -36,19 +36,19 @@ static void copy_field(json_object *root, const char *key, char *dst, size_t len
  * them rather than asking apt and hashing every input again. */
 #define MEMO 16
 static struct {
-	char spec[512], modules[4096], kconfig[1024];
+	char spec[512], modules[4096], kconfig[1024], arch[16];
 	struct image img;
 } memo[MEMO];
 static unsigned nmemo;
 
 static const struct image *remembered(const char *spec, const char *modules,
-				      const char *kconfig)
+				      const char *kconfig, const char *arch)
 {
 	for (unsigned i = 0; i < nmemo && i < MEMO; i++) {
 		char path[4300];
 
 		if (strcmp(memo[i].spec, spec) || strcmp(memo[i].modules, modules ? modules : "") ||
-		    strcmp(memo[i].kconfig, kconfig ? kconfig : ""))
+		    strcmp(memo[i].kconfig, kconfig ? kconfig : "") || strcmp(memo[i].arch, arch))
 			continue;
 		/* Still there? (Another memhp may have cleaned the cache.) */
 		snprintf(path, sizeof(path), "%s/image.json", memo[i].img.dir);
@@ -58,10 +58,11 @@ static const struct image *remembered(const char *spec, const char *modules,
 }
 
 static void remember(const char *spec, const char *modules, const char *kconfig,
-		     const struct image *img)
+		     const char *arch, const struct image *img)
 {
 	unsigned i = nmemo++ % MEMO;
 
+	snprintf(memo[i].arch, sizeof(memo[i].arch), "%s", arch);
 	snprintf(memo[i].kconfig, sizeof(memo[i].kconfig), "%s", kconfig ? kconfig : "");
 	snprintf(memo[i].spec, sizeof(memo[i].spec), "%s", spec);
 	snprintf(memo[i].modules, sizeof(memo[i].modules), "%s", modules ? modules : "");
@@ -139,12 +140,19 @@ static int build_kernel(const char *arg, const char *kconfig, char *dir, size_t 
 int image_resolve(const char *spec, const char *modules, const char *kconfig, struct image *img,
 		  struct err *err)
 {
+	return image_resolve_arch(spec, modules, kconfig, "x86_64", img, err);
+}
+
+int image_resolve_arch(const char *spec, const char *modules, const char *kconfig,
+		       const char *arch, struct image *img, struct err *err)
+{
 	struct argv a = { 0 };
 	char path[4200];
 	json_object *meta;
 	int rc;
 
-	const struct image *known = remembered(spec, modules, kconfig);
+	const struct image *known = remembered(spec, modules, kconfig, arch);
+	bool native = !strcmp(arch, "x86_64");
 	char built[4200] = "", kspec[4300];
 	const char *image_spec = spec;
 
@@ -153,6 +161,9 @@ int image_resolve(const char *spec, const char *modules, const char *kconfig, st
 		return 0;
 	}
 	memset(img, 0, sizeof(*img));
+	if (!strncmp(spec, "build:", 6) && !native)
+		return err_fail(err, -EINVAL, "kernel %s: build: kernels are built for x86_64 only; "
+				"for %s use deb: or path:", spec, arch);
 	if (!strncmp(spec, "build:", 6)) {
 		rc = build_kernel(spec + 6, kconfig, built, sizeof(built), err);
 		if (rc)
@@ -164,6 +175,10 @@ int image_resolve(const char *spec, const char *modules, const char *kconfig, st
 	argv_add(&a, "%s/guest-image/build-image", image_datadir());
 	argv_add(&a, "--probe");
 	argv_add(&a, "%s", memhp_probe_path());
+	if (!native) {
+		argv_add(&a, "--arch");
+		argv_add(&a, "%s", arch);
+	}
 	if (modules) {
 		argv_add(&a, "--modules");
 		argv_add(&a, "%s", modules);
@@ -185,7 +200,7 @@ int image_resolve(const char *spec, const char *modules, const char *kconfig, st
 	json_object_put(meta);
 	str_copy(img->spec, sizeof(img->spec), spec);
 	str_copy(img->build, sizeof(img->build), built);
-	remember(spec, modules, kconfig, img);
+	remember(spec, modules, kconfig, arch, img);
 	return 0;
 }
 

@@ -29,6 +29,10 @@ const char *image_datadir(void);
  * through guest-image/build-image. */
 int image_resolve(const char *spec, const char *modules, const char *kconfig, struct image *img,
 		  struct err *err);
+/* The same for a guest architecture (arch.h's names): another than x86_64
+ * gets build-image --arch (deb: and path: kernels only). */
+int image_resolve_arch(const char *spec, const char *modules, const char *kconfig,
+		       const char *arch, struct image *img, struct err *err);
 
 /* The kernel_id in the image.json of the cached guest image key (under
  * memhp_cache_dir()/images/), or "" when it is not cached. */

@@ -19,7 +19,7 @@
 #include "subproc.h"
 #include "stats.h"
 
-#define PAGE_SIZE 4096.0
+#define PAGE_SIZE 4096.0 /* when a block's why does not say */
 
 #define MAX_KINDS 16
 
@@ -377,8 +377,15 @@ static void why_sums(const struct report *rep, const struct report_group *g, str
 		if (r->status != RUN_OK)
 			continue;
 		for (size_t b = 0; b < r->nblocks; b++) {
-			json_object *pages;
+			json_object *pages, *ps;
+			double page_size = PAGE_SIZE;
 
+			/* issue 24: the probe says its page size (64 KiB on ppc64le). */
+			if (r->blocks[b].why &&
+			    json_object_object_get_ex(r->blocks[b].why, "page_size", &ps) &&
+			    json_object_is_type(ps, json_type_int) && json_object_get_int64(ps) > 0 &&
+			    json_object_get_int64(ps) <= (1 << 24))
+				page_size = (double)json_object_get_int64(ps);
 			if (!r->blocks[b].why ||
 			    !json_object_object_get_ex(r->blocks[b].why, "pages", &pages) ||
 			    !json_object_is_type(pages, json_type_object))
@@ -389,7 +396,7 @@ static void why_sums(const struct report *rep, const struct report_group *g, str
 				/* Verbatim from the file: counts only. */
 				if (ki < MAX_KINDS && json_object_is_type(val, json_type_int) &&
 				    json_object_get_int64(val) > 0)
-					mib[ki] += (double)json_object_get_int64(val) * PAGE_SIZE /
+					mib[ki] += (double)json_object_get_int64(val) * page_size /
 						   1048576.0 / (double)g->nok;
 			}
 		}

@@ -25,6 +25,7 @@ static const char *const outcome_names[] = {
 	[OUTCOME_PARTIAL] = "partial",     [OUTCOME_REJECTED] = "rejected",
 	[OUTCOME_TIMEOUT] = "timeout",     [OUTCOME_ERROR] = "error",
 	[OUTCOME_HUNG] = "hung",
+	[OUTCOME_UNSUPPORTED] = "unsupported",
 };
 static const char *const status_names[] = {
 	[RUN_OK] = "ok", [RUN_FAILED] = "failed", [RUN_INTERRUPTED] = "interrupted",
@@ -38,7 +39,7 @@ static const char *const final_names[] = {
 const char *result_phase_name(unsigned p) { return p < PHASE_COUNT ? phase_names[p] : "?"; }
 const char *result_outcome_name(enum outcome o)
 {
-	return (unsigned)o <= OUTCOME_HUNG ? outcome_names[o] : "?";
+	return (unsigned)o <= OUTCOME_UNSUPPORTED ? outcome_names[o] : "?";
 }
 const char *result_status_name(enum run_status s)
 {
@@ -95,6 +96,7 @@ enum ftype {
 	F_JSON_OPT, /* the same, left out of the file when NULL (fields newer
 		     * than most results: they read back as absent) */
 	F_U32_OPT, /* F_U32 with a flag, left out of the file when not measured */
+	F_STR_OPT, /* char[size], left out of the file when "" (issue 24) */
 };
 
 struct field {
@@ -140,6 +142,7 @@ static const struct field result_fields[] = {
 	FLD(RR, "vmm", "backend", F_STR, backend, 0),
 	FLD(RR, "vmm", "accel", F_STR, accel, 0),
 	FLD(RR, "vmm", "accel_reason", F_STR, accel_reason, 0),
+	FLD(RR, "vmm", "arch", F_STR_OPT, arch, 0), /* issue 24 */
 	FLD(RR, "vmm", "version", F_STR, vmm_version, 0),
 	FLD(RR, "vmm", "peak_rss", F_U64, vmm_peak_rss, 0),
 	FLD(RR, "host", "name", F_STR, host, 0),
@@ -359,7 +362,8 @@ static json_object *field_to_json(const struct field *f, const char *base)
 	if (!measured(f, base))
 		return NULL;
 	switch (f->type) {
-	case F_STR: return json_object_new_string(p);
+	case F_STR:
+	case F_STR_OPT: return json_object_new_string(p);
 	case F_STRP: return json_object_new_string(*(char *const *)p ? *(char *const *)p : "");
 	case F_U32:
 	case F_U32_OPT: return json_object_new_uint64(*(const unsigned *)p);
@@ -382,6 +386,8 @@ static void fields_to_json(json_object *o, const struct field *fields, size_t n,
 		if (f->type == F_JSON_OPT && !*(json_object *const *)(base + f->offset))
 			continue;
 		if (f->type == F_U32_OPT && !measured(f, base))
+			continue;
+		if (f->type == F_STR_OPT && !*(const char *)(base + f->offset))
 			continue;
 		json_object_object_add(group_of(o, f->group, true), f->key, field_to_json(f, base));
 	}
@@ -542,7 +548,8 @@ static int field_from_json(const struct field *f, bool present, json_object *v, 
 		/* Missing: an older file; empty. Null: not measured, which only
 		 * measurements (flag) and verbatim objects can be. */
 		if (present && !f->flag && f->type != F_JSON && f->type != F_JSON_OPT)
-			return bad_field(err, w, f, f->type == F_STR || f->type == F_STRP ?
+			return bad_field(err, w, f, f->type == F_STR || f->type == F_STRP ||
+							    f->type == F_STR_OPT ?
 						    "expected a string, got null" :
 						    "expected a value, got null", NULL);
 		if (f->type == F_STRP && !(*(char **)p = strdup("")))
@@ -553,6 +560,7 @@ static int field_from_json(const struct field *f, bool present, json_object *v, 
 		*(bool *)(base + f->flag - 1) = true;
 	switch (f->type) {
 	case F_STR:
+	case F_STR_OPT:
 		if (!json_object_is_type(v, json_type_string))
 			return bad_field(err, w, f, "a string", v);
 		snprintf(p, f->size, "%s", json_object_get_string(v));

@@ -34,6 +34,8 @@ enum outcome {
 	OUTCOME_TIMEOUT,   /* no answer before the deadline */
 	OUTCOME_ERROR,     /* the VMM refused the request */
 	OUTCOME_HUNG,      /* the guest kernel kept retrying the same pages, no progress */
+	OUTCOME_UNSUPPORTED, /* issue 24: the guest never added the device's memory (arm64
+			      * DIMM without ACPI memory hotplug): nothing to remove */
 };
 
 /* What became of a hot-added block, once the blocks were counted. */
@@ -130,6 +132,7 @@ struct run_record {
 
 	/* host and VMM */
 	char backend[16], accel[8], accel_reason[160], vmm_version[96];
+	char arch[16]; /* issue 24: x86_64, ppc64le, aarch64 ("" in older results: x86_64) */
 	char host[128], host_kernel[128];
 	char host_uri[512]; /* libvirt: the URI it ran on; "" for the QMP backend */
 	unsigned host_cpus;

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "arch.h"
 #include "backend.h"
 #include "image.h"
 #include "matrix.h"
@@ -88,6 +89,10 @@ const struct opt run_pass_opts[] = {
 	  "auto (default: KVM only with kvm_intel/kvm_amd; through\n"
 	  "libvirt, where it offers kvm on a CPU with vmx/svm),\n"
 	  "kvm, tcg"), .choices = "auto kvm tcg" },
+	{ OPT("arch", 0, OPT_STRING, R(pass.arch), "ARCH",
+	  "guest architecture, over the scenario's [machine] arch:\n"
+	  "x86_64, ppc64le, aarch64 (docs/architectures.md)"),
+	  .choices = "x86_64 ppc64le aarch64" },
 	{ OPT("qemu", 0, OPT_STRING, R(pass.qemu), "BINARY",
 	  "emulator (default: $MEMHP_QEMU, else\nqemu-system-x86_64; QMP backend)") },
 	{ OPT("backend", 'b', OPT_STRING, R(pass.backend), "B",
@@ -202,6 +207,13 @@ int run_request_options(const struct run_pass *p, struct run_options *opt, struc
 		else
 			return err_fail(err, -EINVAL, "--accel '%s' is not auto, kvm or tcg",
 					p->accel);
+	}
+	if (p->arch) {
+		unsigned arch;
+
+		if (arch_parse(p->arch, &arch, err))
+			return err_wrap(err, -EINVAL, "--arch");
+		opt->arch = (int)arch;
 	}
 	if (p->qemu)
 		opt->qemu = p->qemu;

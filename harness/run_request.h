@@ -23,6 +23,7 @@ struct run_pass {
 	const char *modules; /* --modules DIR */
 	const char *image;   /* --image ROOT: initramfs, debian, path:DISK */
 	const char *accel;   /* --accel auto, kvm, tcg */
+	const char *arch;    /* --arch x86_64, ppc64le, aarch64 */
 	const char *qemu;    /* --qemu BINARY */
 	const char *backend; /* --backend qmp, libvirt */
 	const char *connect; /* --connect URI */

@@ -18,6 +18,7 @@ struct run_options {
 	const char *modules; /* with path:, the kernel's modules directory */
 	const char *image;   /* the guest's root: initramfs (NULL too), debian, path:DISK */
 	int accel;           /* enum accel_choice, or -1 for the scenario's */
+	int arch;            /* enum arch (arch.h), or -1 for the scenario's */
 	const char *qemu;    /* emulator binary */
 	const char *connect; /* libvirt backend: the host's URI, or NULL for the default */
 	const char *outdir;  /* this run's directory; result.json goes here */
@@ -36,8 +37,8 @@ struct run_options {
  * that a run's phases take milliseconds.
  */
 struct runner_env {
-	/* image_resolve and image_resolve_disk (image.h). */
-	int (*image)(const char *spec, const char *modules, const char *config,
+	/* image_resolve_arch and image_resolve_disk (image.h). */
+	int (*image)(const char *spec, const char *modules, const char *config, const char *arch,
 		     struct image *img, struct err *err);
 	int (*disk)(const char *spec, const struct image *img, const char *modules,
 		    struct disk_image *disk, struct err *err);
@@ -56,6 +57,11 @@ extern const struct runner_env runner_env_real;
  */
 int runner_run(const struct scenario *sc, const struct run_options *opt,
 	       const struct runner_env *env, struct run_record *rec, struct err *err);
+
+/* issue 24: every DIMM of rec that the guest never added (no block of its
+ * range in rec->blocks) and that was asked to go gets outcome unsupported,
+ * never removed. */
+void runner_mark_unsupported(struct run_record *rec);
 
 /* The emulator when --qemu is not given: $MEMHP_QEMU (for example
  * guest-image/fetch-qemu's QEMU 10), else qemu-system-x86_64 on PATH. */

@@ -19,6 +19,7 @@
 
 #include "ini_text.h"
 #include "sha256.h"
+#include "arch.h"
 #include "scenario.h"
 #include "units.h"
 #include "str.h"
@@ -73,6 +74,9 @@ static const struct scenario_key scenario_keys[] = {
 	  "auto: KVM where hardware KVM (kvm_intel/kvm_amd) is loaded, else TCG; "
 	  "--accel overrides" },
 	{ "machine", "type", KEY_STRING, STR(machine), "q35", 0, 0, NULL, "QEMU machine type" },
+	{ "machine", "arch", KEY_CHOICE, OFF(arch), 0, "x86_64", 0, 0, arch_names,
+	  "guest architecture (docs/architectures.md): x86_64 (q35), ppc64le (pseries, DIMMs as "
+	  "256 MiB LMBs), aarch64 (virt with UEFI; virtio-mem); --arch overrides" },
 	{ "machine", "free_page_reporting", KEY_BOOL, OFF(free_page_reporting), 0, "false", 0, 0,
 	  NULL, "add virtio-balloon with free-page-reporting=on, so host memory follows guest use" },
 
@@ -611,6 +615,38 @@ static int check(const struct scenario *sc, struct err *err)
 				  format_size(sc->maxmem, b1, sizeof(b1)),
 				  format_size(sc->memory, b2, sizeof(b2)),
 				  format_size(sc->total, b3, sizeof(b3)));
+	return scenario_check_arch(sc, sc->arch, err);
+}
+
+const char *scenario_machine(const struct scenario *sc, unsigned arch)
+{
+	int i = key_index("machine", "type");
+
+	return i >= 0 && sc->line[i] ? sc->machine : arch_get(arch)->machine;
+}
+
+int scenario_check_arch(const struct scenario *sc, unsigned arch, struct err *err)
+{
+	const struct arch_info *a = arch_get(arch);
+	uint64_t bs = a->block_size;
+	char b1[32], b2[32];
+
+	if (arch == ARCH_X86_64)
+		return 0;
+	if (sc->method == METHOD_VIRTIO_MEM && !a->virtio_mem)
+		return check_fail(sc, err, "hotplug", "method",
+				  "[hotplug] method virtio-mem: QEMU has no virtio-mem-pci for %s "
+				  "(use dimm)", a->name);
+	if (sc->method == METHOD_DIMM && sc->dimm_size % bs)
+		return check_fail(sc, err, "hotplug", "dimm_size",
+				  "[hotplug] dimm_size %s is not a multiple of %s's %s memory block",
+				  format_size(sc->dimm_size, b1, sizeof(b1)), a->name,
+				  format_size(bs, b2, sizeof(b2)));
+	if (sc->memory % bs)
+		return check_fail(sc, err, "machine", "memory",
+				  "[machine] memory %s is not a multiple of %s's %s memory block",
+				  format_size(sc->memory, b1, sizeof(b1)), a->name,
+				  format_size(bs, b2, sizeof(b2)));
 	return 0;
 }
 

@@ -48,6 +48,7 @@ struct scenario {
 	char machine[32];
 	bool free_page_reporting;
 	unsigned nodes;  /* NUMA nodes (1: no -numa); issue 25 */
+	unsigned arch;   /* enum arch (arch.h); --arch overrides */
 
 	/* [guest] */
 	char cmdline[1024]; /* appended to what memhp sets */
@@ -174,6 +175,13 @@ unsigned scenario_slots(const struct scenario *sc);
  * range would straddle the 32-bit PCI hole or the machine type is unknown.
  */
 int scenario_dax_range(const struct scenario *sc, uint64_t *start, char *msg, size_t len);
+/* issue 24: the QEMU machine for arch: [machine] type when the file sets
+ * it, else the architecture's (q35, pseries, virt). */
+const char *scenario_machine(const struct scenario *sc, unsigned arch);
+/* What arch cannot run of sc (checked again when --arch overrides the
+ * file's): DIMMs in whole blocks of the architecture, no virtio-mem on
+ * ppc64le. 0, or -EINVAL naming the key. */
+int scenario_check_arch(const struct scenario *sc, unsigned arch, struct err *err);
 /* Kernel command line options for the online policy, e.g.
  * "memhp_default_state=online_movable memory_hotplug.memmap_on_memory=0". */
 void scenario_policy_cmdline(const struct scenario *sc, char *buf, size_t len);

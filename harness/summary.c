@@ -61,6 +61,9 @@ void summary_print(FILE *out, const struct run_record *r)
 	term_fprintf(out, "vmm      %s QEMU %s, %s (%s)", r->backend,
 		*r->vmm_version ? r->vmm_version : "?", *r->accel ? r->accel : "?",
 		r->accel_reason);
+	/* issue 24: another architecture than x86_64 is said */
+	if (*r->arch && strcmp(r->arch, "x86_64"))
+		term_fprintf(out, ", guest %s", r->arch);
 	if (r->vmm_peak_rss)
 		term_fprintf(out, ", peak RSS %s", format_size(r->vmm_peak_rss, b1, sizeof(b1)));
 	if (result_have_rss_returned(r))

@@ -58,7 +58,9 @@
 #define PROGRESS_MS 1000
 #define WORKDIR "/tmp/memhp-load"
 #define STRESS_YAML "/run/memhp-stress-ng.yaml"
-#define PAGE 4096UL
+/* The guest's page size: 4 KiB on x86_64 and Debian's arm64, 64 KiB on
+ * Debian's ppc64le (issue 24). */
+#define PAGE ((uint64_t)sysconf(_SC_PAGESIZE))
 #define HUGE (2UL << 20)
 
 enum kind_state { KIND_PENDING, KIND_RUNNING, KIND_DONE };
@@ -262,7 +264,7 @@ static void alloc_pgtable(struct kind_result *r, uint64_t seed)
 		return set_error(r, "mmap");
 	madvise(p, len, MADV_NOHUGEPAGE);
 	for (uint64_t i = 0; i < touches; i++) {
-		p[i * HUGE + (seed % 512) * PAGE] = 1;
+		p[i * HUGE + (seed % (HUGE / PAGE)) * PAGE] = 1;
 		if (!account(r, 2 * PAGE))
 			return;
 	}

@@ -365,6 +365,9 @@ static int cmd_snapshot(void)
 		block_size = strtoull(buf, NULL, 16);
 	json_object_object_add(root, "probe_version", json_object_new_int(1));
 	json_object_object_add(root, "block_size", json_object_new_uint64(block_size));
+	/* issue 24: 64 KiB on Debian's ppc64le */
+	json_object_object_add(root, "page_size",
+			       json_object_new_uint64((uint64_t)sysconf(_SC_PAGESIZE)));
 	if (uname(&u) == 0)
 		json_object_object_add(root, "release", json_object_new_string(u.release));
 	buf[0] = '\0';

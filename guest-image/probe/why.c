@@ -30,7 +30,8 @@
 #include "page_owner.h"
 #include "why.h"
 
-#define PAGE_SIZE 4096ULL
+/* The guest's page size (64 KiB on Debian's ppc64le: issue 24). */
+#define PAGE_SIZE ((uint64_t)sysconf(_SC_PAGESIZE))
 #define KPF_RESERVED_BIT 32 /* a kernel-internal flag kpageflags exposes */
 #define BIT(n) (1ULL << (n))
 #define MAX_ORDER_PAGES 1024 /* order 10 */
@@ -142,7 +143,7 @@ static void online_runs(const uint64_t *flags, uint64_t n, uint64_t first, struc
 	}
 }
 
-#define RANGE_PAGES 512 /* 2 MiB of 4 KiB pages */
+#define RANGE_PAGES ((2ULL << 20) / PAGE_SIZE) /* 2 MiB of pages */
 
 static int block_pages(uint64_t index, uint64_t pages_per_block, json_object *out,
 		       struct po_range **online, size_t *nonline)
@@ -189,6 +190,8 @@ static int block_pages(uint64_t index, uint64_t pages_per_block, json_object *ou
 	free(stuck);
 	free(offline);
 	json_object_object_add(out, "movable_2m", json_object_new_uint64(free_ranges));
+	/* The counts below are in pages of this size (issue 24: 64 KiB on ppc64le). */
+	json_object_object_add(out, "page_size", json_object_new_uint64(PAGE_SIZE));
 	online_runs(flags, pages_per_block, first, online, nonline);
 	for (int k = 0; k < K_COUNT; k++)
 		json_object_object_add(pages, kind_names[k], json_object_new_uint64(count[k]));

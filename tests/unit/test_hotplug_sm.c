@@ -878,6 +878,87 @@ static void test_vmem_hung(void **state)
 	klog_free(&wlog);
 }
 
+/* issue 24: ppc64's refusal, in the kernel log alone. refuse_on: the read of
+ * the log (1: the one before the device_del) that finds the pseries line. */
+static unsigned refuse_on, nrefuse_reads;
+
+static int refusing_watch(struct hotplug_ctx *ctx, struct err *err)
+{
+	(void)ctx;
+	(void)err;
+	if (++nrefuse_reads == refuse_on)
+		klog_feed(&wlog, wlog.last_seq + 1, 5000000,
+			  "pseries-hotplug-mem: Memory indexed-count-remove failed, adding any "
+			  "removed LMBs");
+	return 0;
+}
+
+static void with_refusing_log(struct fixture *f, unsigned on)
+{
+	klog_init(&wlog, 256 * MIB);
+	refuse_on = on;
+	nrefuse_reads = 0;
+	f->ctx.klog = &wlog;
+	f->ctx.watch = refusing_watch;
+	f->ctx.watch_ms = 1;
+	f->ctx.log_refusals = true;
+	f->sc.hung_window_ms = 0; /* the log is read for the refusal all the same */
+}
+
+/* QEMU sends nothing; the guest's log says the LMB stays: rejected at once,
+ * long before the deadline. On the old code: a timeout after the deadline. */
+static void test_dimm_ppc64_log_refusal(void **state)
+{
+	static const struct step steps[] = {
+		ADD("dimm0"), ADD("dimm1"), DEL("dimm0", 0),
+		DEL("dimm1", 0), DELETED("dimm1"), RELEASE("dimm1"),
+	};
+	struct fixture f;
+	int64_t t0;
+
+	(void)state;
+	setup(&f, &scripted, METHOD_DIMM, steps, sizeof(steps) / sizeof(steps[0]));
+	with_refusing_log(&f, 2);
+	f.sc.retries = 0;
+	f.sc.deadline_ms = 600000;
+	plug_dimms(&f);
+	t0 = now_ms();
+	assert_int_equal(hotplug_dimm.unplug(&f.ctx, &f.err), 0);
+	script_done(&f);
+	assert_true(now_ms() - t0 < 600000);
+	assert_int_equal(f.rec.devices[0].outcome, OUTCOME_REJECTED);
+	assert_non_null(strstr(f.rec.devices[0].detail, "indexed-count-remove failed"));
+	assert_int_equal(f.rec.devices[0].remaining, 256 * MIB);
+	assert_int_equal(f.rec.devices[1].outcome, OUTCOME_REMOVED);
+	result_free(&f.rec);
+	klog_free(&wlog);
+}
+
+/* A refusal logged before this DIMM's request (an earlier one's) is not
+ * its answer: the deadline decides. */
+static void test_dimm_ppc64_old_refusal_is_not_this_dimms(void **state)
+{
+	static const struct step steps[] = {
+		ADD("dimm0"), ADD("dimm1"), DEL("dimm0", 0),
+		{ .kind = CALL, .op = "unplug_status", .id = "dimm0", .rc = -ENOENT },
+	};
+	struct fixture f;
+
+	(void)state;
+	setup(&f, &scripted, METHOD_DIMM, steps, sizeof(steps) / sizeof(steps[0]));
+	with_refusing_log(&f, 1);
+	f.sc.retries = 0;
+	f.sc.deadline_ms = 50;
+	f.sc.order = ORDER_FORWARD;
+	plug_dimms(&f);
+	f.rec.devices[1].outcome = OUTCOME_REMOVED; /* only dimm0 is asked */
+	assert_int_equal(hotplug_dimm.unplug(&f.ctx, &f.err), 0);
+	script_done(&f);
+	assert_int_equal(f.rec.devices[0].outcome, OUTCOME_TIMEOUT);
+	result_free(&f.rec);
+	klog_free(&wlog);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -903,6 +984,8 @@ int main(void)
 		cmocka_unit_test(test_vmem_futile_stop),
 		cmocka_unit_test(test_vmem_not_futile_retriggers),
 		cmocka_unit_test(test_vmem_hung),
+		cmocka_unit_test(test_dimm_ppc64_log_refusal),
+		cmocka_unit_test(test_dimm_ppc64_old_refusal_is_not_this_dimms),
 	};
 
 	return cmocka_run_group_tests_name("hotplug state machines (scripted backend)", tests, NULL,

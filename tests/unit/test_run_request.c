@@ -17,6 +17,7 @@
 #include "compare.h"
 #include "../../harness/cmd_options.c" /* cmd_decision_opts: the CLI side, not in libmemhp.a */
 #include "opts.h"
+#include "arch.h"
 #include "run_request.h"
 #include "runner.h"
 
@@ -39,7 +40,7 @@ static void fill(struct run_request *r)
 		.resume = "out dir",
 		.jobs = 2,
 		.pass = { .modules = "/lib/modules/6.1", .image = "path:/srv/disk.qcow2",
-			  .accel = "tcg", .qemu = "/opt/qemu/bin/qemu-system-x86_64",
+			  .accel = "tcg", .arch = "ppc64le", .qemu = "/opt/qemu/bin/qemu-system-x86_64",
 			  .backend = "libvirt", .connect = "qemu+ssh://host/system",
 			  .ignore_budget = true },
 	};
@@ -79,6 +80,7 @@ static void same(const struct run_request *a, const struct run_request *b)
 	same_str(a->pass.image, b->pass.image);
 	same_str(a->pass.accel, b->pass.accel);
 	same_str(a->pass.qemu, b->pass.qemu);
+	same_str(a->pass.arch, b->pass.arch);
 	same_str(a->pass.backend, b->pass.backend);
 	same_str(a->pass.connect, b->pass.connect);
 	assert_int_equal(a->pass.ignore_budget, b->pass.ignore_budget);
@@ -127,8 +129,8 @@ static void test_round_trip(void **state)
 static void test_pass_to_options(void **state)
 {
 	struct run_pass p = { .image = "debian", .accel = "kvm", .connect = "qemu:///system",
-			      .modules = "/m", .qemu = "/q" };
-	struct run_options o = { .accel = -1 };
+			      .modules = "/m", .qemu = "/q", .arch = "aarch64" };
+	struct run_options o = { .accel = -1, .arch = -1 };
 	struct err err;
 
 	(void)state;
@@ -139,6 +141,14 @@ static void test_pass_to_options(void **state)
 	assert_string_equal(o.connect, "qemu:///system");
 	assert_string_equal(o.modules, "/m");
 	assert_string_equal(o.qemu, "/q");
+	assert_int_equal(o.arch, ARCH_AARCH64);
+	p.arch = "ppc64el"; /* Debian's name for it */
+	assert_int_equal(run_request_options(&p, &o, &err), 0);
+	assert_int_equal(o.arch, ARCH_PPC64LE);
+	p.arch = "mips";
+	assert_int_equal(run_request_options(&p, &o, &err), -EINVAL);
+	assert_non_null(strstr(err.msg, "'mips' is not x86_64, ppc64le or aarch64"));
+	p.arch = NULL;
 	p.backend = "qmp";
 	assert_int_equal(run_request_options(&p, &o, &err), -EINVAL);
 	assert_non_null(strstr(err.msg, "--connect needs --backend libvirt"));

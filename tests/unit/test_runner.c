@@ -81,12 +81,13 @@ static void fake_sleep(int64_t ms)
 		virtual_ms += ms;
 }
 
-static int fake_image(const char *spec, const char *modules, const char *config,
+static int fake_image(const char *spec, const char *modules, const char *config, const char *arch,
 		      struct image *img, struct err *err)
 {
 	(void)modules;
 	(void)config;
 	(void)err;
+	assert_string_equal(arch, "x86_64");
 	memset(img, 0, sizeof(*img));
 	str_copy(img->dir, sizeof(img->dir), "/nonexistent/memhp-test-image");
 	str_copy(img->kernel, sizeof(img->kernel), "/nonexistent/bzImage");
