@@ -25,6 +25,8 @@
 #include "atomic_file.h"
 #include "ab.h"
 #include "bisect.h"
+#include "bisect_json.h"
+#include "bisect_series.h"
 #include "cmd.h"
 #include "datadir.h"
 #include "image.h"
@@ -112,515 +114,11 @@ static void usage(FILE *out)
 	      out);
 }
 
-struct patch {
-	char path[PATH_MAX];
-	char name[256];
-	char stem[128]; /* for directory names: the name without .patch, safe characters */
-	char subject[512];
-	char sha256[SHA256_HEX_LEN + 1];
-};
-
-struct step {
-	unsigned k, round;
-	char dir[PATH_MAX + 256], variant[64], spec[1024];
-	char kernel[4200]; /* build-kernel's directory */
-	double build_s;
-	bool ran; /* ab has its numbers */
-	struct ab_outcome ab;
-	bool judged; /* a prefix judged against both ends: j has the SPRT */
-	struct bisect_judgement j;
-	enum bisect_mark mark;
-	char why[800];
-};
-
-struct bisect_run {
-	char out[PATH_MAX];
-	const char *tree, *config, *scenario_path, *range;
-	struct scenario *scenario;
-	struct patch *patches;
-	unsigned n, confirm;
-	char base_variant[VARIANT_FORMAT_MAX], base_dir[PATH_MAX + 16];
-	struct ab_plan plan;
-	struct bisect_sprt sprt;
-	double *series_v; /* the whole series' values (step k = n), its end */
-	size_t series_n;
-	struct step *steps;
-	size_t nsteps;
-	const char *status;
-	struct bisect_outcome *result;
-	struct timespec t0;
-};
-
 static bool has_space(const char *s)
 {
 	return s && s[strcspn(s, " \t\n\"")];
 }
 
-/* The Subject: of a mail-formatted patch, folded lines joined and a
- * leading [PATCH ...] dropped (as git am does); "" when it has none. */
-static void patch_subject(const char *path, char *out, size_t len)
-{
-	char line[1024];
-	bool in = false;
-	FILE *f = fopen(path, "r");
-
-	*out = '\0';
-	if (!f)
-		return;
-	while (fgets(line, sizeof(line), f)) {
-		line[strcspn(line, "\r\n")] = '\0';
-		if (in && (*line == ' ' || *line == '\t')) {
-			size_t n = strlen(out);
-
-			snprintf(out + n, len - n, " %s", line + strspn(line, " \t"));
-			continue;
-		}
-		if (in || !*line || !strncmp(line, "diff ", 5) || !strncmp(line, "---", 3))
-			break;
-		if (!strncasecmp(line, "Subject:", 8)) {
-			in = true;
-			snprintf(out, len, "%s", line + 8 + strspn(line + 8, " \t"));
-		}
-	}
-	fclose(f);
-	if (*out == '[' && strchr(out, ']')) {
-		const char *p = strchr(out, ']') + 1;
-
-		memmove(out, p + strspn(p, " "), strlen(p + strspn(p, " ")) + 1);
-	}
-}
-
-static int by_name(const void *a, const void *b)
-{
-	return strcmp(((const struct patch *)a)->name, ((const struct patch *)b)->name);
-}
-
-static bool is_patch_name(const char *n)
-{
-	size_t l = strlen(n);
-
-	return *n != '.' && ((l > 6 && !strcmp(n + l - 6, ".patch")) ||
-			     (l > 5 && !strcmp(n + l - 5, ".diff")));
-}
-
-/* The series in dir: *.patch and *.diff in (C locale) name order, as
- * guest-image/build-kernel reads a directory. */
-static int load_series(const char *dir, struct patch **out, unsigned *n, struct err *err)
-{
-	struct patch *v = NULL;
-	size_t nv = 0;
-	DIR *d = opendir(dir);
-	struct dirent *e;
-
-	*out = NULL;
-	*n = 0;
-	if (!d)
-		return err_fail(err, -errno, "--series %s: %s", dir, strerror(errno));
-	while ((e = readdir(d))) {
-		struct patch *p, *grown;
-		struct stat st;
-		int fd;
-
-		if (!is_patch_name(e->d_name))
-			continue;
-		grown = realloc(v, (nv + 1) * sizeof(*v));
-		if (!grown) {
-			closedir(d);
-			free(v);
-			return err_fail(err, -ENOMEM, "out of memory");
-		}
-		v = grown;
-		p = &v[nv];
-		memset(p, 0, sizeof(*p));
-		if (snprintf(p->path, sizeof(p->path), "%s/%s", dir, e->d_name) >=
-			    (int)sizeof(p->path) ||
-		    stat(p->path, &st) || !S_ISREG(st.st_mode))
-			continue;
-		nv++;
-		str_copy(p->name, sizeof(p->name), e->d_name);
-		snprintf(p->stem, sizeof(p->stem), "%.*s", (int)(strrchr(p->name, '.') - p->name),
-			 p->name);
-		for (char *c = p->stem; *c; c++)
-			if (!strchr(SH_SAFE, *c) || *c == '/' || *c == '=' || *c == ':' || *c == '%')
-				*c = '_';
-		patch_subject(p->path, p->subject, sizeof(p->subject));
-		fd = open(p->path, O_RDONLY | O_CLOEXEC);
-		if (fd < 0 || sha256_fd_hex(fd, p->path, p->sha256, err)) {
-			int rc = fd < 0 ? err_fail(err, -errno, "%s: %s", p->path, strerror(errno))
-					: -EIO;
-
-			if (fd >= 0)
-				close(fd);
-			closedir(d);
-			free(v);
-			return rc;
-		}
-		close(fd);
-	}
-	closedir(d);
-	if (!nv) {
-		free(v);
-		return err_fail(err, -ENOENT, "--series %s: no *.patch or *.diff in it", dir);
-	}
-	qsort(v, nv, sizeof(*v), by_name);
-	*out = v;
-	*n = (unsigned)nv;
-	return 0;
-}
-
-/* git format-patch A..B of tree into dir (emptied of patches first). */
-/* git -C TREE, the start of every git command bisect runs. */
-static void git_argv(struct argv *a, const char *tree)
-{
-	argv_add(a, "git");
-	argv_add(a, "-C");
-	argv_add(a, "%s", tree);
-}
-
-/* The commit REV names in TREE (newline included), or an error. */
-static int git_rev_parse(const char *tree, const char *rev, char **out, struct err *err)
-{
-	struct argv a = { 0 };
-	int rc;
-
-	git_argv(&a, tree);
-	argv_add(&a, "rev-parse");
-	argv_add(&a, "--verify");
-	argv_add(&a, "-q");
-	argv_add(&a, "%s", rev);
-	rc = spawn_capture(&a, out, err);
-	argv_free(&a);
-	return rc;
-}
-
-static int series_from_range(const char *tree, const char *range, const char *dir,
-			     struct err *err)
-{
-	char *head = NULL, *base = NULL, *out = NULL, rev[600];
-	const char *dots = strstr(range, "..");
-	struct argv a = { 0 };
-	DIR *d;
-	struct dirent *e;
-	int rc;
-
-	if (!dots || dots == range || !dots[2] || dots[2] == '.' || strchr(dots + 2, '.') == dots + 2)
-		return err_fail(err, -EINVAL, "--range '%s' is not A..B", range);
-	rc = git_rev_parse(tree, "HEAD", &head, err);
-	if (rc)
-		return err_wrap(err, -EINVAL, "--range needs --tree to be a git checkout ('%s' is "
-					      "not one)", tree);
-	snprintf(rev, sizeof(rev), "%.*s^{commit}", (int)(dots - range), range);
-	rc = git_rev_parse(tree, rev, &base, err);
-	if (rc) {
-		free(head);
-		return err_fail(err, -EINVAL, "--range '%s': '%.*s' is no commit of %s", range,
-				(int)(dots - range), range, tree);
-	}
-	head[strcspn(head, "\n")] = base[strcspn(base, "\n")] = '\0';
-	if (strcmp(head, base)) {
-		err_set(err, "--range '%s': %s is at %.12s, not at %.*s (%.12s): the baseline is the "
-			     "tree as checked out, so check out %.*s first (or give the patches "
-			     "with --series)", range, tree, head, (int)(dots - range), range, base,
-			(int)(dots - range), range);
-		free(head);
-		free(base);
-		return -EINVAL;
-	}
-	free(head);
-	free(base);
-	rc = make_dirs(dir);
-	if (rc)
-		return err_fail(err, rc, "%s: %s", dir, strerror(-rc));
-	/* The range's patches only: an older run's are removed first. */
-	if ((d = opendir(dir))) {
-		while ((e = readdir(d))) {
-			char p[PATH_MAX + 512];
-
-			if (!is_patch_name(e->d_name))
-				continue;
-			snprintf(p, sizeof(p), "%s/%s", dir, e->d_name);
-			unlink(p);
-		}
-		closedir(d);
-	}
-	git_argv(&a, tree);
-	argv_add(&a, "format-patch");
-	argv_add(&a, "-q");
-	argv_add(&a, "--no-signature");
-	argv_add(&a, "-o");
-	argv_add(&a, "%s", dir);
-	argv_add(&a, "%s", range);
-	rc = spawn_capture(&a, &out, err);
-	argv_free(&a);
-	free(out);
-	return rc ? err_wrap(err, -EINVAL, "--range '%s'", range) : 0;
-}
-
-/* Copy src to dst unless dst has its bytes already. */
-static int copy_file(const char *src, const char *dst, struct err *err)
-{
-	char buf[65536];
-	FILE *in = fopen(src, "rbe");
-	struct atomic_file af;
-	size_t n;
-	int rc;
-
-	if (!in)
-		return err_fail(err, -errno, "%s: %s", src, strerror(errno));
-	rc = atomic_open(&af, dst, 0644, err);
-	if (rc) {
-		fclose(in);
-		return rc;
-	}
-	while ((n = fread(buf, 1, sizeof(buf), in)) > 0)
-		fwrite(buf, 1, n, af.f);
-	if (ferror(in)) {
-		fclose(in);
-		atomic_abort(&af);
-		return err_fail(err, -EIO, "cannot copy %s to %s", src, dst);
-	}
-	fclose(in);
-	return atomic_commit(&af, err);
-}
-
-/* OUT/series/k-K: the first k patches, as their own series directory. The
- * kernel's cache key hashes each patch's name and bytes, so a prefix is the
- * same kernel whatever directory holds it. */
-static int prefix_series(const struct bisect_run *b, unsigned k, char *dir, size_t len,
-			 struct err *err)
-{
-	int rc;
-
-	snprintf(dir, len, "%s/series/k-%u", b->out, k);
-	rc = make_dirs(dir);
-	if (rc)
-		return err_fail(err, rc, "%s: %s", dir, strerror(-rc));
-	for (unsigned i = 0; i < k; i++) {
-		char dst[PATH_MAX + 300];
-
-		snprintf(dst, sizeof(dst), "%s/%s", dir, b->patches[i].name);
-		rc = copy_file(b->patches[i].path, dst, err);
-		if (rc)
-			return rc;
-	}
-	return 0;
-}
-
-static double since(const struct timespec *t0)
-{
-	struct timespec t1;
-
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	return (double)(t1.tv_sec - t0->tv_sec) + (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
-}
-
-static json_object *num_or_null(double x)
-{
-	return isfinite(x) ? json_object_new_double(x) : NULL;
-}
-
-static json_object *patch_json(const struct bisect_run *b, unsigned k)
-{
-	json_object *o = json_object_new_object();
-	const struct patch *p = &b->patches[k - 1];
-
-	json_object_object_add(o, "k", json_object_new_int((int)k));
-	json_object_object_add(o, "name", json_object_new_string(p->name));
-	json_object_object_add(o, "subject", json_object_new_string(p->subject));
-	json_object_object_add(o, "sha256", json_object_new_string(p->sha256));
-	return o;
-}
-
-static const char *decision(const struct step *s)
-{
-	if (!s->ran)
-		return "no kernel";
-	if (s->judged)
-		return s->j.mark == BISECT_BAD ? "like the series" :
-		       s->j.mark == BISECT_GOOD ? "like the baseline" : "undecided";
-	if (s->ab.verdict != SEQ_CONTINUE)
-		return ab_seq_name(s->ab.verdict);
-	return s->ab.compared ? "undecided" : "not compared";
-}
-
-static json_object *step_json(const struct bisect_run *b, const struct step *s)
-{
-	json_object *o = json_object_new_object(), *d;
-	const char *rel = s->dir + strlen(b->out) + 1;
-
-	json_object_object_add(o, "k", json_object_new_int((int)s->k));
-	json_object_object_add(o, "round", json_object_new_int((int)s->round));
-	json_object_object_add(o, "patch", json_object_new_string(b->patches[s->k - 1].name));
-	json_object_object_add(o, "dir", json_object_new_string(rel));
-	json_object_object_add(o, "variant", json_object_new_string(s->variant));
-	json_object_object_add(o, "kernel_spec", json_object_new_string(s->spec));
-	json_object_object_add(o, "kernel_build", json_object_new_string(s->kernel));
-	json_object_object_add(o, "build_seconds", json_object_new_double(s->build_s));
-	json_object_object_add(o, "verdict", json_object_new_string(bisect_mark_name(s->mark)));
-	json_object_object_add(o, "decision", json_object_new_string(decision(s)));
-	json_object_object_add(o, "pairs", json_object_new_int((int)s->ab.pairs));
-	json_object_object_add(o, "looks", json_object_new_int((int)s->ab.looks));
-	json_object_object_add(o, "baseline_runs", json_object_new_int((int)s->ab.base.n));
-	json_object_object_add(o, "candidate_runs", json_object_new_int((int)s->ab.cand.n));
-	json_object_object_add(o, "baseline_mean",
-			       s->ab.base.n ? num_or_null(s->ab.base.mean) : NULL);
-	json_object_object_add(o, "candidate_mean",
-			       s->ab.cand.n ? num_or_null(s->ab.cand.mean) : NULL);
-	if (s->ab.looked) {
-		d = json_object_new_object();
-		json_object_object_add(d, "mean", num_or_null(s->ab.d.diff));
-		json_object_object_add(d, "ci_level", json_object_new_double(s->ab.level));
-		json_object_object_add(d, "ci_low", num_or_null(s->ab.d.lo));
-		json_object_object_add(d, "ci_high", num_or_null(s->ab.d.hi));
-		json_object_object_add(o, "difference", d);
-		json_object_object_add(o, "p", num_or_null(s->ab.p));
-	} else {
-		json_object_object_add(o, "difference", NULL);
-		json_object_object_add(o, "p", NULL);
-	}
-	if (s->judged) {
-		d = json_object_new_object();
-		json_object_object_add(d, "test", json_object_new_string("sprt"));
-		json_object_object_add(d, "llr", num_or_null(s->j.llr));
-		json_object_object_add(d, "p_bad", num_or_null(s->j.p_bad));
-		json_object_object_add(d, "baseline_mean", num_or_null(s->j.mu_base));
-		json_object_object_add(d, "series_mean", num_or_null(s->j.mu_series));
-		json_object_object_add(d, "sd", num_or_null(s->j.sd));
-		json_object_object_add(d, "runs", json_object_new_int((int)s->j.runs));
-		json_object_object_add(o, "judgement", d);
-		json_object_object_add(o, "p_bad", num_or_null(s->j.p_bad));
-	} else if (s->ran) {
-		/* The whole series against the baseline: the sequential A/B. */
-		d = json_object_new_object();
-		json_object_object_add(d, "test", json_object_new_string("group-sequential"));
-		json_object_object_add(d, "verdict", json_object_new_string(ab_seq_name(s->ab.verdict)));
-		json_object_object_add(d, "one_sided_level", num_or_null(s->ab.nominal));
-		json_object_object_add(d, "p", num_or_null(s->ab.p));
-		json_object_object_add(o, "judgement", d);
-		json_object_object_add(o, "p_bad", s->ab.verdict == SEQ_WORSE ?
-				       num_or_null(1 - s->ab.nominal) : NULL);
-	} else {
-		json_object_object_add(o, "judgement", NULL);
-		json_object_object_add(o, "p_bad", NULL);
-	}
-	json_object_object_add(o, "seconds", json_object_new_double(s->ab.seconds));
-	json_object_object_add(o, "reason", json_object_new_string(s->why));
-	return o;
-}
-
-/* What the runs in OUT are of: a bisect.json with other inputs is refused. */
-static json_object *inputs_json(const struct bisect_run *b)
-{
-	json_object *inputs = json_object_new_object(), *arr = json_object_new_array();
-
-	json_object_object_add(inputs, "tree", json_object_new_string(b->tree));
-	json_object_object_add(inputs, "range", b->range ? json_object_new_string(b->range) : NULL);
-	json_object_object_add(inputs, "config",
-			       json_object_new_string(b->config ? b->config : ""));
-	json_object_object_add(inputs, "scenario", json_object_new_string(b->scenario->name));
-	json_object_object_add(inputs, "scenario_sha256",
-			       json_object_new_string(b->scenario->sha256));
-	for (unsigned k = 1; k <= b->n; k++)
-		json_object_array_add(arr, patch_json(b, k));
-	json_object_object_add(inputs, "patches", arr);
-	return inputs;
-}
-
-/* OUT/bisect.json, atomically (docs/compare.md, "bisect"). */
-static int write_summary(const struct bisect_run *b)
-{
-	json_object *root = json_object_new_object(), *arr;
-	struct err err;
-	int rc;
-
-	json_object_object_add(root, "schema", json_object_new_string("memhp-bisect"));
-	json_object_object_add(root, "version", json_object_new_int(1));
-	json_object_object_add(root, "status", json_object_new_string(b->status));
-	json_object_object_add(root, "inputs", inputs_json(b));
-	json_object_object_add(root, "scenario_path", json_object_new_string(b->scenario_path));
-	json_object_object_add(root, "metric", json_object_new_string(b->plan.metric));
-	json_object_object_add(root, "unit",
-			       json_object_new_string(compare_metric(b->plan.metric)->unit));
-	json_object_object_add(root, "alpha", json_object_new_double(b->plan.o.alpha));
-	json_object_object_add(root, "min_effect_pct",
-			       json_object_new_double(b->plan.o.min_effect_pct));
-	json_object_object_add(root, "min_repeats", json_object_new_int((int)b->plan.o.min_repeats));
-	json_object_object_add(root, "max_repeats", json_object_new_int((int)b->plan.max));
-	json_object_object_add(root, "confirm", json_object_new_int((int)b->confirm));
-	{
-		json_object *sp = json_object_new_object();
-
-		json_object_object_add(sp, "alpha", json_object_new_double(b->sprt.alpha));
-		json_object_object_add(sp, "beta", json_object_new_double(b->sprt.beta));
-		json_object_object_add(sp, "min_runs", json_object_new_int((int)b->sprt.min_runs));
-		json_object_object_add(sp, "max_runs", json_object_new_int((int)b->sprt.max_runs));
-		json_object_object_add(root, "sprt", sp);
-	}
-	json_object_object_add(root, "baseline_dir", json_object_new_string("baseline"));
-	json_object_object_add(root, "baseline_variant", json_object_new_string(b->base_variant));
-	arr = json_object_new_array();
-	for (size_t i = 0; i < b->nsteps; i++)
-		json_object_array_add(arr, step_json(b, &b->steps[i]));
-	json_object_object_add(root, "steps", arr);
-	if (b->result && (b->result->status == BISECT_FOUND ||
-			  b->result->status == BISECT_UNCONFIRMED)) {
-		json_object_object_add(root, "culprit", patch_json(b, b->result->first));
-	} else {
-		json_object_object_add(root, "culprit", NULL);
-	}
-	if (b->result && b->result->status == BISECT_AMBIGUOUS) {
-		arr = json_object_new_array();
-		for (unsigned k = b->result->first; k <= b->result->last; k++)
-			json_object_array_add(arr, patch_json(b, k));
-		json_object_object_add(root, "candidates", arr);
-	} else {
-		json_object_object_add(root, "candidates", NULL);
-	}
-	json_object_object_add(root, "seconds", json_object_new_double(since(&b->t0)));
-	rc = json_write_atomic(root, b->out, "bisect.json", &err);
-	json_object_put(root);
-	if (rc)
-		fprintf(stderr, "memhp bisect: cannot write bisect.json: %s\n", err.msg);
-	return rc;
-}
-
-/* A bisect.json already in OUT must be of the same inputs: else the runs
- * there are of other kernels and would be mixed into these. */
-static int check_inputs(const struct bisect_run *b, struct err *err)
-{
-	char path[PATH_MAX + 16];
-	json_object *old, *oldin = NULL, *newin;
-	const char *keys[] = { "tree", "config", "scenario_sha256", "patches" };
-	const char *names[] = { "tree", "config fragment", "scenario text", "series" };
-	int rc = 0;
-
-	snprintf(path, sizeof(path), "%s/bisect.json", b->out);
-	if (access(path, F_OK))
-		return 0;
-	old = json_object_from_file(path);
-	if (!old || !json_object_object_get_ex(old, "inputs", &oldin)) {
-		json_object_put(old);
-		return err_fail(err, -EINVAL, "%s: not a bisect.json memhp can read: give another "
-					      "--output", path);
-	}
-	newin = inputs_json(b);
-	for (size_t i = 0; i < ARRAY_SIZE(keys) && !rc; i++) {
-		json_object *x = NULL, *y = NULL;
-
-		json_object_object_get_ex(oldin, keys[i], &x);
-		json_object_object_get_ex(newin, keys[i], &y);
-		if (!json_object_equal(x, y))
-			rc = err_fail(err, -EINVAL, "%s is a bisect of another %s (%s there, %s now): "
-						    "its runs are not of these kernels; give another "
-						    "--output", path,
-				      names[i],
-				      x ? json_object_to_json_string(x) : "none",
-				      y ? json_object_to_json_string(y) : "none");
-	}
-	json_object_put(newin);
-	json_object_put(old);
-	return rc;
-}
 
 static void print_step(const struct bisect_run *b, const struct step *s)
 {
@@ -639,7 +137,7 @@ static void print_step(const struct bisect_run *b, const struct step *s)
 		       "log-likelihood ratio %+.2f, P(like the series) %.4f: ", s->j.runs,
 		       s->j.runs == 1 ? "" : "s", s->j.mu_base, s->j.mu_series, s->j.sd, s->j.llr,
 		       s->j.p_bad);
-	printf("%s (%s)%s%s\n", bisect_mark_name(s->mark), decision(s), *s->why ? ": " : "",
+	printf("%s (%s)%s%s\n", bisect_mark_name(s->mark), bisect_step_decision(s), *s->why ? ": " : "",
 	       s->why);
 	fflush(stdout);
 }
@@ -675,7 +173,7 @@ static int probe(void *ctx, unsigned k, unsigned round, enum bisect_mark *mark)
 			 b->patches[k - 1].stem);
 	else
 		snprintf(s->dir, sizeof(s->dir), "%s/step-%u-%s", b->out, k, b->patches[k - 1].stem);
-	rc = prefix_series(b, k, series, sizeof(series), &err);
+	rc = bisect_prefix_series(b->out, b->patches, k, series, sizeof(series), &err);
 	if (rc) {
 		fprintf(stderr, "memhp bisect: %s\n", err.msg);
 		return -EIO;
@@ -696,14 +194,14 @@ static int probe(void *ctx, unsigned k, unsigned round, enum bisect_mark *mark)
 	 * the runs (memhp run children of this process) find it resolved. */
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	rc = image_resolve(s->spec, NULL, b->config, &img, &err);
-	s->build_s = since(&t0);
+	s->build_s = bisect_seconds(&t0);
 	if (memhp_stop_signal)
 		return -EINTR;
 	if (rc) {
 		snprintf(s->why, sizeof(s->why), "no kernel: %.700s", err.msg);
 		*mark = BISECT_SKIP;
 		print_step(b, s);
-		write_summary(b);
+		bisect_json_write(b);
 		return 0;
 	}
 	str_copy(s->kernel, sizeof(s->kernel), img.build);
@@ -723,7 +221,7 @@ static int probe(void *ctx, unsigned k, unsigned round, enum bisect_mark *mark)
 		return -EINTR;
 	if (rc) {
 		snprintf(s->why, sizeof(s->why), "memhp run refused the step (above)");
-		write_summary(b);
+		bisect_json_write(b);
 		return -EIO;
 	}
 	s->ran = true;
@@ -761,7 +259,7 @@ static int probe(void *ctx, unsigned k, unsigned round, enum bisect_mark *mark)
 	}
 	*mark = s->mark;
 	print_step(b, s);
-	write_summary(b);
+	bisect_json_write(b);
 	return 0;
 }
 
@@ -843,7 +341,7 @@ int cmd_bisect(int argc, char **argv)
 	b.scenario = &m.scenarios[0];
 	b.scenario_path = argv[optind];
 	/* A series directory is read before anything is made. */
-	if (series && load_series(series, &b.patches, &b.n, &err)) {
+	if (series && bisect_load_series(series, &b.patches, &b.n, &err)) {
 		fprintf(stderr, "memhp bisect: %s\n", err.msg);
 		matrix_free(&m);
 		return EXIT_USAGE;
@@ -857,19 +355,19 @@ int cmd_bisect(int argc, char **argv)
 	}
 	if (b.range) {
 		snprintf(range_dir, sizeof(range_dir), "%s/series/range", b.out);
-		if (series_from_range(b.tree, b.range, range_dir, &err)) {
+		if (bisect_series_from_range(b.tree, b.range, range_dir, &err)) {
 			fprintf(stderr, "memhp bisect: %s\n", err.msg);
 			matrix_free(&m);
 			return EXIT_USAGE;
 		}
 		series = range_dir;
-		if (load_series(series, &b.patches, &b.n, &err)) {
+		if (bisect_load_series(series, &b.patches, &b.n, &err)) {
 			fprintf(stderr, "memhp bisect: %s\n", err.msg);
 			matrix_free(&m);
 			return EXIT_USAGE;
 		}
 	}
-	if (check_inputs(&b, &err)) {
+	if (bisect_json_check_inputs(&b, &err)) {
 		fprintf(stderr, "memhp bisect: %s\n", err.msg);
 		free(b.patches);
 		matrix_free(&m);
@@ -898,13 +396,13 @@ int cmd_bisect(int argc, char **argv)
 			"point against both ends from %u runs (SPRT, %g/%g); results in %s\n",
 		b.n, series, b.scenario->name, b.plan.metric, b.plan.max, b.plan.o.alpha,
 		b.sprt.min_runs, b.sprt.alpha, b.sprt.beta, b.out);
-	write_summary(&b);
+	bisect_json_write(&b);
 	/* The baseline first: nothing can be judged without it. */
 	if (image_resolve(v.spec, NULL, b.config, &img, &err)) {
 		fprintf(stderr, "memhp bisect: the baseline (%s) has no kernel: %s\n", v.spec,
 			err.msg);
 		b.status = memhp_stop_signal ? "interrupted" : "error";
-		write_summary(&b);
+		bisect_json_write(&b);
 		rc = memhp_stop_signal ? 128 + memhp_stop_signal : EXIT_USAGE;
 		goto out;
 	}
@@ -912,7 +410,7 @@ int cmd_bisect(int argc, char **argv)
 	b.result = rc ? NULL : &res;
 	if (rc) {
 		b.status = rc == -EINTR ? "interrupted" : "error";
-		write_summary(&b);
+		bisect_json_write(&b);
 		rc = rc == -EINTR ? 128 + (memhp_stop_signal ? memhp_stop_signal : 15) : EXIT_USAGE;
 		goto out;
 	}
@@ -927,16 +425,16 @@ int cmd_bisect(int argc, char **argv)
 		printf("memhp bisect: the first bad patch is\n");
 		print_patch(&b, res.first);
 		printf("  with it (k=%u): %s (%s, %zu runs)", res.first, bisect_mark_name(bad->mark),
-		       decision(bad), bad->ab.cand.n);
+		       bisect_step_decision(bad), bad->ab.cand.n);
 		if (good)
 			printf("; without it (k=%u): %s (%s, %zu runs)", res.first - 1,
-			       bisect_mark_name(good->mark), decision(good), good->ab.cand.n);
+			       bisect_mark_name(good->mark), bisect_step_decision(good), good->ab.cand.n);
 		else
 			printf("; without it: the baseline (%zu runs)", bad->ab.base.n);
 		printf("\n");
 		if (res.status == BISECT_FOUND) {
 			printf("memhp bisect: confirmed (%u verdict%s each side, all decided), "
-			       "%.0f s\n", b.confirm, b.confirm == 1 ? "" : "s", since(&b.t0));
+			       "%.0f s\n", b.confirm, b.confirm == 1 ? "" : "s", bisect_seconds(&b.t0));
 			rc = EXIT_OK;
 		} else {
 			const struct bisect_step *last = &res.steps[res.nsteps - 1];
@@ -944,7 +442,7 @@ int cmd_bisect(int argc, char **argv)
 			printf("memhp bisect: NOT confirmed: confirmation round %u of k=%u said %s "
 			       "(expected %s), %.0f s\n", last->round, last->k,
 			       bisect_mark_name(last->mark), last->k == res.first ? "bad" : "good",
-			       since(&b.t0));
+			       bisect_seconds(&b.t0));
 			rc = EXIT_RUN_FAILED;
 		}
 		break;
@@ -956,7 +454,7 @@ int cmd_bisect(int argc, char **argv)
 		for (unsigned k = res.first; k <= res.last; k++)
 			print_patch(&b, k);
 		printf("memhp bisect: more --max-repeats may decide the skipped steps; %.0f s\n",
-		       since(&b.t0));
+		       bisect_seconds(&b.t0));
 		rc = EXIT_RUN_FAILED;
 		break;
 	case BISECT_NO_REGRESSION:
@@ -966,12 +464,12 @@ int cmd_bisect(int argc, char **argv)
 		printf("memhp bisect: the whole series is not %s regression against the "
 		       "baseline (%s): nothing to bisect; %.0f s\n",
 		       res.status == BISECT_UNDECIDED ? "shown to be a" : "a",
-		       all ? decision(all) : "?", since(&b.t0));
+		       all ? bisect_step_decision(all) : "?", bisect_seconds(&b.t0));
 		rc = res.status == BISECT_UNDECIDED ? EXIT_BISECT_UNDECIDED : EXIT_NOT_REGRESSION;
 		break;
 	}
 	}
-	write_summary(&b);
+	bisect_json_write(&b);
 out:
 	bisect_free(&res);
 	free(b.steps);

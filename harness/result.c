@@ -16,6 +16,8 @@
 
 #include "atomic_file.h"
 #include "result.h"
+#include "schema.h"
+#include "xalloc.h"
 
 static const char *const phase_names[PHASE_COUNT] = {
 	"image", "boot", "plug", "online", "workload", "unplug", "settle",
@@ -24,16 +26,17 @@ static const char *const outcome_names[] = {
 	[OUTCOME_NOT_TRIED] = "not_tried", [OUTCOME_REMOVED] = "removed",
 	[OUTCOME_PARTIAL] = "partial",     [OUTCOME_REJECTED] = "rejected",
 	[OUTCOME_TIMEOUT] = "timeout",     [OUTCOME_ERROR] = "error",
-	[OUTCOME_HUNG] = "hung",
+	[OUTCOME_HUNG] = "hung", NULL
 };
 static const char *const status_names[] = {
-	[RUN_OK] = "ok", [RUN_FAILED] = "failed", [RUN_INTERRUPTED] = "interrupted",
+	[RUN_OK] = "ok", [RUN_FAILED] = "failed", [RUN_INTERRUPTED] = "interrupted", NULL
 };
 static const char *const final_names[] = {
 	[FINAL_NOT_COUNTED] = "", [FINAL_REMOVED] = "removed", [FINAL_OFFLINE] = "offline",
-	[FINAL_ONLINE] = "online",
+	[FINAL_ONLINE] = "online", NULL
 };
-#define NAMES(a) (a), sizeof(a) / sizeof((a)[0])
+/* The names of an enum: the NULL at the end is for the schema's choices. */
+#define NAMES(a) (a), sizeof(a) / sizeof((a)[0]) - 1
 
 const char *result_phase_name(unsigned p) { return p < PHASE_COUNT ? phase_names[p] : "?"; }
 const char *result_outcome_name(enum outcome o)
@@ -218,6 +221,14 @@ static const struct field event_fields[] = {
 	FLD(ER, NULL, "size", F_U64, size, 0),
 };
 
+/* "origin", only in a rerun's result (cmd_rerun.c). */
+static const struct field origin_fields[] = {
+	FLD(RR, "origin", "rerun_of", F_STRP, origin.rerun_of, 0),
+	FLD(RR, "origin", "run_id", F_STR, origin.run_id, 0),
+	FLD(RR, "origin", "started", F_STR, origin.started, 0),
+	FLD(RR, "origin", "image", F_STR, origin.image, 0),
+};
+
 #define COUNT_OF(a) (sizeof(a) / sizeof((a)[0]))
 #define ARRAY(k, tbl, T, a, n, pos) { k, tbl, COUNT_OF(tbl), sizeof(T), offsetof(RR, a), offsetof(RR, n), pos }
 
@@ -265,6 +276,7 @@ void result_free(struct run_record *r)
 	json_object_put(r->why_probe);
 	json_object_put(r->kernel_package);
 	json_object_put(r->onlining);
+	free(r->origin.rerun_of);
 	result_init(r);
 }
 
@@ -441,6 +453,8 @@ json_object *result_to_json(const struct run_record *r)
 	for (size_t i = 0; i < r->nkmsg; i++)
 		json_object_array_add(o, json_object_new_string(r->kmsg[i]));
 	json_object_object_add(root, "kmsg", o);
+	if (r->origin.have)
+		fields_to_json(root, origin_fields, COUNT_OF(origin_fields), base);
 	return root;
 }
 
@@ -801,6 +815,14 @@ static int from_json(json_object *root, struct run_record *r, struct err *err)
 						 type_name(line));
 		result_add_kmsg(r, json_object_get_string(line));
 	}
+	v = get(root, "origin");
+	if (v && !json_object_is_type(v, json_type_object))
+		return err_fail(err, -EINVAL, "origin: expected an object, got %s", type_name(v));
+	if (v) {
+		r->origin.have = true;
+		return fields_from_json(root, origin_fields, COUNT_OF(origin_fields), base, NULL,
+					err);
+	}
 	return 0;
 }
 
@@ -870,6 +892,85 @@ int result_read(const char *path, struct run_record *r, struct err *err)
 	if (rc)
 		return err_wrap(err, rc, "%s", path);
 	return 0;
+}
+
+/* The schema type of a field, from its table entry (schema.h). */
+static unsigned field_schema_type(const struct field *f)
+{
+	unsigned t = 0;
+
+	switch (f->type) {
+	case F_STR:
+	case F_STRP:
+	case F_OUTCOME:
+	case F_FINAL: t = SCH_STRING; break;
+	case F_U32:
+	case F_U64:
+	case F_I64: t = SCH_INTEGER; break;
+	case F_BOOL: t = SCH_BOOLEAN; break;
+	case F_JSON: t = SCH_OBJECT | SCH_NULL; break;
+	case F_JSON_OPT: t = SCH_OBJECT | SCH_ABSENT; break;
+	}
+	return t | (f->flag ? SCH_NULL : 0);
+}
+
+/* Each field's path and type; groups: visit each group once, as an object. */
+static void walk_fields(schema_visit visit, void *ctx, const char *prefix,
+			const struct field *fields, size_t n, bool groups)
+{
+	char path[160];
+
+	for (size_t i = 0; i < n; i++) {
+		const struct field *f = &fields[i];
+		bool first = f->group && groups;
+
+		for (size_t k = 0; first && k < i; k++)
+			if (fields[k].group && !strcmp(fields[k].group, f->group))
+				first = false;
+		if (first)
+			visit(ctx, f->group, SCH_OBJECT, NULL);
+		snprintf(path, sizeof(path), "%s%s%s%s", prefix, f->group ? f->group : "",
+			 f->group ? "." : "", f->key);
+		visit(ctx, path, field_schema_type(f),
+		      f->type == F_OUTCOME ? outcome_names : f->type == F_FINAL ? final_names : NULL);
+	}
+}
+
+void result_schema_walk(schema_visit visit, void *ctx)
+{
+	char path[96];
+
+	visit(ctx, "schema", SCH_STRING, NULL);
+	visit(ctx, "version", SCH_INTEGER, NULL);
+	visit(ctx, "status", SCH_STRING, status_names);
+	walk_fields(visit, ctx, "", result_fields, COUNT_OF(result_fields), true);
+	visit(ctx, "scenario.sweep", SCH_OBJECT | SCH_NULL, NULL);
+	visit(ctx, "count.bytes_unplugged", SCH_INTEGER | SCH_NULL | SCH_DERIVED, NULL);
+	visit(ctx, "vmm.rss_returned", SCH_INTEGER | SCH_NULL | SCH_DERIVED, NULL);
+	visit(ctx, "phases_ms", SCH_OBJECT, NULL);
+	for (unsigned p = 0; p < PHASE_COUNT; p++) {
+		snprintf(path, sizeof(path), "phases_ms.%s", phase_names[p]);
+		visit(ctx, path, SCH_INTEGER | SCH_NULL, NULL);
+	}
+	for (size_t a = 0; a < COUNT_OF(arrays); a++) {
+		const struct array_desc *d = &arrays[a];
+
+		visit(ctx, d->key, SCH_ARRAY, NULL);
+		snprintf(path, sizeof(path), "%s[]", d->key);
+		visit(ctx, path, d->positional ? SCH_ARRAY : SCH_OBJECT, NULL);
+		if (d->positional) {
+			/* [t_ms, bytes_plugged, blocks_present]: integers by position */
+			snprintf(path, sizeof(path), "%s[][]", d->key);
+			visit(ctx, path, SCH_INTEGER, NULL);
+			continue;
+		}
+		snprintf(path, sizeof(path), "%s[].", d->key);
+		walk_fields(visit, ctx, path, d->fields, d->nfields, false);
+	}
+	visit(ctx, "kmsg", SCH_ARRAY, NULL);
+	visit(ctx, "kmsg[]", SCH_STRING, NULL);
+	visit(ctx, "origin", SCH_OBJECT | SCH_ABSENT, NULL);
+	walk_fields(visit, ctx, "", origin_fields, COUNT_OF(origin_fields), false);
 }
 
 const char *result_block_verdict(const struct block_record *b)
