@@ -21,6 +21,7 @@
 #include "schema.h"
 #include "sequential.h"
 #include "str.h"
+#include "xalloc.h"
 
 double bisect_seconds(const struct timespec *t0)
 {
@@ -204,20 +205,23 @@ int bisect_json_write(const struct bisect_run *b)
  * there are of other kernels and would be mixed into these. */
 int bisect_json_check_inputs(const struct bisect_run *b, struct err *err)
 {
-	char path[PATH_MAX + 16];
+	char *path = path_join(b->out, "bisect.json");
 	json_object *old, *oldin = NULL, *newin;
 	const char *keys[] = { "tree", "config", "scenario_sha256", "patches" };
 	const char *names[] = { "tree", "config fragment", "scenario text", "series" };
 	int rc = 0;
 
-	snprintf(path, sizeof(path), "%s/bisect.json", b->out);
-	if (access(path, F_OK))
+	if (access(path, F_OK)) {
+		free(path);
 		return 0;
+	}
 	old = json_object_from_file(path);
 	if (!old || !json_object_object_get_ex(old, "inputs", &oldin)) {
 		json_object_put(old);
-		return err_fail(err, -EINVAL, "%s: not a bisect.json memhp can read: give another "
-					      "--output", path);
+		rc = err_fail(err, -EINVAL, "%s: not a bisect.json memhp can read: give another "
+					    "--output", path);
+		free(path);
+		return rc;
 	}
 	newin = inputs_json(b);
 	for (size_t i = 0; i < ARRAY_SIZE(keys) && !rc; i++) {
@@ -235,6 +239,7 @@ int bisect_json_check_inputs(const struct bisect_run *b, struct err *err)
 	}
 	json_object_put(newin);
 	json_object_put(old);
+	free(path);
 	return rc;
 }
 

@@ -19,6 +19,7 @@
 #include "sha256.h"
 #include "str.h"
 #include "subproc.h"
+#include "xalloc.h"
 
 /* The Subject: of a mail-formatted patch, folded lines joined and a
  * leading [PATCH ...] dropped (as git am does); "" when it has none. */
@@ -198,12 +199,13 @@ int bisect_series_from_range(const char *tree, const char *range, const char *di
 	/* The range's patches only: an older run's are removed first. */
 	if ((d = opendir(dir))) {
 		while ((e = readdir(d))) {
-			char p[PATH_MAX + 512];
+			char *p;
 
 			if (!is_patch_name(e->d_name))
 				continue;
-			snprintf(p, sizeof(p), "%s/%s", dir, e->d_name);
+			p = path_join(dir, e->d_name);
 			unlink(p);
+			free(p);
 		}
 		closedir(d);
 	}
@@ -260,10 +262,10 @@ int bisect_prefix_series(const char *out, const struct patch *patches, unsigned 
 	if (rc)
 		return err_fail(err, rc, "%s: %s", dir, strerror(-rc));
 	for (unsigned i = 0; i < k; i++) {
-		char dst[PATH_MAX + 300];
+		char *dst = path_join(dir, patches[i].name);
 
-		snprintf(dst, sizeof(dst), "%s/%s", dir, patches[i].name);
 		rc = copy_file(patches[i].path, dst, err);
+		free(dst);
 		if (rc)
 			return rc;
 	}

@@ -155,11 +155,10 @@ static int prepare(const struct run_record *old, const char *from, struct scenar
 	if (image_resolve(spec, NULL, NULL, &img, err))
 		return -ENOENT;
 	if (old->kernel_build) {
-		json_object *now = NULL;
-		char kj[4300];
+		char *kj = path_join(img.build, "kernel.json");
+		json_object *now = *img.build ? json_object_from_file(kj) : NULL;
 
-		snprintf(kj, sizeof(kj), "%s/kernel.json", img.build);
-		now = *img.build ? json_object_from_file(kj) : NULL;
+		free(kj);
 		build_key(old->kernel_build, key_old, sizeof(key_old));
 		build_key(now, key_new, sizeof(key_new));
 		json_object_put(now);

@@ -12,6 +12,7 @@
 #include "ini_text.h"
 #include "matrix.h"
 #include "sweep.h"
+#include "xalloc.h"
 
 static bool valid_name(const char *s, size_t n)
 {
@@ -226,7 +227,7 @@ static int relative_spec(const char *dir, const char *spec, char *out, size_t le
 struct parse {
 	struct matrix *m;
 	const char *path;
-	char dir[4096];
+	char *dir; /* the file's directory, absolute */
 	struct err *err;
 	int failed;
 	struct variant *cur; /* the [variant NAME] being read */
@@ -251,13 +252,11 @@ static int handler(void *user, const char *section, const char *key, const char 
 				goto bad_value;
 			st->m->repeats = (unsigned)r;
 		} else if (!strcmp(key, "scenario")) {
-			char path[8300];
+			char *path = *value == '/' ? xstrdup(value) : path_join(st->dir, value);
+			int rc = matrix_add_scenario(st->m, path, &e);
 
-			if (*value == '/')
-				snprintf(path, sizeof(path), "%s", value);
-			else
-				snprintf(path, sizeof(path), "%s/%s", st->dir, value);
-			if (matrix_add_scenario(st->m, path, &e)) {
+			free(path);
+			if (rc) {
 				err_set(st->err, "%s:%u: %s", st->path, lineno, e.msg);
 				return st->failed = 1, 0;
 			}
@@ -294,13 +293,12 @@ static int handler(void *user, const char *section, const char *key, const char 
 				return st->failed = 1, 0;
 			}
 		} else if (!strcmp(key, "cmdline") || !strcmp(key, "config")) {
-			char val[8300];
+			char *val = !strcmp(key, "config") && *value && *value != '/' ?
+					    path_join(st->dir, value) : xstrdup(value);
+			int rc = variant_option(st->cur, key, val, strlen(val), &e);
 
-			if (!strcmp(key, "config") && *value && *value != '/')
-				snprintf(val, sizeof(val), "%s/%s", st->dir, value);
-			else
-				snprintf(val, sizeof(val), "%s", value);
-			if (variant_option(st->cur, key, val, strlen(val), &e)) {
+			free(val);
+			if (rc) {
 				err_set(st->err, "%s:%u: %s", st->path, lineno, e.msg);
 				return st->failed = 1, 0;
 			}
@@ -432,25 +430,28 @@ static int check_sections(const char *text, const char *path, struct err *err)
 int matrix_load(struct matrix *m, const char *path, struct err *err)
 {
 	struct parse st = { .m = m, .path = path, .err = err };
-	char copy[4096], *text, *dir;
+	char *copy = xstrdup(path), *text;
 	int rc;
 
 	/* Paths in the file are relative to it, wherever memhp runs from (and
 	 * wherever memhp plan's commands will run). */
-	snprintf(copy, sizeof(copy), "%s", path);
-	dir = realpath(dirname(copy), NULL);
-	snprintf(st.dir, sizeof(st.dir), "%s", dir ? dir : ".");
-	free(dir);
+	st.dir = realpath(dirname(copy), NULL);
+	if (!st.dir)
+		st.dir = xstrdup(".");
+	free(copy);
 	/* The whole file, NUL-terminated even when empty. */
 	rc = ini_text_load(path, &text, err);
-	if (rc)
+	if (rc) {
+		free(st.dir);
 		return rc;
+	}
 	st.in.text = text;
 	rc = ini_text_check(text, path, err);
 	if (!rc)
 		rc = check_sections(text, path, err);
 	if (rc) {
 		free(text);
+		free(st.dir);
 		return rc;
 	}
 	rc = ini_parse_stream(ini_text_reader, &st.in, handler, &st);
@@ -463,6 +464,7 @@ int matrix_load(struct matrix *m, const char *path, struct err *err)
 		rc = -EINVAL;
 	}
 	sweep_free(&st.sweeps);
+	free(st.dir);
 	return rc;
 }
 

@@ -288,11 +288,8 @@ static void *grow(void *arr, size_t *n, size_t elem)
 {
 	char *p = arr;
 
-	if (!(*n & (*n - 1))) {
-		p = realloc(arr, (*n ? 2 * *n : 1) * elem);
-		if (!p)
-			abort();
-	}
+	if (!(*n & (*n - 1)))
+		p = xrealloc(arr, (*n ? 2 * *n : 1) * elem);
 	memset(p + *n * elem, 0, elem);
 	(*n)++;
 	return p;
@@ -327,10 +324,8 @@ void result_add_event(struct run_record *r, const struct event_record *ev)
 
 void result_add_kmsg(struct run_record *r, const char *line)
 {
-	char *copy = strdup(line ? line : "");
+	char *copy = xstrdup(line ? line : "");
 
-	if (!copy)
-		abort();
 	r->kmsg = grow(r->kmsg, &r->nkmsg, sizeof(*r->kmsg));
 	r->kmsg[r->nkmsg - 1] = copy;
 }
@@ -548,8 +543,8 @@ static int field_from_json(const struct field *f, bool present, json_object *v, 
 			return bad_field(err, w, f, f->type == F_STR || f->type == F_STRP ?
 						    "expected a string, got null" :
 						    "expected a value, got null", NULL);
-		if (f->type == F_STRP && !(*(char **)p = strdup("")))
-			abort();
+		if (f->type == F_STRP)
+			*(char **)p = xstrdup("");
 		return 0;
 	}
 	if (f->flag)
@@ -563,8 +558,7 @@ static int field_from_json(const struct field *f, bool present, json_object *v, 
 	case F_STRP:
 		if (!json_object_is_type(v, json_type_string))
 			return bad_field(err, w, f, "a string", v);
-		if (!(*(char **)p = strdup(json_object_get_string(v))))
-			abort();
+		*(char **)p = xstrdup(json_object_get_string(v));
 		return 0;
 	case F_U32:
 		if (!int_in(v, false, UINT32_MAX, &u, &s))
@@ -842,20 +836,18 @@ int json_write_atomic(json_object *root, const char *dir, const char *name, stru
 	const char *text = json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY |
 								JSON_C_TO_STRING_NOSLASHESCAPE);
 	size_t len = strlen(text);
-	char path[4200], *buf;
+	char *path, *buf;
 	int rc;
 
-	if (snprintf(path, sizeof(path), "%s/%s", dir, name) >= (int)sizeof(path))
-		return err_fail(err, -ENAMETOOLONG, "%s/%s: name too long", dir, name);
 	/* One write of the whole text: a full disk is then named as such
 	 * (ENOSPC) by the write that met it. Written piecewise, the error came
 	 * out of stdio's buffer later, with errno gone ("Input/output error"). */
-	buf = malloc(len + 2);
-	if (!buf)
-		abort();
+	buf = xmalloc(len + 2);
 	memcpy(buf, text, len);
 	buf[len] = '\n';
+	path = path_join(dir, name);
 	rc = atomic_write(path, buf, len + 1, 0644, err);
+	free(path);
 	free(buf);
 	return rc;
 }
