@@ -252,23 +252,28 @@ static int copy_file(const char *src, const char *dst, struct err *err)
 /* OUT/series/k-K: the first k patches, as their own series directory. The
  * kernel's cache key hashes each patch's name and bytes, so a prefix is the
  * same kernel whatever directory holds it. */
-int bisect_prefix_series(const char *out, const struct patch *patches, unsigned k, char *dir,
-			 size_t len, struct err *err)
+int bisect_prefix_series(const char *out, const struct patch *patches, unsigned k, char **dir,
+			 struct err *err)
 {
-	int rc;
+	char *d = xasprintf("%s/series/k-%u", out, k);
+	int rc = make_dirs(d);
 
-	snprintf(dir, len, "%s/series/k-%u", out, k);
-	rc = make_dirs(dir);
-	if (rc)
-		return err_fail(err, rc, "%s: %s", dir, strerror(-rc));
+	if (rc) {
+		rc = err_fail(err, rc, "%s: %s", d, strerror(-rc));
+		free(d);
+		return rc;
+	}
 	for (unsigned i = 0; i < k; i++) {
-		char *dst = path_join(dir, patches[i].name);
+		char *dst = path_join(d, patches[i].name);
 
 		rc = copy_file(patches[i].path, dst, err);
 		free(dst);
-		if (rc)
+		if (rc) {
+			free(d);
 			return rc;
+		}
 	}
+	*dir = d;
 	return 0;
 }
 

@@ -28,8 +28,8 @@ int bisect_load_series(const char *dir, struct patch **out, unsigned *n, struct 
  * tree must be checked out at A. */
 int bisect_series_from_range(const char *tree, const char *range, const char *dir,
 			     struct err *err);
-/* OUT/series/k-K with the first k patches; its path in dir. */
-int bisect_prefix_series(const char *out, const struct patch *patches, unsigned k, char *dir,
-			 size_t len, struct err *err);
+/* OUT/series/k-K with the first k patches; its path in *dir (malloc'd). */
+int bisect_prefix_series(const char *out, const struct patch *patches, unsigned k, char **dir,
+			 struct err *err);
 
 #endif

@@ -148,7 +148,7 @@ static int probe(void *ctx, unsigned k, unsigned round, enum bisect_mark *mark)
 {
 	struct bisect_run *b = ctx;
 	struct step *s, *grown;
-	char series[PATH_MAX + 32], variant[VARIANT_FORMAT_MAX];
+	char *series, variant[VARIANT_FORMAT_MAX];
 	struct ab_plan plan = b->plan;
 	struct timespec t0;
 	struct image img;
@@ -173,7 +173,7 @@ static int probe(void *ctx, unsigned k, unsigned round, enum bisect_mark *mark)
 			 b->patches[k - 1].stem);
 	else
 		snprintf(s->dir, sizeof(s->dir), "%s/step-%u-%s", b->out, k, b->patches[k - 1].stem);
-	rc = bisect_prefix_series(b->out, b->patches, k, series, sizeof(series), &err);
+	rc = bisect_prefix_series(b->out, b->patches, k, &series, &err);
 	if (rc) {
 		fprintf(stderr, "memhp bisect: %s\n", err.msg);
 		return -EIO;
@@ -182,8 +182,10 @@ static int probe(void *ctx, unsigned k, unsigned round, enum bisect_mark *mark)
 	    (int)sizeof(s->spec)) {
 		fprintf(stderr, "memhp bisect: build:%s+%s: too long for a kernel spec\n", b->tree,
 			series);
+		free(series);
 		return -EIO;
 	}
+	free(series);
 	snprintf(variant, sizeof(variant), "%s=%s%s%s", s->variant, s->spec,
 		 b->config ? " config=" : "", b->config ? b->config : "");
 	b->nsteps++;
