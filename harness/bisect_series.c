@@ -82,19 +82,13 @@ int bisect_load_series(const char *dir, struct patch **out, unsigned *n, struct 
 	if (!d)
 		return err_fail(err, -errno, "--series %s: %s", dir, strerror(errno));
 	while ((e = readdir(d))) {
-		struct patch *p, *grown;
+		struct patch *p;
 		struct stat st;
 		int fd;
 
 		if (!is_patch_name(e->d_name))
 			continue;
-		grown = realloc(v, (nv + 1) * sizeof(*v));
-		if (!grown) {
-			closedir(d);
-			free(v);
-			return err_fail(err, -ENOMEM, "out of memory");
-		}
-		v = grown;
+		v = xrealloc(v, (nv + 1) * sizeof(*v));
 		p = &v[nv];
 		memset(p, 0, sizeof(*p));
 		if (snprintf(p->path, sizeof(p->path), "%s/%s", dir, e->d_name) >=

@@ -160,9 +160,7 @@ int matrix_add_variant(struct matrix *m, const struct variant *v, struct err *er
 	for (size_t i = 0; i < m->nvariants; i++)
 		if (!strcmp(m->variants[i].name, v->name))
 			return err_fail(err, -EINVAL, "variant '%s' given twice", v->name);
-	nv = realloc(m->variants, (m->nvariants + 1) * sizeof(*nv));
-	if (!nv)
-		abort();
+	nv = xrealloc(m->variants, (m->nvariants + 1) * sizeof(*nv));
 	m->variants = nv;
 	m->variants[m->nvariants++] = *v;
 	return 0;
@@ -170,10 +168,8 @@ int matrix_add_variant(struct matrix *m, const struct variant *v, struct err *er
 
 int matrix_add_scenario(struct matrix *m, const char *path, struct err *err)
 {
-	struct scenario *ns = realloc(m->scenarios, (m->nscenarios + 1) * sizeof(*ns));
+	struct scenario *ns = xrealloc(m->scenarios, (m->nscenarios + 1) * sizeof(*ns));
 
-	if (!ns)
-		abort();
 	m->scenarios = ns;
 	if (scenario_load(&m->scenarios[m->nscenarios], path, err))
 		return -EINVAL;
@@ -390,9 +386,7 @@ static int check_sections(const char *text, const char *path, struct err *err)
 						      secs[i].name, secs[i].line);
 			if (rc)
 				break;
-			secs = realloc(secs, (nsecs + 1) * sizeof(*secs));
-			if (!secs)
-				abort();
+			secs = xrealloc(secs, (nsecs + 1) * sizeof(*secs));
 			snprintf(secs[nsecs].name, sizeof(secs[nsecs].name), "%.*s",
 				 (int)(q - p - 1), p + 1);
 			secs[nsecs++].line = cur = lineno;
@@ -409,9 +403,7 @@ static int check_sections(const char *text, const char *path, struct err *err)
 					rc = err_fail(err, -EINVAL, "%s:%u: [%s] %s is set twice (first on "
 						      "line %u)", path, lineno, secs[nsecs - 1].name,
 						      keys[i].name, keys[i].line);
-			keys = realloc(keys, (nkeys + 1) * sizeof(*keys));
-			if (!keys)
-				abort();
+			keys = xrealloc(keys, (nkeys + 1) * sizeof(*keys));
 			snprintf(keys[nkeys].name, sizeof(keys[nkeys].name), "%.*s", (int)k, p);
 			keys[nkeys++].line = lineno;
 		}
@@ -603,9 +595,7 @@ size_t matrix_cells(const struct matrix *m, unsigned repeats_override, struct ce
 		if (r > most)
 			most = r;
 	}
-	*cells = calloc((size_t)most * m->nscenarios * m->nvariants + 1, sizeof(**cells));
-	if (!*cells)
-		abort();
+	*cells = xcalloc((size_t)most * m->nscenarios * m->nvariants + 1, sizeof(**cells));
 	for (unsigned rep = 1; rep <= most; rep++)
 		for (size_t s = 0; s < m->nscenarios; s++) {
 			unsigned r = repeats_override ? repeats_override :
