@@ -282,6 +282,60 @@ static const struct step *find_step(const struct bisect_run *b, unsigned k, unsi
 	return NULL;
 }
 
+/* What the search found, on stdout; the exit status. */
+static int print_outcome(const struct bisect_run *b, const struct bisect_outcome *res)
+{
+	switch (res->status) {
+	case BISECT_FOUND:
+	case BISECT_UNCONFIRMED: {
+		const struct step *bad = find_step(b, res->first, 0);
+		const struct step *good = res->first > 1 ? find_step(b, res->first - 1, 0) : NULL;
+		const struct bisect_step *last = &res->steps[res->nsteps - 1];
+
+		printf("memhp bisect: the first bad patch is\n");
+		print_patch(b, res->first);
+		printf("  with it (k=%u): %s (%s, %zu runs)", res->first, bisect_mark_name(bad->mark),
+		       bisect_step_decision(bad), bad->ab.cand.n);
+		if (good)
+			printf("; without it (k=%u): %s (%s, %zu runs)", res->first - 1,
+			       bisect_mark_name(good->mark), bisect_step_decision(good), good->ab.cand.n);
+		else
+			printf("; without it: the baseline (%zu runs)", bad->ab.base.n);
+		printf("\n");
+		if (res->status == BISECT_FOUND) {
+			printf("memhp bisect: confirmed (%u verdict%s each side, all decided), "
+			       "%.0f s\n", b->confirm, b->confirm == 1 ? "" : "s", bisect_seconds(&b->t0));
+			return EXIT_OK;
+		}
+		printf("memhp bisect: NOT confirmed: confirmation round %u of k=%u said %s "
+		       "(expected %s), %.0f s\n", last->round, last->k,
+		       bisect_mark_name(last->mark), last->k == res->first ? "bad" : "good",
+		       bisect_seconds(&b->t0));
+		return EXIT_RUN_FAILED;
+	}
+	case BISECT_AMBIGUOUS:
+		printf("memhp bisect: ambiguous: skipped steps leave %u candidates for the first "
+		       "bad patch (k=%u good, k=%u bad):\n", res->last - res->first + 1,
+		       res->first - 1, res->last);
+		for (unsigned k = res->first; k <= res->last; k++)
+			print_patch(b, k);
+		printf("memhp bisect: more --max-repeats may decide the skipped steps; %.0f s\n",
+		       bisect_seconds(&b->t0));
+		return EXIT_RUN_FAILED;
+	case BISECT_NO_REGRESSION:
+	case BISECT_UNDECIDED: {
+		const struct step *all = find_step(b, b->n, 0);
+
+		printf("memhp bisect: the whole series is not %s regression against the "
+		       "baseline (%s): nothing to bisect; %.0f s\n",
+		       res->status == BISECT_UNDECIDED ? "shown to be a" : "a",
+		       all ? bisect_step_decision(all) : "?", bisect_seconds(&b->t0));
+		return res->status == BISECT_UNDECIDED ? EXIT_BISECT_UNDECIDED : EXIT_NOT_REGRESSION;
+	}
+	}
+	return EXIT_USAGE;
+}
+
 int cmd_bisect(int argc, char **argv)
 {
 	struct bisect_run b = { .plan = AB_PLAN_DEFAULTS("memhp bisect"), .confirm = 1,
@@ -418,59 +472,7 @@ int cmd_bisect(int argc, char **argv)
 	}
 	b.status = bisect_status_name(res.status);
 	putchar('\n');
-	switch (res.status) {
-	case BISECT_FOUND:
-	case BISECT_UNCONFIRMED: {
-		const struct step *bad = find_step(&b, res.first, 0);
-		const struct step *good = res.first > 1 ? find_step(&b, res.first - 1, 0) : NULL;
-
-		printf("memhp bisect: the first bad patch is\n");
-		print_patch(&b, res.first);
-		printf("  with it (k=%u): %s (%s, %zu runs)", res.first, bisect_mark_name(bad->mark),
-		       bisect_step_decision(bad), bad->ab.cand.n);
-		if (good)
-			printf("; without it (k=%u): %s (%s, %zu runs)", res.first - 1,
-			       bisect_mark_name(good->mark), bisect_step_decision(good), good->ab.cand.n);
-		else
-			printf("; without it: the baseline (%zu runs)", bad->ab.base.n);
-		printf("\n");
-		if (res.status == BISECT_FOUND) {
-			printf("memhp bisect: confirmed (%u verdict%s each side, all decided), "
-			       "%.0f s\n", b.confirm, b.confirm == 1 ? "" : "s", bisect_seconds(&b.t0));
-			rc = EXIT_OK;
-		} else {
-			const struct bisect_step *last = &res.steps[res.nsteps - 1];
-
-			printf("memhp bisect: NOT confirmed: confirmation round %u of k=%u said %s "
-			       "(expected %s), %.0f s\n", last->round, last->k,
-			       bisect_mark_name(last->mark), last->k == res.first ? "bad" : "good",
-			       bisect_seconds(&b.t0));
-			rc = EXIT_RUN_FAILED;
-		}
-		break;
-	}
-	case BISECT_AMBIGUOUS:
-		printf("memhp bisect: ambiguous: skipped steps leave %u candidates for the first "
-		       "bad patch (k=%u good, k=%u bad):\n", res.last - res.first + 1,
-		       res.first - 1, res.last);
-		for (unsigned k = res.first; k <= res.last; k++)
-			print_patch(&b, k);
-		printf("memhp bisect: more --max-repeats may decide the skipped steps; %.0f s\n",
-		       bisect_seconds(&b.t0));
-		rc = EXIT_RUN_FAILED;
-		break;
-	case BISECT_NO_REGRESSION:
-	case BISECT_UNDECIDED: {
-		const struct step *all = find_step(&b, b.n, 0);
-
-		printf("memhp bisect: the whole series is not %s regression against the "
-		       "baseline (%s): nothing to bisect; %.0f s\n",
-		       res.status == BISECT_UNDECIDED ? "shown to be a" : "a",
-		       all ? bisect_step_decision(all) : "?", bisect_seconds(&b.t0));
-		rc = res.status == BISECT_UNDECIDED ? EXIT_BISECT_UNDECIDED : EXIT_NOT_REGRESSION;
-		break;
-	}
-	}
+	rc = print_outcome(&b, &res);
 	bisect_json_write(&b);
 out:
 	bisect_free(&res);
