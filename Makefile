@@ -14,11 +14,17 @@ WARN     ?= -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wstrict-prototypes -Wmiss
 override CFLAGS += -std=c11 $(WARN)
 PKGS     := json-c inih libcrypto libvirt libvirt-qemu libxml-2.0
 LIBS      = $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -ljson-c -linih -lcrypto -lvirt -lvirt-qemu -lxml2) -lm -pthread
-override CPPFLAGS += -D_GNU_SOURCE -DMEMHP_DATADIR='"$(CURDIR)"' -Iharness \
+# harness/ is the run core; its folders are the layers around it (docs/design.md,
+# tests/check-layers): lib/ below everything, backend/ (the VMM drivers),
+# report/ (output formats), cmd/ (the commands). Every folder is on the
+# include path, so #include "x.h" names a header wherever it lives.
+HARNESS_DIRS := harness harness/lib harness/backend harness/report harness/cmd
+override CPPFLAGS += -D_GNU_SOURCE -DMEMHP_DATADIR='"$(CURDIR)"' $(addprefix -I,$(HARNESS_DIRS)) \
 		     $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 
-CLI_SRC := harness/memhp.c $(wildcard harness/cmd_*.c)
-LIB_SRC := $(filter-out $(CLI_SRC),$(wildcard harness/*.c))
+CLI_SRC := $(wildcard harness/cmd/*.c)
+LIB_SRC := $(filter-out $(CLI_SRC),$(wildcard $(addsuffix /*.c,$(HARNESS_DIRS))))
+HARNESS_H := $(wildcard $(addsuffix /*.h,$(HARNESS_DIRS)))
 LIB_OBJ := $(LIB_SRC:.c=.o)
 PROBE   := guest-image/probe/memhp-probe
 MEMHP   := harness/memhp
@@ -95,7 +101,7 @@ build/unit/test_%: tests/unit/test_%.c harness/libmemhp.a
 # sanitized binary links against it.
 SAN_OBJ := $(patsubst harness/%.c,$(SAN_DIR)/obj/%.o,$(LIB_SRC) $(CLI_SRC))
 $(SAN_DIR)/obj/%.o: harness/%.c
-	@mkdir -p $(SAN_DIR)/obj
+	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(SANFLAGS) $(DEPFLAGS) -c -o $@ $<
 
 $(SAN_DIR)/libmemhp.a: $(filter-out $(patsubst harness/%.c,$(SAN_DIR)/obj/%.o,$(CLI_SRC)),$(SAN_OBJ))
@@ -160,13 +166,13 @@ FUZZ_REPLAY_ONLY ?=
 FUZZ_DIR      := build/fuzz
 FUZZ_BIN      := $(addprefix $(FUZZ_DIR)/fuzz_,$(FUZZ_NAMES))
 FUZZ_SAN      := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
-FUZZ_OBJ      := $(patsubst harness/%.c,$(FUZZ_DIR)/obj/%.o,$(LIB_SRC) harness/cmd_show.c \
-		 harness/cmd_options.c)
+FUZZ_OBJ      := $(patsubst harness/%.c,$(FUZZ_DIR)/obj/%.o,$(LIB_SRC) harness/cmd/cmd_show.c \
+		 harness/cmd/cmd_options.c)
 FUZZ_RUN       = nice -n 10 $(FUZZ_DIR)/fuzz_$(1) -rss_limit_mb=2048 -timeout=60 -print_final_stats=1 \
 		 -artifact_prefix=$(FUZZ_DIR)/crash/$(1)/ -max_len=65536
 
-$(FUZZ_DIR)/obj/%.o: harness/%.c harness/*.h
-	@mkdir -p $(FUZZ_DIR)/obj
+$(FUZZ_DIR)/obj/%.o: harness/%.c $(HARNESS_H)
+	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(CPPFLAGS) $(CFLAGS) -Wno-unused-command-line-argument $(FUZZ_SAN) \
 		-fsanitize=fuzzer-no-link -c -o $@ $<
 
@@ -292,6 +298,8 @@ install-test: all
 	@tests/install/run
 
 clean:
-	rm -rf harness/*.o harness/*.d harness/*.a $(MEMHP) $(PROBE) build
+	rm -rf $(addsuffix /*.o,$(HARNESS_DIRS)) $(addsuffix /*.d,$(HARNESS_DIRS)) harness/*.a \
+		$(MEMHP) $(PROBE) build
 
--include $(wildcard harness/*.d build/unit/*.d build/integration-bin/*.d $(SAN_DIR)/*.d $(SAN_DIR)/obj/*.d)
+-include $(wildcard $(addsuffix /*.d,$(HARNESS_DIRS)) build/unit/*.d build/integration-bin/*.d \
+	   $(SAN_DIR)/*.d $(SAN_DIR)/obj/*.d $(SAN_DIR)/obj/*/*.d)

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 
 #include "bisect.h"
+#include "xalloc.h"
 
 static const char *const mark_names[] = {
 	[BISECT_UNTESTED] = "untested", [BISECT_GOOD] = "good", [BISECT_BAD] = "bad",
@@ -70,14 +71,9 @@ int bisect_search(unsigned n, unsigned confirm, bisect_probe_fn probe, void *ctx
 	*out = (struct bisect_outcome){ 0 };
 	if (!n || !confirm)
 		return -EINVAL;
-	marks = calloc(n + 1, sizeof(*marks));
+	marks = xcalloc(n + 1, sizeof(*marks));
 	/* Each point once in the search, then two a confirmation round. */
-	out->steps = calloc(n + 2 * (size_t)confirm, sizeof(*out->steps));
-	if (!marks || !out->steps) {
-		free(marks);
-		bisect_free(out);
-		return -ENOMEM;
-	}
+	out->steps = xcalloc(n + 2 * (size_t)confirm, sizeof(*out->steps));
 	marks[0] = BISECT_GOOD;
 	rc = probe_at(out, probe, ctx, n, 0, &marks[n]);
 	if (rc)

@@ -15,10 +15,12 @@
 #include "image.h"
 #include "ini_text.h"
 #include "matrix.h"
+#include "sweep.h"
+#include "xalloc.h"
 
 static bool valid_name(const char *s, size_t n)
 {
-	return n && strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._+-") >= n;
+	return n && strspn(s, MATRIX_NAME_CHARS) >= n;
 }
 
 bool variant_name_valid(const char *name)
@@ -162,9 +164,7 @@ int matrix_add_variant(struct matrix *m, const struct variant *v, struct err *er
 	for (size_t i = 0; i < m->nvariants; i++)
 		if (!strcmp(m->variants[i].name, v->name))
 			return err_fail(err, -EINVAL, "variant '%s' given twice", v->name);
-	nv = realloc(m->variants, (m->nvariants + 1) * sizeof(*nv));
-	if (!nv)
-		abort();
+	nv = xrealloc(m->variants, (m->nvariants + 1) * sizeof(*nv));
 	m->variants = nv;
 	m->variants[m->nvariants++] = *v;
 	return 0;
@@ -172,10 +172,8 @@ int matrix_add_variant(struct matrix *m, const struct variant *v, struct err *er
 
 int matrix_add_scenario(struct matrix *m, const char *path, struct err *err)
 {
-	struct scenario *ns = realloc(m->scenarios, (m->nscenarios + 1) * sizeof(*ns));
+	struct scenario *ns = xrealloc(m->scenarios, (m->nscenarios + 1) * sizeof(*ns));
 
-	if (!ns)
-		abort();
 	m->scenarios = ns;
 	if (scenario_load(&m->scenarios[m->nscenarios], path, err))
 		return -EINVAL;
@@ -226,166 +224,16 @@ static int relative_spec(const char *dir, const char *spec, char *out, size_t le
 	return w < 0 || (size_t)w >= len ? -1 : 0;
 }
 
-/*
- * A [sweep] or [sweep NAME] section: a cross product of scenario keys' values
- * (docs/kernels.md). Several sections add their points; scenario = names the
- * scenarios a section applies to (default: all).
- */
-#define SWEEP_MAX_VALUES 64
-#define SWEEP_MAX_SETS 16
-#define SWEEP_MAX_CELLS 1000 /* scenario entries a matrix may expand into */
-
-struct sweep_key {
-	char key[64];
-	unsigned line;
-	char values[SWEEP_MAX_VALUES][256];
-	size_t nvalues;
-};
-
-struct sweep_set {
-	char section[80]; /* "sweep" or "sweep NAME", as inih gives it */
-	unsigned line;    /* of its first key */
-	struct sweep_key keys[SWEEP_MAX_KEYS];
-	size_t nkeys;
-	char scenarios[1024]; /* scenario = A, B; "" for all */
-	unsigned scenarios_line;
-};
-
 struct parse {
 	struct matrix *m;
 	const char *path;
-	char dir[4096];
+	char *dir; /* the file's directory, absolute */
 	struct err *err;
 	int failed;
 	struct variant *cur; /* the [variant NAME] being read */
-	struct sweep_set *sets;
-	size_t nsets;
+	struct sweeps sweeps; /* the [sweep] sections (sweep.c) */
 	struct ini_text in;
 };
-
-/* The next item of a comma-separated list, blanks around it trimmed: its
- * start and length, or NULL at the end. */
-static const char *list_next(const char **p, size_t *n)
-{
-	const char *s = *p, *e;
-
-	if (!*s)
-		return NULL;
-	e = s + strcspn(s, ",");
-	*p = *e ? e + 1 : e;
-	while (s < e && (*s == ' ' || *s == '\t'))
-		s++;
-	while (e > s && (e[-1] == ' ' || e[-1] == '\t'))
-		e--;
-	*n = (size_t)(e - s);
-	return s;
-}
-
-/* One line of a [sweep] section. 0, or 0 with st->failed and err set. */
-static int sweep_line(struct parse *st, const char *section, const char *key, const char *value,
-		      unsigned lineno)
-{
-	struct sweep_set *set = st->nsets ? &st->sets[st->nsets - 1] : NULL;
-	struct sweep_key *k;
-	const char *p = value, *item;
-	char msg[512];
-	size_t n;
-
-	if (!set || strcmp(set->section, section)) {
-		const char *name = section + 5 + (section[5] == ' ');
-
-		for (size_t i = 0; i < st->nsets; i++)
-			if (!strcmp(st->sets[i].section, section)) {
-				err_set(st->err, "%s:%u: [%s] a second time (its first key is on line "
-						 "%u): one section per sweep", st->path, lineno, section,
-					st->sets[i].line);
-				return st->failed = 1, 0;
-			}
-		if (section[5] && (!valid_name(name, strlen(name)) || strlen(section) >= sizeof(set->section))) {
-			err_set(st->err, "%s:%u: [%s]: a sweep's name is letters, digits, '.', '_', "
-					 "'+' or '-'", st->path, lineno, section);
-			return st->failed = 1, 0;
-		}
-		if (st->nsets == SWEEP_MAX_SETS) {
-			err_set(st->err, "%s:%u: [%s]: at most %d sweep sections", st->path, lineno,
-				section, SWEEP_MAX_SETS);
-			return st->failed = 1, 0;
-		}
-		set = realloc(st->sets, (st->nsets + 1) * sizeof(*set));
-		if (!set)
-			abort();
-		st->sets = set;
-		set = &set[st->nsets++];
-		memset(set, 0, sizeof(*set));
-		snprintf(set->section, sizeof(set->section), "%s", section);
-		set->line = lineno;
-	}
-	if (!strcmp(key, "scenario")) {
-		if (*set->scenarios || strlen(value) >= sizeof(set->scenarios) || !*value) {
-			err_set(st->err, "%s:%u: [%s] scenario = '%s': %s", st->path, lineno, section,
-				value, *set->scenarios ? "given twice" : "one list of scenario names, "
-				"comma-separated, of at most 1023 characters");
-			return st->failed = 1, 0;
-		}
-		snprintf(set->scenarios, sizeof(set->scenarios), "%s", value);
-		set->scenarios_line = lineno;
-		return 1;
-	}
-	for (size_t i = 0; i < set->nkeys; i++)
-		if (!strcmp(set->keys[i].key, key)) {
-			err_set(st->err, "%s:%u: [%s] %s is set twice (first on line %u)", st->path,
-				lineno, section, key, set->keys[i].line);
-			return st->failed = 1, 0;
-		}
-	if (scenario_check_key(key, "", msg, sizeof(msg)) == -ENOENT) {
-		err_set(st->err, "%s:%u: [%s] %s: %s", st->path, lineno, section, key, msg);
-		return st->failed = 1, 0;
-	}
-	if (set->nkeys == SWEEP_MAX_KEYS) {
-		err_set(st->err, "%s:%u: [%s] %s: at most %d keys in one sweep", st->path, lineno,
-			section, key, SWEEP_MAX_KEYS);
-		return st->failed = 1, 0;
-	}
-	k = &set->keys[set->nkeys];
-	memset(k, 0, sizeof(*k));
-	snprintf(k->key, sizeof(k->key), "%s", key);
-	k->line = lineno;
-	while ((item = list_next(&p, &n))) {
-		char v[256];
-
-		if (!n || n >= sizeof(v)) {
-			err_set(st->err, "%s:%u: [%s] %s = '%s': %s", st->path, lineno, section, key,
-				value, n ? "a value longer than 255 characters" :
-				"an empty value (values are separated by commas)");
-			return st->failed = 1, 0;
-		}
-		snprintf(v, sizeof(v), "%.*s", (int)n, item);
-		if (scenario_check_key(key, v, msg, sizeof(msg))) {
-			err_set(st->err, "%s:%u: [%s] %s = '%s': %s", st->path, lineno, section, key, v,
-				msg);
-			return st->failed = 1, 0;
-		}
-		for (size_t i = 0; i < k->nvalues; i++)
-			if (!strcmp(k->values[i], v)) {
-				err_set(st->err, "%s:%u: [%s] %s: '%s' is listed twice", st->path, lineno,
-					section, key, v);
-				return st->failed = 1, 0;
-			}
-		if (k->nvalues == SWEEP_MAX_VALUES) {
-			err_set(st->err, "%s:%u: [%s] %s: at most %d values", st->path, lineno, section,
-				key, SWEEP_MAX_VALUES);
-			return st->failed = 1, 0;
-		}
-		snprintf(k->values[k->nvalues++], sizeof(k->values[0]), "%s", v);
-	}
-	if (!k->nvalues) {
-		err_set(st->err, "%s:%u: [%s] %s: no value (values are separated by commas)", st->path,
-			lineno, section, key);
-		return st->failed = 1, 0;
-	}
-	set->nkeys++;
-	return 1;
-}
 
 static int handler(void *user, const char *section, const char *key, const char *value)
 {
@@ -404,13 +252,11 @@ static int handler(void *user, const char *section, const char *key, const char 
 				goto bad_value;
 			st->m->repeats = (unsigned)r;
 		} else if (!strcmp(key, "scenario")) {
-			char path[8300];
+			char *path = *value == '/' ? xstrdup(value) : path_join(st->dir, value);
+			int rc = matrix_add_scenario(st->m, path, &e);
 
-			if (*value == '/')
-				snprintf(path, sizeof(path), "%s", value);
-			else
-				snprintf(path, sizeof(path), "%s/%s", st->dir, value);
-			if (matrix_add_scenario(st->m, path, &e)) {
+			free(path);
+			if (rc) {
 				err_set(st->err, "%s:%u: %s", st->path, lineno, e.msg);
 				return st->failed = 1, 0;
 			}
@@ -447,13 +293,12 @@ static int handler(void *user, const char *section, const char *key, const char 
 				return st->failed = 1, 0;
 			}
 		} else if (!strcmp(key, "cmdline") || !strcmp(key, "config")) {
-			char val[8300];
+			char *val = !strcmp(key, "config") && *value && *value != '/' ?
+					    path_join(st->dir, value) : xstrdup(value);
+			int rc = variant_option(st->cur, key, val, strlen(val), &e);
 
-			if (!strcmp(key, "config") && *value && *value != '/')
-				snprintf(val, sizeof(val), "%s/%s", st->dir, value);
-			else
-				snprintf(val, sizeof(val), "%s", value);
-			if (variant_option(st->cur, key, val, strlen(val), &e)) {
+			free(val);
+			if (rc) {
 				err_set(st->err, "%s:%u: %s", st->path, lineno, e.msg);
 				return st->failed = 1, 0;
 			}
@@ -462,8 +307,12 @@ static int handler(void *user, const char *section, const char *key, const char 
 		}
 		return 1;
 	}
-	if (!strcmp(section, "sweep") || !strncmp(section, "sweep ", 6))
-		return sweep_line(st, section, key, value, lineno);
+	if (!strcmp(section, "sweep") || !strncmp(section, "sweep ", 6)) {
+		st->sweeps.path = st->path;
+		if (sweep_line(&st->sweeps, section, key, value, lineno, st->err))
+			return st->failed = 1, 0;
+		return 1;
+	}
 	err_set(st->err, "%s:%u: unknown section [%s] (matrix, variant NAME, sweep [NAME])",
 		st->path, lineno, section);
 	return st->failed = 1, 0;
@@ -476,161 +325,6 @@ bad_value:
 	return st->failed = 1, 0;
 }
 
-/* A value as it goes into a cell's name (and so its run directory). */
-static void name_value(const char *v, char *out, size_t len)
-{
-	size_t i = 0;
-
-	for (; *v && i + 1 < len; v++)
-		out[i++] = valid_name(v, 1) ? *v : '_';
-	out[i] = '\0';
-}
-
-/* Whether the set applies to the scenario named name. */
-static bool set_applies(const struct sweep_set *set, const char *name)
-{
-	const char *p = set->scenarios, *item;
-	size_t n;
-
-	if (!*set->scenarios)
-		return true;
-	while ((item = list_next(&p, &n)))
-		if (n == strlen(name) && !strncmp(item, name, n))
-			return true;
-	return false;
-}
-
-/* Point number i of the set (its first key varies slowest), and its name. */
-static int set_point(const struct sweep_set *set, size_t i, const char *base,
-		     struct sweep_point *pt, char *name, size_t len)
-{
-	size_t w = (size_t)snprintf(name, len, "%s", base);
-
-	memset(pt, 0, sizeof(*pt));
-	pt->n = (unsigned)set->nkeys;
-	for (size_t k = set->nkeys; k-- > 0;) {
-		const struct sweep_key *sk = &set->keys[k];
-
-		snprintf(pt->kv[k].key, sizeof(pt->kv[k].key), "%s", sk->key);
-		snprintf(pt->kv[k].value, sizeof(pt->kv[k].value), "%s", sk->values[i % sk->nvalues]);
-		i /= sk->nvalues;
-	}
-	for (size_t k = 0; k < set->nkeys && w < len; k++) {
-		char v[256];
-
-		name_value(pt->kv[k].value, v, sizeof(v));
-		w += (size_t)snprintf(name + w, len - w, ",%s=%s", strchr(pt->kv[k].key, '.') + 1, v);
-	}
-	return w < len ? 0 : -ENAMETOOLONG;
-}
-
-static size_t set_points(const struct sweep_set *set)
-{
-	size_t n = 1;
-
-	for (size_t k = 0; k < set->nkeys; k++)
-		n = n > SWEEP_MAX_CELLS ? n : n * set->keys[k].nvalues;
-	return set->nkeys ? n : 0;
-}
-
-/*
- * The matrix's scenarios with the sweeps applied: each scenario a sweep
- * applies to becomes one scenario per point, in the order of the scenarios,
- * then of the sweep sections, then of the points.
- */
-static int expand(struct parse *st)
-{
-	struct matrix *m = st->m;
-	struct scenario *out = NULL;
-	size_t nout = 0, total = 0;
-	int rc = 0;
-
-	for (size_t j = 0; j < st->nsets; j++) {
-		const struct sweep_set *set = &st->sets[j];
-		const char *p = set->scenarios, *item;
-		size_t n;
-
-		if (!set->nkeys)
-			return err_set(st->err, "%s:%u: [%s] sweeps no scenario key", st->path,
-				       set->line, set->section), -EINVAL;
-		while ((item = list_next(&p, &n))) {
-			bool found = false;
-
-			for (size_t s = 0; s < m->nscenarios && !found; s++)
-				found = strlen(m->scenarios[s].name) == n &&
-					!strncmp(m->scenarios[s].name, item, n);
-			if (!found)
-				return err_set(st->err, "%s:%u: [%s] scenario: '%.*s' is none of the "
-						       "[matrix] scenarios (their file names without .ini)",
-					       st->path, set->scenarios_line, set->section, (int)n, item),
-				       -EINVAL;
-		}
-	}
-	for (size_t s = 0; s < m->nscenarios; s++) {
-		size_t here = 0;
-
-		for (size_t j = 0; j < st->nsets; j++)
-			here += set_applies(&st->sets[j], m->scenarios[s].name) ? set_points(&st->sets[j]) : 0;
-		total += here ? here : 1;
-	}
-	if (total > SWEEP_MAX_CELLS)
-		return err_set(st->err, "%s: the sweeps make over %d scenarios of the matrix's %zu "
-				       "(fewer values, or scenario = in a [sweep])",
-			       st->path, SWEEP_MAX_CELLS, m->nscenarios), -EINVAL;
-	out = calloc(total + 1, sizeof(*out));
-	if (!out)
-		abort();
-	for (size_t s = 0; s < m->nscenarios && !rc; s++) {
-		bool swept = false;
-
-		for (size_t j = 0; j < st->nsets && !rc; j++) {
-			const struct sweep_set *set = &st->sets[j];
-
-			if (!set_applies(set, m->scenarios[s].name))
-				continue;
-			swept = true;
-			for (size_t i = 0; i < set_points(set) && !rc; i++) {
-				struct sweep_point pt;
-				char name[sizeof(out->name)];
-				struct err e;
-
-				if (set_point(set, i, m->scenarios[s].name, &pt, name, sizeof(name))) {
-					rc = err_fail(st->err, -EINVAL, "%s:%u: [%s]: the cell name '%s...' is "
-							      "longer than %zu characters (shorter values, "
-							      "or fewer keys in one sweep)", st->path,
-						     set->line, set->section, name, sizeof(name) - 1);
-					break;
-				}
-				for (size_t o = 0; o < nout; o++)
-					if (!strcmp(out[o].name, name)) {
-						rc = err_fail(st->err, -EINVAL, "%s:%u: [%s]: cell '%s' twice (in two "
-								      "sweeps, or values that differ only in "
-								      "characters a name cannot hold)",
-							     st->path, set->line, set->section, name);
-						break;
-					}
-				if (rc)
-					break;
-				if (scenario_sweep(&m->scenarios[s], &pt, name, &out[nout], &e)) {
-					rc = err_fail(st->err, -EINVAL, "%s:%u: [%s]: cell '%s': %s", st->path,
-						     set->line, set->section, name, e.msg);
-					break;
-				}
-				nout++;
-			}
-		}
-		if (!swept && !rc) {
-			out[nout++] = m->scenarios[s];
-			m->scenarios[s].text = NULL; /* moved */
-		}
-	}
-	for (size_t s = 0; s < m->nscenarios; s++)
-		scenario_free(&m->scenarios[s]);
-	free(m->scenarios);
-	m->scenarios = out;
-	m->nscenarios = nout;
-	return rc ? -EINVAL : 0;
-}
 
 /* What a matrix file must hold once read: inih's rc and the reader's state. */
 static int check_loaded(const struct matrix *m, const char *path, int rc, const struct ini_text *in,
@@ -696,9 +390,7 @@ static int check_sections(const char *text, const char *path, struct err *err)
 						      secs[i].name, secs[i].line);
 			if (rc)
 				break;
-			secs = realloc(secs, (nsecs + 1) * sizeof(*secs));
-			if (!secs)
-				abort();
+			secs = xrealloc(secs, (nsecs + 1) * sizeof(*secs));
 			snprintf(secs[nsecs].name, sizeof(secs[nsecs].name), "%.*s",
 				 (int)(q - p - 1), p + 1);
 			secs[nsecs++].line = cur = lineno;
@@ -715,9 +407,7 @@ static int check_sections(const char *text, const char *path, struct err *err)
 					rc = err_fail(err, -EINVAL, "%s:%u: [%s] %s is set twice (first on "
 						      "line %u)", path, lineno, secs[nsecs - 1].name,
 						      keys[i].name, keys[i].line);
-			keys = realloc(keys, (nkeys + 1) * sizeof(*keys));
-			if (!keys)
-				abort();
+			keys = xrealloc(keys, (nkeys + 1) * sizeof(*keys));
 			snprintf(keys[nkeys].name, sizeof(keys[nkeys].name), "%.*s", (int)k, p);
 			keys[nkeys++].line = lineno;
 		}
@@ -736,37 +426,41 @@ static int check_sections(const char *text, const char *path, struct err *err)
 int matrix_load(struct matrix *m, const char *path, struct err *err)
 {
 	struct parse st = { .m = m, .path = path, .err = err };
-	char copy[4096], *text, *dir;
+	char *copy = xstrdup(path), *text;
 	int rc;
 
 	/* Paths in the file are relative to it, wherever memhp runs from (and
 	 * wherever memhp plan's commands will run). */
-	snprintf(copy, sizeof(copy), "%s", path);
-	dir = realpath(dirname(copy), NULL);
-	snprintf(st.dir, sizeof(st.dir), "%s", dir ? dir : ".");
-	free(dir);
+	st.dir = realpath(dirname(copy), NULL);
+	if (!st.dir)
+		st.dir = xstrdup(".");
+	free(copy);
 	/* The whole file, NUL-terminated even when empty. */
 	rc = ini_text_load(path, &text, err);
-	if (rc)
+	if (rc) {
+		free(st.dir);
 		return rc;
+	}
 	st.in.text = text;
 	rc = ini_text_check(text, path, err);
 	if (!rc)
 		rc = check_sections(text, path, err);
 	if (rc) {
 		free(text);
+		free(st.dir);
 		return rc;
 	}
 	rc = ini_parse_stream(ini_text_reader, &st.in, handler, &st);
 	free(text);
 	if (!st.failed) {
 		rc = check_loaded(m, path, rc, &st.in, err);
-		if (!rc && st.nsets && expand(&st))
+		if (!rc && st.sweeps.nsets && sweep_expand(&st.sweeps, m, err))
 			rc = -EINVAL;
 	} else {
 		rc = -EINVAL;
 	}
-	free(st.sets);
+	sweep_free(&st.sweeps);
+	free(st.dir);
 	return rc;
 }
 
@@ -905,9 +599,7 @@ size_t matrix_cells(const struct matrix *m, unsigned repeats_override, struct ce
 		if (r > most)
 			most = r;
 	}
-	*cells = calloc((size_t)most * m->nscenarios * m->nvariants + 1, sizeof(**cells));
-	if (!*cells)
-		abort();
+	*cells = xcalloc((size_t)most * m->nscenarios * m->nvariants + 1, sizeof(**cells));
 	for (unsigned rep = 1; rep <= most; rep++)
 		for (size_t s = 0; s < m->nscenarios; s++) {
 			unsigned r = repeats_override ? repeats_override :

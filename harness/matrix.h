@@ -79,6 +79,9 @@ int variant_format(const struct variant *v, char *buf, size_t len);
 size_t matrix_cells(const struct matrix *m, unsigned repeats_override, struct cell **cells);
 /* The most cells one matrix may have: a million-cell plan is a mistake. */
 #define MATRIX_MAX_CELLS 100000u
+/* The characters of a variant's, a sweep's and a cell's name. */
+#define MATRIX_NAME_CHARS                                                      \
+	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._+-"
 /* 0, or -E2BIG with a message when matrix_cells would give more than
  * MATRIX_MAX_CELLS (call it first). */
 int matrix_check_cells(const struct matrix *m, unsigned repeats_override, struct err *err);

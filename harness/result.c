@@ -16,6 +16,8 @@
 
 #include "atomic_file.h"
 #include "result.h"
+#include "schema.h"
+#include "xalloc.h"
 
 static const char *const phase_names[PHASE_COUNT] = {
 	"image", "boot", "plug", "online", "workload", "unplug", "settle",
@@ -25,16 +27,17 @@ static const char *const outcome_names[] = {
 	[OUTCOME_PARTIAL] = "partial",     [OUTCOME_REJECTED] = "rejected",
 	[OUTCOME_TIMEOUT] = "timeout",     [OUTCOME_ERROR] = "error",
 	[OUTCOME_HUNG] = "hung",
-	[OUTCOME_UNSUPPORTED] = "unsupported",
+	[OUTCOME_UNSUPPORTED] = "unsupported", NULL
 };
 static const char *const status_names[] = {
-	[RUN_OK] = "ok", [RUN_FAILED] = "failed", [RUN_INTERRUPTED] = "interrupted",
+	[RUN_OK] = "ok", [RUN_FAILED] = "failed", [RUN_INTERRUPTED] = "interrupted", NULL
 };
 static const char *const final_names[] = {
 	[FINAL_NOT_COUNTED] = "", [FINAL_REMOVED] = "removed", [FINAL_OFFLINE] = "offline",
-	[FINAL_ONLINE] = "online",
+	[FINAL_ONLINE] = "online", NULL
 };
-#define NAMES(a) (a), sizeof(a) / sizeof((a)[0])
+/* The names of an enum: the NULL at the end is for the schema's choices. */
+#define NAMES(a) (a), sizeof(a) / sizeof((a)[0]) - 1
 
 const char *result_phase_name(unsigned p) { return p < PHASE_COUNT ? phase_names[p] : "?"; }
 const char *result_outcome_name(enum outcome o)
@@ -226,6 +229,14 @@ static const struct field event_fields[] = {
 	FLD(ER, NULL, "size", F_U64, size, 0),
 };
 
+/* "origin", only in a rerun's result (cmd_rerun.c). */
+static const struct field origin_fields[] = {
+	FLD(RR, "origin", "rerun_of", F_STRP, origin.rerun_of, 0),
+	FLD(RR, "origin", "run_id", F_STR, origin.run_id, 0),
+	FLD(RR, "origin", "started", F_STR, origin.started, 0),
+	FLD(RR, "origin", "image", F_STR, origin.image, 0),
+};
+
 #define COUNT_OF(a) (sizeof(a) / sizeof((a)[0]))
 #define ARRAY(k, tbl, T, a, n, pos) { k, tbl, COUNT_OF(tbl), sizeof(T), offsetof(RR, a), offsetof(RR, n), pos }
 
@@ -276,6 +287,7 @@ void result_free(struct run_record *r)
 	json_object_put(r->dax);
 	json_object_put(r->cycles);
 	json_object_put(r->faults);
+	free(r->origin.rerun_of);
 	result_init(r);
 }
 
@@ -287,11 +299,8 @@ static void *grow(void *arr, size_t *n, size_t elem)
 {
 	char *p = arr;
 
-	if (!(*n & (*n - 1))) {
-		p = realloc(arr, (*n ? 2 * *n : 1) * elem);
-		if (!p)
-			abort();
-	}
+	if (!(*n & (*n - 1)))
+		p = xrealloc(arr, (*n ? 2 * *n : 1) * elem);
 	memset(p + *n * elem, 0, elem);
 	(*n)++;
 	return p;
@@ -326,10 +335,8 @@ void result_add_event(struct run_record *r, const struct event_record *ev)
 
 void result_add_kmsg(struct run_record *r, const char *line)
 {
-	char *copy = strdup(line ? line : "");
+	char *copy = xstrdup(line ? line : "");
 
-	if (!copy)
-		abort();
 	r->kmsg = grow(r->kmsg, &r->nkmsg, sizeof(*r->kmsg));
 	r->kmsg[r->nkmsg - 1] = copy;
 }
@@ -458,6 +465,8 @@ json_object *result_to_json(const struct run_record *r)
 	for (size_t i = 0; i < r->nkmsg; i++)
 		json_object_array_add(o, json_object_new_string(r->kmsg[i]));
 	json_object_object_add(root, "kmsg", o);
+	if (r->origin.have)
+		fields_to_json(root, origin_fields, COUNT_OF(origin_fields), base);
 	return root;
 }
 
@@ -552,8 +561,8 @@ static int field_from_json(const struct field *f, bool present, json_object *v, 
 							    f->type == F_STR_OPT ?
 						    "expected a string, got null" :
 						    "expected a value, got null", NULL);
-		if (f->type == F_STRP && !(*(char **)p = strdup("")))
-			abort();
+		if (f->type == F_STRP)
+			*(char **)p = xstrdup("");
 		return 0;
 	}
 	if (f->flag)
@@ -568,8 +577,7 @@ static int field_from_json(const struct field *f, bool present, json_object *v, 
 	case F_STRP:
 		if (!json_object_is_type(v, json_type_string))
 			return bad_field(err, w, f, "a string", v);
-		if (!(*(char **)p = strdup(json_object_get_string(v))))
-			abort();
+		*(char **)p = xstrdup(json_object_get_string(v));
 		return 0;
 	case F_U32:
 	case F_U32_OPT:
@@ -821,6 +829,14 @@ static int from_json(json_object *root, struct run_record *r, struct err *err)
 						 type_name(line));
 		result_add_kmsg(r, json_object_get_string(line));
 	}
+	v = get(root, "origin");
+	if (v && !json_object_is_type(v, json_type_object))
+		return err_fail(err, -EINVAL, "origin: expected an object, got %s", type_name(v));
+	if (v) {
+		r->origin.have = true;
+		return fields_from_json(root, origin_fields, COUNT_OF(origin_fields), base, NULL,
+					err);
+	}
 	return 0;
 }
 
@@ -840,20 +856,18 @@ int json_write_atomic(json_object *root, const char *dir, const char *name, stru
 	const char *text = json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY |
 								JSON_C_TO_STRING_NOSLASHESCAPE);
 	size_t len = strlen(text);
-	char path[4200], *buf;
+	char *path, *buf;
 	int rc;
 
-	if (snprintf(path, sizeof(path), "%s/%s", dir, name) >= (int)sizeof(path))
-		return err_fail(err, -ENAMETOOLONG, "%s/%s: name too long", dir, name);
 	/* One write of the whole text: a full disk is then named as such
 	 * (ENOSPC) by the write that met it. Written piecewise, the error came
 	 * out of stdio's buffer later, with errno gone ("Input/output error"). */
-	buf = malloc(len + 2);
-	if (!buf)
-		abort();
+	buf = xmalloc(len + 2);
 	memcpy(buf, text, len);
 	buf[len] = '\n';
+	path = path_join(dir, name);
 	rc = atomic_write(path, buf, len + 1, 0644, err);
+	free(path);
 	free(buf);
 	return rc;
 }
@@ -890,6 +904,87 @@ int result_read(const char *path, struct run_record *r, struct err *err)
 	if (rc)
 		return err_wrap(err, rc, "%s", path);
 	return 0;
+}
+
+/* The schema type of a field, from its table entry (schema.h). */
+static unsigned field_schema_type(const struct field *f)
+{
+	unsigned t = 0;
+
+	switch (f->type) {
+	case F_STR:
+	case F_STRP:
+	case F_OUTCOME:
+	case F_FINAL: t = SCH_STRING; break;
+	case F_U32:
+	case F_U64:
+	case F_I64: t = SCH_INTEGER; break;
+	case F_BOOL: t = SCH_BOOLEAN; break;
+	case F_JSON: t = SCH_OBJECT | SCH_NULL; break;
+	case F_JSON_OPT: t = SCH_OBJECT | SCH_ABSENT; break;
+	case F_STR_OPT: t = SCH_STRING | SCH_ABSENT; break;
+	case F_U32_OPT: return SCH_INTEGER | SCH_ABSENT; /* its flag: written or not */
+	}
+	return t | (f->flag ? SCH_NULL : 0);
+}
+
+/* Each field's path and type; groups: visit each group once, as an object. */
+static void walk_fields(schema_visit visit, void *ctx, const char *prefix,
+			const struct field *fields, size_t n, bool groups)
+{
+	char path[160];
+
+	for (size_t i = 0; i < n; i++) {
+		const struct field *f = &fields[i];
+		bool first = f->group && groups;
+
+		for (size_t k = 0; first && k < i; k++)
+			if (fields[k].group && !strcmp(fields[k].group, f->group))
+				first = false;
+		if (first)
+			visit(ctx, f->group, SCH_OBJECT, NULL);
+		snprintf(path, sizeof(path), "%s%s%s%s", prefix, f->group ? f->group : "",
+			 f->group ? "." : "", f->key);
+		visit(ctx, path, field_schema_type(f),
+		      f->type == F_OUTCOME ? outcome_names : f->type == F_FINAL ? final_names : NULL);
+	}
+}
+
+void result_schema_walk(schema_visit visit, void *ctx)
+{
+	char path[96];
+
+	visit(ctx, "schema", SCH_STRING, NULL);
+	visit(ctx, "version", SCH_INTEGER, NULL);
+	visit(ctx, "status", SCH_STRING, status_names);
+	walk_fields(visit, ctx, "", result_fields, COUNT_OF(result_fields), true);
+	visit(ctx, "scenario.sweep", SCH_OBJECT | SCH_NULL, NULL);
+	visit(ctx, "count.bytes_unplugged", SCH_INTEGER | SCH_NULL | SCH_DERIVED, NULL);
+	visit(ctx, "vmm.rss_returned", SCH_INTEGER | SCH_NULL | SCH_DERIVED, NULL);
+	visit(ctx, "phases_ms", SCH_OBJECT, NULL);
+	for (unsigned p = 0; p < PHASE_COUNT; p++) {
+		snprintf(path, sizeof(path), "phases_ms.%s", phase_names[p]);
+		visit(ctx, path, SCH_INTEGER | SCH_NULL, NULL);
+	}
+	for (size_t a = 0; a < COUNT_OF(arrays); a++) {
+		const struct array_desc *d = &arrays[a];
+
+		visit(ctx, d->key, SCH_ARRAY, NULL);
+		snprintf(path, sizeof(path), "%s[]", d->key);
+		visit(ctx, path, d->positional ? SCH_ARRAY : SCH_OBJECT, NULL);
+		if (d->positional) {
+			/* [t_ms, bytes_plugged, blocks_present]: integers by position */
+			snprintf(path, sizeof(path), "%s[][]", d->key);
+			visit(ctx, path, SCH_INTEGER, NULL);
+			continue;
+		}
+		snprintf(path, sizeof(path), "%s[].", d->key);
+		walk_fields(visit, ctx, path, d->fields, d->nfields, false);
+	}
+	visit(ctx, "kmsg", SCH_ARRAY, NULL);
+	visit(ctx, "kmsg[]", SCH_STRING, NULL);
+	visit(ctx, "origin", SCH_OBJECT | SCH_ABSENT, NULL);
+	walk_fields(visit, ctx, "", origin_fields, COUNT_OF(origin_fields), false);
 }
 
 const char *result_block_verdict(const struct block_record *b)

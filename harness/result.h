@@ -202,12 +202,25 @@ struct run_record {
 	/* [faults] (faults.h): per phase what was armed and disarmed, or NULL */
 	json_object *faults;
 	uint64_t vmm_peak_rss;    /* bytes, the emulator's VmHWM at the end */
+
+	/* memhp rerun: the run this one repeats ("origin", written only when
+	 * have is set): the result.json given, its run_id, start and image key */
+	struct {
+		bool have;
+		char *rerun_of;
+		char run_id[160], started[40], image[40];
+	} origin;
 };
 
 void result_init(struct run_record *r);
 void result_free(struct run_record *r);
 /* The verdict of a block that stayed, or "" (removed, or not examined). */
 const char *result_block_verdict(const struct block_record *b);
+
+/* The writer's fields, for the schema layer (schema.h): every path it
+ * writes with its type and choices. */
+void result_schema_walk(void (*visit)(void *ctx, const char *path, unsigned type,
+				      const char *const *choices), void *ctx);
 
 const char *result_phase_name(unsigned phase);
 const char *result_outcome_name(enum outcome outcome);

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * The one atomic writer (harness/atomic_file.c) in a scratch directory:
+ * The one atomic writer (harness/lib/atomic_file.c) in a scratch directory:
  * a fresh file, a replaced one, its mode, no temporary left behind, and every
  * kind of existing target that is not a regular file: a FIFO and a device
  * node (made here with mknod, never under /dev) are written directly and

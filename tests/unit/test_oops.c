@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * A guest kernel's oops named from its console (harness/oops.c), on a real
+ * A guest kernel's oops named from its console (harness/lib/oops.c), on a real
  * capture: tests/unit/data/serial-6.1-oops-valid_zones.log is the serial.log
  * of a nightly baseline run in a clean make check (Debian's
  * 6.1.0-57-cloud-amd64, QEMU 7.2, TCG, tests/integration/pinned-load.ini)

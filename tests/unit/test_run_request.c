@@ -15,7 +15,7 @@
 #include <cmocka.h>
 
 #include "compare.h"
-#include "../../harness/cmd_options.c" /* cmd_decision_opts: the CLI side, not in libmemhp.a */
+#include "../../harness/cmd/cmd_options.c" /* cmd_decision_opts: the CLI side, not in libmemhp.a */
 #include "opts.h"
 #include "arch.h"
 #include "run_request.h"

@@ -5,11 +5,13 @@
  */
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cmd.h"
 #include "datadir.h"
 #include "scenario.h"
+#include "schema.h"
 
 /* Text for roff: backslashes escaped, a leading '.' or '\'' made literal. */
 static void roff(FILE *out, const char *s)
@@ -105,6 +107,33 @@ static void scenario_man(FILE *out)
 	      ".BR memhp (1),\n.BR memhp-run (1),\n.BR memhp-plan (1)\n", out);
 }
 
+/* memhp help schema [result|bisect] [--markdown|--json-schema]: the
+ * schema rows (schema.h) as the docs' tables or as a JSON Schema. */
+static int help_schema(int argc, char **argv)
+{
+	const struct schema_doc *d = schema_find(argc > 2 ? argv[2] : "result");
+	const char *how = argc > 3 ? argv[3] : "--markdown";
+	struct schema_row *rows;
+	struct err err;
+	size_t n;
+
+	if (!d || argc > 4 || (strcmp(how, "--markdown") && strcmp(how, "--json-schema"))) {
+		fprintf(stderr, "usage: memhp help schema [result|bisect] [--markdown|"
+			"--json-schema]\n");
+		return EXIT_USAGE;
+	}
+	if (schema_resolve(d, &rows, &n, &err)) {
+		fprintf(stderr, "memhp help schema %s: %s\n", d->name, err.msg);
+		return EXIT_USAGE;
+	}
+	if (!strcmp(how, "--markdown"))
+		schema_markdown(stdout, d, rows, n);
+	else
+		schema_json_schema(stdout, d, rows, n);
+	free(rows);
+	return EXIT_OK;
+}
+
 int cmd_help(int argc, char **argv)
 {
 	if (argc < 2) {
@@ -131,6 +160,8 @@ int cmd_help(int argc, char **argv)
 		scenario_print_keys(stdout, md);
 		return EXIT_OK;
 	}
+	if (!strcmp(argv[1], "schema"))
+		return help_schema(argc, argv);
 	if (!strcmp(argv[1], "datadir")) {
 		/* Where this memhp finds guest-image/, scenarios/ and reports/. */
 		printf("%s\n", memhp_datadir());
@@ -139,8 +170,9 @@ int cmd_help(int argc, char **argv)
 	if (!strcmp(argv[1], "help")) {
 		memhp_usage(stdout);
 		fputs("'memhp help scenario' lists the scenario keys (--markdown, --man for the "
-		      "docs\nand the man page); 'memhp help datadir' prints where memhp finds its "
-		      "files.\n", stdout);
+		      "docs\nand the man page); 'memhp help schema [result|bisect] [--markdown|"
+		      "--json-schema]'\nprints what result.json and bisect.json hold; 'memhp help "
+		      "datadir' prints where\nmemhp finds its files.\n", stdout);
 		return EXIT_OK;
 	}
 	if (memhp_command(argv[1])) {

@@ -18,7 +18,6 @@
 
 #include <json-c/json.h>
 
-#include "atomic_file.h"
 #include "backend.h"
 #include "cmd.h"
 #include "image.h"
@@ -31,6 +30,7 @@
 #include "str.h"
 #include "summary.h"
 #include "termout.h"
+#include "xalloc.h"
 
 struct rerun_args {
 	const char *out, *qemu;
@@ -78,36 +78,27 @@ static void build_key(json_object *build, char *buf, size_t len)
 		snprintf(buf, len, "%s", json_object_get_string(k));
 }
 
-/* Add "origin" to dir/result.json, written to a fresh name and renamed. */
+/* Add "origin" to dir/result.json: read back, the origin set, written
+ * again atomically by result.c (which alone knows the names). */
 static int add_origin(const char *dir, const char *from, const struct run_record *old,
 		      struct err *err)
 {
-	char path[4200];
-	json_object *root, *origin;
-	struct atomic_file af;
-	const char *text;
-	int fd;
+	char *path = path_join(dir, "result.json");
+	struct run_record rec;
+	int rc;
 
-	snprintf(path, sizeof(path), "%s/result.json", dir);
-	root = json_object_from_file(path);
-	if (!root)
-		return err_fail(err, -EIO, "%s: cannot read it back", path);
-	origin = json_object_new_object();
-	json_object_object_add(origin, "rerun_of", json_object_new_string(from));
-	json_object_object_add(origin, "run_id", json_object_new_string(old->run_id));
-	json_object_object_add(origin, "started", json_object_new_string(old->started));
-	json_object_object_add(origin, "image", json_object_new_string(old->image_key));
-	json_object_object_add(root, "origin", origin);
-	text = json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY |
-						    JSON_C_TO_STRING_NOSLASHESCAPE);
-	fd = atomic_open(&af, path, 0644, err);
-	if (fd) {
-		json_object_put(root);
-		return fd;
-	}
-	fprintf(af.f, "%s\n", text);
-	json_object_put(root);
-	return atomic_commit(&af, err);
+	rc = result_read(path, &rec, err);
+	free(path);
+	if (rc)
+		return err_wrap(err, rc, "reading it back");
+	rec.origin.have = true;
+	rec.origin.rerun_of = xstrdup(from);
+	str_copy(rec.origin.run_id, sizeof(rec.origin.run_id), old->run_id);
+	str_copy(rec.origin.started, sizeof(rec.origin.started), old->started);
+	str_copy(rec.origin.image, sizeof(rec.origin.image), old->image_key);
+	rc = result_write(&rec, dir, err);
+	result_free(&rec);
+	return rc;
 }
 
 /* Everything to run old's cell again, or a refusal in err. */
@@ -166,11 +157,10 @@ static int prepare(const struct run_record *old, const char *from, struct scenar
 	if (image_resolve_arch(spec, NULL, NULL, *old->arch ? old->arch : "x86_64", &img, err))
 		return -ENOENT;
 	if (old->kernel_build) {
-		json_object *now = NULL;
-		char kj[4300];
+		char *kj = path_join(img.build, "kernel.json");
+		json_object *now = *img.build ? json_object_from_file(kj) : NULL;
 
-		snprintf(kj, sizeof(kj), "%s/kernel.json", img.build);
-		now = *img.build ? json_object_from_file(kj) : NULL;
+		free(kj);
 		build_key(old->kernel_build, key_old, sizeof(key_old));
 		build_key(now, key_new, sizeof(key_new));
 		json_object_put(now);
