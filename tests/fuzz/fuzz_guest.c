@@ -32,6 +32,7 @@ static int fake_agent(struct vm *vm, const char *cmd, json_object *args, json_ob
 }
 
 static const struct backend_ops fuzz_backend = { .name = "fuzz", .agent = fake_agent };
+static struct vm fuzz_vm = { .ops = &fuzz_backend };
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -61,7 +62,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	agent.sync_id = 0; /* the first guest-sync-delimited asks for id 1 */
 	/* Deadline now: guest-exec-status is asked once, never slept on. */
-	if (!guest_snapshot(&fuzz_backend, NULL, &s, now_ms(), &err))
+	if (!guest_snapshot(&fuzz_vm, &s, now_ms(), &err))
 		guest_snapshot_free(&s);
 	qga_close(&agent);
 	close(fds[1]);
