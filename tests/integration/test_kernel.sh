@@ -12,7 +12,7 @@ MEMHP=$PWD/harness/memhp
 OUT=${MEMHP_TEST_OUT:-$PWD/build/integration}/kernel
 TREE=${MEMHP_TEST_KERNEL_TREE:-linux-source-6.1}
 SERIES=guest-image/patches/onlined-to-head
-PATCH=$SERIES/0001-mm-page_alloc-place-freshly-onlined-pages-at-the-head.patch
+PATCH=$SERIES/since-6.1/0001-mm-page_alloc-place-freshly-onlined-pages-at-the-head.patch
 rm -rf "$OUT"
 mkdir -p "$OUT"
 # shellcheck source=../lib.sh
