@@ -303,6 +303,9 @@ static const struct schema_row rows[] = {
 	ROW("blocks[].why", W, "for a block still present, what it holds (docs/metrics.md, "
 	    "docs/why.md); `null` for removed blocks"),
 	ROW("blocks[].why.index", I, "`N` of `memoryN`"),
+	ROW("blocks[].why.page_size", I | ABSENT, "the guest's page size in bytes (65536 on "
+	    "ppc64le; docs/architectures.md): what `pages` count in; absent from probes before "
+	    "it, which were all 4096"),
 	{ "blocks[].why.pages", O | OPEN, "pages by kind (`free`, `anon`, `file`, `thp`, "
 	  "`hugetlb`, `slab`, `pgtable`, `reserved`, `offline`, `other`): docs/metrics.md",
 	  NULL },
