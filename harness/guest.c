@@ -104,6 +104,26 @@ static int exit_status(json_object *ret, int *code)
 int guest_exec(struct vm *vm, const char *const argv[],
 	       char **out, int *exitcode, int64_t deadline, struct err *err)
 {
+	return guest_exec_patient(vm, argv, out, exitcode, deadline, NULL, err);
+}
+
+/* With patience, the deadline to wait on (the same one while it has not
+ * passed: one agent reply was late), or 0: give up. */
+static int64_t more_time(const struct exec_patience *patience, int64_t deadline)
+{
+	int64_t next;
+
+	if (!patience)
+		return 0;
+	if (now_ms() < deadline)
+		return deadline;
+	next = patience->more(patience->ctx);
+	return next > now_ms() ? next : 0;
+}
+
+int guest_exec_patient(struct vm *vm, const char *const argv[], char **out, int *exitcode,
+		       int64_t deadline, const struct exec_patience *patience, struct err *err)
+{
 	json_object *args = json_object_new_object(), *arr = json_object_new_array();
 	json_object *ret, *v;
 	int64_t pid;
@@ -130,6 +150,14 @@ int guest_exec(struct vm *vm, const char *const argv[],
 	/* The agent has no completion event: ask until it has exited. */
 	for (;;) {
 		rc = exec_status(vm, pid, &ret, deadline, err);
+		if (rc == -ETIMEDOUT && !memhp_stop_signal) {
+			int64_t next = more_time(patience, deadline);
+
+			if (next) {
+				deadline = next;
+				continue;
+			}
+		}
 		if (rc)
 			return err_wrap(err, rc, "waiting for %s in the guest", argv[0]);
 		if (!json_object_is_type(ret, json_type_object) ||
@@ -145,7 +173,7 @@ int guest_exec(struct vm *vm, const char *const argv[],
 		json_object_put(ret);
 		if (memhp_stop_signal)
 			return err_set(err, "interrupted while %s ran in the guest", argv[0]), -EINTR;
-		if (now_ms() >= deadline)
+		if (now_ms() >= deadline && !(deadline = more_time(patience, deadline)))
 			return err_set(err, "%s did not finish in the guest before the deadline",
 				       argv[0]), -ETIMEDOUT;
 		sleep_ms(wait_ms);

@@ -36,6 +36,20 @@ int guest_exec(struct vm *vm, const char *const argv[],
 	       char **out, int *exitcode, int64_t deadline, struct err *err);
 
 /*
+ * guest_exec with patience: when deadline passes (or the agent does not
+ * answer before it) while the program still runs, more(ctx) is asked for a
+ * new deadline and the wait goes on for the same process; 0 gives up with
+ * the timeout. For a program whose length depends on how fast the guest
+ * runs (unlinking a million files under TCG on a loaded host).
+ */
+struct exec_patience {
+	int64_t (*more)(void *ctx);
+	void *ctx;
+};
+int guest_exec_patient(struct vm *vm, const char *const argv[], char **out, int *exitcode,
+		       int64_t deadline, const struct exec_patience *patience, struct err *err);
+
+/*
  * Read a whole (small) file in the guest through the agent's guest-file-*
  * calls: no process is started, so it works on a guest too loaded to fork.
  * *out is NUL-terminated (caller frees). -EREMOTEIO when the agent refuses

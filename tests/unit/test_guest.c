@@ -15,6 +15,7 @@
 
 #include <cmocka.h>
 
+#include "clock.h"
 #include "guest.h"
 #include "ost.h"
 #include "str.h"
@@ -65,7 +66,8 @@ static void test_snapshot_parse_refuses_bad_output(void **state)
 	}
 }
 
-/* A scripted agent: replies in order, one per command. */
+/* A scripted agent: replies in order, one per command. "late" is a reply
+ * that did not come before the deadline: the call waits until it passes. */
 static const char *const *script;
 static size_t script_pos;
 
@@ -75,11 +77,15 @@ static int fake_agent(struct vm *vm, const char *cmd, json_object *args, json_ob
 	const char *reply = script[script_pos++];
 
 	(void)vm;
-	(void)cmd;
-	(void)deadline;
 	json_object_put(args);
 	if (!reply)
 		return err_set(err, "%s: agent gone", cmd), -EPIPE;
+	if (!strcmp(reply, "late")) {
+		while (now_ms() < deadline)
+			sleep_ms(1);
+		return err_set(err, "%s: agent: no complete reply before the deadline", cmd),
+		       -ETIMEDOUT;
+	}
 	*ret = json_tokener_parse(reply);
 	return 0;
 }
@@ -145,6 +151,68 @@ static void test_guest_exec_faults(void **state)
 	assert_string_equal(err.msg, "waiting for /bin/x in the guest: guest-exec-status: agent gone");
 }
 
+/* Patience: 20 ms more per call of more(), 0 after `grant` of them. */
+static int granted, grant;
+
+static int64_t more(void *ctx)
+{
+	(void)ctx;
+	return granted++ < grant ? now_ms() + 20 : 0;
+}
+
+/*
+ * A program that outlives its deadline while the guest is busy (the
+ * workload's stop unlinking a million files under TCG): with patience the
+ * wait goes on for the same process, through an agent reply that came too
+ * late and through a deadline that passed, until it exits; without, or once
+ * patience says no, it is the timeout it was.
+ */
+static void test_guest_exec_patience(void **state)
+{
+	static const char *const slow[] = {
+		"{\"pid\": 7}", "late", "{\"exited\": false}", "late",
+		"{\"exited\": true, \"exitcode\": 0, \"out-data\": \"b2sK\"}",
+	};
+	static const char *const gives_up[] = { "{\"pid\": 7}", "late", "late", NULL };
+	struct backend_ops be = { .agent = fake_agent };
+	struct vm vm = { .ops = &be };
+	struct exec_patience p = { .more = more };
+	static const char *const argv[] = { "/bin/probe", NULL };
+	char *out;
+	int code;
+	struct err err;
+
+	(void)state;
+	/* The deadline has passed already: every wait is patience's. */
+	script = slow;
+	script_pos = 0;
+	granted = 0;
+	grant = 3;
+	assert_int_equal(guest_exec_patient(&vm, argv, &out, &code, now_ms() - 1, &p, &err), 0);
+	assert_string_equal(out, "ok\n");
+	assert_int_equal(script_pos, 5);
+	assert_true(granted >= 2); /* each late reply used up its deadline */
+	free(out);
+
+	/* Patience says no after one extension: the second late reply ends it. */
+	script = gives_up;
+	script_pos = 0;
+	granted = 0;
+	grant = 1;
+	assert_int_equal(guest_exec_patient(&vm, argv, &out, &code, now_ms() - 1, &p, &err),
+			 -ETIMEDOUT);
+	assert_int_equal(script_pos, 3);
+	assert_int_equal(granted, 2);
+	assert_string_equal(err.msg, "waiting for /bin/probe in the guest: guest-exec-status: "
+			    "agent: no complete reply before the deadline");
+
+	/* Without patience the first late reply is the end, as before. */
+	script = slow;
+	script_pos = 0;
+	assert_int_equal(guest_exec(&vm, argv, &out, &code, now_ms() - 1, &err), -ETIMEDOUT);
+	assert_int_equal(script_pos, 2);
+}
+
 static void test_ost_meanings(void **state)
 {
 	(void)state;
@@ -168,6 +236,7 @@ int main(void)
 		cmocka_unit_test(test_snapshot_parse_refuses_bad_output),
 		cmocka_unit_test(test_guest_exec_waits_and_decodes),
 		cmocka_unit_test(test_guest_exec_faults),
+		cmocka_unit_test(test_guest_exec_patience),
 		cmocka_unit_test(test_ost_meanings),
 	};
 
