@@ -306,6 +306,7 @@ static int wait_online(struct run *run, struct err *err)
 	unsigned expected, online = 0, present;
 	int wait_ms = 50;
 
+	run->stayed_offline = 0; /* [run] cycles: this cycle's */
 	for (size_t i = 0; i < rec->ndevices; i++)
 		bytes += rec->devices[i].plugged;
 	for (;;) {
