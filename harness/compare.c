@@ -15,9 +15,9 @@
 enum metric_id { M_REMOVED, M_BYTES, M_UNPLUG, M_RSS_RETURNED, M_COUNT };
 
 static const struct metric metrics[M_COUNT] = {
-	[M_REMOVED] = { "blocks_removed", "blocks", +1, "two-sample", 3 },
-	[M_BYTES] = { "mib_unplugged", "MiB", +1, "two-sample", 3 },
-	[M_UNPLUG] = { "unplug_s", "s", -1, "two-sample", 10 },
+	[M_REMOVED] = { "blocks_removed", "blocks", +1, "two-sample", 3, false },
+	[M_BYTES] = { "mib_unplugged", "MiB", +1, "two-sample", 3, false },
+	[M_UNPLUG] = { "unplug_s", "s", -1, "two-sample", 10, false },
 	/* Only when asked for (--metric): results from before the RSS points
 	 * and libvirt runs without them would make it an error by default. */
 	[M_RSS_RETURNED] = { "rss_returned_mib", "MiB", +1, "two-sample", 10, true },
