@@ -12,12 +12,15 @@
 
 #include "compare.h"
 
-enum metric_id { M_REMOVED, M_BYTES, M_UNPLUG, M_COUNT };
+enum metric_id { M_REMOVED, M_BYTES, M_UNPLUG, M_RSS_RETURNED, M_COUNT };
 
 static const struct metric metrics[M_COUNT] = {
-	[M_REMOVED] = { "blocks_removed", "blocks", +1, "two-sample", 3 },
-	[M_BYTES] = { "mib_unplugged", "MiB", +1, "two-sample", 3 },
-	[M_UNPLUG] = { "unplug_s", "s", -1, "two-sample", 10 },
+	[M_REMOVED] = { "blocks_removed", "blocks", +1, "two-sample", 3, false },
+	[M_BYTES] = { "mib_unplugged", "MiB", +1, "two-sample", 3, false },
+	[M_UNPLUG] = { "unplug_s", "s", -1, "two-sample", 10, false },
+	/* Only when asked for (--metric): results from before the RSS points
+	 * and libvirt runs without them would make it an error by default. */
+	[M_RSS_RETURNED] = { "rss_returned_mib", "MiB", +1, "two-sample", 10, true },
 };
 
 static const char *const verdict_names[] = {
@@ -31,6 +34,11 @@ const struct metric *compare_metric(const char *name)
 		if (!strcmp(metrics[i].name, name))
 			return &metrics[i];
 	return NULL;
+}
+
+bool compare_metric_wanted(const struct metric *m, const struct compare_opts *o)
+{
+	return !m->opt_in || (o && o->metric && !strcmp(o->metric, m->name));
 }
 
 double compare_margin(const struct compare_opts *o, const struct metric *m)
@@ -72,6 +80,8 @@ static double metric_value(enum metric_id m, const struct run_record *r)
 	case M_BYTES: return (double)result_bytes_unplugged(&r->count) / 1048576;
 	case M_UNPLUG: return r->phase_ms[PHASE_UNPLUG] >= 0 ? (double)r->phase_ms[PHASE_UNPLUG] / 1000
 							     : NAN;
+	case M_RSS_RETURNED: return result_have_rss_returned(r) ?
+					    (double)result_rss_returned(r) / 1048576 : NAN;
 	default: return NAN;
 	}
 }
@@ -483,6 +493,8 @@ static void add(struct compare_result *res, const struct report *brep,
 		struct comparison *c;
 		struct side b, k;
 
+		if (!compare_metric_wanted(&metrics[m], o))
+			continue;
 		c = realloc(res->v, (res->n + 1) * sizeof(*c));
 		if (!c)
 			abort();

@@ -28,6 +28,8 @@ struct compare_opts {
 	/* Holm's step-down over every tested comparison of the run (scenarios x
 	 * candidates x metrics): a regression or better must hold at it. */
 	bool holm;
+	/* A metric decided only when named (struct metric's opt_in): --metric. */
+	const char *metric;
 };
 
 struct metric {
@@ -35,6 +37,7 @@ struct metric {
 	int better; /* +1: higher is better, -1: lower is better */
 	const char *test; /* "two-sample": stats_two_sample picks welch, exact or student */
 	double margin_pct; /* the default equivalence margin, % of the baseline */
+	bool opt_in; /* decided only when compare_opts.metric names it */
 };
 
 /* Failure rates of one side (docs/compare.md, "Failure rates"): runs in
@@ -103,13 +106,17 @@ const char *compare_verdict_name(enum verdict v);
 const char *compare_pct_text(char *buf, size_t len, double pct);
 /* The margin a comparison of metric m uses under o. */
 double compare_margin(const struct compare_opts *o, const struct metric *m);
-/* The metric of that name (blocks_removed, mib_unplugged, unplug_s), or NULL. */
+/* The metric of that name (blocks_removed, mib_unplugged, unplug_s,
+ * rss_returned_mib), or NULL. */
 const struct metric *compare_metric(const char *name);
 /* The i-th metric (NULL past the last), and metric m's value in run r (NAN
  * when the run has none). */
 const struct metric *compare_metric_at(size_t i);
 double compare_value(const struct metric *m, const struct run_record *r);
-#define COMPARE_METRIC_NAMES "blocks_removed, mib_unplugged or unplug_s"
+#define COMPARE_METRIC_NAMES "blocks_removed, mib_unplugged, unplug_s or rss_returned_mib"
+/* Whether compare decides metric m under o: every metric but the opt-in
+ * ones, and an opt-in one when o->metric names it. */
+bool compare_metric_wanted(const struct metric *m, const struct compare_opts *o);
 /* "regression", "error" (or nothing compared), "undecided" or "ok". */
 const char *compare_overall(const struct compare_result *res);
 /* 1 regression, 2 an error (or nothing compared), 3 undecided, else 0. */

@@ -267,7 +267,8 @@ static const struct schema_row rows[] = {
 
 	/* count */
 	ROW("count.block_size", W, "bytes of a Linux memory block"),
-	ROW("count.hotplugged", W, "hot-added blocks present once onlined"),
+	ROW("count.hotplugged", W, "hot-added blocks present once onlined (with `[faults] going_online`: "
+	    "present at `[online] timeout`, onlined or not)"),
 	ROW("count.removed", W, "of those, gone at the end"),
 	ROW("count.offline", W, "present but offline at the end"),
 	ROW("count.online_movable", W, "still online in ZONE_MOVABLE"),
@@ -294,7 +295,8 @@ static const struct schema_row rows[] = {
 	ROW("blocks[]", W, "one block"),
 	ROW("blocks[].index", W, "`N` of `memoryN`"),
 	ROW("blocks[].start", W, "physical start address"),
-	ROW("blocks[].zone", W, "zone once onlined"),
+	ROW("blocks[].zone", W, "zone once onlined; `\"\"` for a block that was never onlined "
+	    "(`[faults] going_online`)"),
 	ROW("blocks[].node", W, "the block's NUMA node (its nodeN link in the guest); absent "
 	    "when the guest's kernel has no NUMA or the block had no node yet"),
 	ROW("blocks[].final", W, "`removed`, `offline` or `online`; `\"\"` when the run ended "

@@ -203,7 +203,9 @@ static const struct scenario_key scenario_keys[] = {
 	/* issue 25: kernel fault injection (docs/faults.md) */
 	{ "faults", "going_online", KEY_UINT, OFF(fault_going_online), 0, "0", 0, 4095, NULL,
 	  "while plugging and onlining: the memory notifier fails MEM_GOING_ONLINE with this errno "
-	  "(CONFIG_MEMORY_NOTIFIER_ERROR_INJECT; Debian's kernels have it as a module); 0: none" },
+	  "(CONFIG_MEMORY_NOTIFIER_ERROR_INJECT; Debian's kernels have it as a module); blocks still "
+	  "offline at [online] timeout are then the injection's doing, not a failure: they are "
+	  "unplugged as usual; 0: none" },
 	{ "faults", "going_offline", KEY_UINT, OFF(fault_going_offline), 0, "0", 0, 4095, NULL,
 	  "while unplugging: the memory notifier fails MEM_GOING_OFFLINE with this errno; 0: none" },
 	{ "faults", "failslab", KEY_UINT, OFF(fault_failslab), 0, "0", 0, 100, NULL,

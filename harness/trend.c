@@ -203,7 +203,7 @@ int trend_load(struct trend *t, char *const *paths, size_t n, bool by_variant,
 					const struct metric *me = compare_metric_at(m);
 					struct trend_series *s;
 
-					if (only && only != me)
+					if (only ? only != me : me->opt_in)
 						continue;
 					s = series_of(t, rep->scenarios[sc].name,
 						      by_variant ? gr->variant : NULL, me);

@@ -390,6 +390,7 @@ static int set_metric(void *target, const char *arg, struct err *err)
 	if (!compare_metric(arg))
 		return err_fail(err, -EINVAL, "--metric '%s' is not " COMPARE_METRIC_NAMES, arg);
 	((struct ab_plan *)target)->metric = arg;
+	((struct ab_plan *)target)->o.metric = arg; /* an opt-in metric is decided too */
 	return 0;
 }
 

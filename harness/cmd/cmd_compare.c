@@ -35,6 +35,13 @@ static int check_origin(const char *arg, struct err *err)
 	return 0;
 }
 
+static int check_metric(const char *arg, struct err *err)
+{
+	if (!compare_metric(arg))
+		return err_fail(err, -EINVAL, "--metric '%s' is not " COMPARE_METRIC_NAMES, arg);
+	return 0;
+}
+
 #define CA(field) offsetof(struct compare_args, field)
 
 static const struct opt compare_opts_table[] = {
@@ -46,6 +53,9 @@ static const struct opt compare_opts_table[] = {
 	      "candidates x metrics): a regression must hold at it") },
 	{ OPT("min-repeats", 'n', OPT_UINT, CA(o.min_repeats), "N",
 	      "ok runs needed on each side to decide (default and\nleast 3)"), .min = 2, .max = 1000 },
+	{ OPT("metric", 'M', OPT_STRING, CA(o.metric), "M",
+	      "also decide this metric: rss_returned_mib (host\nmemory returned), decided only when asked"),
+	  .check = check_metric },
 	{ OPT("junit", 0, OPT_STRING, CA(junit), "FILE",
 	      "also write JUnit XML (a test case per scenario x\nmetric)") },
 	{ OPT("json", 0, OPT_STRING, CA(json), "FILE", "also write the verdict as JSON") },
@@ -73,9 +83,11 @@ static void usage(FILE *out)
 	      "variant in it is compared with the baseline variant of BASELINE, scenario by\n"
 	      "scenario; without, the variants of BASELINE with its baseline variant.\n"
 	      "Metrics: blocks_removed and mib_unplugged (higher is better) and unplug_s\n"
-	      "(lower is better), each tested on the per-run values: Welch's t, or the\n"
-	      "exact permutation test with 3 runs a side, a side without spread or heavy\n"
-	      "ties; the difference of means with its 1 - alpha interval. Four outcomes:\n"
+	      "(lower is better); with --metric rss_returned_mib also the host memory\n"
+	      "the unplug gave back (higher is better). Each is tested on the per-run\n"
+	      "values: Welch's t, or the exact permutation test with 3 runs a side, a\n"
+	      "side without spread or heavy ties; the difference of means with its\n"
+	      "1 - alpha interval. Four outcomes:\n"
 	      "regression / better (significant and at least the minimum effect), same\n"
 	      "(the interval within +-margin, the runs with spread), else undecided, with\n"
 	      "how many more runs would likely decide. Failed runs are infrastructure\n"

@@ -7,7 +7,13 @@
 # cycles-dimm.ini). Asserted from what the guest said: the node of every
 # hot-added block (dimm0 and vmem0 on node 1, dimm1 on node 2), their
 # zones, each cycle's counts and that no cycle left blocks or MemTotal
-# behind. The three scenario files themselves are checked by memhp plan.
+# behind. Host memory returned: an anonymous workload of 900 MiB, more than
+# the guest's boot memory holds, so that at least the difference sits in
+# hot-added memory when the unplug begins (stopped, its pages freed but
+# still resident on the host); the unplug (virtio-mem's discard, the DIMMs'
+# backends freed) must give at least that much back to the host (QEMU's
+# RSS), and the result carries all three RSS points. The three scenario
+# files themselves are checked by memhp plan.
 set -u
 cd "$(dirname "$0")/../.."
 MEMHP=$PWD/harness/memhp
@@ -38,6 +44,10 @@ retries = 1
 deadline = 60s
 [run]
 cycles = 2
+[workload]
+mix = anon:1
+fill = 900M
+duration = 1s
 INI
 start=$(date +%s)
 "$MEMHP" run -o "$OUT/run" "$OUT/all.ini" > "$OUT/run.out" 2> "$OUT/run.err"
@@ -67,6 +77,15 @@ check "no cycle left memory blocks or MemTotal behind; slab and nr_memmap_pages 
 		(.drift | has(\"slab\") and has(\"nr_memmap_pages\")) and .before.memory_blocks > 0)' '$r' > /dev/null"
 check "the last cycle's own count is the result's" \
 	bash -c "jq -e '.count.hotplugged == 6 and .count.removed == 6' '$r' > /dev/null"
+check "host memory: the result carries QEMU's RSS before plug, loaded and after unplug" \
+	quiet jq -e '.vmm | (.rss_before_plug > 0 and .rss_loaded > .rss_before_plug and .rss_after_unplug > 0 and
+		.rss_returned == .rss_loaded - .rss_after_unplug)' "$r"
+# What the workload allocated beyond the guest's boot MemTotal was in
+# hot-added memory (no swap): the least the host must get back.
+check "host memory returned: at least the workload's part in hot-added memory (>= 200 MiB)" \
+	quiet jq -e '((.workload.allocations | map(.got) | add) - .cycles.per_cycle[-1].before.mem_total) as $hot |
+		$hot >= 200 * 1048576 and .vmm.rss_returned >= $hot' "$r"
+echo "# host memory: $(jq -c '.vmm | {rss_before_plug, rss_loaded, rss_after_unplug, rss_returned} | map_values(. / 1048576 | floor)' "$r") MiB, $(jq '(.workload.allocations | map(.got) | add) - .cycles.per_cycle[-1].before.mem_total | . / 1048576 | floor' "$r") MiB of the workload in hot-added memory at least"
 check "memhp show and report read the result" \
 	bash -c "'$MEMHP' show '$r' > /dev/null && '$MEMHP' report \"\$(dirname \"\$(dirname '$r')\")\" > /dev/null"
 echo "# cycles: $(jq -c '[.cycles.per_cycle[] | {cycle, removed, unplug_ms, drift}]' "$r")"

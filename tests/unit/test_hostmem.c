@@ -2,8 +2,10 @@
 /*
  * Host memory returned (issue 25): the emulator's RSS from smaps_rollup, and
  * the result's three points and the derived rss_returned, written and read
- * back, null when not measured.
+ * back, null when not measured; and compare's metric rss_returned_mib,
+ * decided only when asked for.
  */
+#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,6 +15,7 @@
 #include <cmocka.h>
 
 #include "backend.h"
+#include "compare.h"
 #include "result.h"
 
 /* /proc/PID/smaps_rollup of a QEMU on Linux 6.1 (the first lines). */
@@ -77,11 +80,54 @@ static void test_result_fields(void **state)
 	result_free(&r);
 }
 
+/* compare's rss_returned_mib: the derived value in MiB, none (NaN) when a
+ * point is missing, decided only when --metric names it; an unplug that
+ * gives nothing back against one that gives most of it is a regression. */
+static void test_compare_metric(void **state)
+{
+	const struct metric *m = compare_metric("rss_returned_mib");
+	struct compare_opts o = { .alpha = 0.05, .min_effect_pct = 1, .min_repeats = 3 };
+	/* the mixed unplug of test_scenarios25 (750 MiB back), and the
+	 * untouched virtio-mem case of docs/benchmarks.md (5.5 MiB) */
+	const double b[] = { 751, 748, 755, 750 }, k[] = { 5.5, 6, 4.5, 5 };
+	struct comparison c;
+	struct run_record r;
+
+	(void)state;
+	assert_non_null(m);
+	assert_string_equal(m->unit, "MiB");
+	assert_int_equal(m->better, +1);
+	result_init(&r);
+	assert_true(isnan(compare_value(m, &r)));
+	r.vmm_rss.have_loaded = r.vmm_rss.have_after = true;
+	r.vmm_rss.loaded = 1306ULL << 20;
+	r.vmm_rss.after = 555ULL << 20;
+	assert_float_equal(compare_value(m, &r), 751, 1e-9);
+	r.vmm_rss.have_after = false;
+	assert_true(isnan(compare_value(m, &r)));
+	result_free(&r);
+
+	/* not in the default set (results without RSS points would be errors),
+	 * the other metrics are */
+	assert_false(compare_metric_wanted(m, &o));
+	assert_false(compare_metric_wanted(m, NULL));
+	assert_true(compare_metric_wanted(compare_metric("blocks_removed"), &o));
+	o.metric = "rss_returned_mib";
+	assert_true(compare_metric_wanted(m, &o));
+	assert_true(compare_metric_wanted(compare_metric("unplug_s"), &o));
+
+	compare_values(&c, m, b, 4, k, 4, &o);
+	assert_int_equal(c.verdict, V_REGRESSION);
+	compare_values(&c, m, k, 4, b, 4, &o);
+	assert_int_equal(c.verdict, V_BETTER);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_smaps_rss),
 		cmocka_unit_test(test_result_fields),
+		cmocka_unit_test(test_compare_metric),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

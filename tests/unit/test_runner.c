@@ -290,6 +290,8 @@ static int fake_agent(struct vm *handle, const char *cmd, json_object *args, jso
 			str_copy(vm->out, sizeof(vm->out), "{\"kmsg\": []}");
 		else if (!strcmp(what, "why"))
 			str_copy(vm->out, sizeof(vm->out), "{\"blocks\": []}");
+		else if (!strcmp(what, "faults"))
+			str_copy(vm->out, sizeof(vm->out), "{}");
 		else
 			str_copy(vm->out, sizeof(vm->out), "");
 		*ret = json_object_new_object();
@@ -345,7 +347,7 @@ struct fake_run {
 	struct err err;
 };
 
-static void run(struct fake_run *o)
+static void run_text(struct fake_run *o, const char *text)
 {
 	struct scenario sc;
 	struct err err;
@@ -359,11 +361,16 @@ static void run(struct fake_run *o)
 	snprintf(o->dir, sizeof(o->dir), "/tmp/memhp-test-runner-XXXXXX");
 	assert_non_null(mkdtemp(o->dir));
 	opt.outdir = o->dir;
-	if (scenario_load_string(&sc, "runner", scenario_text, &err))
+	if (scenario_load_string(&sc, "runner", text, &err))
 		fail_msg("%s", err.msg);
 	o->rc = runner_run(&sc, &opt, &fake_env, &o->rec, &o->err);
 	scenario_free(&sc);
 	memhp_stop_signal = 0;
+}
+
+static void run(struct fake_run *o)
+{
+	run_text(o, scenario_text);
 }
 
 /* result.json in the run's directory, parsed; and the directory removed. */
@@ -523,6 +530,37 @@ static void test_online_timeout(void **state)
 	result_free(&o.rec);
 }
 
+/* [faults] going_online: blocks that stay offline are what the injection
+ * did, not a failure; the run goes on, unplugs them and records how many
+ * stayed offline (docs/faults.md). */
+static void test_injected_online_failure_is_unplugged(void **state)
+{
+	char text[sizeof(scenario_text) + 64];
+	struct fake_run o;
+	json_object *j, *faults, *plug, *v;
+
+	(void)state;
+	memset(&how, 0, sizeof(how));
+	how.never_online = true;
+	snprintf(text, sizeof(text), "%s[faults]\ngoing_online = 16\n", scenario_text);
+	run_text(&o, text);
+	assert_int_equal(o.rc, 0);
+	assert_int_equal(o.rec.status, RUN_OK);
+	assert_int_equal(o.rec.count.hotplugged, 4);
+	assert_int_equal(o.rec.count.removed, 4);
+	assert_int_equal(o.rec.zone_mismatches, 0);
+	for (size_t i = 0; i < o.rec.nblocks; i++)
+		assert_string_equal(o.rec.blocks[i].zone, "");
+	assert_true(at("faults") >= 0 && at("faults") < at("del"));
+	j = result_json(&o);
+	assert_true(json_object_object_get_ex(j, "faults", &faults));
+	assert_true(json_object_object_get_ex(faults, "plug", &plug));
+	assert_true(json_object_object_get_ex(plug, "stayed_offline", &v));
+	assert_int_equal(json_object_get_int64(v), 4);
+	json_object_put(j);
+	result_free(&o.rec);
+}
+
 /* A stop signal during the plug: no later phase starts, the guest is
  * stopped, the run is interrupted. */
 static void test_no_phase_after_stop_signal(void **state)
@@ -594,6 +632,7 @@ int main(void)
 		cmocka_unit_test(test_host_failure_is_marked),
 		cmocka_unit_test(test_refused_unplug_is_counted),
 		cmocka_unit_test(test_online_timeout),
+		cmocka_unit_test(test_injected_online_failure_is_unplugged),
 		cmocka_unit_test(test_no_phase_after_stop_signal),
 		cmocka_unit_test(test_unwritable_result_is_kept_elsewhere),
 	};
