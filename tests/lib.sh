@@ -15,6 +15,20 @@ check() { # name, then a command that must succeed
 }
 # Run a command for its exit status only.
 quiet() { "$@" > /dev/null; }
+# memhp_run NAME ARGS...: `$MEMHP run -o $OUT/NAME ARGS...`, its output in
+# $OUT/NAME.out and .err, its time printed; sets rc and r (its first
+# result.json, "" when none).
+memhp_run() {
+	local name=$1 start
+	shift
+	start=$(date +%s)
+	"$MEMHP" run -o "$OUT/$name" "$@" > "$OUT/$name.out" 2> "$OUT/$name.err"
+	rc=$?
+	echo "# the $name run took $(( $(date +%s) - start )) s"
+	r=$(find "$OUT/$name" -name result.json | head -n 1)
+}
+# The last memhp_run exited 0 with a result of status ok.
+run_ok() { [ "$rc" -eq 0 ] && [ -n "$r" ] && jq -e '.status == "ok"' "$r" > /dev/null; }
 # Print the plan and the closing line for suite $1; the exit status says
 # whether everything passed.
 finish() {

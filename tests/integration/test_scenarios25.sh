@@ -49,13 +49,8 @@ mix = anon:1
 fill = 900M
 duration = 1s
 INI
-start=$(date +%s)
-"$MEMHP" run -o "$OUT/run" "$OUT/all.ini" > "$OUT/run.out" 2> "$OUT/run.err"
-rc=$?
-echo "# the run took $(( $(date +%s) - start )) s"
-r=$(find "$OUT/run" -name result.json | head -n 1)
-check "NUMA, mixed devices, two cycles: exit 0, a result, status ok" \
-	bash -c "test $rc -eq 0 && test -n '$r' && jq -e '.status == \"ok\"' '$r' > /dev/null"
+memhp_run run "$OUT/all.ini"
+check "NUMA, mixed devices, two cycles: exit 0, a result, status ok" run_ok
 check "the guest booted with three nodes and the numa-aware parameter" \
 	bash -c "grep -q 'Initmem setup node 2' \"\$(dirname '$r')/serial.log\" &&
 		 jq -e '.kernel.cmdline | test(\"memory_hotplug.auto_movable_numa_aware=1\")' '$r' > /dev/null"
