@@ -669,6 +669,7 @@ static int phase_image(struct run *run, struct err *err)
 	str_copy(rec->image_key, sizeof(rec->image_key), run->img.key);
 	str_copy(rec->kernel_release, sizeof(rec->kernel_release), run->img.release);
 	keep_image_facts(rec, run->img.dir);
+	onlining_note_asked(rec->onlining, run->sc);
 	if (*run->img.build) {
 		char path[4300];
 
@@ -784,9 +785,14 @@ static int phase_online(struct run *run, struct err *err)
 	if (faults_set(run->vm, run->sc, "plug", true, &rec->faults,
 		       rc ? &e2 : err) && !rc)
 		return -EIO;
-	if (!rc && rec->zone_mismatches)
-		fprintf(stderr, "memhp: warning: %u of %u hot-added blocks are not in %s\n",
-			rec->zone_mismatches, rec->count.hotplugged, rec->expected_zone);
+	if (!rc)
+		onlining_note_zones(rec->onlining, rec);
+	if (!rc && rec->zone_mismatches) {
+		char why[256];
+
+		onlining_zone_text(rec, why, sizeof(why));
+		fprintf(stderr, "memhp: warning: zone mismatch: %s\n", why);
+	}
 	return rc;
 }
 
