@@ -157,11 +157,44 @@ static const struct schema_row rows[] = {
 	ROW("onlining.memmap_on_memory", S | Z, "`…/parameters/memmap_on_memory`: `Y`, `N` or, on "
 	    "newer kernels, `force`"),
 	ROW("onlining.hugetlb_optimize_vmemmap", N | Z, "`/proc/sys/vm/hugetlb_optimize_vmemmap`"),
+	ROW("onlining.asked", O | ABSENT, "what the scenario asked the guest for, as the guest's "
+	    "settings above would read it: `policy` (the scenario's), `auto_online_blocks`, "
+	    "`online_policy`, `memmap_on_memory` (`Y`, `N`, `force`), and where the scenario sets "
+	    "them `auto_movable_ratio`, `auto_movable_numa_aware`, `hugetlb_optimize_vmemmap`; "
+	    "absent in results older than it"),
+	ROW("onlining.asked.policy", S, "`[online] policy`"),
+	ROW("onlining.asked.auto_online_blocks", S, "from `memhp_default_state=`"),
+	ROW("onlining.asked.online_policy", S, "`contig-zones` or `auto-movable`"),
+	ROW("onlining.asked.auto_movable_ratio", I | ABSENT, "auto-movable only"),
+	ROW("onlining.asked.auto_movable_numa_aware", S | ABSENT, "auto-movable, when set"),
+	ROW("onlining.asked.memmap_on_memory", S, "`Y`, `N` or `force`"),
+	ROW("onlining.asked.hugetlb_optimize_vmemmap", I | ABSENT, "`[online] hvo`, when set"),
+	ROW("onlining.not_as_asked", A | ABSENT, "the settings of `asked` the guest did not have "
+	    "at its first probe (a kernel that ignores `force`, lacks auto-movable or "
+	    "memmap_on_memory; a file the kernel lacks counts as the setting's off value: "
+	    "`memmap_on_memory` `N`, `hugetlb_optimize_vmemmap` 0, `contig-zones`); `[]` when it "
+	    "took them all; absent with `asked`"),
+	ROW("onlining.not_as_asked[]", O, "one setting"),
+	ROW("onlining.not_as_asked[].setting", S, "its name, as above"),
+	ROW("onlining.not_as_asked[].asked", S | I, "the value asked"),
+	ROW("onlining.not_as_asked[].guest", S | I | Z, "the guest's, `null` where it lacks the "
+	    "file"),
+	{ "onlining.zones_onlined", O | OPEN | ABSENT, "the zones the hot-added blocks were "
+	  "onlined to, with their counts (`{\"Movable\": 6, \"Normal\": 2}`; `none` for a "
+	  "block not onlined), once they were online; against `online.expected_zone` (the zone "
+	  "the policy asks for, none for `online` and `auto-movable`), `online.zone_mismatches` "
+	  "counts the blocks elsewhere; absent in older results and in runs that ended before",
+	  NULL },
 	{ "onlining.memmap_pages", O | OPEN, "per phase that ended with a probe snapshot "
 	  "(`boot`, `plug`, `online`, `workload`, `unplug`, `settle`): `{\"nr_memmap_pages\", "
 	  "\"nr_memmap_boot_pages\"}` from `/proc/vmstat`, pages of struct page the kernel "
-	  "allocated for hot-added and for boot memory (`null` before 6.11, which lacks them)",
-	  NULL },
+	  "allocated for hot-added and for boot memory (`null` before 6.11, which lacks them), "
+	  "and since issue 28's zone sums `\"present_pages\", \"managed_pages\"` (over every "
+	  "zone but Device) and `\"kernel_zones_free_pages\"` (free pages of every zone but "
+	  "Movable and Device): the growth of present minus managed from `plug` to `online` is "
+	  "the memmap memmap_on_memory put inside the hot-added memory, which the kernel never "
+	  "gives to its allocator. No kernel up to 7.2 says per memory block where its memmap "
+	  "is (only dax devices have a `memmap_on_memory` attribute, `dax`)", NULL },
 	ROW("onlining.virtio_mem", A | Z, "per virtio-mem device as its driver reported itself in "
 	    "the kernel log; `null` when the lines were not seen"),
 	ROW("onlining.virtio_mem[]", O, "one device"),

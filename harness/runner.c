@@ -684,6 +684,7 @@ static int phase_image(struct run *run, struct err *err)
 	str_copy(rec->image_key, sizeof(rec->image_key), run->img.key);
 	str_copy(rec->kernel_release, sizeof(rec->kernel_release), run->img.release);
 	keep_image_facts(rec, run->img.dir);
+	onlining_note_asked(rec->onlining, run->sc);
 	if (*run->img.build) {
 		char path[4300];
 
@@ -806,9 +807,14 @@ static int phase_online(struct run *run, struct err *err)
 			json_object_object_add(ph, "stayed_offline",
 					       json_object_new_int64(run->stayed_offline));
 	}
-	if (!rc && rec->zone_mismatches)
-		fprintf(stderr, "memhp: warning: %u of %u hot-added blocks are not in %s\n",
-			rec->zone_mismatches, rec->count.hotplugged, rec->expected_zone);
+	if (!rc)
+		onlining_note_zones(rec->onlining, rec);
+	if (!rc && rec->zone_mismatches) {
+		char why[256];
+
+		onlining_zone_text(rec, why, sizeof(why));
+		fprintf(stderr, "memhp: warning: zone mismatch: %s\n", why);
+	}
 	return rc;
 }
 

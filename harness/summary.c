@@ -6,6 +6,7 @@
 #include <inttypes.h>
 #include <string.h>
 
+#include "onlining.h"
 #include "summary.h"
 #include "termout.h"
 #include "units.h"
@@ -39,6 +40,114 @@ static void workload_line(FILE *out, json_object *wl)
 		!strcmp(wl_str(wl, "during_unplug"), "keep") ? "kept running through unplug" :
 		!strcmp(wl_str(wl, "during_unplug"), "stop") ? "stopped before unplug" :
 							       "during unplug: ?");
+}
+
+/* A member of obj as text ("?" when absent, "null" for null). */
+static const char *js(json_object *obj, const char *key)
+{
+	json_object *v;
+
+	if (!obj || !json_object_object_get_ex(obj, key, &v))
+		return "?";
+	return v ? json_object_get_string(v) : "null";
+}
+
+/* A page count of memmap_pages.PHASE, or -1. */
+static int64_t phase_pages(json_object *pages, const char *phase, const char *key)
+{
+	json_object *p, *v;
+
+	if (!json_object_object_get_ex(pages, phase, &p) ||
+	    !json_object_object_get_ex(p, key, &v) || !json_object_is_type(v, json_type_int))
+		return -1;
+	return json_object_get_int64(v);
+}
+
+/* memmap: the kernel's nr_memmap_pages at the end of every phase, and the
+ * pages of the hot-added memory that onlining left unmanaged (the memmap
+ * memmap_on_memory put inside it: present minus managed added). */
+static void memmap_line(FILE *out, json_object *pages)
+{
+	static const char *const phases[] = { "boot", "plug", "online", "workload", "unplug",
+					      "settle" };
+	int64_t boot = phase_pages(pages, "boot", "nr_memmap_boot_pages");
+	int64_t pp = phase_pages(pages, "plug", "present_pages"),
+		pm = phase_pages(pages, "plug", "managed_pages"),
+		op = phase_pages(pages, "online", "present_pages"),
+		om = phase_pages(pages, "online", "managed_pages");
+	bool any = false;
+
+	if (!pages || !json_object_object_length(pages))
+		return;
+	term_fprintf(out, "memmap   nr_memmap_pages");
+	for (size_t i = 0; i < sizeof(phases) / sizeof(phases[0]); i++) {
+		int64_t n = phase_pages(pages, phases[i], "nr_memmap_pages");
+
+		if (n < 0)
+			continue;
+		term_fprintf(out, "%s %s %" PRId64, any ? "," : "", phases[i], n);
+		any = true;
+	}
+	if (!any)
+		term_fprintf(out, " not counted (Linux before 6.11)");
+	else if (boot >= 0)
+		term_fprintf(out, " (boot memory's %" PRId64 ")", boot);
+	if (pp >= 0 && pm >= 0 && op >= 0 && om >= 0)
+		term_fprintf(out, "; inside the hot-added memory: %" PRId64 " pages",
+			(op - om) - (pp - pm));
+	fputc('\n', out);
+}
+
+static void virtio_mem_lines(FILE *out, json_object *arr)
+{
+	char b1[32], b2[32], b3[32];
+
+	if (!arr || !json_object_is_type(arr, json_type_array))
+		return;
+	for (size_t i = 0; i < json_object_array_length(arr); i++) {
+		json_object *e = json_object_array_get_idx(arr, i), *v;
+		bool sbm = !strcmp(js(e, "mode"), "SBM");
+		uint64_t dbs = 0, mbs = 0, sub = 0;
+
+		if (json_object_object_get_ex(e, "device_block_size", &v))
+			dbs = json_object_get_uint64(v);
+		if (json_object_object_get_ex(e, "memory_block_size", &v))
+			mbs = json_object_get_uint64(v);
+		if (json_object_object_get_ex(e, sbm ? "subblock_size" : "big_block_size", &v))
+			sub = json_object_get_uint64(v);
+		term_fprintf(out, "virtio   %s: %s, device blocks of %s, %s of %s, memory blocks "
+			     "of %s\n", js(e, "device"), js(e, "mode"),
+			format_size(dbs, b1, sizeof(b1)), sbm ? "sub-blocks" : "big blocks",
+			format_size(sub, b2, sizeof(b2)), format_size(mbs, b3, sizeof(b3)));
+	}
+}
+
+/* What the guest's kernel did with the onlining choices: where the blocks
+ * went, its settings against what the scenario asked, its memmap. */
+static void onlining_lines(FILE *out, const struct run_record *r)
+{
+	json_object *onl = r->onlining, *pages = NULL, *vm = NULL;
+	char why[512];
+
+	if (onlining_zone_text(r, why, sizeof(why)))
+		term_fprintf(out, "warning  zone mismatch: %s\n", why);
+	else if (*why)
+		term_fprintf(out, "zones    %s\n", why);
+	if (!onl)
+		return;
+	term_fprintf(out, "onlining guest: auto_online_blocks %s, online_policy %s",
+		js(onl, "auto_online_blocks"), js(onl, "online_policy"));
+	if (!strcmp(js(onl, "online_policy"), "auto-movable"))
+		term_fprintf(out, " (ratio %s)", js(onl, "auto_movable_ratio"));
+	term_fprintf(out, ", memmap_on_memory %s, hugetlb_optimize_vmemmap %s; kernel's built-in "
+		     "default %s\n", js(onl, "memmap_on_memory"),
+		js(onl, "hugetlb_optimize_vmemmap"), js(onl, "kernel_default_online_type"));
+	if (onlining_not_as_asked_text(onl, why, sizeof(why)))
+		term_fprintf(out, "warning  not as asked: the guest's %s\n", why);
+	json_object_object_get_ex(onl, "memmap_pages", &pages);
+	memmap_line(out, pages);
+	json_object_object_get_ex(onl, "virtio_mem", &vm);
+	virtio_mem_lines(out, vm);
 }
 
 void summary_print(FILE *out, const struct run_record *r)
@@ -95,9 +204,7 @@ void summary_print(FILE *out, const struct run_record *r)
 	} else {
 		fputs("blocks   not measured (the run ended before the blocks were counted)\n", out);
 	}
-	if (r->zone_mismatches)
-		term_fprintf(out, "warning  %u blocks were not onlined to %s\n", r->zone_mismatches,
-			r->expected_zone);
+	onlining_lines(out, r);
 	fputs("phases  ", out);
 	for (unsigned p = 0; p < PHASE_COUNT; p++)
 		if (r->phase_ms[p] >= 0)

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "onlining.h"
 #include "report.h"
 #include "termout.h"
 #include "units.h"
@@ -74,6 +75,23 @@ static void scenario_text(FILE *out, const struct report *rep, const struct repo
 				term_printable(r->reason, reason, sizeof(reason)),
 				*r->failed_phase ? term_printable(r->failed_phase, phase, sizeof(phase)) :
 						   "?");
+		}
+	/* What the guest's kernel did otherwise than the scenario asked. */
+	for (size_t i = 0, n = 0; i < s->ngroups; i++)
+		for (size_t j = 0; j < s->groups[i].nruns; j++) {
+			const struct run_record *r = report_rec(rep, &s->groups[i], j);
+			char why[512], id[200], text[600];
+
+			if (onlining_zone_text(r, why, sizeof(why)))
+				fprintf(out, "%szone mismatch  %s (%s, repeat %u): %s\n", n++ ? "" : "\n",
+					term_printable(r->run_id, id, sizeof(id)),
+					term_printable(s->groups[i].variant, name, sizeof(name)),
+					r->repeat, term_printable(why, text, sizeof(text)));
+			if (onlining_not_as_asked_text(r->onlining, why, sizeof(why)))
+				fprintf(out, "%snot as asked   %s (%s, repeat %u): the guest's %s\n",
+					n++ ? "" : "\n", term_printable(r->run_id, id, sizeof(id)),
+					term_printable(s->groups[i].variant, name, sizeof(name)),
+					r->repeat, term_printable(why, text, sizeof(text)));
 		}
 }
 

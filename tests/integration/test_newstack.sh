@@ -7,7 +7,8 @@
 # [hotplug] dynamic_memslots and unplugged_inaccessible, which QEMU 7.2
 # refuses).
 # Every result records the suite, the packages' exact versions, the QEMU
-# version and what the guest's kernel did with the onlining choices. The
+# version and what the guest's kernel did with the onlining choices (what
+# was asked, what it took, the zones, the memmap per phase). The
 # downloads (about 40 MB of kernel, 13 MB of QEMU) stay in the memhp cache.
 set -u
 cd "$(dirname "$0")/../.."
@@ -40,6 +41,10 @@ for s in quick-virtio-mem quick-dimm; do
 		bash -c "jq -e '.kernel.package.suite == \"sid\" and ([.kernel.package.packages[] | select(.suite == \"sid\" and (.version | length) > 0) | .name] | any(startswith(\"linux-binary-\")) and any(startswith(\"linux-modules-\")))' '$r' > /dev/null"
 	check "$s: what the guest did with the onlining choices" \
 		bash -c "jq -e '.onlining.auto_online_blocks == \"online_movable\" and (.onlining.online_policy | type) == \"string\" and (.onlining.memmap_on_memory | type) == \"string\" and (.onlining.kernel_default_online_type | type) == \"string\" and (.onlining.memmap_pages.online.nr_memmap_pages | type) == \"number\"' '$r' > /dev/null"
+	check "$s: what was asked, all of it taken, every block in Movable, the memmap's place per phase" \
+		bash -c "jq -e '.onlining.asked.policy == \"online_movable\" and .onlining.asked.memmap_on_memory == \"N\" and .onlining.not_as_asked == [] and .onlining.zones_onlined == {\"Movable\": .count.hotplugged} and (.onlining.memmap_pages.online.present_pages - .onlining.memmap_pages.online.managed_pages) == (.onlining.memmap_pages.plug.present_pages - .onlining.memmap_pages.plug.managed_pages)' '$r' > /dev/null"
+	check "$s: memhp show says where the blocks went and the guest's settings" \
+		bash -c "'$MEMHP' show '$r' | grep -q '^zones    all 8 hot-added blocks onlined to Movable (8), as online_movable asked$' && '$MEMHP' show '$r' | grep -q '^onlining guest: auto_online_blocks online_movable, online_policy contig-zones, memmap_on_memory N'"
 done
 r=$(find "$OUT/host" -path '*/quick-virtio-mem-*/result.json' | head -n 1)
 check "quick-virtio-mem: virtio_mem's mode and block sizes from its own log" \

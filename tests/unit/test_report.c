@@ -157,12 +157,83 @@ static void test_sweep_grouping(void **state)
 	rmdir(dir);
 }
 
+/* Issue 28: the text report says, run by run, when the guest onlined to
+ * another zone than the scenario asked, and which setting it did not take. */
+static void test_zone_mismatch_said(void **state)
+{
+	char dir[] = "/tmp/memhp-report-zones-XXXXXX", *paths[1] = { dir }, *text = NULL;
+	const char *names[2] = { "ok-run", "bad-run" };
+	struct report rep;
+	struct err err;
+	size_t len = 0;
+	FILE *mem;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	for (unsigned n = 0; n < 2; n++) {
+		struct run_record r;
+		char sub[512];
+
+		result_init(&r);
+		snprintf(r.run_id, sizeof(r.run_id), "%s", names[n]);
+		snprintf(r.started, sizeof(r.started), "2026-12-05T00:00:0%uZ", n);
+		snprintf(r.variant, sizeof(r.variant), "k7.2");
+		snprintf(r.scenario_name, sizeof(r.scenario_name), "quick-dimm");
+		snprintf(r.policy, sizeof(r.policy), "online_movable");
+		snprintf(r.expected_zone, sizeof(r.expected_zone), "Movable");
+		r.repeat = n + 1;
+		r.count = (struct count){ .have_plugged = true, .have_final = true,
+					  .block_size = 128 << 20, .hotplugged = 4, .removed = 4 };
+		for (unsigned b = 0; b < 4; b++) {
+			struct block_record *br = result_add_block(&r);
+
+			br->index = 32 + b;
+			br->final = FINAL_REMOVED;
+			snprintf(br->zone, sizeof(br->zone), "%s", n && b < 3 ? "Normal" : "Movable");
+		}
+		r.zone_mismatches = n ? 3 : 0;
+		if (n)
+			r.onlining = json_tokener_parse(
+				"{\"not_as_asked\": [{\"setting\": \"memmap_on_memory\", "
+				"\"asked\": \"force\", \"guest\": \"N\"}]}");
+		snprintf(sub, sizeof(sub), "%s/%s", dir, names[n]);
+		assert_int_equal(mkdir(sub, 0755), 0);
+		if (result_write(&r, sub, &err))
+			fail_msg("%s", err.msg);
+		result_free(&r);
+	}
+	if (report_load(&rep, paths, 1, NULL, &err))
+		fail_msg("%s", err.msg);
+	mem = open_memstream(&text, &len);
+	assert_non_null(mem);
+	report_text(mem, &rep, false);
+	fclose(mem);
+	if (!strstr(text, "\nzone mismatch  bad-run (k7.2, repeat 2): 3 of 4 hot-added blocks "
+			  "onlined to Normal (3), not to Movable as online_movable asked\n"))
+		fail_msg("%s", text);
+	assert_non_null(strstr(text, "\nnot as asked   bad-run (k7.2, repeat 2): the guest's "
+				     "memmap_on_memory is N, not force\n"));
+	assert_null(strstr(text, "ok-run ("));
+	free(text);
+	report_free(&rep);
+	for (unsigned n = 0; n < 2; n++) {
+		char p[600];
+
+		snprintf(p, sizeof(p), "%s/%s/result.json", dir, names[n]);
+		unlink(p);
+		*strrchr(p, '/') = '\0';
+		rmdir(p);
+	}
+	rmdir(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_format_bytes_clamps),
 		cmocka_unit_test(test_bytes_unplugged),
 		cmocka_unit_test(test_sweep_grouping),
+		cmocka_unit_test(test_zone_mismatch_said),
 	};
 
 	return cmocka_run_group_tests_name("report", tests, NULL, NULL);

@@ -539,6 +539,57 @@ static void test_summary_filters_control_characters(void **state)
 	result_free(&a);
 }
 
+/* Issue 28: the summary says what the guest's kernel did with the onlining
+ * choices: a block in another zone than asked, named with its zone; a
+ * setting the guest did not take; the memmap counters per phase; virtio-mem's
+ * mode. Before, a mismatch was "1 blocks were not onlined to Normal" and the
+ * rest was not said at all. */
+static void test_summary_onlining(void **state)
+{
+	struct run_record a;
+	char *text;
+
+	(void)state;
+	fill(&a);
+	a.status = RUN_OK;
+	strcpy(a.blocks[0].zone, "Movable");
+	a.onlining = json_tokener_parse(
+		"{\"kernel_default_online_type\": \"online\", \"auto_online_blocks\": "
+		"\"online_kernel\", \"online_policy\": \"contig-zones\", \"memmap_on_memory\": "
+		"\"N\", \"hugetlb_optimize_vmemmap\": 0, \"not_as_asked\": [{\"setting\": "
+		"\"memmap_on_memory\", \"asked\": \"force\", \"guest\": \"N\"}], "
+		"\"memmap_pages\": {\"boot\": {\"nr_memmap_pages\": 0, \"nr_memmap_boot_pages\": "
+		"4096, \"present_pages\": 262014, \"managed_pages\": 229980}, \"plug\": "
+		"{\"nr_memmap_pages\": 0, \"present_pages\": 262014, \"managed_pages\": "
+		"229980}, \"online\": {\"nr_memmap_pages\": 4096, \"present_pages\": 524158, "
+		"\"managed_pages\": 488028}}, \"virtio_mem\": [{\"device\": \"virtio1\", "
+		"\"mode\": \"SBM\", \"device_block_size\": 2097152, \"memory_block_size\": "
+		"134217728, \"subblock_size\": 2097152}]}");
+	text = summary_of(&a);
+	if (!strstr(text, "\nwarning  zone mismatch: 1 of 1 hot-added blocks onlined to Movable "
+			  "(1), not to Normal as online_kernel asked\n"))
+		fail_msg("%s", text);
+	assert_non_null(strstr(text, "\nonlining guest: auto_online_blocks online_kernel, "
+				     "online_policy contig-zones, memmap_on_memory N, "
+				     "hugetlb_optimize_vmemmap 0; kernel's built-in default online\n"));
+	assert_non_null(strstr(text, "\nwarning  not as asked: the guest's memmap_on_memory is N, "
+				     "not force\n"));
+	assert_non_null(strstr(text, "\nmemmap   nr_memmap_pages boot 0, plug 0, online 4096 "
+				     "(boot memory's 4096); inside the hot-added memory: 4096 "
+				     "pages\n"));
+	assert_non_null(strstr(text, "\nvirtio   virtio1: SBM, device blocks of 2 MiB, sub-blocks "
+				     "of 2 MiB, memory blocks of 128 MiB\n"));
+	free(text);
+	/* In the zone asked: said so, no warning. */
+	strcpy(a.blocks[0].zone, "Normal");
+	text = summary_of(&a);
+	assert_null(strstr(text, "zone mismatch"));
+	assert_non_null(strstr(text, "\nzones    all 1 hot-added block onlined to Normal (1), "
+				     "as online_kernel asked\n"));
+	free(text);
+	result_free(&a);
+}
+
 /* Issue 26, item 21: arrays grow geometrically, not one element per realloc
  * (100000 blocks took over a minute under ASan): after 5 blocks there is
  * room for 8, and 100000 blocks are added and kept in order. */
@@ -570,6 +621,7 @@ int main(void)
 		cmocka_unit_test(test_sweep_field),
 		cmocka_unit_test(test_summary_not_measured),
 		cmocka_unit_test(test_summary_filters_control_characters),
+		cmocka_unit_test(test_summary_onlining),
 		cmocka_unit_test(test_arrays_grow_geometrically),
 		cmocka_unit_test(test_write_is_atomic_and_reads_back),
 		cmocka_unit_test(test_write_into_missing_dir_fails_cleanly),
