@@ -4,6 +4,8 @@
  * built once into the cache, and a disk image for --image (image.h).
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +18,8 @@
 
 #include "datadir.h"
 #include "image.h"
+#include "sha256.h"
+#include "xalloc.h"
 #include "subproc.h"
 #include "str.h"
 
@@ -97,6 +101,93 @@ static void split_build(const char *arg, char *tree, size_t tlen, char *series, 
 		snprintf(series, slen, "%s", p + 1);
 		return;
 	}
+}
+
+/* The regular files below a series directory, for image_inputs_digest. */
+static struct {
+	char **paths;
+	size_t n, cap;
+} walk;
+
+static int walk_one(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+	(void)st;
+	(void)ftw;
+	if (type != FTW_F)
+		return 0;
+	if (walk.n == walk.cap) {
+		walk.cap = walk.cap ? 2 * walk.cap : 32;
+		walk.paths = xrealloc(walk.paths, walk.cap * sizeof(*walk.paths));
+	}
+	walk.paths[walk.n++] = xstrdup(path);
+	return 0;
+}
+
+static int cmp_path(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Append "LABEL NAME SHA256\n" for the file path to *text. */
+static int digest_file(char **text, const char *label, const char *name, const char *path,
+		       struct err *err)
+{
+	char hex[SHA256_HEX_LEN + 1], *t;
+	int fd = open(path, O_RDONLY | O_CLOEXEC), rc;
+
+	if (fd < 0)
+		return err_fail(err, -errno, "%s %s: %s", label, path, strerror(errno));
+	rc = sha256_fd_hex(fd, path, hex, err);
+	close(fd);
+	if (rc)
+		return rc;
+	t = xasprintf("%s%s %s %s\n", *text, label, name, hex);
+	free(*text);
+	*text = t;
+	return 0;
+}
+
+int image_inputs_digest(const char *spec, const char *kconfig, char out[65], struct err *err)
+{
+	char tree[4096], series[4096], *text = xstrdup("");
+	struct stat st;
+	int rc = 0;
+
+	*out = '\0';
+	if (!strncmp(spec, "path:", 5)) {
+		rc = digest_file(&text, "bzimage", "", spec + 5, err);
+	} else if (!strncmp(spec, "build:", 6)) {
+		split_build(spec + 6, tree, sizeof(tree), series, sizeof(series));
+		for (size_t n = strlen(series); n > 1 && series[n - 1] == '/'; n--)
+			series[n - 1] = '\0';
+		if (*series && stat(series, &st))
+			rc = err_fail(err, -errno, "series %s: %s", series, strerror(errno));
+		else if (*series && S_ISDIR(st.st_mode)) {
+			size_t skip = strlen(series) + 1;
+
+			walk.n = 0;
+			if (nftw(series, walk_one, 16, FTW_PHYS))
+				rc = err_fail(err, -EIO, "series %s: cannot read it", series);
+			qsort(walk.paths, walk.n, sizeof(*walk.paths), cmp_path);
+			for (size_t i = 0; i < walk.n; i++) {
+				if (!rc)
+					rc = digest_file(&text, "series", walk.paths[i] + skip,
+							 walk.paths[i], err);
+				free(walk.paths[i]);
+			}
+			free(walk.paths);
+			walk.paths = NULL;
+			walk.n = walk.cap = 0;
+		} else if (*series) {
+			rc = digest_file(&text, "series", "", series, err);
+		}
+		if (!rc && kconfig && *kconfig)
+			rc = digest_file(&text, "config", "", kconfig, err);
+	}
+	if (!rc && *text)
+		sha256_hex(text, strlen(text), out);
+	free(text);
+	return rc;
 }
 
 /* Run one of guest-image/'s helpers: it prints a directory on its first line. */

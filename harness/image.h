@@ -34,6 +34,16 @@ int image_resolve(const char *spec, const char *modules, const char *kconfig, st
 int image_resolve_arch(const char *spec, const char *modules, const char *kconfig,
 		       const char *arch, struct image *img, struct err *err);
 
+/*
+ * What a kernel spec reads besides its tree and packages, digested: a
+ * build: kernel's SERIES (the file, or every file below the directory, by
+ * path relative to it) and its kconfig fragment, a path: kernel's bzImage.
+ * out is "" for a deb: kernel (the result names its package version).
+ * memhp run --resume compares it, so that a patch edited under the same
+ * spec is run again instead of kept.
+ */
+int image_inputs_digest(const char *spec, const char *kconfig, char out[65], struct err *err);
+
 /* The kernel_id in the image.json of the cached guest image key (under
  * memhp_cache_dir()/images/), or "" when it is not cached. */
 void image_cached_kernel_id(const char *key, char *buf, size_t len);

@@ -133,6 +133,7 @@ static const struct field result_fields[] = {
 	FLD(RR, "variant", "name", F_STR, variant, 0),
 	FLD(RR, "variant", "source", F_STR, variant_source, 0),
 	FLD(RR, "variant", "cmdline", F_STR, variant_cmdline, 0),
+	FLD(RR, "variant", "inputs_sha256", F_STR, variant_inputs, 0),
 	FLD(RR, "kernel", "spec", F_STR, kernel_spec, 0),
 	FLD(RR, "kernel", "release", F_STR, kernel_release, 0),
 	FLD(RR, "kernel", "cmdline", F_STRP, cmdline, 0),

@@ -122,6 +122,7 @@ struct run_record {
 	/* the kernel variant this run measured: a name for reports and the source
 	 * it came from (deb:…, path:…) */
 	char variant[128], variant_source[512], variant_cmdline[512];
+	char variant_inputs[65]; /* image_inputs_digest() of the spec, "" for deb: */
 
 	/* guest kernel */
 	char kernel_spec[512], kernel_release[128], image_key[40];

@@ -100,6 +100,10 @@ static const struct schema_row rows[] = {
 	ROW("variant.name", W, "from `memhp run --variant NAME=SPEC`; `\"\"` when unnamed"),
 	ROW("variant.source", W, "the kernel spec it ran"),
 	ROW("variant.cmdline", W, "what the variant added to the kernel command line"),
+	ROW("variant.inputs_sha256", W, "SHA-256 over what the spec reads besides its tree: a "
+	    "`build:` kernel's series files and `config=` fragment, a `path:` kernel's bzImage; "
+	    "`\"\"` for `deb:` (and in results of older memhp versions). `memhp run --resume` "
+	    "keeps a run only when it is unchanged"),
 
 	/* kernel */
 	ROW("kernel.spec", W, "as given: `deb:…`, `build:…` or `path:…`"),

@@ -132,6 +132,12 @@ static void fill_header(struct run *run)
 	str_copy(rec->variant_source, sizeof(rec->variant_source), run->kernel);
 	str_copy(rec->variant_cmdline, sizeof(rec->variant_cmdline),
 		 run->opt->variant_cmdline ? run->opt->variant_cmdline : "");
+	{
+		struct err ignored; /* a missing series fails the image phase, with its reason */
+
+		image_inputs_digest(run->kernel, run->opt->variant_config, rec->variant_inputs,
+				    &ignored);
+	}
 	str_copy(rec->backend, sizeof(rec->backend), run->opt->backend->name);
 	if (uname(&u) == 0) {
 		str_copy(rec->host, sizeof(rec->host), u.nodename);

@@ -101,15 +101,22 @@ static uint64_t host_available(void)
 }
 
 /* An ok result in done for this cell, or NULL. */
+/*
+ * The kept run of a cell: ok, the same scenario text, variant, spec, command
+ * line and repeat, and the same inputs behind the spec (inputs: the
+ * variant's image_inputs_digest(); a series or fragment edited since, or a
+ * result from before the digest, runs again).
+ */
 static const char *done_already(const struct report *done, const struct scenario *sc,
-				const struct variant *v, unsigned rep)
+				const struct variant *v, const char *inputs, unsigned rep)
 {
 	for (size_t i = 0; done && i < done->nruns; i++) {
 		const struct run_record *r = &done->runs[i].rec;
 
 		if (r->status == RUN_OK && r->repeat == rep && !strcmp(r->scenario_name, sc->name) &&
 		    !strcmp(r->scenario_sha256, sc->sha256) && !strcmp(r->variant, v->name) &&
-		    !strcmp(r->variant_source, v->spec) && !strcmp(r->variant_cmdline, v->cmdline))
+		    !strcmp(r->variant_source, v->spec) && !strcmp(r->variant_cmdline, v->cmdline) &&
+		    !strcmp(r->variant_inputs, inputs))
 			return done->runs[i].path;
 	}
 	return NULL;
@@ -333,13 +340,16 @@ static void keep_done(struct run_batch *p, bool *skip)
 		report_free(&p->done);
 	for (size_t i = 0; p->have_done && i < p->ncells; i++) {
 		const struct cell *cl = &p->cells[i];
+		const struct variant *v = &p->m.variants[cl->variant];
 		const char *kept;
-		char what[1400];
+		char what[1400], inputs[65];
 
 		if (skip[i])
 			continue; /* not to run anyway: --cell, --only-repeat */
-		kept = done_already(&p->done, &p->m.scenarios[cl->scenario],
-				    &p->m.variants[cl->variant], cl->repeat);
+		/* Inputs that cannot be read now: nothing is kept, the run says why. */
+		if (image_inputs_digest(v->spec, v->config, inputs, &ignored))
+			continue;
+		kept = done_already(&p->done, &p->m.scenarios[cl->scenario], v, inputs, cl->repeat);
 		if (!kept)
 			continue;
 		skip[i] = true;

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -192,6 +193,80 @@ static void test_upload_faults(void **state)
 	assert_int_equal(agent.closed, 1); /* the handle is not leaked */
 }
 
+static void put(const char *dir, const char *name, const char *text)
+{
+	char path[512];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+/*
+ * --resume keeps a run only while what its kernel spec reads is unchanged:
+ * the digest follows every file of a build: series (in since-X.Y/ too), the
+ * config= fragment and a path: bzImage, and not where the series lives.
+ */
+static void test_inputs_digest(void **state)
+{
+	char dir[] = "/tmp/memhp-inputs-XXXXXX", spec[600], spec2[600], sub[300], frag[300];
+	char a[65], b[65], c[65], d[65];
+	struct err err;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(sub, sizeof(sub), "%s/since-7.2", dir);
+	assert_int_equal(mkdir(sub, 0700), 0);
+	put(dir, "0001-a.patch", "--- a/x\n+++ b/x\n");
+	put(sub, "0001-a.patch", "--- a/y\n+++ b/y\n");
+	snprintf(spec, sizeof(spec), "build:linux-source-7.2+%s", dir);
+	snprintf(spec2, sizeof(spec2), "build:linux-source-7.2+%s/", dir);
+
+	assert_int_equal(image_inputs_digest("deb:linux-image-6.1.*-cloud-amd64-unsigned", NULL,
+					     a, &err), 0);
+	assert_string_equal(a, "");
+	assert_int_equal(image_inputs_digest(spec, NULL, a, &err), 0);
+	assert_int_equal(strlen(a), 64);
+	assert_int_equal(image_inputs_digest(spec2, "", b, &err), 0);
+	assert_string_equal(a, b); /* a trailing slash is the same series */
+
+	/* An edited port, a new patch: another digest. */
+	put(sub, "0001-a.patch", "--- a/y\n+++ b/y\n@@ edited\n");
+	assert_int_equal(image_inputs_digest(spec, NULL, b, &err), 0);
+	assert_string_not_equal(a, b);
+	put(sub, "0002-b.patch", "--- a/z\n+++ b/z\n");
+	assert_int_equal(image_inputs_digest(spec, NULL, c, &err), 0);
+	assert_string_not_equal(b, c);
+
+	/* The config fragment counts, by content. */
+	snprintf(frag, sizeof(frag), "%s/since-7.2/0002-b.patch", dir);
+	assert_int_equal(image_inputs_digest(spec, frag, d, &err), 0);
+	assert_string_not_equal(c, d);
+
+	/* A path: kernel is its bzImage. */
+	snprintf(spec, sizeof(spec), "path:%s/0001-a.patch", dir);
+	assert_int_equal(image_inputs_digest(spec, NULL, a, &err), 0);
+	put(dir, "0001-a.patch", "another kernel");
+	assert_int_equal(image_inputs_digest(spec, NULL, b, &err), 0);
+	assert_string_not_equal(a, b);
+
+	/* A series that is not there: an error naming it. */
+	snprintf(spec, sizeof(spec), "build:linux-source-7.2+%s/none", dir);
+	assert_int_equal(image_inputs_digest(spec, NULL, a, &err), -ENOENT);
+	assert_non_null(strstr(err.msg, "/none"));
+
+	unlink(frag);
+	snprintf(frag, sizeof(frag), "%s/since-7.2/0001-a.patch", dir);
+	unlink(frag);
+	rmdir(sub);
+	snprintf(frag, sizeof(frag), "%s/0001-a.patch", dir);
+	unlink(frag);
+	assert_int_equal(rmdir(dir), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -199,6 +274,7 @@ int main(void)
 		cmocka_unit_test(test_disk_probe),
 		cmocka_unit_test(test_upload_reassembles),
 		cmocka_unit_test(test_upload_faults),
+		cmocka_unit_test(test_inputs_digest),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
