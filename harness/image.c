@@ -5,7 +5,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
+#include <fts.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -103,29 +103,10 @@ static void split_build(const char *arg, char *tree, size_t tlen, char *series, 
 	}
 }
 
-/* The regular files below a series directory, for image_inputs_digest. */
-static struct {
-	char **paths;
-	size_t n, cap;
-} walk;
-
-static int walk_one(const char *path, const struct stat *st, int type, struct FTW *ftw)
+/* fts order: by name, so that the digest does not depend on the directory's. */
+static int by_name(const FTSENT **a, const FTSENT **b)
 {
-	(void)st;
-	(void)ftw;
-	if (type != FTW_F)
-		return 0;
-	if (walk.n == walk.cap) {
-		walk.cap = walk.cap ? 2 * walk.cap : 32;
-		walk.paths = xrealloc(walk.paths, walk.cap * sizeof(*walk.paths));
-	}
-	walk.paths[walk.n++] = xstrdup(path);
-	return 0;
-}
-
-static int cmp_path(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
+	return strcmp((*a)->fts_name, (*b)->fts_name);
 }
 
 /* Append "LABEL NAME SHA256\n" for the file path to *text. */
@@ -163,21 +144,23 @@ int image_inputs_digest(const char *spec, const char *kconfig, char out[65], str
 		if (*series && stat(series, &st))
 			rc = err_fail(err, -errno, "series %s: %s", series, strerror(errno));
 		else if (*series && S_ISDIR(st.st_mode)) {
+			char *const roots[] = { series, NULL };
 			size_t skip = strlen(series) + 1;
+			FTS *fts = fts_open(roots, FTS_PHYSICAL | FTS_NOCHDIR, by_name);
+			FTSENT *e;
 
-			walk.n = 0;
-			if (nftw(series, walk_one, 16, FTW_PHYS))
-				rc = err_fail(err, -EIO, "series %s: cannot read it", series);
-			qsort(walk.paths, walk.n, sizeof(*walk.paths), cmp_path);
-			for (size_t i = 0; i < walk.n; i++) {
-				if (!rc)
-					rc = digest_file(&text, "series", walk.paths[i] + skip,
-							 walk.paths[i], err);
-				free(walk.paths[i]);
+			if (!fts)
+				rc = err_fail(err, -errno, "series %s: %s", series, strerror(errno));
+			while (!rc && (e = fts_read(fts))) {
+				if (e->fts_info == FTS_DNR || e->fts_info == FTS_ERR)
+					rc = err_fail(err, -e->fts_errno, "series %s: %s", e->fts_path,
+						      strerror(e->fts_errno));
+				else if (e->fts_info == FTS_F)
+					rc = digest_file(&text, "series", e->fts_path + skip,
+							 e->fts_path, err);
 			}
-			free(walk.paths);
-			walk.paths = NULL;
-			walk.n = walk.cap = 0;
+			if (fts)
+				fts_close(fts);
 		} else if (*series) {
 			rc = digest_file(&text, "series", "", series, err);
 		}
