@@ -58,6 +58,7 @@ check "a changed patch builds a new kernel" bash -c "test $? -eq 0 && test \"\$(
 log=$(sed -n 's/.*(log: \(.*\))$/\1/p' "$OUT/changed.err")
 ncc=$(grep -c '^  CC ' "$log" 2>/dev/null || echo 0)
 echo "# incremental rebuild compiled $ncc files"
+grep 'configuration differs' "$OUT/changed.err" | sed 's/^/# /'
 # The build directory is the tree's own, which every build of it with
 # memhp's configuration shares (the base and head kernels, bisect's
 # prefixes): whatever built there last, a changed patch recompiles only the
