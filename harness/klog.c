@@ -536,6 +536,33 @@ bool klog_why_stuck(json_object *why, uint64_t block_pages)
 	return stuck && block_pages && why_pages(why, "free") < block_pages;
 }
 
+bool klog_why_look(json_object *why, uint64_t index, struct why_look *look)
+{
+	static const char *const movable[] = { "anon", "file", "thp", "hugetlb" };
+	json_object *v;
+	uint64_t n;
+
+	*look = (struct why_look){ .index = index };
+	if (!why || !json_object_object_get_ex(why, "movable_2m", &v) ||
+	    !json_object_is_type(v, json_type_int) || json_object_get_int64(v) < 0)
+		return false;
+	look->movable_2m = json_object_get_uint64(v);
+	if ((look->offline = why_pages(why, "offline")) == UINT64_MAX)
+		return false;
+	for (size_t i = 0; i < sizeof(movable) / sizeof(movable[0]); i++) {
+		if ((n = why_pages(why, movable[i])) == UINT64_MAX)
+			return false;
+		look->movable |= n != 0;
+	}
+	return true;
+}
+
+bool klog_why_still(const struct why_look *now, const struct why_look *before)
+{
+	return now && before && now->index == before->index && !now->movable &&
+	       now->offline == before->offline && now->movable_2m <= before->movable_2m;
+}
+
 static json_object *attempt_json(const struct klog_attempt *a)
 {
 	json_object *o = json_object_new_object();

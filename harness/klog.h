@@ -135,6 +135,29 @@ bool klog_block_stuck(const struct klog_block *b, int64_t since_us);
  */
 bool klog_why_stuck(json_object *why, uint64_t block_pages);
 
+/*
+ * What memhp-probe why said of a block at one settle window. The futile
+ * rule's second look compares two: the window before and this one.
+ */
+struct why_look {
+	uint64_t index;
+	uint64_t movable_2m; /* 2 MiB ranges still online with nothing unmovable */
+	uint64_t offline;    /* pages already unplugged (fake-offline) */
+	bool movable;        /* an anon, file, THP or hugetlb page in it */
+};
+/* Fills *look from why's object for block index; false when the object
+ * lacks a count (an older probe): no second look then. */
+bool klog_why_look(json_object *why, uint64_t index, struct why_look *look);
+/*
+ * The second look, for a block the first could not call stuck because a
+ * 2 MiB range of it is free: it holds no movable page, nothing of it was
+ * unplugged since the look before, and no range of it became free since.
+ * The request written in between met every range it has and took none, so
+ * the next would meet the same (6.1's sub-block mode left such ranges on
+ * paper-virtio-mem-448-scaled for 300 s and five requests: docs/why.md).
+ */
+bool klog_why_still(const struct why_look *now, const struct why_look *before);
+
 /* A block's attempts for the result: {"attempts": […], "dropped": N,
  * "last": {…}}, or NULL when it has none. device: the device's id or NULL. */
 json_object *klog_block_json(const struct klog_block *b, const char *device);

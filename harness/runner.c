@@ -94,6 +94,8 @@ struct run {
 	struct guest_snapshot last; /* newest probe snapshot */
 	struct klog klog;           /* the kernel's reasons, from every probe's log */
 	int64_t unplug_us;          /* the kernel's time when the unplug began */
+	struct why_look *looks;     /* the futile rule's look at the window before */
+	size_t nlooks;
 	int64_t last_sample;        /* when sample() last probed */
 	unsigned blocks_present;    /* hot-added blocks in that probe */
 	/* issue 24: the guest's architecture (--arch, else the scenario's) and
@@ -217,56 +219,100 @@ static int watch(struct hotplug_ctx *ctx, struct err *err)
 
 static bool in_hotplugged_range(const struct run_record *rec, uint64_t start);
 
-/* klog_why_stuck for one block, asking memhp-probe why (kpageflags only). */
-static bool why_stuck(struct run *run, uint64_t index)
+/* memhp-probe why (kpageflags only) for the blocks index[0..n): its array
+ * of one object per block, in that order, or NULL. */
+static json_object *why_blocks(struct run *run, const uint64_t *index, size_t n)
 {
-	char idx[24];
-	const char *argv[] = { GUEST_PROBE, "why", "--page-owner", "off", idx, NULL };
+	const char **argv = calloc(n + 5, sizeof(*argv));
+	char (*idx)[24] = calloc(n + 1, sizeof(*idx));
 	json_object *blocks = NULL;
 	char *out = NULL;
 	struct err err;
+	size_t argc = 0;
 	int code;
-	bool yes = false;
 
-	snprintf(idx, sizeof(idx), "%" PRIu64, index);
-	if (!guest_exec(run->vm, argv, &out, &code, run->env->now_ms() + PROBE_TIMEOUT_MS,
-			&err) && !code && !guest_why_parse(out, &blocks, &err) &&
-	    json_object_array_length(blocks) == 1)
-		yes = klog_why_stuck(json_object_array_get_idx(blocks, 0),
-				     run->sc->vmem_block_size /
-					     (run->klog.page_size ? run->klog.page_size : 4096));
-	json_object_put(blocks);
+	if (!argv || !idx)
+		abort();
+	argv[argc++] = GUEST_PROBE;
+	argv[argc++] = "why";
+	argv[argc++] = "--page-owner";
+	argv[argc++] = "off";
+	for (size_t i = 0; i < n; i++) {
+		snprintf(idx[i], sizeof(idx[i]), "%" PRIu64, index[i]);
+		argv[argc++] = idx[i];
+	}
+	if (guest_exec(run->vm, argv, &out, &code, run->env->now_ms() + PROBE_TIMEOUT_MS, &err) ||
+	    code || guest_why_parse(out, &blocks, &err) || json_object_array_length(blocks) != n) {
+		json_object_put(blocks);
+		blocks = NULL;
+	}
 	free(out);
-	return yes;
+	free(idx);
+	free(argv);
+	return blocks;
 }
 
 /* hotplug_ctx.futile: the blocks as they are now, and whether every
- * hot-added one still present has failed on an unmovable page since the
- * unplug began. */
+ * hot-added one still present is stuck. The log decides where it says
+ * something: its last failure since the unplug began was on an unmovable
+ * page. Where it does not, what the block holds (klog_why_stuck), and
+ * failing that the second look (klog_why_still) against what it held at
+ * the window before, when the device gave nothing in between. */
 static bool futile(struct hotplug_ctx *ctx)
 {
 	struct run *run = ctx->owner;
-	uint64_t *present;
-	size_t n = 0;
+	uint64_t *silent, block_pages;
+	struct why_look *looks = NULL;
+	json_object *blocks = NULL;
+	size_t n = 0, nsilent = 0;
 	struct err err;
-	bool yes;
+	bool yes, again;
 
 	if (probe(run, &err))
 		return false;
-	present = calloc(run->last.nblocks + 1, sizeof(*present));
-	if (!present)
+	silent = calloc(run->last.nblocks + 1, sizeof(*silent));
+	if (!silent)
 		abort();
-	for (size_t i = 0; i < run->last.nblocks; i++)
-		if (in_hotplugged_range(run->rec, run->last.blocks[i].start))
-			present[n++] = run->last.blocks[i].index;
 	klog_finish(&run->klog);
+	for (size_t i = 0; i < run->last.nblocks; i++) {
+		if (!in_hotplugged_range(run->rec, run->last.blocks[i].start))
+			continue;
+		n++;
+		if (!klog_block_stuck(klog_find(&run->klog, run->last.blocks[i].index),
+				      run->unplug_us))
+			silent[nsilent++] = run->last.blocks[i].index;
+	}
 	yes = n > 0;
-	/* The log decides where it says something; what the block holds,
-	 * where it does not. */
-	for (size_t i = 0; yes && i < n; i++)
-		if (!klog_block_stuck(klog_find(&run->klog, present[i]), run->unplug_us))
-			yes = why_stuck(run, present[i]);
-	free(present);
+	if (yes && nsilent) {
+		blocks = why_blocks(run, silent, nsilent);
+		looks = calloc(nsilent, sizeof(*looks));
+		if (!looks)
+			abort();
+		yes = blocks != NULL;
+	}
+	/* The second look only across a window in which no block went and
+	 * none gave a page: the same blocks, each as unplugged as before. */
+	again = blocks && run->nlooks == nsilent;
+	block_pages = run->sc->vmem_block_size / (run->klog.page_size ? run->klog.page_size : 4096);
+	for (size_t i = 0; blocks && i < nsilent; i++) {
+		json_object *why = json_object_array_get_idx(blocks, i);
+
+		if (!klog_why_look(why, silent[i], &looks[i]))
+			again = false;
+		else if (again && (run->looks[i].index != silent[i] ||
+				   run->looks[i].offline != looks[i].offline))
+			again = false;
+	}
+	for (size_t i = 0; yes && blocks && i < nsilent; i++)
+		yes = klog_why_stuck(json_object_array_get_idx(blocks, i), block_pages) ||
+		      (again && klog_why_still(&looks[i], &run->looks[i]));
+	free(run->looks);
+	run->looks = blocks ? looks : NULL;
+	run->nlooks = blocks ? nsilent : 0;
+	if (!blocks)
+		free(looks);
+	json_object_put(blocks);
+	free(silent);
 	return yes;
 }
 
@@ -902,6 +948,9 @@ static int phase_unplug(struct run *run, struct err *err)
 	note_rss(run, &run->rec->vmm_rss.have_loaded, &run->rec->vmm_rss.loaded);
 	/* Failures from here on are this unplug's. */
 	run->unplug_us = run->klog.last_us + 1;
+	free(run->looks);
+	run->looks = NULL;
+	run->nlooks = 0;
 	klog_progress(&run->klog);
 	rc = faults_set(run->vm, run->sc, "unplug", false, &run->rec->faults,
 			err);
@@ -1151,6 +1200,7 @@ int runner_run(const struct scenario *sc, const struct run_options *opt,
 	if (rc && rec->nblocks)
 		keep_reasons(&run); /* a failed run keeps what the kernel said */
 	klog_free(&run.klog);
+	free(run.looks);
 	if (progress_state.tty)
 		fputs("\r\033[K", stderr);
 	if (rc) {

@@ -372,6 +372,49 @@ static void test_why_stuck_ranges(void **state)
 }
 
 
+/* The second look, on block 128 as the 448-block run left it: 13 free 2 MiB
+ * ranges that five requests did not take. Still stuck at the next window
+ * if it gave nothing and gained no free range; not if a sub-block of it
+ * went, a range became free, or a movable page appeared; never from an
+ * older probe's object. */
+static void test_why_still(void **state)
+{
+	json_object *o = json_tokener_parse(
+		"{\"index\":128,\"verdict\":\"kernel\",\"movable_2m\":13,\"pages\":{\"free\":28594,"
+		"\"anon\":0,\"file\":0,\"thp\":0,\"hugetlb\":0,\"slab\":10,\"pgtable\":0,"
+		"\"reserved\":0,\"offline\":4096,\"other\":68}}");
+	struct why_look before, now;
+
+	(void)state;
+	assert_false(klog_why_stuck(o, 512)); /* the first look cannot say */
+	assert_true(klog_why_look(o, 128, &before));
+	assert_int_equal(before.movable_2m, 13);
+	assert_int_equal(before.offline, 4096);
+	assert_false(before.movable);
+	now = before;
+	assert_true(klog_why_still(&now, &before));
+	now.movable_2m = 12; /* a range was taken by something else */
+	assert_true(klog_why_still(&now, &before));
+	now.movable_2m = 14; /* a range became free since */
+	assert_false(klog_why_still(&now, &before));
+	now = before;
+	now.offline += 512; /* a sub-block went: progress */
+	assert_false(klog_why_still(&now, &before));
+	now = before;
+	now.index = 129;
+	assert_false(klog_why_still(&now, &before));
+	assert_false(klog_why_still(&now, NULL));
+	json_object_object_add(json_object_object_get(o, "pages"), "anon", json_object_new_int(1));
+	assert_true(klog_why_look(o, 128, &now));
+	assert_true(now.movable);
+	assert_false(klog_why_still(&now, &before));
+	json_object_object_del(o, "movable_2m");
+	assert_false(klog_why_look(o, 128, &now));
+	assert_false(klog_why_look(NULL, 128, &now));
+	json_object_put(o);
+}
+
+
 /* The probe's side: records newer than the cursor, and the gaps counted. */
 static void test_probe_cursor(void **state)
 {
@@ -423,6 +466,7 @@ int main(void)
 		cmocka_unit_test(test_feed_json),
 		cmocka_unit_test(test_why_stuck),
 		cmocka_unit_test(test_why_stuck_ranges),
+		cmocka_unit_test(test_why_still),
 		cmocka_unit_test(test_probe_cursor),
 	};
 
