@@ -5,6 +5,7 @@
 # symbols the tree's "Kconfig" list declares, as Kconfig drops unknown ones.
 # A 7.2 tree (no BASE_FULL, BALLOON instead of MEMORY_BALLOON) configures
 # with since-6.10 and since-7.0; a 6.1 tree with until-6.10 and until-7.0;
+# a 7.3 tree (PROC_SYSCTL folded into SYSCTL) with since-7.3 as well;
 # an option the tree lacks is still the clear error. Nothing is compiled,
 # nothing is downloaded: seconds.
 set -u
@@ -72,6 +73,15 @@ fake_tree "$OUT/linux-6.12" 6.12.57 $(printf '%s\n' $all | grep -vx 'BASE_FULL\|
 guest-image/build-kernel --cache "$OUT/cache" --configure-only "$OUT/linux-6.12" > /dev/null 2> "$OUT/6.12.err"
 check "6.12: until-7.0, since-6.10 and since-6.2" \
 	bash -c "test $? -eq 0 && grep -q 'with memhp.config until-7.0.config since-6.10.config since-6.2.config:' '$OUT/6.12.err'"
+
+# 7.3: PROC_SYSCTL folded into SYSCTL.
+# shellcheck disable=SC2046,SC2086
+fake_tree "$OUT/linux-7.3" 7.3.0-rc7 $(printf '%s\n' $all | grep -vx 'BASE_FULL\|MEMORY_BALLOON\|PROC_SYSCTL')
+guest-image/build-kernel --cache "$OUT/cache" --configure-only "$OUT/linux-7.3" > "$OUT/7.3.out" 2> "$OUT/7.3.err"
+check "7.3: since-6.10, since-6.2, since-7.0 and since-7.3; SYSCTL on, no PROC_SYSCTL" \
+	bash -c "test $? -eq 0 && grep -q 'with memhp.config since-6.10.config since-6.2.config since-7.0.config since-7.3.config:' '$OUT/7.3.err' && c=\$(cat '$OUT/7.3.out') && grep -qx CONFIG_SYSCTL=y \"\$c\" && ! grep -q '^CONFIG_PROC_SYSCTL=' \"\$c\""
+check "7.2 and 6.1 keep PROC_SYSCTL" \
+	bash -c "grep -qx CONFIG_PROC_SYSCTL=y \"\$(cat '$OUT/7.2.out')\" && grep -qx CONFIG_PROC_SYSCTL=y \"\$(cat '$OUT/6.1.out')\""
 
 # An option the tree does not have is still named.
 # shellcheck disable=SC2046,SC2086
