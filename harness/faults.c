@@ -20,6 +20,11 @@ bool faults_wanted(const struct scenario *sc, const char *phase)
 	       sc->fault_fail_page_alloc;
 }
 
+bool faults_may_fail_online(const struct scenario *sc)
+{
+	return sc->fault_going_online || sc->fault_failslab || sc->fault_fail_page_alloc;
+}
+
 size_t faults_argv(const struct scenario *sc, const char *phase, const char *argv[16],
 		   char bufs[6][24])
 {

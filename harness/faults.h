@@ -19,6 +19,10 @@
 
 /* Whether sc asks for any injection in phase ("plug" or "unplug"). */
 bool faults_wanted(const struct scenario *sc, const char *phase);
+/* Whether sc's injections may leave hot-added blocks offline: going_online,
+ * or failslab and fail_page_alloc, which reach dax-kmem's onlining. Blocks
+ * still offline at [online] timeout are then what was asked for. */
+bool faults_may_fail_online(const struct scenario *sc);
 
 /* The argv of memhp-probe faults that arms phase's injections of sc (NULL
  * terminated; bufs holds the numbers). Returns the count of arguments. */

@@ -395,11 +395,11 @@ static int wait_online(struct run *run, struct err *err)
 		 * Every block present, some still offline at the deadline, is
 		 * what the injection did, not a failure: the unplug then shows
 		 * whether the failed add can be undone (docs/faults.md). */
-		if (run->env->now_ms() >= deadline && run->sc->fault_going_online &&
+		if (run->env->now_ms() >= deadline && faults_may_fail_online(run->sc) &&
 		    present >= expected) {
 			run->stayed_offline = present - online;
 			fprintf(stderr, "memhp: %u of %u hot-added blocks stayed offline "
-				"([faults] going_online)\n", run->stayed_offline, present);
+				"([faults])\n", run->stayed_offline, present);
 			break;
 		}
 		if (run->env->now_ms() >= deadline)
@@ -852,7 +852,7 @@ static int phase_online(struct run *run, struct err *err)
 	if (faults_set(run->vm, run->sc, "plug", true, &rec->faults,
 		       rc ? &e2 : err) && !rc)
 		return -EIO;
-	if (!rc && run->sc->fault_going_online) {
+	if (!rc && faults_may_fail_online(run->sc)) {
 		json_object *ph;
 
 		if (rec->faults && json_object_object_get_ex(rec->faults, "plug", &ph))

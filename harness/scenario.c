@@ -209,8 +209,10 @@ static const struct scenario_key scenario_keys[] = {
 	{ "faults", "going_offline", KEY_UINT, OFF(fault_going_offline), 0, "0", 0, 4095, NULL,
 	  "while unplugging: the memory notifier fails MEM_GOING_OFFLINE with this errno; 0: none" },
 	{ "faults", "failslab", KEY_UINT, OFF(fault_failslab), 0, "0", 0, 100, NULL,
-	  "while plugging and onlining, and while unplugging: fail this percent of slab "
-	  "allocations (CONFIG_FAILSLAB, memhp's fault kernel); 0: none" },
+	  "while plugging and onlining, and while unplugging: fail this percent of the slab "
+	  "allocations of the task that hot-adds, onlines, offlines and removes (method = "
+	  "dax-kmem only: memhp-probe's; CONFIG_FAILSLAB, memhp's fault kernel); a hot-add it "
+	  "failed, and blocks it left offline, are what was asked for; 0: none" },
 	{ "faults", "fail_page_alloc", KEY_UINT, OFF(fault_fail_page_alloc), 0, "0", 0, 100, NULL,
 	  "the same for page allocations (CONFIG_FAIL_PAGE_ALLOC); 0: none" },
 	{ "faults", "times", KEY_UINT, OFF(fault_times), 0, "100", 1, 1000000, NULL,
@@ -607,6 +609,14 @@ static int check(const struct scenario *sc, struct err *err)
 				  format_size(sc->memory, b1, sizeof(b1)),
 				  format_size(sc->total, b2, sizeof(b2)),
 				  format_size(SIZE_MAX_BYTES, b3, sizeof(b3)));
+	/* Scoped to memhp-probe's task (task-filter): failed in every task,
+	 * they starve the guest agent's own fork (docs/faults.md). */
+	if ((sc->fault_failslab || sc->fault_fail_page_alloc) && sc->method != METHOD_DAX_KMEM)
+		return check_fail(sc, err, "faults", sc->fault_failslab ? "failslab" : "fail_page_alloc",
+				  "[faults] failslab and fail_page_alloc need [hotplug] method = "
+				  "dax-kmem: they fail only memhp-probe's own task, where dax-kmem "
+				  "hot-adds, onlines, offlines and removes; a DIMM's and virtio-mem's "
+				  "hot-add and removal run in kernel workers");
 	if (sc->dimm_total && sc->method == METHOD_DIMM)
 		return check_fail(sc, err, "hotplug", "dimm_total",
 				  "[hotplug] dimm_total is for method = virtio-mem (mixed devices); "

@@ -543,6 +543,20 @@ static int cmd_cxl_teardown(int argc, char **argv)
 
 int dax_main(int argc, char **argv, uint64_t block_size)
 {
+	if (argc >= 1 && !strcmp(argv[0], "--make-it-fail")) {
+		int fd = open("/proc/self/make-it-fail", O_WRONLY | O_CLOEXEC);
+
+		if (fd < 0 || write(fd, "1", 1) != 1) {
+			fprintf(stderr, "memhp-probe dax: /proc/self/make-it-fail: %s (a kernel "
+					"without CONFIG_FAULT_INJECTION?)\n", strerror(errno));
+			if (fd >= 0)
+				close(fd);
+			return 1;
+		}
+		close(fd);
+		argc--;
+		argv++;
+	}
 	if (argc >= 1 && !strcmp(argv[0], "cxl-region"))
 		return cmd_cxl_region(argc - 1, argv + 1);
 	if (argc >= 1 && !strcmp(argv[0], "cxl-teardown"))
@@ -553,8 +567,8 @@ int dax_main(int argc, char **argv, uint64_t block_size)
 		return cmd_offline(argc - 1, argv + 1);
 	if (argc >= 1 && !strcmp(argv[0], "unbind"))
 		return cmd_unbind(argc - 1, argv + 1, block_size);
-	fprintf(stderr, "usage: memhp-probe dax kmem [--memmap-on-memory 0|1] [--wait-ms N] |\n"
-			"                        offline [--timeout-ms N] INDEX... | unbind NAME |\n"
-			"                        cxl-region SIZE | cxl-teardown REGION EPDECODER ROOTDECODER\n");
+	fprintf(stderr, "usage: memhp-probe dax [--make-it-fail] kmem [--memmap-on-memory 0|1] [--wait-ms N] |\n"
+			"                                         offline [--timeout-ms N] INDEX... | unbind NAME |\n"
+			"                                         cxl-region SIZE | cxl-teardown REGION EPDECODER ROOTDECODER\n");
 	return 2;
 }

@@ -31,6 +31,12 @@ json_object *probe_memmap_vmstat(void);
  *       first CXL memory device with a RAM partition, through sysfs alone
  *   dax cxl-teardown REGION EPDECODER ROOTDECODER
  *       unbinds, decommits and deletes a region, frees its DPA
+ *
+ *   dax --make-it-fail …  any of the above in a task failslab and
+ *       fail_page_alloc may fail (/proc/self/make-it-fail, with their
+ *       task-filter set by memhp-probe faults): kmem's hot-add and
+ *       onlining, the offlining and the removal all run in this task, so
+ *       the injections reach them and nothing else (docs/faults.md)
  */
 int dax_main(int argc, char **argv, uint64_t block_size);
 

@@ -13,7 +13,10 @@
  *       -ERRNO from the notifier chain; failslab and fail_page_alloc
  *       (CONFIG_FAILSLAB, CONFIG_FAIL_PAGE_ALLOC,
  *       CONFIG_FAULT_INJECTION_DEBUG_FS) fail that percent of allocations,
- *       sleeping ones too, at most N times (default 100), each logged.
+ *       sleeping ones too, at most N times (default 100), each logged, in
+ *       the tasks that ask for it only (task-filter: /proc/PID/make-it-fail,
+ *       which memhp-probe dax --make-it-fail sets on itself): failed in
+ *       every task, they starve the guest agent's own fork.
  *   memhp-probe faults --off
  *       disarm all, and say how many failslab and fail_page_alloc failures
  *       were injected (N minus what is left of "times").
@@ -82,7 +85,8 @@ static bool knob(json_object *root, const char *name, const char *path, const ch
 }
 
 /* failslab or fail_page_alloc: probability, interval 1, times, every
- * allocation (sleeping ones too), a line in the log for each. */
+ * allocation (sleeping ones too) of the tasks with make-it-fail set, a line
+ * in the log for each. */
 static bool arm_attr(json_object *root, const char *name, unsigned percent, unsigned times)
 {
 	char dir[128], path[192], v[32];
@@ -95,6 +99,9 @@ static bool arm_attr(json_object *root, const char *name, unsigned percent, unsi
 	write_value(path, "1");
 	snprintf(path, sizeof(path), "%s/ignore-gfp-wait", dir);
 	write_value(path, "N");
+	snprintf(path, sizeof(path), "%s/task-filter", dir);
+	ok &= knob(root, !strcmp(name, "failslab") ? "failslab_task_filter" :
+						     "fail_page_alloc_task_filter", path, "Y");
 	snprintf(path, sizeof(path), "%s/times", dir);
 	snprintf(v, sizeof(v), "%u", times);
 	ok &= knob(root, !strcmp(name, "failslab") ? "failslab_times" : "fail_page_alloc_times",
@@ -166,6 +173,8 @@ int faults_main(int argc, char **argv)
 		write_value(NOTIFIER "/MEM_GOING_OFFLINE/error", "0");
 		write_value(DEBUGFS "/failslab/probability", "0");
 		write_value(DEBUGFS "/fail_page_alloc/probability", "0");
+		write_value(DEBUGFS "/failslab/task-filter", "N");
+		write_value(DEBUGFS "/fail_page_alloc/task-filter", "N");
 		injected(root, "failslab", have ? armed : 0);
 		injected(root, "fail_page_alloc", have ? armed : 0);
 		unlink(TIMES_FILE);

@@ -5,9 +5,11 @@
 # MEM_GOING_ONLINE fail with EBUSY; the guest must fail cleanly) are
 # tests/integration/test_notifier.sh, part of make check; this runs it.
 # With MEMHP_FAULT_KERNEL=1 also failslab and fail_page_alloc during add and
-# remove on memhp's fault kernel (build:linux-source-6.1 +
-# guest-image/patches/swapcache-stuck with its faults.config: a kernel
-# build of its own, so not in make check). Run by make test-kernel-faults.
+# remove (scenarios/faults-alloc.ini: dax-kmem, whose hot-add and removal
+# run in memhp-probe's task, the one the injections fail) on memhp's fault
+# kernel (build:linux-source-6.1 + guest-image/patches/swapcache-stuck with
+# its faults.config: a kernel build of its own, so not in make check). Run
+# by make test-kernel-faults.
 set -u
 cd "$(dirname "$0")/../.."
 MEMHP=$PWD/harness/memhp
@@ -24,13 +26,19 @@ check "the memory notifier fails MEM_GOING_OFFLINE and MEM_GOING_ONLINE cleanly 
 
 if [ "${MEMHP_FAULT_KERNEL:-0}" = 1 ]; then
 	P=guest-image/patches/swapcache-stuck
-	{ cat scenarios/quick-dimm.ini; printf '\n[faults]\nfailslab = 5\nfail_page_alloc = 5\ntimes = 20\n'; } > "$OUT/alloc.ini"
 	"$MEMHP" run -o "$OUT/alloc" --variant "faults=build:linux-source-6.1+$P config=$P/faults.config" \
-		"$OUT/alloc.ini" > "$OUT/alloc.out" 2> "$OUT/alloc.err"
+		scenarios/faults-alloc.ini > "$OUT/alloc.out" 2> "$OUT/alloc.err"
+	rc=$?
 	r=$(find "$OUT/alloc" -name result.json | head -n 1)
-	check "failslab and fail_page_alloc armed in both phases, and failures forced" \
-		bash -c "jq -e '(.faults.plug.armed.failslab.error == \"\") and (.faults.unplug.armed.fail_page_alloc.error == \"\") and .faults.forced_failures > 0' '$r' > /dev/null"
-	check "the guest did not crash: a result with a status, no Oops or panic" \
-		bash -c "test -n '$r' && ! grep -qE 'Oops:|Kernel panic' \"\$(dirname '$r')/serial.log\""
+	echo "# $(jq -r '"\(.kernel.release): \(.faults.forced_failures) failures forced; per cycle plugged/removed/drift: \([.cycles.per_cycle[] | "\(.hotplugged)/\(.removed)/\(.drift.memory_blocks)"] | join(" ")); not added: \([.dax.not_added[]?.error] | join(", "))"' "$r" 2> /dev/null)"
+	check "failslab and fail_page_alloc armed for memhp-probe's task only, in both phases" \
+		bash -c "jq -e '[.faults.plug.armed, .faults.unplug.armed][] | .failslab.error == \"\" and .fail_page_alloc.error == \"\" and .failslab_task_filter.error == \"\" and .fail_page_alloc_task_filter.error == \"\"' '$r' > /dev/null"
+	check "the kernel forced failures" bash -c "jq -e '.faults.forced_failures > 0' '$r' > /dev/null"
+	check "the guest agent was never failed: the run finished, all three cycles (exit 0, ok)" \
+		bash -c "test $rc -eq 0 && jq -e '.status == \"ok\" and .cycles.done == 3' '$r' > /dev/null"
+	check "the guest did not crash or warn: no Oops, BUG, WARNING or panic" \
+		bash -c "! grep -qE 'Oops:|BUG:|WARNING:|Kernel panic' \"\$(dirname '$r')/serial.log\""
+	check "nothing leaked: every cycle that removed all it added left no memory block or MemTotal behind" \
+		bash -c "jq -e '[.cycles.per_cycle[] | select(.bytes_remaining == 0) | .drift.memory_blocks == 0 and .drift.mem_total == 0] | all' '$r' > /dev/null"
 fi
 finish inject

@@ -219,8 +219,21 @@ static void test_faults(void **state)
 	assert_string_equal(argv[3], "16");
 	assert_null(argv[4]);
 	scenario_free(&sc);
-	assert_int_equal(load(&sc, "[faults]\ngoing_online = 12\nfailslab = 5\ntimes = 7\n", &err),
+	/* failslab and fail_page_alloc fail memhp-probe's task only: dax-kmem's */
+	assert_int_not_equal(load(&sc, "[faults]\nfailslab = 5\n", &err), 0);
+	assert_non_null(strstr(err.msg, "method = dax-kmem"));
+	assert_non_null(strstr(err.msg, "failslab"));
+	assert_int_not_equal(load(&sc, "[hotplug]\nmethod = dimm\n[faults]\nfail_page_alloc = 5\n",
+				  &err), 0);
+	assert_non_null(strstr(err.msg, "fail_page_alloc"));
+	assert_int_equal(load(&sc, "[hotplug]\nmethod = dimm\n[faults]\ngoing_online = 12\n", &err),
 			 0);
+	assert_true(faults_may_fail_online(&sc));
+	scenario_free(&sc);
+	assert_int_equal(load(&sc, "[machine]\nmemory = 1G\n[hotplug]\nmethod = dax-kmem\n"
+			      "total = 512M\n[faults]\ngoing_online = 12\nfailslab = 5\ntimes = 7\n",
+			      &err), 0);
+	assert_true(faults_may_fail_online(&sc));
 	assert_true(faults_wanted(&sc, "plug"));
 	assert_true(faults_wanted(&sc, "unplug")); /* failslab: both phases */
 	n = faults_argv(&sc, "plug", argv, bufs);
