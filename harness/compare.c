@@ -486,6 +486,26 @@ static void add(struct compare_result *res, const struct report *brep,
 		     cg->variant, ab, ac);
 		return;
 	}
+	/* Nor a side whose runs ran two kernels under one name (a result
+	 * directory resumed after the series changed, two directories
+	 * pooled): its numbers describe neither kernel. */
+	{
+		const struct report_group *sides[] = { bg, cg };
+
+		for (size_t i = 0; i < 2; i++) {
+			const struct report_group *g = sides[i];
+			bool release = g->mixed && !strcmp(g->mixed, "release");
+
+			if (!g->mixed)
+				continue;
+			note(res, "%s: '%s' pools runs of two kernels (%s %.*s and %.*s): give "
+			     "each kernel a variant name or a results directory of its own",
+			     scenario, g->variant,
+			     release ? "releases" : "inputs sha256", release ? 127 : 16,
+			     g->mixed_a, release ? 127 : 16, g->mixed_b);
+			return;
+		}
+	}
 	other_differences(brep, bg, crep, cg, differs, sizeof(differs));
 	failure_rates(brep, bg, &fb);
 	failure_rates(crep, cg, &fc);

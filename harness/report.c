@@ -255,6 +255,36 @@ static struct report_group *group_of(struct report_scenario *s, const char *vari
 	return g;
 }
 
+/* report_group.mixed: the first two ok runs that ran different kernels. */
+static void group_mixed(const struct report *rep, struct report_group *g)
+{
+	const struct run_record *first = NULL, *inputs = NULL;
+
+	for (size_t i = 0; i < g->nruns && !g->mixed; i++) {
+		const struct run_record *r = report_rec(rep, g, i);
+
+		if (r->status != RUN_OK)
+			continue;
+		if (!first)
+			first = r;
+		else if (strcmp(r->kernel_release, first->kernel_release)) {
+			g->mixed = "release";
+			g->mixed_a = first->kernel_release;
+			g->mixed_b = r->kernel_release;
+		}
+		/* Results from before the digest have none: not a difference. */
+		if (g->mixed || !*r->variant_inputs)
+			continue;
+		if (!inputs)
+			inputs = r;
+		else if (strcmp(r->variant_inputs, inputs->variant_inputs)) {
+			g->mixed = "inputs";
+			g->mixed_a = inputs->variant_inputs;
+			g->mixed_b = r->variant_inputs;
+		}
+	}
+}
+
 static void group_stats(const struct report *rep, struct report_group *g)
 {
 	double *removed = calloc(g->nruns + 1, sizeof(double));
@@ -278,6 +308,7 @@ static void group_stats(const struct report *rep, struct report_group *g)
 		n++;
 	}
 	g->nok = n;
+	group_mixed(rep, g);
 	stats_of(removed, n, &g->removed);
 	stats_of(bytes, n, &g->bytes_unplugged);
 	for (unsigned p = 0; p < PHASE_COUNT; p++) {

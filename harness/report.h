@@ -27,6 +27,11 @@ struct report_group {
 	uint64_t block_size;
 	/* Over the ok runs: */
 	struct stats removed, bytes_unplugged, phase_s[PHASE_COUNT];
+	/* Two of them ran different kernels under this one label: their
+	 * kernel.release, or the inputs their spec read (variant.inputs_sha256,
+	 * where both recorded one), differ. mixed names which ("release",
+	 * "inputs"), mixed_a and mixed_b the two values; NULL when not. */
+	const char *mixed, *mixed_a, *mixed_b;
 };
 
 struct report_scenario {

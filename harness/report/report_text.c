@@ -62,6 +62,18 @@ static void scenario_text(FILE *out, const struct report *rep, const struct repo
 			report_format_bytes(g->bytes_unplugged.mean, b1, sizeof(b1)),
 			g->phase_s[PHASE_UNPLUG].mean);
 	}
+	for (size_t i = 0; i < s->ngroups; i++) {
+		const struct report_group *g = &s->groups[i];
+		char a[200], b[200];
+
+		if (g->mixed)
+			fprintf(out, "\nwarning  %s pools runs of two kernels: %s %s and %s (give "
+				"each kernel a variant name or a results directory of its own)\n",
+				term_printable(g->variant, name, sizeof(name)),
+				!strcmp(g->mixed, "release") ? "releases" : "inputs sha256",
+				term_printable(g->mixed_a, a, sizeof(a)),
+				term_printable(g->mixed_b, b, sizeof(b)));
+	}
 	for (size_t i = 0, nfailed = 0; i < s->ngroups; i++)
 		for (size_t j = 0; j < s->groups[i].nruns; j++) {
 			const struct run_record *r = report_rec(rep, &s->groups[i], j);
