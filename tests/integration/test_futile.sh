@@ -1,0 +1,27 @@
+#!/bin/bash
+# The futile tail rule ([unplug] futile_stop, issue 25, docs/why.md) on a
+# real guest: Debian's 6.1 cloud kernel, virtio-mem in ZONE_NORMAL under a
+# pinned load (tests/integration/futile-pinned.ini). Some blocks stay; the
+# rule must stop the requests early, and every block it gave up on must
+# hold nothing migration could move (the guest's kpageflags, memhp-probe
+# why, read after the unplug).
+set -u
+cd "$(dirname "$0")/../.."
+MEMHP=$PWD/harness/memhp
+OUT=${MEMHP_TEST_OUT:-$PWD/build/integration}/futile
+rm -rf "$OUT"
+mkdir -p "$OUT"
+# shellcheck source=../lib.sh
+. tests/lib.sh
+
+memhp_run pinned tests/integration/futile-pinned.ini
+echo "# $(jq -r '"\(.kernel.release): \(.count.removed) of \(.count.hotplugged) removed, unplug \(.phases_ms.unplug) ms, \(.devices[0].attempts) requests, futile_stop \(.devices[0].futile_stop)"' "$r" 2> /dev/null)"
+check "virtio-mem under the pinned load: exit 0, status ok, some blocks stayed" \
+	bash -c "test $rc -eq 0 && jq -e '.status == \"ok\" and .count.hotplugged == 8 and .count.removed < 8' '$r' > /dev/null"
+check "the rule stopped the requests: futile_stop, fewer than retries + 1 requests" \
+	bash -c "jq -e '.devices[0].futile_stop == true and .devices[0].attempts < 4 and (.devices[0].detail | test(\"stopped early\"))' '$r' > /dev/null"
+check "the unplug ended before the deadline" \
+	bash -c "jq -e '.devices[0].unplug_ms < 120000' '$r' > /dev/null"
+check "every block that stayed holds no page migration could move" \
+	bash -c "jq -e '[.blocks[] | select(.final != \"removed\") | .why.pages | .anon + .file + .thp + .hugetlb == 0] | length > 0 and all' '$r' > /dev/null"
+finish futile
