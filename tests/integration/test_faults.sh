@@ -233,7 +233,9 @@ fi
 if want kernel; then
 # The kernel build: a configuration fragment of its own makes a new kernel
 # (minutes of compiling); the signal comes once the compile has started.
-frag=$OUT/faults.config
+# (Named so that its build directory, linux-source-6.1+FRAGMENT, is its own:
+# not that of memhp's fault kernel, whose fragment is faults.config.)
+frag=$OUT/interrupted.config
 echo "CONFIG_LOCALVERSION=\"-memhp-faults-$$-$RANDOM\"" > "$frag"
 name=kernel-INT
 start "$name" "$vmem" --variant "k=build:linux-source-6.1 config=$frag"
