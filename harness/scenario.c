@@ -167,8 +167,10 @@ static const struct scenario_key scenario_keys[] = {
 	  "with the pfns and reasons; 0: never (it runs into the deadline)" },
 	{ "unplug", "futile_stop", KEY_BOOL, OFF(futile_stop), 0, "false", 0, 0, NULL,
 	  "virtio-mem: give up re-triggering once nothing moved for the settle window and every "
-	  "block still present has failed, during this unplug, on an unmovable page (the "
-	  "kernel's log, or kpageflags where the log is silent; docs/why.md)" },
+	  "block still present is stuck: its last failure in this unplug was on an unmovable page "
+	  "(the kernel's log), or, where the log is silent, kpageflags show no 2 MiB range of it "
+	  "free of unmovable pages, or a window later nothing movable and no range freed while a "
+	  "request took none (docs/why.md)" },
 
 	{ "workload", "mix", KEY_MIX, STR(mix), "", 0, 0, NULL,
 	  "workloads run between online and unplug, as KIND:SHARE separated by spaces, e.g. "
