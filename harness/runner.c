@@ -1099,7 +1099,11 @@ again:
 	if (run->sc->cycles > 1) {
 		cycles_note(run->rec, cycle, before, cycles_measure(run->last.raw));
 		before = NULL;
-		if (cycle < run->sc->cycles && cycles_all_removed(run->rec)) {
+		/* A cycle whose hot-add [faults] failed whole left nothing to
+		 * give back: the next one tries again. */
+		if (cycle < run->sc->cycles &&
+		    (cycles_all_removed(run->rec) ||
+		     (!run->rec->ndevices && faults_may_fail_online(run->sc)))) {
 			fprintf(stderr, "memhp: cycle %u of %u done\n", cycle, run->sc->cycles);
 			cycles_reset(run->rec);
 			cycle++;

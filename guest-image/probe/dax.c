@@ -60,6 +60,41 @@ static int write_str(const char *path, const char *s)
 	return rc;
 }
 
+/*
+ * --make-it-fail: the writes that make the kernel hot-add, offline or
+ * remove memory run with /proc/self/make-it-fail set, so failslab and
+ * fail_page_alloc (task-filter) fail allocations in that kernel work and in
+ * nothing else this program does: not its opening of files, not its reads.
+ */
+static bool make_it_fail;
+
+/* write_str for a write that hot-adds, offlines or removes memory; an
+ * error setting make-it-fail is the write's (it did not happen as asked).
+ * Both files are open before the flag is set: with it set, an open could
+ * be failed, and the flag then not cleared. */
+static int write_hot(const char *path, const char *s)
+{
+	int fd, mif, rc = 0;
+
+	if (!make_it_fail)
+		return write_str(path, s);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	mif = open("/proc/self/make-it-fail", O_WRONLY | O_CLOEXEC);
+	if (mif < 0 || pwrite(mif, "1", 1, 0) != 1)
+		rc = -errno;
+	else if (write(fd, s, strlen(s)) < 0)
+		rc = -errno;
+	if (mif >= 0 && pwrite(mif, "0", 1, 0) != 1 && !rc)
+		rc = -errno;
+	if (mif >= 0)
+		close(mif);
+	if (close(fd) && !rc)
+		rc = -errno;
+	return rc;
+}
+
 static int64_t mono_ms(void)
 {
 	struct timespec ts;
@@ -216,10 +251,10 @@ static const char *to_kmem(struct daxdev *d, const char *memmap, char *buf, size
 			return snprintf(buf, len, "memmap_on_memory=%s: %s", memmap, strerror(-rc)),
 			       buf;
 	}
-	rc = write_str(DAX_BUS "/drivers/kmem/new_id", d->name);
+	rc = write_hot(DAX_BUS "/drivers/kmem/new_id", d->name);
 	driver_of(DAX_BUS, d->name, d->driver, sizeof(d->driver));
 	if (strcmp(d->driver, "kmem")) {
-		int rc2 = write_str(DAX_BUS "/drivers/kmem/bind", d->name);
+		int rc2 = write_hot(DAX_BUS "/drivers/kmem/bind", d->name);
 
 		driver_of(DAX_BUS, d->name, d->driver, sizeof(d->driver));
 		if (strcmp(d->driver, "kmem"))
@@ -356,7 +391,7 @@ static int cmd_offline(int argc, char **argv)
 
 		snprintf(path, sizeof(path), MEMORY_SYSFS "/memory%s/state", argv[i]);
 		setitimer(ITIMER_REAL, &it, NULL);
-		rc = write_str(path, "offline");
+		rc = write_hot(path, "offline");
 		setitimer(ITIMER_REAL, &off, NULL);
 		read_str(path, state, sizeof(state));
 		json_object_object_add(b, "index", json_object_new_uint64(strtoull(argv[i], NULL, 10)));
@@ -384,7 +419,7 @@ static int cmd_unbind(int argc, char **argv, uint64_t block_size)
 		json_object_put(root);
 		return 2;
 	}
-	rc = strcmp(d.driver, "kmem") ? -ENODEV : write_str(DAX_BUS "/drivers/kmem/unbind", d.name);
+	rc = strcmp(d.driver, "kmem") ? -ENODEV : write_hot(DAX_BUS "/drivers/kmem/unbind", d.name);
 	driver_of(DAX_BUS, d.name, d.driver, sizeof(d.driver));
 	json_object_object_add(root, "name", json_object_new_string(d.name));
 	json_object_object_add(root, "ok", json_object_new_boolean(!rc));
@@ -544,16 +579,12 @@ static int cmd_cxl_teardown(int argc, char **argv)
 int dax_main(int argc, char **argv, uint64_t block_size)
 {
 	if (argc >= 1 && !strcmp(argv[0], "--make-it-fail")) {
-		int fd = open("/proc/self/make-it-fail", O_WRONLY | O_CLOEXEC);
-
-		if (fd < 0 || write(fd, "1", 1) != 1) {
+		if (access("/proc/self/make-it-fail", W_OK)) {
 			fprintf(stderr, "memhp-probe dax: /proc/self/make-it-fail: %s (a kernel "
 					"without CONFIG_FAULT_INJECTION?)\n", strerror(errno));
-			if (fd >= 0)
-				close(fd);
 			return 1;
 		}
-		close(fd);
+		make_it_fail = true;
 		argc--;
 		argv++;
 	}

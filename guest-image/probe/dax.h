@@ -32,11 +32,12 @@ json_object *probe_memmap_vmstat(void);
  *   dax cxl-teardown REGION EPDECODER ROOTDECODER
  *       unbinds, decommits and deletes a region, frees its DPA
  *
- *   dax --make-it-fail …  any of the above in a task failslab and
- *       fail_page_alloc may fail (/proc/self/make-it-fail, with their
- *       task-filter set by memhp-probe faults): kmem's hot-add and
- *       onlining, the offlining and the removal all run in this task, so
- *       the injections reach them and nothing else (docs/faults.md)
+ *   dax --make-it-fail …  any of the above, with the writes that make
+ *       the kernel hot-add (kmem's new_id and bind), offline (a block's
+ *       state) and remove (kmem's unbind) done with /proc/self/make-it-fail
+ *       set: that kernel work runs in this task, so failslab and
+ *       fail_page_alloc (task-filter, set by memhp-probe faults) reach it
+ *       and nothing else (docs/faults.md)
  */
 int dax_main(int argc, char **argv, uint64_t block_size);
 

@@ -96,7 +96,7 @@ static bool arm_attr(json_object *root, const char *name, unsigned percent, unsi
 	snprintf(path, sizeof(path), "%s/interval", dir);
 	write_value(path, "1");
 	snprintf(path, sizeof(path), "%s/verbose", dir);
-	write_value(path, "1");
+	write_value(path, "2"); /* and the stack: where it failed */
 	snprintf(path, sizeof(path), "%s/ignore-gfp-wait", dir);
 	write_value(path, "N");
 	snprintf(path, sizeof(path), "%s/task-filter", dir);
