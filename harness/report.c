@@ -6,6 +6,7 @@
 #include <dirent.h>
 #include <search.h>
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -255,32 +256,36 @@ static struct report_group *group_of(struct report_scenario *s, const char *vari
 	return g;
 }
 
-/* report_group.mixed: the first two ok runs that ran different kernels. */
+/* report_group.mixed: the first two ok runs that ran different kernels. A
+ * run from before the inputs digest has none: not a difference. */
 static void group_mixed(const struct report *rep, struct report_group *g)
 {
-	const struct run_record *first = NULL, *inputs = NULL;
+	static const struct {
+		const char *name;
+		size_t off;
+		bool empty_is_unknown;
+	} fields[] = {
+		{ "release", offsetof(struct run_record, kernel_release), false },
+		{ "inputs", offsetof(struct run_record, variant_inputs), true },
+	};
 
-	for (size_t i = 0; i < g->nruns && !g->mixed; i++) {
-		const struct run_record *r = report_rec(rep, g, i);
+	for (size_t f = 0; f < sizeof(fields) / sizeof(fields[0]); f++) {
+		const char *first = NULL;
 
-		if (r->status != RUN_OK)
-			continue;
-		if (!first)
-			first = r;
-		else if (strcmp(r->kernel_release, first->kernel_release)) {
-			g->mixed = "release";
-			g->mixed_a = first->kernel_release;
-			g->mixed_b = r->kernel_release;
-		}
-		/* Results from before the digest have none: not a difference. */
-		if (g->mixed || !*r->variant_inputs)
-			continue;
-		if (!inputs)
-			inputs = r;
-		else if (strcmp(r->variant_inputs, inputs->variant_inputs)) {
-			g->mixed = "inputs";
-			g->mixed_a = inputs->variant_inputs;
-			g->mixed_b = r->variant_inputs;
+		for (size_t i = 0; i < g->nruns; i++) {
+			const struct run_record *r = report_rec(rep, g, i);
+			const char *v = (const char *)r + fields[f].off;
+
+			if (r->status != RUN_OK || (fields[f].empty_is_unknown && !*v))
+				continue;
+			if (!first) {
+				first = v;
+			} else if (strcmp(v, first)) {
+				g->mixed = fields[f].name;
+				g->mixed_a = first;
+				g->mixed_b = v;
+				return;
+			}
 		}
 	}
 }
