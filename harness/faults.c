@@ -20,9 +20,14 @@ bool faults_wanted(const struct scenario *sc, const char *phase)
 	       sc->fault_fail_page_alloc;
 }
 
+bool faults_alloc(const struct scenario *sc)
+{
+	return sc->fault_failslab || sc->fault_fail_page_alloc;
+}
+
 bool faults_may_fail_online(const struct scenario *sc)
 {
-	return sc->fault_going_online || sc->fault_failslab || sc->fault_fail_page_alloc;
+	return sc->fault_going_online || faults_alloc(sc);
 }
 
 size_t faults_argv(const struct scenario *sc, const char *phase, const char *argv[16],

@@ -19,6 +19,9 @@
 
 /* Whether sc asks for any injection in phase ("plug" or "unplug"). */
 bool faults_wanted(const struct scenario *sc, const char *phase);
+/* Whether sc arms failslab or fail_page_alloc: memhp-probe dax then runs
+ * the hot-add, offlining and removal with --make-it-fail. */
+bool faults_alloc(const struct scenario *sc);
 /* Whether sc's injections may leave hot-added blocks offline: going_online,
  * or failslab and fail_page_alloc, which reach dax-kmem's onlining. Blocks
  * still offline at [online] timeout are then what was asked for. */

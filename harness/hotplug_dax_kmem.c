@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "clock.h"
+#include "faults.h"
 #include "guest.h"
 #include "hotplug.h"
 #include "str.h"
@@ -74,8 +75,7 @@ static int probe_json(struct hotplug_ctx *ctx, const char *const *argv, int64_t 
 	int code, rc;
 	size_t n = 0;
 
-	if ((ctx->sc->fault_failslab || ctx->sc->fault_fail_page_alloc) &&
-	    (!strcmp(argv[2], "kmem") || !strcmp(argv[2], "offline") ||
+	if (faults_alloc(ctx->sc) && (!strcmp(argv[2], "kmem") || !strcmp(argv[2], "offline") ||
 	     !strcmp(argv[2], "unbind"))) {
 		while (argv[n])
 			n++;
@@ -333,7 +333,7 @@ static int dax_plug(struct hotplug_ctx *ctx, struct err *err)
 		/* [faults] failslab, fail_page_alloc: a hot-add they failed is
 		 * what the scenario asked for. Recorded, and not plugged: the
 		 * result's final blocks say whether it was undone whole. */
-		if (error && (sc->fault_failslab || sc->fault_fail_page_alloc)) {
+		if (error && faults_alloc(sc)) {
 			json_object *na;
 
 			if (!json_object_object_get_ex(dax, "not_added", &na)) {

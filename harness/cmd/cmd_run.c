@@ -100,7 +100,6 @@ static uint64_t host_available(void)
 	return kb ? (uint64_t)kb * 1024 : UINT64_MAX;
 }
 
-/* An ok result in done for this cell, or NULL. */
 /*
  * The kept run of a cell: ok, the same scenario text, variant, spec, command
  * line and repeat, and the same inputs behind the spec (inputs: the
