@@ -78,9 +78,15 @@ check "its dax device went to kmem: two blocks of System RAM (kmem) in Movable, 
 	bash -c "jq -e '.dax.devices_plugged[0].driver == \"kmem\" and .dax.devices_plugged[0].target_node == \"1\" and
 		(.dax.iomem_plugged | length) == 1 and (.dax.iomem_plugged[0] | endswith(\"System RAM (kmem)\")) and
 		.count.hotplugged == 2 and ([.blocks[] | select(.zone == \"Movable\")] | length) == 2' '$r' > /dev/null"
-check "nr_memmap_pages counted its memmap: 1024 pages for 256 MiB, in the kernel zones" \
+# The kernel zones' free-page drop is not asserted here: CXL's "before" is
+# read before the region exists, and what the guest frees while the region
+# is made can outweigh the memmap (CI saw fewer than 1024 once). The
+# kernel's own count is exact, and nothing of the range being unmanaged
+# puts the memmap outside it.
+echo "# cxl memmap: kernel zones' free pages fell by $(jq -r .dax.memmap.kernel_zones_free_drop_pages "$r" 2> /dev/null)"
+check "nr_memmap_pages counted its memmap: 1024 pages for 256 MiB, none inside the range" \
 	bash -c "jq -e '.dax.memmap.nr_memmap_pages_added == 1024 and .dax.memmap.in_range_pages == 0 and
-		.dax.memmap.kernel_zones_free_drop_pages >= 1024' '$r' > /dev/null"
+		.dax.memmap.present_added_pages == 65536' '$r' > /dev/null"
 check "offline, unbind and teardown: both blocks removed, the region gone" \
 	bash -c "jq -e '.count.removed == 2 and .devices[0].outcome == \"removed\" and .devices[0].kind == \"cxl\" and
 		.dax.cxl_teardown.region_gone and ([.dax.cxl_teardown.steps[] | .error] | all(. == null))' '$r' > /dev/null"
