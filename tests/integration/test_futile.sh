@@ -18,10 +18,10 @@ memhp_run pinned tests/integration/futile-pinned.ini
 echo "# $(jq -r '"\(.kernel.release): \(.count.removed) of \(.count.hotplugged) removed, unplug \(.phases_ms.unplug) ms, \(.devices[0].attempts) requests, futile_stop \(.devices[0].futile_stop)"' "$r" 2> /dev/null)"
 check "virtio-mem under the pinned load: exit 0, status ok, some blocks stayed" \
 	bash -c "test $rc -eq 0 && jq -e '.status == \"ok\" and .count.hotplugged == 8 and .count.removed < 8' '$r' > /dev/null"
-check "the rule stopped the requests: futile_stop, fewer than retries + 1 requests" \
+# "stopped early" is the rule's own ending; the deadline's reads otherwise
+# (no wall-clock bound here: this machine is shared).
+check "the rule stopped the requests, not the deadline: futile_stop, fewer than retries + 1 requests" \
 	bash -c "jq -e '.devices[0].futile_stop == true and .devices[0].attempts < 4 and (.devices[0].detail | test(\"stopped early\"))' '$r' > /dev/null"
-check "the unplug ended before the deadline" \
-	bash -c "jq -e '.devices[0].unplug_ms < 120000' '$r' > /dev/null"
 check "every block it gave up on had no 2 MiB range free of unmovable pages, or nothing movable" \
 	bash -c "jq -e '[.blocks[] | select(.final != \"removed\") | .why | .movable_2m == 0 or (.pages | .anon + .file + .thp + .hugetlb == 0)] | length > 0 and all' '$r' > /dev/null"
 finish futile
