@@ -16,8 +16,8 @@ bool faults_wanted(const struct scenario *sc, const char *phase)
 {
 	bool plug = !strcmp(phase, "plug");
 
-	return (plug ? sc->fault_going_online : sc->fault_going_offline) || sc->fault_failslab ||
-	       sc->fault_fail_page_alloc;
+	return (plug ? sc->fault_going_online : sc->fault_going_offline) ||
+	       faults_alloc_in(sc, phase);
 }
 
 bool faults_alloc(const struct scenario *sc)
@@ -25,9 +25,17 @@ bool faults_alloc(const struct scenario *sc)
 	return sc->fault_failslab || sc->fault_fail_page_alloc;
 }
 
+bool faults_alloc_in(const struct scenario *sc, const char *phase)
+{
+	bool plug = !strcmp(phase, "plug");
+
+	return faults_alloc(sc) && (sc->fault_alloc_in == FAULTS_IN_BOTH ||
+				    sc->fault_alloc_in == (plug ? FAULTS_IN_PLUG : FAULTS_IN_UNPLUG));
+}
+
 bool faults_may_fail_online(const struct scenario *sc)
 {
-	return sc->fault_going_online || faults_alloc(sc);
+	return sc->fault_going_online || faults_alloc_in(sc, "plug");
 }
 
 size_t faults_argv(const struct scenario *sc, const char *phase, const char *argv[16],
@@ -44,17 +52,17 @@ size_t faults_argv(const struct scenario *sc, const char *phase, const char *arg
 		argv[n++] = plug ? "--going-online" : "--going-offline";
 		argv[n++] = bufs[0];
 	}
-	if (sc->fault_failslab) {
-		snprintf(bufs[1], sizeof(bufs[1]), "%u", sc->fault_failslab);
-		argv[n++] = "--failslab";
-		argv[n++] = bufs[1];
-	}
-	if (sc->fault_fail_page_alloc) {
-		snprintf(bufs[2], sizeof(bufs[2]), "%u", sc->fault_fail_page_alloc);
-		argv[n++] = "--fail-page-alloc";
-		argv[n++] = bufs[2];
-	}
-	if (sc->fault_failslab || sc->fault_fail_page_alloc) {
+	if (faults_alloc_in(sc, phase)) {
+		if (sc->fault_failslab) {
+			snprintf(bufs[1], sizeof(bufs[1]), "%u", sc->fault_failslab);
+			argv[n++] = "--failslab";
+			argv[n++] = bufs[1];
+		}
+		if (sc->fault_fail_page_alloc) {
+			snprintf(bufs[2], sizeof(bufs[2]), "%u", sc->fault_fail_page_alloc);
+			argv[n++] = "--fail-page-alloc";
+			argv[n++] = bufs[2];
+		}
 		snprintf(bufs[3], sizeof(bufs[3]), "%u", sc->fault_times);
 		argv[n++] = "--times";
 		argv[n++] = bufs[3];

@@ -19,11 +19,15 @@
 
 /* Whether sc asks for any injection in phase ("plug" or "unplug"). */
 bool faults_wanted(const struct scenario *sc, const char *phase);
-/* Whether sc arms failslab or fail_page_alloc: memhp-probe dax then runs
- * the hot-add, offlining and removal with --make-it-fail. */
+/* Whether sc arms failslab or fail_page_alloc at all. */
 bool faults_alloc(const struct scenario *sc);
+/* Whether it arms them in phase ("plug" or "unplug", [faults] alloc_in):
+ * memhp-probe dax then runs that phase's hot-add (kmem's bind), or
+ * offlining and removal (offline, unbind), with --make-it-fail. */
+bool faults_alloc_in(const struct scenario *sc, const char *phase);
 /* Whether sc's injections may leave hot-added blocks offline: going_online,
- * or failslab and fail_page_alloc, which reach dax-kmem's onlining. Blocks
+ * or failslab and fail_page_alloc armed while plugging, which reach
+ * dax-kmem's onlining. Blocks
  * still offline at [online] timeout are then what was asked for. */
 bool faults_may_fail_online(const struct scenario *sc);
 

@@ -63,7 +63,8 @@ static void dax_cmdline(const struct scenario *sc, char *buf, size_t len)
 
 /*
  * Run memhp-probe with args in the guest; *out its JSON object. With
- * [faults] failslab or fail_page_alloc, kmem, offline and unbind run with
+ * [faults] failslab or fail_page_alloc armed in the phase ([faults]
+ * alloc_in), kmem (plug), offline and unbind (unplug) run with
  * --make-it-fail: the hot-add, onlining, offlining and removal happen in
  * that task, the only one the injections fail (docs/faults.md).
  */
@@ -75,8 +76,9 @@ static int probe_json(struct hotplug_ctx *ctx, const char *const *argv, int64_t 
 	int code, rc;
 	size_t n = 0;
 
-	if (faults_alloc(ctx->sc) && (!strcmp(argv[2], "kmem") || !strcmp(argv[2], "offline") ||
-	     !strcmp(argv[2], "unbind"))) {
+	if ((faults_alloc_in(ctx->sc, "plug") && !strcmp(argv[2], "kmem")) ||
+	    (faults_alloc_in(ctx->sc, "unplug") &&
+	     (!strcmp(argv[2], "offline") || !strcmp(argv[2], "unbind")))) {
 		while (argv[n])
 			n++;
 		flagged = calloc(n + 2, sizeof(*flagged));
@@ -333,7 +335,7 @@ static int dax_plug(struct hotplug_ctx *ctx, struct err *err)
 		/* [faults] failslab, fail_page_alloc: a hot-add they failed is
 		 * what the scenario asked for. Recorded, and not plugged: the
 		 * result's final blocks say whether it was undone whole. */
-		if (error && faults_alloc(sc)) {
+		if (error && faults_alloc_in(sc, "plug")) {
 			json_object *na;
 
 			if (!json_object_object_get_ex(dax, "not_added", &na)) {

@@ -51,6 +51,7 @@ static const char *const backend_names[] = { "ram", "file", NULL };
 static const char *const page_owner_names[] = { "auto", "on", "off", NULL };
 static const char *const tristate_names[] = { "default", "on", "off", "auto", NULL };
 static const char *const hvo_names[] = { "default", "on", "off", NULL };
+static const char *const fault_phase_names[] = { "both", "plug", "unplug", NULL };
 
 /* Sizes memhp accepts at all: 1 PiB is more than any x86-64 guest
  * addresses, and sums of two such sizes cannot wrap. */
@@ -219,6 +220,9 @@ static const struct scenario_key scenario_keys[] = {
 	  "the same for page allocations (CONFIG_FAIL_PAGE_ALLOC); 0: none" },
 	{ "faults", "times", KEY_UINT, OFF(fault_times), 0, "100", 1, 1000000, NULL,
 	  "failslab and fail_page_alloc: at most this many failures in each phase" },
+	{ "faults", "alloc_in", KEY_CHOICE, OFF(fault_alloc_in), 0, "both", 0, 0, fault_phase_names,
+	  "failslab and fail_page_alloc: the phases they are armed in: both, plug (the hot-add and "
+	  "onlining) or unplug (the offlining and removal, of memory that was added whole)" },
 
 	{ "probe", "page_owner", KEY_CHOICE, OFF(page_owner), 0, "off", 0, 0, page_owner_names,
 	  "why the blocks that stayed did: on boots with page_owner=on and groups their pages by "
@@ -619,6 +623,12 @@ static int check(const struct scenario *sc, struct err *err)
 				  "dax-kmem: they fail only memhp-probe's own task, where dax-kmem "
 				  "hot-adds, onlines, offlines and removes; a DIMM's and virtio-mem's "
 				  "hot-add and removal run in kernel workers");
+	if (sc->fault_alloc_in != FAULTS_IN_BOTH && !sc->fault_failslab &&
+	    !sc->fault_fail_page_alloc)
+		return check_fail(sc, err, "faults", "alloc_in",
+				  "[faults] alloc_in = %s arms nothing: it is for failslab and "
+				  "fail_page_alloc, and neither is set",
+				  fault_phase_names[sc->fault_alloc_in]);
 	if (sc->dimm_total && sc->method == METHOD_DIMM)
 		return check_fail(sc, err, "hotplug", "dimm_total",
 				  "[hotplug] dimm_total is for method = virtio-mem (mixed devices); "

@@ -26,6 +26,7 @@ enum unplug_order { ORDER_REVERSE, ORDER_FORWARD };
 enum during_unplug { DURING_UNPLUG_STOP, DURING_UNPLUG_KEEP };
 enum memory_backend { BACKEND_RAM, BACKEND_FILE };
 enum page_owner_choice { PAGE_OWNER_AUTO, PAGE_OWNER_ON, PAGE_OWNER_OFF };
+enum fault_phases { FAULTS_IN_BOTH, FAULTS_IN_PLUG, FAULTS_IN_UNPLUG };
 
 /* A size, or a percentage of something the run learns later. */
 struct fill {
@@ -102,6 +103,7 @@ struct scenario {
 	 * percent of allocations failed, at most fault_times each */
 	unsigned fault_going_online, fault_going_offline;
 	unsigned fault_failslab, fault_fail_page_alloc, fault_times;
+	unsigned fault_alloc_in; /* enum fault_phases: where those two are armed */
 
 	/* [probe] */
 	unsigned page_owner; /* enum page_owner_choice */

@@ -246,6 +246,38 @@ static void test_faults(void **state)
 	n = faults_argv(&sc, "unplug", argv, bufs);
 	assert_int_equal(n, 6); /* no notifier for offline */
 	scenario_free(&sc);
+	/* alloc_in = unplug: the hot-add is left alone, the removal is failed */
+	assert_int_equal(load(&sc, "[machine]\nmemory = 1G\n[hotplug]\nmethod = dax-kmem\n"
+			      "total = 512M\n[faults]\nfail_page_alloc = 2\nalloc_in = unplug\n",
+			      &err), 0);
+	assert_false(faults_wanted(&sc, "plug"));
+	assert_false(faults_alloc_in(&sc, "plug"));
+	assert_false(faults_may_fail_online(&sc));
+	assert_true(faults_alloc_in(&sc, "unplug"));
+	n = faults_argv(&sc, "unplug", argv, bufs);
+	assert_int_equal(n, 6);
+	assert_string_equal(argv[2], "--fail-page-alloc");
+	assert_string_equal(argv[3], "2");
+	assert_string_equal(argv[4], "--times");
+	scenario_free(&sc);
+	/* alloc_in = plug with a notifier for offline: only the notifier then */
+	assert_int_equal(load(&sc, "[machine]\nmemory = 1G\n[hotplug]\nmethod = dax-kmem\n"
+			      "total = 512M\n[faults]\ngoing_offline = 16\nfailslab = 5\n"
+			      "alloc_in = plug\n", &err), 0);
+	assert_true(faults_may_fail_online(&sc));
+	n = faults_argv(&sc, "unplug", argv, bufs);
+	assert_int_equal(n, 4);
+	assert_string_equal(argv[2], "--going-offline");
+	n = faults_argv(&sc, "plug", argv, bufs);
+	assert_int_equal(n, 6);
+	assert_string_equal(argv[2], "--failslab");
+	scenario_free(&sc);
+	/* alloc_in alone arms nothing: refused, by name */
+	assert_int_not_equal(load(&sc, "[hotplug]\nmethod = dax-kmem\n[faults]\nalloc_in = unplug\n",
+				  &err), 0);
+	assert_non_null(strstr(err.msg, "alloc_in"));
+	assert_int_not_equal(load(&sc, "[faults]\nalloc_in = removal\n", &err), 0);
+	assert_non_null(strstr(err.msg, "removal"));
 	assert_int_not_equal(load(&sc, "[faults]\nfailslab = 101\n", &err), 0);
 	faults_count_kmsg(rec, kmsg, 4);
 	assert_true(json_object_object_get_ex(rec, "notifier_injected", &v));
