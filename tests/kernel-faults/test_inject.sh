@@ -8,8 +8,9 @@
 # remove (scenarios/faults-alloc.ini: dax-kmem, whose hot-add and removal
 # run in memhp-probe's task, the one the injections fail) on memhp's fault
 # kernel (build:linux-source-6.1 + guest-image/patches/swapcache-stuck with
-# its faults.config: a kernel build of its own, so not in make check). Run
-# by make test-kernel-faults.
+# its faults.config: a kernel build of its own, so not in make check), and
+# then in the removal alone (scenarios/faults-alloc-removal.ini). Run by
+# make test-kernel-faults.
 set -u
 cd "$(dirname "$0")/../.."
 MEMHP=$PWD/harness/memhp
@@ -46,5 +47,25 @@ if [ "${MEMHP_FAULT_KERNEL:-0}" = 1 ]; then
 	# the one that failed; docs/faults.md).
 	check "a hot-add the injection failed can be done again: no later bind fails with EEXIST" \
 		bash -c "! jq -e '[.dax.not_added[]?.error] | any(test(\"File exists\"))' '$r' > /dev/null"
+
+	# The removal alone (scenarios/faults-alloc-removal.ini, [faults]
+	# alloc_in = unplug): added whole, then offlined and unbound under
+	# injection, three times.
+	"$MEMHP" run -o "$OUT/removal" --variant "faults=build:linux-source-6.1+$P config=$P/faults.config" \
+		scenarios/faults-alloc-removal.ini > "$OUT/removal.out" 2> "$OUT/removal.err"
+	rc=$?
+	r=$(find "$OUT/removal" -name result.json | head -n 1)
+	echo "# $(jq -r '"\(.kernel.release): \(.faults.forced_failures) failures forced; per cycle plugged/removed/drift: \([.cycles.per_cycle[] | "\(.hotplugged)/\(.removed)/\(.drift.memory_blocks)"] | join(" "))"' "$r" 2> /dev/null)"
+	check "removal: failslab and fail_page_alloc armed while unplugging only" \
+		bash -c "jq -e '.faults.plug == null and (.faults.unplug.armed | .failslab.error == \"\" and .fail_page_alloc.error == \"\")' '$r' > /dev/null"
+	check "removal: every hot-add went through (nothing failed it), and the kernel forced failures" \
+		bash -c "jq -e '(.dax.not_added // [] | length) == 0 and .faults.forced_failures > 0 and
+			all(.cycles.per_cycle[]; .hotplugged == 4)' '$r' > /dev/null"
+	check "removal: the run finished all three cycles (exit 0, ok)" \
+		bash -c "test $rc -eq 0 && jq -e '.status == \"ok\" and .cycles.done == 3' '$r' > /dev/null"
+	check "removal: the guest did not crash or warn: no Oops, BUG, WARNING or panic" \
+		bash -c "! grep -qE 'Oops:|BUG:|WARNING:|Kernel panic' \"\$(dirname '$r')/serial.log\""
+	check "removal: nothing leaked: every cycle that removed all it added left no memory block or MemTotal behind" \
+		bash -c "jq -e '[.cycles.per_cycle[] | select(.bytes_remaining == 0) | .drift.memory_blocks == 0 and .drift.mem_total == 0] | all' '$r' > /dev/null"
 fi
 finish inject
