@@ -481,21 +481,54 @@ static int cxl_teardown(struct hotplug_ctx *ctx, struct device_record *d, struct
 	return 0;
 }
 
-/* Unbind a device whose blocks are all offline; kmem then removes them. */
+/* The pause before retry n (from 1): 1 s, doubling, at most BACKOFF_MAX_MS. */
+static int64_t backoff_ms(unsigned n)
+{
+	int64_t pause = 1000LL << (n - 1 < 5 ? n - 1 : 5);
+
+	return pause < BACKOFF_MAX_MS ? pause : BACKOFF_MAX_MS;
+}
+
+/* Whether an unbind that failed with errno e, leaving the device kmem's,
+ * may be written again: the write itself was refused for want of memory
+ * or of a lock ([faults] fails kernfs's own buffer), nothing was undone. */
+static bool unbind_transient(json_object *res)
+{
+	const char *driver = jstr(res, "driver");
+	uint64_t e = 0;
+
+	return !jbool(res, "ok") && driver && !strcmp(driver, "kmem") && ju64(res, "errno", &e) &&
+	       (e == ENOMEM || e == EAGAIN || e == EBUSY || e == EINTR);
+}
+
+/* Unbind a device whose blocks are all offline; kmem then removes them.
+ * A transient failure is tried again, [unplug] retries times, after the
+ * offline rounds' backoff; every attempt is in dax.unbind. */
 static int unbind(struct hotplug_ctx *ctx, struct device_record *d, struct err *err)
 {
 	const char *argv[] = { GUEST_PROBE, "dax", "unbind", d->id, NULL };
-	json_object *res, *list;
+	json_object *res = NULL, *list;
 	uint64_t left = UINT64_MAX;
-	int rc = probe_json(ctx, argv, now_ms() + PROBE_MS, &res, err);
 
-	if (rc)
-		return err_wrap(err, rc, "unbinding %s from kmem", d->id);
 	if (!json_object_object_get_ex(dax_record(ctx), "unbind", &list)) {
 		list = json_object_new_array();
 		json_object_object_add(dax_record(ctx), "unbind", list);
 	}
-	json_object_array_add(list, json_object_get(res));
+	for (unsigned attempt = 0; attempt <= ctx->sc->retries; attempt++) {
+		int rc;
+
+		if (attempt)
+			sleep_ms(backoff_ms(attempt));
+		json_object_put(res);
+		rc = probe_json(ctx, argv, now_ms() + PROBE_MS, &res, err);
+		if (rc)
+			return err_wrap(err, rc, "unbinding %s from kmem", d->id);
+		json_object_array_add(list, json_object_get(res));
+		if (!unbind_transient(res))
+			break;
+		if (ctx->progress && attempt < ctx->sc->retries)
+			ctx->progress("unbinding %s: %s, again", d->id, jstr(res, "error"));
+	}
 	ju64(res, "blocks_left", &left);
 	if (!jbool(res, "ok")) {
 		d->outcome = OUTCOME_ERROR;
@@ -550,15 +583,8 @@ static int dax_unplug(struct hotplug_ctx *ctx, struct err *err)
 			left += !b[i].offline;
 		if (!left)
 			break;
-		if (round) {
-			int64_t pause = 1000LL << (round - 1 < 5 ? round - 1 : 5);
-			struct timespec ts;
-
-			pause = pause < BACKOFF_MAX_MS ? pause : BACKOFF_MAX_MS;
-			ts.tv_sec = pause / 1000;
-			ts.tv_nsec = (long)(pause % 1000) * 1000000;
-			nanosleep(&ts, NULL);
-		}
+		if (round)
+			sleep_ms(backoff_ms(round));
 		for (size_t d = 0; d < rec->ndevices; d++)
 			rec->devices[d].attempts++;
 		rc = offline_round(ctx, b, n, round, err);

@@ -426,6 +426,7 @@ static int cmd_unbind(int argc, char **argv, uint64_t block_size)
 	json_object_object_add(root, "error", rc ? json_object_new_string(
 							   rc == -ENODEV ? "not bound to kmem" :
 									   strerror(-rc)) : NULL);
+	json_object_object_add(root, "errno", json_object_new_int(-rc));
 	json_object_object_add(root, "driver", json_object_new_string(d.driver));
 	json_object_object_add(root, "blocks_left",
 			       json_object_new_uint64(blocks_in(d.start, d.size, block_size, NULL)));

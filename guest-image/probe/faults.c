@@ -86,7 +86,10 @@ static bool knob(json_object *root, const char *name, const char *path, const ch
 
 /* failslab or fail_page_alloc: probability, interval 1, times, every
  * allocation (sleeping ones too) of the tasks with make-it-fail set, a line
- * in the log for each. */
+ * in the log for each. fail_page_alloc's defaults spare order-0 pages
+ * (min-order 1) and highmem ones (ignore-gfp-highmem): on x86_64 the
+ * latter are every movable allocation, so migration's new pages, which
+ * offlining takes one by one, would never be failed. Both off. */
 static bool arm_attr(json_object *root, const char *name, unsigned percent, unsigned times)
 {
 	char dir[128], path[192], v[32];
@@ -99,6 +102,12 @@ static bool arm_attr(json_object *root, const char *name, unsigned percent, unsi
 	write_value(path, "2"); /* and the stack: where it failed */
 	snprintf(path, sizeof(path), "%s/ignore-gfp-wait", dir);
 	write_value(path, "N");
+	if (!strcmp(name, "fail_page_alloc")) {
+		snprintf(path, sizeof(path), "%s/ignore-gfp-highmem", dir);
+		write_value(path, "N");
+		snprintf(path, sizeof(path), "%s/min-order", dir);
+		write_value(path, "0");
+	}
 	snprintf(path, sizeof(path), "%s/task-filter", dir);
 	ok &= knob(root, !strcmp(name, "failslab") ? "failslab_task_filter" :
 						     "fail_page_alloc_task_filter", path, "Y");

@@ -325,6 +325,55 @@ static void test_dax_unbind_leaves_blocks(void **state)
 	result_free(&f.rec);
 }
 
+#define UNBIND_FAILED(e, msg)                                                        \
+	"{\"name\":\"dax0.0\",\"ok\":false,\"error\":\"" msg "\",\"errno\":" #e          \
+	",\"driver\":\"kmem\",\"blocks_left\":4}"
+
+/* An unbind write refused for want of memory ([faults] fails kernfs's
+ * buffer) left the device kmem's: written again, and then removed. One
+ * refused otherwise is not tried again. */
+static void test_dax_unbind_retried(void **state)
+{
+	static const struct step again[] = {
+		{ KMEM_CMD, KMEM_OUT, 0 },
+		{ "/bin/memhp-probe dax offline --timeout-ms 1000 10 9 8 7",
+		  "{\"blocks\":[" OFF(10, true, "null") "," OFF(9, true, "null") ","
+		  OFF(8, true, "null") "," OFF(7, true, "null") "]}", 0 },
+		{ UNBIND_CMD, UNBIND_FAILED(12, "Cannot allocate memory"), 0 },
+		{ UNBIND_CMD, UNBIND_OUT(0), 0 },
+	};
+	static const struct step once[] = {
+		{ KMEM_CMD, KMEM_OUT, 0 },
+		{ "/bin/memhp-probe dax offline --timeout-ms 1000 10 9 8 7",
+		  "{\"blocks\":[" OFF(10, true, "null") "," OFF(9, true, "null") ","
+		  OFF(8, true, "null") "," OFF(7, true, "null") "]}", 0 },
+		{ UNBIND_CMD, UNBIND_FAILED(22, "Invalid argument"), 0 },
+	};
+	struct fixture f;
+	json_object *list;
+
+	(void)state;
+	setup(&f, again, sizeof(again) / sizeof(again[0]));
+	assert_int_equal(hotplug_dax_kmem.plug(&f.ctx, &f.err), 0);
+	online_blocks(&f);
+	assert_int_equal(hotplug_dax_kmem.unplug(&f.ctx, &f.err), 0);
+	script_done(&f);
+	assert_int_equal(f.rec.devices[0].outcome, OUTCOME_REMOVED);
+	assert_int_equal(f.rec.devices[0].remaining, 0);
+	assert_true(json_object_object_get_ex(f.rec.dax, "unbind", &list));
+	assert_int_equal(json_object_array_length(list), 2);
+	result_free(&f.rec);
+
+	setup(&f, once, sizeof(once) / sizeof(once[0]));
+	assert_int_equal(hotplug_dax_kmem.plug(&f.ctx, &f.err), 0);
+	online_blocks(&f);
+	assert_int_equal(hotplug_dax_kmem.unplug(&f.ctx, &f.err), 0);
+	script_done(&f);
+	assert_int_equal(f.rec.devices[0].outcome, OUTCOME_ERROR);
+	assert_non_null(strstr(f.rec.devices[0].detail, "Invalid argument"));
+	result_free(&f.rec);
+}
+
 /* A kernel that gave the range to kmem at boot (newer ones do): the
  * memmap was allocated before plug, so no before/after figures. */
 static void test_dax_kmem_at_boot(void **state)
@@ -508,6 +557,7 @@ int main(void)
 		cmocka_unit_test(test_dax_block_stays_no_unbind),
 		cmocka_unit_test(test_dax_all_timed_out),
 		cmocka_unit_test(test_dax_unbind_leaves_blocks),
+		cmocka_unit_test(test_dax_unbind_retried),
 		cmocka_unit_test(test_dax_kmem_at_boot),
 		cmocka_unit_test(test_dax_cxl_region_and_teardown),
 		cmocka_unit_test(test_dax_plug_failures),
