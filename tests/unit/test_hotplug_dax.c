@@ -170,6 +170,16 @@ static void script_done(const struct fixture *f)
 		fail_msg("script stopped at step %zu of %zu", f->vm.at, f->vm.nsteps);
 }
 
+/* The whole script: plug, the blocks online, unplug, every step taken. */
+static void plug_online_unplug(struct fixture *f, const struct step *steps, size_t n)
+{
+	setup(f, steps, n);
+	assert_int_equal(hotplug_dax_kmem.plug(&f->ctx, &f->err), 0);
+	online_blocks(f);
+	assert_int_equal(hotplug_dax_kmem.unplug(&f->ctx, &f->err), 0);
+	script_done(f);
+}
+
 #define KMEM_CMD "/bin/memhp-probe dax kmem --wait-ms 30000 --memmap-on-memory 0"
 #define KMEM_OUT                                                                         \
 	"{\"devices\":[{\"name\":\"dax0.0\",\"driver\":\"kmem\",\"start\":939524096,"    \
@@ -181,6 +191,11 @@ static void script_done(const struct fixture *f)
 	"\"managed_pages\":131072}]}"
 #define OFF(idx, ok, err) \
 	"{\"index\":" #idx ",\"ok\":" #ok ",\"error\":" err ",\"state\":\"offline\"}"
+/* The four blocks offlined in one round, last first. */
+#define OFFLINE_ALL_OK                                                                   \
+	{ "/bin/memhp-probe dax offline --timeout-ms 1000 10 9 8 7",                     \
+	  "{\"blocks\":[" OFF(10, true, "null") "," OFF(9, true, "null") ","              \
+	  OFF(8, true, "null") "," OFF(7, true, "null") "]}", 0 }
 #define UNBIND_CMD "/bin/memhp-probe dax unbind dax0.0"
 #define UNBIND_OUT(left) "{\"name\":\"dax0.0\",\"ok\":true,\"error\":null,\"blocks_left\":" #left "}"
 
@@ -188,9 +203,7 @@ static void test_dax_all_removed(void **state)
 {
 	static const struct step steps[] = {
 		{ KMEM_CMD, KMEM_OUT, 0 },
-		{ "/bin/memhp-probe dax offline --timeout-ms 1000 10 9 8 7",
-		  "{\"blocks\":[" OFF(10, true, "null") "," OFF(9, true, "null") ","
-		  OFF(8, true, "null") "," OFF(7, true, "null") "]}", 0 },
+		OFFLINE_ALL_OK,
 		{ UNBIND_CMD, UNBIND_OUT(0), 0 },
 	};
 	struct fixture f;
@@ -240,11 +253,7 @@ static void test_dax_second_round(void **state)
 	struct fixture f;
 
 	(void)state;
-	setup(&f, steps, sizeof(steps) / sizeof(steps[0]));
-	assert_int_equal(hotplug_dax_kmem.plug(&f.ctx, &f.err), 0);
-	online_blocks(&f);
-	assert_int_equal(hotplug_dax_kmem.unplug(&f.ctx, &f.err), 0);
-	script_done(&f);
+	plug_online_unplug(&f, steps, sizeof(steps) / sizeof(steps[0]));
 	assert_int_equal(f.rec.devices[0].outcome, OUTCOME_REMOVED);
 	assert_int_equal(f.rec.devices[0].attempts, 2);
 	result_free(&f.rec);
@@ -265,11 +274,7 @@ static void test_dax_block_stays_no_unbind(void **state)
 	struct fixture f;
 
 	(void)state;
-	setup(&f, steps, sizeof(steps) / sizeof(steps[0]));
-	assert_int_equal(hotplug_dax_kmem.plug(&f.ctx, &f.err), 0);
-	online_blocks(&f);
-	assert_int_equal(hotplug_dax_kmem.unplug(&f.ctx, &f.err), 0);
-	script_done(&f);
+	plug_online_unplug(&f, steps, sizeof(steps) / sizeof(steps[0]));
 	assert_int_equal(f.rec.devices[0].outcome, OUTCOME_PARTIAL);
 	assert_int_equal(f.rec.devices[0].remaining, 512 * MIB);
 	assert_non_null(strstr(f.rec.devices[0].detail, "3 of 4 blocks offlined"));
@@ -306,19 +311,13 @@ static void test_dax_unbind_leaves_blocks(void **state)
 {
 	static const struct step steps[] = {
 		{ KMEM_CMD, KMEM_OUT, 0 },
-		{ "/bin/memhp-probe dax offline --timeout-ms 1000 10 9 8 7",
-		  "{\"blocks\":[" OFF(10, true, "null") "," OFF(9, true, "null") ","
-		  OFF(8, true, "null") "," OFF(7, true, "null") "]}", 0 },
+		OFFLINE_ALL_OK,
 		{ UNBIND_CMD, UNBIND_OUT(4), 0 },
 	};
 	struct fixture f;
 
 	(void)state;
-	setup(&f, steps, sizeof(steps) / sizeof(steps[0]));
-	assert_int_equal(hotplug_dax_kmem.plug(&f.ctx, &f.err), 0);
-	online_blocks(&f);
-	assert_int_equal(hotplug_dax_kmem.unplug(&f.ctx, &f.err), 0);
-	script_done(&f);
+	plug_online_unplug(&f, steps, sizeof(steps) / sizeof(steps[0]));
 	assert_int_equal(f.rec.devices[0].outcome, OUTCOME_ERROR);
 	assert_int_equal(f.rec.devices[0].remaining, 512 * MIB);
 	assert_non_null(strstr(f.rec.devices[0].detail, "4 memory blocks of the range stayed"));
@@ -336,39 +335,27 @@ static void test_dax_unbind_retried(void **state)
 {
 	static const struct step again[] = {
 		{ KMEM_CMD, KMEM_OUT, 0 },
-		{ "/bin/memhp-probe dax offline --timeout-ms 1000 10 9 8 7",
-		  "{\"blocks\":[" OFF(10, true, "null") "," OFF(9, true, "null") ","
-		  OFF(8, true, "null") "," OFF(7, true, "null") "]}", 0 },
+		OFFLINE_ALL_OK,
 		{ UNBIND_CMD, UNBIND_FAILED(12, "Cannot allocate memory"), 0 },
 		{ UNBIND_CMD, UNBIND_OUT(0), 0 },
 	};
 	static const struct step once[] = {
 		{ KMEM_CMD, KMEM_OUT, 0 },
-		{ "/bin/memhp-probe dax offline --timeout-ms 1000 10 9 8 7",
-		  "{\"blocks\":[" OFF(10, true, "null") "," OFF(9, true, "null") ","
-		  OFF(8, true, "null") "," OFF(7, true, "null") "]}", 0 },
+		OFFLINE_ALL_OK,
 		{ UNBIND_CMD, UNBIND_FAILED(22, "Invalid argument"), 0 },
 	};
 	struct fixture f;
 	json_object *list;
 
 	(void)state;
-	setup(&f, again, sizeof(again) / sizeof(again[0]));
-	assert_int_equal(hotplug_dax_kmem.plug(&f.ctx, &f.err), 0);
-	online_blocks(&f);
-	assert_int_equal(hotplug_dax_kmem.unplug(&f.ctx, &f.err), 0);
-	script_done(&f);
+	plug_online_unplug(&f, again, sizeof(again) / sizeof(again[0]));
 	assert_int_equal(f.rec.devices[0].outcome, OUTCOME_REMOVED);
 	assert_int_equal(f.rec.devices[0].remaining, 0);
 	assert_true(json_object_object_get_ex(f.rec.dax, "unbind", &list));
 	assert_int_equal(json_object_array_length(list), 2);
 	result_free(&f.rec);
 
-	setup(&f, once, sizeof(once) / sizeof(once[0]));
-	assert_int_equal(hotplug_dax_kmem.plug(&f.ctx, &f.err), 0);
-	online_blocks(&f);
-	assert_int_equal(hotplug_dax_kmem.unplug(&f.ctx, &f.err), 0);
-	script_done(&f);
+	plug_online_unplug(&f, once, sizeof(once) / sizeof(once[0]));
 	assert_int_equal(f.rec.devices[0].outcome, OUTCOME_ERROR);
 	assert_non_null(strstr(f.rec.devices[0].detail, "Invalid argument"));
 	result_free(&f.rec);
