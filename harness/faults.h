@@ -27,8 +27,8 @@ bool faults_alloc(const struct scenario *sc);
 bool faults_alloc_in(const struct scenario *sc, const char *phase);
 /* Whether sc's injections may leave hot-added blocks offline: going_online,
  * or failslab and fail_page_alloc armed while plugging, which reach
- * dax-kmem's onlining. Blocks
- * still offline at [online] timeout are then what was asked for. */
+ * dax-kmem's onlining. Blocks still offline at [online] timeout are then
+ * what was asked for. */
 bool faults_may_fail_online(const struct scenario *sc);
 
 /* The argv of memhp-probe faults that arms phase's injections of sc (NULL

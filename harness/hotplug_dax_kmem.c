@@ -489,9 +489,9 @@ static int64_t backoff_ms(unsigned n)
 	return pause < BACKOFF_MAX_MS ? pause : BACKOFF_MAX_MS;
 }
 
-/* Whether an unbind that failed with errno e, leaving the device kmem's,
- * may be written again: the write itself was refused for want of memory
- * or of a lock ([faults] fails kernfs's own buffer), nothing was undone. */
+/* Whether a failed unbind may be written again: its errno says the write
+ * was refused for want of memory or of a lock ([faults] fails kernfs's own
+ * buffer) and the device is still kmem's, so nothing was undone. */
 static bool unbind_transient(json_object *res)
 {
 	const char *driver = jstr(res, "driver");
